@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs what building, running and testing SoundTime needs on Debian 12.
+# Idempotent and quick when everything is present. Uses sudo when not root.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Build and runtime libraries (Debian 12 package names), and the tools tests drive.
+PACKAGES=(
+  build-essential cmake ninja-build ccache pkg-config git
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-system1.81-dev
+  libsqlite3-dev libpq-dev libsodium-dev libspdlog-dev libfmt-dev libcli11-dev
+  libgtest-dev libgmock-dev
+  postgresql postgresql-client
+  python3 curl wrk nginx-light
+)
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  stamp=/var/lib/apt/lists/partial
+  # Refresh package lists when they are older than a day (or absent).
+  if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages' -mmin -1440 2>/dev/null | head -1)" ]; then
+    $SUDO apt-get update -q
+  fi
+  # libboost1.74-dev (pulled in by some packages) conflicts with the 1.81 headers: let apt remove it.
+  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+  : "$stamp"
+fi
+
+# Debian's nginx package starts a system service on port 80; tests run their own instances.
+if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet nginx 2>/dev/null; then
+  $SUDO systemctl disable --now nginx >/dev/null 2>&1 || true
+fi

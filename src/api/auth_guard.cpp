@@ -1,0 +1,61 @@
+#include "api/auth_guard.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "model/errors.hpp"
+#include "util/strings.hpp"
+
+namespace st::api {
+
+auth::AuthenticatedUser require_user(ApiDeps& d, const http::Request& req) {
+  auto token = req.bearer_token();
+  if (!token) model::throw_unauthorized("Missing or invalid Authorization header");
+  return d.sessions.authenticate(*token);
+}
+
+auth::AuthenticatedUser require_admin(ApiDeps& d, const http::Request& req) {
+  auto who = require_user(d, req);
+  if (!who.is_admin()) model::throw_forbidden("Admin access required");
+  return who;
+}
+
+std::optional<auth::AuthenticatedUser> gate(ApiDeps& d, const http::Request& req) {
+  auto token = req.bearer_token();
+  if (!d.settings.is_private()) {
+    if (!token) return std::nullopt;
+    try {
+      return d.sessions.authenticate(*token);
+    } catch (const model::DomainError&) {
+      return std::nullopt;  // a stale token on a public instance just means "anonymous"
+    }
+  }
+  if (!token) model::throw_unauthorized("This instance is private. Authentication required.");
+  return d.sessions.authenticate(*token);
+}
+
+std::string client_ip(const http::Request& req, const std::vector<std::string>& trusted) {
+  auto is_trusted = [&](std::string_view ip) { return std::find(trusted.begin(), trusted.end(), ip) != trusted.end(); };
+  if (!is_trusted(req.remote_ip)) return req.remote_ip;
+  auto xff = req.headers.get("X-Forwarded-For");
+  if (!xff) return req.remote_ip;
+  // Walk from the right: the nearest hop not run by us is the client as far as we can trust.
+  auto hops = util::split(*xff, ',');
+  for (auto it = hops.rbegin(); it != hops.rend(); ++it) {
+    auto hop = util::trim(*it);
+    if (hop.empty()) continue;
+    if (!is_trusted(hop)) return std::string(hop);
+  }
+  return req.remote_ip;
+}
+
+void enforce_rate_limit(ApiDeps& d, const http::Request& req) {
+  auto decision = d.auth_rate_limiter.take(client_ip(req, d.trusted_proxies));
+  if (!decision.allowed)
+    throw model::DomainError(model::ErrorKind::too_many_requests,
+                             fmt::format("Too many attempts. Try again in {} s.", decision.retry_after_seconds),
+                             decision.retry_after_seconds);
+}
+
+}  // namespace st::api

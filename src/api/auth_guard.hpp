@@ -1,0 +1,26 @@
+#pragma once
+// Authentication for REST handlers: the bearer token is checked against the live session and user
+// on every call (bans and demotions apply at once).
+#include <optional>
+#include <string>
+
+#include "api/deps.hpp"
+#include "http/request.hpp"
+
+namespace st::api {
+
+// 401 without a valid access token; 403 when banned.
+auth::AuthenticatedUser require_user(ApiDeps& d, const http::Request& req);
+// As require_user, then 403 unless the user is an admin (the database's role, not the token's).
+auth::AuthenticatedUser require_admin(ApiDeps& d, const http::Request& req);
+// "Gated" content: open on a public instance (the user is attached when a valid token is sent),
+// needs a valid token on a private one.
+std::optional<auth::AuthenticatedUser> gate(ApiDeps& d, const http::Request& req);
+
+// The client's address: the socket peer, or the X-Forwarded-For entry added by a trusted proxy.
+std::string client_ip(const http::Request& req, const std::vector<std::string>& trusted_proxies);
+
+// Throws 429 (with Retry-After) when the client has used up its allowance.
+void enforce_rate_limit(ApiDeps& d, const http::Request& req);
+
+}  // namespace st::api

@@ -1,0 +1,87 @@
+// /api/auth: registration, login, token refresh and logout, and the signed-in user's own account.
+#include "api/auth_guard.hpp"
+#include "api/dto.hpp"
+#include "api/routes.hpp"
+#include "model/errors.hpp"
+
+namespace st::api {
+
+namespace {
+
+auth::ClientInfo client_of(ApiDeps& d, const http::Request& req) {
+  return auth::ClientInfo{client_ip(req, d.trusted_proxies), std::string(req.headers.get("User-Agent").value_or(""))};
+}
+
+}  // namespace
+
+void add_auth_routes(http::Router& r, ApiDeps& d) {
+  r.post("/api/auth/register", [&d](http::Request& req) {
+    enforce_rate_limit(d, req);
+    auto body = parse_object(req);
+    auth::NewAccount a;
+    a.username = require_string(body, "username");
+    a.email = require_string(body, "email");
+    a.password = require_string(body, "password");
+    a.display_name = optional_string(body, "display_name");
+    auto user = d.accounts.register_user(std::move(a));
+    auto tokens = d.sessions.start(user, client_of(d, req));
+    return json_response(201, auth_response(user, tokens, d.domain));
+  });
+
+  r.post("/api/auth/login", [&d](http::Request& req) {
+    enforce_rate_limit(d, req);
+    auto body = parse_object(req);
+    auto user = d.accounts.login(require_string(body, "username"), require_string(body, "password"));
+    auto tokens = d.sessions.start(user, client_of(d, req));
+    return json_response(200, auth_response(user, tokens, d.domain));
+  });
+
+  r.post("/api/auth/refresh", [&d](http::Request& req) {
+    enforce_rate_limit(d, req);
+    auto body = parse_object(req);
+    return json_response(200, token_pair(d.sessions.refresh(require_string(body, "refresh_token"))));
+  });
+
+  // Ends the session of the access token, or of the refresh token in the body (an expired access
+  // token must not keep a user from logging out).
+  r.post("/api/auth/logout", [&d](http::Request& req) {
+    auto body = parse_object(req, true);
+    bool ended = false;
+    if (auto rt = optional_string(body, "refresh_token")) ended = d.sessions.end_session_by_refresh_token(*rt);
+    if (req.bearer_token()) {
+      auto who = require_user(d, req);
+      d.sessions.end_session(who.session_id);
+      ended = true;
+    }
+    if (!ended) model::throw_unauthorized("Invalid or expired token");
+    return http::Response::empty(204);
+  });
+
+  r.get("/api/auth/me", [&d](http::Request& req) {
+    auto who = require_user(d, req);
+    return json_response(200, user_response(who.user, d.domain));
+  });
+
+  r.put("/api/auth/email", [&d](http::Request& req) {
+    auto who = require_user(d, req);
+    auto body = parse_object(req);
+    auto user = d.accounts.change_email(who, require_string(body, "new_email"), require_string(body, "password"));
+    return json_response(200, user_response(user, d.domain));
+  });
+
+  r.put("/api/auth/password", [&d](http::Request& req) {
+    auto who = require_user(d, req);
+    auto body = parse_object(req);
+    d.accounts.change_password(who, require_string(body, "current_password"), require_string(body, "new_password"));
+    return http::Response::empty(204);
+  });
+
+  r.del("/api/auth/account", [&d](http::Request& req) {
+    auto who = require_user(d, req);
+    auto body = parse_object(req);
+    d.accounts.delete_account(who, require_string(body, "password"));
+    return http::Response::empty(204);
+  });
+}
+
+}  // namespace st::api

@@ -1,0 +1,26 @@
+#pragma once
+// What the REST route groups need, handed over by the composition root (app/).
+#include <string>
+#include <vector>
+
+#include "auth/account_service.hpp"
+#include "auth/instance_settings.hpp"
+#include "auth/rate_limiter.hpp"
+#include "auth/session_service.hpp"
+#include "model/settings.hpp"
+
+namespace st::api {
+
+struct ApiDeps {
+  auth::AccountService& accounts;
+  auth::SessionService& sessions;
+  auth::InstanceSettings& settings;
+  auth::RateLimiter& auth_rate_limiter;
+  model::StatsRepository& stats;
+  std::string domain;                        // SOUNDTIME_DOMAIN, for instance_id
+  std::vector<std::string> trusted_proxies;  // peers whose X-Forwarded-For we believe
+  std::string version;
+  bool p2p_enabled = false;
+};
+
+}  // namespace st::api

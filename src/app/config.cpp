@@ -1,0 +1,162 @@
+#include "app/config.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/asio/ip/address.hpp>
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "db/open.hpp"
+#include "util/random.hpp"
+#include "util/strings.hpp"
+
+namespace st::app {
+
+namespace fs = std::filesystem;
+
+Getenv process_env() {
+  return [](const char* name) -> std::optional<std::string> {
+    const char* v = std::getenv(name);
+    if (!v || !*v) return std::nullopt;
+    return std::string(v);
+  };
+}
+
+namespace {
+
+std::vector<std::string> list(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  for (auto part : util::split(s, sep)) {
+    auto t = util::trim(part);
+    if (!t.empty()) out.emplace_back(t);
+  }
+  return out;
+}
+
+// The documented placeholder secrets: anyone can forge tokens with them.
+bool is_known_default_secret(const std::string& s) {
+  return s == "dev-secret-change-me-in-production" || s == "change-me-to-a-secure-random-string" ||
+         s == "change-me-to-a-secure-random-string-min-32-chars";
+}
+
+std::string load_or_create_secret(const fs::path& path) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd >= 0) {
+    std::string secret = util::random_hex(48);
+    bool ok = ::write(fd, secret.data(), secret.size()) == static_cast<ssize_t>(secret.size()) && ::fsync(fd) == 0;
+    ::close(fd);
+    if (!ok) {
+      ::unlink(path.c_str());
+      throw ConfigError(fmt::format("cannot write the generated JWT secret to {}", path.string()));
+    }
+    return secret;
+  }
+  if (errno != EEXIST) throw ConfigError(fmt::format("cannot create {}: {}", path.string(), std::strerror(errno)));
+  std::ifstream in(path);
+  std::string secret;
+  std::getline(in, secret);
+  secret = std::string(util::trim(secret));
+  if (secret.size() < 32)
+    throw ConfigError(fmt::format("{} holds no usable secret (32 characters at least); delete it to make a new one "
+                                  "(everyone will have to log in again)",
+                                  path.string()));
+  ::chmod(path.c_str(), 0600);  // tighten a copy restored with loose permissions
+  return secret;
+}
+
+}  // namespace
+
+Config config_from_env(const Getenv& env) {
+  Config c;
+  std::vector<std::string> problems;
+  if (auto v = env("HOST")) c.host = *v;
+  if (auto v = env("PORT")) {
+    auto n = util::parse_int(*v);
+    if (!n || *n < 1 || *n > 65535) throw ConfigError(fmt::format("PORT must be a number from 1 to 65535, not '{}'", *v));
+    c.port = static_cast<std::uint16_t>(*n);
+  }
+  if (auto v = env("SOUNDTIME_DATA_DIR")) c.data_dir = *v;
+  if (auto v = env("DATABASE_URL")) c.database_url = *v;
+  if (auto v = env("AUDIO_STORAGE_PATH")) c.audio_storage_path = *v;
+  if (auto v = env("MUSIC_FOLDERS")) c.music_folders = list(*v, ':');
+  if (auto v = env("JWT_SECRET")) c.jwt_secret = *v;
+  if (auto v = env("SOUNDTIME_DOMAIN")) c.domain = *v;
+  if (auto v = env("SOUNDTIME_SCHEME")) c.scheme = *v;
+  if (auto v = env("CORS_ORIGINS")) c.cors_origins = list(*v, ',');
+  if (auto v = env("TRUSTED_PROXIES")) c.trusted_proxies = list(*v, ',');
+  if (auto v = env("LOG_LEVEL")) c.log_level = util::to_lower(*v);
+  if (auto v = env("SOUNDTIME_WEB_ROOT")) c.web_root = *v;
+  if (auto v = env("SOUNDTIME_ENV")) c.production = util::to_lower(*v) == "production";
+  if (auto v = env("DB_MAX_CONNECTIONS")) {
+    auto n = util::parse_int(*v);
+    if (!n || *n < 1 || *n > 1000) throw ConfigError("DB_MAX_CONNECTIONS must be a number from 1 to 1000");
+    c.db_pool_size = static_cast<std::size_t>(*n);
+  }
+  return c;
+}
+
+void finalize(Config& c) {
+  std::vector<std::string> problems;
+  std::error_code ec;
+  fs::create_directories(c.data_dir, ec);
+  if (ec) problems.push_back(fmt::format("cannot create the data directory {}: {}", c.data_dir, ec.message()));
+
+  if (c.database_url.empty()) c.database_url = "sqlite://" + (fs::path(c.data_dir) / "soundtime.db").string();
+  if (!db::is_supported_url(c.database_url))
+    problems.push_back("DATABASE_URL must start with sqlite:// (a file path) or postgres:// (a PostgreSQL URL)");
+  if (c.audio_storage_path.empty()) c.audio_storage_path = (fs::path(c.data_dir) / "music").string();
+  for (const auto& f : c.music_folders)
+    if (!fs::is_directory(f, ec)) problems.push_back(fmt::format("MUSIC_FOLDERS: {} is not a directory", f));
+
+  boost::system::error_code aec;
+  boost::asio::ip::make_address(c.host, aec);
+  if (aec) problems.push_back(fmt::format("HOST must be an IP address such as 0.0.0.0 or 127.0.0.1, not '{}'", c.host));
+  for (const auto& p : c.trusted_proxies) {
+    boost::asio::ip::make_address(p, aec);
+    if (aec) problems.push_back(fmt::format("TRUSTED_PROXIES: '{}' is not an IP address", p));
+  }
+  for (const auto& o : c.cors_origins)
+    if (o != "*" && !util::starts_with(o, "http://") && !util::starts_with(o, "https://"))
+      problems.push_back(fmt::format("CORS_ORIGINS: '{}' must be an origin such as https://music.example.org", o));
+  if (c.cors_origins.empty()) c.cors_origins.push_back(c.scheme + "://" + c.domain);
+
+  static const std::vector<std::string> levels{"trace", "debug", "info", "warn", "error", "off"};
+  if (std::find(levels.begin(), levels.end(), c.log_level) == levels.end())
+    problems.push_back(fmt::format("LOG_LEVEL must be one of trace, debug, info, warn, error, off (not '{}')",
+                                   c.log_level));
+
+  if (!c.jwt_secret.empty()) {
+    if (is_known_default_secret(c.jwt_secret))
+      problems.push_back("JWT_SECRET is a published placeholder: anyone could forge logins. Unset it to have one "
+                         "generated, or set a long random value");
+    else if (c.jwt_secret.size() < 32)
+      problems.push_back("JWT_SECRET must be at least 32 characters (or unset it to have one generated)");
+  } else if (problems.empty()) {
+    try {
+      c.jwt_secret = load_or_create_secret(fs::path(c.data_dir) / "secret");
+    } catch (const ConfigError& e) {
+      problems.push_back(e.what());
+    }
+  }
+
+  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  if (c.network_threads == 0) c.network_threads = cores;
+  if (c.worker_threads == 0) c.worker_threads = std::max(8u, 4 * cores);
+  if (c.db_pool_size == 0) c.db_pool_size = util::starts_with(c.database_url, "sqlite://") ? 8 : 16;
+
+  if (!problems.empty()) {
+    std::string msg = "invalid configuration:";
+    for (const auto& p : problems) msg += "\n  - " + p;
+    throw ConfigError(msg);
+  }
+}
+
+}  // namespace st::app

@@ -1,0 +1,49 @@
+#pragma once
+// Configuration: read once from the environment (the original's variable names), then overridden by
+// command-line flags, then validated with messages that say what to change.
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace st::app {
+
+struct Config {
+  std::string host = "0.0.0.0";
+  std::uint16_t port = 8080;
+  std::string data_dir = "./data";
+  std::string database_url;        // default sqlite://<data_dir>/soundtime.db
+  std::string audio_storage_path;  // default <data_dir>/music
+  std::vector<std::string> music_folders;
+  std::string jwt_secret;          // default: generated once into <data_dir>/secret
+  std::string domain = "localhost:8080";
+  std::string scheme = "https";
+  std::vector<std::string> cors_origins;
+  std::vector<std::string> trusted_proxies;
+  std::string log_level = "info";
+  std::string web_root;  // built web app; default web/build beside the binary's source tree
+  unsigned network_threads = 0;  // 0: number of cores
+  unsigned worker_threads = 0;   // 0: 4 × cores, at least 8
+  std::size_t db_pool_size = 0;  // 0: engine default
+  std::size_t max_body_mb = 2;
+  bool production = false;
+};
+
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+using Getenv = std::function<std::optional<std::string>(const char*)>;
+Getenv process_env();
+
+// Reads the variables of DESIGN.md §4 into a Config (no validation, no defaults derived from data_dir).
+Config config_from_env(const Getenv& env);
+
+// Fills derived defaults, validates everything (all problems in one message) and loads or creates the
+// JWT secret. Creates the data directory. Throws ConfigError.
+void finalize(Config& c);
+
+}  // namespace st::app

@@ -1,0 +1,72 @@
+// soundtime: the command line. `serve` (the default), `user create|passwd|role`, `version`.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "app/config.hpp"
+#include "app/logging.hpp"
+#include "app/server_app.hpp"
+#include "app/user_cli.hpp"
+#include "app/version.hpp"
+
+int main(int argc, char** argv) {
+  using namespace st::app;
+  Config config;
+  try {
+    config = config_from_env(process_env());
+  } catch (const ConfigError& e) {
+    std::cerr << "soundtime: " << e.what() << "\n";
+    return 2;
+  }
+
+  CLI::App cli{"SoundTime: self-hosted music streaming with peer-to-peer sharing", "soundtime"};
+  cli.set_version_flag("--version", kVersion);
+  cli.add_option("--host", config.host, "Address to listen on (HOST)");
+  cli.add_option("--port", config.port, "Port to listen on (PORT)")->check(CLI::Range(1, 65535));
+  cli.add_option("--data-dir", config.data_dir, "Data directory (SOUNDTIME_DATA_DIR)");
+  cli.add_option("--database-url", config.database_url, "sqlite://FILE or postgres://... (DATABASE_URL)");
+  cli.add_option("--log-level", config.log_level, "trace, debug, info, warn, error (LOG_LEVEL)");
+  cli.add_option("--web-root", config.web_root, "Built web app to serve (SOUNDTIME_WEB_ROOT)");
+
+  auto* serve_cmd = cli.add_subcommand("serve", "Run the server (the default)");
+  auto* version_cmd = cli.add_subcommand("version", "Print the version");
+
+  auto* user_cmd = cli.add_subcommand("user", "Manage accounts");
+  user_cmd->require_subcommand(1);
+  std::string username, email, role = "user";
+  std::optional<std::string> password;
+  auto* create = user_cmd->add_subcommand("create", "Create an account (whatever the registration settings)");
+  create->add_option("username", username, "User name")->required();
+  create->add_option("--email", email, "Email address")->required();
+  create->add_option("--password", password, "Password (read from the terminal or stdin when omitted)");
+  create->add_option("--role", role, "admin or user")->check(CLI::IsMember({"admin", "user"}));
+  auto* passwd = user_cmd->add_subcommand("passwd", "Set a user's password and end their sessions");
+  passwd->add_option("username", username, "User name")->required();
+  passwd->add_option("--password", password, "New password (read from the terminal or stdin when omitted)");
+  auto* role_cmd = user_cmd->add_subcommand("role", "Make a user admin or user");
+  role_cmd->add_option("username", username, "User name")->required();
+  role_cmd->add_option("role", role, "admin or user")->required()->check(CLI::IsMember({"admin", "user"}));
+
+  CLI11_PARSE(cli, argc, argv);
+
+  if (version_cmd->parsed()) {
+    std::cout << "soundtime " << kVersion << "\n";
+    return 0;
+  }
+  try {
+    finalize(config);
+  } catch (const ConfigError& e) {
+    std::cerr << "soundtime: " << e.what() << "\n";
+    return 2;
+  }
+  init_logging(config.log_level);
+  try {
+    if (create->parsed()) return user_create(config, username, email, password, role);
+    if (passwd->parsed()) return user_passwd(config, username, password);
+    if (role_cmd->parsed()) return user_role(config, username, role);
+    (void)serve_cmd;
+    return serve(config);
+  } catch (const std::exception& e) {
+    std::cerr << "soundtime: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,119 @@
+#include "app/server_app.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include "api/error_mapper.hpp"
+#include "api/routes.hpp"
+#include "app/services.hpp"
+#include "app/version.hpp"
+#include "auth/rate_limiter.hpp"
+#include "http/server.hpp"
+#include "http/static_files.hpp"
+#include "util/strings.hpp"
+
+namespace st::app {
+
+namespace {
+
+std::string default_web_root() {
+  // Installed layouts put the app beside the binary; a source checkout has it in web/build.
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    for (auto dir = exe.parent_path(); !dir.empty() && dir != dir.root_path(); dir = dir.parent_path()) {
+      if (std::filesystem::exists(dir / "web" / "build" / "index.html", ec)) return (dir / "web" / "build").string();
+    }
+  }
+  return "web/build";
+}
+
+// Deletes expired sessions hourly, so the table does not grow without bound.
+class SessionJanitor {
+ public:
+  explicit SessionJanitor(auth::SessionService& s) : thread_([this, &s] { loop(s); }) {}
+  ~SessionJanitor() {
+    {
+      std::lock_guard l(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  void loop(auth::SessionService& s) {
+    std::unique_lock l(mu_);
+    while (!stop_) {
+      l.unlock();
+      try {
+        s.purge_expired();
+      } catch (const std::exception& e) {
+        spdlog::warn("session cleanup failed: {}", e.what());
+      }
+      l.lock();
+      cv_.wait_for(l, std::chrono::hours(1), [this] { return stop_; });
+    }
+  }
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace
+
+int serve(const Config& c) {
+  Services s = open_services(c);
+
+  // Login, registration and refresh: 10 at once, then one every 6 seconds per client.
+  auth::RateLimiter limiter(10, std::chrono::milliseconds(6000));
+  api::ApiDeps deps{*s.accounts, *s.sessions, *s.settings, limiter, *s.stats, c.domain, c.trusted_proxies, kVersion,
+                    false};
+
+  http::Router router;
+  api::add_public_routes(router, deps);
+  api::add_auth_routes(router, deps);
+  api::add_setup_routes(router, deps);
+  api::add_admin_routes(router, deps);
+
+  http::StaticFiles web(c.web_root.empty() ? default_web_root() : c.web_root);
+  if (!web.available()) spdlog::info("no built web app found (run `make build`); serving the API only");
+  router.fallback([&web](http::Request& req) {
+    bool api_path = util::starts_with(req.path, "/api/") || req.path == "/api" || util::starts_with(req.path, "/rest/") ||
+                    util::starts_with(req.path, "/.well-known/");
+    if (api_path || !web.available()) return http::Response::error(404, "Not found");
+    return web.serve(req);
+  });
+
+  http::ServerOptions opts;
+  opts.host = c.host;
+  opts.port = c.port;
+  opts.network_threads = c.network_threads;
+  opts.worker_threads = c.worker_threads;
+  opts.max_body_bytes = c.max_body_mb * 1024 * 1024;
+  opts.cors.allowed_origins = c.cors_origins;
+  opts.access_log = [](const http::AccessLogEntry& e) {
+    auto level = e.status >= 500 ? spdlog::level::warn : (e.path == "/healthz" ? spdlog::level::debug : spdlog::level::info);
+    spdlog::log(level, "{} {} {} {} {} {}B {:.1f}ms", e.request_id, e.remote_ip, e.method, e.path, e.status, e.bytes,
+                e.millis);
+  };
+  opts.error_log = [](std::string_view m) { spdlog::error("{}", m); };
+
+  auto handler = api::with_error_mapping([&router](http::Request& req) { return router.dispatch(req); },
+                                         [](std::string_view id, std::string_view m) { spdlog::error("{} {}", id, m); });
+  http::Server server(opts, handler);
+  server.listen();
+  SessionJanitor janitor(*s.sessions);
+  spdlog::info("SoundTime {} listening on http://{}:{} (database: {})", kVersion, c.host, server.bound_port(),
+               util::starts_with(c.database_url, "sqlite://") ? c.database_url : "PostgreSQL");
+  server.run();
+  spdlog::info("stopped cleanly");
+  return 0;
+}
+
+}  // namespace st::app

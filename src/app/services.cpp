@@ -1,0 +1,27 @@
+#include "app/services.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "db/migrator.hpp"
+#include "db/open.hpp"
+#include "db/repositories.hpp"
+#include "lib/sodium/sodium.hpp"
+
+namespace st::app {
+
+Services open_services(const Config& c) {
+  lib::sodium::init();
+  Services s;
+  s.pool = db::open_pool(db::DatabaseConfig{c.database_url, c.db_pool_size});
+  for (const auto& name : db::migrate(*s.pool)) spdlog::info("applied migration {}", name);
+  s.users = db::make_user_repository(*s.pool);
+  s.session_repo = db::make_session_repository(*s.pool);
+  s.settings_repo = db::make_settings_repository(*s.pool);
+  s.stats = db::make_stats_repository(*s.pool);
+  s.settings = std::make_unique<auth::InstanceSettings>(*s.settings_repo);
+  s.sessions = std::make_unique<auth::SessionService>(auth::TokenConfig{c.jwt_secret}, *s.users, *s.session_repo);
+  s.accounts = std::make_unique<auth::AccountService>(*s.users, *s.settings, *s.sessions);
+  return s;
+}
+
+}  // namespace st::app

@@ -1,0 +1,30 @@
+#pragma once
+// The wired application: database, repositories and services, built once from the configuration.
+#include <memory>
+
+#include "app/config.hpp"
+#include "auth/account_service.hpp"
+#include "auth/instance_settings.hpp"
+#include "auth/session_service.hpp"
+#include "db/pool.hpp"
+#include "model/session.hpp"
+#include "model/settings.hpp"
+#include "model/user.hpp"
+
+namespace st::app {
+
+struct Services {
+  std::unique_ptr<db::Pool> pool;
+  std::unique_ptr<model::UserRepository> users;
+  std::unique_ptr<model::SessionRepository> session_repo;
+  std::unique_ptr<model::SettingsRepository> settings_repo;
+  std::unique_ptr<model::StatsRepository> stats;
+  std::unique_ptr<auth::InstanceSettings> settings;
+  std::unique_ptr<auth::SessionService> sessions;
+  std::unique_ptr<auth::AccountService> accounts;
+};
+
+// Opens the database, applies pending migrations and builds the services.
+Services open_services(const Config& config);
+
+}  // namespace st::app

@@ -1,0 +1,48 @@
+#pragma once
+// The instance settings service: typed reads with the catalogue's defaults, validated writes, and a
+// cache (settings are read on every gated request; only this process writes them).
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/settings.hpp"
+
+namespace st::auth {
+
+struct SettingView {
+  std::string key;
+  std::string value;  // masked for secrets
+  bool is_secret = false;
+  bool is_default = false;
+};
+
+class InstanceSettings {
+ public:
+  explicit InstanceSettings(model::SettingsRepository& repo) : repo_(repo) {}
+
+  std::string text(std::string_view key);
+  bool flag(std::string_view key);
+  long long integer(std::string_view key);
+
+  // Validates against the catalogue; throws DomainError 400 for an unknown key or a bad value.
+  // Returns the stored (canonical) value.
+  std::string put(std::string_view key, std::string_view value);
+  void reset(std::string_view key);
+  // Every known setting, secrets masked, sorted by key.
+  std::vector<SettingView> list();
+
+  bool is_private() { return flag("instance_private"); }
+
+ private:
+  std::optional<std::string> raw(std::string_view key);
+
+  model::SettingsRepository& repo_;
+  std::mutex mu_;
+  bool loaded_ = false;
+  std::map<std::string, std::string, std::less<>> cache_;
+};
+
+}  // namespace st::auth

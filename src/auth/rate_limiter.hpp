@@ -1,0 +1,39 @@
+#pragma once
+// Token buckets per key (a client IP): `burst` requests at once, then one more every `refill` seconds.
+// Memory is bounded: past max_keys, buckets that have refilled completely are forgotten first.
+#include <chrono>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace st::auth {
+
+struct RateDecision {
+  bool allowed = true;
+  int retry_after_seconds = 0;
+};
+
+class RateLimiter {
+ public:
+  using Clock = std::chrono::steady_clock;
+  RateLimiter(double burst, std::chrono::milliseconds refill, std::size_t max_keys = 100'000);
+
+  RateDecision take(std::string_view key) { return take(key, Clock::now()); }
+  RateDecision take(std::string_view key, Clock::time_point now);  // for tests
+
+ private:
+  struct Bucket {
+    double tokens;
+    Clock::time_point updated;
+  };
+  void evict(Clock::time_point now);
+
+  double burst_;
+  std::chrono::milliseconds refill_;
+  std::size_t max_keys_;
+  std::mutex mu_;
+  std::unordered_map<std::string, Bucket> buckets_;
+};
+
+}  // namespace st::auth

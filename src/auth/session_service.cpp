@@ -1,0 +1,111 @@
+#include "auth/session_service.hpp"
+
+#include "crypto/jwt.hpp"
+#include "crypto/token_hash.hpp"
+#include "model/errors.hpp"
+#include "util/time.hpp"
+#include "util/uuid.hpp"
+
+namespace st::auth {
+
+namespace {
+constexpr std::int64_t kMicros = 1'000'000;
+}
+
+SessionService::SessionService(TokenConfig config, model::UserRepository& users, model::SessionRepository& sessions)
+    : config_(std::move(config)), users_(users), sessions_(sessions) {}
+
+std::string SessionService::access_token_for(const model::User& user, std::string_view session_id,
+                                             std::int64_t ttl) {
+  crypto::JwtClaims c;
+  c.sub = user.id;
+  c.username = user.username;
+  c.role = std::string(model::to_string(user.role));
+  c.token_type = "access";
+  c.sid = std::string(session_id);
+  c.iat = util::now_seconds();
+  c.exp = c.iat + ttl;
+  return crypto::jwt_sign(c, config_.jwt_secret);
+}
+
+TokenPair SessionService::start(const model::User& user, const ClientInfo& client) {
+  auto now = util::now_micros();
+  model::Session s;
+  s.id = util::new_uuid();
+  s.user_id = user.id;
+  s.created_at = now;
+  s.expires_at = now + config_.refresh_ttl_seconds * kMicros;
+  s.ip = client.ip;
+  s.user_agent = client.user_agent.substr(0, 512);
+  TokenPair p;
+  p.refresh_token = crypto::new_opaque_token();
+  sessions_.create(s, crypto::token_digest(p.refresh_token), s.expires_at);
+  p.access_token = access_token_for(user, s.id, config_.access_ttl_seconds);
+  p.expires_in = config_.access_ttl_seconds;
+  return p;
+}
+
+TokenPair SessionService::refresh(std::string_view refresh_token) {
+  if (refresh_token.empty() || refresh_token.size() > 4096) model::throw_unauthorized("Invalid or expired refresh token");
+  if (refresh_token.find('.') != std::string_view::npos) {
+    auto r = crypto::jwt_verify(refresh_token, config_.jwt_secret, util::now_seconds());
+    if (r.claims && r.claims->token_type == "access") model::throw_unauthorized("Invalid token type");
+    model::throw_unauthorized("Invalid or expired refresh token");
+  }
+  auto now = util::now_micros();
+  TokenPair p;
+  p.refresh_token = crypto::new_opaque_token();
+  auto r = sessions_.rotate(crypto::token_digest(refresh_token), crypto::token_digest(p.refresh_token), now,
+                            now + config_.refresh_ttl_seconds * kMicros);
+  switch (r.status) {
+    case model::RotateStatus::unknown_token:
+    case model::RotateStatus::session_ended:
+      model::throw_unauthorized("Invalid or expired refresh token");
+    case model::RotateStatus::reused_token:
+      model::throw_unauthorized("Refresh token already used: this session was ended for safety, please log in again");
+    case model::RotateStatus::rotated:
+      break;
+  }
+  auto user = users_.find_by_id(r.user_id);
+  if (!user) model::throw_unauthorized("User no longer exists");
+  if (user->is_banned) {
+    sessions_.revoke(r.session_id, now);
+    model::throw_forbidden("Account has been suspended");
+  }
+  p.access_token = access_token_for(*user, r.session_id, config_.access_ttl_seconds);
+  p.expires_in = config_.access_ttl_seconds;
+  return p;
+}
+
+AuthenticatedUser SessionService::authenticate(std::string_view token) {
+  auto r = crypto::jwt_verify(token, config_.jwt_secret, util::now_seconds());
+  if (!r.claims || r.claims->token_type != "access" || r.claims->sid.empty())
+    model::throw_unauthorized("Invalid or expired token");
+  auto user = sessions_.find_live_user(r.claims->sid, r.claims->sub, util::now_micros());
+  if (!user) model::throw_unauthorized("Session expired or revoked, please log in again");
+  if (user->is_banned) model::throw_forbidden("Your account has been banned");
+  return AuthenticatedUser{std::move(*user), r.claims->sid};
+}
+
+void SessionService::end_session(std::string_view session_id) { sessions_.revoke(session_id, util::now_micros()); }
+
+bool SessionService::end_session_by_refresh_token(std::string_view token) {
+  if (token.empty() || token.size() > 4096) return false;
+  return sessions_.revoke_by_token(crypto::token_digest(token), util::now_micros());
+}
+
+void SessionService::end_all_sessions(std::string_view user_id) {
+  sessions_.revoke_all_for_user(user_id, util::now_micros());
+}
+
+void SessionService::end_other_sessions(std::string_view user_id, std::string_view keep) {
+  sessions_.revoke_all_for_user(user_id, util::now_micros(), keep);
+}
+
+void SessionService::purge_expired() { sessions_.purge_expired(util::now_micros()); }
+
+std::string SessionService::media_token(const AuthenticatedUser& who, std::int64_t ttl_seconds) {
+  return access_token_for(who.user, who.session_id, ttl_seconds);
+}
+
+}  // namespace st::auth

@@ -1,0 +1,69 @@
+#pragma once
+// Access tokens (15-minute HS256 JWTs naming their session) and refresh tokens (opaque, 7 days, rotated
+// on every use, stored as digests). Every authenticated request re-reads the user and the session, so a
+// ban, a demotion, a deletion or a logout takes effect at once rather than when the token expires.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "model/session.hpp"
+#include "model/user.hpp"
+
+namespace st::auth {
+
+struct TokenConfig {
+  std::string jwt_secret;
+  std::int64_t access_ttl_seconds = 900;
+  std::int64_t refresh_ttl_seconds = 7 * 24 * 3600;
+};
+
+struct TokenPair {
+  std::string access_token;
+  std::string refresh_token;
+  std::int64_t expires_in = 0;
+};
+
+struct ClientInfo {
+  std::string ip;
+  std::string user_agent;
+};
+
+struct AuthenticatedUser {
+  model::User user;
+  std::string session_id;
+  bool is_admin() const { return user.role == model::Role::admin; }
+};
+
+class SessionService {
+ public:
+  SessionService(TokenConfig config, model::UserRepository& users, model::SessionRepository& sessions);
+
+  // Opens a new session (login, registration) and returns its first token pair.
+  TokenPair start(const model::User& user, const ClientInfo& client);
+  // Rotates a refresh token. Throws DomainError: 401 unknown/expired/reused (reuse revokes the session),
+  // 401 when an access token is sent instead, 403 when the user is banned.
+  TokenPair refresh(std::string_view refresh_token);
+  // Checks an access token and the live state behind it. Throws DomainError 401 (bad, expired, revoked)
+  // or 403 (banned).
+  AuthenticatedUser authenticate(std::string_view access_token);
+
+  void end_session(std::string_view session_id);
+  // Logout by refresh token; false when the token is unknown.
+  bool end_session_by_refresh_token(std::string_view refresh_token);
+  void end_all_sessions(std::string_view user_id);
+  void end_other_sessions(std::string_view user_id, std::string_view keep_session_id);
+  void purge_expired();
+
+  // A short-lived token for URLs that cannot carry a header (<audio src>, <img src>): same checks as an
+  // access token.
+  std::string media_token(const AuthenticatedUser& who, std::int64_t ttl_seconds);
+
+ private:
+  std::string access_token_for(const model::User& user, std::string_view session_id, std::int64_t ttl);
+
+  TokenConfig config_;
+  model::UserRepository& users_;
+  model::SessionRepository& sessions_;
+};
+
+}  // namespace st::auth

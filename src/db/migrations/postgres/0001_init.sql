@@ -1,0 +1,224 @@
+-- SoundTime schema (PostgreSQL), first version: the original's tables (without pgvector and the ActivityPub
+-- leftovers) plus login sessions. Ids are UUID text, timestamps BIGINT microseconds since the epoch.
+
+CREATE TABLE users (
+  id UUID PRIMARY KEY,
+  username TEXT NOT NULL UNIQUE,
+  email TEXT NOT NULL UNIQUE,
+  password_hash TEXT NOT NULL,
+  display_name TEXT,
+  avatar_url TEXT,
+  role TEXT NOT NULL DEFAULT 'user' CHECK (role IN ('admin', 'user')),
+  is_banned BOOLEAN NOT NULL DEFAULT FALSE,
+  ban_reason TEXT,
+  banned_at BIGINT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+-- Names and emails differing only by case would let one user pass for another.
+CREATE UNIQUE INDEX users_username_lower ON users (lower(username));
+CREATE UNIQUE INDEX users_email_lower ON users (lower(email));
+
+-- A login session is one refresh-token family.
+CREATE TABLE auth_sessions (
+  id UUID PRIMARY KEY,
+  user_id UUID NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  created_at BIGINT NOT NULL,
+  last_used_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  revoked_at BIGINT,
+  user_agent TEXT NOT NULL DEFAULT '',
+  ip TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX auth_sessions_user ON auth_sessions (user_id);
+
+-- Only digests are stored. A token with used_at set has been rotated away: presenting it again is reuse.
+CREATE TABLE refresh_tokens (
+  token_digest TEXT PRIMARY KEY,
+  session_id UUID NOT NULL REFERENCES auth_sessions(id) ON DELETE CASCADE,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  used_at BIGINT
+);
+CREATE INDEX refresh_tokens_session ON refresh_tokens (session_id);
+
+CREATE TABLE instance_settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+
+CREATE TABLE user_settings (
+  user_id UUID NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (user_id, key)
+);
+
+CREATE TABLE artists (
+  id UUID PRIMARY KEY,
+  name TEXT NOT NULL,
+  musicbrainz_id TEXT,
+  bio TEXT,
+  image_url TEXT,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX artists_name ON artists (name);
+
+CREATE TABLE albums (
+  id UUID PRIMARY KEY,
+  title TEXT NOT NULL,
+  artist_id UUID NOT NULL REFERENCES artists(id) ON DELETE CASCADE,
+  release_date TEXT,
+  cover_url TEXT,
+  musicbrainz_id TEXT,
+  genre TEXT,
+  year INTEGER,
+  created_at BIGINT NOT NULL,
+  UNIQUE (title, artist_id)
+);
+CREATE INDEX albums_artist ON albums (artist_id);
+
+CREATE TABLE tracks (
+  id UUID PRIMARY KEY,
+  title TEXT NOT NULL,
+  artist_id UUID NOT NULL REFERENCES artists(id) ON DELETE CASCADE,
+  album_id UUID REFERENCES albums(id) ON DELETE SET NULL,
+  track_number INTEGER,
+  disc_number INTEGER DEFAULT 1,
+  duration_secs REAL NOT NULL,
+  genre TEXT,
+  year INTEGER,
+  musicbrainz_id TEXT,
+  file_path TEXT NOT NULL,
+  file_size BIGINT NOT NULL,
+  format TEXT NOT NULL,
+  bitrate INTEGER,
+  sample_rate INTEGER,
+  waveform_data JSONB,
+  created_at BIGINT NOT NULL,
+  uploaded_by UUID REFERENCES users(id) ON DELETE SET NULL,
+  play_count BIGINT NOT NULL DEFAULT 0,
+  content_hash TEXT
+);
+CREATE INDEX tracks_artist ON tracks (artist_id);
+CREATE INDEX tracks_album ON tracks (album_id);
+CREATE INDEX tracks_title ON tracks (title);
+CREATE INDEX tracks_play_count ON tracks (play_count);
+CREATE INDEX tracks_genre ON tracks (genre);
+CREATE INDEX tracks_created ON tracks (created_at);
+CREATE INDEX tracks_uploaded_by ON tracks (uploaded_by);
+CREATE INDEX tracks_content_hash ON tracks (content_hash) WHERE content_hash IS NOT NULL;
+
+CREATE TABLE libraries (
+  id UUID PRIMARY KEY,
+  name TEXT NOT NULL,
+  description TEXT,
+  user_id UUID NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  is_public BOOLEAN NOT NULL DEFAULT FALSE,
+  total_tracks INTEGER NOT NULL DEFAULT 0,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX libraries_user ON libraries (user_id);
+
+CREATE TABLE library_tracks (
+  library_id UUID NOT NULL REFERENCES libraries(id) ON DELETE CASCADE,
+  track_id UUID NOT NULL REFERENCES tracks(id) ON DELETE CASCADE,
+  PRIMARY KEY (library_id, track_id)
+);
+
+CREATE TABLE playlists (
+  id UUID PRIMARY KEY,
+  name TEXT NOT NULL,
+  description TEXT,
+  user_id UUID NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  is_public BOOLEAN NOT NULL DEFAULT FALSE,
+  is_editorial BOOLEAN NOT NULL DEFAULT FALSE,
+  cover_url TEXT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX playlists_user ON playlists (user_id);
+
+CREATE TABLE playlist_tracks (
+  playlist_id UUID NOT NULL REFERENCES playlists(id) ON DELETE CASCADE,
+  track_id UUID NOT NULL REFERENCES tracks(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (playlist_id, track_id)
+);
+
+CREATE TABLE listen_history (
+  id UUID PRIMARY KEY,
+  user_id UUID NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  track_id UUID NOT NULL REFERENCES tracks(id) ON DELETE CASCADE,
+  listened_at BIGINT NOT NULL,
+  duration_listened REAL NOT NULL DEFAULT 0,
+  source_context TEXT,
+  completed BOOLEAN NOT NULL DEFAULT FALSE,
+  skipped BOOLEAN NOT NULL DEFAULT FALSE,
+  skip_position REAL
+);
+CREATE INDEX listen_history_user_listened ON listen_history (user_id, listened_at DESC);
+CREATE INDEX listen_history_listened ON listen_history (listened_at);
+CREATE INDEX listen_history_track ON listen_history (track_id);
+
+CREATE TABLE favorites (
+  user_id UUID NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  track_id UUID NOT NULL REFERENCES tracks(id) ON DELETE CASCADE,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (user_id, track_id)
+);
+CREATE INDEX favorites_user_created ON favorites (user_id, created_at DESC);
+
+-- Web domains and P2P node ids alike.
+CREATE TABLE blocked_domains (
+  id UUID PRIMARY KEY,
+  domain TEXT NOT NULL UNIQUE,
+  reason TEXT,
+  blocked_by UUID REFERENCES users(id) ON DELETE SET NULL,
+  created_at BIGINT NOT NULL
+);
+
+CREATE TABLE remote_tracks (
+  id UUID PRIMARY KEY,
+  local_track_id UUID REFERENCES tracks(id) ON DELETE SET NULL,
+  musicbrainz_id TEXT,
+  title TEXT NOT NULL,
+  artist_name TEXT NOT NULL,
+  album_title TEXT,
+  instance_domain TEXT NOT NULL,
+  remote_uri TEXT NOT NULL UNIQUE,
+  remote_stream_url TEXT NOT NULL,
+  bitrate INTEGER,
+  sample_rate INTEGER,
+  format TEXT,
+  is_available BOOLEAN NOT NULL DEFAULT TRUE,
+  last_checked_at BIGINT,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX remote_tracks_local ON remote_tracks (local_track_id);
+CREATE INDEX remote_tracks_instance ON remote_tracks (instance_domain);
+
+CREATE TABLE track_reports (
+  id UUID PRIMARY KEY,
+  track_id UUID NOT NULL REFERENCES tracks(id) ON DELETE CASCADE,
+  user_id UUID NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  reason TEXT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'resolved', 'dismissed')),
+  admin_note TEXT,
+  resolved_by UUID,
+  resolved_at BIGINT,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX track_reports_status ON track_reports (status);
+
+CREATE TABLE p2p_peers (
+  node_id TEXT PRIMARY KEY,
+  name TEXT,
+  version TEXT,
+  track_count BIGINT NOT NULL DEFAULT 0,
+  is_online BOOLEAN NOT NULL DEFAULT FALSE,
+  last_seen_at BIGINT NOT NULL,
+  created_at BIGINT NOT NULL
+);

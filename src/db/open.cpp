@@ -1,0 +1,30 @@
+#include "db/open.hpp"
+
+#include "db/postgres_backend.hpp"
+#include "db/sqlite_backend.hpp"
+#include "model/errors.hpp"
+
+namespace st::db {
+
+namespace {
+bool has_prefix(const std::string& s, std::string_view p) { return s.compare(0, p.size(), p) == 0; }
+}  // namespace
+
+bool is_supported_url(const std::string& url) {
+  return has_prefix(url, "sqlite://") || has_prefix(url, "postgres://") || has_prefix(url, "postgresql://");
+}
+
+std::unique_ptr<Pool> open_pool(const DatabaseConfig& config) {
+  const std::string& url = config.url;
+  if (has_prefix(url, "sqlite://")) {
+    std::string path = url.substr(9);
+    if (path.empty()) throw model::StorageError("DATABASE_URL has no SQLite file path");
+    return std::make_unique<Pool>([path] { return open_sqlite(path); }, config.pool_size);
+  }
+  if (has_prefix(url, "postgres://") || has_prefix(url, "postgresql://")) {
+    return std::make_unique<Pool>([url] { return open_postgres(url); }, config.pool_size);
+  }
+  throw model::StorageError("DATABASE_URL must start with sqlite:// or postgres://");
+}
+
+}  // namespace st::db

@@ -1,0 +1,17 @@
+#pragma once
+// The SQL implementations of the model's repository interfaces, written once for both engines.
+#include <memory>
+
+#include "db/pool.hpp"
+#include "model/session.hpp"
+#include "model/settings.hpp"
+#include "model/user.hpp"
+
+namespace st::db {
+
+std::unique_ptr<model::UserRepository> make_user_repository(Pool& pool);
+std::unique_ptr<model::SessionRepository> make_session_repository(Pool& pool);
+std::unique_ptr<model::SettingsRepository> make_settings_repository(Pool& pool);
+std::unique_ptr<model::StatsRepository> make_stats_repository(Pool& pool);
+
+}  // namespace st::db

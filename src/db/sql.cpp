@@ -1,0 +1,39 @@
+#include "db/sql.hpp"
+
+#include <charconv>
+#include <stdexcept>
+
+#include "model/errors.hpp"
+
+namespace st::db {
+
+Value opt(const std::optional<std::string>& v) { return v ? Value(*v) : Value(nullptr); }
+Value opt(const std::optional<std::int64_t>& v) { return v ? Value(*v) : Value(nullptr); }
+
+const std::string& Row::text(std::size_t i) const {
+  const auto& c = cells_.at(i);
+  if (!c) throw model::StorageError("unexpected NULL in column " + std::to_string(i));
+  return *c;
+}
+
+std::int64_t Row::integer(std::size_t i) const {
+  const std::string& s = text(i);
+  std::int64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc{}) throw model::StorageError("not an integer in column " + std::to_string(i));
+  return v;
+}
+
+std::optional<std::int64_t> Row::opt_integer(std::size_t i) const {
+  if (is_null(i)) return std::nullopt;
+  return integer(i);
+}
+
+double Row::real(std::size_t i) const { return std::stod(text(i)); }
+
+bool Row::boolean(std::size_t i) const {
+  const std::string& s = text(i);
+  return s == "1" || s == "t" || s == "true";
+}
+
+}  // namespace st::db

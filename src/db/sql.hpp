@@ -1,0 +1,62 @@
+#pragma once
+// The engine-neutral SQL surface the repositories are written against, once for both engines.
+// Statements use `?` placeholders (rewritten to $n for PostgreSQL); every value is bound, never spliced.
+// Types are chosen to read the same on both engines: ids as text (uuid in PostgreSQL), timestamps as
+// BIGINT microseconds, booleans as BOOLEAN/INTEGER read through Row::boolean.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace st::db {
+
+using Value = std::variant<std::nullptr_t, std::int64_t, double, bool, std::string>;
+
+Value opt(const std::optional<std::string>& v);
+Value opt(const std::optional<std::int64_t>& v);
+
+class Row {
+ public:
+  explicit Row(std::vector<std::optional<std::string>> cells) : cells_(std::move(cells)) {}
+  bool is_null(std::size_t i) const { return !cells_.at(i).has_value(); }
+  const std::string& text(std::size_t i) const;  // throws on NULL
+  std::optional<std::string> opt_text(std::size_t i) const { return cells_.at(i); }
+  std::int64_t integer(std::size_t i) const;
+  std::optional<std::int64_t> opt_integer(std::size_t i) const;
+  double real(std::size_t i) const;
+  bool boolean(std::size_t i) const;  // accepts 1/0 (SQLite) and t/f (PostgreSQL)
+
+ private:
+  std::vector<std::optional<std::string>> cells_;
+};
+
+struct Rows {
+  std::vector<Row> rows;
+  long long affected = 0;
+  bool empty() const { return rows.empty(); }
+};
+
+enum class Dialect { sqlite, postgres };
+
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  virtual Dialect dialect() const = 0;
+  virtual Rows query(std::string_view sql, const std::vector<Value>& params) = 0;
+  // Parameterless script, for migrations.
+  virtual void exec_script(std::string_view sql) = 0;
+  // Starts a transaction that will write (SQLite takes the write lock at once to avoid upgrade deadlocks).
+  virtual void begin() = 0;
+  virtual void commit() = 0;
+  virtual void rollback() noexcept = 0;
+  // Serialises writers of one table for the rest of the transaction (no-op on SQLite, which has one writer).
+  virtual void lock_table(std::string_view table) = 0;
+  // False once the connection is unusable; the pool then replaces it.
+  virtual bool healthy() const = 0;
+
+  Rows query(std::string_view sql) { return query(sql, {}); }
+};
+
+}  // namespace st::db

@@ -1,0 +1,113 @@
+#include "db/sqlite_backend.hpp"
+
+#include <map>
+
+#include "lib/sqlite/database.hpp"
+#include "lib/sqlite/error.hpp"
+#include "lib/sqlite/statement.hpp"
+#include "model/errors.hpp"
+
+namespace st::db {
+
+namespace {
+
+class SqliteConnection final : public Connection {
+ public:
+  explicit SqliteConnection(const std::string& path) : db_(path) {
+    db_.busy_timeout(10'000);
+    db_.exec("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;");
+  }
+
+  Dialect dialect() const override { return Dialect::sqlite; }
+
+  Rows query(std::string_view sql, const std::vector<Value>& params) override {
+    try {
+      auto& st = statement(sql);
+      st.reset();
+      struct Reset {
+        lib::sqlite::Statement& s;
+        ~Reset() { s.reset(); }
+      } guard{st};
+      if (static_cast<std::size_t>(st.parameter_count()) != params.size())
+        throw model::StorageError("parameter count mismatch for: " + std::string(sql));
+      for (std::size_t i = 0; i < params.size(); ++i) bind(st, static_cast<int>(i + 1), params[i]);
+      Rows out;
+      while (st.step()) {
+        std::vector<std::optional<std::string>> cells;
+        int n = st.column_count();
+        cells.reserve(static_cast<std::size_t>(n));
+        for (int c = 0; c < n; ++c) {
+          auto t = st.column_text(c);
+          cells.push_back(t ? std::optional<std::string>(std::string(*t)) : std::nullopt);
+        }
+        out.rows.emplace_back(std::move(cells));
+      }
+      out.affected = db_.changes();
+      return out;
+    } catch (const lib::sqlite::Error& e) {
+      rethrow(e);
+    }
+  }
+
+  void exec_script(std::string_view sql) override {
+    try {
+      db_.exec(sql);
+    } catch (const lib::sqlite::Error& e) {
+      rethrow(e);
+    }
+  }
+
+  void begin() override { exec_script("BEGIN IMMEDIATE"); }
+  void commit() override { exec_script("COMMIT"); }
+  void rollback() noexcept override {
+    try {
+      db_.exec("ROLLBACK");
+    } catch (...) {
+    }
+  }
+  void lock_table(std::string_view) override {}
+  bool healthy() const override { return true; }
+
+ private:
+  [[noreturn]] static void rethrow(const lib::sqlite::Error& e) {
+    if (e.is_unique_violation()) throw model::UniqueViolation(e.what());
+    throw model::StorageError(e.what());
+  }
+
+  static void bind(lib::sqlite::Statement& st, int i, const Value& v) {
+    std::visit(
+        [&](const auto& x) {
+          using T = std::decay_t<decltype(x)>;
+          if constexpr (std::is_same_v<T, std::nullptr_t>) st.bind_null(i);
+          else if constexpr (std::is_same_v<T, std::int64_t>) st.bind_int64(i, x);
+          else if constexpr (std::is_same_v<T, double>) st.bind_double(i, x);
+          else if constexpr (std::is_same_v<T, bool>) st.bind_int64(i, x ? 1 : 0);
+          else st.bind_text(i, x);
+        },
+        v);
+  }
+
+  lib::sqlite::Statement& statement(std::string_view sql) {
+    auto it = cache_.find(sql);
+    if (it != cache_.end()) return *it->second;
+    auto st = std::make_unique<lib::sqlite::Statement>(db_.handle(), sql);
+    auto& ref = *st;
+    cache_.emplace(std::string(sql), std::move(st));
+    return ref;
+  }
+
+  lib::sqlite::Database db_;
+  std::map<std::string, std::unique_ptr<lib::sqlite::Statement>, std::less<>> cache_;
+};
+
+}  // namespace
+
+std::unique_ptr<Connection> open_sqlite(const std::string& path) {
+  try {
+    return std::make_unique<SqliteConnection>(path);
+  } catch (const lib::sqlite::Error& e) {
+    throw model::StorageError(e.what());
+  }
+}
+
+}  // namespace st::db

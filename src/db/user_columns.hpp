@@ -1,0 +1,14 @@
+#pragma once
+// The users columns every query selects, and the row reader that goes with them.
+#include "db/sql.hpp"
+#include "model/user.hpp"
+
+namespace st::db {
+
+inline constexpr const char* kUserColumns =
+    "u.id, u.username, u.email, u.password_hash, u.display_name, u.avatar_url, u.role, u.is_banned, "
+    "u.ban_reason, u.banned_at, u.created_at, u.updated_at";
+
+model::User read_user(const Row& r);
+
+}  // namespace st::db

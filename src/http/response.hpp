@@ -1,0 +1,58 @@
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "http/headers.hpp"
+
+namespace st::http {
+
+// A byte range of an open file, sent zero-copy (sendfile). The response owns the descriptor.
+struct FileBody {
+  int fd = -1;
+  std::uint64_t offset = 0;
+  std::uint64_t length = 0;
+};
+
+// A body produced while it is sent (a transcoder, a remote fetch). read() may block: the server calls
+// it on the worker pool, never on a network thread.
+class PullSource {
+ public:
+  virtual ~PullSource() = default;
+  // Fills up to n bytes; returns 0 at the end. Throws on failure (the connection is then closed).
+  virtual std::size_t read(char* buf, std::size_t n) = 0;
+  // Total length when known in advance (sent as Content-Length; otherwise chunked).
+  virtual std::optional<std::uint64_t> size() const { return std::nullopt; }
+};
+
+class Response {
+ public:
+  Response() = default;
+  explicit Response(int status) : status(status) {}
+  Response(Response&&) noexcept;
+  Response& operator=(Response&&) noexcept;
+  Response(const Response&) = delete;
+  Response& operator=(const Response&) = delete;
+  ~Response();
+
+  int status = 200;
+  Headers headers;
+  std::variant<std::string, FileBody, std::shared_ptr<PullSource>> body;
+
+  static Response json(int status, std::string body);
+  static Response text(int status, std::string body, std::string content_type = "text/plain; charset=utf-8");
+  static Response empty(int status) { return Response(status); }
+  // {"error": message}
+  static Response error(int status, std::string_view message);
+
+  // The body length when known before sending.
+  std::optional<std::uint64_t> content_length() const;
+};
+
+// message escaped for a JSON string literal (without quotes).
+std::string json_escape(std::string_view s);
+
+}  // namespace st::http

@@ -1,0 +1,121 @@
+#include "http/router.hpp"
+
+#include <stdexcept>
+
+#include "util/strings.hpp"
+
+namespace st::http {
+
+struct Router::Node {
+  std::map<std::string, std::unique_ptr<Node>, std::less<>> literals;
+  std::unique_ptr<Node> param;  // {name}
+  std::string param_name;
+  std::unique_ptr<Node> rest;  // {*name}
+  std::string rest_name;
+  std::map<Method, Handler> handlers;
+};
+
+Router::Router() : root_(std::make_unique<Node>()) {}
+Router::~Router() = default;
+
+namespace {
+
+std::vector<std::string_view> segments(std::string_view path) {
+  std::vector<std::string_view> out;
+  for (auto s : util::split(path, '/'))
+    if (!s.empty()) out.push_back(s);
+  return out;
+}
+
+}  // namespace
+
+void Router::add(Method method, std::string_view pattern, Handler handler) {
+  Node* n = root_.get();
+  auto segs = segments(pattern);
+  for (std::size_t i = 0; i < segs.size(); ++i) {
+    auto s = segs[i];
+    if (s.size() >= 2 && s.front() == '{' && s.back() == '}') {
+      auto name = s.substr(1, s.size() - 2);
+      if (!name.empty() && name.front() == '*') {
+        if (i + 1 != segs.size()) throw std::logic_error("catch-all must be last in " + std::string(pattern));
+        if (!n->rest) n->rest = std::make_unique<Node>();
+        n->rest_name = std::string(name.substr(1));
+        n = n->rest.get();
+      } else {
+        if (!n->param) n->param = std::make_unique<Node>();
+        else if (n->param_name != name)
+          throw std::logic_error("conflicting parameter names at " + std::string(pattern));
+        n->param_name = std::string(name);
+        n = n->param.get();
+      }
+    } else {
+      auto it = n->literals.find(s);
+      if (it == n->literals.end()) it = n->literals.emplace(std::string(s), std::make_unique<Node>()).first;
+      n = it->second.get();
+    }
+  }
+  if (n->handlers.count(method)) throw std::logic_error("route registered twice: " + std::string(pattern));
+  n->handlers[method] = std::move(handler);
+}
+
+namespace {
+
+using Params = std::map<std::string, std::string, std::less<>>;
+
+template <typename NodeT>
+const NodeT* match(const NodeT* n, const std::vector<std::string_view>& segs, std::size_t i, Params& params) {
+  if (i == segs.size()) {
+    if (!n->handlers.empty()) return n;
+    if (n->rest && !n->rest->handlers.empty()) {
+      params[n->rest_name] = "";
+      return n->rest.get();
+    }
+    return nullptr;
+  }
+  if (auto it = n->literals.find(segs[i]); it != n->literals.end())
+    if (auto* m = match(it->second.get(), segs, i + 1, params)) return m;
+  if (n->param) {
+    if (auto* m = match(n->param.get(), segs, i + 1, params)) {
+      params[n->param_name] = std::string(segs[i]);
+      return m;
+    }
+  }
+  if (n->rest && !n->rest->handlers.empty()) {
+    std::string rest;
+    for (std::size_t k = i; k < segs.size(); ++k) {
+      if (k > i) rest.push_back('/');
+      rest.append(segs[k]);
+    }
+    params[n->rest_name] = std::move(rest);
+    return n->rest.get();
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+Response Router::dispatch(Request& req) const {
+  Params params;
+  const Node* n = match(root_.get(), segments(req.path), 0, params);
+  if (!n) {
+    if (fallback_) return fallback_(req);
+    return Response::error(404, "Not found");
+  }
+  auto it = n->handlers.find(req.method);
+  if (it == n->handlers.end() && req.method == Method::head) it = n->handlers.find(Method::get);
+  if (it == n->handlers.end()) {
+    std::string allow;
+    for (const auto& [m, h] : n->handlers) {
+      if (!allow.empty()) allow += ", ";
+      allow += to_string(m);
+      if (m == Method::get) allow += ", HEAD";
+    }
+    Response r = Response::error(405, "Method not allowed");
+    r.headers.set("Allow", allow);
+    return r;
+  }
+  req.path_params = std::move(params);
+  return it->second(req);
+}
+
+}  // namespace st::http

@@ -1,0 +1,44 @@
+#pragma once
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http/request.hpp"
+#include "http/response.hpp"
+
+namespace st::http {
+
+using Handler = std::function<Response(Request&)>;
+
+// Routes by method and path pattern. Segments are literals, `{name}` (one segment) or `{*name}` (the
+// rest of the path, last only). A literal beats a parameter at each segment, whatever the order of
+// registration. HEAD falls back to GET. No match: 404 JSON; path known but not the method: 405 with Allow.
+class Router {
+ public:
+  Router();
+  ~Router();
+  Router(const Router&) = delete;
+  Router& operator=(const Router&) = delete;
+
+  void add(Method method, std::string_view pattern, Handler handler);
+  void get(std::string_view p, Handler h) { add(Method::get, p, std::move(h)); }
+  void post(std::string_view p, Handler h) { add(Method::post, p, std::move(h)); }
+  void put(std::string_view p, Handler h) { add(Method::put, p, std::move(h)); }
+  void patch(std::string_view p, Handler h) { add(Method::patch, p, std::move(h)); }
+  void del(std::string_view p, Handler h) { add(Method::del, p, std::move(h)); }
+
+  // The handler for a request that matched no route (default: 404 JSON).
+  void fallback(Handler h) { fallback_ = std::move(h); }
+
+  Response dispatch(Request& req) const;
+
+ private:
+  struct Node;
+  std::unique_ptr<Node> root_;
+  Handler fallback_;
+};
+
+}  // namespace st::http

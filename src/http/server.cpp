@@ -1,0 +1,428 @@
+#include "http/server.hpp"
+
+#include <sys/sendfile.h>
+
+#include <atomic>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/serializer.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <cerrno>
+#include <fmt/format.h>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "util/random.hpp"
+#include "util/strings.hpp"
+
+namespace st::http {
+
+namespace net = boost::asio;
+namespace bhttp = boost::beast::http;
+using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+
+namespace {
+
+struct Conn {
+  explicit Conn(tcp::socket s) : socket(std::move(s)), timer(socket.get_executor()) {}
+  tcp::socket socket;
+  net::steady_timer timer;
+  Clock::time_point deadline = Clock::now();
+  bool idle = false;
+  bool close_after = false;
+
+  void arm(std::chrono::seconds s) { deadline = Clock::now() + s; }
+  void close() {
+    boost::system::error_code ignored;
+    socket.shutdown(tcp::socket::shutdown_both, ignored);
+    socket.close(ignored);
+    timer.cancel();
+  }
+};
+
+bool is_quiet_error(const boost::system::error_code& ec) {
+  return ec == bhttp::error::end_of_stream || ec == net::error::eof || ec == net::error::operation_aborted ||
+         ec == net::error::connection_reset || ec == net::error::bad_descriptor || ec == net::error::broken_pipe ||
+         ec == net::error::timed_out;
+}
+
+std::string request_id_for(const Request& req) {
+  // Accept a caller's id (from a proxy) when it is short and plain; else make one.
+  if (auto h = req.headers.get("X-Request-Id"); h && !h->empty() && h->size() <= 64) {
+    bool plain = true;
+    for (char c : *h)
+      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) plain = false;
+    if (plain) return std::string(*h);
+  }
+  return util::random_hex(8);
+}
+
+}  // namespace
+
+struct Server::Impl {
+  Impl(ServerOptions o, Handler h)
+      : opts(std::move(o)),
+        handler(std::move(h)),
+        ioc(static_cast<int>(std::max(1u, opts.network_threads))),
+        acceptor(ioc),
+        workers(std::max(1u, opts.worker_threads)),
+        signals(ioc, SIGINT, SIGTERM),
+        grace(ioc) {}
+
+  ServerOptions opts;
+  Handler handler;
+  net::io_context ioc;
+  tcp::acceptor acceptor;
+  net::thread_pool workers;
+  net::signal_set signals;
+  net::steady_timer grace;
+  std::mutex mu;
+  std::set<std::shared_ptr<Conn>> conns;
+  std::atomic<bool> stopping{false};
+
+  void log_error(std::string_view m) const {
+    if (opts.error_log) opts.error_log(m);
+  }
+
+  Response handle(Request& req) noexcept {
+    try {
+      if (req.method == Method::options && req.headers.has("Access-Control-Request-Method"))
+        return preflight_response(req, opts);
+      return handler(req);
+    } catch (const std::exception& e) {
+      log_error(fmt::format("request {} {} failed: {}", to_string(req.method), req.path, e.what()));
+    } catch (...) {
+      log_error(fmt::format("request {} {} failed", to_string(req.method), req.path));
+    }
+    return Response::error(500, "Internal server error");
+  }
+
+  net::awaitable<void> watchdog(std::shared_ptr<Conn> c) {
+    while (c->socket.is_open()) {
+      c->timer.expires_at(c->deadline);
+      co_await c->timer.async_wait(use_tuple);
+      if (!c->socket.is_open()) co_return;
+      if (c->deadline <= Clock::now()) {
+        c->close();
+        co_return;
+      }
+    }
+  }
+
+  // Writes a small error and ends the connection (the request could not be read).
+  net::awaitable<void> write_and_close(std::shared_ptr<Conn> c, int status, std::string_view message) {
+    Request dummy;
+    Response r = Response::error(status, message);
+    apply_standard_headers(dummy, r, opts);
+    bhttp::response<bhttp::string_body> msg;
+    msg.result(static_cast<unsigned>(status));
+    for (const auto& [k, v] : r.headers.all()) msg.insert(k, v);
+    msg.keep_alive(false);
+    msg.body() = std::get<std::string>(r.body);
+    msg.prepare_payload();
+    c->arm(std::chrono::seconds(5));
+    co_await bhttp::async_write(c->socket, msg, use_tuple);
+  }
+
+  net::awaitable<bool> send_file(Conn& c, const FileBody& f) {
+    c.socket.native_non_blocking(true);
+    off_t offset = static_cast<off_t>(f.offset);
+    std::uint64_t remaining = f.length;
+    while (remaining > 0) {
+      c.arm(opts.write_timeout);
+      ssize_t n = ::sendfile(c.socket.native_handle(), f.fd, &offset,
+                             static_cast<std::size_t>(std::min<std::uint64_t>(remaining, 1 << 20)));
+      if (n > 0) {
+        remaining -= static_cast<std::uint64_t>(n);
+      } else if (n == 0) {
+        co_return false;  // the file shrank under us: the promised length cannot be kept
+      } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        auto [ec] = co_await c.socket.async_wait(tcp::socket::wait_write, use_tuple);
+        if (ec) co_return false;
+      } else if (errno != EINTR) {
+        co_return false;
+      }
+    }
+    co_return true;
+  }
+
+  net::awaitable<bool> send_pull(Conn& c, PullSource& src, bool chunked, std::optional<std::uint64_t> declared) {
+    std::vector<char> chunk(64 * 1024);
+    std::uint64_t sent = 0;
+    for (;;) {
+      std::size_t n = 0;
+      try {
+        n = co_await net::co_spawn(
+            workers, [&]() -> net::awaitable<std::size_t> { co_return src.read(chunk.data(), chunk.size()); },
+            net::use_awaitable);
+      } catch (const std::exception& e) {
+        log_error(fmt::format("response body source failed: {}", e.what()));
+        co_return false;
+      }
+      c.arm(opts.write_timeout);
+      if (chunked) {
+        std::string head = fmt::format("{:x}\r\n", n);
+        std::array<net::const_buffer, 3> bufs{net::buffer(head), net::buffer(chunk.data(), n),
+                                              net::buffer("\r\n", 2)};
+        if (n == 0) bufs = {net::buffer(head), net::const_buffer(), net::buffer("\r\n", 2)};
+        auto [ec, w] = co_await net::async_write(c.socket, bufs, use_tuple);
+        if (ec) co_return false;
+        if (n == 0) co_return true;
+      } else {
+        if (n == 0) co_return !declared || sent == *declared;
+        if (declared && sent + n > *declared) co_return false;
+        auto [ec, w] = co_await net::async_write(c.socket, net::buffer(chunk.data(), n), use_tuple);
+        if (ec) co_return false;
+      }
+      sent += n;
+    }
+  }
+
+  // Returns false when the connection must be closed.
+  net::awaitable<bool> write_response(Conn& c, const Request& req, Response& res, bool keep_alive,
+                                      unsigned version) {
+    bool head_only = req.method == Method::head;
+    bool bodiless = res.status == 204 || res.status == 304 || res.status < 200;
+    c.arm(opts.write_timeout);
+
+    if (auto* s = std::get_if<std::string>(&res.body); s && !head_only) {
+      bhttp::response<bhttp::string_body> msg;
+      msg.version(version);
+      msg.result(static_cast<unsigned>(res.status));
+      for (const auto& [k, v] : res.headers.all()) msg.insert(k, v);
+      msg.keep_alive(keep_alive);
+      if (!bodiless) {
+        msg.body() = std::move(*s);
+        msg.content_length(msg.body().size());
+      }
+      auto [ec, n] = co_await bhttp::async_write(c.socket, msg, use_tuple);
+      co_return !ec;
+    }
+
+    bhttp::response<bhttp::empty_body> msg;
+    msg.version(version);
+    msg.result(static_cast<unsigned>(res.status));
+    for (const auto& [k, v] : res.headers.all()) msg.insert(k, v);
+    msg.keep_alive(keep_alive);
+    auto length = res.content_length();
+    bool chunked = false;
+    if (!bodiless) {
+      if (length) msg.content_length(*length);
+      else if (version >= 11) chunked = true, msg.chunked(true);
+      else keep_alive = false, msg.keep_alive(false);  // HTTP/1.0 without a length: end of body = close
+    }
+    bhttp::response_serializer<bhttp::empty_body> sr(msg);
+    auto [ec, n] = co_await bhttp::async_write_header(c.socket, sr, use_tuple);
+    if (ec) co_return false;
+    if (head_only || bodiless) co_return keep_alive;
+
+    bool ok = true;
+    if (auto* f = std::get_if<FileBody>(&res.body)) {
+      ok = co_await send_file(c, *f);
+    } else if (auto* p = std::get_if<std::shared_ptr<PullSource>>(&res.body); p && *p) {
+      ok = co_await send_pull(c, **p, chunked, length);
+    }
+    co_return ok && keep_alive;
+  }
+
+  net::awaitable<void> session(std::shared_ptr<Conn> c) {
+    net::co_spawn(c->socket.get_executor(), watchdog(c), net::detached);
+    boost::beast::flat_buffer buffer;
+    boost::system::error_code ep_ec;
+    std::string remote_ip = c->socket.remote_endpoint(ep_ec).address().to_string();
+    bool first = true;
+
+    while (!stopping && !c->close_after) {
+      bhttp::request_parser<bhttp::string_body> parser;
+      parser.header_limit(static_cast<std::uint32_t>(opts.max_header_bytes));
+      parser.body_limit(opts.max_body_bytes);
+
+      c->idle = true;
+      c->arm(first ? opts.request_timeout : opts.idle_timeout);
+      auto [ec, n] = co_await bhttp::async_read_header(c->socket, buffer, parser, use_tuple);
+      c->idle = false;
+      if (ec) {
+        if (ec == bhttp::error::header_limit) co_await write_and_close(c, 431, "Request headers too large");
+        else if (!is_quiet_error(ec) && ec != bhttp::error::partial_message && c->socket.is_open())
+          co_await write_and_close(c, 400, "Malformed HTTP request");
+        break;
+      }
+      first = false;
+      auto start = Clock::now();
+      c->arm(opts.request_timeout);
+
+      if (auto len = parser.content_length(); len && *len > opts.max_body_bytes) {
+        co_await write_and_close(c, 413, fmt::format("Request body too large (limit {} bytes)", opts.max_body_bytes));
+        break;
+      }
+      if (auto expect = parser.get()[bhttp::field::expect]; util::iequals(expect, "100-continue")) {
+        static constexpr std::string_view cont = "HTTP/1.1 100 Continue\r\n\r\n";
+        auto [wec, wn] = co_await net::async_write(c->socket, net::buffer(cont), use_tuple);
+        if (wec) break;
+      }
+      if (!parser.is_done()) {
+        auto [bec, bn] = co_await bhttp::async_read(c->socket, buffer, parser, use_tuple);
+        if (bec == bhttp::error::body_limit) {
+          co_await write_and_close(c, 413,
+                                   fmt::format("Request body too large (limit {} bytes)", opts.max_body_bytes));
+          break;
+        }
+        if (bec) {
+          if (!is_quiet_error(bec) && c->socket.is_open()) co_await write_and_close(c, 400, "Malformed HTTP request");
+          break;
+        }
+      }
+
+      auto msg = parser.release();
+      Request req;
+      req.method = parse_method(msg.method_string());
+      req.target = std::string(msg.target());
+      for (const auto& f : msg) req.headers.add(std::string(f.name_string()), std::string(f.value()));
+      req.body = std::move(msg.body());
+      req.remote_ip = remote_ip;
+      req.request_id = request_id_for(req);
+      unsigned version = msg.version();
+      bool keep_alive = msg.keep_alive() && !stopping;
+
+      Response res;
+      if (!split_target(req.target, req.path, req.query_string)) {
+        res = Response::error(400, "Malformed request target");
+        keep_alive = false;
+      } else {
+        res = co_await net::co_spawn(
+            workers, [&]() -> net::awaitable<Response> { co_return handle(req); }, net::use_awaitable);
+      }
+      apply_standard_headers(req, res, opts);
+      auto bytes = res.content_length().value_or(0);
+      int status = res.status;
+      bool again = co_await write_response(*c, req, res, keep_alive && !stopping, version);
+      if (opts.access_log) {
+        double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+        opts.access_log(AccessLogEntry{req.request_id, remote_ip, to_string(req.method), req.path, status,
+                                       req.method == Method::head ? 0 : bytes, ms});
+      }
+      if (!again) break;
+    }
+    c->close();
+  }
+
+  net::awaitable<void> accept_loop() {
+    while (acceptor.is_open()) {
+      auto [ec, socket] = co_await acceptor.async_accept(net::make_strand(ioc), use_tuple);
+      if (ec) {
+        if (!acceptor.is_open() || ec == net::error::operation_aborted) co_return;
+        // Out of descriptors and the like: back off briefly instead of spinning.
+        log_error(fmt::format("accept failed: {}", ec.message()));
+        net::steady_timer t(ioc, std::chrono::milliseconds(100));
+        co_await t.async_wait(use_tuple);
+        continue;
+      }
+      boost::system::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
+      auto c = std::make_shared<Conn>(std::move(socket));
+      {
+        std::lock_guard lock(mu);
+        if (conns.size() >= opts.max_connections) {
+          c->close();
+          continue;
+        }
+        conns.insert(c);
+      }
+      net::co_spawn(c->socket.get_executor(), session(c), [this, c](std::exception_ptr e) {
+        if (e) {
+          try {
+            std::rethrow_exception(e);
+          } catch (const std::exception& ex) {
+            log_error(fmt::format("connection failed: {}", ex.what()));
+          }
+        }
+        c->close();
+        std::lock_guard lock(mu);
+        conns.erase(c);
+        if (stopping && conns.empty()) grace.cancel();
+      });
+    }
+  }
+
+  void begin_shutdown() {
+    if (stopping.exchange(true)) return;
+    boost::system::error_code ignored;
+    acceptor.close(ignored);
+    signals.cancel(ignored);
+    std::lock_guard lock(mu);
+    for (const auto& c : conns) {
+      net::post(c->socket.get_executor(), [c] {
+        if (c->idle) c->close();
+        else c->close_after = true;
+      });
+    }
+    if (conns.empty()) return;
+    grace.expires_after(opts.shutdown_grace);
+    grace.async_wait([this](boost::system::error_code ec) {
+      if (!ec) {
+        log_error("shutdown grace period over: closing the remaining connections");
+        ioc.stop();
+      }
+    });
+  }
+};
+
+Server::Server(ServerOptions options, Handler handler)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
+
+Server::~Server() {
+  impl_->workers.join();
+}
+
+void Server::listen() {
+  auto& a = impl_->acceptor;
+  boost::system::error_code ec;
+  auto address = net::ip::make_address(impl_->opts.host, ec);
+  if (ec) throw std::runtime_error(fmt::format("HOST '{}' is not an IP address", impl_->opts.host));
+  tcp::endpoint ep(address, impl_->opts.port);
+  a.open(ep.protocol());
+  a.set_option(tcp::acceptor::reuse_address(true));
+  a.bind(ep, ec);
+  if (ec)
+    throw std::runtime_error(fmt::format("cannot listen on {}:{}: {}", impl_->opts.host, impl_->opts.port,
+                                         ec.message()));
+  a.listen(net::socket_base::max_listen_connections);
+}
+
+std::uint16_t Server::bound_port() const { return impl_->acceptor.local_endpoint().port(); }
+
+void Server::run() {
+  auto& im = *impl_;
+  im.signals.async_wait([&im](boost::system::error_code ec, int) {
+    if (!ec) im.begin_shutdown();
+  });
+  net::co_spawn(im.ioc, im.accept_loop(), net::detached);
+  std::vector<std::thread> threads;
+  for (unsigned i = 1; i < std::max(1u, im.opts.network_threads); ++i) threads.emplace_back([&im] { im.ioc.run(); });
+  im.ioc.run();
+  for (auto& t : threads) t.join();
+  im.workers.join();
+}
+
+void Server::stop() {
+  net::post(impl_->ioc, [this] { impl_->begin_shutdown(); });
+}
+
+}  // namespace st::http

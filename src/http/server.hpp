@@ -1,0 +1,73 @@
+#pragma once
+// The HTTP/1.1 server: Boost.Beast on Asio coroutines, hidden behind this header.
+// Network threads only parse and write; handlers (which may touch the database or hash passwords)
+// run on a bounded worker pool, so a slow handler never stalls other connections.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "http/router.hpp"
+
+namespace st::http {
+
+struct CorsOptions {
+  std::vector<std::string> allowed_origins;  // exact origins, e.g. https://music.example.org
+};
+
+struct AccessLogEntry {
+  std::string_view request_id;
+  std::string_view remote_ip;
+  std::string_view method;
+  std::string_view path;  // without the query string, which may hold credentials
+  int status;
+  std::uint64_t bytes;
+  double millis;
+};
+
+struct ServerOptions {
+  std::string host = "0.0.0.0";
+  std::uint16_t port = 8080;
+  unsigned network_threads = 2;
+  unsigned worker_threads = 8;
+  std::size_t max_body_bytes = 2 * 1024 * 1024;
+  std::size_t max_header_bytes = 16 * 1024;
+  std::chrono::seconds request_timeout{30};   // reading one request (headers and body)
+  std::chrono::seconds idle_timeout{75};      // keep-alive wait for the next request
+  std::chrono::seconds write_timeout{60};     // without progress while sending a response
+  std::chrono::seconds shutdown_grace{10};    // in-flight requests get this long after SIGTERM
+  std::size_t max_connections = 10000;
+  CorsOptions cors;
+  bool hsts = true;
+  std::function<void(const AccessLogEntry&)> access_log;
+  std::function<void(std::string_view)> error_log;
+};
+
+class Server {
+ public:
+  Server(ServerOptions options, Handler handler);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds and listens; throws with a clear message when the address is unusable.
+  void listen();
+  std::uint16_t bound_port() const;
+  // Serves until stop() or SIGTERM/SIGINT, then drains in-flight requests. Blocks.
+  void run();
+  // Thread-safe; may be called from a signal-free context (tests).
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Adds the security headers and CORS headers of every response (§2 of the behaviour reference).
+void apply_standard_headers(const Request& req, Response& res, const ServerOptions& opts);
+// The response to a CORS preflight (OPTIONS with Access-Control-Request-Method).
+Response preflight_response(const Request& req, const ServerOptions& opts);
+
+}  // namespace st::http

@@ -1,0 +1,44 @@
+#include <algorithm>
+
+#include "http/server.hpp"
+
+namespace st::http {
+
+namespace {
+
+bool origin_allowed(std::string_view origin, const CorsOptions& cors) {
+  return std::any_of(cors.allowed_origins.begin(), cors.allowed_origins.end(),
+                     [&](const std::string& o) { return o == "*" || o == origin; });
+}
+
+}  // namespace
+
+void apply_standard_headers(const Request& req, Response& res, const ServerOptions& opts) {
+  auto& h = res.headers;
+  h.set("X-Content-Type-Options", "nosniff");
+  h.set("X-Frame-Options", "DENY");
+  if (opts.hsts) h.set("Strict-Transport-Security", "max-age=63072000; includeSubDomains; preload");
+  h.set("Content-Security-Policy",
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: https:; "
+        "media-src 'self' blob:; connect-src 'self'; font-src 'self' https: data:; frame-ancestors 'none'");
+  h.set("Referrer-Policy", "strict-origin-when-cross-origin");
+  h.set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()");
+  if (!req.request_id.empty()) h.set("X-Request-Id", req.request_id);
+  if (auto origin = req.headers.get("Origin"); origin && origin_allowed(*origin, opts.cors)) {
+    h.set("Access-Control-Allow-Origin", std::string(*origin));
+    h.set("Access-Control-Expose-Headers", "Content-Disposition, Content-Length, Content-Range, X-Request-Id");
+    h.add("Vary", "Origin");
+  }
+}
+
+Response preflight_response(const Request& req, const ServerOptions& opts) {
+  auto origin = req.headers.get("Origin");
+  if (!origin || !origin_allowed(*origin, opts.cors)) return Response::error(403, "Origin not allowed");
+  Response r(204);
+  r.headers.set("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS");
+  r.headers.set("Access-Control-Allow-Headers", "Authorization, Content-Type, Accept, Range");
+  r.headers.set("Access-Control-Max-Age", "600");
+  return r;
+}
+
+}  // namespace st::http

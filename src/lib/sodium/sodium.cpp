@@ -1,0 +1,57 @@
+#include "lib/sodium/sodium.hpp"
+
+#include <sodium.h>
+
+#include <stdexcept>
+#include <vector>
+
+namespace st::lib::sodium {
+
+void init() {
+  if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
+}
+
+HmacSha256 hmac_sha256(std::string_view key, std::string_view message) {
+  HmacSha256 out{};
+  crypto_auth_hmacsha256_state st;
+  crypto_auth_hmacsha256_init(&st, reinterpret_cast<const unsigned char*>(key.data()), key.size());
+  crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(message.data()), message.size());
+  crypto_auth_hmacsha256_final(&st, out.data());
+  sodium_memzero(&st, sizeof st);
+  return out;
+}
+
+bool equal_constant_time(const void* a, const void* b, std::size_t len_a, std::size_t len_b) {
+  if (len_a != len_b) return false;
+  if (len_a == 0) return true;
+  return sodium_memcmp(a, b, len_a) == 0;
+}
+
+std::array<unsigned char, 32> blake2b_256(std::string_view data) {
+  std::array<unsigned char, 32> out{};
+  crypto_generichash(out.data(), out.size(), reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+                     nullptr, 0);
+  return out;
+}
+
+std::string argon2id_hash(std::string_view password, PwhashLimits limits) {
+  char out[crypto_pwhash_STRBYTES];
+  if (crypto_pwhash_str_alg(out, password.data(), password.size(), limits.opslimit, limits.memlimit,
+                            crypto_pwhash_ALG_ARGON2ID13) != 0) {
+    throw std::runtime_error("password hashing ran out of memory");
+  }
+  return std::string(out);
+}
+
+bool argon2id_verify(std::string_view phc, std::string_view password) {
+  if (phc.size() >= crypto_pwhash_STRBYTES) return false;
+  std::string z(phc);  // the C API needs a NUL-terminated string
+  return crypto_pwhash_str_verify(z.c_str(), password.data(), password.size()) == 0;
+}
+
+bool argon2id_needs_rehash(std::string_view phc, PwhashLimits limits) {
+  std::string z(phc);
+  return crypto_pwhash_str_needs_rehash(z.c_str(), limits.opslimit, limits.memlimit) != 0;
+}
+
+}  // namespace st::lib::sodium

@@ -1,0 +1,35 @@
+#pragma once
+// Thin wrappers over the libsodium calls SoundTime uses; sodium.h stays out of callers.
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace st::lib::sodium {
+
+// Initialises libsodium once (thread-safe); throws when the library cannot start.
+void init();
+
+using HmacSha256 = std::array<unsigned char, 32>;
+HmacSha256 hmac_sha256(std::string_view key, std::string_view message);
+
+// Constant-time comparison of equal-length buffers; false when the sizes differ.
+bool equal_constant_time(const void* a, const void* b, std::size_t len_a, std::size_t len_b);
+
+// BLAKE2b-256 of data (libsodium's generichash), used to store secrets by digest.
+std::array<unsigned char, 32> blake2b_256(std::string_view data);
+
+struct PwhashLimits {
+  unsigned long long opslimit;
+  std::size_t memlimit;
+};
+
+// Argon2id PHC string ($argon2id$v=19$m=...,t=...,p=1$salt$hash).
+std::string argon2id_hash(std::string_view password, PwhashLimits limits);
+// True when password matches the stored PHC string; false for a mismatch or a malformed string.
+bool argon2id_verify(std::string_view phc, std::string_view password);
+// True when the PHC string was made with other limits than these (so it should be rehashed).
+bool argon2id_needs_rehash(std::string_view phc, PwhashLimits limits);
+
+}  // namespace st::lib::sodium

@@ -1,0 +1,43 @@
+#include "lib/sqlite/database.hpp"
+
+#include <sqlite3.h>
+
+#include "lib/sqlite/error.hpp"
+
+namespace st::lib::sqlite {
+
+Database::Database(const std::string& path) {
+  int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                           nullptr);
+  if (rc != SQLITE_OK) {
+    std::string ctx = "Cannot open SQLite database " + path;
+    if (db_) {
+      try {
+        throw_error(db_, rc, ctx);
+      } catch (...) {
+        sqlite3_close_v2(db_);
+        throw;
+      }
+    }
+    throw_error(nullptr, rc, ctx);
+  }
+  sqlite3_extended_result_codes(db_, 1);
+}
+
+Database::~Database() noexcept { sqlite3_close_v2(db_); }
+
+void Database::exec(std::string_view sql) {
+  std::string s(sql);
+  char* err = nullptr;
+  int rc = sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err);
+  if (rc != SQLITE_OK) {
+    sqlite3_free(err);
+    throw_error(db_, rc, "SQLite exec");
+  }
+}
+
+void Database::busy_timeout(int ms) { sqlite3_busy_timeout(db_, ms); }
+
+long long Database::changes() const noexcept { return sqlite3_changes64(db_); }
+
+}  // namespace st::lib::sqlite

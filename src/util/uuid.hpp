@@ -1,0 +1,17 @@
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace st::util {
+
+// A random (version 4) UUID in lowercase hyphenated form.
+std::string new_uuid();
+
+// True when s is a hyphenated UUID (any version, either case).
+bool is_uuid(std::string_view s);
+
+// The canonical lowercase form of s, or nothing when s is not a UUID.
+std::optional<std::string> normalize_uuid(std::string_view s);
+
+}  // namespace st::util
