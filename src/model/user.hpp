@@ -55,7 +55,7 @@ class UserRepository {
   // Changes the role unless that would leave no active admin; returns false then.
   virtual bool update_role_keeping_an_admin(std::string_view id, Role role, util::Micros now) = 0;
   virtual void set_ban(std::string_view id, bool banned, std::optional<std::string> reason, util::Micros now) = 0;
-  // Deletes the user unless they are the last active admin; returns false then.
+  // Deletes the user unless no active admin would remain; returns false then.
   virtual bool remove_keeping_an_admin(std::string_view id) = 0;
 };
 

@@ -1,0 +1,40 @@
+# The two commands: `make run` and `make test`. Both install what they need first (scripts/setup.sh).
+BUILD ?= build
+BUILD_TYPE ?= RelWithDebInfo
+CMAKE_FLAGS ?=
+
+.PHONY: all setup configure build run test unit integration check-layers bench fmt clean asan
+
+all: build
+
+setup:
+	@bash scripts/setup.sh
+
+configure: setup
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_FLAGS) > $(BUILD).configure.log 2>&1 || (cat $(BUILD).configure.log; exit 1)
+
+build: configure
+	@ninja -C $(BUILD)
+
+run: build
+	@mkdir -p data
+	SOUNDTIME_DATA_DIR=$${SOUNDTIME_DATA_DIR:-./data} ./$(BUILD)/soundtime serve
+
+test: build
+	@BUILD=$(BUILD) bash scripts/test.sh
+
+# The same suites under AddressSanitizer and UndefinedBehaviorSanitizer, in their own build tree.
+asan:
+	@$(MAKE) --no-print-directory test BUILD=build-asan BUILD_TYPE=Debug CMAKE_FLAGS=-DSOUNDTIME_SANITIZE=ON
+
+check-layers:
+	@bash scripts/check-layers.sh
+
+bench: build
+	@bash bench/http.sh
+
+fmt:
+	@clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.hpp' 'tests/*.cpp' 'tests/*.hpp')
+
+clean:
+	rm -rf $(BUILD) build-asan

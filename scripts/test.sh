@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Runs every suite (even after a failure), then prints one closing line: `N passed, N failed`.
+# Starts a throwaway PostgreSQL cluster for the PostgreSQL paths and removes it afterwards.
+set -u
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+passed=0
+failed=0
+work=$(mktemp -d /tmp/soundtime-test.XXXXXX)
+chmod 755 "$work"
+
+cleanup() {
+  bash scripts/pg.sh stop "$work/pg" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+count() {  # suite name, passed, failed
+  echo "== $1: $2 passed, $3 failed"
+  passed=$((passed + $2))
+  failed=$((failed + $3))
+}
+
+echo "== layering check"
+if bash scripts/check-layers.sh; then count layering 1 0; else count layering 0 1; fi
+
+export SOUNDTIME_REQUIRE_PG=1
+if url=$(bash scripts/pg.sh start "$work/pg"); then
+  export SOUNDTIME_TEST_PG_URL="$url"
+  count postgresql-start 1 0
+else
+  echo "could not start PostgreSQL: the PostgreSQL suites will fail"
+  count postgresql-start 0 1
+fi
+
+echo "== unit and repository tests (ctest)"
+ctest --test-dir "$BUILD" --output-on-failure -j2 --timeout 300 >"$work/ctest.log" 2>&1
+grep -vE '^ *([0-9]+/[0-9]+ Test +#[0-9]+: .* Passed|Start +[0-9]+:)' "$work/ctest.log" || true
+line=$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$work/ctest.log" | tail -1)
+if [ -n "$line" ]; then
+  total=$(echo "$line" | sed -E 's/.* out of ([0-9]+).*/\1/')
+  nfail=$(echo "$line" | sed -E 's/.*passed, ([0-9]+) tests? failed.*/\1/')
+  count ctest $((total - nfail)) "$nfail"
+else
+  echo "ctest did not report a summary"
+  count ctest 0 1
+fi
+
+echo "== integration tests (real binary, SQLite and PostgreSQL)"
+python3 tests/integration/run.py --binary "$BUILD/soundtime" --summary "$work/integration.summary"
+if [ -f "$work/integration.summary" ]; then
+  read -r ip if_ < "$work/integration.summary"
+  count integration "$ip" "$if_"
+else
+  count integration 0 1
+fi
+
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,235 @@
+// Repository behaviour, run on SQLite and on PostgreSQL.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "db/repositories.hpp"
+#include "model/errors.hpp"
+#include "support/test_database.hpp"
+#include "util/time.hpp"
+#include "util/uuid.hpp"
+
+using namespace st;
+
+namespace {
+
+model::User make_user(std::string name, model::Role role = model::Role::user) {
+  model::User u;
+  u.id = util::new_uuid();
+  u.username = name;
+  u.email = name + "@example.org";
+  u.password_hash = "$argon2id$fake";
+  u.role = role;
+  u.created_at = u.updated_at = util::now_micros();
+  return u;
+}
+
+class Repositories : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    ST_OPEN_TEST_DATABASE(db_);
+    users_ = db::make_user_repository(db_.pool());
+    sessions_ = db::make_session_repository(db_.pool());
+    settings_ = db::make_settings_repository(db_.pool());
+    stats_ = db::make_stats_repository(db_.pool());
+  }
+  test::TestDatabase db_{GetParam()};
+  std::unique_ptr<model::UserRepository> users_;
+  std::unique_ptr<model::SessionRepository> sessions_;
+  std::unique_ptr<model::SettingsRepository> settings_;
+  std::unique_ptr<model::StatsRepository> stats_;
+};
+
+}  // namespace
+
+TEST_P(Repositories, MigrationsAreIdempotent) {
+  EXPECT_TRUE(db::migrate(db_.pool()).empty());
+}
+
+TEST_P(Repositories, UserRoundTripAndCaseInsensitiveLookup) {
+  auto u = make_user("Alice");
+  u.display_name = "Alice A.";
+  ASSERT_TRUE(users_->create(u, model::CreatePolicy::any));
+  auto found = users_->find_by_username("alice");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->id, u.id);
+  EXPECT_EQ(found->username, "Alice");
+  EXPECT_EQ(found->display_name, "Alice A.");
+  EXPECT_EQ(found->role, model::Role::user);
+  EXPECT_FALSE(found->is_banned);
+  EXPECT_EQ(found->created_at, u.created_at);
+  EXPECT_TRUE(users_->find_by_email("ALICE@example.org"));
+  EXPECT_FALSE(users_->find_by_id(util::new_uuid()));
+}
+
+TEST_P(Repositories, UsernamesAndEmailsAreUniqueIgnoringCase) {
+  auto a = make_user("bob");
+  ASSERT_TRUE(users_->create(a, model::CreatePolicy::any));
+  auto b = make_user("BOB");
+  b.email = "other@example.org";
+  EXPECT_THROW(users_->create(b, model::CreatePolicy::any), model::UniqueViolation);
+  auto c = make_user("carol");
+  c.email = "Bob@Example.org";
+  EXPECT_THROW(users_->create(c, model::CreatePolicy::any), model::UniqueViolation);
+  EXPECT_EQ(users_->count(), 1);
+}
+
+TEST_P(Repositories, OnlyTheFirstUserBecomesAdminEvenUnderConcurrency) {
+  constexpr int n = 8;
+  std::atomic<int> admins{0};
+  std::vector<std::thread> ts;
+  for (int i = 0; i < n; ++i) {
+    ts.emplace_back([&, i] {
+      auto u = make_user("racer" + std::to_string(i));
+      users_->create(u, model::CreatePolicy::first_is_admin);
+      if (u.role == model::Role::admin) ++admins;
+    });
+  }
+  for (auto& t : ts) t.join();
+  EXPECT_EQ(admins.load(), 1);
+  EXPECT_EQ(users_->count_active_admins(), 1);
+  EXPECT_EQ(users_->count(), n);
+}
+
+TEST_P(Repositories, SetupAdminOnlyWhileEmpty) {
+  auto a = make_user("first");
+  EXPECT_TRUE(users_->create(a, model::CreatePolicy::only_if_no_users));
+  EXPECT_EQ(a.role, model::Role::admin);
+  auto b = make_user("second");
+  EXPECT_FALSE(users_->create(b, model::CreatePolicy::only_if_no_users));
+  EXPECT_EQ(users_->count(), 1);
+}
+
+TEST_P(Repositories, TheLastAdminCannotBeDemotedOrDeleted) {
+  auto admin = make_user("root", model::Role::admin);
+  auto user = make_user("joe");
+  users_->create(admin, model::CreatePolicy::any);
+  users_->create(user, model::CreatePolicy::any);
+  EXPECT_FALSE(users_->update_role_keeping_an_admin(admin.id, model::Role::user, util::now_micros()));
+  EXPECT_EQ(users_->find_by_id(admin.id)->role, model::Role::admin);
+  EXPECT_FALSE(users_->remove_keeping_an_admin(admin.id));
+  EXPECT_TRUE(users_->find_by_id(admin.id));
+  EXPECT_TRUE(users_->update_role_keeping_an_admin(user.id, model::Role::admin, util::now_micros()));
+  EXPECT_TRUE(users_->update_role_keeping_an_admin(admin.id, model::Role::user, util::now_micros()));
+  EXPECT_TRUE(users_->remove_keeping_an_admin(admin.id));
+}
+
+TEST_P(Repositories, BanStoresReasonAndTimeAndUnbanClearsThem) {
+  auto u = make_user("mallory");
+  users_->create(u, model::CreatePolicy::any);
+  users_->set_ban(u.id, true, "spam", 123);
+  auto b = users_->find_by_id(u.id);
+  EXPECT_TRUE(b->is_banned);
+  EXPECT_EQ(b->ban_reason, "spam");
+  EXPECT_EQ(b->banned_at, 123);
+  users_->set_ban(u.id, false, std::nullopt, 456);
+  b = users_->find_by_id(u.id);
+  EXPECT_FALSE(b->is_banned);
+  EXPECT_FALSE(b->ban_reason);
+  EXPECT_FALSE(b->banned_at);
+}
+
+TEST_P(Repositories, RefreshRotationAndReuseRevokesTheFamily) {
+  auto u = make_user("dave");
+  users_->create(u, model::CreatePolicy::any);
+  auto now = util::now_micros();
+  model::Session s{util::new_uuid(), u.id, now, now + 3'600'000'000LL, std::nullopt, "test", "127.0.0.1"};
+  sessions_->create(s, "d1", now + 3'600'000'000LL);
+  EXPECT_TRUE(sessions_->find_live_user(s.id, u.id, now));
+
+  auto r = sessions_->rotate("d1", "d2", now + 1, now + 7'200'000'000LL);
+  EXPECT_EQ(r.status, model::RotateStatus::rotated);
+  EXPECT_EQ(r.session_id, s.id);
+  EXPECT_EQ(r.user_id, u.id);
+  EXPECT_EQ(sessions_->rotate("d2", "d3", now + 2, now + 7'200'000'000LL).status, model::RotateStatus::rotated);
+
+  // d1 was rotated away: presenting it again is theft, and ends the whole session.
+  EXPECT_EQ(sessions_->rotate("d1", "dx", now + 3, now + 7'200'000'000LL).status, model::RotateStatus::reused_token);
+  EXPECT_FALSE(sessions_->find_live_user(s.id, u.id, now + 4));
+  EXPECT_EQ(sessions_->rotate("d3", "d4", now + 5, now + 7'200'000'000LL).status, model::RotateStatus::session_ended);
+  EXPECT_EQ(sessions_->rotate("unknown", "d5", now + 6, now + 7'200'000'000LL).status,
+            model::RotateStatus::unknown_token);
+}
+
+TEST_P(Repositories, ConcurrentRefreshesWithOneTokenYieldOneWinner) {
+  auto u = make_user("erin");
+  users_->create(u, model::CreatePolicy::any);
+  auto now = util::now_micros();
+  model::Session s{util::new_uuid(), u.id, now, now + 3'600'000'000LL, std::nullopt, "", ""};
+  sessions_->create(s, "t0", now + 3'600'000'000LL);
+  std::atomic<int> rotated{0};
+  std::vector<std::thread> ts;
+  for (int i = 0; i < 4; ++i)
+    ts.emplace_back([&, i] {
+      try {
+        if (sessions_->rotate("t0", "t1-" + std::to_string(i), now + 1, now + 3'600'000'000LL).status ==
+            model::RotateStatus::rotated)
+          ++rotated;
+      } catch (const model::StorageError&) {
+        // A serialisation failure is an acceptable way to lose the race.
+      }
+    });
+  for (auto& t : ts) t.join();
+  EXPECT_LE(rotated.load(), 1);
+}
+
+TEST_P(Repositories, SessionsExpireAndAreRevokedPerUser) {
+  auto u = make_user("frank");
+  users_->create(u, model::CreatePolicy::any);
+  auto now = util::now_micros();
+  model::Session a{util::new_uuid(), u.id, now, now + 1000, std::nullopt, "", ""};
+  model::Session b{util::new_uuid(), u.id, now, now + 3'600'000'000LL, std::nullopt, "", ""};
+  model::Session c{util::new_uuid(), u.id, now, now + 3'600'000'000LL, std::nullopt, "", ""};
+  sessions_->create(a, "a", now + 1000);
+  sessions_->create(b, "b", now + 3'600'000'000LL);
+  sessions_->create(c, "c", now + 3'600'000'000LL);
+  EXPECT_FALSE(sessions_->find_live_user(a.id, u.id, now + 2000));  // expired
+  EXPECT_FALSE(sessions_->find_live_user(b.id, util::new_uuid(), now));  // another user's claim
+  sessions_->revoke_all_for_user(u.id, now, std::string_view(c.id));
+  EXPECT_FALSE(sessions_->find_live_user(b.id, u.id, now));
+  EXPECT_TRUE(sessions_->find_live_user(c.id, u.id, now));
+  EXPECT_TRUE(sessions_->revoke_by_token("c", now));
+  EXPECT_FALSE(sessions_->find_live_user(c.id, u.id, now));
+  EXPECT_FALSE(sessions_->revoke_by_token("nope", now));
+  sessions_->purge_expired(now + 3'700'000'000LL + 86'400'000'000LL);
+  EXPECT_EQ(stats_->admin_counts(now).active_sessions, 0);
+}
+
+TEST_P(Repositories, DeletingAUserDeletesTheirSessions) {
+  auto admin = make_user("admin", model::Role::admin);
+  auto u = make_user("gina");
+  users_->create(admin, model::CreatePolicy::any);
+  users_->create(u, model::CreatePolicy::any);
+  auto now = util::now_micros();
+  model::Session s{util::new_uuid(), u.id, now, now + 3'600'000'000LL, std::nullopt, "", ""};
+  sessions_->create(s, "g", now + 3'600'000'000LL);
+  EXPECT_TRUE(users_->remove_keeping_an_admin(u.id));
+  EXPECT_FALSE(sessions_->find_live_user(s.id, u.id, now));
+  EXPECT_EQ(sessions_->rotate("g", "h", now, now + 1).status, model::RotateStatus::unknown_token);
+}
+
+TEST_P(Repositories, SettingsUpsertAndErase) {
+  EXPECT_FALSE(settings_->get("instance_name"));
+  settings_->put("instance_name", "Mine");
+  settings_->put("instance_name", "Ours");
+  settings_->put("b_key", "x'; DROP TABLE users; --");
+  EXPECT_EQ(settings_->get("instance_name"), "Ours");
+  EXPECT_EQ(settings_->get("b_key"), "x'; DROP TABLE users; --");
+  auto all = settings_->all();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].first, "b_key");
+  settings_->erase("instance_name");
+  EXPECT_FALSE(settings_->get("instance_name"));
+  EXPECT_EQ(users_->count(), 0);
+}
+
+TEST_P(Repositories, AdminCountsStartAtZero) {
+  auto c = stats_->admin_counts(util::now_micros());
+  EXPECT_EQ(c.total_users, 0);
+  EXPECT_EQ(c.total_tracks, 0);
+  EXPECT_EQ(c.total_blocked_domains, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, Repositories, test::kEngines,
+                         [](const auto& info) { return info.param; });

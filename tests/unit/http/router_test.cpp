@@ -1,0 +1,80 @@
+#include <gtest/gtest.h>
+
+#include "http/router.hpp"
+
+using namespace st::http;
+
+namespace {
+Request req(Method m, std::string path) {
+  Request r;
+  r.method = m;
+  r.path = std::move(path);
+  return r;
+}
+Handler say(std::string what) {
+  return [what](Request& r) {
+    std::string body = what;
+    for (auto& [k, v] : r.path_params) body += " " + k + "=" + v;
+    return Response::text(200, body);
+  };
+}
+std::string body(const Response& r) { return std::get<std::string>(r.body); }
+}  // namespace
+
+TEST(Router, LiteralBeatsParameterWhateverTheOrder) {
+  Router r;
+  r.get("/api/tracks/{id}", say("track"));
+  r.get("/api/tracks/popular", say("popular"));
+  auto a = req(Method::get, "/api/tracks/popular");
+  EXPECT_EQ(body(r.dispatch(a)), "popular");
+  auto b = req(Method::get, "/api/tracks/42");
+  EXPECT_EQ(body(r.dispatch(b)), "track id=42");
+}
+
+TEST(Router, BacktracksWhenALiteralBranchDeadEnds) {
+  Router r;
+  r.get("/a/b/c", say("abc"));
+  r.get("/a/{x}/d", say("axd"));
+  auto q = req(Method::get, "/a/b/d");
+  EXPECT_EQ(body(r.dispatch(q)), "axd x=b");
+}
+
+TEST(Router, CatchAllTakesTheRest) {
+  Router r;
+  r.get("/api/media/{*path}", say("media"));
+  auto q = req(Method::get, "/api/media/covers/ab/cd.jpg");
+  EXPECT_EQ(body(r.dispatch(q)), "media path=covers/ab/cd.jpg");
+}
+
+TEST(Router, UnknownPathIs404AndWrongMethodIs405WithAllow) {
+  Router r;
+  r.get("/x", say("x"));
+  r.post("/x", say("x"));
+  auto a = req(Method::get, "/nope");
+  EXPECT_EQ(r.dispatch(a).status, 404);
+  auto b = req(Method::del, "/x");
+  auto res = r.dispatch(b);
+  EXPECT_EQ(res.status, 405);
+  EXPECT_EQ(res.headers.get("Allow"), "GET, HEAD, POST");
+  EXPECT_EQ(body(res), R"({"error":"Method not allowed"})");
+}
+
+TEST(Router, HeadFallsBackToGet) {
+  Router r;
+  r.get("/x", say("x"));
+  auto a = req(Method::head, "/x");
+  EXPECT_EQ(r.dispatch(a).status, 200);
+}
+
+TEST(Router, TrailingAndDoubleSlashesDoNotMatter) {
+  Router r;
+  r.get("/api/auth/me", say("me"));
+  auto a = req(Method::get, "/api//auth/me/");
+  EXPECT_EQ(body(r.dispatch(a)), "me");
+}
+
+TEST(Router, DuplicateRouteIsAProgrammingError) {
+  Router r;
+  r.get("/x", say("x"));
+  EXPECT_THROW(r.get("/x", say("y")), std::logic_error);
+}

@@ -1,0 +1,44 @@
+#include <gtest/gtest.h>
+
+#include "util/strings.hpp"
+#include "util/time.hpp"
+
+using namespace st::util;
+
+TEST(Strings, PercentDecodeHandlesEscapesAndRejectsMalformedOnes) {
+  EXPECT_EQ(percent_decode("a%20b%2Fc", false), "a b/c");
+  EXPECT_EQ(percent_decode("a+b", true), "a b");
+  EXPECT_EQ(percent_decode("a+b", false), "a+b");
+  EXPECT_FALSE(percent_decode("%", false));
+  EXPECT_FALSE(percent_decode("%4", false));
+  EXPECT_FALSE(percent_decode("%zz", false));
+  EXPECT_EQ(percent_decode("%41", false), "A");
+}
+
+TEST(Strings, ParseIntIsStrict) {
+  EXPECT_EQ(parse_int("42"), 42);
+  EXPECT_EQ(parse_int("-7"), -7);
+  EXPECT_FALSE(parse_int(""));
+  EXPECT_FALSE(parse_int("4 2"));
+  EXPECT_FALSE(parse_int("12abc"));
+  EXPECT_FALSE(parse_int("99999999999999999999999"));
+}
+
+TEST(Strings, ParseBool) {
+  EXPECT_EQ(parse_bool("TRUE"), true);
+  EXPECT_EQ(parse_bool(" off "), false);
+  EXPECT_FALSE(parse_bool("maybe"));
+}
+
+TEST(Strings, HexRoundTrip) {
+  const unsigned char b[] = {0x00, 0xab, 0xff};
+  EXPECT_EQ(to_hex(b, 3), "00abff");
+  EXPECT_EQ(from_hex("00ABff"), std::string("\x00\xab\xff", 3));
+  EXPECT_FALSE(from_hex("abc"));
+  EXPECT_FALSE(from_hex("zz"));
+}
+
+TEST(Time, FormatsRfc3339AndHttpDates) {
+  EXPECT_EQ(to_rfc3339(1'700'000'000'123'456), "2023-11-14T22:13:20.123456+00:00");
+  EXPECT_EQ(to_http_date(784111777), "Sun, 06 Nov 1994 08:49:37 GMT");
+}
