@@ -95,6 +95,16 @@ Config config_from_env(const Getenv& env) {
   if (auto v = env("LOG_LEVEL")) c.log_level = util::to_lower(*v);
   if (auto v = env("SOUNDTIME_WEB_ROOT")) c.web_root = *v;
   if (auto v = env("SOUNDTIME_ENV")) c.production = util::to_lower(*v) == "production";
+  if (auto v = env("AUTH_RATE_LIMIT_BURST")) {
+    auto n = util::parse_int(*v);
+    if (!n || *n < 1 || *n > 1'000'000) throw ConfigError("AUTH_RATE_LIMIT_BURST must be a number from 1 to 1000000");
+    c.auth_rate_burst = static_cast<double>(*n);
+  }
+  if (auto v = env("AUTH_RATE_LIMIT_REFILL_SECONDS")) {
+    auto n = util::parse_int(*v);
+    if (!n || *n < 1 || *n > 86400) throw ConfigError("AUTH_RATE_LIMIT_REFILL_SECONDS must be a number from 1 to 86400");
+    c.auth_rate_refill_seconds = static_cast<double>(*n);
+  }
   if (auto v = env("DB_MAX_CONNECTIONS")) {
     auto n = util::parse_int(*v);
     if (!n || *n < 1 || *n > 1000) throw ConfigError("DB_MAX_CONNECTIONS must be a number from 1 to 1000");

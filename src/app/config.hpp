@@ -28,6 +28,8 @@ struct Config {
   unsigned worker_threads = 0;   // 0: 4 × cores, at least 8
   std::size_t db_pool_size = 0;  // 0: engine default
   std::size_t max_body_mb = 2;
+  double auth_rate_burst = 10;           // AUTH_RATE_LIMIT_BURST
+  double auth_rate_refill_seconds = 6;   // AUTH_RATE_LIMIT_REFILL_SECONDS
   bool production = false;
 };
 

@@ -70,8 +70,9 @@ class SessionJanitor {
 int serve(const Config& c) {
   Services s = open_services(c);
 
-  // Login, registration and refresh: 10 at once, then one every 6 seconds per client.
-  auth::RateLimiter limiter(10, std::chrono::milliseconds(6000));
+  // Login, registration and refresh: by default 10 at once, then one every 6 seconds per client.
+  auth::RateLimiter limiter(c.auth_rate_burst,
+                            std::chrono::milliseconds(static_cast<long long>(c.auth_rate_refill_seconds * 1000)));
   api::ApiDeps deps{*s.accounts, *s.sessions, *s.settings, limiter, *s.stats, c.domain, c.trusted_proxies, kVersion,
                     false};
 

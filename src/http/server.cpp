@@ -138,7 +138,19 @@ struct Server::Impl {
     msg.body() = std::get<std::string>(r.body);
     msg.prepare_payload();
     c->arm(std::chrono::seconds(5));
-    co_await bhttp::async_write(c->socket, msg, use_tuple);
+    auto [ec, n] = co_await bhttp::async_write(c->socket, msg, use_tuple);
+    if (ec) co_return;
+    // Lingering close: a client still sending its (refused) body would get a reset instead of our
+    // answer if we closed now, so stop sending and drain its input for a bounded time and amount.
+    boost::system::error_code ignored;
+    c->socket.shutdown(tcp::socket::shutdown_send, ignored);
+    std::vector<char> sink(64 * 1024);
+    std::size_t drained = 0;
+    while (drained < 64 * 1024 * 1024 && c->socket.is_open()) {
+      auto [rec, got] = co_await c->socket.async_read_some(net::buffer(sink), use_tuple);
+      if (rec) break;
+      drained += got;
+    }
   }
 
   net::awaitable<bool> send_file(Conn& c, const FileBody& f) {
@@ -260,6 +272,8 @@ struct Server::Impl {
       c->idle = false;
       if (ec) {
         if (ec == bhttp::error::header_limit) co_await write_and_close(c, 431, "Request headers too large");
+        else if (ec == bhttp::error::body_limit)  // Content-Length already over the limit
+          co_await write_and_close(c, 413, fmt::format("Request body too large (limit {} bytes)", opts.max_body_bytes));
         else if (!is_quiet_error(ec) && ec != bhttp::error::partial_message && c->socket.is_open())
           co_await write_and_close(c, 400, "Malformed HTTP request");
         break;

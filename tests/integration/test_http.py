@@ -1,0 +1,132 @@
+"""The HTTP layer seen from outside: health, headers, CORS, errors, limits, keep-alive."""
+import http.client
+import socket
+
+from harness import ServerTest
+
+
+class HttpBasics(ServerTest):
+    server_env = {"CORS_ORIGINS": "http://app.example"}
+
+    def test_healthz(self):
+        r = self.s.get("/healthz")
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.json["status"], "ok")
+        self.assertTrue(r.json["version"])
+        self.assertEqual(r.header("content-type"), "application/json")
+
+    def test_security_headers_on_every_response(self):
+        for path in ["/healthz", "/api/nope", "/api/auth/me"]:
+            r = self.s.get(path)
+            self.assertEqual(r.header("x-content-type-options"), "nosniff", path)
+            self.assertEqual(r.header("x-frame-options"), "DENY", path)
+            self.assertIn("max-age=63072000", r.header("strict-transport-security"), path)
+            self.assertIn("default-src 'self'", r.header("content-security-policy"), path)
+            self.assertEqual(r.header("referrer-policy"), "strict-origin-when-cross-origin", path)
+            self.assertIn("camera=()", r.header("permissions-policy"), path)
+            self.assertTrue(r.header("x-request-id"), path)
+
+    def test_request_ids_are_unique_or_echoed(self):
+        a = self.s.get("/healthz").header("x-request-id")
+        b = self.s.get("/healthz").header("x-request-id")
+        self.assertNotEqual(a, b)
+        self.assertEqual(self.s.get("/healthz", headers={"X-Request-Id": "abc-123"}).header("x-request-id"), "abc-123")
+        self.assertNotIn("<", self.s.get("/healthz", headers={"X-Request-Id": "<script>"}).header("x-request-id"))
+
+    def test_unknown_route_is_404_json_and_wrong_method_405(self):
+        r = self.s.get("/api/does-not-exist")
+        self.assertEqual(r.status, 404)
+        self.assertEqual(r.json, {"error": "Not found"})
+        r = self.s.delete("/healthz")
+        self.assertEqual(r.status, 405)
+        self.assertIn("error", r.json)
+        self.assertIn("GET", r.header("allow"))
+
+    def test_cors_preflight_allows_patch_for_known_origins(self):
+        r = self.s.request("OPTIONS", "/api/auth/me", headers={
+            "Origin": "http://app.example", "Access-Control-Request-Method": "PATCH",
+            "Access-Control-Request-Headers": "authorization,content-type"})
+        self.assertEqual(r.status, 204)
+        self.assertEqual(r.header("access-control-allow-origin"), "http://app.example")
+        self.assertIn("PATCH", r.header("access-control-allow-methods"))
+        self.assertIn("Authorization", r.header("access-control-allow-headers"))
+        bad = self.s.request("OPTIONS", "/api/auth/me", headers={
+            "Origin": "http://evil.example", "Access-Control-Request-Method": "GET"})
+        self.assertEqual(bad.status, 403)
+        self.assertIsNone(bad.header("access-control-allow-origin"))
+
+    def test_cors_headers_on_simple_requests(self):
+        r = self.s.get("/healthz", headers={"Origin": "http://app.example"})
+        self.assertEqual(r.header("access-control-allow-origin"), "http://app.example")
+        self.assertIn("Content-Disposition", r.header("access-control-expose-headers"))
+        r = self.s.get("/healthz", headers={"Origin": "http://evil.example"})
+        self.assertIsNone(r.header("access-control-allow-origin"))
+
+    def test_body_size_limit(self):
+        big = b"{" + b" " * (3 * 1024 * 1024) + b"}"
+        r = self.s.request("POST", "/api/auth/login", raw=big, headers={"Content-Type": "application/json"})
+        self.assertEqual(r.status, 413)
+        self.assertIn("too large", r.json["error"])
+        self.assertEqual(self.s.get("/healthz").status, 200)
+
+    def test_malformed_json_and_missing_fields_are_clear_400s(self):
+        r = self.s.request("POST", "/api/auth/login", raw=b'{"username": ', headers={"Content-Type": "application/json"})
+        self.assertEqual(r.status, 400)
+        self.assertIn("Invalid JSON", r.json["error"])
+        r = self.s.post("/api/auth/login", {"username": "x"})
+        self.assertEqual(r.status, 400)
+        self.assertEqual(r.json["error"], "Missing field 'password'")
+        r = self.s.post("/api/auth/login", {"username": 5, "password": "x"})
+        self.assertEqual(r.json["error"], "Field 'username' must be a string")
+        r = self.s.post("/api/auth/login", [1, 2])
+        self.assertEqual(r.json["error"], "Request body must be a JSON object")
+        r = self.s.request("POST", "/api/auth/login", raw=b"username=x", headers={"Content-Type": "text/plain"})
+        self.assertEqual(r.status, 400)
+        self.assertIn("application/json", r.json["error"])
+        deep = b"[" * 10000 + b"]" * 10000
+        r = self.s.request("POST", "/api/auth/login", raw=deep, headers={"Content-Type": "application/json"})
+        self.assertEqual(r.status, 400)
+
+    def test_keep_alive_serves_many_requests_on_one_connection(self):
+        c = http.client.HTTPConnection("127.0.0.1", self.s.port, timeout=10)
+        for _ in range(20):
+            r = self.s.get("/healthz", conn=c)
+            self.assertEqual(r.status, 200)
+        c.close()
+
+    def test_head_has_headers_but_no_body(self):
+        r = self.s.request("HEAD", "/healthz")
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.body, b"")
+        self.assertEqual(r.header("content-length"), str(len(self.s.get("/healthz").body)))
+
+    def test_garbage_request_gets_400_and_server_survives(self):
+        with socket.create_connection(("127.0.0.1", self.s.port), timeout=5) as sock:
+            sock.sendall(b"THIS IS NOT HTTP\r\n\r\n")
+            data = sock.recv(4096)
+        self.assertTrue(data.startswith(b"HTTP/1.1 400"), data)
+        with socket.create_connection(("127.0.0.1", self.s.port), timeout=5) as sock:
+            sock.sendall(b"GET /" + b"a" * 20000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+            data = sock.recv(4096)
+        self.assertTrue(data.startswith(b"HTTP/1.1 431") or data.startswith(b"HTTP/1.1 400"), data)
+        self.assertEqual(self.s.get("/healthz").status, 200)
+
+    def test_percent_encoded_traversal_and_nul_are_refused(self):
+        self.assertEqual(self.s.get("/a%00b").status, 400)
+        self.assertEqual(self.s.get("/%zz").status, 400)
+
+    def test_sigterm_waits_for_an_idle_keepalive_connection_without_hanging(self):
+        c = http.client.HTTPConnection("127.0.0.1", self.s.port, timeout=10)
+        self.assertEqual(self.s.get("/healthz", conn=c).status, 200)
+        # tearDown sends SIGTERM with the connection still open: the server must still exit promptly.
+        self.addCleanup(c.close)
+
+
+class RequestLogging(ServerTest):
+    def test_log_has_request_id_and_no_query_string(self):
+        r = self.s.get("/api/tos?token=SECRET-IN-QUERY")
+        rid = r.header("x-request-id")
+        log = self.s.read_log()
+        self.assertIn(rid, log)
+        self.assertIn("/api/tos", log)
+        self.assertNotIn("SECRET-IN-QUERY", log)
