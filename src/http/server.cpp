@@ -225,7 +225,7 @@ struct Server::Impl {
         msg.content_length(msg.body().size());
       }
       auto [ec, n] = co_await bhttp::async_write(c.socket, msg, use_tuple);
-      co_return !ec;
+      co_return !ec && keep_alive;
     }
 
     bhttp::response<bhttp::empty_body> msg;

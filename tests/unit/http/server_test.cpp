@@ -1,0 +1,220 @@
+// The server on a real loopback socket: file ranges (sendfile), pull sources (chunked and sized),
+// HEAD, keep-alive, worker-pool handlers and graceful stop with a request in flight.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "http/range.hpp"
+#include "http/server.hpp"
+
+using namespace st::http;
+
+namespace {
+
+std::string raw_exchange(std::uint16_t port, const std::string& request) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return "";
+  }
+  ::send(fd, request.data(), request.size(), 0);
+  std::string out;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+
+std::string body_of(const std::string& response) {
+  auto p = response.find("\r\n\r\n");
+  return p == std::string::npos ? "" : response.substr(p + 4);
+}
+
+class CountingSource : public PullSource {
+ public:
+  CountingSource(std::size_t total, bool sized) : total_(total), sized_(sized) {}
+  std::size_t read(char* buf, std::size_t n) override {
+    std::size_t k = std::min(n, total_ - pos_);
+    for (std::size_t i = 0; i < k; ++i) buf[i] = static_cast<char>('a' + (pos_ + i) % 26);
+    pos_ += k;
+    return k;
+  }
+  std::optional<std::uint64_t> size() const override {
+    return sized_ ? std::optional<std::uint64_t>(total_) : std::nullopt;
+  }
+
+ private:
+  std::size_t total_;
+  std::size_t pos_ = 0;
+  bool sized_;
+};
+
+class LiveServer : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("st-http-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir_);
+    file_ = (dir_ / "data.bin").string();
+    std::ofstream(file_, std::ios::binary) << content();
+
+    router_.get("/file", [this](Request& req) {
+      FileOptions o;
+      o.content_type = "audio/flac";
+      return file_response(req, file_, o);
+    });
+    router_.get("/chunked", [](Request&) {
+      Response r(200);
+      r.body = std::shared_ptr<PullSource>(std::make_shared<CountingSource>(200'000, false));
+      return r;
+    });
+    router_.get("/sized", [](Request&) {
+      Response r(200);
+      r.body = std::shared_ptr<PullSource>(std::make_shared<CountingSource>(100'000, true));
+      return r;
+    });
+    router_.get("/slow", [this](Request&) {
+      slow_started_ = true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      return Response::text(200, "finished");
+    });
+    ServerOptions opts;
+    opts.host = "127.0.0.1";
+    opts.port = 0;
+    opts.network_threads = 2;
+    opts.worker_threads = 2;
+    server_ = std::make_unique<Server>(opts, [this](Request& r) { return router_.dispatch(r); });
+    server_->listen();
+    port_ = server_->bound_port();
+    thread_ = std::thread([this] { server_->run(); });
+  }
+
+  void TearDown() override {
+    server_->stop();
+    thread_.join();
+    std::filesystem::remove_all(dir_);
+  }
+
+  static std::string content() {
+    std::string s;
+    for (int i = 0; i < 100'000; ++i) s.push_back(static_cast<char>(i * 7 % 251));
+    return s;
+  }
+
+  std::string get(const std::string& path, const std::string& extra = "") {
+    return raw_exchange(port_, "GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + extra + "\r\n");
+  }
+
+  Router router_;
+  std::unique_ptr<Server> server_;
+  std::thread thread_;
+  std::uint16_t port_ = 0;
+  std::filesystem::path dir_;
+  std::string file_;
+  std::atomic<bool> slow_started_{false};
+};
+
+}  // namespace
+
+TEST_F(LiveServer, WholeFile) {
+  auto r = get("/file");
+  EXPECT_EQ(r.rfind("HTTP/1.1 200 OK", 0), 0u) << r.substr(0, 200);
+  EXPECT_NE(r.find("Content-Length: 100000"), std::string::npos);
+  EXPECT_NE(r.find("Accept-Ranges: bytes"), std::string::npos);
+  EXPECT_EQ(body_of(r), content());
+}
+
+TEST_F(LiveServer, RangesAreServedExactly) {
+  auto r = get("/file", "Range: bytes=1000-1999\r\n");
+  EXPECT_EQ(r.rfind("HTTP/1.1 206", 0), 0u);
+  EXPECT_NE(r.find("Content-Range: bytes 1000-1999/100000"), std::string::npos);
+  EXPECT_EQ(body_of(r), content().substr(1000, 1000));
+  r = get("/file", "Range: bytes=-10\r\n");
+  EXPECT_EQ(body_of(r), content().substr(99'990));
+  r = get("/file", "Range: bytes=99999-\r\n");
+  EXPECT_EQ(body_of(r), content().substr(99'999));
+}
+
+TEST_F(LiveServer, UnsatisfiableRangeIs416WithSize) {
+  auto r = get("/file", "Range: bytes=100000-\r\n");
+  EXPECT_EQ(r.rfind("HTTP/1.1 416", 0), 0u);
+  EXPECT_NE(r.find("Content-Range: bytes */100000"), std::string::npos);
+}
+
+TEST_F(LiveServer, ConditionalRequests) {
+  auto first = get("/file");
+  auto p = first.find("ETag: ");
+  ASSERT_NE(p, std::string::npos);
+  std::string etag = first.substr(p + 6, first.find("\r\n", p) - p - 6);
+  auto r = get("/file", "If-None-Match: " + etag + "\r\n");
+  EXPECT_EQ(r.rfind("HTTP/1.1 304", 0), 0u);
+  EXPECT_EQ(body_of(r), "");
+  // If-Range with a stale validator: the whole representation, not the range.
+  r = get("/file", "Range: bytes=0-9\r\nIf-Range: \"stale\"\r\n");
+  EXPECT_EQ(r.rfind("HTTP/1.1 200", 0), 0u);
+  r = get("/file", "Range: bytes=0-9\r\nIf-Range: " + etag + "\r\n");
+  EXPECT_EQ(r.rfind("HTTP/1.1 206", 0), 0u);
+}
+
+TEST_F(LiveServer, PullSourceWithoutLengthIsChunked) {
+  auto r = get("/chunked");
+  EXPECT_NE(r.find("Transfer-Encoding: chunked"), std::string::npos);
+  // De-chunk and compare.
+  std::string body = body_of(r), out;
+  std::size_t pos = 0;
+  for (;;) {
+    auto eol = body.find("\r\n", pos);
+    ASSERT_NE(eol, std::string::npos);
+    std::size_t n = std::stoul(body.substr(pos, eol - pos), nullptr, 16);
+    if (n == 0) break;
+    out += body.substr(eol + 2, n);
+    pos = eol + 2 + n + 2;
+  }
+  ASSERT_EQ(out.size(), 200'000u);
+  EXPECT_EQ(out[26], 'a');
+  EXPECT_EQ(out[199'999], static_cast<char>('a' + 199'999 % 26));
+}
+
+TEST_F(LiveServer, PullSourceWithLengthIsSized) {
+  auto r = get("/sized");
+  EXPECT_NE(r.find("Content-Length: 100000"), std::string::npos);
+  EXPECT_EQ(body_of(r).size(), 100'000u);
+}
+
+TEST_F(LiveServer, HeadSendsNoBody) {
+  auto r = raw_exchange(port_, "HEAD /file HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_NE(r.find("Content-Length: 100000"), std::string::npos);
+  EXPECT_EQ(body_of(r), "");
+}
+
+TEST_F(LiveServer, KeepAlivePipelinedRequests) {
+  std::string two = "GET /sized HTTP/1.1\r\nHost: x\r\n\r\nGET /file HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  auto r = raw_exchange(port_, two);
+  EXPECT_EQ(r.size() > 200'000u, true);
+  EXPECT_NE(r.find("HTTP/1.1 200", 10), std::string::npos);
+}
+
+TEST_F(LiveServer, StopLetsTheRequestInFlightFinish) {
+  std::string reply;
+  std::thread client([&] { reply = get("/slow"); });
+  while (!slow_started_) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  server_->stop();
+  client.join();
+  EXPECT_EQ(body_of(reply), "finished");
+  EXPECT_NE(reply.find("Connection: close"), std::string::npos);
+}
