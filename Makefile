@@ -3,7 +3,7 @@ BUILD ?= build
 BUILD_TYPE ?= RelWithDebInfo
 CMAKE_FLAGS ?=
 
-.PHONY: all setup configure build run test unit integration check-layers bench fmt clean asan
+.PHONY: all setup configure build run test check-layers bench fmt clean asan fuzz
 
 all: build
 
@@ -26,6 +26,9 @@ test: build
 # The same suites under AddressSanitizer and UndefinedBehaviorSanitizer, in their own build tree.
 asan:
 	@$(MAKE) --no-print-directory test BUILD=build-asan BUILD_TYPE=Debug CMAKE_FLAGS=-DSOUNDTIME_SANITIZE=ON
+
+fuzz: setup
+	@bash fuzz/run.sh $${FUZZ_SECONDS:-60}
 
 check-layers:
 	@bash scripts/check-layers.sh

@@ -55,6 +55,15 @@ else
   count integration 0 1
 fi
 
+echo "== fuzzing the parsers of untrusted input (${FUZZ_SECONDS:-5} s each)"
+bash fuzz/run.sh "${FUZZ_SECONDS:-5}" | tee "$work/fuzz.log"
+line=$(grep -E '^fuzz: [0-9]+ passed, [0-9]+ failed' "$work/fuzz.log" | tail -1)
+if [ -n "$line" ]; then
+  count fuzz "$(echo "$line" | awk '{print $2}')" "$(echo "$line" | awk '{print $4}')"
+else
+  count fuzz 0 1
+fi
+
 echo
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

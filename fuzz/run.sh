@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets with clang (ASan + UBSan) and runs each for SECONDS (default 5).
+# Prints "fuzz: N passed, N failed". Corpora persist in build/fuzz/corpus-<target>.
+set -u
+cd "$(dirname "$0")/.."
+SECONDS_EACH=${1:-5}
+out=build/fuzz
+mkdir -p "$out"
+CXX="clang++ -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Isrc"
+CXX="$CXX -DBOOST_ASIO_SEPARATE_COMPILATION -DBOOST_BEAST_SEPARATE_COMPILATION"
+util="src/util/strings.cpp src/util/base64.cpp src/util/time.cpp src/util/random.cpp src/util/uuid.cpp"
+declare -A sources=(
+  [range_fuzz]="fuzz/range_fuzz.cpp src/http/range.cpp src/http/response.cpp src/http/headers.cpp src/http/request.cpp $util"
+  [target_fuzz]="fuzz/target_fuzz.cpp src/http/request.cpp src/http/headers.cpp $util"
+  [jwt_fuzz]="fuzz/jwt_fuzz.cpp src/crypto/jwt.cpp src/lib/sodium/sodium.cpp $util"
+  [json_body_fuzz]="fuzz/json_body_fuzz.cpp src/api/json.cpp src/model/errors.cpp src/http/request.cpp src/http/response.cpp src/http/headers.cpp $util"
+)
+declare -A libs=([jwt_fuzz]="-lsodium -lboost_json -lfmt" [json_body_fuzz]="-lboost_json -lfmt" [range_fuzz]="-lfmt" [target_fuzz]="-lfmt")
+passed=0
+failed=0
+for t in range_fuzz target_fuzz jwt_fuzz json_body_fuzz; do
+  if ! $CXX ${sources[$t]} -o "$out/$t" ${libs[$t]} 2>"$out/$t.build.log"; then
+    echo "fuzz: $t does not build"; cat "$out/$t.build.log" | head -20; failed=$((failed + 1)); continue
+  fi
+  mkdir -p "$out/corpus-$t"
+  if "$out/$t" -max_total_time="$SECONDS_EACH" -max_len=4096 "$out/corpus-$t" >"$out/$t.log" 2>&1; then
+    echo "fuzz: $t ok ($(grep -oE 'Done [0-9]+ runs' "$out/$t.log" | head -1))"
+    passed=$((passed + 1))
+  else
+    echo "fuzz: $t FOUND A CRASH"; tail -30 "$out/$t.log"; failed=$((failed + 1))
+  fi
+done
+echo "fuzz: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
