@@ -24,9 +24,12 @@ By using this SoundTime instance you agree to these terms.
 }  // namespace
 
 void add_public_routes(http::Router& r, ApiDeps& d) {
-  r.get("/healthz", [&d](http::Request&) {
-    return http::Response::json(200, R"({"status":"ok","version":")" + http::json_escape(d.version) + "\"}");
-  });
+  r.add(
+      http::Method::get, "/healthz",
+      [&d](http::Request&) {
+        return http::Response::json(200, R"({"status":"ok","version":")" + http::json_escape(d.version) + "\"}");
+      },
+      /*inline_safe=*/true);
 
   r.get("/api/tos", [&d](http::Request& req) {
     gate(d, req);

@@ -98,6 +98,7 @@ int serve(const Config& c) {
   opts.worker_threads = c.worker_threads;
   opts.max_body_bytes = c.max_body_mb * 1024 * 1024;
   opts.cors.allowed_origins = c.cors_origins;
+  opts.runs_inline = [&router](const http::Request& req) { return router.is_inline(req); };
   opts.access_log = [](const http::AccessLogEntry& e) {
     auto level = e.status >= 500 ? spdlog::level::warn : (e.path == "/healthz" ? spdlog::level::debug : spdlog::level::info);
     spdlog::log(level, "{} {} {} {} {} {}B {:.1f}ms", e.request_id, e.remote_ip, e.method, e.path, e.status, e.bytes,

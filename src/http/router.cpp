@@ -13,6 +13,7 @@ struct Router::Node {
   std::unique_ptr<Node> rest;  // {*name}
   std::string rest_name;
   std::map<Method, Handler> handlers;
+  std::map<Method, bool> inline_safe;
 };
 
 Router::Router() : root_(std::make_unique<Node>()) {}
@@ -29,7 +30,7 @@ std::vector<std::string_view> segments(std::string_view path) {
 
 }  // namespace
 
-void Router::add(Method method, std::string_view pattern, Handler handler) {
+void Router::add(Method method, std::string_view pattern, Handler handler, bool inline_safe) {
   Node* n = root_.get();
   auto segs = segments(pattern);
   for (std::size_t i = 0; i < segs.size(); ++i) {
@@ -56,6 +57,7 @@ void Router::add(Method method, std::string_view pattern, Handler handler) {
   }
   if (n->handlers.count(method)) throw std::logic_error("route registered twice: " + std::string(pattern));
   n->handlers[method] = std::move(handler);
+  n->inline_safe[method] = inline_safe;
 }
 
 namespace {
@@ -93,6 +95,15 @@ const NodeT* match(const NodeT* n, const std::vector<std::string_view>& segs, st
 }
 
 }  // namespace
+
+bool Router::is_inline(const Request& req) const {
+  Params params;
+  const Node* n = match(root_.get(), segments(req.path), 0, params);
+  if (!n) return false;
+  Method m = req.method == Method::head && !n->handlers.count(Method::head) ? Method::get : req.method;
+  auto it = n->inline_safe.find(m);
+  return it != n->inline_safe.end() && it->second;
+}
 
 Response Router::dispatch(Request& req) const {
   Params params;

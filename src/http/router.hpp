@@ -23,7 +23,10 @@ class Router {
   Router(const Router&) = delete;
   Router& operator=(const Router&) = delete;
 
-  void add(Method method, std::string_view pattern, Handler handler);
+  // inline_safe: the handler never blocks, so the server may run it on a network thread.
+  void add(Method method, std::string_view pattern, Handler handler, bool inline_safe = false);
+  // True when the request matches a route registered as inline_safe.
+  bool is_inline(const Request& req) const;
   void get(std::string_view p, Handler h) { add(Method::get, p, std::move(h)); }
   void post(std::string_view p, Handler h) { add(Method::post, p, std::move(h)); }
   void put(std::string_view p, Handler h) { add(Method::put, p, std::move(h)); }

@@ -41,6 +41,9 @@ struct ServerOptions {
   std::size_t max_connections = 10000;
   CorsOptions cors;
   bool hsts = true;
+  // Requests for which this says true are handled on the network thread, without the hop to the
+  // worker pool: only for handlers that never block (no database, no disk, no hashing).
+  std::function<bool(const Request&)> runs_inline;
   std::function<void(const AccessLogEntry&)> access_log;
   std::function<void(std::string_view)> error_log;
 };
