@@ -40,11 +40,7 @@ void add_user_routes(http::Router& r, ApiDeps& d) {
   r.post("/api/admin/users", [&d](http::Request& req) {
     require_admin(d, req);
     auto body = parse_object(req);
-    auth::NewAccount a;
-    a.username = require_string(body, "username");
-    a.email = require_string(body, "email");
-    a.password = require_string(body, "password");
-    a.display_name = optional_string(body, "display_name");
+    auto a = new_account(body);
     auto role = optional_string(body, "role").value_or("user");
     auto parsed = model::parse_role(role);
     if (!parsed) model::throw_bad_request("Role must be 'admin' or 'user'");

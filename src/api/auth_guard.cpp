@@ -50,6 +50,10 @@ std::string client_ip(const http::Request& req, const std::vector<std::string>& 
   return req.remote_ip;
 }
 
+auth::ClientInfo client_info(ApiDeps& d, const http::Request& req) {
+  return auth::ClientInfo{client_ip(req, d.trusted_proxies), std::string(req.headers.get("User-Agent").value_or(""))};
+}
+
 void enforce_rate_limit(ApiDeps& d, const http::Request& req) {
   auto decision = d.auth_rate_limiter.take(client_ip(req, d.trusted_proxies));
   if (!decision.allowed)

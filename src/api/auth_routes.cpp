@@ -6,25 +6,13 @@
 
 namespace st::api {
 
-namespace {
-
-auth::ClientInfo client_of(ApiDeps& d, const http::Request& req) {
-  return auth::ClientInfo{client_ip(req, d.trusted_proxies), std::string(req.headers.get("User-Agent").value_or(""))};
-}
-
-}  // namespace
-
 void add_auth_routes(http::Router& r, ApiDeps& d) {
   r.post("/api/auth/register", [&d](http::Request& req) {
     enforce_rate_limit(d, req);
     auto body = parse_object(req);
-    auth::NewAccount a;
-    a.username = require_string(body, "username");
-    a.email = require_string(body, "email");
-    a.password = require_string(body, "password");
-    a.display_name = optional_string(body, "display_name");
+    auto a = new_account(body);
     auto user = d.accounts.register_user(std::move(a));
-    auto tokens = d.sessions.start(user, client_of(d, req));
+    auto tokens = d.sessions.start(user, client_info(d, req));
     return json_response(201, auth_response(user, tokens, d.domain));
   });
 
@@ -32,7 +20,7 @@ void add_auth_routes(http::Router& r, ApiDeps& d) {
     enforce_rate_limit(d, req);
     auto body = parse_object(req);
     auto user = d.accounts.login(require_string(body, "username"), require_string(body, "password"));
-    auto tokens = d.sessions.start(user, client_of(d, req));
+    auto tokens = d.sessions.start(user, client_info(d, req));
     return json_response(200, auth_response(user, tokens, d.domain));
   });
 

@@ -32,6 +32,15 @@ json::object auth_response(const model::User& u, const auth::TokenPair& p, std::
   return o;
 }
 
+auth::NewAccount new_account(const json::object& body) {
+  auth::NewAccount a;
+  a.username = require_string(body, "username");
+  a.email = require_string(body, "email");
+  a.password = require_string(body, "password");
+  a.display_name = optional_string(body, "display_name");
+  return a;
+}
+
 json::object admin_user(const model::User& u) {
   json::object o;
   o["id"] = u.id;

@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "api/json.hpp"
+#include "auth/account_service.hpp"
 #include "auth/session_service.hpp"
 #include "model/user.hpp"
 
@@ -14,6 +15,8 @@ json::object user_response(const model::User& u, std::string_view domain);
 json::object token_pair(const auth::TokenPair& p);
 // AuthResponse: {user, tokens}.
 json::object auth_response(const model::User& u, const auth::TokenPair& p, std::string_view domain);
+// The account fields of a registration-like body: username, email, password, display_name?.
+auth::NewAccount new_account(const json::object& body);
 // The admin view of a user.
 json::object admin_user(const model::User& u);
 

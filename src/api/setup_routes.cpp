@@ -35,14 +35,9 @@ void add_setup_routes(http::Router& r, ApiDeps& d) {
   r.post("/api/setup/admin", [&d](http::Request& req) {
     enforce_rate_limit(d, req);
     auto body = parse_object(req);
-    auth::NewAccount a;
-    a.username = require_string(body, "username");
-    a.email = require_string(body, "email");
-    a.password = require_string(body, "password");
-    a.display_name = optional_string(body, "display_name");
+    auto a = new_account(body);
     auto user = d.accounts.create_setup_admin(std::move(a));
-    auto tokens = d.sessions.start(user, {client_ip(req, d.trusted_proxies),
-                                          std::string(req.headers.get("User-Agent").value_or(""))});
+    auto tokens = d.sessions.start(user, client_info(d, req));
     return json_response(201, auth_response(user, tokens, d.domain));
   });
 

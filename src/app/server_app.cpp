@@ -83,7 +83,7 @@ int serve(const Config& c) {
   api::add_admin_routes(router, deps);
 
   http::StaticFiles web(c.web_root.empty() ? default_web_root() : c.web_root);
-  if (!web.available()) spdlog::info("no built web app found (run `make build`); serving the API only");
+  if (!web.available()) spdlog::info("no built web app found; serving the API only");
   router.fallback([&web](http::Request& req) {
     bool api_path = util::starts_with(req.path, "/api/") || req.path == "/api" || util::starts_with(req.path, "/rest/") ||
                     util::starts_with(req.path, "/.well-known/");
