@@ -35,6 +35,20 @@ std::optional<auth::AuthenticatedUser> gate(ApiDeps& d, const http::Request& req
   return d.sessions.authenticate(*token);
 }
 
+std::optional<auth::AuthenticatedUser> gate_media(ApiDeps& d, const http::Request& req) {
+  if (req.bearer_token()) return gate(d, req);
+  auto token = req.query("token");
+  if (!token || token->empty()) return gate(d, req);
+  if (!d.settings.is_private()) {
+    try {
+      return d.sessions.authenticate(*token);
+    } catch (const model::DomainError&) {
+      return std::nullopt;
+    }
+  }
+  return d.sessions.authenticate(*token);
+}
+
 std::string client_ip(const http::Request& req, const std::vector<std::string>& trusted) {
   auto is_trusted = [&](std::string_view ip) { return std::find(trusted.begin(), trusted.end(), ip) != trusted.end(); };
   if (!is_trusted(req.remote_ip)) return req.remote_ip;

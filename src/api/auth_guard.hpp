@@ -17,6 +17,10 @@ auth::AuthenticatedUser require_admin(ApiDeps& d, const http::Request& req);
 // needs a valid token on a private one.
 std::optional<auth::AuthenticatedUser> gate(ApiDeps& d, const http::Request& req);
 
+// As gate(), also accepting the access token as ?token= for URLs that cannot carry a header
+// (<audio src>, <img src>) on private instances.
+std::optional<auth::AuthenticatedUser> gate_media(ApiDeps& d, const http::Request& req);
+
 // The client's address: the socket peer, or the X-Forwarded-For entry added by a trusted proxy.
 std::string client_ip(const http::Request& req, const std::vector<std::string>& trusted_proxies);
 

@@ -7,6 +7,8 @@
 #include "auth/instance_settings.hpp"
 #include "auth/rate_limiter.hpp"
 #include "auth/session_service.hpp"
+#include "library/cover_store.hpp"
+#include "model/catalog.hpp"
 #include "model/settings.hpp"
 
 namespace st::api {
@@ -21,6 +23,8 @@ struct ApiDeps {
   std::vector<std::string> trusted_proxies;  // peers whose X-Forwarded-For we believe
   std::string version;
   bool p2p_enabled = false;
+  model::CatalogRepository* catalog = nullptr;
+  library::CoverStore* covers = nullptr;
 };
 
 }  // namespace st::api

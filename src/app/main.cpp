@@ -1,8 +1,9 @@
-// soundtime: the command line. `serve` (the default), `user create|passwd|role`, `version`.
+// soundtime: the command line. `serve` (the default), `import`, `scan`, `user create|passwd|role`, `version`.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "app/config.hpp"
+#include "app/library_cli.hpp"
 #include "app/logging.hpp"
 #include "app/server_app.hpp"
 #include "app/user_cli.hpp"
@@ -29,6 +30,11 @@ int main(int argc, char** argv) {
 
   auto* serve_cmd = cli.add_subcommand("serve", "Run the server (the default)");
   auto* version_cmd = cli.add_subcommand("version", "Print the version");
+
+  std::vector<std::string> import_paths;
+  auto* import_cmd = cli.add_subcommand("import", "Import folders of music in place (files are not copied)");
+  import_cmd->add_option("dirs", import_paths, "Folders to import")->required()->check(CLI::ExistingDirectory);
+  auto* scan_cmd = cli.add_subcommand("scan", "Rescan MUSIC_FOLDERS: new, changed and deleted files");
 
   auto* user_cmd = cli.add_subcommand("user", "Manage accounts");
   user_cmd->require_subcommand(1);
@@ -60,6 +66,8 @@ int main(int argc, char** argv) {
   }
   init_logging(config.log_level);
   try {
+    if (import_cmd->parsed()) return import_dirs(config, import_paths);
+    if (scan_cmd->parsed()) return scan_music_folders(config);
     if (create->parsed()) return user_create(config, username, email, password, role);
     if (passwd->parsed()) return user_passwd(config, username, password);
     if (role_cmd->parsed()) return user_role(config, username, role);

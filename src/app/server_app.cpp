@@ -74,13 +74,14 @@ int serve(const Config& c) {
   auth::RateLimiter limiter(c.auth_rate_burst,
                             std::chrono::milliseconds(static_cast<long long>(c.auth_rate_refill_seconds * 1000)));
   api::ApiDeps deps{*s.accounts, *s.sessions, *s.settings, limiter, *s.stats, c.domain, c.trusted_proxies, kVersion,
-                    false};
+                    false,           s.catalog.get(),     s.covers.get()};
 
   http::Router router;
   api::add_public_routes(router, deps);
   api::add_auth_routes(router, deps);
   api::add_setup_routes(router, deps);
   api::add_admin_routes(router, deps);
+  api::add_catalog_routes(router, deps);
 
   http::StaticFiles web(c.web_root.empty() ? default_web_root() : c.web_root);
   if (!web.available()) spdlog::info("no built web app found; serving the API only");

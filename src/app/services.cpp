@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
+
 #include "db/migrator.hpp"
 #include "db/open.hpp"
 #include "db/repositories.hpp"
@@ -21,6 +23,10 @@ Services open_services(const Config& c) {
   s.settings = std::make_unique<auth::InstanceSettings>(*s.settings_repo);
   s.sessions = std::make_unique<auth::SessionService>(auth::TokenConfig{c.jwt_secret}, *s.users, *s.session_repo);
   s.accounts = std::make_unique<auth::AccountService>(*s.users, *s.settings, *s.sessions);
+  s.catalog = db::make_catalog_repository(*s.pool);
+  s.covers = std::make_unique<library::CoverStore>((std::filesystem::path(c.data_dir) / "media").string());
+  s.importer = std::make_unique<library::Importer>(*s.catalog, *s.covers,
+                                                   (std::filesystem::path(c.data_dir) / "outboards").string());
   return s;
 }
 

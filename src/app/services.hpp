@@ -7,6 +7,9 @@
 #include "auth/instance_settings.hpp"
 #include "auth/session_service.hpp"
 #include "db/pool.hpp"
+#include "library/cover_store.hpp"
+#include "library/importer.hpp"
+#include "model/catalog.hpp"
 #include "model/session.hpp"
 #include "model/settings.hpp"
 #include "model/user.hpp"
@@ -22,6 +25,9 @@ struct Services {
   std::unique_ptr<auth::InstanceSettings> settings;
   std::unique_ptr<auth::SessionService> sessions;
   std::unique_ptr<auth::AccountService> accounts;
+  std::unique_ptr<model::CatalogRepository> catalog;
+  std::unique_ptr<library::CoverStore> covers;
+  std::unique_ptr<library::Importer> importer;
 };
 
 // Opens the database, applies pending migrations and builds the services.

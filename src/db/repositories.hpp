@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "db/pool.hpp"
+#include "model/catalog.hpp"
 #include "model/session.hpp"
 #include "model/settings.hpp"
 #include "model/user.hpp"
@@ -13,5 +14,6 @@ std::unique_ptr<model::UserRepository> make_user_repository(Pool& pool);
 std::unique_ptr<model::SessionRepository> make_session_repository(Pool& pool);
 std::unique_ptr<model::SettingsRepository> make_settings_repository(Pool& pool);
 std::unique_ptr<model::StatsRepository> make_stats_repository(Pool& pool);
+std::unique_ptr<model::CatalogRepository> make_catalog_repository(Pool& pool);
 
 }  // namespace st::db

@@ -9,6 +9,8 @@ namespace st::db {
 
 Value opt(const std::optional<std::string>& v) { return v ? Value(*v) : Value(nullptr); }
 Value opt(const std::optional<std::int64_t>& v) { return v ? Value(*v) : Value(nullptr); }
+Value opt(const std::optional<int>& v) { return v ? Value(static_cast<std::int64_t>(*v)) : Value(nullptr); }
+Value opt(const std::optional<double>& v) { return v ? Value(*v) : Value(nullptr); }
 
 const std::string& Row::text(std::size_t i) const {
   const auto& c = cells_.at(i);
@@ -30,6 +32,16 @@ std::optional<std::int64_t> Row::opt_integer(std::size_t i) const {
 }
 
 double Row::real(std::size_t i) const { return std::stod(text(i)); }
+
+std::optional<double> Row::opt_real(std::size_t i) const {
+  if (is_null(i)) return std::nullopt;
+  return real(i);
+}
+
+std::optional<int> Row::opt_int(std::size_t i) const {
+  if (is_null(i)) return std::nullopt;
+  return static_cast<int>(integer(i));
+}
 
 bool Row::boolean(std::size_t i) const {
   const std::string& s = text(i);

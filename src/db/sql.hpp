@@ -16,6 +16,8 @@ using Value = std::variant<std::nullptr_t, std::int64_t, double, bool, std::stri
 
 Value opt(const std::optional<std::string>& v);
 Value opt(const std::optional<std::int64_t>& v);
+Value opt(const std::optional<int>& v);
+Value opt(const std::optional<double>& v);
 
 class Row {
  public:
@@ -26,6 +28,8 @@ class Row {
   std::int64_t integer(std::size_t i) const;
   std::optional<std::int64_t> opt_integer(std::size_t i) const;
   double real(std::size_t i) const;
+  std::optional<double> opt_real(std::size_t i) const;
+  std::optional<int> opt_int(std::size_t i) const;
   bool boolean(std::size_t i) const;  // accepts 1/0 (SQLite) and t/f (PostgreSQL)
 
  private:

@@ -81,11 +81,15 @@ class Server:
         raise RuntimeError("server did not answer /healthz:\n" + self.read_log())
 
     def read_log(self):
+        if not os.path.exists(self.log_path):
+            return ""
         with open(self.log_path, "rb") as f:
             return f.read().decode(errors="replace")
 
     def stop(self, timeout=15):
-        """SIGTERM, and the process must exit 0 within the timeout."""
+        """SIGTERM, and the process must exit 0 within the timeout. Idempotent."""
+        if getattr(self, "_stopped", None) is not None:
+            return self._stopped
         code = None
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
@@ -97,12 +101,14 @@ class Server:
                 code = "timeout"
         elif self.proc:
             code = self.proc.returncode
-        self.log.close()
+        if getattr(self, "log", None):
+            self.log.close()
         log = self.read_log()
         if self.db_name:
             subprocess.run(["psql", PG_ADMIN_URL, "-qc", f"DROP DATABASE IF EXISTS {self.db_name} WITH (FORCE)"],
                            check=False)
         shutil.rmtree(self.dir, ignore_errors=True)
+        self._stopped = (code, log)
         return code, log
 
     def cli(self, *args, stdin=None):

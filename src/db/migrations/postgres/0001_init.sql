@@ -56,8 +56,10 @@ CREATE TABLE user_settings (
   PRIMARY KEY (user_id, key)
 );
 
+-- match_key makes find-or-create atomic: "mb:<MusicBrainz id>" or "name:<lowercased name>".
 CREATE TABLE artists (
   id UUID PRIMARY KEY,
+  match_key TEXT NOT NULL UNIQUE,
   name TEXT NOT NULL,
   musicbrainz_id TEXT,
   bio TEXT,
@@ -66,8 +68,10 @@ CREATE TABLE artists (
 );
 CREATE INDEX artists_name ON artists (name);
 
+-- match_key: "mb:<MusicBrainz release id>" or "<album artist id>|<lowercased title>".
 CREATE TABLE albums (
   id UUID PRIMARY KEY,
+  match_key TEXT NOT NULL UNIQUE,
   title TEXT NOT NULL,
   artist_id UUID NOT NULL REFERENCES artists(id) ON DELETE CASCADE,
   release_date TEXT,
@@ -75,8 +79,8 @@ CREATE TABLE albums (
   musicbrainz_id TEXT,
   genre TEXT,
   year INTEGER,
-  created_at BIGINT NOT NULL,
-  UNIQUE (title, artist_id)
+  is_compilation BOOLEAN NOT NULL DEFAULT FALSE,
+  created_at BIGINT NOT NULL
 );
 CREATE INDEX albums_artist ON albums (artist_id);
 
@@ -86,16 +90,26 @@ CREATE TABLE tracks (
   artist_id UUID NOT NULL REFERENCES artists(id) ON DELETE CASCADE,
   album_id UUID REFERENCES albums(id) ON DELETE SET NULL,
   track_number INTEGER,
+  track_total INTEGER,
   disc_number INTEGER DEFAULT 1,
+  disc_total INTEGER,
   duration_secs REAL NOT NULL,
   genre TEXT,
   year INTEGER,
   musicbrainz_id TEXT,
-  file_path TEXT NOT NULL,
+  file_path TEXT NOT NULL UNIQUE,
   file_size BIGINT NOT NULL,
+  file_mtime BIGINT NOT NULL DEFAULT 0,
   format TEXT NOT NULL,
   bitrate INTEGER,
   sample_rate INTEGER,
+  channels INTEGER,
+  bit_depth INTEGER,
+  replaygain_track_gain REAL,
+  replaygain_track_peak REAL,
+  replaygain_album_gain REAL,
+  replaygain_album_peak REAL,
+  lyrics TEXT,
   waveform_data JSONB,
   created_at BIGINT NOT NULL,
   uploaded_by UUID REFERENCES users(id) ON DELETE SET NULL,

@@ -1,0 +1,20 @@
+#pragma once
+// TrackResponse, AlbumResponse, ArtistResponse and the pagination envelope (the original's shapes).
+#include "api/json.hpp"
+#include "http/request.hpp"
+#include "model/catalog.hpp"
+
+namespace st::api {
+
+// enriched: adds artist_name, album_title and cover_url (the original's "enriched" lists).
+json::object track_response(const model::Track& t, bool enriched = true);
+json::object album_response(const model::Album& a, bool with_artist_name = true);
+json::object artist_response(const model::Artist& a);
+
+// page (≥1, default 1) and per_page (1..max, default def); a bad value is a 400, not a crash.
+model::Page page_param(const http::Request& req, std::int64_t def = 20, std::int64_t max = 100);
+
+// {"data", "total", "page", "per_page", "total_pages"}
+json::object paginated(json::array data, std::int64_t total, const model::Page& page);
+
+}  // namespace st::api

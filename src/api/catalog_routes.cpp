@@ -1,0 +1,174 @@
+// The catalogue: tracks, albums, artists, genres, overview statistics, audio streaming and covers.
+// All "gated": open on a public instance, account required on a private one.
+#include "api/auth_guard.hpp"
+#include "api/catalog_dto.hpp"
+#include "api/routes.hpp"
+#include "audio/format_sniffer.hpp"
+#include "http/range.hpp"
+#include "http/static_files.hpp"
+#include "model/errors.hpp"
+#include "util/strings.hpp"
+
+#include <cmath>
+
+namespace st::api {
+
+namespace {
+
+json::array tracks_json(const std::vector<model::Track>& tracks, bool enriched = true) {
+  json::array a;
+  for (const auto& t : tracks) a.push_back(track_response(t, enriched));
+  return a;
+}
+
+http::Response track_page(ApiDeps& d, http::Request& req, const model::TrackFilter& f, model::TrackOrder order) {
+  gate(d, req);
+  auto page = page_param(req);
+  auto result = d.catalog->list_tracks(f, order, page);
+  return json_response(200, paginated(tracks_json(result.items), result.total, page));
+}
+
+std::int64_t count_param(const http::Request& req, const char* name, std::int64_t def, std::int64_t max) {
+  auto v = req.query(name);
+  if (!v || v->empty()) return def;
+  auto n = util::parse_int(*v);
+  if (!n || *n < 1 || *n > max) model::throw_bad_request(std::string(name) + " must be between 1 and " + std::to_string(max));
+  return *n;
+}
+
+void add_track_routes(http::Router& r, ApiDeps& d) {
+  r.get("/api/tracks", [&d](http::Request& req) { return track_page(d, req, {}, model::TrackOrder::newest); });
+  r.get("/api/tracks/recently-added",
+        [&d](http::Request& req) { return track_page(d, req, {}, model::TrackOrder::newest); });
+  r.get("/api/tracks/popular",
+        [&d](http::Request& req) { return track_page(d, req, {}, model::TrackOrder::most_played); });
+  r.get("/api/tracks/random", [&d](http::Request& req) {
+    gate(d, req);
+    model::TrackFilter f;
+    if (auto g = req.query("genre"); g && !g->empty()) f.genre = *g;
+    auto n = count_param(req, "count", 10, 50);
+    return json_response(200, tracks_json(d.catalog->list_tracks(f, model::TrackOrder::random, {1, n}).items));
+  });
+  r.get("/api/tracks/my-uploads", [&d](http::Request& req) {
+    auto who = require_user(d, req);
+    model::TrackFilter f;
+    f.uploaded_by = who.user.id;
+    auto page = page_param(req);
+    auto result = d.catalog->list_tracks(f, model::TrackOrder::newest, page);
+    return json_response(200, paginated(tracks_json(result.items), result.total, page));
+  });
+  r.get("/api/tracks/{id}", [&d](http::Request& req) {
+    gate(d, req);
+    auto t = d.catalog->find_track(uuid_param(req, "id", "Track not found"));
+    if (!t) model::throw_not_found("Track not found");
+    auto o = track_response(*t);
+    if (t->bitrate && *t->bitrate > 0) o["best_bitrate"] = *t->bitrate;
+    o["best_source"] = "local";
+    return json_response(200, o);
+  });
+  r.get("/api/tracks/{id}/stream", [&d](http::Request& req) {
+    gate_media(d, req);
+    auto t = d.catalog->find_track(uuid_param(req, "id", "Track not found"));
+    if (!t) model::throw_not_found("Track not found");
+    http::FileOptions o;
+    o.content_type = std::string(audio::mime_for_format_name(t->format));
+    o.cache_control = "private, max-age=3600";
+    auto res = http::file_response(req, t->file_path, o);
+    if (res.status == 404) return http::Response::error(404, "Audio file not found");
+    return res;
+  });
+}
+
+void add_album_artist_routes(http::Router& r, ApiDeps& d) {
+  r.get("/api/albums", [&d](http::Request& req) {
+    gate(d, req);
+    auto page = page_param(req);
+    auto result = d.catalog->list_albums(page, true);
+    json::array a;
+    for (const auto& al : result.items) a.push_back(album_response(al));
+    return json_response(200, paginated(std::move(a), result.total, page));
+  });
+  r.get("/api/albums/recent", [&d](http::Request& req) {
+    gate(d, req);
+    model::Page page{1, count_param(req, "per_page", 10, 50)};
+    auto result = d.catalog->list_albums(page, true);
+    json::array a;
+    for (const auto& al : result.items) a.push_back(album_response(al));
+    return json_response(200, paginated(std::move(a), result.total, page));
+  });
+  r.get("/api/albums/{id}", [&d](http::Request& req) {
+    gate(d, req);
+    auto id = uuid_param(req, "id", "Album not found");
+    auto al = d.catalog->find_album(id);
+    if (!al) model::throw_not_found("Album not found");
+    auto o = album_response(*al);
+    o["tracks"] = tracks_json(d.catalog->album_tracks(id));
+    return json_response(200, o);
+  });
+  r.get("/api/artists", [&d](http::Request& req) {
+    gate(d, req);
+    auto page = page_param(req);
+    auto result = d.catalog->list_artists(page);
+    json::array a;
+    for (const auto& ar : result.items) a.push_back(artist_response(ar));
+    return json_response(200, paginated(std::move(a), result.total, page));
+  });
+  r.get("/api/artists/{id}", [&d](http::Request& req) {
+    gate(d, req);
+    auto id = uuid_param(req, "id", "Artist not found");
+    auto ar = d.catalog->find_artist(id);
+    if (!ar) model::throw_not_found("Artist not found");
+    auto o = artist_response(*ar);
+    json::array albums;
+    for (const auto& al : d.catalog->artist_albums(id)) albums.push_back(album_response(al));
+    o["albums"] = std::move(albums);
+    model::TrackFilter f;
+    f.artist_id = id;
+    o["tracks"] = tracks_json(d.catalog->list_tracks(f, model::TrackOrder::newest, {1, 500}).items);
+    return json_response(200, o);
+  });
+}
+
+}  // namespace
+
+void add_catalog_routes(http::Router& r, ApiDeps& d) {
+  add_track_routes(r, d);
+  add_album_artist_routes(r, d);
+
+  r.get("/api/genres", [&d](http::Request& req) {
+    gate(d, req);
+    json::array a;
+    for (const auto& g : d.catalog->genres()) a.push_back(json::value(g));
+    return json_response(200, a);
+  });
+  r.get("/api/genres/{genre}/tracks", [&d](http::Request& req) {
+    model::TrackFilter f;
+    f.genre = std::string(req.param("genre"));
+    // Ordered by title, not at random as the original: pages must not overlap.
+    return track_page(d, req, f, model::TrackOrder::title);
+  });
+  r.get("/api/stats/overview", [&d](http::Request& req) {
+    gate(d, req);
+    auto c = d.catalog->counts();
+    json::object o;
+    o["total_tracks"] = c.tracks;
+    o["total_albums"] = c.albums;
+    o["total_artists"] = c.artists;
+    o["total_genres"] = c.genres;
+    o["total_duration_secs"] = std::round(c.total_duration_secs * 1000.0) / 1000.0;
+    o["total_peers"] = 0;
+    o["peer_count"] = 0;
+    return json_response(200, o);
+  });
+  r.get("/api/media/{*path}", [&d](http::Request& req) {
+    gate_media(d, req);
+    auto file = d.covers->resolve(req.param("path"));
+    if (!file) model::throw_not_found("Not found");
+    http::FileOptions o;
+    o.content_type = std::string(http::content_type_for(*file));
+    o.cache_control = "public, max-age=31536000, immutable";
+    return http::file_response(req, *file, o);
+  });
+}
+
+}  // namespace st::api

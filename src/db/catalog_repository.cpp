@@ -1,0 +1,338 @@
+#include <fmt/format.h>
+
+#include "db/repositories.hpp"
+#include "util/time.hpp"
+
+namespace st::db {
+
+namespace {
+
+constexpr const char* kTrackSelect =
+    "SELECT t.id, t.title, t.artist_id, t.album_id, t.track_number, t.track_total, t.disc_number, t.disc_total, "
+    "t.duration_secs, t.genre, t.year, t.musicbrainz_id, t.file_path, t.file_size, t.file_mtime, t.format, "
+    "t.bitrate, t.sample_rate, t.channels, t.bit_depth, t.replaygain_track_gain, t.replaygain_track_peak, "
+    "t.replaygain_album_gain, t.replaygain_album_peak, t.lyrics, t.uploaded_by, t.play_count, t.content_hash, "
+    "t.created_at, ar.name, al.title, al.cover_url "
+    "FROM tracks t JOIN artists ar ON ar.id = t.artist_id LEFT JOIN albums al ON al.id = t.album_id";
+
+model::Track read_track(const Row& r) {
+  model::Track t;
+  t.id = r.text(0);
+  t.title = r.text(1);
+  t.artist_id = r.text(2);
+  t.album_id = r.opt_text(3);
+  t.track_number = r.opt_int(4);
+  t.track_total = r.opt_int(5);
+  t.disc_number = r.opt_int(6);
+  t.disc_total = r.opt_int(7);
+  t.duration_secs = r.real(8);
+  t.genre = r.opt_text(9);
+  t.year = r.opt_int(10);
+  t.musicbrainz_id = r.opt_text(11);
+  t.file_path = r.text(12);
+  t.file_size = r.integer(13);
+  t.file_mtime = r.integer(14);
+  t.format = r.text(15);
+  t.bitrate = r.opt_int(16);
+  t.sample_rate = r.opt_int(17);
+  t.channels = r.opt_int(18);
+  t.bit_depth = r.opt_int(19);
+  t.replaygain_track_gain = r.opt_real(20);
+  t.replaygain_track_peak = r.opt_real(21);
+  t.replaygain_album_gain = r.opt_real(22);
+  t.replaygain_album_peak = r.opt_real(23);
+  t.lyrics = r.opt_text(24);
+  t.uploaded_by = r.opt_text(25);
+  t.play_count = r.integer(26);
+  t.content_hash = r.opt_text(27);
+  t.created_at = r.integer(28);
+  t.artist_name = r.text(29);
+  t.album_title = r.opt_text(30);
+  t.cover_url = r.opt_text(31);
+  return t;
+}
+
+constexpr const char* kAlbumSelect =
+    "SELECT al.id, al.title, al.artist_id, ar.name, al.release_date, al.cover_url, al.musicbrainz_id, al.genre, "
+    "al.year, al.is_compilation, al.created_at FROM albums al JOIN artists ar ON ar.id = al.artist_id";
+
+model::Album read_album(const Row& r) {
+  model::Album a;
+  a.id = r.text(0);
+  a.title = r.text(1);
+  a.artist_id = r.text(2);
+  a.artist_name = r.text(3);
+  a.release_date = r.opt_text(4);
+  a.cover_url = r.opt_text(5);
+  a.musicbrainz_id = r.opt_text(6);
+  a.genre = r.opt_text(7);
+  a.year = r.opt_int(8);
+  a.is_compilation = r.boolean(9);
+  a.created_at = r.integer(10);
+  return a;
+}
+
+constexpr const char* kArtistSelect =
+    "SELECT ar.id, ar.name, ar.musicbrainz_id, ar.bio, ar.image_url, ar.created_at FROM artists ar";
+
+model::Artist read_artist(const Row& r) {
+  model::Artist a;
+  a.id = r.text(0);
+  a.name = r.text(1);
+  a.musicbrainz_id = r.opt_text(2);
+  a.bio = r.opt_text(3);
+  a.image_url = r.opt_text(4);
+  a.created_at = r.integer(5);
+  return a;
+}
+
+std::vector<Value> track_values(const model::Track& t) {
+  return {t.title,
+          t.artist_id,
+          opt(t.album_id),
+          opt(t.track_number),
+          opt(t.track_total),
+          opt(t.disc_number),
+          opt(t.disc_total),
+          t.duration_secs,
+          opt(t.genre),
+          opt(t.year),
+          opt(t.musicbrainz_id),
+          t.file_path,
+          t.file_size,
+          t.file_mtime,
+          t.format,
+          opt(t.bitrate),
+          opt(t.sample_rate),
+          opt(t.channels),
+          opt(t.bit_depth),
+          opt(t.replaygain_track_gain),
+          opt(t.replaygain_track_peak),
+          opt(t.replaygain_album_gain),
+          opt(t.replaygain_album_peak),
+          opt(t.lyrics),
+          opt(t.content_hash)};
+}
+
+class SqlCatalogRepository final : public model::CatalogRepository {
+ public:
+  explicit SqlCatalogRepository(Pool& pool) : pool_(pool) {}
+
+  model::Artist upsert_artist(std::string_view key, const model::Artist& a) override {
+    auto c = pool_.acquire();
+    c->query(
+        "INSERT INTO artists (id, match_key, name, musicbrainz_id, created_at) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT (match_key) DO NOTHING",
+        {a.id, std::string(key), a.name, opt(a.musicbrainz_id), a.created_at});
+    auto rows = c->query(std::string(kArtistSelect) + " WHERE ar.match_key = ?", {std::string(key)});
+    return read_artist(rows.rows.at(0));
+  }
+
+  model::Album upsert_album(std::string_view key, const model::Album& a) override {
+    auto c = pool_.acquire();
+    c->query(
+        "INSERT INTO albums (id, match_key, title, artist_id, release_date, musicbrainz_id, genre, year, "
+        "is_compilation, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (match_key) DO NOTHING",
+        {a.id, std::string(key), a.title, a.artist_id, opt(a.release_date), opt(a.musicbrainz_id), opt(a.genre),
+         opt(a.year), a.is_compilation, a.created_at});
+    auto rows = c->query(std::string(kAlbumSelect) + " WHERE al.match_key = ?", {std::string(key)});
+    return read_album(rows.rows.at(0));
+  }
+
+  void set_album_cover(std::string_view album_id, std::string_view url, bool only_if_missing) override {
+    auto c = pool_.acquire();
+    c->query(only_if_missing ? "UPDATE albums SET cover_url = ? WHERE id = ? AND cover_url IS NULL"
+                             : "UPDATE albums SET cover_url = ? WHERE id = ?",
+             {std::string(url), std::string(album_id)});
+  }
+
+  void insert_track(const model::Track& t) override {
+    auto values = track_values(t);
+    values.insert(values.begin(), t.id);
+    values.push_back(opt(t.uploaded_by));
+    values.push_back(t.created_at);
+    auto c = pool_.acquire();
+    c->query(
+        "INSERT INTO tracks (id, title, artist_id, album_id, track_number, track_total, disc_number, disc_total, "
+        "duration_secs, genre, year, musicbrainz_id, file_path, file_size, file_mtime, format, bitrate, "
+        "sample_rate, channels, bit_depth, replaygain_track_gain, replaygain_track_peak, replaygain_album_gain, "
+        "replaygain_album_peak, lyrics, content_hash, uploaded_by, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        values);
+  }
+
+  void update_track_file(const model::Track& t) override {
+    auto values = track_values(t);
+    values.push_back(t.id);
+    auto c = pool_.acquire();
+    c->query(
+        "UPDATE tracks SET title = ?, artist_id = ?, album_id = ?, track_number = ?, track_total = ?, "
+        "disc_number = ?, disc_total = ?, duration_secs = ?, genre = ?, year = ?, musicbrainz_id = ?, "
+        "file_path = ?, file_size = ?, file_mtime = ?, format = ?, bitrate = ?, sample_rate = ?, channels = ?, "
+        "bit_depth = ?, replaygain_track_gain = ?, replaygain_track_peak = ?, replaygain_album_gain = ?, "
+        "replaygain_album_peak = ?, lyrics = ?, content_hash = ? WHERE id = ?",
+        values);
+  }
+
+  std::optional<model::Track> find_track(std::string_view id) override {
+    return one_track(std::string(kTrackSelect) + " WHERE t.id = ?", std::string(id));
+  }
+
+  std::optional<model::Track> find_track_by_hash(std::string_view hash) override {
+    return one_track(std::string(kTrackSelect) + " WHERE t.content_hash = ? ORDER BY t.created_at LIMIT 1",
+                     std::string(hash));
+  }
+
+  std::optional<model::KnownFile> find_by_path(std::string_view path) override {
+    auto c = pool_.acquire();
+    auto rows = c->query("SELECT id, file_size, file_mtime FROM tracks WHERE file_path = ?", {std::string(path)});
+    if (rows.empty()) return std::nullopt;
+    const auto& r = rows.rows.front();
+    return model::KnownFile{r.text(0), r.integer(1), r.integer(2)};
+  }
+
+  std::vector<std::pair<std::string, std::string>> tracks_under(std::string_view prefix) override {
+    auto c = pool_.acquire();
+    // Prefix match without LIKE (whose wildcards a folder name could contain).
+    auto rows = c->query("SELECT id, file_path FROM tracks WHERE substr(file_path, 1, ?) = ?",
+                         {static_cast<std::int64_t>(prefix.size()), std::string(prefix)});
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& r : rows.rows) out.emplace_back(r.text(0), r.text(1));
+    return out;
+  }
+
+  void delete_track(std::string_view id) override {
+    auto c = pool_.acquire();
+    c->query("DELETE FROM tracks WHERE id = ?", {std::string(id)});
+  }
+
+  void prune_orphans() override {
+    transaction(pool_, [](Connection& c) {
+      c.query("DELETE FROM albums WHERE NOT EXISTS (SELECT 1 FROM tracks t WHERE t.album_id = albums.id)");
+      c.query(
+          "DELETE FROM artists WHERE NOT EXISTS (SELECT 1 FROM tracks t WHERE t.artist_id = artists.id) "
+          "AND NOT EXISTS (SELECT 1 FROM albums a WHERE a.artist_id = artists.id)");
+    });
+  }
+
+  model::Paged<model::Track> list_tracks(const model::TrackFilter& f, model::TrackOrder order,
+                                         model::Page page) override {
+    std::string where = " WHERE 1 = 1";
+    std::vector<Value> params;
+    if (f.genre) where += " AND t.genre = ?", params.push_back(*f.genre);
+    if (f.uploaded_by) where += " AND t.uploaded_by = ?", params.push_back(*f.uploaded_by);
+    if (f.artist_id) where += " AND t.artist_id = ?", params.push_back(*f.artist_id);
+    if (f.album_id) where += " AND t.album_id = ?", params.push_back(*f.album_id);
+    const char* order_by = " ORDER BY t.created_at DESC, t.id";
+    switch (order) {
+      case model::TrackOrder::newest: break;
+      case model::TrackOrder::most_played: order_by = " ORDER BY t.play_count DESC, t.created_at DESC, t.id"; break;
+      case model::TrackOrder::random: order_by = " ORDER BY random()"; break;
+      case model::TrackOrder::title: order_by = " ORDER BY t.title, t.id"; break;
+    }
+    auto c = pool_.acquire();
+    model::Paged<model::Track> out;
+    out.total = c->query("SELECT COUNT(*) FROM tracks t" + where, params).rows.at(0).integer(0);
+    params.push_back(page.per_page);
+    params.push_back(page.offset());
+    for (const auto& r : c->query(std::string(kTrackSelect) + where + order_by + " LIMIT ? OFFSET ?", params).rows)
+      out.items.push_back(read_track(r));
+    return out;
+  }
+
+  model::Paged<model::Album> list_albums(model::Page page, bool newest_first) override {
+    auto c = pool_.acquire();
+    model::Paged<model::Album> out;
+    out.total = c->query("SELECT COUNT(*) FROM albums").rows.at(0).integer(0);
+    std::string order = newest_first ? " ORDER BY al.created_at DESC, al.id" : " ORDER BY al.title, al.id";
+    for (const auto& r :
+         c->query(std::string(kAlbumSelect) + order + " LIMIT ? OFFSET ?", {page.per_page, page.offset()}).rows)
+      out.items.push_back(read_album(r));
+    return out;
+  }
+
+  std::vector<model::Track> album_tracks(std::string_view album_id) override {
+    auto c = pool_.acquire();
+    std::vector<model::Track> out;
+    for (const auto& r : c->query(std::string(kTrackSelect) +
+                                      " WHERE t.album_id = ? ORDER BY COALESCE(t.disc_number, 1), "
+                                      "COALESCE(t.track_number, 0), t.title",
+                                  {std::string(album_id)})
+                             .rows)
+      out.push_back(read_track(r));
+    return out;
+  }
+
+  std::optional<model::Album> find_album(std::string_view id) override {
+    auto c = pool_.acquire();
+    auto rows = c->query(std::string(kAlbumSelect) + " WHERE al.id = ?", {std::string(id)});
+    if (rows.empty()) return std::nullopt;
+    return read_album(rows.rows.front());
+  }
+
+  model::Paged<model::Artist> list_artists(model::Page page) override {
+    auto c = pool_.acquire();
+    model::Paged<model::Artist> out;
+    out.total = c->query("SELECT COUNT(*) FROM artists").rows.at(0).integer(0);
+    for (const auto& r : c->query(std::string(kArtistSelect) + " ORDER BY ar.name, ar.id LIMIT ? OFFSET ?",
+                                  {page.per_page, page.offset()})
+                             .rows)
+      out.items.push_back(read_artist(r));
+    return out;
+  }
+
+  std::optional<model::Artist> find_artist(std::string_view id) override {
+    auto c = pool_.acquire();
+    auto rows = c->query(std::string(kArtistSelect) + " WHERE ar.id = ?", {std::string(id)});
+    if (rows.empty()) return std::nullopt;
+    return read_artist(rows.rows.front());
+  }
+
+  std::vector<model::Album> artist_albums(std::string_view artist_id) override {
+    auto c = pool_.acquire();
+    std::vector<model::Album> out;
+    for (const auto& r : c->query(std::string(kAlbumSelect) +
+                                      " WHERE al.artist_id = ? ORDER BY al.year DESC, al.title",
+                                  {std::string(artist_id)})
+                             .rows)
+      out.push_back(read_album(r));
+    return out;
+  }
+
+  std::vector<std::string> genres() override {
+    auto c = pool_.acquire();
+    std::vector<std::string> out;
+    for (const auto& r :
+         c->query("SELECT DISTINCT genre FROM tracks WHERE genre IS NOT NULL AND genre <> '' ORDER BY genre").rows)
+      out.push_back(r.text(0));
+    return out;
+  }
+
+  model::CatalogCounts counts() override {
+    auto c = pool_.acquire();
+    auto r = c->query(
+                  "SELECT (SELECT COUNT(*) FROM tracks), (SELECT COUNT(*) FROM albums), (SELECT COUNT(*) FROM "
+                  "artists), (SELECT COUNT(DISTINCT genre) FROM tracks WHERE genre IS NOT NULL AND genre <> ''), "
+                  "(SELECT COALESCE(SUM(duration_secs), 0) FROM tracks)")
+                 .rows.at(0);
+    return {r.integer(0), r.integer(1), r.integer(2), r.integer(3), r.real(4)};
+  }
+
+ private:
+  std::optional<model::Track> one_track(const std::string& sql, std::string param) {
+    auto c = pool_.acquire();
+    auto rows = c->query(sql, {std::move(param)});
+    if (rows.empty()) return std::nullopt;
+    return read_track(rows.rows.front());
+  }
+
+  Pool& pool_;
+};
+
+}  // namespace
+
+std::unique_ptr<model::CatalogRepository> make_catalog_repository(Pool& pool) {
+  return std::make_unique<SqlCatalogRepository>(pool);
+}
+
+}  // namespace st::db

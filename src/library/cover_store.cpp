@@ -1,0 +1,108 @@
+#include "library/cover_store.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <cctype>
+#include <fstream>
+
+#include "crypto/blake3.hpp"
+#include "util/random.hpp"
+
+namespace st::library {
+
+namespace fs = std::filesystem;
+
+std::string image_extension(std::string_view b) {
+  if (b.size() >= 3 && static_cast<unsigned char>(b[0]) == 0xFF && static_cast<unsigned char>(b[1]) == 0xD8 &&
+      static_cast<unsigned char>(b[2]) == 0xFF)
+    return "jpg";
+  if (b.size() >= 8 && b.substr(0, 8) == std::string_view("\x89PNG\r\n\x1a\n", 8)) return "png";
+  if (b.size() >= 12 && b.substr(0, 4) == "RIFF" && b.substr(8, 4) == "WEBP") return "webp";
+  if (b.size() >= 6 && (b.substr(0, 6) == "GIF87a" || b.substr(0, 6) == "GIF89a")) return "gif";
+  return "";
+}
+
+std::optional<std::string> CoverStore::store(std::string_view bytes) {
+  std::string ext = image_extension(bytes);
+  if (ext.empty() || bytes.size() > 20 * 1024 * 1024) return std::nullopt;
+  std::string hash = crypto::to_hex(crypto::blake3(bytes));
+  std::string rel = "covers/" + hash.substr(0, 2) + "/" + hash + "." + ext;
+  fs::path full = fs::path(root_) / rel;
+  std::error_code ec;
+  if (fs::exists(full, ec)) return "/api/media/" + rel;
+  fs::create_directories(full.parent_path(), ec);
+  // Write beside, then rename: readers never see a half-written cover.
+  fs::path tmp = full.string() + ".tmp-" + util::random_hex(6);
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!out) {
+      fs::remove(tmp, ec);
+      return std::nullopt;
+    }
+  }
+  fs::rename(tmp, full, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    return std::nullopt;
+  }
+  return "/api/media/" + rel;
+}
+
+namespace {
+std::optional<std::string> cover_in(const fs::path& dir);
+}
+
+std::optional<std::string> CoverStore::find_folder_cover(const std::string& audio_path) const {
+  fs::path dir = fs::path(audio_path).parent_path();
+  if (auto c = cover_in(dir)) return c;
+  // Disc sub-folders (CD1, Disc 2, ...) usually share the album folder's cover.
+  std::string name = dir.filename().string();
+  std::string lower;
+  for (char ch : name) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(ch))));
+  if (lower.rfind("cd", 0) == 0 || lower.rfind("disc", 0) == 0 || lower.rfind("disk", 0) == 0)
+    return cover_in(dir.parent_path());
+  return std::nullopt;
+}
+
+namespace {
+std::optional<std::string> cover_in(const fs::path& dir) {
+  std::error_code ec;
+  for (auto stem : {"cover", "folder", "front", "album"}) {
+    for (auto ext : {".jpg", ".jpeg", ".png", ".webp", ".JPG", ".JPEG", ".PNG", ".WEBP"}) {
+      fs::path p = dir / (std::string(stem) + ext);
+      if (fs::is_regular_file(p, ec)) return p.string();
+    }
+  }
+  // Capitalised variants (Cover.jpg, Folder.jpg) as file managers and rippers write them.
+  for (auto stem : {"Cover", "Folder", "Front"}) {
+    for (auto ext : {".jpg", ".jpeg", ".png", ".webp"}) {
+      fs::path p = dir / (std::string(stem) + ext);
+      if (fs::is_regular_file(p, ec)) return p.string();
+    }
+  }
+  return std::nullopt;
+}
+}  // namespace
+
+std::optional<std::string> CoverStore::resolve(std::string_view media_path) const {
+  // Exactly covers/<2 hex>/<64 hex>.<ext>: nothing else is served, so no traversal is possible.
+  if (media_path.size() < 7 + 3 + 65 + 3 || media_path.substr(0, 7) != "covers/") return std::nullopt;
+  std::string_view rest = media_path.substr(7);
+  if (rest.size() < 3 || rest[2] != '/') return std::nullopt;
+  std::string_view file = rest.substr(3);
+  auto dot = file.find('.');
+  if (dot != 64) return std::nullopt;
+  for (std::size_t i = 0; i < 64; ++i) {
+    char c = file[i];
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return std::nullopt;
+  }
+  if (rest.substr(0, 2) != file.substr(0, 2)) return std::nullopt;
+  std::string_view ext = file.substr(65);
+  if (ext != "jpg" && ext != "png" && ext != "webp" && ext != "gif") return std::nullopt;
+  return (fs::path(root_) / media_path).string();
+}
+
+}  // namespace st::library

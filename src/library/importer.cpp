@@ -1,0 +1,272 @@
+#include "library/importer.hpp"
+
+#include <fmt/format.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#include "audio/format_sniffer.hpp"
+#include "audio/tag_reader.hpp"
+#include "crypto/blake3.hpp"
+#include "library/metadata.hpp"
+#include "model/errors.hpp"
+#include "util/time.hpp"
+#include "util/uuid.hpp"
+
+namespace st::library {
+
+namespace fs = std::filesystem;
+
+std::string outboard_path(const std::string& dir, const std::string& hash) {
+  return (fs::path(dir) / hash.substr(0, 2) / (hash + ".obao")).string();
+}
+
+namespace {
+
+struct FileHash {
+  std::string hex;
+  std::vector<std::uint8_t> outboard;
+};
+
+std::optional<FileHash> hash_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  crypto::Blake3 h;
+  std::vector<char> buf(1 << 20);
+  while (in) {
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    h.update(buf.data(), static_cast<std::size_t>(in.gcount()));
+  }
+  if (in.bad()) return std::nullopt;
+  auto r = h.finish();
+  return FileHash{crypto::to_hex(r.root), std::move(r.outboard)};
+}
+
+// Files that are certainly not audio, skipped without opening them.
+bool obviously_not_audio(const fs::path& p) {
+  auto name = p.filename().string();
+  if (name.empty() || name[0] == '.') return true;
+  auto ext = p.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  static const char* skip[] = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".txt", ".nfo", ".log", ".cue",
+                               ".lrc", ".m3u", ".m3u8", ".pls", ".pdf", ".db", ".ini", ".json", ".xml", ".sfv",
+                               ".md5", ".accurip", ".url", ".obao", ".tmp"};
+  return std::any_of(std::begin(skip), std::end(skip), [&](const char* s) { return ext == s; });
+}
+
+}  // namespace
+
+ImportOutcome Importer::import_file(const std::string& path, const ImportOptions& options) {
+  ImportOutcome out;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    out.message = "not a regular file";
+    return out;
+  }
+  auto known = catalog_.find_by_path(path);
+  if (known && known->size == st.st_size && known->mtime == st.st_mtim.tv_sec) {
+    out.status = ImportStatus::unchanged;
+    out.track_id = known->track_id;
+    return out;
+  }
+  if (st.st_size == 0) {
+    out.status = ImportStatus::skipped_not_audio;
+    out.message = "empty file";
+    return out;
+  }
+  auto format = audio::sniff_file(path);
+  if (format == audio::AudioFormat::unknown) {
+    out.status = ImportStatus::skipped_not_audio;
+    out.message = "not a recognised audio format";
+    return out;
+  }
+  audio::AudioTags tags;
+  std::optional<audio::Picture> picture;
+  if (!audio::read_tags(path, tags, &picture)) {
+    out.message = "unreadable or damaged audio file";
+    return out;
+  }
+  if (tags.duration_secs <= 0) {
+    out.message = "no playable audio (zero duration)";
+    return out;
+  }
+  auto hash = hash_file(path);
+  if (!hash) {
+    out.message = "cannot read the file";
+    return out;
+  }
+  if (options.reject_duplicates) {
+    if (auto dup = catalog_.find_track_by_hash(hash->hex)) {
+      out.status = ImportStatus::duplicate;
+      out.track_id = dup->id;
+      out.message = "identical file already in the library";
+      return out;
+    }
+  }
+
+  auto names = resolve_names(tags, path);
+  auto now = util::now_micros();
+  model::Artist artist_proposal{util::new_uuid(), names.artist, tags.mb_artist_id, {}, {}, now};
+  auto artist = catalog_.upsert_artist(artist_key(names.artist, tags.mb_artist_id), artist_proposal);
+  model::Artist album_artist = artist;
+  if (names.album_artist != names.artist) {
+    model::Artist proposal{util::new_uuid(), names.album_artist, tags.mb_album_artist_id, {}, {}, now};
+    album_artist = catalog_.upsert_artist(artist_key(names.album_artist, tags.mb_album_artist_id), proposal);
+  }
+  model::Album album_proposal;
+  album_proposal.id = util::new_uuid();
+  album_proposal.title = names.album;
+  album_proposal.artist_id = album_artist.id;
+  album_proposal.musicbrainz_id = tags.mb_album_id;
+  album_proposal.genre = names.genre;
+  album_proposal.year = tags.year;
+  if (tags.date && tags.date->size() == 10) album_proposal.release_date = tags.date;
+  album_proposal.is_compilation = tags.compilation;
+  album_proposal.created_at = now;
+  auto album = catalog_.upsert_album(album_key(album_artist.id, names.album, tags.mb_album_id), album_proposal);
+  if (!album.cover_url) {
+    std::optional<std::string> url;
+    if (picture) url = covers_.store(picture->data);
+    if (!url) {
+      if (auto folder = covers_.find_folder_cover(path)) {
+        std::ifstream in(*folder, std::ios::binary);
+        std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        url = covers_.store(bytes);
+      }
+    }
+    if (url) catalog_.set_album_cover(album.id, *url, true);
+  }
+
+  // The outboard lets peers verify any range of this file later; written before the row refers to it.
+  std::string obao = outboard_path(outboard_dir_, hash->hex);
+  std::error_code ec;
+  if (!hash->outboard.empty() && !fs::exists(obao, ec)) {
+    fs::create_directories(fs::path(obao).parent_path(), ec);
+    std::ofstream o(obao, std::ios::binary);
+    o.write(reinterpret_cast<const char*>(hash->outboard.data()), static_cast<std::streamsize>(hash->outboard.size()));
+  }
+
+  model::Track t;
+  t.id = known ? known->track_id : util::new_uuid();
+  t.title = names.title;
+  t.artist_id = artist.id;
+  t.album_id = album.id;
+  t.track_number = tags.track_number;
+  t.track_total = tags.track_total;
+  t.disc_number = tags.disc_number.value_or(1);
+  t.disc_total = tags.disc_total;
+  t.duration_secs = tags.duration_secs;
+  t.genre = names.genre;
+  t.year = tags.year;
+  t.musicbrainz_id = tags.mb_track_id;
+  t.file_path = path;
+  t.file_size = st.st_size;
+  t.file_mtime = st.st_mtim.tv_sec;
+  t.format = std::string(audio::format_name(format));
+  t.bitrate = tags.bitrate_kbps;
+  t.sample_rate = tags.sample_rate;
+  t.channels = tags.channels;
+  t.bit_depth = tags.bit_depth;
+  t.replaygain_track_gain = tags.rg_track_gain;
+  t.replaygain_track_peak = tags.rg_track_peak;
+  t.replaygain_album_gain = tags.rg_album_gain;
+  t.replaygain_album_peak = tags.rg_album_peak;
+  t.lyrics = tags.lyrics;
+  t.uploaded_by = options.uploaded_by;
+  t.content_hash = hash->hex;
+  t.created_at = now;
+  try {
+    if (known) {
+      catalog_.update_track_file(t);
+      out.status = ImportStatus::updated;
+    } else {
+      catalog_.insert_track(t);
+      out.status = ImportStatus::added;
+    }
+  } catch (const model::UniqueViolation&) {
+    // Another worker imported the same path at the same moment: it is in the catalogue.
+    out.status = ImportStatus::unchanged;
+  }
+  out.track_id = t.id;
+  return out;
+}
+
+TreeResult Importer::import_tree(const std::string& root, unsigned threads, bool remove_missing,
+                                 const std::function<void(const ImportProgress&)>& on_progress) {
+  TreeResult result;
+  std::vector<std::string> files;
+  std::error_code ec;
+  std::string canonical_root = fs::weakly_canonical(root, ec).string();
+  for (auto it = fs::recursive_directory_iterator(canonical_root, fs::directory_options::skip_permission_denied, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_regular_file(ec) && !obviously_not_audio(it->path())) files.push_back(it->path().string());
+  }
+  if (ec && files.empty()) {
+    result.errors.push_back(fmt::format("{}: {}", root, ec.message()));
+    result.failed = 1;
+    return result;
+  }
+  std::sort(files.begin(), files.end());  // albums arrive together: covers and grouping settle early
+
+  ImportProgress progress;
+  progress.total = files.size();
+  std::atomic<std::size_t> next{0};
+  std::mutex errors_mu;
+  auto worker = [&] {
+    for (;;) {
+      std::size_t i = next++;
+      if (i >= files.size()) return;
+      ImportOutcome o;
+      try {
+        o = import_file(files[i]);
+      } catch (const std::exception& e) {
+        o.status = ImportStatus::failed;
+        o.message = e.what();
+      }
+      switch (o.status) {
+        case ImportStatus::added: ++progress.added; break;
+        case ImportStatus::updated: ++progress.updated; break;
+        case ImportStatus::unchanged: ++progress.unchanged; break;
+        case ImportStatus::duplicate: ++progress.duplicates; break;
+        case ImportStatus::skipped_not_audio: ++progress.skipped; break;
+        case ImportStatus::failed: {
+          ++progress.failed;
+          std::lock_guard l(errors_mu);
+          if (result.errors.size() < 100) result.errors.push_back(files[i] + ": " + o.message);
+          break;
+        }
+      }
+      ++progress.done;
+      if (on_progress) on_progress(progress);
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 0; t < std::max(1u, threads); ++t) pool.emplace_back(worker);
+  for (auto& t : pool) t.join();
+
+  if (remove_missing) {
+    std::string prefix = canonical_root.back() == '/' ? canonical_root : canonical_root + "/";
+    for (const auto& [id, path] : catalog_.tracks_under(prefix)) {
+      if (!fs::exists(path, ec)) {
+        catalog_.delete_track(id);
+        ++result.removed;
+      }
+    }
+  }
+  if (result.removed > 0 || progress.updated > 0) catalog_.prune_orphans();
+
+  result.files = files.size();
+  result.added = progress.added;
+  result.updated = progress.updated;
+  result.unchanged = progress.unchanged;
+  result.duplicates = progress.duplicates;
+  result.skipped = progress.skipped;
+  result.failed = progress.failed;
+  return result;
+}
+
+}  // namespace st::library

@@ -1,0 +1,65 @@
+#pragma once
+// Brings audio files into the catalogue, in place (files are referenced where they are, never copied):
+// content sniffing, tags, BLAKE3 content hash and outboard, artist/album grouping, covers.
+// Tree imports read tags on every core; memory stays flat (one file per worker at a time).
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "library/cover_store.hpp"
+#include "model/catalog.hpp"
+
+namespace st::library {
+
+enum class ImportStatus { added, updated, unchanged, duplicate, skipped_not_audio, failed };
+
+struct ImportOutcome {
+  ImportStatus status = ImportStatus::failed;
+  std::string track_id;  // for added, updated, unchanged, duplicate
+  std::string message;   // why it failed or was skipped
+};
+
+struct ImportOptions {
+  std::optional<std::string> uploaded_by;
+  // Refuse a file whose exact bytes are already in the catalogue (uploads); a scan keeps both.
+  bool reject_duplicates = false;
+};
+
+struct ImportProgress {
+  std::uint64_t total = 0;  // files found
+  std::atomic<std::uint64_t> done{0};
+  std::atomic<std::uint64_t> added{0}, updated{0}, unchanged{0}, duplicates{0}, skipped{0}, failed{0};
+};
+
+struct TreeResult {
+  std::uint64_t files = 0, added = 0, updated = 0, unchanged = 0, duplicates = 0, skipped = 0, failed = 0,
+                removed = 0;
+  std::vector<std::string> errors;  // "path: reason", at most 100
+};
+
+class Importer {
+ public:
+  Importer(model::CatalogRepository& catalog, CoverStore& covers, std::string outboard_dir)
+      : catalog_(catalog), covers_(covers), outboard_dir_(std::move(outboard_dir)) {}
+
+  ImportOutcome import_file(const std::string& path, const ImportOptions& options = {});
+
+  // Imports every file under root (recursively, following no symlinked directories) on `threads`
+  // workers. With remove_missing, tracks under root whose files are gone are removed (a rescan).
+  // on_progress is called from worker threads, often: keep it cheap.
+  TreeResult import_tree(const std::string& root, unsigned threads, bool remove_missing,
+                         const std::function<void(const ImportProgress&)>& on_progress = {});
+
+ private:
+  model::CatalogRepository& catalog_;
+  CoverStore& covers_;
+  std::string outboard_dir_;
+};
+
+// Where a blob's BLAKE3 outboard is kept: <dir>/<hash[0:2]>/<hash>.obao
+std::string outboard_path(const std::string& dir, const std::string& hash_hex);
+
+}  // namespace st::library

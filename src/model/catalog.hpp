@@ -1,0 +1,139 @@
+#pragma once
+// The music catalogue: artists, albums, tracks, and the repository that stores them.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/time.hpp"
+
+namespace st::model {
+
+struct Artist {
+  std::string id;
+  std::string name;
+  std::optional<std::string> musicbrainz_id;
+  std::optional<std::string> bio;
+  std::optional<std::string> image_url;
+  util::Micros created_at = 0;
+};
+
+struct Album {
+  std::string id;
+  std::string title;
+  std::string artist_id;
+  std::string artist_name;  // joined
+  std::optional<std::string> release_date;
+  std::optional<std::string> cover_url;  // "/api/media/covers/<hash>.<ext>"
+  std::optional<std::string> musicbrainz_id;
+  std::optional<std::string> genre;
+  std::optional<int> year;
+  bool is_compilation = false;
+  util::Micros created_at = 0;
+};
+
+struct Track {
+  std::string id;
+  std::string title;
+  std::string artist_id;
+  std::optional<std::string> album_id;
+  std::optional<int> track_number;
+  std::optional<int> track_total;
+  std::optional<int> disc_number;
+  std::optional<int> disc_total;
+  double duration_secs = 0;
+  std::optional<std::string> genre;
+  std::optional<int> year;
+  std::optional<std::string> musicbrainz_id;
+  std::string file_path;
+  std::int64_t file_size = 0;
+  std::int64_t file_mtime = 0;  // seconds; with size, lets a rescan skip unchanged files
+  std::string format;           // mp3, flac, ogg, opus, aac, wav, aiff
+  std::optional<int> bitrate;   // kbps
+  std::optional<int> sample_rate;
+  std::optional<int> channels;
+  std::optional<int> bit_depth;
+  std::optional<double> replaygain_track_gain;
+  std::optional<double> replaygain_track_peak;
+  std::optional<double> replaygain_album_gain;
+  std::optional<double> replaygain_album_peak;
+  std::optional<std::string> lyrics;
+  std::optional<std::string> uploaded_by;
+  std::int64_t play_count = 0;
+  std::optional<std::string> content_hash;  // BLAKE3 hex of the file's bytes
+  util::Micros created_at = 0;
+  // Joined for "enriched" responses.
+  std::string artist_name;
+  std::optional<std::string> album_title;
+  std::optional<std::string> cover_url;
+};
+
+struct Page {
+  std::int64_t page = 1;      // 1-based
+  std::int64_t per_page = 20;
+  std::int64_t offset() const { return (page - 1) * per_page; }
+};
+
+template <typename T>
+struct Paged {
+  std::vector<T> items;
+  std::int64_t total = 0;
+};
+
+enum class TrackOrder { newest, most_played, random, title };
+
+struct TrackFilter {
+  std::optional<std::string> genre;        // exact
+  std::optional<std::string> uploaded_by;
+  std::optional<std::string> artist_id;
+  std::optional<std::string> album_id;
+};
+
+struct CatalogCounts {
+  std::int64_t tracks = 0;
+  std::int64_t albums = 0;
+  std::int64_t artists = 0;
+  std::int64_t genres = 0;
+  double total_duration_secs = 0;
+};
+
+// What a scan knows about a file already in the catalogue.
+struct KnownFile {
+  std::string track_id;
+  std::int64_t size = 0;
+  std::int64_t mtime = 0;
+};
+
+class CatalogRepository {
+ public:
+  virtual ~CatalogRepository() = default;
+
+  // Atomic find-or-create, keyed by match_key (unique): concurrent imports never duplicate.
+  virtual Artist upsert_artist(std::string_view match_key, const Artist& proposed) = 0;
+  virtual Album upsert_album(std::string_view match_key, const Album& proposed) = 0;
+  virtual void set_album_cover(std::string_view album_id, std::string_view cover_url, bool only_if_missing) = 0;
+
+  virtual void insert_track(const Track& t) = 0;
+  // Replaces the metadata of an existing track (a rescan of a changed file).
+  virtual void update_track_file(const Track& t) = 0;
+  virtual std::optional<Track> find_track(std::string_view id) = 0;
+  virtual std::optional<Track> find_track_by_hash(std::string_view content_hash) = 0;
+  virtual std::optional<KnownFile> find_by_path(std::string_view path) = 0;
+  virtual std::vector<std::pair<std::string, std::string>> tracks_under(std::string_view path_prefix) = 0;  // id, path
+  virtual void delete_track(std::string_view id) = 0;
+  // Deletes albums without tracks and artists without tracks or albums.
+  virtual void prune_orphans() = 0;
+
+  virtual Paged<Track> list_tracks(const TrackFilter& f, TrackOrder order, Page page) = 0;
+  virtual Paged<Album> list_albums(Page page, bool newest_first) = 0;
+  virtual std::vector<Track> album_tracks(std::string_view album_id) = 0;
+  virtual std::optional<Album> find_album(std::string_view id) = 0;
+  virtual Paged<Artist> list_artists(Page page) = 0;
+  virtual std::optional<Artist> find_artist(std::string_view id) = 0;
+  virtual std::vector<Album> artist_albums(std::string_view artist_id) = 0;
+  virtual std::vector<std::string> genres() = 0;
+  virtual CatalogCounts counts() = 0;
+};
+
+}  // namespace st::model

@@ -1,0 +1,210 @@
+"""The music library end to end: a generated library imported with `soundtime import`, then the catalogue
+API, covers, streaming with ranges, private-instance media tokens, and incremental rescans."""
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+
+from harness import Server, ServerTest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+_fixture = None
+
+
+def fixture():
+    """Generated once per test run (ffmpeg), then copied per test that changes files."""
+    global _fixture
+    if _fixture is None:
+        d = tempfile.mkdtemp(prefix="soundtime-lib-")
+        subprocess.run(["python3", os.path.join(HERE, "..", "support", "make_library.py"), d], check=True)
+        with open(os.path.join(d, "manifest.json")) as f:
+            _fixture = (d, json.load(f))
+    return _fixture
+
+
+class Library(ServerTest):
+    def setUp(self):
+        root, self.manifest = fixture()
+        self.s = Server()
+        self.lib = os.path.join(self.s.dir, "library")
+        shutil.copytree(os.path.join(root, "library"), self.lib)
+        r = self.s.cli("import", self.lib)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.import_output = r.stdout
+        self.s.start()
+        self.admin = self.s.setup_admin()["tokens"]["access_token"]
+
+    def all_tracks(self, token=None):
+        r = self.s.get("/api/tracks?per_page=100", token=token)
+        self.assertEqual(r.status, 200, r)
+        return {t["title"]: t for t in r.json["data"]}
+
+    def test_import_summary_counts_every_file(self):
+        good = len(self.manifest["tracks"])
+        self.assertIn(f"{good} added", self.import_output)
+        self.assertIn("2 not audio", self.import_output)
+        self.assertIn("1 failed", self.import_output)
+        self.assertIn("truncated.mp3", self.import_output)
+
+    def test_tracks_have_tags_formats_and_enrichment(self):
+        tracks = self.all_tracks()
+        self.assertEqual(len(tracks), len(self.manifest["tracks"]))
+        formats = {t["format"] for t in tracks.values()}
+        self.assertEqual(formats, {"mp3", "flac", "ogg", "opus", "aac", "wav", "aiff"})
+        tone = tracks["Tone 2"]
+        self.assertEqual(tone["artist_name"], "Test Artist")
+        self.assertEqual(tone["album_title"], "Sine Album")
+        self.assertEqual(tone["track_number"], 2)
+        self.assertEqual(tone["year"], 2021)
+        self.assertEqual(tone["genre"], "Rock", "genres are normalised as the original")
+        self.assertAlmostEqual(tone["duration_secs"], 2.0, delta=0.1)
+        self.assertTrue(120 <= tone["bitrate"] <= 140)
+        self.assertEqual(tone["sample_rate"], 44100)
+        self.assertTrue(tone["cover_url"].startswith("/api/media/covers/"))
+        self.assertEqual(len(tone["content_hash"]), 64)
+        unicode = tracks["Café — Beyoncé"]
+        self.assertEqual(unicode["artist_name"], "Beyoncé")
+        self.assertEqual(unicode["album_title"], "Été")
+        self.assertEqual(unicode["genre"], "Pop")
+        self.assertEqual(tracks["Lovely"]["artist_name"], "Aiff Band")
+        self.assertEqual(tracks["plain"]["artist_name"], "Unknown Artist", "untagged: file stem and fallbacks")
+        self.assertEqual(tracks["plain"]["album_title"], "Singles")
+        flac = tracks["Part 1.1"]
+        self.assertEqual(flac["bit_depth"], 16)
+        self.assertEqual(flac["channels"], 1)
+
+    def test_content_hash_is_blake3_of_the_file(self):
+        tracks = self.all_tracks()
+        path = os.path.join(self.lib, "Singles", "plain.wav")
+        out = subprocess.run(["b3sum", "--no-names", path], capture_output=True, text=True, check=True).stdout.strip()
+        self.assertEqual(tracks["plain"]["content_hash"], out)
+
+    def test_albums_group_discs_and_compilations(self):
+        albums = {a["title"]: a for a in self.s.get("/api/albums?per_page=50").json["data"]}
+        self.assertEqual(sorted(a["title"] for a in self.s.get("/api/albums?per_page=50").json["data"]),
+                         ["Double Album", "Hits", "Sine Album", "Singles", "Singles", "Été"])
+        double = self.s.get(f"/api/albums/{albums['Double Album']['id']}").json
+        self.assertEqual([t["title"] for t in double["tracks"]], ["Part 1.1", "Part 1.2", "Part 2.1", "Part 2.2"])
+        self.assertEqual([t["disc_number"] for t in double["tracks"]], [1, 1, 2, 2])
+        self.assertIsNotNone(double["cover_url"], "the album folder's cover.jpg covers its disc sub-folders")
+        hits = albums["Hits"]
+        self.assertEqual(hits["artist_name"], "Various Artists")
+        self.assertTrue(hits["is_compilation"])
+        hits_tracks = self.s.get(f"/api/albums/{hits['id']}").json["tracks"]
+        self.assertEqual({t["artist_name"] for t in hits_tracks}, {"Singer One", "Singer Two"})
+        artists = {a["name"] for a in self.s.get("/api/artists?per_page=50").json["data"]}
+        self.assertTrue({"Test Artist", "Singer One", "Singer Two", "Various Artists", "Beyoncé"} <= artists)
+        self.assertEqual(self.s.get("/api/albums/not-a-uuid").status, 404)
+        self.assertEqual(self.s.get("/api/albums/00000000-0000-4000-8000-000000000000").json["error"], "Album not found")
+
+    def test_artist_detail_genres_and_overview(self):
+        artists = {a["name"]: a for a in self.s.get("/api/artists?per_page=50").json["data"]}
+        detail = self.s.get(f"/api/artists/{artists['Test Artist']['id']}").json
+        self.assertEqual({a["title"] for a in detail["albums"]}, {"Sine Album", "Double Album"})
+        self.assertEqual(len(detail["tracks"]), 7)
+        self.assertEqual(self.s.get("/api/genres").json, ["Classical", "Pop", "Rock"])
+        rock = self.s.get("/api/genres/Rock/tracks").json
+        self.assertEqual(rock["total"], 3)
+        ov = self.s.get("/api/stats/overview").json
+        self.assertEqual(ov["total_tracks"], len(self.manifest["tracks"]))
+        self.assertEqual(ov["total_albums"], 6, "Singles by Unknown Artist and by Aiff Band")
+        self.assertEqual(ov["total_genres"], 3)
+
+    def test_pagination_envelope_and_validation(self):
+        r = self.s.get("/api/tracks?page=2&per_page=5").json
+        self.assertEqual((r["page"], r["per_page"], r["total"], r["total_pages"]), (2, 5, 12, 3))
+        self.assertEqual(len(r["data"]), 5)
+        for bad in ["per_page=0", "per_page=101", "per_page=abc", "page=x"]:
+            resp = self.s.get("/api/tracks?" + bad)
+            self.assertEqual(resp.status, 400, bad)
+        self.assertEqual(len(self.s.get("/api/tracks/random?count=3").json), 3)
+        self.assertEqual(self.s.get("/api/tracks/random?count=0").status, 400)
+
+    def test_covers_are_served_immutably(self):
+        tone = self.all_tracks()["Tone 1"]
+        r = self.s.get(tone["cover_url"])
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.header("content-type"), "image/png")
+        self.assertTrue(r.body.startswith(b"\x89PNG"))
+        self.assertIn("immutable", r.header("cache-control"))
+        self.assertEqual(self.s.get("/api/media/covers/../../soundtime.db").status, 404)
+        self.assertEqual(self.s.get("/api/media/secret").status, 404)
+
+    def test_stream_whole_file_and_ranges(self):
+        t = self.all_tracks()["Tone 3"]
+        path = os.path.join(self.lib, "Test Artist", "Sine Album", "03 Tone 3.mp3")
+        with open(path, "rb") as f:
+            data = f.read()
+        r = self.s.get(f"/api/tracks/{t['id']}/stream")
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.header("content-type"), "audio/mpeg")
+        self.assertEqual(r.header("accept-ranges"), "bytes")
+        self.assertEqual(hashlib.sha256(r.body).digest(), hashlib.sha256(data).digest())
+        r = self.s.get(f"/api/tracks/{t['id']}/stream", headers={"Range": "bytes=100-199"})
+        self.assertEqual(r.status, 206)
+        self.assertEqual(r.body, data[100:200])
+        self.assertEqual(r.header("content-range"), f"bytes 100-199/{len(data)}")
+        r = self.s.get(f"/api/tracks/{t['id']}/stream", headers={"Range": "bytes=-50"})
+        self.assertEqual(r.body, data[-50:])
+        r = self.s.get(f"/api/tracks/{t['id']}/stream", headers={"Range": f"bytes={len(data)}-"})
+        self.assertEqual(r.status, 416)
+        self.assertEqual(r.header("content-range"), f"bytes */{len(data)}")
+        flac = self.all_tracks()["Part 2.2"]
+        self.assertEqual(self.s.get(f"/api/tracks/{flac['id']}/stream").header("content-type"), "audio/flac")
+
+    def test_private_instance_media_needs_a_token_but_accepts_it_in_the_query(self):
+        t = self.all_tracks()["Tone 1"]
+        self.s.put("/api/admin/settings/instance_private", {"value": True}, token=self.admin)
+        self.assertEqual(self.s.get("/api/tracks").status, 401)
+        self.assertEqual(self.s.get(f"/api/tracks/{t['id']}/stream").status, 401)
+        self.assertEqual(self.s.get(f"/api/tracks/{t['id']}/stream?token=bogus").status, 401)
+        self.assertEqual(self.s.get(f"/api/tracks/{t['id']}/stream?token={self.admin}").status, 200)
+        self.assertEqual(self.s.get(t["cover_url"] + f"?token={self.admin}").status, 200)
+        self.assertEqual(self.s.get(t["cover_url"]).status, 401)
+
+    def test_missing_audio_file_is_a_clear_404(self):
+        t = self.all_tracks()["Lovely"]
+        os.remove(os.path.join(self.lib, "Singles", "lovely.aiff"))
+        r = self.s.get(f"/api/tracks/{t['id']}/stream")
+        self.assertEqual(r.status, 404)
+        self.assertEqual(r.json["error"], "Audio file not found")
+
+
+class Rescan(ServerTest):
+    def setUp(self):
+        root, self.manifest = fixture()
+        self.s = Server()
+        self.lib = os.path.join(self.s.dir, "library")
+        shutil.copytree(os.path.join(root, "library"), self.lib)
+        self.s.env["MUSIC_FOLDERS"] = self.lib
+
+    def tearDown(self):
+        self.s.stop()  # the test checks the clean exit itself; this only cleans up
+
+    def test_incremental_scan_sees_new_changed_and_deleted_files(self):
+        r = self.s.cli("scan")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("12 added", r.stdout)
+        r = self.s.cli("scan")
+        self.assertIn("0 added, 0 updated, 12 unchanged", r.stdout)
+        self.assertIn("0 removed", r.stdout)
+        os.remove(os.path.join(self.lib, "Singles", "plain.wav"))
+        shutil.copy(os.path.join(self.lib, "Various", "Hits", "01.ogg"), os.path.join(self.lib, "Singles", "copy.ogg"))
+        subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+                        "sine=frequency=999:duration=1", "-c:a", "flac", "-metadata", "title=Retagged",
+                        "-metadata", "artist=Test Artist", "-metadata", "album=Double Album", "-metadata", "track=2",
+                        "-metadata", "disc=2", os.path.join(self.lib, "Test Artist/Double Album/CD2/02 Part 2.2.flac")],
+                       check=True)
+        r = self.s.cli("scan")
+        self.assertIn("1 added, 1 updated, 10 unchanged", r.stdout)
+        self.assertIn("1 removed", r.stdout)
+        self.s.start()
+        titles = {t["title"] for t in self.s.get("/api/tracks?per_page=100").json["data"]}
+        self.assertIn("Retagged", titles)
+        self.assertNotIn("Part 2.2", titles)
+        self.assertNotIn("plain", titles)
+        self.assertEqual(sum(1 for t in titles if t == "First Hit"), 1)
+        code, log = self.s.stop()
+        self.assertEqual(code, 0, log[-2000:])
