@@ -33,12 +33,31 @@ class Repositories : public ::testing::TestWithParam<std::string> {
     sessions_ = db::make_session_repository(db_.pool());
     settings_ = db::make_settings_repository(db_.pool());
     stats_ = db::make_stats_repository(db_.pool());
+    catalog_ = db::make_catalog_repository(db_.pool());
+  }
+
+  model::Track track_for(const model::Artist& ar, const model::Album& al, std::string title, std::string path) {
+    model::Track t;
+    t.id = util::new_uuid();
+    t.title = std::move(title);
+    t.artist_id = ar.id;
+    t.album_id = al.id;
+    t.duration_secs = 123.5;
+    t.file_path = std::move(path);
+    t.file_size = 1000;
+    t.file_mtime = 42;
+    t.format = "flac";
+    t.genre = "Rock";
+    t.replaygain_track_gain = -6.5;
+    t.created_at = util::now_micros();
+    return t;
   }
   test::TestDatabase db_{GetParam()};
   std::unique_ptr<model::UserRepository> users_;
   std::unique_ptr<model::SessionRepository> sessions_;
   std::unique_ptr<model::SettingsRepository> settings_;
   std::unique_ptr<model::StatsRepository> stats_;
+  std::unique_ptr<model::CatalogRepository> catalog_;
 };
 
 }  // namespace
@@ -229,6 +248,78 @@ TEST_P(Repositories, AdminCountsStartAtZero) {
   EXPECT_EQ(c.total_users, 0);
   EXPECT_EQ(c.total_tracks, 0);
   EXPECT_EQ(c.total_blocked_domains, 0);
+}
+
+TEST_P(Repositories, ConcurrentUpsertsCreateOneArtistAndOneAlbum) {
+  std::vector<std::thread> ts;
+  std::vector<std::string> artist_ids(8), album_ids(8);
+  for (int i = 0; i < 8; ++i)
+    ts.emplace_back([&, i] {
+      model::Artist a{util::new_uuid(), "Same Artist", std::nullopt, {}, {}, util::now_micros()};
+      auto got = catalog_->upsert_artist("name:same artist", a);
+      artist_ids[i] = got.id;
+      model::Album al;
+      al.id = util::new_uuid();
+      al.title = "Same Album";
+      al.artist_id = got.id;
+      al.created_at = util::now_micros();
+      album_ids[i] = catalog_->upsert_album(got.id + "|same album", al).id;
+    });
+  for (auto& t : ts) t.join();
+  for (int i = 1; i < 8; ++i) {
+    EXPECT_EQ(artist_ids[i], artist_ids[0]);
+    EXPECT_EQ(album_ids[i], album_ids[0]);
+  }
+  EXPECT_EQ(catalog_->counts().artists, 1);
+  EXPECT_EQ(catalog_->counts().albums, 1);
+}
+
+TEST_P(Repositories, TracksRoundTripListAndPrune) {
+  model::Artist a{util::new_uuid(), "Band", std::nullopt, {}, {}, util::now_micros()};
+  auto artist = catalog_->upsert_artist("name:band", a);
+  model::Album al;
+  al.id = util::new_uuid();
+  al.title = "LP";
+  al.artist_id = artist.id;
+  al.year = 1999;
+  al.created_at = util::now_micros();
+  auto album = catalog_->upsert_album(artist.id + "|lp", al);
+  catalog_->set_album_cover(album.id, "/api/media/covers/x", true);
+  catalog_->set_album_cover(album.id, "/api/media/covers/y", true);  // only if missing: keeps x
+  auto t1 = track_for(artist, album, "One", "/m/one.flac");
+  auto t2 = track_for(artist, album, "Two", "/m/sub/two.flac");
+  t2.disc_number = 2;
+  catalog_->insert_track(t1);
+  catalog_->insert_track(t2);
+  EXPECT_THROW(catalog_->insert_track(track_for(artist, album, "Dup", "/m/one.flac")), model::UniqueViolation);
+
+  auto got = catalog_->find_track(t1.id);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->title, "One");
+  EXPECT_EQ(got->artist_name, "Band");
+  EXPECT_EQ(got->album_title, "LP");
+  EXPECT_EQ(got->cover_url, "/api/media/covers/x");
+  EXPECT_DOUBLE_EQ(got->duration_secs, 123.5);
+  EXPECT_DOUBLE_EQ(*got->replaygain_track_gain, -6.5);
+  EXPECT_EQ(catalog_->find_by_path("/m/one.flac")->mtime, 42);
+
+  auto page = catalog_->list_tracks({}, model::TrackOrder::title, {1, 1});
+  EXPECT_EQ(page.total, 2);
+  ASSERT_EQ(page.items.size(), 1u);
+  EXPECT_EQ(page.items[0].title, "One");
+  model::TrackFilter rock;
+  rock.genre = "Rock";
+  EXPECT_EQ(catalog_->list_tracks(rock, model::TrackOrder::newest, {1, 10}).total, 2);
+  EXPECT_EQ(catalog_->album_tracks(album.id).back().title, "Two");
+  EXPECT_EQ(catalog_->genres(), std::vector<std::string>{"Rock"});
+  EXPECT_EQ(catalog_->tracks_under("/m/sub/").size(), 1u);
+  EXPECT_EQ(catalog_->tracks_under("/m/").size(), 2u);
+
+  catalog_->delete_track(t1.id);
+  catalog_->delete_track(t2.id);
+  catalog_->prune_orphans();
+  EXPECT_EQ(catalog_->counts().albums, 0);
+  EXPECT_EQ(catalog_->counts().artists, 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, Repositories, test::kEngines,
