@@ -22,6 +22,8 @@ struct Request {
   std::string query_string;
   Headers headers;
   std::string body;
+  // For routes that receive their body as a file (uploads): where it is. Deleted after the response.
+  std::string body_file;
   std::string remote_ip;   // the socket peer
   std::string request_id;  // also sent back as X-Request-Id
   std::map<std::string, std::string, std::less<>> path_params;  // filled by the router

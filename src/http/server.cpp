@@ -16,12 +16,15 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/file_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <cerrno>
+#include <limits>
+#include <unistd.h>
 #include <fmt/format.h>
 #include <mutex>
 #include <set>
@@ -273,18 +276,17 @@ struct Server::Impl {
     bool first = true;
 
     while (!stopping && !c->close_after) {
-      bhttp::request_parser<bhttp::string_body> parser;
-      parser.header_limit(static_cast<std::uint32_t>(opts.max_header_bytes));
-      parser.body_limit(opts.max_body_bytes);
+      // Headers first: the route decides where the body goes (memory, or a file for uploads).
+      bhttp::request_parser<bhttp::empty_body> head;
+      head.header_limit(static_cast<std::uint32_t>(opts.max_header_bytes));
+      head.body_limit(std::numeric_limits<std::uint64_t>::max());
 
       c->idle = true;
       c->arm(first ? opts.request_timeout : opts.idle_timeout);
-      auto [ec, n] = co_await bhttp::async_read_header(c->socket, buffer, parser, use_tuple);
+      auto [ec, n] = co_await bhttp::async_read_header(c->socket, buffer, head, use_tuple);
       c->idle = false;
       if (ec) {
         if (ec == bhttp::error::header_limit) co_await write_and_close(c, 431, "Request headers too large");
-        else if (ec == bhttp::error::body_limit)  // Content-Length already over the limit
-          co_await write_and_close(c, 413, fmt::format("Request body too large (limit {} bytes)", opts.max_body_bytes));
         else if (!is_quiet_error(ec) && ec != bhttp::error::partial_message && c->socket.is_open())
           co_await write_and_close(c, 400, "Malformed HTTP request");
         break;
@@ -293,41 +295,71 @@ struct Server::Impl {
       auto start = Clock::now();
       c->arm(opts.request_timeout);
 
-      if (auto len = parser.content_length(); len && *len > opts.max_body_bytes) {
-        co_await write_and_close(c, 413, fmt::format("Request body too large (limit {} bytes)", opts.max_body_bytes));
+      Request req;
+      req.method = parse_method(head.get().method_string());
+      req.target = std::string(head.get().target());
+      bool target_ok = split_target(req.target, req.path, req.query_string);
+      std::uint64_t limit = opts.max_body_bytes;
+      bool to_file = false;
+      if (target_ok && opts.file_body_limit) {
+        if (auto l = opts.file_body_limit(req.method, req.path)) {
+          limit = *l;
+          to_file = true;
+        }
+      }
+      if (auto len = head.content_length(); len && *len > limit) {
+        co_await write_and_close(c, 413, fmt::format("Request body too large (limit {} bytes)", limit));
         break;
       }
-      if (auto expect = parser.get()[bhttp::field::expect]; util::iequals(expect, "100-continue")) {
+      if (auto expect = head.get()[bhttp::field::expect]; util::iequals(expect, "100-continue")) {
         static constexpr std::string_view cont = "HTTP/1.1 100 Continue\r\n\r\n";
         auto [wec, wn] = co_await net::async_write(c->socket, net::buffer(cont), use_tuple);
         if (wec) break;
       }
-      if (!parser.is_done()) {
-        auto [bec, bn] = co_await bhttp::async_read(c->socket, buffer, parser, use_tuple);
-        if (bec == bhttp::error::body_limit) {
-          co_await write_and_close(c, 413,
-                                   fmt::format("Request body too large (limit {} bytes)", opts.max_body_bytes));
-          break;
-        }
-        if (bec) {
-          if (!is_quiet_error(bec) && c->socket.is_open()) co_await write_and_close(c, 400, "Malformed HTTP request");
-          break;
-        }
-      }
+      for (const auto& f : head.get()) req.headers.add(std::string(f.name_string()), std::string(f.value()));
+      unsigned version = head.get().version();
+      bool keep_alive = head.get().keep_alive() && !stopping;
 
-      auto msg = parser.release();
-      Request req;
-      req.method = parse_method(msg.method_string());
-      req.target = std::string(msg.target());
-      for (const auto& f : msg) req.headers.add(std::string(f.name_string()), std::string(f.value()));
-      req.body = std::move(msg.body());
+      struct TempFile {
+        std::string path;
+        ~TempFile() {
+          if (!path.empty()) ::unlink(path.c_str());
+        }
+      } body_file;
+      boost::system::error_code bec;
+      if (to_file) {
+        bhttp::request_parser<bhttp::file_body> fp(std::move(head));
+        fp.body_limit(limit);
+        body_file.path = opts.temp_dir + "/body-" + util::random_hex(12);
+        boost::system::error_code fec;
+        fp.get().body().open(body_file.path.c_str(), boost::beast::file_mode::write_new, fec);
+        if (fec) {
+          log_error(fmt::format("cannot create {}: {}", body_file.path, fec.message()));
+          body_file.path.clear();
+          co_await write_and_close(c, 507, "The server cannot store the upload");
+          break;
+        }
+        if (!fp.is_done()) std::tie(bec, n) = co_await bhttp::async_read(c->socket, buffer, fp, use_tuple);
+        fp.get().body().file().close(fec);
+        req.body_file = body_file.path;
+      } else {
+        bhttp::request_parser<bhttp::string_body> sp(std::move(head));
+        sp.body_limit(limit);
+        if (!sp.is_done()) std::tie(bec, n) = co_await bhttp::async_read(c->socket, buffer, sp, use_tuple);
+        req.body = std::move(sp.get().body());
+      }
+      if (bec == bhttp::error::body_limit) {
+        co_await write_and_close(c, 413, fmt::format("Request body too large (limit {} bytes)", limit));
+        break;
+      }
+      if (bec) {
+        if (!is_quiet_error(bec) && c->socket.is_open()) co_await write_and_close(c, 400, "Malformed HTTP request");
+        break;
+      }
       req.remote_ip = remote_ip;
       req.request_id = request_id_for(req);
-      unsigned version = msg.version();
-      bool keep_alive = msg.keep_alive() && !stopping;
-
       Response res;
-      if (!split_target(req.target, req.path, req.query_string)) {
+      if (!target_ok) {
         res = Response::error(400, "Malformed request target");
         keep_alive = false;
       } else {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,10 @@ struct ServerOptions {
   // Requests for which this says true are handled on the network thread, without the hop to the
   // worker pool: only for handlers that never block (no database, no disk, no hashing).
   std::function<bool(const Request&)> runs_inline;
+  // Requests for which this returns a limit get their body written to a file in temp_dir
+  // (Request::body_file) instead of memory, up to that many bytes (uploads).
+  std::function<std::optional<std::uint64_t>(Method, std::string_view path)> file_body_limit;
+  std::string temp_dir = "/tmp";
   std::function<void(const AccessLogEntry&)> access_log;
   std::function<void(std::string_view)> error_log;
 };
