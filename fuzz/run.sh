@@ -13,17 +13,20 @@ declare -A sources=(
   [range_fuzz]="fuzz/range_fuzz.cpp src/http/range.cpp src/http/response.cpp src/http/headers.cpp src/http/request.cpp $util"
   [target_fuzz]="fuzz/target_fuzz.cpp src/http/request.cpp src/http/headers.cpp $util"
   [jwt_fuzz]="fuzz/jwt_fuzz.cpp src/crypto/jwt.cpp src/lib/sodium/sodium.cpp $util"
+  [multipart_fuzz]="fuzz/multipart_fuzz.cpp src/http/multipart.cpp $util"
   [json_body_fuzz]="fuzz/json_body_fuzz.cpp src/api/json.cpp src/model/errors.cpp src/http/request.cpp src/http/response.cpp src/http/headers.cpp $util"
 )
-declare -A libs=([jwt_fuzz]="-lsodium -lboost_json -lfmt" [json_body_fuzz]="-lboost_json -lfmt" [range_fuzz]="-lfmt" [target_fuzz]="-lfmt")
+declare -A libs=([jwt_fuzz]="-lsodium -lboost_json -lfmt" [json_body_fuzz]="-lboost_json -lfmt" [range_fuzz]="-lfmt" [target_fuzz]="-lfmt" [multipart_fuzz]="-lfmt")
 passed=0
 failed=0
-for t in range_fuzz target_fuzz jwt_fuzz json_body_fuzz; do
+for t in range_fuzz target_fuzz jwt_fuzz json_body_fuzz multipart_fuzz; do
   if ! $CXX ${sources[$t]} -o "$out/$t" ${libs[$t]} 2>"$out/$t.build.log"; then
     echo "fuzz: $t does not build"; cat "$out/$t.build.log" | head -20; failed=$((failed + 1)); continue
   fi
   mkdir -p "$out/corpus-$t"
-  if "$out/$t" -max_total_time="$SECONDS_EACH" -max_len=4096 "$out/corpus-$t" >"$out/$t.log" 2>&1; then
+  seeds=""
+  [ -d "fuzz/seeds/$t" ] && seeds="fuzz/seeds/$t"
+  if "$out/$t" -max_total_time="$SECONDS_EACH" -max_len=4096 "$out/corpus-$t" $seeds >"$out/$t.log" 2>&1; then
     echo "fuzz: $t ok ($(grep -oE 'Done [0-9]+ runs' "$out/$t.log" | head -1))"
     passed=$((passed + 1))
   else

@@ -8,6 +8,8 @@
 #include "auth/rate_limiter.hpp"
 #include "auth/session_service.hpp"
 #include "library/cover_store.hpp"
+#include "library/importer.hpp"
+#include "library/upload_store.hpp"
 #include "model/catalog.hpp"
 #include "model/settings.hpp"
 
@@ -25,6 +27,9 @@ struct ApiDeps {
   bool p2p_enabled = false;
   model::CatalogRepository* catalog = nullptr;
   library::CoverStore* covers = nullptr;
+  library::Importer* importer = nullptr;
+  library::UploadStore* uploads = nullptr;
+  std::string temp_dir;  // where received bodies and form parts are written
 };
 
 }  // namespace st::api

@@ -2,6 +2,10 @@
 #include "api/deps.hpp"
 #include "http/router.hpp"
 
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
 namespace st::api {
 
 void add_auth_routes(http::Router& r, ApiDeps& d);
@@ -9,6 +13,10 @@ void add_setup_routes(http::Router& r, ApiDeps& d);
 void add_admin_routes(http::Router& r, ApiDeps& d);
 // Tracks, albums, artists, genres, stats, streaming and media (covers).
 void add_catalog_routes(http::Router& r, ApiDeps& d);
+// POST /api/upload and /api/upload/batch (multipart bodies arrive as files).
+void add_upload_routes(http::Router& r, ApiDeps& d);
+// The body limit of upload requests (from the max_upload_size_mb setting), or nothing for other routes.
+std::optional<std::uint64_t> upload_body_limit(ApiDeps& d, http::Method m, std::string_view path);
 // /healthz, /api/tos, /api/nodeinfo, /.well-known/nodeinfo
 void add_public_routes(http::Router& r, ApiDeps& d);
 

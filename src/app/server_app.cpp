@@ -74,7 +74,8 @@ int serve(const Config& c) {
   auth::RateLimiter limiter(c.auth_rate_burst,
                             std::chrono::milliseconds(static_cast<long long>(c.auth_rate_refill_seconds * 1000)));
   api::ApiDeps deps{*s.accounts, *s.sessions, *s.settings, limiter, *s.stats, c.domain, c.trusted_proxies, kVersion,
-                    false,           s.catalog.get(),     s.covers.get()};
+                    false,           s.catalog.get(),     s.covers.get(),   s.importer.get(),
+                    s.uploads.get(), s.temp_dir};
 
   http::Router router;
   api::add_public_routes(router, deps);
@@ -82,6 +83,7 @@ int serve(const Config& c) {
   api::add_setup_routes(router, deps);
   api::add_admin_routes(router, deps);
   api::add_catalog_routes(router, deps);
+  api::add_upload_routes(router, deps);
 
   http::StaticFiles web(c.web_root.empty() ? default_web_root() : c.web_root);
   if (!web.available()) spdlog::info("no built web app found; serving the API only");
@@ -99,6 +101,8 @@ int serve(const Config& c) {
   opts.worker_threads = c.worker_threads;
   opts.max_body_bytes = c.max_body_mb * 1024 * 1024;
   opts.cors.allowed_origins = c.cors_origins;
+  opts.temp_dir = s.temp_dir;
+  opts.file_body_limit = [&deps](http::Method m, std::string_view path) { return api::upload_body_limit(deps, m, path); };
   opts.runs_inline = [&router](const http::Request& req) { return router.is_inline(req); };
   opts.access_log = [](const http::AccessLogEntry& e) {
     auto level = e.status >= 500 ? spdlog::level::warn : (e.path == "/healthz" ? spdlog::level::debug : spdlog::level::info);

@@ -27,6 +27,11 @@ Services open_services(const Config& c) {
   s.covers = std::make_unique<library::CoverStore>((std::filesystem::path(c.data_dir) / "media").string());
   s.importer = std::make_unique<library::Importer>(*s.catalog, *s.covers,
                                                    (std::filesystem::path(c.data_dir) / "outboards").string());
+  s.uploads = std::make_unique<library::UploadStore>(c.audio_storage_path);
+  // Received bodies and form parts: inside the data directory, so keeping an upload is a rename.
+  s.temp_dir = (std::filesystem::path(c.data_dir) / "tmp").string();
+  std::filesystem::remove_all(s.temp_dir);  // leftovers of a crash
+  std::filesystem::create_directories(s.temp_dir);
   return s;
 }
 

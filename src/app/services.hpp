@@ -9,6 +9,7 @@
 #include "db/pool.hpp"
 #include "library/cover_store.hpp"
 #include "library/importer.hpp"
+#include "library/upload_store.hpp"
 #include "model/catalog.hpp"
 #include "model/session.hpp"
 #include "model/settings.hpp"
@@ -28,6 +29,8 @@ struct Services {
   std::unique_ptr<model::CatalogRepository> catalog;
   std::unique_ptr<library::CoverStore> covers;
   std::unique_ptr<library::Importer> importer;
+  std::unique_ptr<library::UploadStore> uploads;
+  std::string temp_dir;
 };
 
 // Opens the database, applies pending migrations and builds the services.

@@ -18,6 +18,7 @@
 #include <taglib/xiphcomment.h>
 
 #include <charconv>
+#include <memory>
 #include <cstdlib>
 
 namespace st::audio {
@@ -134,10 +135,27 @@ std::optional<double> parse_gain(const std::string& s) {
   return v;
 }
 
-bool read_tags(const std::string& path, AudioTags& t, std::optional<Picture>* picture) {
-  TagLib::FileRef ref(path.c_str(), true, TagLib::AudioProperties::Average);
-  if (ref.isNull() || !ref.file() || !ref.file()->isValid()) return false;
-  TagLib::File* file = ref.file();
+std::unique_ptr<TagLib::File> open_as(const std::string& path, AudioFormat format) {
+  const char* p = path.c_str();
+  constexpr auto style = TagLib::AudioProperties::Average;
+  switch (format) {
+    case AudioFormat::mp3:
+    case AudioFormat::aac_adts: return std::make_unique<TagLib::MPEG::File>(p, true, style);
+    case AudioFormat::flac: return std::make_unique<TagLib::FLAC::File>(p, true, style);
+    case AudioFormat::ogg_vorbis: return std::make_unique<TagLib::Ogg::Vorbis::File>(p, true, style);
+    case AudioFormat::opus: return std::make_unique<TagLib::Ogg::Opus::File>(p, true, style);
+    case AudioFormat::m4a: return std::make_unique<TagLib::MP4::File>(p, true, style);
+    case AudioFormat::wav: return std::make_unique<TagLib::RIFF::WAV::File>(p, true, style);
+    case AudioFormat::aiff: return std::make_unique<TagLib::RIFF::AIFF::File>(p, true, style);
+    case AudioFormat::unknown: break;
+  }
+  return nullptr;
+}
+
+bool read_tags(const std::string& path, AudioFormat format, AudioTags& t, std::optional<Picture>* picture) {
+  auto owned = open_as(path, format);
+  if (!owned || !owned->isValid()) return false;
+  TagLib::File* file = owned.get();
   if (auto* props = file->audioProperties()) {
     t.duration_secs = props->lengthInMilliseconds() / 1000.0;
     if (props->bitrate() > 0) t.bitrate_kbps = props->bitrate();

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "audio/format_sniffer.hpp"
+
 namespace st::audio {
 
 struct AudioTags {
@@ -30,7 +32,8 @@ struct Picture {
 };
 
 // False when TagLib cannot open the file as audio (corrupt, truncated beyond repair, not audio).
-bool read_tags(const std::string& path, AudioTags& out, std::optional<Picture>* picture = nullptr);
+// The format (from sniffing) picks the parser: a file's name may lie about its content.
+bool read_tags(const std::string& path, AudioFormat format, AudioTags& out, std::optional<Picture>* picture = nullptr);
 
 // "3/12" -> (3, 12); "7" -> (7, none); junk -> (none, none).
 std::pair<std::optional<int>, std::optional<int>> parse_number_pair(const std::string& s);

@@ -86,7 +86,7 @@ ImportOutcome Importer::import_file(const std::string& path, const ImportOptions
   }
   audio::AudioTags tags;
   std::optional<audio::Picture> picture;
-  if (!audio::read_tags(path, tags, &picture)) {
+  if (!audio::read_tags(path, format, tags, &picture)) {
     out.message = "unreadable or damaged audio file";
     return out;
   }
@@ -108,6 +108,9 @@ ImportOutcome Importer::import_file(const std::string& path, const ImportOptions
     }
   }
 
+  if (options.artist && !clean_name(*options.artist).empty()) tags.artists = {*options.artist};
+  if (options.title && !clean_name(*options.title).empty()) tags.title = options.title;
+  if (options.album && !clean_name(*options.album).empty()) tags.album = options.album;
   auto names = resolve_names(tags, path);
   auto now = util::now_micros();
   model::Artist artist_proposal{util::new_uuid(), names.artist, tags.mb_artist_id, {}, {}, now};

@@ -26,6 +26,8 @@ struct ImportOptions {
   std::optional<std::string> uploaded_by;
   // Refuse a file whose exact bytes are already in the catalogue (uploads); a scan keeps both.
   bool reject_duplicates = false;
+  // Names given by the uploader win over the tags (single uploads).
+  std::optional<std::string> title, artist, album;
 };
 
 struct ImportProgress {

@@ -126,6 +126,10 @@ class RequestLogging(ServerTest):
     def test_log_has_request_id_and_no_query_string(self):
         r = self.s.get("/api/tos?token=SECRET-IN-QUERY")
         rid = r.header("x-request-id")
+        import time
+        deadline = time.time() + 5  # the access log line is written once the response is sent
+        while rid not in self.s.read_log() and time.time() < deadline:
+            time.sleep(0.02)
         log = self.s.read_log()
         self.assertIn(rid, log)
         self.assertIn("/api/tos", log)

@@ -1,0 +1,135 @@
+// Uploads: multipart bodies are received into files (never memory), checked by content, stored under
+// the uploader's folder and imported; a refused or failed upload leaves no file and no row.
+#include <fmt/format.h>
+
+#include <cmath>
+#include <filesystem>
+
+#include "api/auth_guard.hpp"
+#include "api/json.hpp"
+#include "api/routes.hpp"
+#include "http/multipart.hpp"
+#include "model/errors.hpp"
+
+namespace st::api {
+
+namespace {
+
+constexpr std::size_t kMaxBatchFiles = 50;
+
+std::uint64_t max_file_bytes(ApiDeps& d) {
+  return static_cast<std::uint64_t>(d.settings.integer("max_upload_size_mb")) * 1024 * 1024;
+}
+
+http::MultipartForm read_form(ApiDeps& d, const http::Request& req, std::size_t max_parts) {
+  auto boundary = http::multipart_boundary(req.headers.get("Content-Type").value_or(""));
+  if (!boundary) model::throw_bad_request("Expected a multipart/form-data body");
+  if (req.body_file.empty()) model::throw_bad_request("Empty request body");
+  http::MultipartLimits limits;
+  limits.max_parts = max_parts;
+  limits.max_file_bytes = max_file_bytes(d);
+  auto form = http::parse_multipart(req.body_file, *boundary, d.temp_dir, limits);
+  if (form.too_large)
+    throw model::DomainError(model::ErrorKind::payload_too_large,
+                             fmt::format("File too large (limit {} MB)", d.settings.integer("max_upload_size_mb")));
+  if (!form.error.empty()) model::throw_bad_request("Malformed upload: " + form.error);
+  return form;
+}
+
+
+// Keeps and imports one received file part. Throws DomainError for what the uploader must fix.
+json::object import_part(ApiDeps& d, http::MultipartForm& form, const http::MultipartPart& part,
+                         const std::string& user_id, const library::ImportOptions& base) {
+  std::string filename = part.filename.value_or("upload");
+  std::string path = d.uploads->keep(part.file_path, filename, user_id);
+  form.take(part);
+  library::ImportOptions opts = base;
+  opts.uploaded_by = user_id;
+  opts.reject_duplicates = true;
+  library::ImportOutcome o;
+  try {
+    o = d.importer->import_file(path, opts);
+  } catch (...) {
+    std::filesystem::remove(path);
+    throw;
+  }
+  if (o.status != library::ImportStatus::added) {
+    std::filesystem::remove(path);
+    switch (o.status) {
+      case library::ImportStatus::skipped_not_audio:
+        model::throw_bad_request("File content does not match a recognized audio format");
+      case library::ImportStatus::duplicate:
+        model::throw_conflict("This exact file is already in the library");
+      default:
+        model::throw_bad_request("Cannot read this audio file: " + o.message);
+    }
+  }
+  auto t = d.catalog->find_track(o.track_id);
+  if (!t) throw std::runtime_error("imported track vanished");
+  json::object r;
+  r["id"] = t->id;
+  r["title"] = t->title;
+  r["duration"] = std::round(t->duration_secs * 1000.0) / 1000.0;
+  r["format"] = t->format;
+  r["message"] = "Track uploaded successfully";
+  return r;
+}
+
+}  // namespace
+
+std::optional<std::uint64_t> upload_body_limit(ApiDeps& d, http::Method m, std::string_view path) {
+  if (m != http::Method::post) return std::nullopt;
+  // Multipart framing and small text fields on top of the file(s).
+  constexpr std::uint64_t overhead = 1024 * 1024;
+  if (path == "/api/upload") return max_file_bytes(d) + overhead;
+  if (path == "/api/upload/batch") return max_file_bytes(d) * kMaxBatchFiles + overhead;
+  return std::nullopt;
+}
+
+void add_upload_routes(http::Router& r, ApiDeps& d) {
+  r.post("/api/upload", [&d](http::Request& req) {
+    auto who = require_user(d, req);
+    auto form = read_form(d, req, 16);
+    auto files = form.files("file");
+    if (files.empty()) model::throw_bad_request("No file provided");
+    library::ImportOptions opts;
+    if (auto* f = form.field("title")) opts.title = f->value;
+    if (auto* f = form.field("artist")) opts.artist = f->value;
+    if (auto* f = form.field("album")) opts.album = f->value;
+    return json_response(200, import_part(d, form, *files.front(), who.user.id, opts));
+  });
+
+  r.post("/api/upload/batch", [&d](http::Request& req) {
+    auto who = require_user(d, req);
+    auto form = read_form(d, req, kMaxBatchFiles + 8);
+    auto files = form.files("files");
+    for (const auto* f : form.files("file")) files.push_back(f);
+    if (files.empty()) model::throw_bad_request("No files provided");
+    if (files.size() > kMaxBatchFiles)
+      model::throw_bad_request(fmt::format("Too many files. Maximum is {}", kMaxBatchFiles));
+    json::array results;
+    int ok = 0, failed = 0;
+    for (const auto* part : files) {
+      json::object one;
+      one["filename"] = part->filename.value_or("");
+      try {
+        one["track"] = import_part(d, form, *part, who.user.id, {});
+        one["success"] = true;
+        ++ok;
+      } catch (const model::DomainError& e) {
+        one["success"] = false;
+        one["error"] = e.what();
+        ++failed;
+      }
+      results.push_back(std::move(one));
+    }
+    json::object o;
+    o["results"] = std::move(results);
+    o["total"] = ok + failed;
+    o["success"] = ok;
+    o["failed"] = failed;
+    return json_response(200, o);
+  });
+}
+
+}  // namespace st::api

@@ -1,0 +1,69 @@
+#include "library/upload_store.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <stdexcept>
+
+#include "util/random.hpp"
+
+namespace st::library {
+
+namespace fs = std::filesystem;
+
+std::string safe_file_name(std::string_view name) {
+  std::string out;
+  for (unsigned char c : name) {
+    if (c < 0x20 || c == 0x7f || c == '/' || c == '\\' || c == ':' || c == '*' || c == '?' || c == '"' ||
+        c == '<' || c == '>' || c == '|')
+      out.push_back('_');
+    else
+      out.push_back(static_cast<char>(c));
+  }
+  while (!out.empty() && (out.front() == '.' || out.front() == ' ')) out.erase(out.begin());
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  if (out.size() > 150) {
+    auto dot = out.rfind('.');
+    std::string ext = dot != std::string::npos && out.size() - dot <= 10 ? out.substr(dot) : "";
+    out = out.substr(0, 150 - ext.size());
+    // Do not cut a UTF-8 sequence in half.
+    while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0) == 0x80) out.pop_back();
+    if (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0) == 0xC0) out.pop_back();
+    out += ext;
+  }
+  if (out.empty()) out = "upload";
+  return out;
+}
+
+std::string UploadStore::keep(const std::string& received, std::string_view client_name, std::string_view user_id) {
+  fs::path dir = fs::path(root_) / std::string(user_id);
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw std::runtime_error("cannot create " + dir.string() + ": " + ec.message());
+  std::string name = safe_file_name(client_name);
+  fs::path target = dir / name;
+  // Claim the name atomically (O_EXCL), then replace the empty placeholder with the data.
+  for (int attempt = 0;; ++attempt) {
+    int fd = ::open(target.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd >= 0) {
+      ::close(fd);
+      break;
+    }
+    if (errno != EEXIST || attempt > 20) throw std::runtime_error("cannot create " + target.string());
+    fs::path p(name);
+    target = dir / (p.stem().string() + "_" + util::random_hex(4) + p.extension().string());
+  }
+  fs::rename(received, target, ec);
+  if (ec) {  // another filesystem: copy, then drop the received file
+    fs::copy_file(received, target, fs::copy_options::overwrite_existing, ec);
+    if (ec) {
+      fs::remove(target);
+      throw std::runtime_error("cannot store the upload: " + ec.message());
+    }
+    fs::remove(received, ec);
+  }
+  return target.string();
+}
+
+}  // namespace st::library

@@ -1,0 +1,137 @@
+"""Uploads: multipart received to disk, content checked, stored per user, imported; refused uploads leave
+nothing behind."""
+import os
+import uuid
+
+from harness import ServerTest
+from test_library import fixture
+
+
+def multipart(fields=(), files=()):
+    boundary = "----soundtime" + uuid.uuid4().hex
+    out = b""
+    for name, value in fields:
+        out += (f"--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n").encode() + value.encode() + b"\r\n"
+    for name, filename, data in files:
+        out += (f"--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\n"
+                f"Content-Type: application/octet-stream\r\n\r\n").encode() + data + b"\r\n"
+    out += f"--{boundary}--\r\n".encode()
+    return out, {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+
+
+class Upload(ServerTest):
+    def setUp(self):
+        super().setUp()
+        root, _ = fixture()
+        lib = os.path.join(root, "library")
+        with open(os.path.join(lib, "Test Artist/Sine Album/02 Tone 2.mp3"), "rb") as f:
+            self.mp3 = f.read()
+        with open(os.path.join(lib, "Singles/café.m4a"), "rb") as f:
+            self.m4a = f.read()
+        with open(os.path.join(lib, "Various/Hits/02.opus"), "rb") as f:
+            self.opus = f.read()
+        data = self.s.setup_admin()
+        self.token = data["tokens"]["access_token"]
+        self.user_id = data["user"]["id"]
+        self.storage = os.path.join(self.s.dir, "music", self.user_id)
+
+    def upload(self, path, fields=(), files=(), token=None):
+        body, headers = multipart(fields, files)
+        return self.s.request("POST", path, raw=body, headers=headers, token=token or self.token)
+
+    def stored_files(self):
+        return sorted(os.listdir(self.storage)) if os.path.isdir(self.storage) else []
+
+    def temp_files(self):
+        tmp = os.path.join(self.s.dir, "tmp")
+        return os.listdir(tmp) if os.path.isdir(tmp) else []
+
+    def test_upload_imports_and_streams(self):
+        r = self.upload("/api/upload", files=[("file", "My Tone.mp3", self.mp3)])
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["message"], "Track uploaded successfully")
+        self.assertEqual(r.json["title"], "Tone 2")
+        self.assertEqual(r.json["format"], "mp3")
+        self.assertAlmostEqual(r.json["duration"], 2.0, delta=0.1)
+        self.assertEqual(self.stored_files(), ["My Tone.mp3"])
+        mine = self.s.get("/api/tracks/my-uploads", token=self.token).json
+        self.assertEqual(mine["total"], 1)
+        self.assertEqual(mine["data"][0]["uploaded_by"], self.user_id)
+        self.assertTrue(mine["data"][0]["cover_url"], "embedded cover kept")
+        s = self.s.get(f"/api/tracks/{r.json['id']}/stream")
+        self.assertEqual(s.body, self.mp3)
+        self.assertEqual(self.temp_files(), [], "received bodies and parts are cleaned up")
+
+    def test_form_fields_override_tags(self):
+        r = self.upload("/api/upload", fields=[("title", "Renamed"), ("artist", "Someone Else"), ("album", "Other LP")],
+                        files=[("file", "x.m4a", self.m4a)])
+        self.assertEqual(r.status, 200, r)
+        t = self.s.get(f"/api/tracks/{r.json['id']}").json
+        self.assertEqual((t["title"], t["artist_name"], t["album_title"]), ("Renamed", "Someone Else", "Other LP"))
+
+    def test_refused_uploads_leave_nothing(self):
+        r = self.upload("/api/upload", files=[("file", "evil.mp3", b"<?php system($_GET['x']); ?>" * 100)])
+        self.assertEqual(r.status, 400)
+        self.assertEqual(r.json["error"], "File content does not match a recognized audio format")
+        self.assertEqual(self.upload("/api/upload", files=[("file", "empty.mp3", b"")]).status, 400)
+        self.assertEqual(self.upload("/api/upload", fields=[("title", "x")]).json["error"], "No file provided")
+        self.assertEqual(self.stored_files(), [])
+        self.assertEqual(self.s.get("/api/tracks").json["total"], 0)
+        self.assertEqual(self.temp_files(), [])
+
+    def test_duplicate_bytes_are_refused(self):
+        self.assertEqual(self.upload("/api/upload", files=[("file", "a.mp3", self.mp3)]).status, 200)
+        r = self.upload("/api/upload", files=[("file", "b.mp3", self.mp3)])
+        self.assertEqual(r.status, 409)
+        self.assertEqual(self.stored_files(), ["a.mp3"])
+        self.assertEqual(self.s.get("/api/tracks").json["total"], 1)
+
+    def test_same_name_twice_is_not_overwritten(self):
+        self.assertEqual(self.upload("/api/upload", files=[("file", "song.mp3", self.mp3)]).status, 200)
+        self.assertEqual(self.upload("/api/upload", files=[("file", "song.mp3", self.opus)]).status, 200)
+        files = self.stored_files()
+        self.assertEqual(len(files), 2)
+        self.assertIn("song.mp3", files)
+
+    def test_hostile_file_names_stay_in_the_users_folder(self):
+        r = self.upload("/api/upload", files=[("file", "../../../etc/passwd.mp3", self.mp3)])
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(self.stored_files(), ["passwd.mp3"])
+
+    def test_upload_size_setting_is_enforced(self):
+        self.s.put("/api/admin/settings/max_upload_size_mb", {"value": "1"}, token=self.token)
+        big = self.mp3 + b"\0" * (3 * 1024 * 1024)
+        r = self.upload("/api/upload", files=[("file", "big.mp3", big)])
+        self.assertEqual(r.status, 413)
+        medium = self.mp3 + b"\0" * (1024 * 1024 + 1000)  # under the body limit, over the file limit
+        r = self.upload("/api/upload", files=[("file", "medium.mp3", medium)])
+        self.assertEqual(r.status, 413)
+        self.assertIn("1 MB", r.json["error"])
+        self.assertEqual(self.stored_files(), [])
+        self.assertEqual(self.upload("/api/upload", files=[("file", "ok.mp3", self.mp3)]).status, 200)
+
+    def test_needs_an_account_and_a_multipart_body(self):
+        body, headers = multipart(files=[("file", "a.mp3", self.mp3)])
+        self.assertEqual(self.s.request("POST", "/api/upload", raw=body, headers=headers).status, 401)
+        r = self.s.request("POST", "/api/upload", raw=b"not multipart", token=self.token,
+                           headers={"Content-Type": "text/plain"})
+        self.assertEqual(r.status, 400)
+        r = self.s.request("POST", "/api/upload", raw=b"--x\r\nContent-Disposition: form-data; name=\"file\"; "
+                           b"filename=\"a.mp3\"\r\n\r\nunterminated", token=self.token,
+                           headers={"Content-Type": "multipart/form-data; boundary=x"})
+        self.assertEqual(r.status, 400)
+        self.assertIn("Malformed upload", r.json["error"])
+
+    def test_batch(self):
+        r = self.upload("/api/upload/batch", files=[("files", "1.mp3", self.mp3), ("files", "2.opus", self.opus),
+                                                    ("files", "3.mp3", b"garbage" * 50)])
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual((r.json["total"], r.json["success"], r.json["failed"]), (3, 2, 1))
+        res = {x["filename"]: x for x in r.json["results"]}
+        self.assertTrue(res["1.mp3"]["success"])
+        self.assertEqual(res["2.opus"]["track"]["format"], "opus")
+        self.assertFalse(res["3.mp3"]["success"])
+        self.assertIn("recognized audio format", res["3.mp3"]["error"])
+        self.assertEqual(len(self.stored_files()), 2)
+        many = [("files", f"{i}.mp3", b"x") for i in range(51)]
+        self.assertEqual(self.upload("/api/upload/batch", files=many).json["error"], "Too many files. Maximum is 50")
