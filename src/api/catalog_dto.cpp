@@ -83,6 +83,21 @@ json::object artist_response(const model::Artist& a) {
   return o;
 }
 
+json::object playlist_response(const model::Playlist& p) {
+  json::object o;
+  o["id"] = p.id;
+  o["name"] = p.name;
+  o["description"] = nullable(p.description);
+  o["user_id"] = p.user_id;
+  o["is_public"] = p.is_public;
+  o["is_editorial"] = p.is_editorial;
+  o["cover_url"] = nullable(p.cover_url);
+  o["track_count"] = p.track_count;
+  o["created_at"] = util::to_rfc3339(p.created_at);
+  o["updated_at"] = util::to_rfc3339(p.updated_at);
+  return o;
+}
+
 model::Page page_param(const http::Request& req, std::int64_t def, std::int64_t max) {
   model::Page p;
   p.per_page = def;

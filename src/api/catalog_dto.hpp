@@ -3,6 +3,7 @@
 #include "api/json.hpp"
 #include "http/request.hpp"
 #include "model/catalog.hpp"
+#include "model/playlist.hpp"
 
 namespace st::api {
 
@@ -10,6 +11,7 @@ namespace st::api {
 json::object track_response(const model::Track& t, bool enriched = true);
 json::object album_response(const model::Album& a, bool with_artist_name = true);
 json::object artist_response(const model::Artist& a);
+json::object playlist_response(const model::Playlist& p);
 
 // page (≥1, default 1) and per_page (1..max, default def); a bad value is a 400, not a crash.
 model::Page page_param(const http::Request& req, std::int64_t def = 20, std::int64_t max = 100);

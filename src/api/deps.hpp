@@ -11,6 +11,7 @@
 #include "library/importer.hpp"
 #include "library/upload_store.hpp"
 #include "model/catalog.hpp"
+#include "model/playlist.hpp"
 #include "model/settings.hpp"
 
 namespace st::api {
@@ -30,6 +31,9 @@ struct ApiDeps {
   library::Importer* importer = nullptr;
   library::UploadStore* uploads = nullptr;
   std::string temp_dir;  // where received bodies and form parts are written
+  model::PlaylistRepository* playlists = nullptr;
+  model::ActivityRepository* activity = nullptr;
+  std::string audio_storage_path;  // uploads live here; deleting such a track deletes its file
 };
 
 }  // namespace st::api

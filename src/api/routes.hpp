@@ -17,6 +17,11 @@ void add_catalog_routes(http::Router& r, ApiDeps& d);
 void add_upload_routes(http::Router& r, ApiDeps& d);
 // The body limit of upload requests (from the max_upload_size_mb setting), or nothing for other routes.
 std::optional<std::uint64_t> upload_body_limit(ApiDeps& d, http::Method m, std::string_view path);
+// Playlists (with "mine" and reorder), favorites, listening history, trending, user profiles,
+// and editing or deleting tracks.
+void add_playlist_routes(http::Router& r, ApiDeps& d);
+void add_activity_routes(http::Router& r, ApiDeps& d);
+void add_track_edit_routes(http::Router& r, ApiDeps& d);
 // /healthz, /api/tos, /api/nodeinfo, /.well-known/nodeinfo
 void add_public_routes(http::Router& r, ApiDeps& d);
 

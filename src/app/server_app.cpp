@@ -75,7 +75,8 @@ int serve(const Config& c) {
                             std::chrono::milliseconds(static_cast<long long>(c.auth_rate_refill_seconds * 1000)));
   api::ApiDeps deps{*s.accounts, *s.sessions, *s.settings, limiter, *s.stats, c.domain, c.trusted_proxies, kVersion,
                     false,           s.catalog.get(),     s.covers.get(),   s.importer.get(),
-                    s.uploads.get(), s.temp_dir};
+                    s.uploads.get(), s.temp_dir,         s.playlists.get(), s.activity.get(),
+                    c.audio_storage_path};
 
   http::Router router;
   api::add_public_routes(router, deps);
@@ -84,6 +85,9 @@ int serve(const Config& c) {
   api::add_admin_routes(router, deps);
   api::add_catalog_routes(router, deps);
   api::add_upload_routes(router, deps);
+  api::add_playlist_routes(router, deps);
+  api::add_activity_routes(router, deps);
+  api::add_track_edit_routes(router, deps);
 
   http::StaticFiles web(c.web_root.empty() ? default_web_root() : c.web_root);
   if (!web.available()) spdlog::info("no built web app found; serving the API only");

@@ -28,6 +28,8 @@ Services open_services(const Config& c) {
   s.importer = std::make_unique<library::Importer>(*s.catalog, *s.covers,
                                                    (std::filesystem::path(c.data_dir) / "outboards").string());
   s.uploads = std::make_unique<library::UploadStore>(c.audio_storage_path);
+  s.playlists = db::make_playlist_repository(*s.pool);
+  s.activity = db::make_activity_repository(*s.pool);
   // Received bodies and form parts: inside the data directory, so keeping an upload is a rename.
   s.temp_dir = (std::filesystem::path(c.data_dir) / "tmp").string();
   std::filesystem::remove_all(s.temp_dir);  // leftovers of a crash

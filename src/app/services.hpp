@@ -11,6 +11,7 @@
 #include "library/importer.hpp"
 #include "library/upload_store.hpp"
 #include "model/catalog.hpp"
+#include "model/playlist.hpp"
 #include "model/session.hpp"
 #include "model/settings.hpp"
 #include "model/user.hpp"
@@ -30,6 +31,8 @@ struct Services {
   std::unique_ptr<library::CoverStore> covers;
   std::unique_ptr<library::Importer> importer;
   std::unique_ptr<library::UploadStore> uploads;
+  std::unique_ptr<model::PlaylistRepository> playlists;
+  std::unique_ptr<model::ActivityRepository> activity;
   std::string temp_dir;
 };
 

@@ -1,56 +1,12 @@
 #include <fmt/format.h>
 
 #include "db/repositories.hpp"
+#include "db/track_columns.hpp"
 #include "util/time.hpp"
 
 namespace st::db {
 
 namespace {
-
-constexpr const char* kTrackSelect =
-    "SELECT t.id, t.title, t.artist_id, t.album_id, t.track_number, t.track_total, t.disc_number, t.disc_total, "
-    "t.duration_secs, t.genre, t.year, t.musicbrainz_id, t.file_path, t.file_size, t.file_mtime, t.format, "
-    "t.bitrate, t.sample_rate, t.channels, t.bit_depth, t.replaygain_track_gain, t.replaygain_track_peak, "
-    "t.replaygain_album_gain, t.replaygain_album_peak, t.lyrics, t.uploaded_by, t.play_count, t.content_hash, "
-    "t.created_at, ar.name, al.title, al.cover_url "
-    "FROM tracks t JOIN artists ar ON ar.id = t.artist_id LEFT JOIN albums al ON al.id = t.album_id";
-
-model::Track read_track(const Row& r) {
-  model::Track t;
-  t.id = r.text(0);
-  t.title = r.text(1);
-  t.artist_id = r.text(2);
-  t.album_id = r.opt_text(3);
-  t.track_number = r.opt_int(4);
-  t.track_total = r.opt_int(5);
-  t.disc_number = r.opt_int(6);
-  t.disc_total = r.opt_int(7);
-  t.duration_secs = r.real(8);
-  t.genre = r.opt_text(9);
-  t.year = r.opt_int(10);
-  t.musicbrainz_id = r.opt_text(11);
-  t.file_path = r.text(12);
-  t.file_size = r.integer(13);
-  t.file_mtime = r.integer(14);
-  t.format = r.text(15);
-  t.bitrate = r.opt_int(16);
-  t.sample_rate = r.opt_int(17);
-  t.channels = r.opt_int(18);
-  t.bit_depth = r.opt_int(19);
-  t.replaygain_track_gain = r.opt_real(20);
-  t.replaygain_track_peak = r.opt_real(21);
-  t.replaygain_album_gain = r.opt_real(22);
-  t.replaygain_album_peak = r.opt_real(23);
-  t.lyrics = r.opt_text(24);
-  t.uploaded_by = r.opt_text(25);
-  t.play_count = r.integer(26);
-  t.content_hash = r.opt_text(27);
-  t.created_at = r.integer(28);
-  t.artist_name = r.text(29);
-  t.album_title = r.opt_text(30);
-  t.cover_url = r.opt_text(31);
-  return t;
-}
 
 constexpr const char* kAlbumSelect =
     "SELECT al.id, al.title, al.artist_id, ar.name, al.release_date, al.cover_url, al.musicbrainz_id, al.genre, "
@@ -175,11 +131,11 @@ class SqlCatalogRepository final : public model::CatalogRepository {
   }
 
   std::optional<model::Track> find_track(std::string_view id) override {
-    return one_track(std::string(kTrackSelect) + " WHERE t.id = ?", std::string(id));
+    return one_track(kTrackSelect + " WHERE t.id = ?", std::string(id));
   }
 
   std::optional<model::Track> find_track_by_hash(std::string_view hash) override {
-    return one_track(std::string(kTrackSelect) + " WHERE t.content_hash = ? ORDER BY t.created_at LIMIT 1",
+    return one_track(kTrackSelect + " WHERE t.content_hash = ? ORDER BY t.created_at LIMIT 1",
                      std::string(hash));
   }
 
@@ -199,6 +155,14 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     std::vector<std::pair<std::string, std::string>> out;
     for (const auto& r : rows.rows) out.emplace_back(r.text(0), r.text(1));
     return out;
+  }
+
+  void update_track_fields(std::string_view id, const model::TrackChanges& ch) override {
+    auto c = pool_.acquire();
+    c->query(
+        "UPDATE tracks SET title = COALESCE(?, title), genre = COALESCE(?, genre), year = COALESCE(?, year), "
+        "track_number = COALESCE(?, track_number), disc_number = COALESCE(?, disc_number) WHERE id = ?",
+        {opt(ch.title), opt(ch.genre), opt(ch.year), opt(ch.track_number), opt(ch.disc_number), std::string(id)});
   }
 
   void delete_track(std::string_view id) override {
@@ -235,7 +199,7 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     out.total = c->query("SELECT COUNT(*) FROM tracks t" + where, params).rows.at(0).integer(0);
     params.push_back(page.per_page);
     params.push_back(page.offset());
-    for (const auto& r : c->query(std::string(kTrackSelect) + where + order_by + " LIMIT ? OFFSET ?", params).rows)
+    for (const auto& r : c->query(kTrackSelect + where + order_by + " LIMIT ? OFFSET ?", params).rows)
       out.items.push_back(read_track(r));
     return out;
   }
@@ -254,7 +218,7 @@ class SqlCatalogRepository final : public model::CatalogRepository {
   std::vector<model::Track> album_tracks(std::string_view album_id) override {
     auto c = pool_.acquire();
     std::vector<model::Track> out;
-    for (const auto& r : c->query(std::string(kTrackSelect) +
+    for (const auto& r : c->query(kTrackSelect +
                                       " WHERE t.album_id = ? ORDER BY COALESCE(t.disc_number, 1), "
                                       "COALESCE(t.track_number, 0), t.title",
                                   {std::string(album_id)})

@@ -105,6 +105,14 @@ struct KnownFile {
   std::int64_t mtime = 0;
 };
 
+struct TrackChanges {
+  std::optional<std::string> title;
+  std::optional<std::string> genre;
+  std::optional<int> year;
+  std::optional<int> track_number;
+  std::optional<int> disc_number;
+};
+
 class CatalogRepository {
  public:
   virtual ~CatalogRepository() = default;
@@ -121,6 +129,7 @@ class CatalogRepository {
   virtual std::optional<Track> find_track_by_hash(std::string_view content_hash) = 0;
   virtual std::optional<KnownFile> find_by_path(std::string_view path) = 0;
   virtual std::vector<std::pair<std::string, std::string>> tracks_under(std::string_view path_prefix) = 0;  // id, path
+  virtual void update_track_fields(std::string_view id, const TrackChanges& c) = 0;
   virtual void delete_track(std::string_view id) = 0;
   // Deletes albums without tracks and artists without tracks or albums.
   virtual void prune_orphans() = 0;

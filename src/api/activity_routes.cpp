@@ -1,0 +1,150 @@
+// Favorites, listening history (which counts plays), trending tracks and public user profiles.
+#include <cmath>
+
+#include "api/auth_guard.hpp"
+#include "api/catalog_dto.hpp"
+#include "api/routes.hpp"
+#include "model/errors.hpp"
+#include "util/strings.hpp"
+#include "util/time.hpp"
+#include "util/uuid.hpp"
+
+namespace st::api {
+
+namespace {
+
+json::object history_entry(const model::HistoryEntry& e) {
+  json::object o;
+  o["id"] = e.id;
+  o["track_id"] = e.track.id;
+  o["track"] = track_response(e.track);
+  o["listened_at"] = util::to_rfc3339(e.listened_at);
+  o["duration_listened"] = std::round(e.duration_listened * 1000.0) / 1000.0;
+  o["source_context"] = nullable(e.source_context);
+  o["completed"] = e.completed;
+  o["skipped"] = e.skipped;
+  return o;
+}
+
+std::string existing_track(ApiDeps& d, const http::Request& req, std::string_view param) {
+  auto id = uuid_param(req, param, "Track not found");
+  if (!d.catalog->find_track(id)) model::throw_not_found("Track not found");
+  return id;
+}
+
+double number(const json::object& o, std::string_view key, bool required) {
+  auto it = o.find(key);
+  if (it == o.end() || it->value().is_null()) {
+    if (required) model::throw_bad_request("Missing field '" + std::string(key) + "'");
+    return 0;
+  }
+  const auto& v = it->value();
+  double x = v.is_double() ? v.as_double() : v.is_int64() ? static_cast<double>(v.as_int64())
+                                            : v.is_uint64() ? static_cast<double>(v.as_uint64())
+                                                            : -1;
+  if (!(x >= 0) || x > 1e7) model::throw_bad_request("Field '" + std::string(key) + "' must be a number of seconds");
+  return x;
+}
+
+}  // namespace
+
+void add_activity_routes(http::Router& r, ApiDeps& d) {
+  r.get("/api/favorites", [&d](http::Request& req) {
+    auto who = require_user(d, req);
+    auto page = page_param(req);
+    auto res = d.activity->favorites(who.user.id, page);
+    json::array a;
+    for (const auto& t : res.items) a.push_back(track_response(t));
+    return json_response(200, paginated(std::move(a), res.total, page));
+  });
+  r.get("/api/favorites/check", [&d](http::Request& req) {
+    auto who = require_user(d, req);
+    auto raw = req.query("track_ids");
+    if (!raw) model::throw_bad_request("Missing query parameter 'track_ids'");
+    std::vector<std::string> ids;
+    for (auto part : util::split(*raw, ','))
+      if (auto id = util::normalize_uuid(util::trim(part)); id && ids.size() < 500) ids.push_back(*id);
+    json::array a;
+    for (const auto& id : d.activity->favorited_among(who.user.id, ids)) a.push_back(json::value(id));
+    return json_response(200, a);
+  });
+  r.post("/api/favorites/{track_id}", [&d](http::Request& req) {
+    auto who = require_user(d, req);
+    d.activity->add_favorite(who.user.id, existing_track(d, req, "track_id"), util::now_micros());
+    return http::Response::empty(204);
+  });
+  r.del("/api/favorites/{track_id}", [&d](http::Request& req) {
+    auto who = require_user(d, req);
+    d.activity->remove_favorite(who.user.id, uuid_param(req, "track_id", "Track not found"));
+    return http::Response::empty(204);
+  });
+
+  r.post("/api/history", [&d](http::Request& req) {
+    auto who = require_user(d, req);
+    auto body = parse_object(req);
+    auto track_id = util::normalize_uuid(require_string(body, "track_id"));
+    if (!track_id || !d.catalog->find_track(*track_id)) model::throw_not_found("Track not found");
+    model::Listen l;
+    l.id = util::new_uuid();
+    l.user_id = who.user.id;
+    l.track_id = *track_id;
+    l.listened_at = util::now_micros();
+    l.duration_listened = number(body, "duration_listened", true);
+    l.source_context = optional_string(body, "source_context");
+    if (l.source_context && l.source_context->size() > 64) l.source_context->resize(64);
+    l.completed = optional_bool(body, "completed").value_or(false);
+    l.skipped = optional_bool(body, "skipped").value_or(false);
+    if (body.contains("skip_position") && !body.at("skip_position").is_null())
+      l.skip_position = number(body, "skip_position", false);
+    d.activity->record_listen(l);
+    return http::Response::empty(201);
+  });
+  r.get("/api/history", [&d](http::Request& req) {
+    auto who = require_user(d, req);
+    auto page = page_param(req);
+    auto res = d.activity->history(who.user.id, page);
+    json::array a;
+    for (const auto& e : res.items) a.push_back(history_entry(e));
+    return json_response(200, paginated(std::move(a), res.total, page));
+  });
+  r.get("/api/history/recent", [&d](http::Request& req) {
+    auto who = require_user(d, req);
+    auto per_page = page_param(req, 6, 50).per_page;
+    json::array a;
+    for (const auto& e : d.activity->recent_distinct(who.user.id, per_page)) a.push_back(history_entry(e));
+    return json_response(200, a);
+  });
+
+  r.get("/api/tracks/trending", [&d](http::Request& req) {
+    gate(d, req);
+    auto window = req.query("window").value_or("24h");
+    std::int64_t hours = window == "1h" ? 1 : window == "7d" ? 24 * 7 : 24;
+    auto limit_raw = req.query("limit");
+    std::int64_t limit = 20;
+    if (limit_raw && !limit_raw->empty()) {
+      auto n = util::parse_int(*limit_raw);
+      if (!n || *n < 1 || *n > 100) model::throw_bad_request("limit must be between 1 and 100");
+      limit = *n;
+    }
+    json::array a;
+    for (const auto& t : d.activity->trending(util::now_micros() - hours * 3'600'000'000LL, limit))
+      a.push_back(track_response(t));
+    return json_response(200, a);
+  });
+
+  r.get("/api/users/{id}", [&d](http::Request& req) {
+    gate(d, req);
+    auto u = d.accounts.get_user(uuid_param(req, "id", "User not found"));
+    json::object o;
+    o["id"] = u.id;
+    o["username"] = u.username;
+    o["display_name"] = nullable(u.display_name);
+    o["avatar_url"] = nullable(u.avatar_url);
+    json::array playlists;
+    for (const auto& p : d.playlists->list_by_user(u.id, true, {1, 100}).items) playlists.push_back(playlist_response(p));
+    o["playlists"] = std::move(playlists);
+    return json_response(200, o);
+  });
+}
+
+}  // namespace st::api

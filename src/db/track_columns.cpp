@@ -1,0 +1,53 @@
+#include "db/track_columns.hpp"
+
+namespace st::db {
+
+const char* const kTrackColumns =
+    "t.id, t.title, t.artist_id, t.album_id, t.track_number, t.track_total, t.disc_number, t.disc_total, "
+    "t.duration_secs, t.genre, t.year, t.musicbrainz_id, t.file_path, t.file_size, t.file_mtime, t.format, "
+    "t.bitrate, t.sample_rate, t.channels, t.bit_depth, t.replaygain_track_gain, t.replaygain_track_peak, "
+    "t.replaygain_album_gain, t.replaygain_album_peak, t.lyrics, t.uploaded_by, t.play_count, t.content_hash, "
+    "t.created_at, ar.name, al.title, al.cover_url";
+
+const char* const kTrackJoins = "JOIN artists ar ON ar.id = t.artist_id LEFT JOIN albums al ON al.id = t.album_id";
+
+const std::string kTrackSelect = std::string("SELECT ") + kTrackColumns + " FROM tracks t " + kTrackJoins;
+
+model::Track read_track(const Row& r, std::size_t o) {
+  model::Track t;
+  t.id = r.text(o + 0);
+  t.title = r.text(o + 1);
+  t.artist_id = r.text(o + 2);
+  t.album_id = r.opt_text(o + 3);
+  t.track_number = r.opt_int(o + 4);
+  t.track_total = r.opt_int(o + 5);
+  t.disc_number = r.opt_int(o + 6);
+  t.disc_total = r.opt_int(o + 7);
+  t.duration_secs = r.real(o + 8);
+  t.genre = r.opt_text(o + 9);
+  t.year = r.opt_int(o + 10);
+  t.musicbrainz_id = r.opt_text(o + 11);
+  t.file_path = r.text(o + 12);
+  t.file_size = r.integer(o + 13);
+  t.file_mtime = r.integer(o + 14);
+  t.format = r.text(o + 15);
+  t.bitrate = r.opt_int(o + 16);
+  t.sample_rate = r.opt_int(o + 17);
+  t.channels = r.opt_int(o + 18);
+  t.bit_depth = r.opt_int(o + 19);
+  t.replaygain_track_gain = r.opt_real(o + 20);
+  t.replaygain_track_peak = r.opt_real(o + 21);
+  t.replaygain_album_gain = r.opt_real(o + 22);
+  t.replaygain_album_peak = r.opt_real(o + 23);
+  t.lyrics = r.opt_text(o + 24);
+  t.uploaded_by = r.opt_text(o + 25);
+  t.play_count = r.integer(o + 26);
+  t.content_hash = r.opt_text(o + 27);
+  t.created_at = r.integer(o + 28);
+  t.artist_name = r.text(o + 29);
+  t.album_title = r.opt_text(o + 30);
+  t.cover_url = r.opt_text(o + 31);
+  return t;
+}
+
+}  // namespace st::db
