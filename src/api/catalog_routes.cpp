@@ -7,6 +7,7 @@
 #include "http/range.hpp"
 #include "http/static_files.hpp"
 #include "model/errors.hpp"
+#include "util/fold.hpp"
 #include "util/strings.hpp"
 
 #include <cmath>
@@ -146,6 +147,27 @@ void add_catalog_routes(http::Router& r, ApiDeps& d) {
     f.genre = std::string(req.param("genre"));
     // Ordered by title, not at random as the original: pages must not overlap.
     return track_page(d, req, f, model::TrackOrder::title);
+  });
+  r.get("/api/search", [&d](http::Request& req) {
+    gate(d, req);
+    auto q = req.query("q");
+    if (!q) model::throw_bad_request("Missing query parameter 'q'");
+    auto page = page_param(req, 10, 50);
+    if (page.page > 1000) model::throw_bad_request("page must be at most 1000");
+    // Punctuation-only or empty queries have no words: an empty result, not an error.
+    auto hits = d.catalog->search(util::search_words(*q), page);
+    json::object o;
+    json::array albums, artists;
+    for (const auto& a : hits.albums) albums.push_back(album_response(a));
+    for (const auto& a : hits.artists) artists.push_back(artist_response(a));
+    o["tracks"] = tracks_json(hits.tracks);
+    o["albums"] = std::move(albums);
+    o["artists"] = std::move(artists);
+    o["total"] = hits.total_tracks + hits.total_albums + hits.total_artists;
+    o["total_tracks"] = hits.total_tracks;
+    o["total_albums"] = hits.total_albums;
+    o["total_artists"] = hits.total_artists;
+    return json_response(200, o);
   });
   r.get("/api/stats/overview", [&d](http::Request& req) {
     gate(d, req);

@@ -2,15 +2,18 @@
 
 #include "db/repositories.hpp"
 #include "db/track_columns.hpp"
+#include "util/fold.hpp"
 #include "util/time.hpp"
 
 namespace st::db {
 
 namespace {
 
-constexpr const char* kAlbumSelect =
-    "SELECT al.id, al.title, al.artist_id, ar.name, al.release_date, al.cover_url, al.musicbrainz_id, al.genre, "
-    "al.year, al.is_compilation, al.created_at FROM albums al JOIN artists ar ON ar.id = al.artist_id";
+constexpr const char* kAlbumColumns =
+    "al.id, al.title, al.artist_id, ar.name, al.release_date, al.cover_url, al.musicbrainz_id, al.genre, "
+    "al.year, al.is_compilation, al.created_at";
+constexpr const char* kAlbumJoins = "JOIN artists ar ON ar.id = al.artist_id";
+const std::string kAlbumSelect = fmt::format("SELECT {} FROM albums al {}", kAlbumColumns, kAlbumJoins);
 
 model::Album read_album(const Row& r) {
   model::Album a;
@@ -28,8 +31,8 @@ model::Album read_album(const Row& r) {
   return a;
 }
 
-constexpr const char* kArtistSelect =
-    "SELECT ar.id, ar.name, ar.musicbrainz_id, ar.bio, ar.image_url, ar.created_at FROM artists ar";
+constexpr const char* kArtistColumns = "ar.id, ar.name, ar.musicbrainz_id, ar.bio, ar.image_url, ar.created_at";
+const std::string kArtistSelect = fmt::format("SELECT {} FROM artists ar", kArtistColumns);
 
 model::Artist read_artist(const Row& r) {
   model::Artist a;
@@ -67,7 +70,8 @@ std::vector<Value> track_values(const model::Track& t) {
           opt(t.replaygain_album_gain),
           opt(t.replaygain_album_peak),
           opt(t.lyrics),
-          opt(t.content_hash)};
+          opt(t.content_hash),
+          util::fold_for_search(t.title + " " + t.artist_name + " " + t.album_title.value_or(""))};
 }
 
 class SqlCatalogRepository final : public model::CatalogRepository {
@@ -77,10 +81,10 @@ class SqlCatalogRepository final : public model::CatalogRepository {
   model::Artist upsert_artist(std::string_view key, const model::Artist& a) override {
     auto c = pool_.acquire();
     c->query(
-        "INSERT INTO artists (id, match_key, name, musicbrainz_id, created_at) VALUES (?, ?, ?, ?, ?) "
+        "INSERT INTO artists (id, match_key, name, musicbrainz_id, search_text, created_at) VALUES (?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (match_key) DO NOTHING",
-        {a.id, std::string(key), a.name, opt(a.musicbrainz_id), a.created_at});
-    auto rows = c->query(std::string(kArtistSelect) + " WHERE ar.match_key = ?", {std::string(key)});
+        {a.id, std::string(key), a.name, opt(a.musicbrainz_id), util::fold_for_search(a.name), a.created_at});
+    auto rows = c->query(kArtistSelect + " WHERE ar.match_key = ?", {std::string(key)});
     return read_artist(rows.rows.at(0));
   }
 
@@ -88,10 +92,11 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     auto c = pool_.acquire();
     c->query(
         "INSERT INTO albums (id, match_key, title, artist_id, release_date, musicbrainz_id, genre, year, "
-        "is_compilation, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (match_key) DO NOTHING",
+        "is_compilation, search_text, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (match_key) DO NOTHING",
         {a.id, std::string(key), a.title, a.artist_id, opt(a.release_date), opt(a.musicbrainz_id), opt(a.genre),
-         opt(a.year), a.is_compilation, a.created_at});
-    auto rows = c->query(std::string(kAlbumSelect) + " WHERE al.match_key = ?", {std::string(key)});
+         opt(a.year), a.is_compilation, util::fold_for_search(a.title + " " + a.artist_name), a.created_at});
+    auto rows = c->query(kAlbumSelect + " WHERE al.match_key = ?", {std::string(key)});
     return read_album(rows.rows.at(0));
   }
 
@@ -112,8 +117,8 @@ class SqlCatalogRepository final : public model::CatalogRepository {
         "INSERT INTO tracks (id, title, artist_id, album_id, track_number, track_total, disc_number, disc_total, "
         "duration_secs, genre, year, musicbrainz_id, file_path, file_size, file_mtime, format, bitrate, "
         "sample_rate, channels, bit_depth, replaygain_track_gain, replaygain_track_peak, replaygain_album_gain, "
-        "replaygain_album_peak, lyrics, content_hash, uploaded_by, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "replaygain_album_peak, lyrics, content_hash, search_text, uploaded_by, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         values);
   }
 
@@ -126,7 +131,7 @@ class SqlCatalogRepository final : public model::CatalogRepository {
         "disc_number = ?, disc_total = ?, duration_secs = ?, genre = ?, year = ?, musicbrainz_id = ?, "
         "file_path = ?, file_size = ?, file_mtime = ?, format = ?, bitrate = ?, sample_rate = ?, channels = ?, "
         "bit_depth = ?, replaygain_track_gain = ?, replaygain_track_peak = ?, replaygain_album_gain = ?, "
-        "replaygain_album_peak = ?, lyrics = ?, content_hash = ? WHERE id = ?",
+        "replaygain_album_peak = ?, lyrics = ?, content_hash = ?, search_text = ? WHERE id = ?",
         values);
   }
 
@@ -163,6 +168,13 @@ class SqlCatalogRepository final : public model::CatalogRepository {
         "UPDATE tracks SET title = COALESCE(?, title), genre = COALESCE(?, genre), year = COALESCE(?, year), "
         "track_number = COALESCE(?, track_number), disc_number = COALESCE(?, disc_number) WHERE id = ?",
         {opt(ch.title), opt(ch.genre), opt(ch.year), opt(ch.track_number), opt(ch.disc_number), std::string(id)});
+    if (ch.title) {
+      auto rows = c->query(kTrackSelect + " WHERE t.id = ?", {std::string(id)});
+      if (rows.empty()) return;
+      auto t = read_track(rows.rows.front());
+      c->query("UPDATE tracks SET search_text = ? WHERE id = ?",
+               {util::fold_for_search(t.title + " " + t.artist_name + " " + t.album_title.value_or("")), t.id});
+    }
   }
 
   void delete_track(std::string_view id) override {
@@ -210,7 +222,7 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     out.total = c->query("SELECT COUNT(*) FROM albums").rows.at(0).integer(0);
     std::string order = newest_first ? " ORDER BY al.created_at DESC, al.id" : " ORDER BY al.title, al.id";
     for (const auto& r :
-         c->query(std::string(kAlbumSelect) + order + " LIMIT ? OFFSET ?", {page.per_page, page.offset()}).rows)
+         c->query(kAlbumSelect + order + " LIMIT ? OFFSET ?", {page.per_page, page.offset()}).rows)
       out.items.push_back(read_album(r));
     return out;
   }
@@ -229,7 +241,7 @@ class SqlCatalogRepository final : public model::CatalogRepository {
 
   std::optional<model::Album> find_album(std::string_view id) override {
     auto c = pool_.acquire();
-    auto rows = c->query(std::string(kAlbumSelect) + " WHERE al.id = ?", {std::string(id)});
+    auto rows = c->query(kAlbumSelect + " WHERE al.id = ?", {std::string(id)});
     if (rows.empty()) return std::nullopt;
     return read_album(rows.rows.front());
   }
@@ -238,7 +250,7 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     auto c = pool_.acquire();
     model::Paged<model::Artist> out;
     out.total = c->query("SELECT COUNT(*) FROM artists").rows.at(0).integer(0);
-    for (const auto& r : c->query(std::string(kArtistSelect) + " ORDER BY ar.name, ar.id LIMIT ? OFFSET ?",
+    for (const auto& r : c->query(kArtistSelect + " ORDER BY ar.name, ar.id LIMIT ? OFFSET ?",
                                   {page.per_page, page.offset()})
                              .rows)
       out.items.push_back(read_artist(r));
@@ -247,7 +259,7 @@ class SqlCatalogRepository final : public model::CatalogRepository {
 
   std::optional<model::Artist> find_artist(std::string_view id) override {
     auto c = pool_.acquire();
-    auto rows = c->query(std::string(kArtistSelect) + " WHERE ar.id = ?", {std::string(id)});
+    auto rows = c->query(kArtistSelect + " WHERE ar.id = ?", {std::string(id)});
     if (rows.empty()) return std::nullopt;
     return read_artist(rows.rows.front());
   }
@@ -255,7 +267,7 @@ class SqlCatalogRepository final : public model::CatalogRepository {
   std::vector<model::Album> artist_albums(std::string_view artist_id) override {
     auto c = pool_.acquire();
     std::vector<model::Album> out;
-    for (const auto& r : c->query(std::string(kAlbumSelect) +
+    for (const auto& r : c->query(kAlbumSelect +
                                       " WHERE al.artist_id = ? ORDER BY al.year DESC, al.title",
                                   {std::string(artist_id)})
                              .rows)
@@ -270,6 +282,45 @@ class SqlCatalogRepository final : public model::CatalogRepository {
          c->query("SELECT DISTINCT genre FROM tracks WHERE genre IS NOT NULL AND genre <> '' ORDER BY genre").rows)
       out.push_back(r.text(0));
     return out;
+  }
+
+  model::SearchHits search(const std::vector<std::string>& words, model::Page page) override {
+    model::SearchHits hits;
+    if (words.empty()) return hits;
+    auto c = pool_.acquire();
+    bool pg = c->dialect() == Dialect::postgres;
+    std::string q;
+    for (const auto& w : words) {
+      if (pg) q += (q.empty() ? "'" : " & '") + w + "':*";
+      else q += (q.empty() ? "\"" : " \"") + w + "\"*";
+    }
+    // One shape per table: (from, match condition, rank order) on each engine.
+    auto run = [&](const char* table, const char* alias, const std::string& select_cols, const std::string& joins,
+                   auto&& read, auto& out, std::int64_t& total) {
+      std::string from, where, order;
+      if (pg) {
+        from = fmt::format(" FROM {} {} {}", table, alias, joins);
+        where = fmt::format(" WHERE to_tsvector('simple', {}.search_text) @@ to_tsquery('simple', ?)", alias);
+        order = fmt::format(" ORDER BY ts_rank(to_tsvector('simple', {0}.search_text), to_tsquery('simple', ?)) DESC, "
+                            "{0}.id", alias);
+      } else {
+        from = fmt::format(" FROM {0}_fts f JOIN {0} {1} ON {1}.rowid = f.rowid {2}", table, alias, joins);
+        where = fmt::format(" WHERE {}_fts MATCH ?", table);
+        order = fmt::format(" ORDER BY bm25({}_fts), {}.id", table, alias);
+      }
+      total = c->query("SELECT COUNT(*)" + from + where, {q}).rows.at(0).integer(0);
+      std::vector<Value> params{q};
+      if (pg) params.push_back(q);
+      params.push_back(page.per_page);
+      params.push_back(page.offset());
+      for (const auto& r : c->query("SELECT " + select_cols + from + where + order + " LIMIT ? OFFSET ?", params).rows)
+        out.push_back(read(r));
+    };
+    run("tracks", "t", kTrackColumns, kTrackJoins, [](const Row& r) { return read_track(r); }, hits.tracks,
+        hits.total_tracks);
+    run("albums", "al", kAlbumColumns, kAlbumJoins, read_album, hits.albums, hits.total_albums);
+    run("artists", "ar", kArtistColumns, "", read_artist, hits.artists, hits.total_artists);
+    return hits;
   }
 
   model::CatalogCounts counts() override {

@@ -123,6 +123,7 @@ ImportOutcome Importer::import_file(const std::string& path, const ImportOptions
   model::Album album_proposal;
   album_proposal.id = util::new_uuid();
   album_proposal.title = names.album;
+  album_proposal.artist_name = album_artist.name;
   album_proposal.artist_id = album_artist.id;
   album_proposal.musicbrainz_id = tags.mb_album_id;
   album_proposal.genre = names.genre;
@@ -181,6 +182,8 @@ ImportOutcome Importer::import_file(const std::string& path, const ImportOptions
   t.lyrics = tags.lyrics;
   t.uploaded_by = options.uploaded_by;
   t.content_hash = hash->hex;
+  t.artist_name = artist.name;
+  t.album_title = album.title;
   t.created_at = now;
   try {
     if (known) {

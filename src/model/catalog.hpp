@@ -113,6 +113,13 @@ struct TrackChanges {
   std::optional<int> disc_number;
 };
 
+struct SearchHits {
+  std::vector<Track> tracks;
+  std::vector<Album> albums;
+  std::vector<Artist> artists;
+  std::int64_t total_tracks = 0, total_albums = 0, total_artists = 0;
+};
+
 class CatalogRepository {
  public:
   virtual ~CatalogRepository() = default;
@@ -143,6 +150,8 @@ class CatalogRepository {
   virtual std::vector<Album> artist_albums(std::string_view artist_id) = 0;
   virtual std::vector<std::string> genres() = 0;
   virtual CatalogCounts counts() = 0;
+  // Every word must match the start of a word (prefix search) of the item's folded text; best first.
+  virtual SearchHits search(const std::vector<std::string>& folded_words, Page page) = 0;
 };
 
 }  // namespace st::model

@@ -208,3 +208,51 @@ class Rescan(ServerTest):
         self.assertEqual(sum(1 for t in titles if t == "First Hit"), 1)
         code, log = self.s.stop()
         self.assertEqual(code, 0, log[-2000:])
+
+
+class Search(ServerTest):
+    def setUp(self):
+        root, _ = fixture()
+        self.s = Server()
+        lib = os.path.join(self.s.dir, "library")
+        shutil.copytree(os.path.join(root, "library"), lib)
+        self.assertEqual(self.s.cli("import", lib).returncode, 0)
+        self.s.start()
+
+    def search(self, q, **params):
+        from urllib.parse import urlencode
+        r = self.s.get("/api/search?" + urlencode({"q": q, **params}))
+        self.assertEqual(r.status, 200, r)
+        return r.json
+
+    def test_prefix_diacritics_and_fields(self):
+        r = self.search("beyonce")
+        self.assertEqual([t["title"] for t in r["tracks"]], ["Café — Beyoncé"])
+        self.assertEqual([a["name"] for a in r["artists"]], ["Beyoncé"])
+        self.assertEqual([a["title"] for a in self.search("ete")["albums"]], ["Été"])
+        self.assertEqual(len(self.search("ton")["tracks"]), 3, "prefix match")
+        self.assertEqual(len(self.search("T")["tracks"]) >= 3, True, "one-letter queries work")
+        r = self.search("sine tone 2")
+        self.assertEqual([t["title"] for t in r["tracks"]], ["Tone 2"], "every word must match, across fields")
+        r = self.search("test artist")
+        self.assertEqual(r["total_tracks"], 7)
+        self.assertEqual(r["total_albums"], 2)
+        self.assertEqual(r["total_artists"], 1)
+        self.assertEqual(r["total"], 10)
+
+    def test_pagination_and_edge_cases(self):
+        r = self.search("test", per_page=2, page=2)
+        self.assertEqual(len(r["tracks"]), 2)
+        self.assertEqual(r["total_tracks"], 7)
+        empty = self.search("?!*&|'\"()")
+        self.assertEqual((empty["tracks"], empty["albums"], empty["artists"], empty["total"]), ([], [], [], 0))
+        self.assertEqual(self.search("zzzzzz")["total"], 0)
+        self.assertEqual(self.s.get("/api/search").status, 400)
+        self.assertEqual(self.s.get("/api/search?q=x&per_page=0").status, 400)
+
+    def test_renamed_tracks_are_found_by_their_new_title(self):
+        admin = self.s.setup_admin()["tokens"]["access_token"]
+        tid = self.search("tone 1")["tracks"][0]["id"]
+        self.assertEqual(self.s.put(f"/api/tracks/{tid}", {"title": "Zebra Crossing"}, token=admin).status, 200)
+        self.assertEqual([t["id"] for t in self.search("zebra")["tracks"]], [tid])
+        self.assertEqual(len(self.search("tone")["tracks"]), 2)

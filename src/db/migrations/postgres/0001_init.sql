@@ -64,6 +64,7 @@ CREATE TABLE artists (
   musicbrainz_id TEXT,
   bio TEXT,
   image_url TEXT,
+  search_text TEXT NOT NULL DEFAULT '',
   created_at BIGINT NOT NULL
 );
 CREATE INDEX artists_name ON artists (name);
@@ -80,6 +81,7 @@ CREATE TABLE albums (
   genre TEXT,
   year INTEGER,
   is_compilation BOOLEAN NOT NULL DEFAULT FALSE,
+  search_text TEXT NOT NULL DEFAULT '',
   created_at BIGINT NOT NULL
 );
 CREATE INDEX albums_artist ON albums (artist_id);
@@ -114,7 +116,8 @@ CREATE TABLE tracks (
   created_at BIGINT NOT NULL,
   uploaded_by UUID REFERENCES users(id) ON DELETE SET NULL,
   play_count BIGINT NOT NULL DEFAULT 0,
-  content_hash TEXT
+  content_hash TEXT,
+  search_text TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX tracks_artist ON tracks (artist_id);
 CREATE INDEX tracks_album ON tracks (album_id);
@@ -236,3 +239,9 @@ CREATE TABLE p2p_peers (
   last_seen_at BIGINT NOT NULL,
   created_at BIGINT NOT NULL
 );
+
+-- Search: search_text holds folded words (lowercase, no diacritics; folded by the application so both
+-- engines match alike), indexed as 'simple' text search vectors.
+CREATE INDEX tracks_search ON tracks USING GIN (to_tsvector('simple', search_text));
+CREATE INDEX albums_search ON albums USING GIN (to_tsvector('simple', search_text));
+CREATE INDEX artists_search ON artists USING GIN (to_tsvector('simple', search_text));

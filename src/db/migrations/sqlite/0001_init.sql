@@ -64,6 +64,7 @@ CREATE TABLE artists (
   musicbrainz_id TEXT,
   bio TEXT,
   image_url TEXT,
+  search_text TEXT NOT NULL DEFAULT '',
   created_at BIGINT NOT NULL
 );
 CREATE INDEX artists_name ON artists (name);
@@ -80,6 +81,7 @@ CREATE TABLE albums (
   genre TEXT,
   year INTEGER,
   is_compilation BOOLEAN NOT NULL DEFAULT FALSE,
+  search_text TEXT NOT NULL DEFAULT '',
   created_at BIGINT NOT NULL
 );
 CREATE INDEX albums_artist ON albums (artist_id);
@@ -114,7 +116,8 @@ CREATE TABLE tracks (
   created_at BIGINT NOT NULL,
   uploaded_by TEXT REFERENCES users(id) ON DELETE SET NULL,
   play_count BIGINT NOT NULL DEFAULT 0,
-  content_hash TEXT
+  content_hash TEXT,
+  search_text TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX tracks_artist ON tracks (artist_id);
 CREATE INDEX tracks_album ON tracks (album_id);
@@ -236,3 +239,42 @@ CREATE TABLE p2p_peers (
   last_seen_at BIGINT NOT NULL,
   created_at BIGINT NOT NULL
 );
+
+-- Search: search_text holds folded words (lowercase, no diacritics; folded by the application so both
+-- engines match alike), indexed by FTS5 tables kept in step by triggers.
+CREATE VIRTUAL TABLE tracks_fts USING fts5(search_text, content='tracks', content_rowid='rowid',
+  tokenize='unicode61 remove_diacritics 2', prefix='1 2 3');
+CREATE TRIGGER tracks_fts_insert AFTER INSERT ON tracks BEGIN
+  INSERT INTO tracks_fts(rowid, search_text) VALUES (new.rowid, new.search_text);
+END;
+CREATE TRIGGER tracks_fts_delete AFTER DELETE ON tracks BEGIN
+  INSERT INTO tracks_fts(tracks_fts, rowid, search_text) VALUES ('delete', old.rowid, old.search_text);
+END;
+CREATE TRIGGER tracks_fts_update AFTER UPDATE OF search_text ON tracks BEGIN
+  INSERT INTO tracks_fts(tracks_fts, rowid, search_text) VALUES ('delete', old.rowid, old.search_text);
+  INSERT INTO tracks_fts(rowid, search_text) VALUES (new.rowid, new.search_text);
+END;
+CREATE VIRTUAL TABLE albums_fts USING fts5(search_text, content='albums', content_rowid='rowid',
+  tokenize='unicode61 remove_diacritics 2', prefix='1 2 3');
+CREATE TRIGGER albums_fts_insert AFTER INSERT ON albums BEGIN
+  INSERT INTO albums_fts(rowid, search_text) VALUES (new.rowid, new.search_text);
+END;
+CREATE TRIGGER albums_fts_delete AFTER DELETE ON albums BEGIN
+  INSERT INTO albums_fts(albums_fts, rowid, search_text) VALUES ('delete', old.rowid, old.search_text);
+END;
+CREATE TRIGGER albums_fts_update AFTER UPDATE OF search_text ON albums BEGIN
+  INSERT INTO albums_fts(albums_fts, rowid, search_text) VALUES ('delete', old.rowid, old.search_text);
+  INSERT INTO albums_fts(rowid, search_text) VALUES (new.rowid, new.search_text);
+END;
+CREATE VIRTUAL TABLE artists_fts USING fts5(search_text, content='artists', content_rowid='rowid',
+  tokenize='unicode61 remove_diacritics 2', prefix='1 2 3');
+CREATE TRIGGER artists_fts_insert AFTER INSERT ON artists BEGIN
+  INSERT INTO artists_fts(rowid, search_text) VALUES (new.rowid, new.search_text);
+END;
+CREATE TRIGGER artists_fts_delete AFTER DELETE ON artists BEGIN
+  INSERT INTO artists_fts(artists_fts, rowid, search_text) VALUES ('delete', old.rowid, old.search_text);
+END;
+CREATE TRIGGER artists_fts_update AFTER UPDATE OF search_text ON artists BEGIN
+  INSERT INTO artists_fts(artists_fts, rowid, search_text) VALUES ('delete', old.rowid, old.search_text);
+  INSERT INTO artists_fts(rowid, search_text) VALUES (new.rowid, new.search_text);
+END;
