@@ -67,17 +67,6 @@ void add_track_routes(http::Router& r, ApiDeps& d) {
     o["best_source"] = "local";
     return json_response(200, o);
   });
-  r.get("/api/tracks/{id}/stream", [&d](http::Request& req) {
-    gate_media(d, req);
-    auto t = d.catalog->find_track(uuid_param(req, "id", "Track not found"));
-    if (!t) model::throw_not_found("Track not found");
-    http::FileOptions o;
-    o.content_type = std::string(audio::mime_for_format_name(t->format));
-    o.cache_control = "private, max-age=3600";
-    auto res = http::file_response(req, t->file_path, o);
-    if (res.status == 404) return http::Response::error(404, "Audio file not found");
-    return res;
-  });
 }
 
 void add_album_artist_routes(http::Router& r, ApiDeps& d) {

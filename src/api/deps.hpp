@@ -9,6 +9,7 @@
 #include "auth/session_service.hpp"
 #include "library/cover_store.hpp"
 #include "library/importer.hpp"
+#include "library/transcode_service.hpp"
 #include "library/upload_store.hpp"
 #include "model/catalog.hpp"
 #include "model/playlist.hpp"
@@ -34,6 +35,7 @@ struct ApiDeps {
   model::PlaylistRepository* playlists = nullptr;
   model::ActivityRepository* activity = nullptr;
   std::string audio_storage_path;  // uploads live here; deleting such a track deletes its file
+  library::TranscodeService* transcodes = nullptr;
 };
 
 }  // namespace st::api

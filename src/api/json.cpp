@@ -4,6 +4,7 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <cmath>
 
 #include "model/errors.hpp"
 #include "util/strings.hpp"
@@ -83,9 +84,52 @@ std::string uuid_param(const http::Request& req, std::string_view name, std::str
   return *id;
 }
 
-http::Response json_response(int status, const json::value& v) {
-  return http::Response::json(status, json::serialize(v));
+namespace {
+void write_json(std::string& out, const json::value& v) {
+  switch (v.kind()) {
+    case json::kind::object: {
+      out.push_back('{');
+      bool first = true;
+      for (const auto& kv : v.get_object()) {
+        if (!first) out.push_back(',');
+        first = false;
+        out += json::serialize(json::string_view(kv.key()));
+        out.push_back(':');
+        write_json(out, kv.value());
+      }
+      out.push_back('}');
+      break;
+    }
+    case json::kind::array: {
+      out.push_back('[');
+      bool first = true;
+      for (const auto& e : v.get_array()) {
+        if (!first) out.push_back(',');
+        first = false;
+        write_json(out, e);
+      }
+      out.push_back(']');
+      break;
+    }
+    case json::kind::double_: {
+      double d = v.get_double();
+      if (!std::isfinite(d)) out += "null";
+      else out += fmt::format("{}", d);
+      break;
+    }
+    default:
+      out += json::serialize(v);
+  }
 }
+}  // namespace
+
+std::string to_json(const json::value& v) {
+  std::string out;
+  write_json(out, v);
+  return out;
+}
+
+http::Response json_response(int status, const json::value& v) { return http::Response::json(status, to_json(v)); }
 
 json::value nullable(const std::optional<std::string>& s) {
   if (!s) return nullptr;

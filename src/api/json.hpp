@@ -27,6 +27,9 @@ long long require_int(const json::object& o, std::string_view key);
 // The path parameter `name` as a canonical UUID; a malformed one is a 404 with not_found_message.
 std::string uuid_param(const http::Request& req, std::string_view name, std::string_view not_found_message);
 
+// Serialises like json::serialize, but numbers with a fraction are printed the short, usual way
+// (1.5, not Boost.JSON's 1.5E0) and non-finite ones as null.
+std::string to_json(const json::value& v);
 http::Response json_response(int status, const json::value& v);
 json::value nullable(const std::optional<std::string>& s);
 

@@ -1,6 +1,7 @@
 #pragma once
 #include "api/deps.hpp"
 #include "http/router.hpp"
+#include "model/catalog.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -22,6 +23,10 @@ std::optional<std::uint64_t> upload_body_limit(ApiDeps& d, http::Method m, std::
 void add_playlist_routes(http::Router& r, ApiDeps& d);
 void add_activity_routes(http::Router& r, ApiDeps& d);
 void add_track_edit_routes(http::Router& r, ApiDeps& d);
+// GET /api/tracks/{id}/stream (originals with ranges, or transcoded) and /api/tracks/{id}/waveform.
+void add_stream_routes(http::Router& r, ApiDeps& d);
+// Computes and stores a track's waveform (uploads do it at once; scanned tracks on first request).
+std::string waveform_json(ApiDeps& d, const model::Track& t);
 // /healthz, /api/tos, /api/nodeinfo, /.well-known/nodeinfo
 void add_public_routes(http::Router& r, ApiDeps& d);
 

@@ -66,6 +66,11 @@ json::object import_part(ApiDeps& d, http::MultipartForm& form, const http::Mult
   }
   auto t = d.catalog->find_track(o.track_id);
   if (!t) throw std::runtime_error("imported track vanished");
+  try {
+    waveform_json(d, *t);  // one file: cheap enough to do now, so the player has it at once
+  } catch (const std::exception&) {
+    // A file TagLib reads but FFmpeg cannot decode keeps no waveform; the endpoint will say why.
+  }
   json::object r;
   r["id"] = t->id;
   r["title"] = t->title;

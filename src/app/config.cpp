@@ -74,6 +74,22 @@ std::string load_or_create_secret(const fs::path& path) {
 
 }  // namespace
 
+std::optional<std::uint64_t> parse_size(std::string_view text) {
+  auto s = util::to_lower(util::trim(text));
+  std::uint64_t mult = 1;
+  for (auto [suffix, m] : {std::pair{"tb", 1ull << 40}, {"gb", 1ull << 30}, {"mb", 1ull << 20}, {"kb", 1ull << 10},
+                           {"t", 1ull << 40}, {"g", 1ull << 30}, {"m", 1ull << 20}, {"k", 1ull << 10}, {"b", 1ull}}) {
+    if (s.size() > std::strlen(suffix) && s.ends_with(suffix)) {
+      mult = m;
+      s = std::string(util::trim(s.substr(0, s.size() - std::strlen(suffix))));
+      break;
+    }
+  }
+  auto n = util::parse_int(s);
+  if (!n || *n < 0 || static_cast<std::uint64_t>(*n) > UINT64_MAX / mult) return std::nullopt;
+  return static_cast<std::uint64_t>(*n) * mult;
+}
+
 Config config_from_env(const Getenv& env) {
   Config c;
   std::vector<std::string> problems;
@@ -104,6 +120,16 @@ Config config_from_env(const Getenv& env) {
     auto n = util::parse_int(*v);
     if (!n || *n < 1 || *n > 86400) throw ConfigError("AUTH_RATE_LIMIT_REFILL_SECONDS must be a number from 1 to 86400");
     c.auth_rate_refill_seconds = static_cast<double>(*n);
+  }
+  if (auto v = env("TRANSCODE_CACHE_MAX_SIZE")) {
+    auto n = parse_size(*v);
+    if (!n) throw ConfigError("TRANSCODE_CACHE_MAX_SIZE must be a size such as 2GB, 512MB or 1073741824");
+    c.transcode_cache_bytes = *n;
+  }
+  if (auto v = env("MAX_TRANSCODES")) {
+    auto n = util::parse_int(*v);
+    if (!n || *n < 1 || *n > 256) throw ConfigError("MAX_TRANSCODES must be a number from 1 to 256");
+    c.max_transcodes = static_cast<unsigned>(*n);
   }
   if (auto v = env("DB_MAX_CONNECTIONS")) {
     auto n = util::parse_int(*v);
@@ -160,6 +186,7 @@ void finalize(Config& c) {
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   if (c.network_threads == 0) c.network_threads = cores;
   if (c.worker_threads == 0) c.worker_threads = std::max(8u, 4 * cores);
+  if (c.max_transcodes == 0) c.max_transcodes = 2 * cores;
   if (c.db_pool_size == 0) c.db_pool_size = util::starts_with(c.database_url, "sqlite://") ? 8 : 16;
 
   if (!problems.empty()) {

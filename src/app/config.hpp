@@ -31,6 +31,8 @@ struct Config {
   double auth_rate_burst = 10;           // AUTH_RATE_LIMIT_BURST
   double auth_rate_refill_seconds = 6;   // AUTH_RATE_LIMIT_REFILL_SECONDS
   bool production = false;
+  std::uint64_t transcode_cache_bytes = 2ull << 30;  // TRANSCODE_CACHE_MAX_SIZE
+  unsigned max_transcodes = 0;                       // MAX_TRANSCODES; 0: 2 per core
 };
 
 class ConfigError : public std::runtime_error {
@@ -40,6 +42,9 @@ class ConfigError : public std::runtime_error {
 
 using Getenv = std::function<std::optional<std::string>(const char*)>;
 Getenv process_env();
+
+// "2GB", "512MB", "1073741824" -> bytes (binary units); nothing when unreadable.
+std::optional<std::uint64_t> parse_size(std::string_view text);
 
 // Reads the variables of DESIGN.md §4 into a Config (no validation, no defaults derived from data_dir).
 Config config_from_env(const Getenv& env);

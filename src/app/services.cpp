@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
+#include <thread>
 
 #include "db/migrator.hpp"
 #include "db/open.hpp"
@@ -30,6 +31,9 @@ Services open_services(const Config& c) {
   s.uploads = std::make_unique<library::UploadStore>(c.audio_storage_path);
   s.playlists = db::make_playlist_repository(*s.pool);
   s.activity = db::make_activity_repository(*s.pool);
+  s.transcodes = std::make_unique<library::TranscodeService>(
+      (std::filesystem::path(c.data_dir) / "cache" / "transcodes").string(), c.transcode_cache_bytes,
+      c.max_transcodes);
   // Received bodies and form parts: inside the data directory, so keeping an upload is a rename.
   s.temp_dir = (std::filesystem::path(c.data_dir) / "tmp").string();
   std::filesystem::remove_all(s.temp_dir);  // leftovers of a crash

@@ -177,6 +177,18 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     }
   }
 
+  std::optional<std::string> waveform(std::string_view id) override {
+    auto c = pool_.acquire();
+    auto rows = c->query("SELECT waveform_data FROM tracks WHERE id = ?", {std::string(id)});
+    if (rows.empty()) return std::nullopt;
+    return rows.rows.front().opt_text(0);
+  }
+
+  void set_waveform(std::string_view id, const std::string& json) override {
+    auto c = pool_.acquire();
+    c->query("UPDATE tracks SET waveform_data = ? WHERE id = ?", {json, std::string(id)});
+  }
+
   void delete_track(std::string_view id) override {
     auto c = pool_.acquire();
     c->query("DELETE FROM tracks WHERE id = ?", {std::string(id)});

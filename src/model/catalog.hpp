@@ -138,6 +138,9 @@ class CatalogRepository {
   virtual std::vector<std::pair<std::string, std::string>> tracks_under(std::string_view path_prefix) = 0;  // id, path
   virtual void update_track_fields(std::string_view id, const TrackChanges& c) = 0;
   virtual void delete_track(std::string_view id) = 0;
+  // The stored waveform JSON ({"peaks": [...], "fine_peaks": [...]}), when computed.
+  virtual std::optional<std::string> waveform(std::string_view track_id) = 0;
+  virtual void set_waveform(std::string_view track_id, const std::string& json) = 0;
   // Deletes albums without tracks and artists without tracks or albums.
   virtual void prune_orphans() = 0;
 

@@ -256,3 +256,86 @@ class Search(ServerTest):
         self.assertEqual(self.s.put(f"/api/tracks/{tid}", {"title": "Zebra Crossing"}, token=admin).status, 200)
         self.assertEqual([t["id"] for t in self.search("zebra")["tracks"]], [tid])
         self.assertEqual(len(self.search("tone")["tracks"]), 2)
+
+
+def probe(data, suffix):
+    """(codec, duration seconds) of encoded bytes, by ffprobe."""
+    with tempfile.NamedTemporaryFile(suffix=suffix) as f:
+        f.write(data)
+        f.flush()
+        out = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration:stream=codec_name",
+                              "-of", "json", f.name], capture_output=True, text=True, check=True).stdout
+    info = json.loads(out)
+    return info["streams"][0]["codec_name"], float(info["format"]["duration"])
+
+
+class Transcoding(ServerTest):
+    def setUp(self):
+        root, _ = fixture()
+        self.s = Server(env={"MAX_TRANSCODES": "4"})
+        lib = os.path.join(self.s.dir, "library")
+        shutil.copytree(os.path.join(root, "library"), lib)
+        self.assertEqual(self.s.cli("import", lib).returncode, 0)
+        self.s.start()
+        self.tracks = {t["title"]: t for t in self.s.get("/api/tracks?per_page=100").json["data"]}
+
+    def stream(self, title, query, **kw):
+        return self.s.get(f"/api/tracks/{self.tracks[title]['id']}/stream?{query}", **kw)
+
+    def test_quality_levels_give_opus_in_ogg(self):
+        for quality in ["high", "medium", "low"]:
+            r = self.stream("Tone 1", f"quality={quality}")
+            self.assertEqual(r.status, 200, r)
+            self.assertEqual(r.header("content-type"), "audio/ogg; codecs=opus")
+            self.assertTrue(r.body.startswith(b"OggS"))
+            codec, duration = probe(r.body, ".opus")
+            self.assertEqual(codec, "opus")
+            self.assertAlmostEqual(duration, 2.0, delta=0.1)
+        self.assertEqual(self.stream("Tone 1", "quality=original").body[:3], b"ID3", "original: the file itself")
+
+    def test_mp3_for_old_clients_from_every_format(self):
+        for title in ["Part 1.1", "First Hit", "Second Hit", "Café — Beyoncé", "plain", "Lovely"]:
+            r = self.stream(title, "format=mp3&bitrate=128")
+            self.assertEqual(r.status, 200, (title, r))
+            self.assertEqual(r.header("content-type"), "audio/mpeg")
+            codec, duration = probe(r.body, ".mp3")
+            self.assertEqual(codec, "mp3", title)
+            self.assertAlmostEqual(duration, self.tracks[title]["duration_secs"], delta=0.15, msg=title)
+
+    def test_seeking_with_time_offset(self):
+        r = self.stream("Tone 1", "format=opus&timeOffset=1.5")
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.header("x-content-duration"), "0.538")
+        self.assertAlmostEqual(probe(r.body, ".opus")[1], 0.54, delta=0.1)
+        r = self.stream("Tone 1", "timeOffset=1")  # no format: seeking implies a transcode
+        self.assertAlmostEqual(probe(r.body, ".opus")[1], 1.04, delta=0.1)
+        self.assertEqual(self.stream("Tone 1", "timeOffset=99").status, 400)
+        self.assertEqual(self.stream("Tone 1", "timeOffset=-1").status, 400)
+        self.assertEqual(self.stream("Tone 1", "format=flac").status, 400)
+        self.assertEqual(self.stream("Tone 1", "format=mp3&bitrate=9999").status, 400)
+
+    def test_complete_transcodes_are_cached_and_range_served(self):
+        first = self.stream("Part 2.1", "quality=low")
+        self.assertIsNone(first.header("content-length"), "streamed while it is produced")
+        cache = os.path.join(self.s.dir, "cache", "transcodes")
+        self.assertEqual(len([f for f in os.listdir(cache) if ".part-" not in f]), 1)
+        second = self.stream("Part 2.1", "quality=low")
+        self.assertEqual(second.body, first.body)
+        self.assertEqual(second.header("content-length"), str(len(first.body)))
+        r = self.stream("Part 2.1", "quality=low", headers={"Range": "bytes=0-99"})
+        self.assertEqual(r.status, 206)
+        self.assertEqual(r.body, first.body[:100])
+        # A seek is not cached.
+        self.stream("Part 2.1", "quality=low&timeOffset=0.5")
+        self.assertEqual(len(os.listdir(cache)), 1)
+
+    def test_waveform(self):
+        r = self.s.get(f"/api/tracks/{self.tracks['Tone 2']['id']}/waveform")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(len(r.json["peaks"]), 200)
+        self.assertEqual(len(r.json["fine_peaks"]), 1000)
+        self.assertEqual(max(r.json["peaks"]), 1.0)
+        self.assertTrue(all(0 <= p <= 1 for p in r.json["peaks"]))
+        self.assertGreater(min(r.json["peaks"][:190]), 0.5, "a steady tone is loud throughout")
+        again = self.s.get(f"/api/tracks/{self.tracks['Tone 2']['id']}/waveform")
+        self.assertEqual(again.json, r.json)

@@ -1,0 +1,148 @@
+// Listening: the original file with HTTP ranges, or a transcode (Opus in Ogg, MP3) that streams while
+// it is produced and is served from the cache once complete; and the waveform of a track.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "api/auth_guard.hpp"
+#include "api/catalog_dto.hpp"
+#include "api/routes.hpp"
+#include "audio/decoder.hpp"
+#include "audio/format_sniffer.hpp"
+#include "audio/waveform.hpp"
+#include "http/range.hpp"
+#include "model/errors.hpp"
+#include "util/strings.hpp"
+
+namespace st::api {
+
+namespace {
+
+class TranscodeBody final : public http::PullSource {
+ public:
+  explicit TranscodeBody(std::unique_ptr<library::TranscodeStream> s) : s_(std::move(s)) {}
+  std::size_t read(char* buf, std::size_t n) override { return s_->read(buf, n); }
+
+ private:
+  std::unique_ptr<library::TranscodeStream> s_;
+};
+
+// What the client asked for: nothing (the original) or a transcode.
+std::optional<audio::TranscodeSpec> requested_transcode(const http::Request& req, double duration) {
+  auto quality = req.query("quality");
+  auto format = req.query("format");
+  auto bitrate = req.query("bitrate");
+  auto offset_raw = req.query("timeOffset");
+  double offset = 0;
+  if (offset_raw && !offset_raw->empty()) {
+    char* end = nullptr;
+    offset = std::strtod(offset_raw->c_str(), &end);
+    if (end == offset_raw->c_str() || *end != '\0' || !(offset >= 0)) model::throw_bad_request("timeOffset must be seconds");
+    if (duration > 0 && offset >= duration) model::throw_bad_request("timeOffset is past the end of the track");
+  }
+  audio::TranscodeSpec spec;
+  spec.offset_secs = offset;
+  if (format && !format->empty() && *format != "raw" && *format != "original") {
+    if (*format == "opus" || *format == "ogg") spec.codec = audio::Codec::opus;
+    else if (*format == "mp3") spec.codec = audio::Codec::mp3;
+    else model::throw_bad_request("format must be opus, mp3 or raw");
+    spec.bitrate_kbps = spec.codec == audio::Codec::opus ? 128 : 192;
+    if (bitrate && !bitrate->empty()) {
+      auto b = util::parse_int(*bitrate);
+      if (!b || *b < 32 || *b > 320) model::throw_bad_request("bitrate must be between 32 and 320 (kbps)");
+      spec.bitrate_kbps = static_cast<int>(*b);
+    }
+    return spec;
+  }
+  if (quality && !quality->empty() && *quality != "original") {
+    if (*quality == "high") spec.bitrate_kbps = 320;
+    else if (*quality == "medium") spec.bitrate_kbps = 128;
+    else if (*quality == "low") spec.bitrate_kbps = 64;
+    else model::throw_bad_request("quality must be original, high, medium or low");
+    return spec;
+  }
+  if (offset > 0) {  // a byte stream cannot start at a time: seeking needs a transcode
+    spec.bitrate_kbps = 320;
+    return spec;
+  }
+  return std::nullopt;
+}
+
+json::array floats(const std::vector<float>& v) {
+  json::array a;
+  a.reserve(v.size());
+  for (float x : v) a.push_back(json::value(std::round(static_cast<double>(x) * 1000.0) / 1000.0));
+  return a;
+}
+
+}  // namespace
+
+std::string waveform_json(ApiDeps& d, const model::Track& t) {
+  auto w = audio::compute_waveform(t.file_path, t.duration_secs);
+  json::object o;
+  o["peaks"] = floats(w.peaks);
+  o["fine_peaks"] = floats(w.fine_peaks);
+  auto text = to_json(o);
+  d.catalog->set_waveform(t.id, text);
+  return text;
+}
+
+void add_stream_routes(http::Router& r, ApiDeps& d) {
+  r.get("/api/tracks/{id}/stream", [&d](http::Request& req) {
+    gate_media(d, req);
+    auto t = d.catalog->find_track(uuid_param(req, "id", "Track not found"));
+    if (!t) model::throw_not_found("Track not found");
+    auto spec = requested_transcode(req, t->duration_secs);
+    if (!spec) {
+      http::FileOptions o;
+      o.content_type = std::string(audio::mime_for_format_name(t->format));
+      o.cache_control = "private, max-age=3600";
+      auto res = http::file_response(req, t->file_path, o);
+      if (res.status == 404) return http::Response::error(404, "Audio file not found");
+      return res;
+    }
+    library::TranscodeRequest tr{t->file_path, t->content_hash.value_or(""), *spec};
+    std::string mime(audio::codec_mime(spec->codec));
+    if (auto cached = d.transcodes->cached(tr)) {
+      http::FileOptions o;
+      o.content_type = mime;
+      o.cache_control = "private, max-age=3600";
+      return http::file_response(req, *cached, o);
+    }
+    std::unique_ptr<library::TranscodeStream> stream;
+    try {
+      stream = d.transcodes->start(tr);
+    } catch (const audio::AudioError& e) {
+      throw model::DomainError(model::ErrorKind::unavailable, std::string("Cannot transcode this track: ") + e.what());
+    }
+    http::Response res(200);
+    res.headers.set("Content-Type", mime);
+    res.headers.set("Cache-Control", "no-store");
+    // Players use this to show the length of a stream that has no Content-Length.
+    res.headers.set("X-Content-Duration", fmt::format("{:.3f}", std::max(0.0, t->duration_secs - spec->offset_secs)));
+    if (req.method != http::Method::head) res.body = std::shared_ptr<http::PullSource>(std::make_shared<TranscodeBody>(std::move(stream)));
+    return res;
+  });
+
+  r.get("/api/tracks/{id}/waveform", [&d](http::Request& req) {
+    gate(d, req);
+    auto t = d.catalog->find_track(uuid_param(req, "id", "Track not found"));
+    if (!t) model::throw_not_found("Track not found");
+    auto stored = d.catalog->waveform(t->id);
+    std::string body;
+    if (stored && !stored->empty() && stored->front() == '{') body = *stored;
+    else {
+      try {
+        body = waveform_json(d, *t);
+      } catch (const audio::AudioError& e) {
+        throw model::DomainError(model::ErrorKind::unavailable, std::string("Cannot decode this track: ") + e.what());
+      }
+    }
+    auto res = http::Response::json(200, std::move(body));
+    res.headers.set("Cache-Control", "private, max-age=86400");
+    return res;
+  });
+}
+
+}  // namespace st::api

@@ -1,0 +1,159 @@
+#include "audio/transcoder.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <deque>
+#include <vector>
+
+#include "audio/decoder.hpp"
+#include "lib/ffmpeg/handles.hpp"
+
+namespace st::audio {
+
+namespace ff = lib::ffmpeg;
+
+std::string_view codec_mime(Codec c) { return c == Codec::opus ? "audio/ogg; codecs=opus" : "audio/mpeg"; }
+std::string_view codec_extension(Codec c) { return c == Codec::opus ? "opus" : "mp3"; }
+
+struct Transcoder::Impl {
+  std::unique_ptr<Decoder> decoder;
+  ff::Codec enc;
+  ff::Output out;
+  ff::Io io;
+  ff::Frame frame{av_frame_alloc()};
+  ff::Packet packet{av_packet_alloc()};
+  AVStream* stream = nullptr;
+  int channels = 2;
+  int frame_size = 0;
+  bool planar = false;
+  std::int64_t next_pts = 0;
+  std::vector<float> samples;  // interleaved, waiting for a full encoder frame
+  std::string produced;        // muxed bytes not yet read
+  std::size_t produced_pos = 0;
+  bool finished = false;
+
+  static int on_write(void* opaque, std::uint8_t* buf, int size) {
+    static_cast<Impl*>(opaque)->produced.append(reinterpret_cast<const char*>(buf), static_cast<std::size_t>(size));
+    return size;
+  }
+
+  void drain_packets() {
+    for (;;) {
+      int rc = avcodec_receive_packet(enc.get(), packet.get());
+      if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF) return;
+      if (rc < 0) throw AudioError("encoding failed: " + ff::error_text(rc));
+      av_packet_rescale_ts(packet.get(), enc->time_base, stream->time_base);
+      packet->stream_index = stream->index;
+      rc = av_interleaved_write_frame(out.get(), packet.get());
+      if (rc < 0) throw AudioError("muxing failed: " + ff::error_text(rc));
+    }
+  }
+
+  // Encodes one frame of `count` frames from the front of `samples` (padded with silence).
+  void encode_frame(std::size_t count) {
+    av_frame_unref(frame.get());
+    frame->nb_samples = frame_size;
+    frame->format = enc->sample_fmt;
+    av_channel_layout_copy(&frame->ch_layout, &enc->ch_layout);
+    frame->sample_rate = enc->sample_rate;
+    if (av_frame_get_buffer(frame.get(), 0) < 0) throw AudioError("out of memory");
+    auto ch = static_cast<std::size_t>(channels);
+    for (std::size_t i = 0; i < static_cast<std::size_t>(frame_size); ++i) {
+      for (std::size_t c = 0; c < ch; ++c) {
+        float v = i < count ? samples[i * ch + c] : 0.0f;
+        if (planar) reinterpret_cast<float*>(frame->data[c])[i] = v;
+        else reinterpret_cast<float*>(frame->data[0])[i * ch + c] = v;
+      }
+    }
+    samples.erase(samples.begin(), samples.begin() + static_cast<std::ptrdiff_t>(std::min(count, samples.size() / ch) * ch));
+    frame->pts = next_pts;
+    next_pts += frame_size;
+    int rc = avcodec_send_frame(enc.get(), frame.get());
+    if (rc < 0) throw AudioError("encoding failed: " + ff::error_text(rc));
+    drain_packets();
+  }
+
+  // One step of work: decode a block and encode what fills whole frames; at the end, flush.
+  void step() {
+    auto ch = static_cast<std::size_t>(channels);
+    std::size_t base = samples.size();
+    samples.resize(base + 4096 * ch);
+    std::size_t got = decoder->read(samples.data() + base, 4096);
+    samples.resize(base + got * ch);
+    auto fs = static_cast<std::size_t>(frame_size);
+    while (samples.size() >= fs * ch) encode_frame(fs);
+    if (got == 0) {
+      if (!samples.empty()) encode_frame(samples.size() / ch);
+      avcodec_send_frame(enc.get(), nullptr);
+      drain_packets();
+      int rc = av_write_trailer(out.get());
+      if (rc < 0) throw AudioError("finishing the stream failed: " + ff::error_text(rc));
+      avio_flush(out->pb);
+      finished = true;
+    }
+  }
+};
+
+Transcoder::Transcoder(const std::string& path, const TranscodeSpec& spec) : impl_(std::make_unique<Impl>()) {
+  auto& m = *impl_;
+  bool opus = spec.codec == Codec::opus;
+  int rate = opus ? 48000 : 44100;
+  {
+    Decoder probe(path, rate, 2);
+    m.channels = std::clamp(probe.source_channels(), 1, 2);
+  }
+  m.decoder = std::make_unique<Decoder>(path, rate, m.channels);
+  m.decoder->seek(spec.offset_secs);
+
+  const AVCodec* codec = avcodec_find_encoder_by_name(opus ? "libopus" : "libmp3lame");
+  if (!codec) throw AudioError(opus ? "the Opus encoder (libopus) is not available" : "the MP3 encoder is not available");
+  m.enc.reset(avcodec_alloc_context3(codec));
+  m.enc->sample_rate = rate;
+  av_channel_layout_default(&m.enc->ch_layout, m.channels);
+  m.planar = !opus;
+  m.enc->sample_fmt = opus ? AV_SAMPLE_FMT_FLT : AV_SAMPLE_FMT_FLTP;
+  // libopus takes at most 256 kbps per channel: "high" on a mono file is its best, not an error.
+  int max_kbps = opus ? 256 * m.channels : 320;
+  m.enc->bit_rate = static_cast<std::int64_t>(std::clamp(spec.bitrate_kbps, 16, std::min(320, max_kbps))) * 1000;
+  m.enc->time_base = AVRational{1, rate};
+
+  const char* muxer = opus ? "ogg" : "mp3";
+  AVFormatContext* oc = nullptr;
+  if (avformat_alloc_output_context2(&oc, nullptr, muxer, nullptr) < 0) throw AudioError("no muxer");
+  m.out.reset(oc);
+  if (oc->oformat->flags & AVFMT_GLOBALHEADER) m.enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+  int rc = avcodec_open2(m.enc.get(), codec, nullptr);
+  if (rc < 0) throw AudioError("cannot open the encoder: " + ff::error_text(rc));
+  m.frame_size = m.enc->frame_size > 0 ? m.enc->frame_size : 1152;
+
+  m.stream = avformat_new_stream(oc, nullptr);
+  avcodec_parameters_from_context(m.stream->codecpar, m.enc.get());
+  m.stream->time_base = m.enc->time_base;
+
+  constexpr int kIoBuffer = 32 * 1024;
+  auto* buffer = static_cast<unsigned char*>(av_malloc(kIoBuffer));
+  m.io.reset(avio_alloc_context(buffer, kIoBuffer, 1, &m, nullptr, &Impl::on_write, nullptr));
+  if (!m.io) throw AudioError("out of memory");
+  oc->pb = m.io.get();
+  oc->flags |= AVFMT_FLAG_CUSTOM_IO;
+  if (!opus) av_dict_set(&oc->metadata, "encoder", "SoundTime", 0);
+  rc = avformat_write_header(oc, nullptr);
+  if (rc < 0) throw AudioError("cannot start the stream: " + ff::error_text(rc));
+}
+
+Transcoder::~Transcoder() = default;
+
+std::size_t Transcoder::read(char* buf, std::size_t n) {
+  auto& m = *impl_;
+  while (m.produced.size() - m.produced_pos < n && !m.finished) m.step();
+  std::size_t take = std::min(n, m.produced.size() - m.produced_pos);
+  std::memcpy(buf, m.produced.data() + m.produced_pos, take);
+  m.produced_pos += take;
+  if (m.produced_pos == m.produced.size()) {
+    m.produced.clear();
+    m.produced_pos = 0;
+  }
+  return take;
+}
+
+}  // namespace st::audio
