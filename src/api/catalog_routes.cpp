@@ -4,6 +4,7 @@
 #include "api/catalog_dto.hpp"
 #include "api/routes.hpp"
 #include "audio/format_sniffer.hpp"
+#include "library/lyrics.hpp"
 #include "http/range.hpp"
 #include "http/static_files.hpp"
 #include "model/errors.hpp"
@@ -69,6 +70,49 @@ void add_track_routes(http::Router& r, ApiDeps& d) {
   });
 }
 
+void add_track_detail_routes(http::Router& r, ApiDeps& d) {
+  r.get("/api/tracks/{id}/lyrics", [&d](http::Request& req) {
+    gate(d, req);
+    auto t = d.catalog->find_track(uuid_param(req, "id", "Track not found"));
+    if (!t) model::throw_not_found("Track not found");
+    json::object o;
+    auto l = library::find_lyrics(t->file_path, t->lyrics);
+    o["lyrics"] = l ? json::value(l->plain) : json::value(nullptr);
+    o["source"] = l ? json::value(l->source) : json::value(nullptr);
+    json::array synced;
+    if (l)
+      for (const auto& line : l->synced) {
+        json::object x;
+        x["time"] = std::round(line.time_secs * 1000.0) / 1000.0;
+        x["text"] = line.text;
+        synced.push_back(std::move(x));
+      }
+    o["synced"] = std::move(synced);
+    return json_response(200, o);
+  });
+
+  r.get("/api/tracks/{id}/credits", [&d](http::Request& req) {
+    gate(d, req);
+    auto t = d.catalog->find_track(uuid_param(req, "id", "Track not found"));
+    if (!t) model::throw_not_found("Track not found");
+    auto artist = d.catalog->find_artist(t->artist_id);
+    if (!artist) model::throw_not_found("Artist not found");
+    auto o = track_response(*t, false);
+    o["artist_name"] = artist->name;
+    o["artist_bio"] = nullable(artist->bio);
+    o["artist_image"] = nullable(artist->image_url);
+    o["artist_musicbrainz_id"] = nullable(artist->musicbrainz_id);
+    std::optional<model::Album> album;
+    if (t->album_id) album = d.catalog->find_album(*t->album_id);
+    o["album_title"] = album ? json::value(album->title) : json::value(nullptr);
+    o["album_cover_url"] = album ? nullable(album->cover_url) : json::value(nullptr);
+    o["album_genre"] = album ? nullable(album->genre) : json::value(nullptr);
+    o["album_year"] = album && album->year ? json::value(*album->year) : json::value(nullptr);
+    o["album_musicbrainz_id"] = album ? nullable(album->musicbrainz_id) : json::value(nullptr);
+    return json_response(200, o);
+  });
+}
+
 void add_album_artist_routes(http::Router& r, ApiDeps& d) {
   r.get("/api/albums", [&d](http::Request& req) {
     gate(d, req);
@@ -123,6 +167,7 @@ void add_album_artist_routes(http::Router& r, ApiDeps& d) {
 
 void add_catalog_routes(http::Router& r, ApiDeps& d) {
   add_track_routes(r, d);
+  add_track_detail_routes(r, d);
   add_album_artist_routes(r, d);
 
   r.get("/api/genres", [&d](http::Request& req) {

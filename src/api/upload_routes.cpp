@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 
 #include "api/auth_guard.hpp"
 #include "api/json.hpp"
@@ -16,6 +17,7 @@ namespace st::api {
 namespace {
 
 constexpr std::size_t kMaxBatchFiles = 50;
+constexpr std::uint64_t kMaxCoverBytes = 10 * 1024 * 1024;
 
 std::uint64_t max_file_bytes(ApiDeps& d) {
   return static_cast<std::uint64_t>(d.settings.integer("max_upload_size_mb")) * 1024 * 1024;
@@ -88,6 +90,7 @@ std::optional<std::uint64_t> upload_body_limit(ApiDeps& d, http::Method m, std::
   constexpr std::uint64_t overhead = 1024 * 1024;
   if (path == "/api/upload") return max_file_bytes(d) + overhead;
   if (path == "/api/upload/batch") return max_file_bytes(d) * kMaxBatchFiles + overhead;
+  if (path.starts_with("/api/albums/") && path.ends_with("/cover")) return kMaxCoverBytes + overhead;
   return std::nullopt;
 }
 
@@ -102,6 +105,42 @@ void add_upload_routes(http::Router& r, ApiDeps& d) {
     if (auto* f = form.field("artist")) opts.artist = f->value;
     if (auto* f = form.field("album")) opts.album = f->value;
     return json_response(200, import_part(d, form, *files.front(), who.user.id, opts));
+  });
+
+  r.post("/api/albums/{id}/cover", [&d](http::Request& req) {
+    auto who = require_user(d, req);
+    auto album = d.catalog->find_album(uuid_param(req, "id", "Album not found"));
+    if (!album) model::throw_not_found("Album not found");
+    if (!who.is_admin()) {
+      model::TrackFilter mine;
+      mine.album_id = album->id;
+      mine.uploaded_by = who.user.id;
+      if (d.catalog->list_tracks(mine, model::TrackOrder::newest, {1, 1}).total == 0)
+        model::throw_forbidden("Only an admin or someone who uploaded a track of this album can change its cover");
+    }
+    auto boundary = http::multipart_boundary(req.headers.get("Content-Type").value_or(""));
+    if (!boundary || req.body_file.empty()) model::throw_bad_request("Expected a multipart/form-data body");
+    http::MultipartLimits limits;
+    limits.max_parts = 8;
+    limits.max_file_bytes = kMaxCoverBytes;
+    auto form = http::parse_multipart(req.body_file, *boundary, d.temp_dir, limits);
+    if (form.too_large) throw model::DomainError(model::ErrorKind::payload_too_large, "Cover too large (limit 10 MB)");
+    if (!form.error.empty()) model::throw_bad_request("Malformed upload: " + form.error);
+    auto files = form.files("cover");
+    if (files.empty()) files = form.files("file");
+    if (files.empty()) model::throw_bad_request("No cover provided");
+    std::ifstream in(files.front()->file_path, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (bytes.size() < 4) model::throw_bad_request("Cover file is too small");
+    auto ext = library::image_extension(bytes);
+    if (ext != "jpg" && ext != "png" && ext != "webp") model::throw_bad_request("Cover must be a JPEG, PNG or WebP image");
+    auto url = d.covers->store(bytes);
+    if (!url) throw std::runtime_error("cannot store the cover");
+    d.catalog->set_album_cover(album->id, *url, false);
+    json::object o;
+    o["message"] = "Cover updated successfully";
+    o["cover_url"] = *url;
+    return json_response(200, o);
   });
 
   r.post("/api/upload/batch", [&d](http::Request& req) {

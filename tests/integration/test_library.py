@@ -164,6 +164,45 @@ class Library(ServerTest):
         self.assertEqual(self.s.get(t["cover_url"] + f"?token={self.admin}").status, 200)
         self.assertEqual(self.s.get(t["cover_url"]).status, 401)
 
+    def test_lyrics_from_lrc_sidecar_and_tags(self):
+        tracks = self.all_tracks()
+        r = self.s.get(f"/api/tracks/{tracks['Tone 3']['id']}/lyrics").json
+        self.assertEqual(r["source"], "lrc")
+        self.assertEqual(r["lyrics"], "Hello\nAgain and again")
+        self.assertEqual(r["synced"], [{"time": 0.5, "text": "Hello"}, {"time": 1, "text": "Again and again"},
+                                       {"time": 1.75, "text": "Again and again"}])
+        r = self.s.get(f"/api/tracks/{tracks['Part 1.2']['id']}/lyrics").json
+        self.assertEqual((r["source"], r["lyrics"], r["synced"]),
+                         ("embedded", "Embedded first line\nEmbedded second line", []))
+        r = self.s.get(f"/api/tracks/{tracks['Part 1.1']['id']}/lyrics").json
+        self.assertEqual((r["lyrics"], r["source"]), (None, None))
+
+    def test_credits(self):
+        t = self.all_tracks()["Tone 1"]
+        c = self.s.get(f"/api/tracks/{t['id']}/credits").json
+        self.assertEqual((c["title"], c["artist_name"], c["album_title"], c["album_year"]),
+                         ("Tone 1", "Test Artist", "Sine Album", 2021))
+        self.assertTrue(c["album_cover_url"].startswith("/api/media/covers/"))
+
+    def test_album_cover_upload(self):
+        from test_upload import multipart
+        album = {a["title"]: a for a in self.s.get("/api/albums?per_page=50").json["data"]}["Hits"]
+        png = subprocess.run(["ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i", "color=c=yellow:s=32x32",
+                              "-frames:v", "1", "-f", "image2pipe", "-vcodec", "png", "-"], capture_output=True,
+                             check=True).stdout
+        body, headers = multipart(files=[("cover", "c.png", png)])
+        user = self.s.register("uploader")["tokens"]["access_token"]
+        r = self.s.request("POST", f"/api/albums/{album['id']}/cover", raw=body, headers=headers, token=user)
+        self.assertEqual(r.status, 403, "not an admin and no track of theirs on the album")
+        r = self.s.request("POST", f"/api/albums/{album['id']}/cover", raw=body, headers=headers, token=self.admin)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["message"], "Cover updated successfully")
+        self.assertEqual(self.s.get(f"/api/albums/{album['id']}").json["cover_url"], r.json["cover_url"])
+        self.assertEqual(self.s.get(r.json["cover_url"]).body, png)
+        body, headers = multipart(files=[("cover", "c.svg", b"<svg xmlns='http://www.w3.org/2000/svg'></svg>")])
+        r = self.s.request("POST", f"/api/albums/{album['id']}/cover", raw=body, headers=headers, token=self.admin)
+        self.assertEqual(r.status, 400)
+
     def test_missing_audio_file_is_a_clear_404(self):
         t = self.all_tracks()["Lovely"]
         os.remove(os.path.join(self.lib, "Singles", "lovely.aiff"))

@@ -48,9 +48,14 @@ def main(out):
              "date": "2021-05-04", "genre": "rock/pop"}, "mp3", cover=red)
     for disc in (1, 2):
         for n in (1, 2):
+            tags = {"title": f"Part {disc}.{n}", "artist": "Test Artist", "album": "Double Album",
+                    "track": str(n), "disc": f"{disc}/2", "genre": "Classical"}
+            if (disc, n) == (1, 2):
+                tags["LYRICS"] = "Embedded first line\nEmbedded second line"
             add(f"Test Artist/Double Album/CD{disc}/{n:02d} Part {disc}.{n}.flac", 300 + 50 * n + disc, 1,
-                ["-c:a", "flac"], {"title": f"Part {disc}.{n}", "artist": "Test Artist", "album": "Double Album",
-                                   "track": str(n), "disc": f"{disc}/2", "genre": "Classical"}, "flac")
+                ["-c:a", "flac"], tags, "flac")
+    with open(os.path.join(lib, "Test Artist/Sine Album/03 Tone 3.lrc"), "w") as f:
+        f.write("[ar:Test Artist]\n[ti:Tone 3]\n[00:00.50]Hello\n[00:01.00][00:01.75]Again and again\n")
     ff("-f", "lavfi", "-i", "color=c=green:s=80x80", "-frames:v", "1",
        os.path.join(lib, "Test Artist/Double Album/cover.jpg"))
     add("Various/Hits/01.ogg", 500, 1, ["-c:a", "libvorbis"],
