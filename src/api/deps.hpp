@@ -9,6 +9,7 @@
 #include "auth/session_service.hpp"
 #include "library/cover_store.hpp"
 #include "library/importer.hpp"
+#include "library/storage_tasks.hpp"
 #include "library/transcode_service.hpp"
 #include "library/upload_store.hpp"
 #include "model/catalog.hpp"
@@ -36,6 +37,7 @@ struct ApiDeps {
   model::ActivityRepository* activity = nullptr;
   std::string audio_storage_path;  // uploads live here; deleting such a track deletes its file
   library::TranscodeService* transcodes = nullptr;
+  library::StorageTasks* tasks = nullptr;
 };
 
 }  // namespace st::api

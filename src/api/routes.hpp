@@ -27,6 +27,8 @@ void add_track_edit_routes(http::Router& r, ApiDeps& d);
 void add_stream_routes(http::Router& r, ApiDeps& d);
 // Computes and stores a track's waveform (uploads do it at once; scanned tracks on first request).
 std::string waveform_json(ApiDeps& d, const model::Track& t);
+// /api/admin/storage/* (status, integrity check, sync = rescan, task status) and /api/admin/metadata/status.
+void add_admin_library_routes(http::Router& r, ApiDeps& d);
 // /healthz, /api/tos, /api/nodeinfo, /.well-known/nodeinfo
 void add_public_routes(http::Router& r, ApiDeps& d);
 

@@ -126,6 +126,11 @@ Config config_from_env(const Getenv& env) {
     if (!n) throw ConfigError("TRANSCODE_CACHE_MAX_SIZE must be a size such as 2GB, 512MB or 1073741824");
     c.transcode_cache_bytes = *n;
   }
+  if (auto v = env("SCAN_INTERVAL_MINUTES")) {
+    auto n = util::parse_int(*v);
+    if (!n || *n < 0 || *n > 100000) throw ConfigError("SCAN_INTERVAL_MINUTES must be a number of minutes (0 disables)");
+    c.scan_interval_minutes = static_cast<unsigned>(*n);
+  }
   if (auto v = env("MAX_TRANSCODES")) {
     auto n = util::parse_int(*v);
     if (!n || *n < 1 || *n > 256) throw ConfigError("MAX_TRANSCODES must be a number from 1 to 256");

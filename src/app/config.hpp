@@ -33,6 +33,7 @@ struct Config {
   bool production = false;
   std::uint64_t transcode_cache_bytes = 2ull << 30;  // TRANSCODE_CACHE_MAX_SIZE
   unsigned max_transcodes = 0;                       // MAX_TRANSCODES; 0: 2 per core
+  unsigned scan_interval_minutes = 60;               // SCAN_INTERVAL_MINUTES; 0: only on demand
 };
 
 class ConfigError : public std::runtime_error {

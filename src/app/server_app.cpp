@@ -76,7 +76,7 @@ int serve(const Config& c) {
   api::ApiDeps deps{*s.accounts, *s.sessions, *s.settings, limiter, *s.stats, c.domain, c.trusted_proxies, kVersion,
                     false,           s.catalog.get(),     s.covers.get(),   s.importer.get(),
                     s.uploads.get(), s.temp_dir,         s.playlists.get(), s.activity.get(),
-                    c.audio_storage_path, s.transcodes.get()};
+                    c.audio_storage_path, s.transcodes.get(), s.tasks.get()};
 
   http::Router router;
   api::add_public_routes(router, deps);
@@ -89,6 +89,7 @@ int serve(const Config& c) {
   api::add_activity_routes(router, deps);
   api::add_track_edit_routes(router, deps);
   api::add_stream_routes(router, deps);
+  api::add_admin_library_routes(router, deps);
 
   http::StaticFiles web(c.web_root.empty() ? default_web_root() : c.web_root);
   if (!web.available()) spdlog::info("no built web app found; serving the API only");
@@ -121,6 +122,8 @@ int serve(const Config& c) {
   http::Server server(opts, handler);
   server.listen();
   SessionJanitor janitor(*s.sessions);
+  // MUSIC_FOLDERS are rescanned periodically (incremental: unchanged files cost a stat()).
+  if (!c.music_folders.empty()) s.tasks->schedule_sync(std::chrono::minutes(c.scan_interval_minutes));
   spdlog::info("SoundTime {} listening on http://{}:{} (database: {})", kVersion, c.host, server.bound_port(),
                util::starts_with(c.database_url, "sqlite://") ? c.database_url : "PostgreSQL");
   server.run();

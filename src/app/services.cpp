@@ -34,6 +34,11 @@ Services open_services(const Config& c) {
   s.transcodes = std::make_unique<library::TranscodeService>(
       (std::filesystem::path(c.data_dir) / "cache" / "transcodes").string(), c.transcode_cache_bytes,
       c.max_transcodes);
+  std::vector<std::string> scan_roots = c.music_folders;
+  scan_roots.push_back(c.audio_storage_path);
+  std::filesystem::create_directories(c.audio_storage_path);
+  s.tasks = std::make_unique<library::StorageTasks>(*s.catalog, *s.importer, scan_roots,
+                                                    std::max(2u, std::thread::hardware_concurrency()));
   // Received bodies and form parts: inside the data directory, so keeping an upload is a rename.
   s.temp_dir = (std::filesystem::path(c.data_dir) / "tmp").string();
   std::filesystem::remove_all(s.temp_dir);  // leftovers of a crash

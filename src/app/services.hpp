@@ -9,6 +9,7 @@
 #include "db/pool.hpp"
 #include "library/cover_store.hpp"
 #include "library/importer.hpp"
+#include "library/storage_tasks.hpp"
 #include "library/transcode_service.hpp"
 #include "library/upload_store.hpp"
 #include "model/catalog.hpp"
@@ -35,6 +36,7 @@ struct Services {
   std::unique_ptr<model::PlaylistRepository> playlists;
   std::unique_ptr<model::ActivityRepository> activity;
   std::unique_ptr<library::TranscodeService> transcodes;
+  std::unique_ptr<library::StorageTasks> tasks;
   std::string temp_dir;
 };
 

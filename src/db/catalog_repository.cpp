@@ -335,6 +335,28 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     return hits;
   }
 
+  model::MetadataCounts metadata_counts() override {
+    auto c = pool_.acquire();
+    auto r = c->query(
+                  "SELECT (SELECT COUNT(*) FROM tracks), (SELECT COUNT(*) FROM tracks WHERE musicbrainz_id IS NOT NULL), "
+                  "(SELECT COUNT(*) FROM tracks WHERE bitrate IS NOT NULL), (SELECT COUNT(*) FROM albums), "
+                  "(SELECT COUNT(*) FROM albums WHERE cover_url IS NOT NULL), "
+                  "(SELECT COALESCE(SUM(file_size), 0) FROM tracks)")
+                 .rows.at(0);
+    return {r.integer(0), r.integer(1), r.integer(2), r.integer(3), r.integer(4), r.integer(5)};
+  }
+
+  std::vector<model::TrackFile> track_files(std::string_view after_id, std::int64_t limit) override {
+    auto c = pool_.acquire();
+    std::vector<model::TrackFile> out;
+    auto rows = after_id.empty()
+                    ? c->query("SELECT id, title, file_path, file_size FROM tracks ORDER BY id LIMIT ?", {limit})
+                    : c->query("SELECT id, title, file_path, file_size FROM tracks WHERE id > ? ORDER BY id LIMIT ?",
+                               {std::string(after_id), limit});
+    for (const auto& r : rows.rows) out.push_back({r.text(0), r.text(1), r.text(2), r.integer(3)});
+    return out;
+  }
+
   model::CatalogCounts counts() override {
     auto c = pool_.acquire();
     auto r = c->query(

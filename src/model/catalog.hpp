@@ -90,6 +90,18 @@ struct TrackFilter {
   std::optional<std::string> album_id;
 };
 
+struct TrackFile {
+  std::string id;
+  std::string title;
+  std::string path;
+  std::int64_t size = 0;
+};
+
+struct MetadataCounts {
+  std::int64_t total_tracks = 0, enriched_tracks = 0, tracks_with_bitrate = 0, total_albums = 0,
+               albums_with_cover = 0, total_size_bytes = 0;
+};
+
 struct CatalogCounts {
   std::int64_t tracks = 0;
   std::int64_t albums = 0;
@@ -153,6 +165,9 @@ class CatalogRepository {
   virtual std::vector<Album> artist_albums(std::string_view artist_id) = 0;
   virtual std::vector<std::string> genres() = 0;
   virtual CatalogCounts counts() = 0;
+  virtual MetadataCounts metadata_counts() = 0;
+  // Every track's file, in batches (for integrity checks): ids greater than after_id, in id order.
+  virtual std::vector<TrackFile> track_files(std::string_view after_id, std::int64_t limit) = 0;
   // Every word must match the start of a word (prefix search) of the item's folded text; best first.
   virtual SearchHits search(const std::vector<std::string>& folded_words, Page page) = 0;
 };

@@ -378,3 +378,47 @@ class Transcoding(ServerTest):
         self.assertGreater(min(r.json["peaks"][:190]), 0.5, "a steady tone is loud throughout")
         again = self.s.get(f"/api/tracks/{self.tracks['Tone 2']['id']}/waveform")
         self.assertEqual(again.json, r.json)
+
+
+class StorageAdmin(ServerTest):
+    def setUp(self):
+        root, _ = fixture()
+        self.s = Server()
+        self.lib = os.path.join(self.s.dir, "library")
+        shutil.copytree(os.path.join(root, "library"), self.lib)
+        self.s.env["MUSIC_FOLDERS"] = self.lib
+        self.s.env["SCAN_INTERVAL_MINUTES"] = "0"
+        self.s.start()
+        self.admin = self.s.setup_admin()["tokens"]["access_token"]
+
+    def wait_task(self):
+        import time
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            st = self.s.get("/api/admin/storage/task-status", token=self.admin).json
+            if st["status"] != "running":
+                return st
+            time.sleep(0.05)
+        self.fail("task did not finish")
+
+    def test_sync_then_integrity_check(self):
+        self.assertEqual(self.s.get("/api/admin/storage/task-status", token=self.admin).json, {"status": "idle"})
+        r = self.s.post("/api/admin/storage/sync", token=self.admin)
+        self.assertEqual(r.json, {"status": "started", "task": "sync"})
+        st = self.wait_task()
+        self.assertEqual(st["status"], "completed", st)
+        self.assertEqual(st["result"]["kind"], "sync")
+        self.assertEqual(st["result"]["imported"], 12)
+        self.assertEqual(self.s.get("/api/tracks").json["total"], 12)
+        os.remove(os.path.join(self.lib, "Singles", "plain.wav"))
+        self.s.post("/api/admin/storage/integrity-check", token=self.admin)
+        st = self.wait_task()
+        self.assertEqual((st["result"]["kind"], st["result"]["total_checked"], st["result"]["healthy"]),
+                         ("integrity", 12, 11))
+        self.assertEqual([m["title"] for m in st["result"]["missing"]], ["plain"])
+        status = self.s.get("/api/admin/storage/status", token=self.admin).json
+        self.assertEqual((status["backend"], status["total_tracks"]), ("local", 12))
+        self.assertGreater(status["total_size_bytes"], 0)
+        meta = self.s.get("/api/admin/metadata/status", token=self.admin).json
+        self.assertEqual((meta["total_tracks"], meta["tracks_with_bitrate"], meta["total_albums"]), (12, 12, 6))
+        self.assertEqual(self.s.post("/api/admin/storage/sync").status, 401)

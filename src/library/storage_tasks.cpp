@@ -1,0 +1,108 @@
+#include "library/storage_tasks.hpp"
+
+#include <sys/stat.h>
+
+namespace st::library {
+
+StorageTasks::StorageTasks(model::CatalogRepository& catalog, Importer& importer, std::vector<std::string> roots,
+                           unsigned threads)
+    : catalog_(catalog), importer_(importer), roots_(std::move(roots)), threads_(threads) {}
+
+StorageTasks::~StorageTasks() {
+  {
+    std::lock_guard l(mu_);
+    stopping_ = true;
+  }
+  timer_cv_.notify_all();
+  if (timer_.joinable()) timer_.join();
+  if (worker_.joinable()) worker_.join();
+}
+
+bool StorageTasks::launch(std::string kind, void (StorageTasks::*job)()) {
+  std::lock_guard l(mu_);
+  if (state_.status == TaskState::Status::running || stopping_) return false;
+  if (worker_.joinable()) worker_.join();  // the previous task has finished
+  state_ = TaskState{};
+  state_.status = TaskState::Status::running;
+  state_.kind = std::move(kind);
+  worker_ = std::thread([this, job] {
+    try {
+      (this->*job)();
+      std::lock_guard l2(mu_);
+      state_.status = TaskState::Status::completed;
+    } catch (const std::exception& e) {
+      std::lock_guard l2(mu_);
+      state_.status = TaskState::Status::error;
+      state_.message = e.what();
+    }
+  });
+  return true;
+}
+
+bool StorageTasks::start_integrity_check() { return launch("integrity", &StorageTasks::integrity_job); }
+bool StorageTasks::start_sync() { return launch("sync", &StorageTasks::sync_job); }
+
+TaskState StorageTasks::state() {
+  std::lock_guard l(mu_);
+  return state_;
+}
+
+void StorageTasks::integrity_job() {
+  {
+    std::lock_guard l(mu_);
+    state_.total = static_cast<std::uint64_t>(catalog_.counts().tracks);
+  }
+  std::string after;
+  for (;;) {
+    auto batch = catalog_.track_files(after, 500);
+    if (batch.empty()) break;
+    for (const auto& f : batch) {
+      struct stat st {};
+      bool ok = ::stat(f.path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size == f.size;
+      std::lock_guard l(mu_);
+      ++state_.processed;
+      ++state_.total_checked;
+      if (ok) ++state_.healthy;
+      else if (state_.missing.size() < 1000) state_.missing.push_back({f.id, f.title, f.path});
+    }
+    after = batch.back().id;
+    std::lock_guard l(mu_);
+    if (stopping_) return;
+  }
+}
+
+void StorageTasks::sync_job() {
+  for (const auto& root : roots_) {
+    auto r = importer_.import_tree(root, threads_, true, [this](const ImportProgress& p) {
+      std::lock_guard l(mu_);
+      state_.processed = p.done;
+      state_.total = p.total;
+    });
+    std::lock_guard l(mu_);
+    state_.scanned += r.files;
+    state_.imported += r.added;
+    state_.updated += r.updated;
+    state_.removed += r.removed;
+    state_.skipped += r.unchanged + r.skipped + r.duplicates;
+    for (auto& e : r.errors)
+      if (state_.errors.size() < 100) state_.errors.push_back(std::move(e));
+  }
+}
+
+void StorageTasks::schedule_sync(std::chrono::minutes interval) {
+  if (interval.count() <= 0 || roots_.empty()) return;
+  timer_ = std::thread([this, interval] {
+    std::unique_lock l(mu_);
+    // A first pass soon after start, then every interval.
+    auto next = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (!stopping_) {
+      if (timer_cv_.wait_until(l, next, [this] { return stopping_; })) return;
+      l.unlock();
+      start_sync();
+      l.lock();
+      next = std::chrono::steady_clock::now() + interval;
+    }
+  });
+}
+
+}  // namespace st::library
