@@ -108,12 +108,22 @@ class SqlCatalogRepository final : public model::CatalogRepository {
   }
 
   void insert_track(const model::Track& t) override {
+    auto c = pool_.acquire();
+    insert_on(*c, t);
+  }
+
+  void insert_tracks(const std::vector<model::Track>& tracks) override {
+    transaction(pool_, [&](Connection& c) {
+      for (const auto& t : tracks) insert_on(c, t);
+    });
+  }
+
+  static void insert_on(Connection& c, const model::Track& t) {
     auto values = track_values(t);
     values.insert(values.begin(), t.id);
     values.push_back(opt(t.uploaded_by));
     values.push_back(t.created_at);
-    auto c = pool_.acquire();
-    c->query(
+    c.query(
         "INSERT INTO tracks (id, title, artist_id, album_id, track_number, track_total, disc_number, disc_total, "
         "duration_secs, genre, year, musicbrainz_id, file_path, file_size, file_mtime, format, bitrate, "
         "sample_rate, channels, bit_depth, replaygain_track_gain, replaygain_track_peak, replaygain_album_gain, "
@@ -187,6 +197,15 @@ class SqlCatalogRepository final : public model::CatalogRepository {
   void set_waveform(std::string_view id, const std::string& json) override {
     auto c = pool_.acquire();
     c->query("UPDATE tracks SET waveform_data = ? WHERE id = ?", {json, std::string(id)});
+  }
+
+  std::vector<std::pair<std::string, model::KnownFile>> known_files_under(std::string_view prefix) override {
+    auto c = pool_.acquire();
+    auto rows = c->query("SELECT file_path, id, file_size, file_mtime FROM tracks WHERE substr(file_path, 1, ?) = ?",
+                         {static_cast<std::int64_t>(prefix.size()), std::string(prefix)});
+    std::vector<std::pair<std::string, model::KnownFile>> out;
+    for (const auto& r : rows.rows) out.emplace_back(r.text(0), model::KnownFile{r.text(1), r.integer(2), r.integer(3)});
+    return out;
   }
 
   void delete_track(std::string_view id) override {

@@ -6,7 +6,10 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <mutex>
+#include <set>
+#include <unordered_map>
 #include <thread>
 
 #include "audio/format_sniffer.hpp"
@@ -60,14 +63,68 @@ bool obviously_not_audio(const fs::path& p) {
 
 }  // namespace
 
+struct ImportCache {
+  std::mutex mu;
+  std::map<std::string, model::Artist> artists;
+  std::map<std::string, model::Album> albums;
+  std::set<std::string> covered;  // album ids whose cover question is settled
+};
+
+struct Importer::Prepared {
+  model::Track track;
+  bool is_update = false;
+};
+
+Importer::~Importer() = default;
+
+model::Artist Importer::artist_for(const std::string& key, const model::Artist& proposal, ImportCache* cache) {
+  if (cache) {
+    std::lock_guard l(cache->mu);
+    if (auto it = cache->artists.find(key); it != cache->artists.end()) return it->second;
+  }
+  auto a = catalog_.upsert_artist(key, proposal);
+  if (cache) {
+    std::lock_guard l(cache->mu);
+    cache->artists.emplace(key, a);
+  }
+  return a;
+}
+
+model::Album Importer::album_for(const std::string& key, const model::Album& proposal, ImportCache* cache) {
+  if (cache) {
+    std::lock_guard l(cache->mu);
+    if (auto it = cache->albums.find(key); it != cache->albums.end()) return it->second;
+  }
+  auto a = catalog_.upsert_album(key, proposal);
+  if (cache) {
+    std::lock_guard l(cache->mu);
+    cache->albums.emplace(key, a);
+  }
+  return a;
+}
+
 ImportOutcome Importer::import_file(const std::string& path, const ImportOptions& options) {
+  Prepared p;
+  auto out = prepare(path, options, catalog_.find_by_path(path), nullptr, p);
+  if (out.status != ImportStatus::added && out.status != ImportStatus::updated) return out;
+  try {
+    if (p.is_update) catalog_.update_track_file(p.track);
+    else catalog_.insert_track(p.track);
+  } catch (const model::UniqueViolation&) {
+    // Another import took the same path at the same moment: it is in the catalogue.
+    out.status = ImportStatus::unchanged;
+  }
+  return out;
+}
+
+ImportOutcome Importer::prepare(const std::string& path, const ImportOptions& options,
+                                const std::optional<model::KnownFile>& known, ImportCache* cache, Prepared& prepared) {
   ImportOutcome out;
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
     out.message = "not a regular file";
     return out;
   }
-  auto known = catalog_.find_by_path(path);
   if (known && known->size == st.st_size && known->mtime == st.st_mtim.tv_sec) {
     out.status = ImportStatus::unchanged;
     out.track_id = known->track_id;
@@ -114,11 +171,11 @@ ImportOutcome Importer::import_file(const std::string& path, const ImportOptions
   auto names = resolve_names(tags, path);
   auto now = util::now_micros();
   model::Artist artist_proposal{util::new_uuid(), names.artist, tags.mb_artist_id, {}, {}, now};
-  auto artist = catalog_.upsert_artist(artist_key(names.artist, tags.mb_artist_id), artist_proposal);
+  auto artist = artist_for(artist_key(names.artist, tags.mb_artist_id), artist_proposal, cache);
   model::Artist album_artist = artist;
   if (names.album_artist != names.artist) {
     model::Artist proposal{util::new_uuid(), names.album_artist, tags.mb_album_artist_id, {}, {}, now};
-    album_artist = catalog_.upsert_artist(artist_key(names.album_artist, tags.mb_album_artist_id), proposal);
+    album_artist = artist_for(artist_key(names.album_artist, tags.mb_album_artist_id), proposal, cache);
   }
   model::Album album_proposal;
   album_proposal.id = util::new_uuid();
@@ -131,8 +188,13 @@ ImportOutcome Importer::import_file(const std::string& path, const ImportOptions
   if (tags.date && tags.date->size() == 10) album_proposal.release_date = tags.date;
   album_proposal.is_compilation = tags.compilation;
   album_proposal.created_at = now;
-  auto album = catalog_.upsert_album(album_key(album_artist.id, names.album, tags.mb_album_id), album_proposal);
-  if (!album.cover_url) {
+  auto album = album_for(album_key(album_artist.id, names.album, tags.mb_album_id), album_proposal, cache);
+  bool settle_cover = !album.cover_url;
+  if (settle_cover && cache) {
+    std::lock_guard l(cache->mu);
+    settle_cover = cache->covered.insert(album.id).second;
+  }
+  if (settle_cover) {
     std::optional<std::string> url;
     if (picture) url = covers_.store(picture->data);
     if (!url) {
@@ -185,19 +247,10 @@ ImportOutcome Importer::import_file(const std::string& path, const ImportOptions
   t.artist_name = artist.name;
   t.album_title = album.title;
   t.created_at = now;
-  try {
-    if (known) {
-      catalog_.update_track_file(t);
-      out.status = ImportStatus::updated;
-    } else {
-      catalog_.insert_track(t);
-      out.status = ImportStatus::added;
-    }
-  } catch (const model::UniqueViolation&) {
-    // Another worker imported the same path at the same moment: it is in the catalogue.
-    out.status = ImportStatus::unchanged;
-  }
+  out.status = known ? ImportStatus::updated : ImportStatus::added;
+  prepared.is_update = known.has_value();
   out.track_id = t.id;
+  prepared.track = std::move(t);
   return out;
 }
 
@@ -218,17 +271,59 @@ TreeResult Importer::import_tree(const std::string& root, unsigned threads, bool
   }
   std::sort(files.begin(), files.end());  // albums arrive together: covers and grouping settle early
 
+  std::string prefix = canonical_root.back() == '/' ? canonical_root : canonical_root + "/";
+  std::unordered_map<std::string, model::KnownFile> known;
+  for (auto& [path, k] : catalog_.known_files_under(prefix)) known.emplace(std::move(path), std::move(k));
+
   ImportProgress progress;
   progress.total = files.size();
   std::atomic<std::size_t> next{0};
   std::mutex errors_mu;
+  ImportCache cache;
+  // New tracks are written in batches, one transaction each: far fewer commits than one per file.
+  std::mutex batch_mu;
+  std::vector<model::Track> batch;
+  auto write_batch = [&](std::vector<model::Track> tracks) {
+    if (tracks.empty()) return;
+    try {
+      catalog_.insert_tracks(tracks);
+      return;
+    } catch (const std::exception&) {
+      // Retried one by one below, so one bad row does not cost the whole batch.
+    }
+    for (const auto& t : tracks) {
+      try {
+        catalog_.insert_track(t);
+      } catch (const model::UniqueViolation&) {
+        --progress.added;  // another import added this path meanwhile: it is there
+        ++progress.unchanged;
+      } catch (const std::exception& e) {
+        --progress.added;
+        ++progress.failed;
+        std::lock_guard l(errors_mu);
+        if (result.errors.size() < 100) result.errors.push_back(t.file_path + ": " + e.what());
+      }
+    }
+  };
   auto worker = [&] {
     for (;;) {
       std::size_t i = next++;
       if (i >= files.size()) return;
       ImportOutcome o;
       try {
-        o = import_file(files[i]);
+        auto it = known.find(files[i]);
+        Prepared p;
+        o = prepare(files[i], {}, it == known.end() ? std::nullopt : std::optional(it->second), &cache, p);
+        if (o.status == ImportStatus::updated) catalog_.update_track_file(p.track);
+        if (o.status == ImportStatus::added) {
+          std::vector<model::Track> full;
+          {
+            std::lock_guard l(batch_mu);
+            batch.push_back(std::move(p.track));
+            if (batch.size() >= 256) full.swap(batch);
+          }
+          write_batch(std::move(full));
+        }
       } catch (const std::exception& e) {
         o.status = ImportStatus::failed;
         o.message = e.what();
@@ -253,9 +348,9 @@ TreeResult Importer::import_tree(const std::string& root, unsigned threads, bool
   std::vector<std::thread> pool;
   for (unsigned t = 0; t < std::max(1u, threads); ++t) pool.emplace_back(worker);
   for (auto& t : pool) t.join();
+  write_batch(std::move(batch));
 
   if (remove_missing) {
-    std::string prefix = canonical_root.back() == '/' ? canonical_root : canonical_root + "/";
     for (const auto& [id, path] : catalog_.tracks_under(prefix)) {
       if (!fs::exists(path, ec)) {
         catalog_.delete_track(id);

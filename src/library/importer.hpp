@@ -42,12 +42,17 @@ struct TreeResult {
   std::vector<std::string> errors;  // "path: reason", at most 100
 };
 
+// Artists, albums and covers already settled during one tree import: each is written once, not once
+// per track.
+struct ImportCache;
+
 class Importer {
  public:
   Importer(model::CatalogRepository& catalog, CoverStore& covers, std::string outboard_dir)
       : catalog_(catalog), covers_(covers), outboard_dir_(std::move(outboard_dir)) {}
 
   ImportOutcome import_file(const std::string& path, const ImportOptions& options = {});
+  ~Importer();
 
   // Imports every file under root (recursively, following no symlinked directories) on `threads`
   // workers. With remove_missing, tracks under root whose files are gone are removed (a rescan).
@@ -56,6 +61,13 @@ class Importer {
                          const std::function<void(const ImportProgress&)>& on_progress = {});
 
  private:
+  struct Prepared;
+  // Everything but writing the track row: checks, tags, hash, outboard, artist, album, cover.
+  ImportOutcome prepare(const std::string& path, const ImportOptions& options,
+                        const std::optional<model::KnownFile>& known, ImportCache* cache, Prepared& out);
+  model::Artist artist_for(const std::string& key, const model::Artist& proposal, ImportCache* cache);
+  model::Album album_for(const std::string& key, const model::Album& proposal, ImportCache* cache);
+
   model::CatalogRepository& catalog_;
   CoverStore& covers_;
   std::string outboard_dir_;

@@ -142,12 +142,16 @@ class CatalogRepository {
   virtual void set_album_cover(std::string_view album_id, std::string_view cover_url, bool only_if_missing) = 0;
 
   virtual void insert_track(const Track& t) = 0;
+  // Inserts many in one transaction (all or none).
+  virtual void insert_tracks(const std::vector<Track>& tracks) = 0;
   // Replaces the metadata of an existing track (a rescan of a changed file).
   virtual void update_track_file(const Track& t) = 0;
   virtual std::optional<Track> find_track(std::string_view id) = 0;
   virtual std::optional<Track> find_track_by_hash(std::string_view content_hash) = 0;
   virtual std::optional<KnownFile> find_by_path(std::string_view path) = 0;
   virtual std::vector<std::pair<std::string, std::string>> tracks_under(std::string_view path_prefix) = 0;  // id, path
+  // Path -> what is known of it, for every track under the prefix (one query for a whole rescan).
+  virtual std::vector<std::pair<std::string, KnownFile>> known_files_under(std::string_view path_prefix) = 0;
   virtual void update_track_fields(std::string_view id, const TrackChanges& c) = 0;
   virtual void delete_track(std::string_view id) = 0;
   // The stored waveform JSON ({"peaks": [...], "fine_peaks": [...]}), when computed.
