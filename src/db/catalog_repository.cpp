@@ -230,10 +230,13 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     if (f.uploaded_by) where += " AND t.uploaded_by = ?", params.push_back(*f.uploaded_by);
     if (f.artist_id) where += " AND t.artist_id = ?", params.push_back(*f.artist_id);
     if (f.album_id) where += " AND t.album_id = ?", params.push_back(*f.album_id);
-    const char* order_by = " ORDER BY t.created_at DESC, t.id";
+    // Each order matches an index exactly (tie-breakers included), so a page never sorts the table.
+    const char* order_by = " ORDER BY t.created_at DESC, t.id DESC";
     switch (order) {
       case model::TrackOrder::newest: break;
-      case model::TrackOrder::most_played: order_by = " ORDER BY t.play_count DESC, t.created_at DESC, t.id"; break;
+      case model::TrackOrder::most_played:
+        order_by = " ORDER BY t.play_count DESC, t.created_at DESC, t.id DESC";
+        break;
       case model::TrackOrder::random: order_by = " ORDER BY random()"; break;
       case model::TrackOrder::title: order_by = " ORDER BY t.title, t.id"; break;
     }
@@ -251,7 +254,7 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     auto c = pool_.acquire();
     model::Paged<model::Album> out;
     out.total = c->query("SELECT COUNT(*) FROM albums").rows.at(0).integer(0);
-    std::string order = newest_first ? " ORDER BY al.created_at DESC, al.id" : " ORDER BY al.title, al.id";
+    std::string order = newest_first ? " ORDER BY al.created_at DESC, al.id DESC" : " ORDER BY al.title, al.id";
     for (const auto& r :
          c->query(kAlbumSelect + order + " LIMIT ? OFFSET ?", {page.per_page, page.offset()}).rows)
       out.items.push_back(read_album(r));
@@ -328,24 +331,27 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     // One shape per table: (from, match condition, rank order) on each engine.
     auto run = [&](const char* table, const char* alias, const std::string& select_cols, const std::string& joins,
                    auto&& read, auto& out, std::int64_t& total) {
-      std::string from, where, order;
-      if (pg) {
-        from = fmt::format(" FROM {} {} {}", table, alias, joins);
-        where = fmt::format(" WHERE to_tsvector('simple', {}.search_text) @@ to_tsquery('simple', ?)", alias);
-        order = fmt::format(" ORDER BY ts_rank(to_tsvector('simple', {0}.search_text), to_tsquery('simple', ?)) DESC, "
-                            "{0}.id", alias);
-      } else {
-        from = fmt::format(" FROM {0}_fts f JOIN {0} {1} ON {1}.rowid = f.rowid {2}", table, alias, joins);
-        where = fmt::format(" WHERE {}_fts MATCH ?", table);
-        order = fmt::format(" ORDER BY bm25({}_fts), {}.id", table, alias);
-      }
-      total = c->query("SELECT COUNT(*)" + from + where, {q}).rows.at(0).integer(0);
       std::vector<Value> params{q};
-      if (pg) params.push_back(q);
+      std::string sql;
+      if (pg) {
+        std::string match = fmt::format("to_tsvector('simple', {}.search_text) @@ to_tsquery('simple', ?)", alias);
+        total = c->query(fmt::format("SELECT COUNT(*) FROM {} {} WHERE {}", table, alias, match), {q}).rows.at(0).integer(0);
+        sql = fmt::format(
+            "SELECT {0} FROM {1} {2} {3} WHERE {4} ORDER BY ts_rank(to_tsvector('simple', {2}.search_text), "
+            "to_tsquery('simple', ?)) DESC, {2}.id LIMIT ? OFFSET ?",
+            select_cols, table, alias, joins, match);
+        params.push_back(q);
+      } else {
+        // The full-text match runs first and alone; only the page of hits is joined to its rows.
+        total = c->query(fmt::format("SELECT COUNT(*) FROM {0}_fts WHERE {0}_fts MATCH ?", table), {q}).rows.at(0).integer(0);
+        sql = fmt::format(
+            "SELECT {0} FROM (SELECT rowid AS hit, bm25({1}_fts) AS rank FROM {1}_fts WHERE {1}_fts MATCH ? "
+            "ORDER BY rank LIMIT ? OFFSET ?) f JOIN {1} {2} ON {2}.rowid = f.hit {3} ORDER BY f.rank, {2}.id",
+            select_cols, table, alias, joins);
+      }
       params.push_back(page.per_page);
       params.push_back(page.offset());
-      for (const auto& r : c->query("SELECT " + select_cols + from + where + order + " LIMIT ? OFFSET ?", params).rows)
-        out.push_back(read(r));
+      for (const auto& r : c->query(sql, params).rows) out.push_back(read(r));
     };
     run("tracks", "t", kTrackColumns, kTrackJoins, [](const Row& r) { return read_track(r); }, hits.tracks,
         hits.total_tracks);

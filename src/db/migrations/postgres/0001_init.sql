@@ -67,7 +67,7 @@ CREATE TABLE artists (
   search_text TEXT NOT NULL DEFAULT '',
   created_at BIGINT NOT NULL
 );
-CREATE INDEX artists_name ON artists (name);
+CREATE INDEX artists_name ON artists (name, id);
 
 -- match_key: "mb:<MusicBrainz release id>" or "<album artist id>|<lowercased title>".
 CREATE TABLE albums (
@@ -85,6 +85,8 @@ CREATE TABLE albums (
   created_at BIGINT NOT NULL
 );
 CREATE INDEX albums_artist ON albums (artist_id);
+CREATE INDEX albums_created ON albums (created_at, id);
+CREATE INDEX albums_title ON albums (title, id);
 
 CREATE TABLE tracks (
   id UUID PRIMARY KEY,
@@ -121,10 +123,10 @@ CREATE TABLE tracks (
 );
 CREATE INDEX tracks_artist ON tracks (artist_id);
 CREATE INDEX tracks_album ON tracks (album_id);
-CREATE INDEX tracks_title ON tracks (title);
-CREATE INDEX tracks_play_count ON tracks (play_count);
+CREATE INDEX tracks_title ON tracks (title, id);
+CREATE INDEX tracks_play_count ON tracks (play_count, created_at, id);
 CREATE INDEX tracks_genre ON tracks (genre);
-CREATE INDEX tracks_created ON tracks (created_at);
+CREATE INDEX tracks_created ON tracks (created_at, id);
 CREATE INDEX tracks_uploaded_by ON tracks (uploaded_by);
 CREATE INDEX tracks_content_hash ON tracks (content_hash) WHERE content_hash IS NOT NULL;
 

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Range requests on GET /api/tracks/{id}/stream against nginx serving the same file, with wrk, in the
+# same run; prints requests/s, throughput and the ratio. Bounded: DURATION per run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source bench/common.sh
+BIN=${BIN:-build/soundtime}
+DURATION=${DURATION:-5s}
+CONNECTIONS=${CONNECTIONS:-32}
+work=$(mktemp -d /tmp/soundtime-bench-stream.XXXXXX)
+chmod 755 "$work"
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+mkdir -p "$work/music/www"
+# A 5-minute 320 kbps MP3 (about 12 MB), as players fetch them.
+ffmpeg -nostdin -loglevel error -y -f lavfi -i "sine=frequency=440:duration=300" -c:a libmp3lame -b:a 320k \
+  -metadata title="Bench" "$work/music/www/track.mp3"
+SOUNDTIME_DATA_DIR="$work/st" LOG_LEVEL=warn "$BIN" import "$work/music" >/dev/null 2>&1
+sport=$(port)
+SOUNDTIME_DATA_DIR="$work/st" PORT=$sport HOST=127.0.0.1 LOG_LEVEL=warn "$BIN" serve >"$work/st.log" 2>&1 &
+pids+=($!)
+wait_http "http://127.0.0.1:$sport/healthz"
+id=$(curl -sf "http://127.0.0.1:$sport/api/tracks" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][0]["id"])')
+
+nport=$(port)
+mkdir -p "$work/nginx"
+cat > "$work/nginx/nginx.conf" <<CONF
+worker_processes $(nproc);
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  client_body_temp_path $work/nginx/body;
+  proxy_temp_path $work/nginx/proxy;
+  fastcgi_temp_path $work/nginx/fastcgi;
+  uwsgi_temp_path $work/nginx/uwsgi;
+  scgi_temp_path $work/nginx/scgi;
+  server { listen 127.0.0.1:$nport; root $work/music/www; types { audio/mpeg mp3; } }
+}
+CONF
+nginx -c "$work/nginx/nginx.conf" -g 'daemon off;' &
+pids+=($!)
+wait_http "http://127.0.0.1:$nport/track.mp3"
+
+# Each request asks for a 256 KiB range at a pseudo-random offset, as a seeking player does.
+cat > "$work/range.lua" <<'LUA'
+local size = 11000000
+request = function()
+  local start = math.random(0, size - 262144)
+  return wrk.format("GET", nil, {["Range"] = "bytes=" .. start .. "-" .. (start + 262143)})
+end
+LUA
+run() {
+  local out
+  out=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$work/range.lua" "$1")
+  echo "$(echo "$out" | awk '/Requests\/sec/ {print $2}') $(echo "$out" | awk '/Transfer\/sec/ {print $2}') $(echo "$out" | awk '$1=="99%" {print $2}')"
+}
+read -r n_rps n_bw n_p99 < <(run "http://127.0.0.1:$nport/track.mp3")
+read -r s_rps s_bw s_p99 < <(run "http://127.0.0.1:$sport/api/tracks/$id/stream")
+printf '%-26s %12s %12s %10s\n' "target" "requests/s" "transfer/s" "p99"
+printf '%-26s %12s %12s %10s\n' "nginx (sendfile)" "$n_rps" "$n_bw" "$n_p99"
+printf '%-26s %12s %12s %10s\n' "soundtime stream" "$s_rps" "$s_bw" "$s_p99"
+echo "ratio soundtime/nginx: $(ratio "$s_rps" "$n_rps")x (goal >= 0.8x)"
