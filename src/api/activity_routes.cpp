@@ -4,6 +4,7 @@
 #include "api/auth_guard.hpp"
 #include "api/catalog_dto.hpp"
 #include "api/routes.hpp"
+#include "library/radio.hpp"
 #include "model/errors.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
@@ -130,6 +131,41 @@ void add_activity_routes(http::Router& r, ApiDeps& d) {
     for (const auto& t : d.activity->trending(util::now_micros() - hours * 3'600'000'000LL, limit))
       a.push_back(track_response(t));
     return json_response(200, a);
+  });
+
+  r.post("/api/radio/next", [&d](http::Request& req) {
+    auto who = require_user(d, req);
+    auto body = parse_object(req);
+    library::RadioRequest rr;
+    rr.seed_type = require_string(body, "seed_type");
+    if (auto id = optional_string(body, "seed_id")) {
+      auto norm = util::normalize_uuid(*id);
+      if (!norm) model::throw_not_found("Seed not found");
+      rr.seed_id = *norm;
+    }
+    rr.genre = optional_string(body, "genre");
+    if (body.contains("count") && !body.at("count").is_null()) {
+      auto n = require_int(body, "count");
+      if (n < 1 || n > 20) model::throw_bad_request("count must be between 1 and 20");
+      rr.count = static_cast<int>(n);
+    }
+    if (auto it = body.find("exclude"); it != body.end() && !it->value().is_null()) {
+      if (!it->value().is_array()) model::throw_bad_request("exclude must be an array of track ids");
+      for (const auto& v : it->value().as_array()) {
+        if (rr.exclude.size() >= 2000) break;
+        if (v.is_string())
+          if (auto id = util::normalize_uuid(std::string(v.as_string()))) rr.exclude.push_back(*id);
+      }
+    }
+    rr.user_id = who.user.id;
+    library::Radio radio(*d.catalog, *d.activity);
+    auto res = radio.next(rr);
+    json::object o;
+    json::array tracks;
+    for (const auto& t : res.tracks) tracks.push_back(track_response(t));
+    o["tracks"] = std::move(tracks);
+    o["exhausted"] = res.exhausted;
+    return json_response(200, o);
   });
 
   r.get("/api/users/{id}", [&d](http::Request& req) {

@@ -14,6 +14,7 @@
 #include "library/upload_store.hpp"
 #include "model/catalog.hpp"
 #include "model/playlist.hpp"
+#include "model/report.hpp"
 #include "model/settings.hpp"
 
 namespace st::api {
@@ -38,6 +39,7 @@ struct ApiDeps {
   std::string audio_storage_path;  // uploads live here; deleting such a track deletes its file
   library::TranscodeService* transcodes = nullptr;
   library::StorageTasks* tasks = nullptr;
+  model::ReportRepository* reports = nullptr;
 };
 
 }  // namespace st::api

@@ -29,6 +29,10 @@ void add_stream_routes(http::Router& r, ApiDeps& d);
 std::string waveform_json(ApiDeps& d, const model::Track& t);
 // /api/admin/storage/* (status, integrity check, sync = rescan, task status) and /api/admin/metadata/status.
 void add_admin_library_routes(http::Router& r, ApiDeps& d);
+// Reports by listeners (POST /api/tracks/{id}/report) and moderation (/api/admin/reports, tracks browse).
+void add_moderation_routes(http::Router& r, ApiDeps& d);
+// Removes a track: row, orphans, and the file when it is an upload (never a scanned file).
+void remove_track(ApiDeps& d, const model::Track& t);
 // /healthz, /api/tos, /api/nodeinfo, /.well-known/nodeinfo
 void add_public_routes(http::Router& r, ApiDeps& d);
 

@@ -38,6 +38,15 @@ bool inside(const std::string& path, const std::string& root) {
 
 }  // namespace
 
+void remove_track(ApiDeps& d, const model::Track& t) {
+  d.catalog->delete_track(t.id);
+  d.catalog->prune_orphans();
+  if (t.uploaded_by && inside(t.file_path, d.audio_storage_path)) {
+    std::error_code ec;
+    std::filesystem::remove(t.file_path, ec);
+  }
+}
+
 void add_track_edit_routes(http::Router& r, ApiDeps& d) {
   r.put("/api/tracks/{id}", [&d](http::Request& req) {
     auto who = require_user(d, req);
@@ -64,12 +73,7 @@ void add_track_edit_routes(http::Router& r, ApiDeps& d) {
   r.del("/api/tracks/{id}", [&d](http::Request& req) {
     auto who = require_user(d, req);
     auto t = editable(d, req, who, "delete");
-    d.catalog->delete_track(t.id);
-    d.catalog->prune_orphans();
-    if (t.uploaded_by && inside(t.file_path, d.audio_storage_path)) {
-      std::error_code ec;
-      std::filesystem::remove(t.file_path, ec);
-    }
+    remove_track(d, t);
     return http::Response::empty(204);
   });
 }

@@ -76,7 +76,7 @@ int serve(const Config& c) {
   api::ApiDeps deps{*s.accounts, *s.sessions, *s.settings, limiter, *s.stats, c.domain, c.trusted_proxies, kVersion,
                     false,           s.catalog.get(),     s.covers.get(),   s.importer.get(),
                     s.uploads.get(), s.temp_dir,         s.playlists.get(), s.activity.get(),
-                    c.audio_storage_path, s.transcodes.get(), s.tasks.get()};
+                    c.audio_storage_path, s.transcodes.get(), s.tasks.get(), s.reports.get()};
 
   http::Router router;
   api::add_public_routes(router, deps);
@@ -90,6 +90,7 @@ int serve(const Config& c) {
   api::add_track_edit_routes(router, deps);
   api::add_stream_routes(router, deps);
   api::add_admin_library_routes(router, deps);
+  api::add_moderation_routes(router, deps);
 
   http::StaticFiles web(c.web_root.empty() ? default_web_root() : c.web_root);
   if (!web.available()) spdlog::info("no built web app found; serving the API only");

@@ -14,6 +14,7 @@
 #include "library/upload_store.hpp"
 #include "model/catalog.hpp"
 #include "model/playlist.hpp"
+#include "model/report.hpp"
 #include "model/session.hpp"
 #include "model/settings.hpp"
 #include "model/user.hpp"
@@ -37,6 +38,7 @@ struct Services {
   std::unique_ptr<model::ActivityRepository> activity;
   std::unique_ptr<library::TranscodeService> transcodes;
   std::unique_ptr<library::StorageTasks> tasks;
+  std::unique_ptr<model::ReportRepository> reports;
   std::string temp_dir;
 };
 

@@ -107,6 +107,13 @@ class SqlActivityRepository final : public model::ActivityRepository {
     return out;
   }
 
+  std::vector<std::string> top_artists(std::string_view user_id, std::int64_t limit) override {
+    return top("t.artist_id", user_id, limit);
+  }
+  std::vector<std::string> top_genres(std::string_view user_id, std::int64_t limit) override {
+    return top("t.genre", user_id, limit);
+  }
+
   std::vector<model::Track> trending(util::Micros since, std::int64_t limit) override {
     auto c = pool_.acquire();
     std::vector<model::Track> out;
@@ -120,6 +127,22 @@ class SqlActivityRepository final : public model::ActivityRepository {
   }
 
  private:
+  std::vector<std::string> top(const char* column, std::string_view user_id, std::int64_t limit) {
+    auto c = pool_.acquire();
+    std::vector<std::string> out;
+    auto rows = c->query(fmt::format(
+                             "SELECT {0}, SUM(x.w) AS weight FROM ("
+                             "SELECT * FROM (SELECT track_id, CASE WHEN completed THEN 1.0 WHEN skipped THEN 0.1 "
+                             "ELSE 0.5 END AS w FROM listen_history WHERE user_id = ? ORDER BY listened_at DESC LIMIT 50) h "
+                             "UNION ALL SELECT track_id, 1.0 AS w FROM favorites WHERE user_id = ?) x "
+                             "JOIN tracks t ON t.id = x.track_id WHERE {1} "
+                             "GROUP BY {0} ORDER BY weight DESC, {0} LIMIT ?",
+                             column, std::string_view(column) == "t.genre" ? "t.genre IS NOT NULL AND t.genre <> ''" : "1 = 1"),
+                         {std::string(user_id), std::string(user_id), limit});
+    for (const auto& r : rows.rows) out.push_back(r.text(0));
+    return out;
+  }
+
   Pool& pool_;
 };
 

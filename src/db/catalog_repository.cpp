@@ -382,6 +382,51 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     return out;
   }
 
+  std::vector<model::Track> random_tracks(const model::RandomQuery& q) override {
+    std::string where = " WHERE 1 = 1";
+    std::vector<Value> params;
+    auto any_of = [&](const char* column, const std::vector<std::string>& values) {
+      if (values.empty()) return;
+      where += std::string(" AND ") + column + " IN (";
+      for (std::size_t i = 0; i < values.size(); ++i) {
+        where += i ? ", ?" : "?";
+        params.push_back(values[i]);
+      }
+      where += ")";
+    };
+    if (q.artist_id) where += " AND t.artist_id = ?", params.push_back(*q.artist_id);
+    if (q.not_artist_id) where += " AND t.artist_id <> ?", params.push_back(*q.not_artist_id);
+    any_of("t.artist_id", q.artist_ids);
+    any_of("t.genre", q.genres);
+    if (q.year_min) where += " AND t.year >= ?", params.push_back(static_cast<std::int64_t>(*q.year_min));
+    if (q.year_max) where += " AND t.year <= ?", params.push_back(static_cast<std::int64_t>(*q.year_max));
+    if (!q.exclude.empty()) {
+      where += " AND t.id NOT IN (";
+      for (std::size_t i = 0; i < q.exclude.size(); ++i) {
+        where += i ? ", ?" : "?";
+        params.push_back(q.exclude[i]);
+      }
+      where += ")";
+    }
+    params.push_back(q.limit);
+    auto c = pool_.acquire();
+    std::vector<model::Track> out;
+    for (const auto& r : c->query(kTrackSelect + where + " ORDER BY random() LIMIT ?", params).rows)
+      out.push_back(read_track(r));
+    return out;
+  }
+
+  std::vector<std::string> artist_genres(std::string_view artist_id) override {
+    auto c = pool_.acquire();
+    std::vector<std::string> out;
+    for (const auto& r : c->query("SELECT DISTINCT genre FROM tracks WHERE artist_id = ? AND genre IS NOT NULL "
+                                  "AND genre <> '' ORDER BY genre",
+                                  {std::string(artist_id)})
+                             .rows)
+      out.push_back(r.text(0));
+    return out;
+  }
+
   model::CatalogCounts counts() override {
     auto c = pool_.acquire();
     auto r = c->query(

@@ -5,6 +5,7 @@
 #include "db/pool.hpp"
 #include "model/catalog.hpp"
 #include "model/playlist.hpp"
+#include "model/report.hpp"
 #include "model/session.hpp"
 #include "model/settings.hpp"
 #include "model/user.hpp"
@@ -18,5 +19,6 @@ std::unique_ptr<model::StatsRepository> make_stats_repository(Pool& pool);
 std::unique_ptr<model::CatalogRepository> make_catalog_repository(Pool& pool);
 std::unique_ptr<model::PlaylistRepository> make_playlist_repository(Pool& pool);
 std::unique_ptr<model::ActivityRepository> make_activity_repository(Pool& pool);
+std::unique_ptr<model::ReportRepository> make_report_repository(Pool& pool);
 
 }  // namespace st::db

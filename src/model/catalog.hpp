@@ -102,6 +102,17 @@ struct MetadataCounts {
                albums_with_cover = 0, total_size_bytes = 0;
 };
 
+// A random pick of tracks matching every given condition (radio).
+struct RandomQuery {
+  std::optional<std::string> artist_id;
+  std::optional<std::string> not_artist_id;
+  std::vector<std::string> artist_ids;  // any of
+  std::vector<std::string> genres;      // any of
+  std::optional<int> year_min, year_max;
+  std::vector<std::string> exclude;  // track ids
+  std::int64_t limit = 10;
+};
+
 struct CatalogCounts {
   std::int64_t tracks = 0;
   std::int64_t albums = 0;
@@ -169,6 +180,9 @@ class CatalogRepository {
   virtual std::vector<Album> artist_albums(std::string_view artist_id) = 0;
   virtual std::vector<std::string> genres() = 0;
   virtual CatalogCounts counts() = 0;
+  virtual std::vector<Track> random_tracks(const RandomQuery& q) = 0;
+  // The genres of an artist's tracks.
+  virtual std::vector<std::string> artist_genres(std::string_view artist_id) = 0;
   virtual MetadataCounts metadata_counts() = 0;
   // Every track's file, in batches (for integrity checks): ids greater than after_id, in id order.
   virtual std::vector<TrackFile> track_files(std::string_view after_id, std::int64_t limit) = 0;

@@ -84,6 +84,10 @@ class ActivityRepository {
   virtual Paged<HistoryEntry> history(std::string_view user_id, Page page) = 0;
   // The latest listen of each of the user's most recently played tracks.
   virtual std::vector<HistoryEntry> recent_distinct(std::string_view user_id, std::int64_t limit) = 0;
+  // What a user listens to most: artists and genres weighted by their recent listens (completed plays
+  // count fully, skips a little) and favorites, best first.
+  virtual std::vector<std::string> top_artists(std::string_view user_id, std::int64_t limit) = 0;
+  virtual std::vector<std::string> top_genres(std::string_view user_id, std::int64_t limit) = 0;
   // Tracks by number of listens since `since`.
   virtual std::vector<Track> trending(util::Micros since, std::int64_t limit) = 0;
 };

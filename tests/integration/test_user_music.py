@@ -127,3 +127,68 @@ class UserMusic(ServerTest):
         # A scanned track deleted by an admin leaves the owner's file alone.
         self.assertEqual(self.s.delete(f"/api/tracks/{self.tracks['Lovely']}", token=self.admin).status, 204)
         self.assertTrue(os.path.exists(os.path.join(self.lib, "Singles/lovely.aiff")))
+
+    def test_radio(self):
+        seed = self.tracks["Tone 1"]
+        r = self.s.post("/api/radio/next", {"seed_type": "track", "seed_id": seed, "count": 3}, token=self.alice)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(len(r.json["tracks"]), 3)
+        self.assertFalse(r.json["exhausted"])
+        played = [t["id"] for t in r.json["tracks"]]
+        r = self.s.post("/api/radio/next", {"seed_type": "artist",
+                                            "seed_id": self.s.get(f"/api/tracks/{seed}").json["artist_id"],
+                                            "count": 20, "exclude": played}, token=self.alice)
+        ids = [t["id"] for t in r.json["tracks"]]
+        self.assertFalse(set(ids) & set(played), "excluded tracks are not replayed")
+        self.assertEqual(len(ids), len(set(ids)))
+        self.assertEqual({t["artist_name"] for t in r.json["tracks"]}, {"Test Artist"}, "same artist or same genre")
+        r = self.s.post("/api/radio/next", {"seed_type": "genre", "genre": "Classical", "count": 10}, token=self.alice)
+        self.assertEqual({t["genre"] for t in r.json["tracks"]}, {"Classical"})
+        self.assertEqual(len(r.json["tracks"]), 4)
+        all_ids = list(self.tracks.values())
+        r = self.s.post("/api/radio/next", {"seed_type": "genre", "genre": "Classical", "exclude": all_ids},
+                        token=self.alice)
+        self.assertEqual(len(r.json["tracks"]), 4, "everything played: it starts over")
+        self.s.post(f"/api/favorites/{self.tracks['First Hit']}", token=self.alice)
+        r = self.s.post("/api/radio/next", {"seed_type": "personal_mix", "count": 5}, token=self.alice)
+        self.assertEqual(len(r.json["tracks"]), 5)
+        self.assertEqual(self.s.post("/api/radio/next", {"seed_type": "track"}, token=self.alice).status, 400)
+        self.assertEqual(self.s.post("/api/radio/next", {"seed_type": "genre"}, token=self.alice).status, 400)
+        self.assertEqual(self.s.post("/api/radio/next", {"seed_type": "nonsense"}, token=self.alice).status, 400)
+        self.assertEqual(self.s.post("/api/radio/next", {"seed_type": "track",
+                                                         "seed_id": "00000000-0000-4000-8000-000000000000"},
+                                     token=self.alice).status, 404)
+        self.assertEqual(self.s.post("/api/radio/next", {"seed_type": "genre", "genre": "Rock", "count": 21},
+                                     token=self.alice).status, 400)
+
+    def test_reports_and_moderation(self):
+        tid = self.tracks["Tone 2"]
+        r = self.s.post(f"/api/tracks/{tid}/report", {"reason": "  wrong tags  "}, token=self.alice)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(self.s.post(f"/api/tracks/{tid}/report", {"reason": "again"}, token=self.alice).status, 409)
+        self.assertEqual(self.s.post(f"/api/tracks/{tid}/report", {"reason": " "}, token=self.bob).status, 400)
+        self.assertEqual(self.s.post(f"/api/tracks/{tid}/report", {"reason": "x" * 501}, token=self.bob).status, 400)
+        self.assertEqual(self.s.post(f"/api/tracks/{tid}/report", {"reason": "copyright"}, token=self.bob).status, 200)
+        other = self.s.post(f"/api/tracks/{self.tracks['Tone 3']}/report", {"reason": "meh"}, token=self.bob).json["id"]
+        self.assertEqual(self.s.get("/api/admin/reports", token=self.alice).status, 403)
+        self.assertEqual(self.s.get("/api/admin/reports/stats", token=self.admin).json,
+                         {"pending": 3, "resolved": 0, "dismissed": 0, "total": 3})
+        browse = self.s.get("/api/admin/tracks/browse?search=TONE", token=self.admin).json
+        counts = {row["title"]: row["report_count"] for row in browse["data"]}
+        self.assertEqual(counts, {"Tone 1": 0, "Tone 2": 2, "Tone 3": 1})
+        r = self.s.put(f"/api/admin/reports/{other}", {"action": "dismissed", "admin_note": "fine"}, token=self.admin)
+        self.assertEqual(r.json["message"], "Report dismissed. No action on the track.")
+        reports = self.s.get("/api/admin/reports", token=self.admin).json
+        self.assertEqual([x["status"] for x in reports], ["pending", "pending", "dismissed"], "pending first")
+        first = reports[0]["id"]
+        r = self.s.put(f"/api/admin/reports/{first}", {"action": "resolved", "track_action": "delete"}, token=self.admin)
+        self.assertEqual(r.json["message"], "Report resolved. Track deleted.")
+        self.assertEqual(self.s.get(f"/api/tracks/{tid}").status, 404)
+        reports = self.s.get("/api/admin/reports", token=self.admin).json
+        self.assertEqual({x["status"] for x in reports}, {"resolved", "dismissed"})
+        self.assertIn("[Deleted]", {x["track_title"] for x in reports}, "the record outlives the track")
+        self.assertEqual(self.s.put(f"/api/admin/reports/{first}", {"action": "maybe"}, token=self.admin).status, 400)
+        r = self.s.delete(f"/api/admin/tracks/{self.tracks['Tone 3']}/moderate", token=self.admin)
+        self.assertEqual(r.json, {"message": "Local track deleted."})
+        self.assertTrue(os.path.exists(os.path.join(self.lib, "Test Artist/Sine Album/03 Tone 3.mp3")),
+                        "a scanned file is the owner's: only the catalogue entry goes")

@@ -219,9 +219,10 @@ CREATE TABLE remote_tracks (
 CREATE INDEX remote_tracks_local ON remote_tracks (local_track_id);
 CREATE INDEX remote_tracks_instance ON remote_tracks (instance_domain);
 
+-- Reports outlive the tracks they are about (the moderation record stays).
 CREATE TABLE track_reports (
   id UUID PRIMARY KEY,
-  track_id UUID NOT NULL REFERENCES tracks(id) ON DELETE CASCADE,
+  track_id UUID REFERENCES tracks(id) ON DELETE SET NULL,
   user_id UUID NOT NULL REFERENCES users(id) ON DELETE CASCADE,
   reason TEXT NOT NULL,
   status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'resolved', 'dismissed')),
