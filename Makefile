@@ -34,7 +34,7 @@ check-layers:
 	@bash scripts/check-layers.sh
 
 bench: build
-	@bash bench/http.sh
+	@for b in http scan stream transcode catalog; do echo "== bench/$$b.sh"; bash bench/$$b.sh || exit 1; done
 
 fmt:
 	@clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.hpp' 'tests/*.cpp' 'tests/*.hpp')
