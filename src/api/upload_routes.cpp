@@ -45,6 +45,12 @@ json::object import_part(ApiDeps& d, http::MultipartForm& form, const http::Mult
   std::string filename = part.filename.value_or("upload");
   std::string path = d.uploads->keep(part.file_path, filename, user_id);
   form.take(part);
+  try {
+    path = library::UploadStore::playable(path);
+  } catch (const std::exception& e) {
+    std::filesystem::remove(path);
+    model::throw_bad_request(e.what());
+  }
   library::ImportOptions opts = base;
   opts.uploaded_by = user_id;
   opts.reject_duplicates = true;

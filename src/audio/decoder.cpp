@@ -172,6 +172,20 @@ std::size_t Decoder::read(float* out, std::size_t max_frames) {
 }
 
 int Decoder::source_channels() const { return impl_->codec->ch_layout.nb_channels; }
+int Decoder::source_rate() const { return impl_->codec->sample_rate; }
+
+int Decoder::source_bits() const {
+  int bits = impl_->codec->bits_per_raw_sample;
+  if (bits <= 0) bits = av_get_bytes_per_sample(impl_->codec->sample_fmt) * 8;
+  return bits;
+}
+
+std::vector<std::pair<std::string, std::string>> Decoder::tags() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  const AVDictionaryEntry* e = nullptr;
+  while ((e = av_dict_get(impl_->input->metadata, "", e, AV_DICT_IGNORE_SUFFIX))) out.emplace_back(e->key, e->value);
+  return out;
+}
 
 double Decoder::duration_secs() const {
   auto* in = impl_->input.get();

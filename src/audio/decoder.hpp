@@ -4,6 +4,8 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace st::audio {
 
@@ -26,6 +28,11 @@ class Decoder {
   // failure that cannot be skipped.
   std::size_t read(float* out, std::size_t max_frames);
   int source_channels() const;
+  int source_rate() const;
+  // Bits per sample of the source's PCM (16, 24, 32), 0 when it is not lossless PCM-like.
+  int source_bits() const;
+  // The container's tags (title, artist, ...), to carry over into a converted file.
+  std::vector<std::pair<std::string, std::string>> tags() const;
   double duration_secs() const;
 
  private:

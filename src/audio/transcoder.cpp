@@ -1,6 +1,8 @@
 #include "audio/transcoder.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <deque>
 #include <vector>
@@ -12,8 +14,10 @@ namespace st::audio {
 
 namespace ff = lib::ffmpeg;
 
-std::string_view codec_mime(Codec c) { return c == Codec::opus ? "audio/ogg; codecs=opus" : "audio/mpeg"; }
-std::string_view codec_extension(Codec c) { return c == Codec::opus ? "opus" : "mp3"; }
+std::string_view codec_mime(Codec c) {
+  return c == Codec::opus ? "audio/ogg; codecs=opus" : c == Codec::mp3 ? "audio/mpeg" : "audio/flac";
+}
+std::string_view codec_extension(Codec c) { return c == Codec::opus ? "opus" : c == Codec::mp3 ? "mp3" : "flac"; }
 
 struct Transcoder::Impl {
   std::unique_ptr<Decoder> decoder;
@@ -31,6 +35,11 @@ struct Transcoder::Impl {
   std::string produced;        // muxed bytes not yet read
   std::size_t produced_pos = 0;
   bool finished = false;
+  bool file_output = false;  // oc->pb opened by avio_open: closed with avio_closep
+
+  ~Impl() {
+    if (file_output && out) avio_closep(&out->pb);
+  }
 
   static int on_write(void* opaque, std::uint8_t* buf, int size) {
     static_cast<Impl*>(opaque)->produced.append(reinterpret_cast<const char*>(buf), static_cast<std::size_t>(size));
@@ -61,8 +70,17 @@ struct Transcoder::Impl {
     for (std::size_t i = 0; i < static_cast<std::size_t>(frame_size); ++i) {
       for (std::size_t c = 0; c < ch; ++c) {
         float v = i < count ? samples[i * ch + c] : 0.0f;
-        if (planar) reinterpret_cast<float*>(frame->data[c])[i] = v;
-        else reinterpret_cast<float*>(frame->data[0])[i * ch + c] = v;
+        if (enc->sample_fmt == AV_SAMPLE_FMT_S16) {
+          reinterpret_cast<std::int16_t*>(frame->data[0])[i * ch + c] =
+              static_cast<std::int16_t>(std::lrint(std::clamp(v * 32768.0f, -32768.0f, 32767.0f)));
+        } else if (enc->sample_fmt == AV_SAMPLE_FMT_S32) {
+          double x = std::clamp(static_cast<double>(v) * 2147483648.0, -2147483648.0, 2147483647.0);
+          reinterpret_cast<std::int32_t*>(frame->data[0])[i * ch + c] = static_cast<std::int32_t>(std::llrint(x));
+        } else if (planar) {
+          reinterpret_cast<float*>(frame->data[c])[i] = v;
+        } else {
+          reinterpret_cast<float*>(frame->data[0])[i * ch + c] = v;
+        }
       }
     }
     samples.erase(samples.begin(), samples.begin() + static_cast<std::ptrdiff_t>(std::min(count, samples.size() / ch) * ch));
@@ -94,30 +112,48 @@ struct Transcoder::Impl {
   }
 };
 
-Transcoder::Transcoder(const std::string& path, const TranscodeSpec& spec) : impl_(std::make_unique<Impl>()) {
+Transcoder::Transcoder(const std::string& path, const TranscodeSpec& spec) : Transcoder(path, spec, nullptr) {}
+
+Transcoder::Transcoder(const std::string& path, const TranscodeSpec& spec, const std::string* out_path)
+    : impl_(std::make_unique<Impl>()) {
   auto& m = *impl_;
   bool opus = spec.codec == Codec::opus;
+  bool flac = spec.codec == Codec::flac;
   int rate = opus ? 48000 : 44100;
+  int bits = 16;
+  std::vector<std::pair<std::string, std::string>> tags;
   {
     Decoder probe(path, rate, 2);
-    m.channels = std::clamp(probe.source_channels(), 1, 2);
+    m.channels = flac ? std::clamp(probe.source_channels(), 1, 8) : std::clamp(probe.source_channels(), 1, 2);
+    if (flac) {
+      rate = probe.source_rate();
+      bits = probe.source_bits() > 16 ? 24 : 16;
+      tags = probe.tags();
+    }
   }
   m.decoder = std::make_unique<Decoder>(path, rate, m.channels);
   m.decoder->seek(spec.offset_secs);
 
-  const AVCodec* codec = avcodec_find_encoder_by_name(opus ? "libopus" : "libmp3lame");
-  if (!codec) throw AudioError(opus ? "the Opus encoder (libopus) is not available" : "the MP3 encoder is not available");
+  const char* encoder = opus ? "libopus" : flac ? "flac" : "libmp3lame";
+  const AVCodec* codec = avcodec_find_encoder_by_name(encoder);
+  if (!codec) throw AudioError(std::string("the encoder ") + encoder + " is not available");
   m.enc.reset(avcodec_alloc_context3(codec));
   m.enc->sample_rate = rate;
   av_channel_layout_default(&m.enc->ch_layout, m.channels);
-  m.planar = !opus;
-  m.enc->sample_fmt = opus ? AV_SAMPLE_FMT_FLT : AV_SAMPLE_FMT_FLTP;
-  // libopus takes at most 256 kbps per channel: "high" on a mono file is its best, not an error.
-  int max_kbps = opus ? 256 * m.channels : 320;
-  m.enc->bit_rate = static_cast<std::int64_t>(std::clamp(spec.bitrate_kbps, 16, std::min(320, max_kbps))) * 1000;
+  m.planar = spec.codec == Codec::mp3;
+  if (flac) {
+    m.enc->sample_fmt = bits > 16 ? AV_SAMPLE_FMT_S32 : AV_SAMPLE_FMT_S16;
+    m.enc->bits_per_raw_sample = bits;
+    m.enc->compression_level = 8;
+  } else {
+    m.enc->sample_fmt = opus ? AV_SAMPLE_FMT_FLT : AV_SAMPLE_FMT_FLTP;
+    // libopus takes at most 256 kbps per channel: "high" on a mono file is its best, not an error.
+    int max_kbps = opus ? 256 * m.channels : 320;
+    m.enc->bit_rate = static_cast<std::int64_t>(std::clamp(spec.bitrate_kbps, 16, std::min(320, max_kbps))) * 1000;
+  }
   m.enc->time_base = AVRational{1, rate};
 
-  const char* muxer = opus ? "ogg" : "mp3";
+  const char* muxer = opus ? "ogg" : flac ? "flac" : "mp3";
   AVFormatContext* oc = nullptr;
   if (avformat_alloc_output_context2(&oc, nullptr, muxer, nullptr) < 0) throw AudioError("no muxer");
   m.out.reset(oc);
@@ -130,18 +166,31 @@ Transcoder::Transcoder(const std::string& path, const TranscodeSpec& spec) : imp
   avcodec_parameters_from_context(m.stream->codecpar, m.enc.get());
   m.stream->time_base = m.enc->time_base;
 
-  constexpr int kIoBuffer = 32 * 1024;
-  auto* buffer = static_cast<unsigned char*>(av_malloc(kIoBuffer));
-  m.io.reset(avio_alloc_context(buffer, kIoBuffer, 1, &m, nullptr, &Impl::on_write, nullptr));
-  if (!m.io) throw AudioError("out of memory");
-  oc->pb = m.io.get();
-  oc->flags |= AVFMT_FLAG_CUSTOM_IO;
-  if (!opus) av_dict_set(&oc->metadata, "encoder", "SoundTime", 0);
+  if (out_path) {
+    rc = avio_open(&oc->pb, out_path->c_str(), AVIO_FLAG_WRITE);
+    if (rc < 0) throw AudioError("cannot create " + *out_path + ": " + ff::error_text(rc));
+    m.file_output = true;
+  } else {
+    constexpr int kIoBuffer = 32 * 1024;
+    auto* buffer = static_cast<unsigned char*>(av_malloc(kIoBuffer));
+    m.io.reset(avio_alloc_context(buffer, kIoBuffer, 1, &m, nullptr, &Impl::on_write, nullptr));
+    if (!m.io) throw AudioError("out of memory");
+    oc->pb = m.io.get();
+    oc->flags |= AVFMT_FLAG_CUSTOM_IO;
+  }
+  for (const auto& [k, v] : tags) av_dict_set(&oc->metadata, k.c_str(), v.c_str(), 0);
   rc = avformat_write_header(oc, nullptr);
   if (rc < 0) throw AudioError("cannot start the stream: " + ff::error_text(rc));
 }
 
 Transcoder::~Transcoder() = default;
+
+void Transcoder::convert_file(const std::string& path, const TranscodeSpec& spec, const std::string& out_path) {
+  Transcoder t(path, spec, &out_path);
+  while (!t.impl_->finished) t.impl_->step();
+  if (avio_closep(&t.impl_->out->pb) < 0) throw AudioError("cannot finish writing " + out_path);
+  t.impl_->file_output = false;
+}
 
 std::size_t Transcoder::read(char* buf, std::size_t n) {
   auto& m = *impl_;

@@ -7,7 +7,8 @@
 
 namespace st::audio {
 
-enum class Codec { opus, mp3 };
+// flac is lossless (same rate, channels and bit depth; tags kept): for converting AIFF uploads.
+enum class Codec { opus, mp3, flac };
 
 struct TranscodeSpec {
   Codec codec = Codec::opus;
@@ -24,10 +25,15 @@ class Transcoder {
   Transcoder(const std::string& path, const TranscodeSpec& spec);
   ~Transcoder();
   Transcoder(const Transcoder&) = delete;
+  Transcoder(const std::string& path, const TranscodeSpec& spec, const std::string* out_path);
   Transcoder& operator=(const Transcoder&) = delete;
 
   // Up to n bytes of the encoded stream; 0 once it is complete. Throws AudioError on failure.
   std::size_t read(char* buf, std::size_t n);
+
+  // Converts a whole file into out_path (a seekable file, so headers such as FLAC's STREAMINFO are
+  // complete). Throws AudioError; out_path may be partly written then.
+  static void convert_file(const std::string& path, const TranscodeSpec& spec, const std::string& out_path);
 
  private:
   struct Impl;

@@ -6,6 +6,9 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "audio/decoder.hpp"
+#include "audio/format_sniffer.hpp"
+#include "audio/transcoder.hpp"
 #include "util/random.hpp"
 
 namespace st::library {
@@ -63,6 +66,24 @@ std::string UploadStore::keep(const std::string& received, std::string_view clie
     }
     fs::remove(received, ec);
   }
+  return target.string();
+}
+
+std::string UploadStore::playable(const std::string& stored) {
+  if (audio::sniff_file(stored) != audio::AudioFormat::aiff) return stored;
+  fs::path target = fs::path(stored).replace_extension(".flac");
+  std::error_code ec;
+  if (fs::exists(target, ec))
+    target = fs::path(stored).replace_extension("").string() + "_" + util::random_hex(4) + ".flac";
+  try {
+    audio::TranscodeSpec flac;
+    flac.codec = audio::Codec::flac;
+    audio::Transcoder::convert_file(stored, flac, target.string());
+  } catch (const audio::AudioError& e) {
+    fs::remove(target, ec);
+    throw std::runtime_error(std::string("cannot convert the AIFF file: ") + e.what());
+  }
+  fs::remove(stored, ec);
   return target.string();
 }
 

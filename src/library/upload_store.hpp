@@ -16,6 +16,10 @@ class UploadStore {
   // Throws std::runtime_error when the file cannot be stored.
   std::string keep(const std::string& received_path, std::string_view client_name, std::string_view user_id);
 
+  // AIFF uploads become FLAC (lossless, tags kept; browsers do not play AIFF): returns the path of the
+  // file to import, the original when nothing needed converting. Throws std::runtime_error.
+  static std::string playable(const std::string& stored_path);
+
  private:
   std::string root_;
 };

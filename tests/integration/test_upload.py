@@ -62,6 +62,21 @@ class Upload(ServerTest):
         self.assertEqual(s.body, self.mp3)
         self.assertEqual(self.temp_files(), [], "received bodies and parts are cleaned up")
 
+    def test_aiff_uploads_become_flac_with_their_tags(self):
+        root, _ = fixture()
+        with open(os.path.join(root, "library", "Singles", "lovely.aiff"), "rb") as f:
+            aiff = f.read()
+        r = self.upload("/api/upload", files=[("file", "lovely.aiff", aiff)])
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["format"], "flac")
+        self.assertEqual(r.json["title"], "Lovely")
+        self.assertAlmostEqual(r.json["duration"], 1.0, delta=0.05)
+        self.assertEqual(self.stored_files(), ["lovely.flac"])
+        body = self.s.get(f"/api/tracks/{r.json['id']}/stream").body
+        self.assertTrue(body.startswith(b"fLaC"))
+        t = self.s.get(f"/api/tracks/{r.json['id']}").json
+        self.assertEqual((t["artist_name"], t["bit_depth"], t["sample_rate"]), ("Aiff Band", 16, 44100))
+
     def test_form_fields_override_tags(self):
         r = self.upload("/api/upload", fields=[("title", "Renamed"), ("artist", "Someone Else"), ("album", "Other LP")],
                         files=[("file", "x.m4a", self.m4a)])
