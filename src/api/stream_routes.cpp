@@ -83,6 +83,11 @@ std::string waveform_json(ApiDeps& d, const model::Track& t) {
   json::object o;
   o["peaks"] = floats(w.peaks);
   o["fine_peaks"] = floats(w.fine_peaks);
+  if (w.replaygain_db) {
+    o["measured_track_gain_db"] = *w.replaygain_db;
+    o["measured_peak"] = *w.peak;
+    d.catalog->set_measured_gain(t.id, *w.replaygain_db, *w.peak);
+  }
   auto text = to_json(o);
   d.catalog->set_waveform(t.id, text);
   return text;

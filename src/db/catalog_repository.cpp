@@ -208,6 +208,13 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     return out;
   }
 
+  void set_measured_gain(std::string_view id, double gain_db, double peak) override {
+    auto c = pool_.acquire();
+    c->query("UPDATE tracks SET replaygain_track_gain = ?, replaygain_track_peak = ? "
+             "WHERE id = ? AND replaygain_track_gain IS NULL",
+             {gain_db, peak, std::string(id)});
+  }
+
   void delete_track(std::string_view id) override {
     auto c = pool_.acquire();
     c->query("DELETE FROM tracks WHERE id = ?", {std::string(id)});

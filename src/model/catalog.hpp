@@ -168,6 +168,8 @@ class CatalogRepository {
   // The stored waveform JSON ({"peaks": [...], "fine_peaks": [...]}), when computed.
   virtual std::optional<std::string> waveform(std::string_view track_id) = 0;
   virtual void set_waveform(std::string_view track_id, const std::string& json) = 0;
+  // Fills the ReplayGain track values from a measurement, unless the file's tags provided them.
+  virtual void set_measured_gain(std::string_view track_id, double gain_db, double peak) = 0;
   // Deletes albums without tracks and artists without tracks or albums.
   virtual void prune_orphans() = 0;
 

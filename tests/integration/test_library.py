@@ -378,6 +378,20 @@ class Transcoding(ServerTest):
         self.assertGreater(min(r.json["peaks"][:190]), 0.5, "a steady tone is loud throughout")
         again = self.s.get(f"/api/tracks/{self.tracks['Tone 2']['id']}/waveform")
         self.assertEqual(again.json, r.json)
+        # Loudness is measured in the same pass (EBU R128) for files without ReplayGain tags.
+        self.assertIsNone(self.tracks["Tone 2"]["replaygain_track_gain"])
+        gain = r.json["measured_track_gain_db"]
+        self.assertTrue(-20 < gain < 20, gain)
+        t = self.s.get(f"/api/tracks/{self.tracks['Tone 2']['id']}").json
+        self.assertEqual(t["replaygain_track_gain"], gain)
+        self.assertTrue(0 < t["replaygain_track_peak"] <= 1.01)
+        # ffmpeg's own EBU R128 meter on the same file agrees within half a decibel.
+        import re
+        path = os.path.join(self.s.dir, "library", "Test Artist", "Sine Album", "02 Tone 2.mp3")
+        out = subprocess.run(["ffmpeg", "-nostdin", "-i", path, "-af", "ebur128", "-f", "null", "-"],
+                             capture_output=True, text=True).stderr
+        lufs = float(re.findall(r"I:\s+(-?[0-9.]+) LUFS", out)[-1])
+        self.assertAlmostEqual(gain, -18 - lufs, delta=0.5)
 
 
 class StorageAdmin(ServerTest):
