@@ -8,10 +8,7 @@ source bench/common.sh
 BIN=${BIN:-build/soundtime}
 TRACKS=${TRACKS:-100000}
 DURATION=${DURATION:-5s}
-work=$(mktemp -d /tmp/soundtime-bench-catalog.XXXXXX)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
+bench_setup catalog
 
 SOUNDTIME_DATA_DIR="$work" "$BIN" user create bench --email b@example.org --password bench-password --role admin >/dev/null
 python3 - "$work/soundtime.db" "$TRACKS" <<'PY'

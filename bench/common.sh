@@ -7,3 +7,37 @@ wait_http() {  # url
 }
 now() { date +%s.%N; }
 ratio() { python3 -c "import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); print(f'{a/b:.2f}' if b else 'n/a')" "$1" "$2"; }
+
+# A scratch directory removed on exit, and the background processes to stop then.
+bench_setup() {  # name -> sets $work
+  work=$(mktemp -d "/tmp/soundtime-bench-$1.XXXXXX")
+  chmod 755 "$work"
+  pids=()
+  trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+}
+
+# Starts nginx serving ROOT on 127.0.0.1:PORT with sendfile, logging off; adds it to $pids.
+start_nginx() {  # root port
+  mkdir -p "$work/nginx"
+  cat > "$work/nginx/nginx.conf" <<CONF
+worker_processes $(nproc);
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  keepalive_requests 100000;
+  default_type application/json;
+  types { audio/mpeg mp3; }
+  client_body_temp_path $work/nginx/body;
+  proxy_temp_path $work/nginx/proxy;
+  fastcgi_temp_path $work/nginx/fastcgi;
+  uwsgi_temp_path $work/nginx/uwsgi;
+  scgi_temp_path $work/nginx/scgi;
+  server { listen 127.0.0.1:$2; root $1; }
+}
+CONF
+  nginx -c "$work/nginx/nginx.conf" -g 'daemon off;' &
+  pids+=($!)
+}

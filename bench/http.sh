@@ -3,6 +3,7 @@
 # a static file of the same size in the same run. Prints the ratios. Bounded: a few seconds per run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/common.sh
 BIN=${BIN:-build/soundtime}
 DURATION=${DURATION:-5s}
 CONNECTIONS=${CONNECTIONS:-64}
@@ -10,19 +11,14 @@ THREADS=${THREADS:-2}
 command -v wrk >/dev/null || { echo "wrk missing: run make setup"; exit 1; }
 command -v nginx >/dev/null || { echo "nginx missing: run make setup"; exit 1; }
 
-work=$(mktemp -d /tmp/soundtime-bench.XXXXXX)
-chmod 755 "$work"
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+bench_setup http
 
 # --- SoundTime ---
 sport=$(port)
 SOUNDTIME_DATA_DIR="$work/data" PORT=$sport HOST=127.0.0.1 LOG_LEVEL=warn AUTH_RATE_LIMIT_BURST=100 \
   "$BIN" serve >"$work/soundtime.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$sport/healthz" >/dev/null && break; sleep 0.05; done
+wait_http "http://127.0.0.1:$sport/healthz"
 token=$(curl -sf -X POST "http://127.0.0.1:$sport/api/setup/admin" -H 'Content-Type: application/json' \
   -d '{"username":"bench","email":"bench@example.org","password":"bench-password"}' |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["tokens"]["access_token"])')
@@ -31,32 +27,11 @@ me_body=$(curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$sport/ap
 
 # --- nginx with files of the same sizes ---
 nport=$(port)
-mkdir -p "$work/www" "$work/nginx"
+mkdir -p "$work/www"
 printf '%s' "$health_body" > "$work/www/healthz"
 printf '%s' "$me_body" > "$work/www/me"
-cat > "$work/nginx/nginx.conf" <<CONF
-worker_processes $(nproc);
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $work/nginx/body;
-  proxy_temp_path $work/nginx/proxy;
-  fastcgi_temp_path $work/nginx/fastcgi;
-  uwsgi_temp_path $work/nginx/uwsgi;
-  scgi_temp_path $work/nginx/scgi;
-  server {
-    listen 127.0.0.1:$nport;
-    root $work/www;
-    default_type application/json;
-    keepalive_requests 100000;
-  }
-}
-CONF
-nginx -c "$work/nginx/nginx.conf" -g 'daemon off;' &
-pids+=($!)
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$nport/healthz" >/dev/null && break; sleep 0.05; done
+start_nginx "$work/www" "$nport"
+wait_http "http://127.0.0.1:$nport/healthz"
 
 run() {  # url [header] -> "rps p99ms"
   local out

@@ -7,11 +7,7 @@ source bench/common.sh
 BIN=${BIN:-build/soundtime}
 DURATION=${DURATION:-5s}
 CONNECTIONS=${CONNECTIONS:-32}
-work=$(mktemp -d /tmp/soundtime-bench-stream.XXXXXX)
-chmod 755 "$work"
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
+bench_setup stream
 
 mkdir -p "$work/music/www"
 # A 5-minute 320 kbps MP3 (about 12 MB), as players fetch them.
@@ -25,25 +21,7 @@ wait_http "http://127.0.0.1:$sport/healthz"
 id=$(curl -sf "http://127.0.0.1:$sport/api/tracks" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][0]["id"])')
 
 nport=$(port)
-mkdir -p "$work/nginx"
-cat > "$work/nginx/nginx.conf" <<CONF
-worker_processes $(nproc);
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  sendfile on;
-  client_body_temp_path $work/nginx/body;
-  proxy_temp_path $work/nginx/proxy;
-  fastcgi_temp_path $work/nginx/fastcgi;
-  uwsgi_temp_path $work/nginx/uwsgi;
-  scgi_temp_path $work/nginx/scgi;
-  server { listen 127.0.0.1:$nport; root $work/music/www; types { audio/mpeg mp3; } }
-}
-CONF
-nginx -c "$work/nginx/nginx.conf" -g 'daemon off;' &
-pids+=($!)
+start_nginx "$work/music/www" "$nport"
 wait_http "http://127.0.0.1:$nport/track.mp3"
 
 # Each request asks for a 256 KiB range at a pseudo-random offset, as a seeking player does.

@@ -6,11 +6,7 @@ cd "$(dirname "$0")/.."
 source bench/common.sh
 BIN=${BIN:-build/soundtime}
 RUNS=${RUNS:-3}
-work=$(mktemp -d /tmp/soundtime-bench-transcode.XXXXXX)
-chmod 755 "$work"
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
+bench_setup transcode
 mkdir -p "$work/music"
 ffmpeg -nostdin -loglevel error -y -f lavfi -i "sine=frequency=440:duration=300" -ac 2 -c:a flac \
   -metadata title="Five minutes" "$work/music/long.flac"
