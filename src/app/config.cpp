@@ -131,6 +131,11 @@ Config config_from_env(const Getenv& env) {
     if (!n || *n < 0 || *n > 100000) throw ConfigError("SCAN_INTERVAL_MINUTES must be a number of minutes (0 disables)");
     c.scan_interval_minutes = static_cast<unsigned>(*n);
   }
+  if (auto v = env("WATCH_MUSIC_FOLDERS")) {
+    auto b = util::parse_bool(*v);
+    if (!b) throw ConfigError("WATCH_MUSIC_FOLDERS must be true or false");
+    c.watch_music_folders = *b;
+  }
   if (auto v = env("MAX_TRANSCODES")) {
     auto n = util::parse_int(*v);
     if (!n || *n < 1 || *n > 256) throw ConfigError("MAX_TRANSCODES must be a number from 1 to 256");

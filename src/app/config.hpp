@@ -34,6 +34,7 @@ struct Config {
   std::uint64_t transcode_cache_bytes = 2ull << 30;  // TRANSCODE_CACHE_MAX_SIZE
   unsigned max_transcodes = 0;                       // MAX_TRANSCODES; 0: 2 per core
   unsigned scan_interval_minutes = 60;               // SCAN_INTERVAL_MINUTES; 0: only on demand
+  bool watch_music_folders = true;                   // WATCH_MUSIC_FOLDERS: rescan on inotify events
 };
 
 class ConfigError : public std::runtime_error {

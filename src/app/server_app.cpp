@@ -14,6 +14,7 @@
 #include "auth/rate_limiter.hpp"
 #include "http/server.hpp"
 #include "http/static_files.hpp"
+#include "library/folder_watcher.hpp"
 #include "util/strings.hpp"
 
 namespace st::app {
@@ -125,6 +126,13 @@ int serve(const Config& c) {
   SessionJanitor janitor(*s.sessions);
   // MUSIC_FOLDERS are rescanned periodically (incremental: unchanged files cost a stat()).
   if (!c.music_folders.empty()) s.tasks->schedule_sync(std::chrono::minutes(c.scan_interval_minutes));
+  // Changes under MUSIC_FOLDERS (files copied, moved, deleted) start an incremental rescan once they settle.
+  std::unique_ptr<library::FolderWatcher> watcher;
+  if (!c.music_folders.empty() && c.watch_music_folders) {
+    watcher = std::make_unique<library::FolderWatcher>(c.music_folders, std::chrono::seconds(2),
+                                                       [&s] { s.tasks->request_sync(); });
+    spdlog::info("watching {} folders under MUSIC_FOLDERS for changes", watcher->watched());
+  }
   spdlog::info("SoundTime {} listening on http://{}:{} (database: {})", kVersion, c.host, server.bound_port(),
                util::starts_with(c.database_url, "sqlite://") ? c.database_url : "PostgreSQL");
   server.run();

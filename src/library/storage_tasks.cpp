@@ -42,6 +42,12 @@ bool StorageTasks::launch(std::string kind, void (StorageTasks::*job)()) {
 bool StorageTasks::start_integrity_check() { return launch("integrity", &StorageTasks::integrity_job); }
 bool StorageTasks::start_sync() { return launch("sync", &StorageTasks::sync_job); }
 
+void StorageTasks::request_sync() {
+  if (start_sync()) return;
+  std::lock_guard l(mu_);
+  if (state_.status == TaskState::Status::running) sync_again_ = true;
+}
+
 TaskState StorageTasks::state() {
   std::lock_guard l(mu_);
   return state_;
@@ -72,6 +78,15 @@ void StorageTasks::integrity_job() {
 }
 
 void StorageTasks::sync_job() {
+  for (;;) {
+    sync_once();
+    std::lock_guard l(mu_);
+    if (!sync_again_ || stopping_) return;
+    sync_again_ = false;
+  }
+}
+
+void StorageTasks::sync_once() {
   for (const auto& root : roots_) {
     auto r = importer_.import_tree(root, threads_, true, [this](const ImportProgress& p) {
       std::lock_guard l(mu_);

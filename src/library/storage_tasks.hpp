@@ -43,6 +43,9 @@ class StorageTasks {
   // False when a task is already running.
   bool start_integrity_check();
   bool start_sync();
+  // Starts a sync, or when one is running, makes it run once more when it ends (so changes made during
+  // a scan are not missed).
+  void request_sync();
   TaskState state();
   // Runs the sync every `interval` (and once shortly after start); zero disables.
   void schedule_sync(std::chrono::minutes interval);
@@ -51,6 +54,7 @@ class StorageTasks {
   bool launch(std::string kind, void (StorageTasks::*job)());
   void integrity_job();
   void sync_job();
+  void sync_once();
 
   model::CatalogRepository& catalog_;
   Importer& importer_;
@@ -62,6 +66,7 @@ class StorageTasks {
   std::thread timer_;
   std::condition_variable timer_cv_;
   bool stopping_ = false;
+  bool sync_again_ = false;
 };
 
 }  // namespace st::library

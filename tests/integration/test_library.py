@@ -436,3 +436,30 @@ class StorageAdmin(ServerTest):
         meta = self.s.get("/api/admin/metadata/status", token=self.admin).json
         self.assertEqual((meta["total_tracks"], meta["tracks_with_bitrate"], meta["total_albums"]), (12, 12, 6))
         self.assertEqual(self.s.post("/api/admin/storage/sync").status, 401)
+
+
+class Watching(ServerTest):
+    def test_files_copied_into_music_folders_appear_by_themselves(self):
+        import time
+        root, _ = fixture()
+        self.s.stop()
+        self.s = Server(env={"SCAN_INTERVAL_MINUTES": "0"})
+        music = os.path.join(self.s.dir, "watched")
+        os.makedirs(music)
+        self.s.env["MUSIC_FOLDERS"] = music
+        self.s.start()
+        self.assertIn("watching 1 folders", self.s.read_log())
+        shutil.copytree(os.path.join(root, "library", "Test Artist"), os.path.join(music, "Test Artist"))
+        deadline = time.time() + 20
+        total = 0
+        while time.time() < deadline:
+            total = self.s.get("/api/tracks").json["total"]
+            if total == 7:
+                break
+            time.sleep(0.2)
+        self.assertEqual(total, 7, "a new album folder (with sub-folders) is picked up without a manual scan")
+        os.remove(os.path.join(music, "Test Artist", "Sine Album", "01 Tone 1.mp3"))
+        deadline = time.time() + 20
+        while time.time() < deadline and self.s.get("/api/tracks").json["total"] != 6:
+            time.sleep(0.2)
+        self.assertEqual(self.s.get("/api/tracks").json["total"], 6)
