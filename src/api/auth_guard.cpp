@@ -41,12 +41,12 @@ std::optional<auth::AuthenticatedUser> gate_media(ApiDeps& d, const http::Reques
   if (!token || token->empty()) return gate(d, req);
   if (!d.settings.is_private()) {
     try {
-      return d.sessions.authenticate(*token);
+      return d.sessions.authenticate_media(*token);
     } catch (const model::DomainError&) {
       return std::nullopt;
     }
   }
-  return d.sessions.authenticate(*token);
+  return d.sessions.authenticate_media(*token);
 }
 
 std::string client_ip(const http::Request& req, const std::vector<std::string>& trusted) {

@@ -50,6 +50,17 @@ void add_auth_routes(http::Router& r, ApiDeps& d) {
     return json_response(200, user_response(who.user, d.domain));
   });
 
+  // Added: a token for <audio src="...?token="> and <img src>: media routes only, 6 hours, ends with the
+  // session.
+  r.get("/api/auth/media-token", [&d](http::Request& req) {
+    auto who = require_user(d, req);
+    constexpr std::int64_t ttl = 6 * 3600;
+    json::object o;
+    o["token"] = d.sessions.media_token(who, ttl);
+    o["expires_in"] = ttl;
+    return json_response(200, o);
+  });
+
   r.put("/api/auth/email", [&d](http::Request& req) {
     auto who = require_user(d, req);
     auto body = parse_object(req);

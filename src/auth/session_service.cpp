@@ -15,13 +15,13 @@ constexpr std::int64_t kMicros = 1'000'000;
 SessionService::SessionService(TokenConfig config, model::UserRepository& users, model::SessionRepository& sessions)
     : config_(std::move(config)), users_(users), sessions_(sessions) {}
 
-std::string SessionService::access_token_for(const model::User& user, std::string_view session_id,
-                                             std::int64_t ttl) {
+std::string SessionService::token_for(const model::User& user, std::string_view session_id, std::int64_t ttl,
+                                      const char* type) {
   crypto::JwtClaims c;
   c.sub = user.id;
   c.username = user.username;
   c.role = std::string(model::to_string(user.role));
-  c.token_type = "access";
+  c.token_type = type;
   c.sid = std::string(session_id);
   c.iat = util::now_seconds();
   c.exp = c.iat + ttl;
@@ -40,7 +40,7 @@ TokenPair SessionService::start(const model::User& user, const ClientInfo& clien
   TokenPair p;
   p.refresh_token = crypto::new_opaque_token();
   sessions_.create(s, crypto::token_digest(p.refresh_token), s.expires_at);
-  p.access_token = access_token_for(user, s.id, config_.access_ttl_seconds);
+  p.access_token = token_for(user, s.id, config_.access_ttl_seconds, "access");
   p.expires_in = config_.access_ttl_seconds;
   return p;
 }
@@ -72,15 +72,19 @@ TokenPair SessionService::refresh(std::string_view refresh_token) {
     sessions_.revoke(r.session_id, now);
     model::throw_forbidden("Account has been suspended");
   }
-  p.access_token = access_token_for(*user, r.session_id, config_.access_ttl_seconds);
+  p.access_token = token_for(*user, r.session_id, config_.access_ttl_seconds, "access");
   p.expires_in = config_.access_ttl_seconds;
   return p;
 }
 
-AuthenticatedUser SessionService::authenticate(std::string_view token) {
+AuthenticatedUser SessionService::authenticate(std::string_view token) { return check(token, false); }
+
+AuthenticatedUser SessionService::authenticate_media(std::string_view token) { return check(token, true); }
+
+AuthenticatedUser SessionService::check(std::string_view token, bool allow_media) {
   auto r = crypto::jwt_verify(token, config_.jwt_secret, util::now_seconds());
-  if (!r.claims || r.claims->token_type != "access" || r.claims->sid.empty())
-    model::throw_unauthorized("Invalid or expired token");
+  bool type_ok = r.claims && (r.claims->token_type == "access" || (allow_media && r.claims->token_type == "media"));
+  if (!type_ok || r.claims->sid.empty()) model::throw_unauthorized("Invalid or expired token");
   auto user = sessions_.find_live_user(r.claims->sid, r.claims->sub, util::now_micros());
   if (!user) model::throw_unauthorized("Session expired or revoked, please log in again");
   if (user->is_banned) model::throw_forbidden("Your account has been banned");
@@ -105,7 +109,7 @@ void SessionService::end_other_sessions(std::string_view user_id, std::string_vi
 void SessionService::purge_expired() { sessions_.purge_expired(util::now_micros()); }
 
 std::string SessionService::media_token(const AuthenticatedUser& who, std::int64_t ttl_seconds) {
-  return access_token_for(who.user, who.session_id, ttl_seconds);
+  return token_for(who.user, who.session_id, ttl_seconds, "media");
 }
 
 }  // namespace st::auth

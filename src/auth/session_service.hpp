@@ -54,12 +54,16 @@ class SessionService {
   void end_other_sessions(std::string_view user_id, std::string_view keep_session_id);
   void purge_expired();
 
-  // A short-lived token for URLs that cannot carry a header (<audio src>, <img src>): same checks as an
-  // access token.
+  // A token for URLs that cannot carry a header (<audio src>, <img src>): it opens media routes only
+  // (streams, covers), lives longer than an access token so playback and seeking survive, and dies with
+  // its session like any other.
   std::string media_token(const AuthenticatedUser& who, std::int64_t ttl_seconds);
+  // Accepts an access token or a media token (media routes only).
+  AuthenticatedUser authenticate_media(std::string_view token);
 
  private:
-  std::string access_token_for(const model::User& user, std::string_view session_id, std::int64_t ttl);
+  std::string token_for(const model::User& user, std::string_view session_id, std::int64_t ttl, const char* type);
+  AuthenticatedUser check(std::string_view token, bool allow_media);
 
   TokenConfig config_;
   model::UserRepository& users_;

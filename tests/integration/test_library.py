@@ -163,6 +163,15 @@ class Library(ServerTest):
         self.assertEqual(self.s.get(f"/api/tracks/{t['id']}/stream?token={self.admin}").status, 200)
         self.assertEqual(self.s.get(t["cover_url"] + f"?token={self.admin}").status, 200)
         self.assertEqual(self.s.get(t["cover_url"]).status, 401)
+        # A media token opens media routes (for hours), and nothing else.
+        mt = self.s.get("/api/auth/media-token", token=self.admin).json
+        self.assertEqual(mt["expires_in"], 6 * 3600)
+        self.assertEqual(self.s.get(f"/api/tracks/{t['id']}/stream?token={mt['token']}").status, 200)
+        self.assertEqual(self.s.get(t["cover_url"] + f"?token={mt['token']}").status, 200)
+        self.assertEqual(self.s.get("/api/auth/me", token=mt["token"]).status, 401)
+        self.assertEqual(self.s.get("/api/tracks", token=mt["token"]).status, 401)
+        self.assertEqual(self.s.get(f"/api/tracks/{t['id']}/stream", token=mt["token"]).status, 401,
+                         "a media token in a header is not an access token")
 
     def test_lyrics_from_lrc_sidecar_and_tags(self):
         tracks = self.all_tracks()

@@ -189,3 +189,15 @@ TEST_F(Services, SettingsAreValidatedAndSecretsMasked) {
     }
   }
 }
+
+TEST_F(Services, MediaTokensOpenMediaOnlyAndDieWithTheSession) {
+  auto u = registered("admin");
+  auto pair = sessions_->start(u, {});
+  auto who = sessions_->authenticate(pair.access_token);
+  auto media = sessions_->media_token(who, 3600);
+  EXPECT_EQ(sessions_->authenticate_media(media).user.id, u.id);
+  EXPECT_EQ(sessions_->authenticate_media(pair.access_token).user.id, u.id);
+  EXPECT_EQ(error_of([&] { sessions_->authenticate(media); }), model::ErrorKind::unauthorized);
+  sessions_->end_session(who.session_id);
+  EXPECT_EQ(error_of([&] { sessions_->authenticate_media(media); }), model::ErrorKind::unauthorized);
+}
