@@ -34,6 +34,7 @@ check-layers:
 	@bash scripts/check-layers.sh
 
 bench: build
+	@bash scripts/setup.sh bench
 	@for b in http scan stream transcode catalog; do echo "== bench/$$b.sh"; bash bench/$$b.sh || exit 1; done
 
 fmt:

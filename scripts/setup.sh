@@ -16,6 +16,9 @@ PACKAGES=(
   python3 curl wrk nginx-light
 )
 
+# `setup.sh bench` adds the peers the benchmarks measure against (MPD for bench/scan.sh).
+if [ "${1:-}" = "bench" ]; then PACKAGES+=(mpd mpc); fi
+
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
@@ -39,7 +42,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   : "$stamp"
 fi
 
-# Debian's nginx package starts a system service on port 80; tests run their own instances.
-if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet nginx 2>/dev/null; then
-  $SUDO systemctl disable --now nginx >/dev/null 2>&1 || true
+# Debian's nginx and mpd packages start system services; tests and benchmarks run their own instances.
+if command -v systemctl >/dev/null 2>&1; then
+  for unit in nginx mpd mpd.socket; do
+    if systemctl is-enabled --quiet "$unit" 2>/dev/null || systemctl is-active --quiet "$unit" 2>/dev/null; then
+      $SUDO systemctl disable --now "$unit" >/dev/null 2>&1 || true
+    fi
+  done
 fi
