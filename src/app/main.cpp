@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
   cli.add_option("--log-level", config.log_level, "trace, debug, info, warn, error (LOG_LEVEL)");
   cli.add_option("--web-root", config.web_root, "Built web app to serve (SOUNDTIME_WEB_ROOT)");
 
-  auto* serve_cmd = cli.add_subcommand("serve", "Run the server (the default)");
+  cli.add_subcommand("serve", "Run the server (the default)");
   auto* version_cmd = cli.add_subcommand("version", "Print the version");
 
   std::vector<std::string> import_paths;
@@ -71,8 +71,7 @@ int main(int argc, char** argv) {
     if (create->parsed()) return user_create(config, username, email, password, role);
     if (passwd->parsed()) return user_passwd(config, username, password);
     if (role_cmd->parsed()) return user_role(config, username, role);
-    (void)serve_cmd;
-    return serve(config);
+    return serve(config);  // `serve`, or no subcommand at all
   } catch (const std::exception& e) {
     std::cerr << "soundtime: " << e.what() << "\n";
     return 1;
