@@ -96,18 +96,18 @@ std::string waveform_json(ApiDeps& d, const model::Track& t) {
 void add_stream_routes(http::Router& r, ApiDeps& d) {
   r.get("/api/tracks/{id}/stream", [&d](http::Request& req) {
     gate_media(d, req);
-    auto t = d.catalog->find_track(uuid_param(req, "id", "Track not found"));
+    auto t = d.catalog->stream_source(uuid_param(req, "id", "Track not found"));
     if (!t) model::throw_not_found("Track not found");
     auto spec = requested_transcode(req, t->duration_secs);
     if (!spec) {
       http::FileOptions o;
       o.content_type = std::string(audio::mime_for_format_name(t->format));
       o.cache_control = "private, max-age=3600";
-      auto res = http::file_response(req, t->file_path, o);
+      auto res = http::file_response(req, t->path, o);
       if (res.status == 404) return http::Response::error(404, "Audio file not found");
       return res;
     }
-    library::TranscodeRequest tr{t->file_path, t->content_hash.value_or(""), *spec};
+    library::TranscodeRequest tr{t->path, t->content_hash.value_or(""), *spec};
     std::string mime(audio::codec_mime(spec->codec));
     if (auto cached = d.transcodes->cached(tr)) {
       http::FileOptions o;

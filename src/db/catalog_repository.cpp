@@ -149,6 +149,15 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     return one_track(kTrackSelect + " WHERE t.id = ?", std::string(id));
   }
 
+  std::optional<model::StreamSource> stream_source(std::string_view id) override {
+    auto c = pool_.acquire();
+    auto rows = c->query("SELECT file_path, format, content_hash, duration_secs FROM tracks WHERE id = ?",
+                         {std::string(id)});
+    if (rows.empty()) return std::nullopt;
+    const auto& r = rows.rows.front();
+    return model::StreamSource{r.text(0), r.text(1), r.opt_text(2), r.real(3)};
+  }
+
   std::optional<model::Track> find_track_by_hash(std::string_view hash) override {
     return one_track(kTrackSelect + " WHERE t.content_hash = ? ORDER BY t.created_at LIMIT 1",
                      std::string(hash));

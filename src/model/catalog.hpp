@@ -90,6 +90,14 @@ struct TrackFilter {
   std::optional<std::string> album_id;
 };
 
+// What streaming a track needs, read by primary key alone (the hot path of every play and seek).
+struct StreamSource {
+  std::string path;
+  std::string format;
+  std::optional<std::string> content_hash;
+  double duration_secs = 0;
+};
+
 struct TrackFile {
   std::string id;
   std::string title;
@@ -158,6 +166,7 @@ class CatalogRepository {
   // Replaces the metadata of an existing track (a rescan of a changed file).
   virtual void update_track_file(const Track& t) = 0;
   virtual std::optional<Track> find_track(std::string_view id) = 0;
+  virtual std::optional<StreamSource> stream_source(std::string_view id) = 0;
   virtual std::optional<Track> find_track_by_hash(std::string_view content_hash) = 0;
   virtual std::optional<KnownFile> find_by_path(std::string_view path) = 0;
   virtual std::vector<std::pair<std::string, std::string>> tracks_under(std::string_view path_prefix) = 0;  // id, path
