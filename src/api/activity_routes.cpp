@@ -54,9 +54,8 @@ void add_activity_routes(http::Router& r, ApiDeps& d) {
     auto who = require_user(d, req);
     auto page = page_param(req);
     auto res = d.activity->favorites(who.user.id, page);
-    json::array a;
-    for (const auto& t : res.items) a.push_back(track_response(t));
-    return json_response(200, paginated(std::move(a), res.total, page));
+    return json_response(
+        200, paginated(to_array(res.items, [](const auto& t) { return track_response(t); }), res.total, page));
   });
   r.get("/api/favorites/check", [&d](http::Request& req) {
     auto who = require_user(d, req);
@@ -104,16 +103,12 @@ void add_activity_routes(http::Router& r, ApiDeps& d) {
     auto who = require_user(d, req);
     auto page = page_param(req);
     auto res = d.activity->history(who.user.id, page);
-    json::array a;
-    for (const auto& e : res.items) a.push_back(history_entry(e));
-    return json_response(200, paginated(std::move(a), res.total, page));
+    return json_response(200, paginated(to_array(res.items, history_entry), res.total, page));
   });
   r.get("/api/history/recent", [&d](http::Request& req) {
     auto who = require_user(d, req);
     auto per_page = page_param(req, 6, 50).per_page;
-    json::array a;
-    for (const auto& e : d.activity->recent_distinct(who.user.id, per_page)) a.push_back(history_entry(e));
-    return json_response(200, a);
+    return json_response(200, to_array(d.activity->recent_distinct(who.user.id, per_page), history_entry));
   });
 
   r.get("/api/tracks/trending", [&d](http::Request& req) {
@@ -127,10 +122,8 @@ void add_activity_routes(http::Router& r, ApiDeps& d) {
       if (!n || *n < 1 || *n > 100) model::throw_bad_request("limit must be between 1 and 100");
       limit = *n;
     }
-    json::array a;
-    for (const auto& t : d.activity->trending(util::now_micros() - hours * 3'600'000'000LL, limit))
-      a.push_back(track_response(t));
-    return json_response(200, a);
+    auto tracks = d.activity->trending(util::now_micros() - hours * 3'600'000'000LL, limit);
+    return json_response(200, to_array(tracks, [](const auto& t) { return track_response(t); }));
   });
 
   r.post("/api/radio/next", [&d](http::Request& req) {
@@ -161,9 +154,7 @@ void add_activity_routes(http::Router& r, ApiDeps& d) {
     library::Radio radio(*d.catalog, *d.activity);
     auto res = radio.next(rr);
     json::object o;
-    json::array tracks;
-    for (const auto& t : res.tracks) tracks.push_back(track_response(t));
-    o["tracks"] = std::move(tracks);
+    o["tracks"] = to_array(res.tracks, [](const auto& t) { return track_response(t); });
     o["exhausted"] = res.exhausted;
     return json_response(200, o);
   });
@@ -176,9 +167,7 @@ void add_activity_routes(http::Router& r, ApiDeps& d) {
     o["username"] = u.username;
     o["display_name"] = nullable(u.display_name);
     o["avatar_url"] = nullable(u.avatar_url);
-    json::array playlists;
-    for (const auto& p : d.playlists->list_by_user(u.id, true, {1, 100}).items) playlists.push_back(playlist_response(p));
-    o["playlists"] = std::move(playlists);
+    o["playlists"] = to_array(d.playlists->list_by_user(u.id, true, {1, 100}).items, playlist_response);
     return json_response(200, o);
   });
 }

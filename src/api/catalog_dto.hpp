@@ -13,6 +13,15 @@ json::object album_response(const model::Album& a, bool with_artist_name = true)
 json::object artist_response(const model::Artist& a);
 json::object playlist_response(const model::Playlist& p);
 
+// items converted one by one into a JSON array.
+template <typename T, typename Fn>
+json::array to_array(const std::vector<T>& items, Fn&& convert) {
+  json::array a;
+  a.reserve(items.size());
+  for (const auto& x : items) a.push_back(convert(x));
+  return a;
+}
+
 // page (≥1, default 1) and per_page (1..max, default def); a bad value is a 400, not a crash.
 model::Page page_param(const http::Request& req, std::int64_t def = 20, std::int64_t max = 100);
 

@@ -17,10 +17,8 @@ namespace st::api {
 
 namespace {
 
-json::array tracks_json(const std::vector<model::Track>& tracks, bool enriched = true) {
-  json::array a;
-  for (const auto& t : tracks) a.push_back(track_response(t, enriched));
-  return a;
+json::array tracks_json(const std::vector<model::Track>& tracks) {
+  return to_array(tracks, [](const auto& t) { return track_response(t); });
 }
 
 http::Response track_page(ApiDeps& d, http::Request& req, const model::TrackFilter& f, model::TrackOrder order) {
@@ -118,17 +116,15 @@ void add_album_artist_routes(http::Router& r, ApiDeps& d) {
     gate(d, req);
     auto page = page_param(req);
     auto result = d.catalog->list_albums(page, true);
-    json::array a;
-    for (const auto& al : result.items) a.push_back(album_response(al));
-    return json_response(200, paginated(std::move(a), result.total, page));
+    return json_response(200, paginated(to_array(result.items, [](const auto& al) { return album_response(al); }),
+                                        result.total, page));
   });
   r.get("/api/albums/recent", [&d](http::Request& req) {
     gate(d, req);
     model::Page page{1, count_param(req, "per_page", 10, 50)};
     auto result = d.catalog->list_albums(page, true);
-    json::array a;
-    for (const auto& al : result.items) a.push_back(album_response(al));
-    return json_response(200, paginated(std::move(a), result.total, page));
+    return json_response(200, paginated(to_array(result.items, [](const auto& al) { return album_response(al); }),
+                                        result.total, page));
   });
   r.get("/api/albums/{id}", [&d](http::Request& req) {
     gate(d, req);
@@ -143,9 +139,7 @@ void add_album_artist_routes(http::Router& r, ApiDeps& d) {
     gate(d, req);
     auto page = page_param(req);
     auto result = d.catalog->list_artists(page);
-    json::array a;
-    for (const auto& ar : result.items) a.push_back(artist_response(ar));
-    return json_response(200, paginated(std::move(a), result.total, page));
+    return json_response(200, paginated(to_array(result.items, artist_response), result.total, page));
   });
   r.get("/api/artists/{id}", [&d](http::Request& req) {
     gate(d, req);
@@ -153,9 +147,7 @@ void add_album_artist_routes(http::Router& r, ApiDeps& d) {
     auto ar = d.catalog->find_artist(id);
     if (!ar) model::throw_not_found("Artist not found");
     auto o = artist_response(*ar);
-    json::array albums;
-    for (const auto& al : d.catalog->artist_albums(id)) albums.push_back(album_response(al));
-    o["albums"] = std::move(albums);
+    o["albums"] = to_array(d.catalog->artist_albums(id), [](const auto& al) { return album_response(al); });
     model::TrackFilter f;
     f.artist_id = id;
     o["tracks"] = tracks_json(d.catalog->list_tracks(f, model::TrackOrder::newest, {1, 500}).items);
@@ -191,12 +183,9 @@ void add_catalog_routes(http::Router& r, ApiDeps& d) {
     // Punctuation-only or empty queries have no words: an empty result, not an error.
     auto hits = d.catalog->search(util::search_words(*q), page);
     json::object o;
-    json::array albums, artists;
-    for (const auto& a : hits.albums) albums.push_back(album_response(a));
-    for (const auto& a : hits.artists) artists.push_back(artist_response(a));
     o["tracks"] = tracks_json(hits.tracks);
-    o["albums"] = std::move(albums);
-    o["artists"] = std::move(artists);
+    o["albums"] = to_array(hits.albums, [](const auto& a) { return album_response(a); });
+    o["artists"] = to_array(hits.artists, artist_response);
     o["total"] = hits.total_tracks + hits.total_albums + hits.total_artists;
     o["total_tracks"] = hits.total_tracks;
     o["total_albums"] = hits.total_albums;

@@ -13,9 +13,14 @@ namespace st::api {
 namespace {
 
 json::object playlist_page(const model::Paged<model::Playlist>& r, const model::Page& page) {
-  json::array a;
-  for (const auto& p : r.items) a.push_back(playlist_response(p));
-  return paginated(std::move(a), r.total, page);
+  return paginated(to_array(r.items, playlist_response), r.total, page);
+}
+
+// A playlist with its tracks in order.
+json::object playlist_detail(ApiDeps& d, const model::Playlist& p) {
+  auto o = playlist_response(p);
+  o["tracks"] = to_array(d.playlists->tracks(p.id), [](const auto& t) { return track_response(t); });
+  return o;
 }
 
 std::string checked_name(const std::string& raw) {
@@ -52,11 +57,7 @@ void add_playlist_routes(http::Router& r, ApiDeps& d) {
     auto who = gate(d, req);
     auto p = d.playlists->find(uuid_param(req, "id", "Playlist not found"));
     if (!p || (!p->is_public && (!who || who->user.id != p->user_id))) model::throw_not_found("Playlist not found");
-    auto o = playlist_response(*p);
-    json::array tracks;
-    for (const auto& t : d.playlists->tracks(p->id)) tracks.push_back(track_response(t));
-    o["tracks"] = std::move(tracks);
-    return json_response(200, o);
+    return json_response(200, playlist_detail(d, *p));
   });
 
   r.post("/api/playlists", [&d](http::Request& req) {
@@ -128,11 +129,7 @@ void add_playlist_routes(http::Router& r, ApiDeps& d) {
     }
     if (!d.playlists->reorder(p.id, ids, util::now_micros()))
       model::throw_bad_request("track_ids must list every track of the playlist exactly once");
-    auto o = playlist_response(*d.playlists->find(p.id));
-    json::array tracks;
-    for (const auto& t : d.playlists->tracks(p.id)) tracks.push_back(track_response(t));
-    o["tracks"] = std::move(tracks);
-    return json_response(200, o);
+    return json_response(200, playlist_detail(d, *d.playlists->find(p.id)));
   });
 }
 

@@ -77,30 +77,31 @@ struct Importer::Prepared {
 
 Importer::~Importer() = default;
 
+namespace {
+
+// The cached value for key, or upsert() stored in the cache (without holding the lock during the query).
+template <typename T, typename Upsert>
+T settle(ImportCache* cache, std::map<std::string, T> ImportCache::*table, const std::string& key, Upsert&& upsert) {
+  if (cache) {
+    std::lock_guard l(cache->mu);
+    if (auto it = (cache->*table).find(key); it != (cache->*table).end()) return it->second;
+  }
+  T value = upsert();
+  if (cache) {
+    std::lock_guard l(cache->mu);
+    (cache->*table).emplace(key, value);
+  }
+  return value;
+}
+
+}  // namespace
+
 model::Artist Importer::artist_for(const std::string& key, const model::Artist& proposal, ImportCache* cache) {
-  if (cache) {
-    std::lock_guard l(cache->mu);
-    if (auto it = cache->artists.find(key); it != cache->artists.end()) return it->second;
-  }
-  auto a = catalog_.upsert_artist(key, proposal);
-  if (cache) {
-    std::lock_guard l(cache->mu);
-    cache->artists.emplace(key, a);
-  }
-  return a;
+  return settle(cache, &ImportCache::artists, key, [&] { return catalog_.upsert_artist(key, proposal); });
 }
 
 model::Album Importer::album_for(const std::string& key, const model::Album& proposal, ImportCache* cache) {
-  if (cache) {
-    std::lock_guard l(cache->mu);
-    if (auto it = cache->albums.find(key); it != cache->albums.end()) return it->second;
-  }
-  auto a = catalog_.upsert_album(key, proposal);
-  if (cache) {
-    std::lock_guard l(cache->mu);
-    cache->albums.emplace(key, a);
-  }
-  return a;
+  return settle(cache, &ImportCache::albums, key, [&] { return catalog_.upsert_album(key, proposal); });
 }
 
 ImportOutcome Importer::import_file(const std::string& path, const ImportOptions& options) {
