@@ -95,9 +95,4 @@ std::string_view mime_for_format_name(std::string_view n) {
   return "application/octet-stream";
 }
 
-std::string_view mime_type(AudioFormat f) {
-  if (f == AudioFormat::aac_adts) return "audio/aac";
-  return mime_for_format_name(format_name(f));
-}
-
 }  // namespace st::audio

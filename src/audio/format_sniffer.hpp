@@ -14,7 +14,6 @@ AudioFormat sniff_file(const std::string& path);
 
 // The API's `format` string (the original's names: mp3, flac, ogg, opus, aac, wav, aiff).
 std::string_view format_name(AudioFormat f);
-std::string_view mime_type(AudioFormat f);
 // The mime type for a stored `format` string.
 std::string_view mime_for_format_name(std::string_view name);
 

@@ -171,16 +171,6 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     return model::KnownFile{r.text(0), r.integer(1), r.integer(2)};
   }
 
-  std::vector<std::pair<std::string, std::string>> tracks_under(std::string_view prefix) override {
-    auto c = pool_.acquire();
-    // Prefix match without LIKE (whose wildcards a folder name could contain).
-    auto rows = c->query("SELECT id, file_path FROM tracks WHERE substr(file_path, 1, ?) = ?",
-                         {static_cast<std::int64_t>(prefix.size()), std::string(prefix)});
-    std::vector<std::pair<std::string, std::string>> out;
-    for (const auto& r : rows.rows) out.emplace_back(r.text(0), r.text(1));
-    return out;
-  }
-
   void update_track_fields(std::string_view id, const model::TrackChanges& ch) override {
     auto c = pool_.acquire();
     c->query(
@@ -210,6 +200,7 @@ class SqlCatalogRepository final : public model::CatalogRepository {
 
   std::vector<std::pair<std::string, model::KnownFile>> known_files_under(std::string_view prefix) override {
     auto c = pool_.acquire();
+    // Prefix match without LIKE (whose wildcards a folder name could contain).
     auto rows = c->query("SELECT file_path, id, file_size, file_mtime FROM tracks WHERE substr(file_path, 1, ?) = ?",
                          {static_cast<std::int64_t>(prefix.size()), std::string(prefix)});
     std::vector<std::pair<std::string, model::KnownFile>> out;

@@ -33,7 +33,6 @@ class Pool {
 
   Lease acquire();
   Dialect dialect() const { return dialect_; }
-  std::size_t size() const { return size_; }
 
  private:
   void give_back(std::unique_ptr<Connection> c) noexcept;

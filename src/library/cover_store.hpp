@@ -19,7 +19,6 @@ class CoverStore {
 
   // The file behind a /api/media/ path, when it names a stored cover; nothing for anything else.
   std::optional<std::string> resolve(std::string_view media_path) const;
-  const std::string& root() const { return root_; }
 
  private:
   std::string root_;

@@ -352,9 +352,10 @@ TreeResult Importer::import_tree(const std::string& root, unsigned threads, bool
   write_batch(std::move(batch));
 
   if (remove_missing) {
-    for (const auto& [id, path] : catalog_.tracks_under(prefix)) {
+    // The tracks known at the start are the ones that can have gone (this run's additions exist).
+    for (const auto& [path, k] : known) {
       if (!fs::exists(path, ec)) {
-        catalog_.delete_track(id);
+        catalog_.delete_track(k.track_id);
         ++result.removed;
       }
     }

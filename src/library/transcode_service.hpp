@@ -37,7 +37,6 @@ class TranscodeService {
 
   // Deletes the least recently used results until the cache fits its quota.
   void evict();
-  unsigned active() const { return active_.load(); }
 
  private:
   friend class CachingStream;

@@ -169,7 +169,6 @@ class CatalogRepository {
   virtual std::optional<StreamSource> stream_source(std::string_view id) = 0;
   virtual std::optional<Track> find_track_by_hash(std::string_view content_hash) = 0;
   virtual std::optional<KnownFile> find_by_path(std::string_view path) = 0;
-  virtual std::vector<std::pair<std::string, std::string>> tracks_under(std::string_view path_prefix) = 0;  // id, path
   // Path -> what is known of it, for every track under the prefix (one query for a whole rescan).
   virtual std::vector<std::pair<std::string, KnownFile>> known_files_under(std::string_view path_prefix) = 0;
   virtual void update_track_fields(std::string_view id, const TrackChanges& c) = 0;

@@ -19,7 +19,6 @@ Result& Result::operator=(Result&& o) noexcept {
 
 int Result::rows() const noexcept { return PQntuples(r_); }
 int Result::columns() const noexcept { return PQnfields(r_); }
-std::string_view Result::column_name(int c) const noexcept { return PQfname(r_, c); }
 
 std::optional<std::string_view> Result::value(int row, int col) const noexcept {
   if (PQgetisnull(r_, row, col)) return std::nullopt;

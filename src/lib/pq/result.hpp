@@ -17,7 +17,6 @@ class Result {
 
   int rows() const noexcept;
   int columns() const noexcept;
-  std::string_view column_name(int c) const noexcept;
   std::optional<std::string_view> value(int row, int col) const noexcept;
   long long affected() const noexcept;
   pg_result* get() const noexcept { return r_; }

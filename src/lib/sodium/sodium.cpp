@@ -49,9 +49,4 @@ bool argon2id_verify(std::string_view phc, std::string_view password) {
   return crypto_pwhash_str_verify(z.c_str(), password.data(), password.size()) == 0;
 }
 
-bool argon2id_needs_rehash(std::string_view phc, PwhashLimits limits) {
-  std::string z(phc);
-  return crypto_pwhash_str_needs_rehash(z.c_str(), limits.opslimit, limits.memlimit) != 0;
-}
-
 }  // namespace st::lib::sodium

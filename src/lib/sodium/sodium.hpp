@@ -29,7 +29,5 @@ struct PwhashLimits {
 std::string argon2id_hash(std::string_view password, PwhashLimits limits);
 // True when password matches the stored PHC string; false for a mismatch or a malformed string.
 bool argon2id_verify(std::string_view phc, std::string_view password);
-// True when the PHC string was made with other limits than these (so it should be rehashed).
-bool argon2id_needs_rehash(std::string_view phc, PwhashLimits limits);
 
 }  // namespace st::lib::sodium

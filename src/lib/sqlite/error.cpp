@@ -8,8 +8,6 @@ bool Error::is_unique_violation() const noexcept {
   return extended_ == SQLITE_CONSTRAINT_UNIQUE || extended_ == SQLITE_CONSTRAINT_PRIMARYKEY;
 }
 
-bool Error::is_busy() const noexcept { return code_ == SQLITE_BUSY || code_ == SQLITE_LOCKED; }
-
 void throw_error(sqlite3* db, int rc, std::string_view context) {
   std::string msg(context);
   msg += ": ";

@@ -14,7 +14,6 @@ class Error : public std::runtime_error {
   int code() const noexcept { return code_; }
   int extended_code() const noexcept { return extended_; }
   bool is_unique_violation() const noexcept;
-  bool is_busy() const noexcept;
 
  private:
   int code_;

@@ -44,11 +44,6 @@ void Statement::reset() noexcept {
 
 int Statement::column_count() const noexcept { return sqlite3_column_count(stmt_); }
 
-std::string_view Statement::column_name(int i) const noexcept {
-  const char* n = sqlite3_column_name(stmt_, i);
-  return n ? std::string_view(n) : std::string_view();
-}
-
 std::optional<std::string_view> Statement::column_text(int i) const noexcept {
   if (sqlite3_column_type(stmt_, i) == SQLITE_NULL) return std::nullopt;
   const unsigned char* t = sqlite3_column_text(stmt_, i);

@@ -26,7 +26,6 @@ class Statement {
   void reset() noexcept;  // also clears bindings
 
   int column_count() const noexcept;
-  std::string_view column_name(int i) const noexcept;
   std::optional<std::string_view> column_text(int i) const noexcept;  // nothing for NULL
 
  private:

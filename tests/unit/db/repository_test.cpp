@@ -312,8 +312,8 @@ TEST_P(Repositories, TracksRoundTripListAndPrune) {
   EXPECT_EQ(catalog_->list_tracks(rock, model::TrackOrder::newest, {1, 10}).total, 2);
   EXPECT_EQ(catalog_->album_tracks(album.id).back().title, "Two");
   EXPECT_EQ(catalog_->genres(), std::vector<std::string>{"Rock"});
-  EXPECT_EQ(catalog_->tracks_under("/m/sub/").size(), 1u);
-  EXPECT_EQ(catalog_->tracks_under("/m/").size(), 2u);
+  EXPECT_EQ(catalog_->known_files_under("/m/sub/").size(), 1u);
+  EXPECT_EQ(catalog_->known_files_under("/m/").size(), 2u);
 
   catalog_->delete_track(t1.id);
   catalog_->delete_track(t2.id);
