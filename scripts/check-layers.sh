@@ -15,5 +15,9 @@ modelbad=$(grep -rlE '#include\s*"(db|http|api|lib|auth|crypto)/' src/model || t
 if [ -n "$modelbad" ]; then echo "src/model includes an outer layer: $modelbad"; bad=1; fi
 apibad=$(grep -rlE '#include\s*"(db|lib|subsonic)/' src/api || true)
 if [ -n "$apibad" ]; then echo "src/api includes db, lib or subsonic: $apibad"; bad=1; fi
+subbad=$(grep -rlE '#include\s*"(db|lib|api)/' src/subsonic 2>/dev/null || true)
+if [ -n "$subbad" ]; then echo "src/subsonic includes db, lib or api: $subbad"; bad=1; fi
+authbad=$(grep -rlE '#include\s*"(db|lib|http|api|subsonic)/' src/auth src/library || true)
+if [ -n "$authbad" ]; then echo "src/auth or src/library includes db, lib, http, api or subsonic: $authbad"; bad=1; fi
 if [ $bad -eq 0 ]; then echo "layering: ok"; fi
 exit $bad

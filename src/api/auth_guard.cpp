@@ -49,27 +49,12 @@ std::optional<auth::AuthenticatedUser> gate_media(ApiDeps& d, const http::Reques
   return d.sessions.authenticate_media(*token);
 }
 
-std::string client_ip(const http::Request& req, const std::vector<std::string>& trusted) {
-  auto is_trusted = [&](std::string_view ip) { return std::find(trusted.begin(), trusted.end(), ip) != trusted.end(); };
-  if (!is_trusted(req.remote_ip)) return req.remote_ip;
-  auto xff = req.headers.get("X-Forwarded-For");
-  if (!xff) return req.remote_ip;
-  // Walk from the right: the nearest hop not run by us is the client as far as we can trust.
-  auto hops = util::split(*xff, ',');
-  for (auto it = hops.rbegin(); it != hops.rend(); ++it) {
-    auto hop = util::trim(*it);
-    if (hop.empty()) continue;
-    if (!is_trusted(hop)) return std::string(hop);
-  }
-  return req.remote_ip;
-}
-
 auth::ClientInfo client_info(ApiDeps& d, const http::Request& req) {
-  return auth::ClientInfo{client_ip(req, d.trusted_proxies), std::string(req.headers.get("User-Agent").value_or(""))};
+  return auth::ClientInfo{http::client_ip(req, d.trusted_proxies), std::string(req.headers.get("User-Agent").value_or(""))};
 }
 
 void enforce_rate_limit(ApiDeps& d, const http::Request& req) {
-  auto decision = d.auth_rate_limiter.take(client_ip(req, d.trusted_proxies));
+  auto decision = d.auth_rate_limiter.take(http::client_ip(req, d.trusted_proxies));
   if (!decision.allowed)
     throw model::DomainError(model::ErrorKind::too_many_requests,
                              fmt::format("Too many attempts. Try again in {} s.", decision.retry_after_seconds),

@@ -21,9 +21,6 @@ std::optional<auth::AuthenticatedUser> gate(ApiDeps& d, const http::Request& req
 // (<audio src>, <img src>) on private instances.
 std::optional<auth::AuthenticatedUser> gate_media(ApiDeps& d, const http::Request& req);
 
-// The client's address: the socket peer, or the X-Forwarded-For entry added by a trusted proxy.
-std::string client_ip(const http::Request& req, const std::vector<std::string>& trusted_proxies);
-
 // Who is calling, for the session record: client IP and User-Agent.
 auth::ClientInfo client_info(ApiDeps& d, const http::Request& req);
 

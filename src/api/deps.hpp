@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "auth/account_service.hpp"
+#include "auth/app_passwords.hpp"
 #include "auth/instance_settings.hpp"
 #include "auth/rate_limiter.hpp"
 #include "auth/session_service.hpp"
@@ -40,6 +41,7 @@ struct ApiDeps {
   library::TranscodeService* transcodes = nullptr;
   library::StorageTasks* tasks = nullptr;
   model::ReportRepository* reports = nullptr;
+  auth::AppPasswords* app_passwords = nullptr;
 };
 
 }  // namespace st::api

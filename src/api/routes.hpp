@@ -11,6 +11,8 @@ namespace st::api {
 
 void add_auth_routes(http::Router& r, ApiDeps& d);
 void add_setup_routes(http::Router& r, ApiDeps& d);
+// /api/auth/app-passwords: secrets for Subsonic apps (create, list, revoke).
+void add_app_password_routes(http::Router& r, ApiDeps& d);
 void add_admin_routes(http::Router& r, ApiDeps& d);
 // Tracks, albums, artists, genres, stats, streaming and media (covers).
 void add_catalog_routes(http::Router& r, ApiDeps& d);

@@ -9,6 +9,7 @@
 
 #include "api/error_mapper.hpp"
 #include "api/routes.hpp"
+#include "subsonic/routes.hpp"
 #include "app/services.hpp"
 #include "app/version.hpp"
 #include "auth/rate_limiter.hpp"
@@ -77,7 +78,13 @@ int serve(const Config& c) {
   api::ApiDeps deps{*s.accounts, *s.sessions, *s.settings, limiter, *s.stats, c.domain, c.trusted_proxies, kVersion,
                     false,           s.catalog.get(),     s.covers.get(),   s.importer.get(),
                     s.uploads.get(), s.temp_dir,         s.playlists.get(), s.activity.get(),
-                    c.audio_storage_path, s.transcodes.get(), s.tasks.get(), s.reports.get()};
+                    c.audio_storage_path, s.transcodes.get(), s.tasks.get(), s.reports.get(),
+                    s.app_passwords.get()};
+  subsonic::Deps subsonic_deps{*s.subsonic_auth, *s.accounts,   *s.settings,       *s.users,
+                               *s.catalog,       *s.playlists,  *s.activity,       *s.annotations,
+                               *s.play_queues,   *s.shares,     *s.radio_stations, *s.covers,
+                               *s.transcodes,    *s.tasks,      kVersion,          c.trusted_proxies,
+                               s.scan_roots,     c.scheme + "://" + c.domain,       {}};
 
   http::Router router;
   api::add_public_routes(router, deps);
@@ -92,6 +99,8 @@ int serve(const Config& c) {
   api::add_stream_routes(router, deps);
   api::add_admin_library_routes(router, deps);
   api::add_moderation_routes(router, deps);
+  api::add_app_password_routes(router, deps);
+  subsonic::add_subsonic_routes(router, subsonic_deps);
 
   http::StaticFiles web(c.web_root.empty() ? default_web_root() : c.web_root);
   if (!web.available()) spdlog::info("no built web app found; serving the API only");

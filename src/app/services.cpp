@@ -2,15 +2,47 @@
 
 #include <spdlog/spdlog.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <stdexcept>
 #include <thread>
 
 #include "db/migrator.hpp"
 #include "db/open.hpp"
 #include "db/repositories.hpp"
 #include "lib/sodium/sodium.hpp"
+#include "util/random.hpp"
 
 namespace st::app {
+
+namespace {
+
+// The server key that seals app passwords: 32 random bytes in a 0600 file, made on first start. Back it
+// up with the database: without it, app passwords cannot be checked (they must be created again).
+std::string load_or_create_key(const std::string& path) {
+  constexpr std::size_t kLen = 32;
+  if (std::ifstream in(path, std::ios::binary); in) {
+    std::string key((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (key.size() != kLen) throw std::runtime_error(path + " is damaged: it must hold exactly 32 bytes");
+    return key;
+  }
+  std::string key(kLen, '\0');
+  util::random_bytes(key.data(), key.size());
+  auto tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (fd < 0) throw std::runtime_error("cannot create " + path);
+  bool ok = ::write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size()) && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) throw std::runtime_error("cannot write " + path);
+  spdlog::info("created the app password key {}", path);
+  return key;
+}
+
+}  // namespace
 
 Services open_services(const Config& c) {
   lib::sodium::init();
@@ -35,11 +67,26 @@ Services open_services(const Config& c) {
   s.transcodes = std::make_unique<library::TranscodeService>(
       (std::filesystem::path(c.data_dir) / "cache" / "transcodes").string(), c.transcode_cache_bytes,
       c.max_transcodes);
+  std::filesystem::create_directories(c.audio_storage_path);
   std::vector<std::string> scan_roots = c.music_folders;
   scan_roots.push_back(c.audio_storage_path);
-  std::filesystem::create_directories(c.audio_storage_path);
+  for (auto& root : scan_roots) {
+    std::error_code ec;
+    auto canonical = std::filesystem::weakly_canonical(root, ec);
+    if (!ec) root = canonical.string();
+    while (root.size() > 1 && root.back() == '/') root.pop_back();
+  }
+  s.scan_roots = scan_roots;
   s.tasks = std::make_unique<library::StorageTasks>(*s.catalog, *s.importer, scan_roots,
                                                     std::max(2u, std::thread::hardware_concurrency()));
+  s.app_password_repo = db::make_app_password_repository(*s.pool);
+  s.app_passwords = std::make_unique<auth::AppPasswords>(
+      *s.app_password_repo, load_or_create_key((std::filesystem::path(c.data_dir) / "app-passwords.key").string()));
+  s.subsonic_auth = std::make_unique<auth::SubsonicAuthenticator>(*s.users, *s.app_passwords);
+  s.annotations = db::make_annotation_repository(*s.pool);
+  s.play_queues = db::make_play_queue_repository(*s.pool);
+  s.shares = db::make_share_repository(*s.pool);
+  s.radio_stations = db::make_radio_station_repository(*s.pool);
   // Received bodies and form parts: inside the data directory, so keeping an upload is a rename.
   s.temp_dir = (std::filesystem::path(c.data_dir) / "tmp").string();
   std::filesystem::remove_all(s.temp_dir);  // leftovers of a crash

@@ -4,6 +4,8 @@
 
 #include "app/config.hpp"
 #include "auth/account_service.hpp"
+#include "auth/app_passwords.hpp"
+#include "auth/subsonic_auth.hpp"
 #include "auth/instance_settings.hpp"
 #include "auth/session_service.hpp"
 #include "db/pool.hpp"
@@ -12,7 +14,12 @@
 #include "library/storage_tasks.hpp"
 #include "library/transcode_service.hpp"
 #include "library/upload_store.hpp"
+#include "model/annotation.hpp"
+#include "model/app_password.hpp"
 #include "model/catalog.hpp"
+#include "model/play_queue.hpp"
+#include "model/radio_station.hpp"
+#include "model/share.hpp"
 #include "model/playlist.hpp"
 #include "model/report.hpp"
 #include "model/session.hpp"
@@ -39,6 +46,15 @@ struct Services {
   std::unique_ptr<library::TranscodeService> transcodes;
   std::unique_ptr<library::StorageTasks> tasks;
   std::unique_ptr<model::ReportRepository> reports;
+  std::unique_ptr<model::AppPasswordRepository> app_password_repo;
+  std::unique_ptr<auth::AppPasswords> app_passwords;
+  std::unique_ptr<auth::SubsonicAuthenticator> subsonic_auth;
+  std::unique_ptr<model::AnnotationRepository> annotations;
+  std::unique_ptr<model::PlayQueueRepository> play_queues;
+  std::unique_ptr<model::ShareRepository> shares;
+  std::unique_ptr<model::RadioStationRepository> radio_stations;
+  // What the library scans (MUSIC_FOLDERS, then the upload storage), canonical: Subsonic's music folders.
+  std::vector<std::string> scan_roots;
   std::string temp_dir;
 };
 

@@ -105,6 +105,24 @@ void AccountService::delete_account(const AuthenticatedUser& who, std::string_vi
     model::throw_forbidden("You are the only administrator: promote another user before deleting your account");
 }
 
+void AccountService::delete_by_admin(std::string_view user_id) {
+  get_user(user_id);
+  if (!users_.remove_keeping_an_admin(user_id)) model::throw_conflict("Cannot delete the last administrator");
+}
+
+void AccountService::set_email_by_admin(std::string_view user_id, std::string_view new_email) {
+  std::string email(util::trim(new_email));
+  if (auto e = check_email(email)) throw_bad_request(*e);
+  get_user(user_id);
+  if (auto other = users_.find_by_email(email); other && other->id != user_id)
+    model::throw_conflict("This email is already in use");
+  try {
+    users_.update_email(user_id, email, util::now_micros());
+  } catch (const model::UniqueViolation&) {
+    model::throw_conflict("This email is already in use");
+  }
+}
+
 std::vector<model::User> AccountService::list_users() { return users_.list_by_username(); }
 
 model::User AccountService::get_user(std::string_view id) {

@@ -46,6 +46,9 @@ class AccountService {
   void set_role(std::string_view user_id, model::Role role);
   void ban(std::string_view actor_id, std::string_view user_id, std::optional<std::string> reason);
   void unban(std::string_view user_id);
+  // Refuses (409) to delete the last administrator.
+  void delete_by_admin(std::string_view user_id);
+  void set_email_by_admin(std::string_view user_id, std::string_view email);
   // Sets a password without the old one (CLI); ends every session of the user.
   void reset_password(std::string_view user_id, std::string_view password);
 

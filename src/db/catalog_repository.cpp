@@ -9,42 +9,6 @@ namespace st::db {
 
 namespace {
 
-constexpr const char* kAlbumColumns =
-    "al.id, al.title, al.artist_id, ar.name, al.release_date, al.cover_url, al.musicbrainz_id, al.genre, "
-    "al.year, al.is_compilation, al.created_at";
-constexpr const char* kAlbumJoins = "JOIN artists ar ON ar.id = al.artist_id";
-const std::string kAlbumSelect = fmt::format("SELECT {} FROM albums al {}", kAlbumColumns, kAlbumJoins);
-
-model::Album read_album(const Row& r) {
-  model::Album a;
-  a.id = r.text(0);
-  a.title = r.text(1);
-  a.artist_id = r.text(2);
-  a.artist_name = r.text(3);
-  a.release_date = r.opt_text(4);
-  a.cover_url = r.opt_text(5);
-  a.musicbrainz_id = r.opt_text(6);
-  a.genre = r.opt_text(7);
-  a.year = r.opt_int(8);
-  a.is_compilation = r.boolean(9);
-  a.created_at = r.integer(10);
-  return a;
-}
-
-constexpr const char* kArtistColumns = "ar.id, ar.name, ar.musicbrainz_id, ar.bio, ar.image_url, ar.created_at";
-const std::string kArtistSelect = fmt::format("SELECT {} FROM artists ar", kArtistColumns);
-
-model::Artist read_artist(const Row& r) {
-  model::Artist a;
-  a.id = r.text(0);
-  a.name = r.text(1);
-  a.musicbrainz_id = r.opt_text(2);
-  a.bio = r.opt_text(3);
-  a.image_url = r.opt_text(4);
-  a.created_at = r.integer(5);
-  return a;
-}
-
 std::vector<Value> track_values(const model::Track& t) {
   return {t.title,
           t.artist_id,
@@ -77,6 +41,7 @@ std::vector<Value> track_values(const model::Track& t) {
 class SqlCatalogRepository final : public model::CatalogRepository {
  public:
   explicit SqlCatalogRepository(Pool& pool) : pool_(pool) {}
+  using model::CatalogRepository::search;
 
   model::Artist upsert_artist(std::string_view key, const model::Artist& a) override {
     auto c = pool_.acquire();
@@ -325,7 +290,8 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     return out;
   }
 
-  model::SearchHits search(const std::vector<std::string>& words, model::Page page) override {
+  model::SearchHits search(const std::vector<std::string>& words, model::Page artists, model::Page albums,
+                           model::Page tracks) override {
     model::SearchHits hits;
     if (words.empty()) return hits;
     auto c = pool_.acquire();
@@ -337,7 +303,8 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     }
     // One shape per table: (from, match condition, rank order) on each engine.
     auto run = [&](const char* table, const char* alias, const std::string& select_cols, const std::string& joins,
-                   auto&& read, auto& out, std::int64_t& total) {
+                   auto&& read, auto& out, std::int64_t& total, model::Page page) {
+      if (page.per_page <= 0) return;
       std::vector<Value> params{q};
       std::string sql;
       if (pg) {
@@ -361,9 +328,9 @@ class SqlCatalogRepository final : public model::CatalogRepository {
       for (const auto& r : c->query(sql, params).rows) out.push_back(read(r));
     };
     run("tracks", "t", kTrackColumns, kTrackJoins, [](const Row& r) { return read_track(r); }, hits.tracks,
-        hits.total_tracks);
-    run("albums", "al", kAlbumColumns, kAlbumJoins, read_album, hits.albums, hits.total_albums);
-    run("artists", "ar", kArtistColumns, "", read_artist, hits.artists, hits.total_artists);
+        hits.total_tracks, tracks);
+    run("albums", "al", kAlbumColumns, kAlbumJoins, read_album, hits.albums, hits.total_albums, albums);
+    run("artists", "ar", kArtistColumns, "", read_artist, hits.artists, hits.total_artists, artists);
     return hits;
   }
 
@@ -442,6 +409,169 @@ class SqlCatalogRepository final : public model::CatalogRepository {
                   "(SELECT COALESCE(SUM(duration_secs), 0) FROM tracks)")
                  .rows.at(0);
     return {r.integer(0), r.integer(1), r.integer(2), r.integer(3), r.real(4)};
+  }
+
+  std::vector<model::Album> query_albums(const model::AlbumQuery& q) override {
+    std::string where = " WHERE 1 = 1";
+    std::string from = kAlbumSelect;
+    std::vector<Value> params;
+    std::string order = " ORDER BY al.created_at DESC, al.id DESC";
+    switch (q.order) {
+      case model::AlbumOrder::newest: break;
+      case model::AlbumOrder::random: order = " ORDER BY random()"; break;
+      case model::AlbumOrder::title: order = " ORDER BY lower(al.title), al.id"; break;
+      case model::AlbumOrder::artist: order = " ORDER BY lower(ar.name), al.year, lower(al.title), al.id"; break;
+      case model::AlbumOrder::year: {
+        int lo = q.from_year.value_or(0), hi = q.to_year.value_or(9999);
+        bool down = lo > hi;
+        if (down) std::swap(lo, hi);
+        where += " AND al.year >= ? AND al.year <= ?";
+        params.push_back(static_cast<std::int64_t>(lo));
+        params.push_back(static_cast<std::int64_t>(hi));
+        order = down ? " ORDER BY al.year DESC, lower(al.title), al.id" : " ORDER BY al.year, lower(al.title), al.id";
+        break;
+      }
+      case model::AlbumOrder::frequent:
+        from = fmt::format(
+            "SELECT {} FROM albums al {} JOIN (SELECT album_id, SUM(play_count) AS plays FROM tracks "
+            "WHERE album_id IS NOT NULL GROUP BY album_id) p ON p.album_id = al.id",
+            kAlbumColumns, kAlbumJoins);
+        where += " AND p.plays > 0";
+        order = " ORDER BY p.plays DESC, al.id";
+        break;
+      case model::AlbumOrder::recent:
+        from = fmt::format(
+            "SELECT {} FROM albums al {} JOIN (SELECT t.album_id, MAX(h.listened_at) AS last FROM listen_history h "
+            "JOIN tracks t ON t.id = h.track_id WHERE h.user_id = ? AND t.album_id IS NOT NULL GROUP BY t.album_id) "
+            "p ON p.album_id = al.id",
+            kAlbumColumns, kAlbumJoins);
+        params.push_back(q.user_id);
+        order = " ORDER BY p.last DESC, al.id";
+        break;
+      case model::AlbumOrder::starred:
+        from = fmt::format("SELECT {} FROM albums al {} JOIN stars s ON s.item_id = al.id AND s.item_kind = 'album' "
+                           "AND s.user_id = ?",
+                           kAlbumColumns, kAlbumJoins);
+        params.push_back(q.user_id);
+        order = " ORDER BY s.created_at DESC, al.id";
+        break;
+      case model::AlbumOrder::highest:
+        from = fmt::format(
+            "SELECT {} FROM albums al {} JOIN ratings r ON r.item_id = al.id AND r.item_kind = 'album' "
+            "AND r.user_id = ?",
+            kAlbumColumns, kAlbumJoins);
+        params.push_back(q.user_id);
+        order = " ORDER BY r.rating DESC, r.updated_at DESC, al.id";
+        break;
+    }
+    if (q.genre) {
+      // An album is of a genre when its own tag or one of its tracks says so.
+      where += " AND (al.genre = ? OR EXISTS (SELECT 1 FROM tracks gt WHERE gt.album_id = al.id AND gt.genre = ?))";
+      params.push_back(*q.genre);
+      params.push_back(*q.genre);
+    }
+    params.push_back(q.limit);
+    params.push_back(q.offset);
+    auto c = pool_.acquire();
+    std::vector<model::Album> out;
+    for (const auto& r : c->query(from + where + order + " LIMIT ? OFFSET ?", params).rows) out.push_back(read_album(r));
+    return out;
+  }
+
+  std::map<std::string, model::AlbumSummary> album_summaries(const std::vector<std::string>& ids) override {
+    std::map<std::string, model::AlbumSummary> out;
+    if (ids.empty()) return out;
+    auto c = pool_.acquire();
+    for (std::size_t at = 0; at < ids.size(); at += 500) {
+      std::vector<Value> params;
+      auto n = std::min<std::size_t>(500, ids.size() - at);
+      for (std::size_t i = 0; i < n; ++i) params.push_back(ids[at + i]);
+      auto rows = c->query("SELECT album_id, COUNT(*), COALESCE(SUM(duration_secs), 0), COALESCE(SUM(play_count), 0) "
+                           "FROM tracks WHERE album_id IN (" + placeholders(n) + ") GROUP BY album_id",
+                           params);
+      for (const auto& r : rows.rows) out[r.text(0)] = {r.integer(1), r.real(2), r.integer(3)};
+    }
+    return out;
+  }
+
+  std::vector<model::ArtistWithAlbums> album_artists() override {
+    auto c = pool_.acquire();
+    std::vector<model::ArtistWithAlbums> out;
+    auto rows = c->query(fmt::format("SELECT {}, n.albums FROM artists ar JOIN (SELECT artist_id, COUNT(*) AS albums "
+                                     "FROM albums GROUP BY artist_id) n ON n.artist_id = ar.id ORDER BY lower(ar.name), ar.id",
+                                     kArtistColumns));
+    out.reserve(rows.rows.size());
+    for (const auto& r : rows.rows) out.push_back({read_artist(r), r.integer(6)});
+    return out;
+  }
+
+  std::map<std::string, std::int64_t> album_counts(const std::vector<std::string>& ids) override {
+    std::map<std::string, std::int64_t> out;
+    if (ids.empty()) return out;
+    auto c = pool_.acquire();
+    for (std::size_t at = 0; at < ids.size(); at += 500) {
+      std::vector<Value> params;
+      auto n = std::min<std::size_t>(500, ids.size() - at);
+      for (std::size_t i = 0; i < n; ++i) params.push_back(ids[at + i]);
+      for (const auto& r : c->query("SELECT artist_id, COUNT(*) FROM albums WHERE artist_id IN (" + placeholders(n) +
+                                        ") GROUP BY artist_id",
+                                    params)
+                               .rows)
+        out[r.text(0)] = r.integer(1);
+    }
+    return out;
+  }
+
+  std::vector<model::Artist> find_artists_by_name(std::string_view name) override {
+    auto c = pool_.acquire();
+    std::vector<model::Artist> out;
+    for (const auto& r : c->query(kArtistSelect + " WHERE lower(ar.name) = lower(?) ORDER BY ar.id", {std::string(name)}).rows)
+      out.push_back(read_artist(r));
+    return out;
+  }
+
+  std::vector<model::GenreCount> genre_counts() override {
+    auto c = pool_.acquire();
+    std::vector<model::GenreCount> out;
+    for (const auto& r : c->query("SELECT genre, COUNT(*), COUNT(DISTINCT album_id) FROM tracks WHERE genre IS NOT NULL "
+                                  "AND genre <> '' GROUP BY genre ORDER BY genre")
+                             .rows)
+      out.push_back({r.text(0), r.integer(1), r.integer(2)});
+    return out;
+  }
+
+  std::vector<model::Track> tracks_in_folder(std::string_view folder) override {
+    std::string prefix(folder);
+    if (prefix.empty() || prefix.back() != '/') prefix += '/';
+    auto c = pool_.acquire();
+    const char* no_slash_after = c->dialect() == Dialect::postgres ? "strpos(substr(t.file_path, ?), '/') = 0"
+                                                                     : "instr(substr(t.file_path, ?), '/') = 0";
+    std::vector<model::Track> out;
+    auto n = static_cast<std::int64_t>(prefix.size());
+    for (const auto& r : c->query(kTrackSelect + " WHERE substr(t.file_path, 1, ?) = ? AND " + no_slash_after +
+                                      " ORDER BY t.file_path",
+                                  {n, prefix, n + 1})
+                             .rows)
+      out.push_back(read_track(r));
+    return out;
+  }
+
+  std::vector<model::Track> tracks_by_ids(const std::vector<std::string>& ids) override {
+    std::map<std::string, model::Track> found;
+    auto c = pool_.acquire();
+    for (std::size_t at = 0; at < ids.size(); at += 500) {
+      std::vector<Value> params;
+      auto n = std::min<std::size_t>(500, ids.size() - at);
+      for (std::size_t i = 0; i < n; ++i) params.push_back(ids[at + i]);
+      for (const auto& r : c->query(kTrackSelect + " WHERE t.id IN (" + placeholders(n) + ")", params).rows) {
+        auto t = read_track(r);
+        found.emplace(t.id, std::move(t));
+      }
+    }
+    std::vector<model::Track> out;
+    for (const auto& id : ids)
+      if (auto it = found.find(id); it != found.end()) out.push_back(it->second);
+    return out;
   }
 
  private:

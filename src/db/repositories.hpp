@@ -3,7 +3,12 @@
 #include <memory>
 
 #include "db/pool.hpp"
+#include "model/annotation.hpp"
+#include "model/app_password.hpp"
 #include "model/catalog.hpp"
+#include "model/play_queue.hpp"
+#include "model/radio_station.hpp"
+#include "model/share.hpp"
 #include "model/playlist.hpp"
 #include "model/report.hpp"
 #include "model/session.hpp"
@@ -20,5 +25,10 @@ std::unique_ptr<model::CatalogRepository> make_catalog_repository(Pool& pool);
 std::unique_ptr<model::PlaylistRepository> make_playlist_repository(Pool& pool);
 std::unique_ptr<model::ActivityRepository> make_activity_repository(Pool& pool);
 std::unique_ptr<model::ReportRepository> make_report_repository(Pool& pool);
+std::unique_ptr<model::AppPasswordRepository> make_app_password_repository(Pool& pool);
+std::unique_ptr<model::AnnotationRepository> make_annotation_repository(Pool& pool);
+std::unique_ptr<model::PlayQueueRepository> make_play_queue_repository(Pool& pool);
+std::unique_ptr<model::ShareRepository> make_share_repository(Pool& pool);
+std::unique_ptr<model::RadioStationRepository> make_radio_station_repository(Pool& pool);
 
 }  // namespace st::db

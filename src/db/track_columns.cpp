@@ -1,4 +1,6 @@
 #include "db/track_columns.hpp"
+#include <fmt/format.h>
+
 
 namespace st::db {
 
@@ -48,6 +50,48 @@ model::Track read_track(const Row& r, std::size_t o) {
   t.album_title = r.opt_text(o + 30);
   t.cover_url = r.opt_text(o + 31);
   return t;
+}
+
+const char* const kAlbumColumns =
+    "al.id, al.title, al.artist_id, ar.name, al.release_date, al.cover_url, al.musicbrainz_id, al.genre, "
+    "al.year, al.is_compilation, al.created_at";
+const char* const kAlbumJoins = "JOIN artists ar ON ar.id = al.artist_id";
+const std::string kAlbumSelect = fmt::format("SELECT {} FROM albums al {}", kAlbumColumns, kAlbumJoins);
+
+model::Album read_album(const Row& r) {
+  model::Album a;
+  a.id = r.text(0);
+  a.title = r.text(1);
+  a.artist_id = r.text(2);
+  a.artist_name = r.text(3);
+  a.release_date = r.opt_text(4);
+  a.cover_url = r.opt_text(5);
+  a.musicbrainz_id = r.opt_text(6);
+  a.genre = r.opt_text(7);
+  a.year = r.opt_int(8);
+  a.is_compilation = r.boolean(9);
+  a.created_at = r.integer(10);
+  return a;
+}
+
+const char* const kArtistColumns = "ar.id, ar.name, ar.musicbrainz_id, ar.bio, ar.image_url, ar.created_at";
+const std::string kArtistSelect = fmt::format("SELECT {} FROM artists ar", kArtistColumns);
+
+model::Artist read_artist(const Row& r) {
+  model::Artist a;
+  a.id = r.text(0);
+  a.name = r.text(1);
+  a.musicbrainz_id = r.opt_text(2);
+  a.bio = r.opt_text(3);
+  a.image_url = r.opt_text(4);
+  a.created_at = r.integer(5);
+  return a;
+}
+
+std::string placeholders(std::size_t n) {
+  std::string s;
+  for (std::size_t i = 0; i < n; ++i) s += i ? ", ?" : "?";
+  return s;
 }
 
 }  // namespace st::db

@@ -1,5 +1,6 @@
 #pragma once
-// The columns every track query selects (with its artist and album joined), and their reader.
+// The columns catalogue queries select (tracks with their artist and album joined, albums, artists),
+// and their readers.
 #include <string>
 
 #include "db/sql.hpp"
@@ -16,5 +17,17 @@ inline constexpr std::size_t kTrackColumnCount = 32;
 
 // Reads the track columns starting at column `offset`.
 model::Track read_track(const Row& r, std::size_t offset = 0);
+
+// Albums al (with their artist ar joined) and artists ar.
+extern const char* const kAlbumColumns;
+extern const char* const kAlbumJoins;
+extern const std::string kAlbumSelect;
+model::Album read_album(const Row& r);
+extern const char* const kArtistColumns;
+extern const std::string kArtistSelect;
+model::Artist read_artist(const Row& r);
+
+// "?, ?, ..." for an IN list of n values.
+std::string placeholders(std::size_t n);
 
 }  // namespace st::db

@@ -1,5 +1,7 @@
 #include "http/request.hpp"
 
+#include <algorithm>
+
 #include "util/strings.hpp"
 
 namespace st::http {
@@ -75,6 +77,21 @@ bool split_target(std::string_view target, std::string& path, std::string& query
   if (decoded->find('\0') != std::string::npos) return false;
   path = std::move(*decoded);
   return true;
+}
+
+std::string client_ip(const http::Request& req, const std::vector<std::string>& trusted) {
+  auto is_trusted = [&](std::string_view ip) { return std::find(trusted.begin(), trusted.end(), ip) != trusted.end(); };
+  if (!is_trusted(req.remote_ip)) return req.remote_ip;
+  auto xff = req.headers.get("X-Forwarded-For");
+  if (!xff) return req.remote_ip;
+  // Walk from the right: the nearest hop not run by us is the client as far as we can trust.
+  auto hops = util::split(*xff, ',');
+  for (auto it = hops.rbegin(); it != hops.rend(); ++it) {
+    auto hop = util::trim(*it);
+    if (hop.empty()) continue;
+    if (!is_trusted(hop)) return std::string(hop);
+  }
+  return req.remote_ip;
 }
 
 }  // namespace st::http

@@ -37,6 +37,9 @@ struct Request {
   std::optional<std::string_view> bearer_token() const;
 };
 
+// The client's address: the socket peer, or the X-Forwarded-For entry added by a trusted proxy.
+std::string client_ip(const Request& req, const std::vector<std::string>& trusted_proxies);
+
 // Splits a request target into decoded path and raw query; false for a malformed target.
 bool split_target(std::string_view target, std::string& path, std::string& query);
 

@@ -1,5 +1,7 @@
 #include "library/cover_store.hpp"
 
+#include "audio/image_scaler.hpp"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -103,6 +105,35 @@ std::optional<std::string> CoverStore::resolve(std::string_view media_path) cons
   std::string_view ext = file.substr(65);
   if (ext != "jpg" && ext != "png" && ext != "webp" && ext != "gif") return std::nullopt;
   return (fs::path(root_) / media_path).string();
+}
+
+std::optional<std::string> CoverStore::scaled(const std::string& cover_file, int size) const {
+  static constexpr int kSteps[] = {64, 128, 256, 512, 1024};
+  int step = 0;
+  for (int s : kSteps)
+    if (size <= s) {
+      step = s;
+      break;
+    }
+  if (step == 0) return cover_file;  // bigger than any step: the original
+  fs::path src(cover_file);
+  fs::path out = fs::path(root_) / "covers" / "scaled" / std::to_string(step) / (src.stem().string() + ".jpg");
+  std::error_code ec;
+  if (fs::exists(out, ec)) return out.string();
+  fs::create_directories(out.parent_path(), ec);
+  fs::path tmp = out.string() + ".tmp-" + util::random_hex(6);
+  try {
+    audio::scale_image(cover_file, tmp.string(), step);
+  } catch (const std::exception&) {
+    fs::remove(tmp, ec);
+    return std::nullopt;
+  }
+  fs::rename(tmp, out, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    return std::nullopt;
+  }
+  return out.string();
 }
 
 }  // namespace st::library

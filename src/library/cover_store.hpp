@@ -20,6 +20,11 @@ class CoverStore {
   // The file behind a /api/media/ path, when it names a stored cover; nothing for anything else.
   std::optional<std::string> resolve(std::string_view media_path) const;
 
+  // A JPEG of a stored cover file (as given by resolve) fitting in size x size, made once and kept
+  // beside the covers (scaled/<size>/...); the original when it is already that small; nothing when the
+  // image cannot be scaled. Sizes are rounded up to a few steps so that the cache stays small.
+  std::optional<std::string> scaled(const std::string& cover_file, int size) const;
+
  private:
   std::string root_;
 };

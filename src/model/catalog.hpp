@@ -1,6 +1,7 @@
 #pragma once
 // The music catalogue: artists, albums, tracks, and the repository that stores them.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -72,7 +73,9 @@ struct Track {
 struct Page {
   std::int64_t page = 1;      // 1-based
   std::int64_t per_page = 20;
-  std::int64_t offset() const { return (page - 1) * per_page; }
+  std::optional<std::int64_t> start;  // an offset that is not a page boundary (Subsonic's count/offset)
+  std::int64_t offset() const { return start ? *start : (page - 1) * per_page; }
+  static Page window(std::int64_t offset, std::int64_t count) { return Page{1, count, offset}; }
 };
 
 template <typename T>
@@ -151,6 +154,34 @@ struct SearchHits {
   std::int64_t total_tracks = 0, total_albums = 0, total_artists = 0;
 };
 
+// Album lists of every kind Subsonic apps ask for.
+enum class AlbumOrder { newest, random, title, artist, year, frequent, recent, starred, highest };
+struct AlbumQuery {
+  AlbumOrder order = AlbumOrder::newest;
+  std::optional<std::string> genre;
+  std::optional<int> from_year, to_year;  // from > to lists the years downwards
+  std::string user_id;                    // whose listens, stars or ratings (recent, starred, highest)
+  std::int64_t limit = 10, offset = 0;
+};
+
+// What an album's tracks add up to.
+struct AlbumSummary {
+  std::int64_t song_count = 0;
+  double duration_secs = 0;
+  std::int64_t play_count = 0;
+};
+
+struct ArtistWithAlbums {
+  Artist artist;
+  std::int64_t album_count = 0;
+};
+
+struct GenreCount {
+  std::string name;
+  std::int64_t songs = 0;
+  std::int64_t albums = 0;
+};
+
 class CatalogRepository {
  public:
   virtual ~CatalogRepository() = default;
@@ -197,7 +228,23 @@ class CatalogRepository {
   // Every track's file, in batches (for integrity checks): ids greater than after_id, in id order.
   virtual std::vector<TrackFile> track_files(std::string_view after_id, std::int64_t limit) = 0;
   // Every word must match the start of a word (prefix search) of the item's folded text; best first.
-  virtual SearchHits search(const std::vector<std::string>& folded_words, Page page) = 0;
+  virtual SearchHits search(const std::vector<std::string>& folded_words, Page page) {
+    return search(folded_words, page, page, page);
+  }
+  // With a window per kind; a window of 0 items skips that kind (and its count).
+  virtual SearchHits search(const std::vector<std::string>& folded_words, Page artists, Page albums, Page tracks) = 0;
+
+  virtual std::vector<Album> query_albums(const AlbumQuery& q) = 0;
+  virtual std::map<std::string, AlbumSummary> album_summaries(const std::vector<std::string>& album_ids) = 0;
+  // Every artist credited with an album, by name, with the number of their albums.
+  virtual std::vector<ArtistWithAlbums> album_artists() = 0;
+  virtual std::map<std::string, std::int64_t> album_counts(const std::vector<std::string>& artist_ids) = 0;
+  virtual std::vector<Artist> find_artists_by_name(std::string_view name) = 0;
+  virtual std::vector<GenreCount> genre_counts() = 0;
+  // The tracks whose file lies directly in the folder (not in its sub-folders), by file name.
+  virtual std::vector<Track> tracks_in_folder(std::string_view folder) = 0;
+  // The given tracks, in the given order (unknown ids are skipped).
+  virtual std::vector<Track> tracks_by_ids(const std::vector<std::string>& ids) = 0;
 };
 
 }  // namespace st::model

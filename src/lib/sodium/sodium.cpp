@@ -21,6 +21,28 @@ HmacSha256 hmac_sha256(std::string_view key, std::string_view message) {
   return out;
 }
 
+std::string secretbox_seal(std::string_view key, std::string_view plaintext) {
+  if (key.size() != crypto_secretbox_KEYBYTES) throw std::invalid_argument("secretbox key must be 32 bytes");
+  std::string out(crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + plaintext.size(), '\0');
+  auto* p = reinterpret_cast<unsigned char*>(out.data());
+  randombytes_buf(p, crypto_secretbox_NONCEBYTES);
+  crypto_secretbox_easy(p + crypto_secretbox_NONCEBYTES, reinterpret_cast<const unsigned char*>(plaintext.data()),
+                        plaintext.size(), p, reinterpret_cast<const unsigned char*>(key.data()));
+  return out;
+}
+
+std::optional<std::string> secretbox_open(std::string_view key, std::string_view sealed) {
+  if (key.size() != crypto_secretbox_KEYBYTES) throw std::invalid_argument("secretbox key must be 32 bytes");
+  if (sealed.size() < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES) return std::nullopt;
+  const auto* p = reinterpret_cast<const unsigned char*>(sealed.data());
+  std::string out(sealed.size() - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES, '\0');
+  if (crypto_secretbox_open_easy(reinterpret_cast<unsigned char*>(out.data()), p + crypto_secretbox_NONCEBYTES,
+                                 sealed.size() - crypto_secretbox_NONCEBYTES, p,
+                                 reinterpret_cast<const unsigned char*>(key.data())) != 0)
+    return std::nullopt;
+  return out;
+}
+
 bool equal_constant_time(const void* a, const void* b, std::size_t len_a, std::size_t len_b) {
   if (len_a != len_b) return false;
   if (len_a == 0) return true;

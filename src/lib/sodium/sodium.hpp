@@ -3,6 +3,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -16,6 +17,12 @@ HmacSha256 hmac_sha256(std::string_view key, std::string_view message);
 
 // Constant-time comparison of equal-length buffers; false when the sizes differ.
 bool equal_constant_time(const void* a, const void* b, std::size_t len_a, std::size_t len_b);
+
+// Authenticated secret-key encryption (XSalsa20-Poly1305) under a 32-byte key, with a random nonce:
+// the result is nonce || ciphertext. open() returns nothing for a wrong key or altered bytes.
+constexpr std::size_t kSecretboxKeyBytes = 32;
+std::string secretbox_seal(std::string_view key, std::string_view plaintext);
+std::optional<std::string> secretbox_open(std::string_view key, std::string_view sealed);
 
 // BLAKE2b-256 of data (libsodium's generichash), used to store secrets by digest.
 std::array<unsigned char, 32> blake2b_256(std::string_view data);

@@ -1,0 +1,122 @@
+#include "auth/subsonic_auth.hpp"
+
+#include <fmt/format.h>
+
+#include "crypto/password.hpp"
+#include "crypto/secret_box.hpp"
+
+namespace st::auth {
+
+namespace {
+
+constexpr auto kRemember = std::chrono::minutes(10);
+constexpr std::size_t kMaxRemembered = 10'000;
+
+std::optional<std::string> hex_decode(std::string_view s) {
+  if (s.size() % 2) return std::nullopt;
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string out;
+  out.reserve(s.size() / 2);
+  for (std::size_t i = 0; i < s.size(); i += 2) {
+    int hi = nibble(s[i]), lo = nibble(s[i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out.push_back(static_cast<char>(hi * 16 + lo));
+  }
+  return out;
+}
+
+std::string remember_digest(const model::User& u, std::string_view password) {
+  return crypto::digest_hex(u.password_hash + '\0' + std::string(password));
+}
+
+bool present(const std::optional<std::string>& s) { return s && !s->empty(); }
+
+}  // namespace
+
+SubsonicAuthenticator::SubsonicAuthenticator(model::UserRepository& users, AppPasswords& apps)
+    : users_(users), apps_(apps), slow_checks_(10, std::chrono::seconds(3)) {}
+
+bool SubsonicAuthenticator::account_password_ok(const model::User& u, std::string_view password,
+                                                std::string_view client) {
+  auto digest = remember_digest(u, password);
+  auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(mu_);
+    auto it = verified_.find(u.id);
+    if (it != verified_.end() && it->second.until > now &&
+        crypto::equal_constant_time(it->second.digest, digest))
+      return true;
+  }
+  auto decision = slow_checks_.take(client);
+  if (!decision.allowed)
+    throw SubsonicAuthError(40, fmt::format("Too many attempts. Try again in {} s.", decision.retry_after_seconds));
+  if (!crypto::verify_password(u.password_hash, password)) return false;
+  std::lock_guard lock(mu_);
+  if (verified_.size() >= kMaxRemembered) verified_.clear();
+  verified_[u.id] = Verified{digest, now + kRemember};
+  return true;
+}
+
+SubsonicIdentity SubsonicAuthenticator::authenticate(const SubsonicCredentials& c, std::string_view client) {
+  bool has_password = present(c.password), has_token = present(c.token) || present(c.salt);
+  if (present(c.api_key)) {
+    if (present(c.username) || has_password || has_token)
+      throw SubsonicAuthError(43, "Multiple conflicting authentication mechanisms provided");
+    auto app = apps_.match_api_key(*c.api_key);
+    if (!app) throw SubsonicAuthError(44, "Invalid API key");
+    auto user = users_.find_by_id(app->user_id);
+    if (!user) throw SubsonicAuthError(44, "Invalid API key");
+    if (user->is_banned) throw SubsonicAuthError(50, "This account is banned");
+    return {std::move(*user), app->id};
+  }
+  if (!present(c.username)) throw SubsonicAuthError(10, "Required parameter is missing: u (or apiKey)");
+  if (has_password && has_token) throw SubsonicAuthError(43, "Multiple conflicting authentication mechanisms provided");
+  if (!has_password && !has_token) throw SubsonicAuthError(10, "Required parameter is missing: p, t and s, or apiKey");
+
+  auto user = users_.find_by_username(*c.username);
+  std::optional<std::string> app_id;
+  bool ok = false;
+  if (has_token) {
+    if (!present(c.token) || !present(c.salt)) throw SubsonicAuthError(10, "Token authentication needs both t and s");
+    if (user) {
+      if (auto app = apps_.match_token(user->id, *c.token, *c.salt)) {
+        ok = true;
+        app_id = app->id;
+      } else if (apps_.list(user->id).empty()) {
+        throw SubsonicAuthError(41, "Token authentication needs an app password: create one in SoundTime's settings, "
+                                    "or sign in with your password");
+      }
+    }
+  } else {
+    std::string password = *c.password;
+    if (password.rfind("enc:", 0) == 0) {
+      auto decoded = hex_decode(std::string_view(password).substr(4));
+      if (!decoded) throw SubsonicAuthError(40, "Wrong username or password");
+      password = std::move(*decoded);
+    }
+    if (user) {
+      if (auto app = apps_.match_password(user->id, password)) {
+        ok = true;
+        app_id = app->id;
+      } else {
+        ok = account_password_ok(*user, password, client);
+      }
+    } else {
+      // The same work as for a real account: timing does not tell which names exist.
+      auto decision = slow_checks_.take(client);
+      if (!decision.allowed)
+        throw SubsonicAuthError(40, fmt::format("Too many attempts. Try again in {} s.", decision.retry_after_seconds));
+      crypto::verify_password(crypto::dummy_password_hash(), password);
+    }
+  }
+  if (!ok || !user) throw SubsonicAuthError(40, "Wrong username or password");
+  if (user->is_banned) throw SubsonicAuthError(50, "This account is banned");
+  return {std::move(*user), std::move(app_id)};
+}
+
+}  // namespace st::auth

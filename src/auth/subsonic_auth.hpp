@@ -1,0 +1,65 @@
+#pragma once
+// Who is calling a Subsonic endpoint: u+p (account password, plain or "enc:" hex, or an app password),
+// u+t+s (token auth, app passwords only: the account password is stored as Argon2id and never
+// recoverable), or apiKey (an app password alone). Failures carry the Subsonic error code.
+#include <array>
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "auth/app_passwords.hpp"
+#include "auth/rate_limiter.hpp"
+#include "model/user.hpp"
+
+namespace st::auth {
+
+struct SubsonicCredentials {
+  std::optional<std::string> username;  // u
+  std::optional<std::string> password;  // p
+  std::optional<std::string> token;     // t
+  std::optional<std::string> salt;      // s
+  std::optional<std::string> api_key;   // apiKey
+};
+
+class SubsonicAuthError : public std::runtime_error {
+ public:
+  SubsonicAuthError(int code, std::string message) : std::runtime_error(std::move(message)), code_(code) {}
+  int code() const noexcept { return code_; }
+
+ private:
+  int code_;
+};
+
+struct SubsonicIdentity {
+  model::User user;
+  std::optional<std::string> app_password_id;  // when an app password was used
+};
+
+class SubsonicAuthenticator {
+ public:
+  SubsonicAuthenticator(model::UserRepository& users, AppPasswords& apps);
+
+  // client: the caller's address, to slow down password guessing (Argon2id checks are rate limited).
+  SubsonicIdentity authenticate(const SubsonicCredentials& c, std::string_view client);
+
+ private:
+  bool account_password_ok(const model::User& u, std::string_view password, std::string_view client);
+
+  model::UserRepository& users_;
+  AppPasswords& apps_;
+  RateLimiter slow_checks_;
+  // Apps send u+p on every request; a verified (user, password) is remembered for a while so that
+  // each request does not cost an Argon2id hash. Keyed by user id; a password change misses.
+  struct Verified {
+    std::string digest;
+    std::chrono::steady_clock::time_point until;
+  };
+  std::mutex mu_;
+  std::unordered_map<std::string, Verified> verified_;
+};
+
+}  // namespace st::auth

@@ -1,0 +1,130 @@
+#include <fmt/format.h>
+
+#include "db/repositories.hpp"
+#include "db/track_columns.hpp"
+
+namespace st::db {
+
+namespace {
+
+class SqlAnnotationRepository final : public model::AnnotationRepository {
+ public:
+  explicit SqlAnnotationRepository(Pool& pool) : pool_(pool) {}
+
+  void star(std::string_view user, model::ItemKind kind, std::string_view id, util::Micros now) override {
+    auto c = pool_.acquire();
+    if (kind == model::ItemKind::track)
+      c->query("INSERT INTO favorites (user_id, track_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+               {std::string(user), std::string(id), now});
+    else
+      c->query("INSERT INTO stars (user_id, item_kind, item_id, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+               {std::string(user), std::string(model::to_string(kind)), std::string(id), now});
+  }
+
+  void unstar(std::string_view user, model::ItemKind kind, std::string_view id) override {
+    auto c = pool_.acquire();
+    if (kind == model::ItemKind::track)
+      c->query("DELETE FROM favorites WHERE user_id = ? AND track_id = ?", {std::string(user), std::string(id)});
+    else
+      c->query("DELETE FROM stars WHERE user_id = ? AND item_kind = ? AND item_id = ?",
+               {std::string(user), std::string(model::to_string(kind)), std::string(id)});
+  }
+
+  void set_rating(std::string_view user, model::ItemKind kind, std::string_view id, int rating,
+                  util::Micros now) override {
+    auto c = pool_.acquire();
+    std::string k(model::to_string(kind));
+    if (rating <= 0)
+      c->query("DELETE FROM ratings WHERE user_id = ? AND item_kind = ? AND item_id = ?",
+               {std::string(user), k, std::string(id)});
+    else
+      c->query("INSERT INTO ratings (user_id, item_kind, item_id, rating, updated_at) VALUES (?, ?, ?, ?, ?) "
+               "ON CONFLICT (user_id, item_kind, item_id) DO UPDATE SET rating = excluded.rating, "
+               "updated_at = excluded.updated_at",
+               {std::string(user), k, std::string(id), static_cast<std::int64_t>(rating), now});
+  }
+
+  std::map<std::string, model::Annotation> annotations(std::string_view user, model::ItemKind kind,
+                                                       const std::vector<std::string>& ids) override {
+    std::map<std::string, model::Annotation> out;
+    if (ids.empty()) return out;
+    auto c = pool_.acquire();
+    std::string k(model::to_string(kind));
+    for (std::size_t at = 0; at < ids.size(); at += 400) {
+      auto n = std::min<std::size_t>(400, ids.size() - at);
+      std::vector<Value> params{std::string(user)};
+      for (std::size_t i = 0; i < n; ++i) params.push_back(ids[at + i]);
+      std::string in = placeholders(n);
+      auto stars = kind == model::ItemKind::track
+                       ? c->query("SELECT track_id, created_at FROM favorites WHERE user_id = ? AND track_id IN (" + in + ")",
+                                  params)
+                       : c->query("SELECT item_id, created_at FROM stars WHERE user_id = ? AND item_id IN (" + in +
+                                      ") AND item_kind = '" + k + "'",
+                                  params);
+      for (const auto& r : stars.rows) out[r.text(0)].starred_at = r.integer(1);
+      for (const auto& r : c->query("SELECT item_id, rating FROM ratings WHERE user_id = ? AND item_id IN (" + in +
+                                        ") AND item_kind = '" + k + "'",
+                                    params)
+                               .rows)
+        out[r.text(0)].rating = static_cast<int>(r.integer(1));
+      if (kind == model::ItemKind::track) {
+        for (const auto& r : c->query("SELECT track_id, COUNT(*), MAX(listened_at) FROM listen_history WHERE user_id = ? "
+                                      "AND track_id IN (" + in + ") GROUP BY track_id",
+                                      params)
+                                 .rows) {
+          auto& a = out[r.text(0)];
+          a.play_count = r.integer(1);
+          a.played_at = r.integer(2);
+        }
+      }
+    }
+    return out;
+  }
+
+  std::vector<model::Album> starred_albums(std::string_view user) override {
+    auto c = pool_.acquire();
+    std::vector<model::Album> out;
+    for (const auto& r : c->query(fmt::format("SELECT {} FROM stars s JOIN albums al ON al.id = s.item_id {} "
+                                              "WHERE s.user_id = ? AND s.item_kind = 'album' ORDER BY s.created_at DESC, al.id",
+                                              kAlbumColumns, kAlbumJoins),
+                                  {std::string(user)})
+                             .rows)
+      out.push_back(read_album(r));
+    return out;
+  }
+
+  std::vector<model::Artist> starred_artists(std::string_view user) override {
+    auto c = pool_.acquire();
+    std::vector<model::Artist> out;
+    for (const auto& r : c->query(std::string("SELECT ") + kArtistColumns + " "
+                                  "FROM stars s JOIN artists ar ON ar.id = s.item_id WHERE s.user_id = ? AND "
+                                  "s.item_kind = 'artist' ORDER BY s.created_at DESC, ar.id",
+                                  {std::string(user)})
+                             .rows)
+      out.push_back(read_artist(r));
+    return out;
+  }
+
+  std::vector<model::Track> starred_tracks(std::string_view user) override {
+    auto c = pool_.acquire();
+    std::vector<model::Track> out;
+    for (const auto& r : c->query(fmt::format("SELECT {} FROM favorites f JOIN tracks t ON t.id = f.track_id {} "
+                                              "WHERE f.user_id = ? ORDER BY f.created_at DESC, t.id",
+                                              kTrackColumns, kTrackJoins),
+                                  {std::string(user)})
+                             .rows)
+      out.push_back(read_track(r));
+    return out;
+  }
+
+ private:
+  Pool& pool_;
+};
+
+}  // namespace
+
+std::unique_ptr<model::AnnotationRepository> make_annotation_repository(Pool& pool) {
+  return std::make_unique<SqlAnnotationRepository>(pool);
+}
+
+}  // namespace st::db

@@ -1,0 +1,179 @@
+// Browsing by real folders: getIndexes lists the top-level folders of the music folders (with
+// ifModifiedSince), getMusicDirectory a folder's sub-folders and songs. getMusicDirectory also takes an
+// artist id (its albums) or an album id (its songs), as returned by getAlbumList.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "subsonic/items.hpp"
+#include "subsonic/sections.hpp"
+#include "util/base64.hpp"
+#include "util/strings.hpp"
+
+namespace st::subsonic {
+
+namespace {
+
+struct Folder {
+  std::size_t root = 0;  // index into music_folders
+  std::string rel;       // "" for the music folder itself; no leading or trailing slash
+};
+
+std::string folder_id(const Folder& f) { return "dir-" + util::base64url_encode(fmt::format("{}:{}", f.root + 1, f.rel)); }
+
+std::optional<Folder> parse_folder_id(Call& c, std::string_view id) {
+  if (id.rfind("dir-", 0) != 0) return std::nullopt;
+  auto raw = util::base64url_decode(id.substr(4));
+  if (!raw) return std::nullopt;
+  auto colon = raw->find(':');
+  if (colon == std::string::npos) return std::nullopt;
+  auto n = util::parse_int(std::string_view(*raw).substr(0, colon));
+  if (!n || *n < 1 || static_cast<std::size_t>(*n) > c.d.music_folders.size()) return std::nullopt;
+  Folder f{static_cast<std::size_t>(*n - 1), raw->substr(colon + 1)};
+  for (auto part : util::split(f.rel, '/'))
+    if (part.empty() || part == "." || part == "..") {
+      if (!f.rel.empty()) return std::nullopt;
+    }
+  return f;
+}
+
+std::string absolute(Call& c, const Folder& f) {
+  const auto& root = c.d.music_folders[f.root];
+  return f.rel.empty() ? root : root + "/" + f.rel;
+}
+
+std::string base_name(std::string_view p) {
+  auto slash = p.find_last_of('/');
+  return std::string(slash == std::string_view::npos ? p : p.substr(slash + 1));
+}
+
+// The immediate sub-folders of dir that hold music (at any depth), by name; and the newest file time.
+std::vector<std::string> sub_folders(Call& c, const std::string& dir, std::int64_t* newest_mtime) {
+  std::set<std::string> names;
+  auto prefix = dir + "/";
+  for (const auto& [path, known] : c.d.catalog.known_files_under(prefix)) {
+    if (newest_mtime) *newest_mtime = std::max(*newest_mtime, known.mtime);
+    auto rest = std::string_view(path).substr(prefix.size());
+    auto slash = rest.find('/');
+    if (slash != std::string_view::npos) names.insert(std::string(rest.substr(0, slash)));
+  }
+  std::vector<std::string> out(names.begin(), names.end());
+  std::sort(out.begin(), out.end(), [](const std::string& a, const std::string& b) {
+    return util::to_lower(a) < util::to_lower(b);
+  });
+  return out;
+}
+
+std::string index_letter(std::string_view name) {
+  if (name.empty()) return "#";
+  unsigned char ch = static_cast<unsigned char>(name.front());
+  if (std::isalpha(ch)) return std::string(1, static_cast<char>(std::toupper(ch)));
+  if (ch >= 0x80) {
+    std::size_t len = ch >= 0xF0 ? 4 : ch >= 0xE0 ? 3 : 2;
+    return std::string(name.substr(0, std::min(len, name.size())));
+  }
+  return "#";
+}
+
+Reply indexes(Call& c) {
+  std::vector<std::size_t> roots;
+  if (auto id = c.opt_int("musicFolderId", 1, static_cast<std::int64_t>(c.d.music_folders.size())))
+    roots.push_back(static_cast<std::size_t>(*id - 1));
+  else
+    for (std::size_t i = 0; i < c.d.music_folders.size(); ++i) roots.push_back(i);
+  std::int64_t newest = 0;
+  std::map<std::string, std::vector<Node>> groups;
+  std::vector<model::Track> root_tracks;
+  for (auto r : roots) {
+    Folder root{r, ""};
+    auto dir = absolute(c, root);
+    for (const auto& name : sub_folders(c, dir, &newest)) {
+      Node n;
+      n.set("id", folder_id(Folder{r, name}));
+      n.set("name", name);
+      groups[index_letter(name)].push_back(std::move(n));
+    }
+    for (auto& t : c.d.catalog.tracks_in_folder(dir)) root_tracks.push_back(std::move(t));
+  }
+  auto last_modified = newest * 1000;
+  Node body;
+  auto& idx = body.object("indexes");
+  idx.set("lastModified", last_modified);
+  idx.set("ignoredArticles", "");
+  if (auto since = c.opt_int("ifModifiedSince", 0, INT64_MAX); since && *since >= last_modified) return body;
+  auto& list = idx.list("index");
+  for (auto& [letter, items] : groups) {
+    Node g;
+    g.set("name", letter);
+    g.list("artist") = std::move(items);
+    list.push_back(std::move(g));
+  }
+  idx.list("child") = song_nodes(c, root_tracks);
+  return body;
+}
+
+Reply directory(Call& c) {
+  auto raw = c.str("id");
+  Node body;
+  auto& dir = body.object("directory");
+  if (auto f = parse_folder_id(c, raw)) {
+    auto path = absolute(c, *f);
+    dir.set("id", raw);
+    if (!f->rel.empty()) {
+      auto slash = f->rel.find_last_of('/');
+      dir.set("parent", folder_id(Folder{f->root, slash == std::string::npos ? "" : f->rel.substr(0, slash)}));
+      dir.set("name", base_name(f->rel));
+    } else {
+      dir.set("name", base_name(path));
+    }
+    auto& children = dir.list("child");
+    auto subs = sub_folders(c, path, nullptr);
+    auto tracks = c.d.catalog.tracks_in_folder(path);
+    if (subs.empty() && tracks.empty() && !f->rel.empty()) not_found("Directory");
+    for (const auto& name : subs) {
+      Node n;
+      n.set("id", folder_id(Folder{f->root, f->rel.empty() ? name : f->rel + "/" + name}));
+      n.set("parent", raw);
+      n.set("isDir", true);
+      n.set("title", name);
+      children.push_back(std::move(n));
+    }
+    for (auto& n : song_nodes(c, tracks)) {
+      // In folder browsing, a song's parent is its folder.
+      for (auto& [k, v] : n.attrs)
+        if (k == "parent") v = raw;
+      children.push_back(std::move(n));
+    }
+    return body;
+  }
+  auto id = as_id(raw);
+  if (!id) not_found("Directory");
+  if (auto al = c.d.catalog.find_album(*id)) {
+    dir.set("id", al->id);
+    dir.set("parent", al->artist_id);
+    dir.set("name", al->title);
+    auto notes = c.d.annotations.annotations(c.user.id, model::ItemKind::album, {al->id});
+    if (auto it = notes.find(al->id); it != notes.end() && it->second.starred_at)
+      dir.set("starred", iso_time(*it->second.starred_at));
+    dir.list("child") = song_nodes(c, c.d.catalog.album_tracks(al->id));
+    return body;
+  }
+  if (auto ar = c.d.catalog.find_artist(*id)) {
+    dir.set("id", ar->id);
+    dir.set("name", ar->name);
+    dir.list("child") = album_dir_nodes(c, c.d.catalog.artist_albums(ar->id));
+    return body;
+  }
+  not_found("Directory");
+}
+
+}  // namespace
+
+void add_folder_methods(MethodTable& t) {
+  t.push_back({"getIndexes", {indexes}});
+  t.push_back({"getMusicDirectory", {directory}});
+}
+
+}  // namespace st::subsonic

@@ -1,0 +1,35 @@
+#pragma once
+// The catalogue as Subsonic apps see it: songs (Child), albums (AlbumID3 / directory Child), artists
+// (ArtistID3), playlists; with the calling user's stars, ratings and plays, fetched in batches.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "model/annotation.hpp"
+#include "model/catalog.hpp"
+#include "model/playlist.hpp"
+#include "subsonic/call.hpp"
+
+namespace st::subsonic {
+
+// ISO 8601 in UTC with milliseconds ("2024-01-31T12:00:00.000Z").
+std::string iso_time(util::Micros t);
+
+Node song_node(Call& c, const model::Track& t, const model::Annotation* a);
+// Songs with annotations looked up in one go.
+std::vector<Node> song_nodes(Call& c, const std::vector<model::Track>& tracks);
+
+Node album_node(const model::Album& al, const model::AlbumSummary* s, const model::Annotation* a);
+std::vector<Node> album_nodes(Call& c, const std::vector<model::Album>& albums);
+// getAlbumList (folder style): an album as a directory child.
+std::vector<Node> album_dir_nodes(Call& c, const std::vector<model::Album>& albums);
+
+Node artist_node(const model::Artist& ar, std::optional<std::int64_t> album_count, const model::Annotation* a);
+std::vector<Node> artist_nodes(Call& c, const std::vector<model::Artist>& artists);
+
+Node playlist_node(Call& c, const model::Playlist& p, double duration_secs);
+
+// A canonical lowercase UUID, or nothing (ids that cannot exist are "not found", never a query).
+std::optional<std::string> as_id(std::string_view s);
+
+}  // namespace st::subsonic

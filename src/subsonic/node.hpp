@@ -1,0 +1,65 @@
+#pragma once
+// A Subsonic response body as one tree that is written either as XML (scalars as attributes, lists as
+// repeated elements, text as element content) or as JSON (scalars as fields, lists as arrays, text as
+// "value"), so both formats always carry the same data.
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace st::subsonic {
+
+using Scalar = std::variant<std::string, std::int64_t, double, bool>;
+
+struct Node {
+  std::vector<std::pair<std::string, Scalar>> attrs;
+  std::deque<std::pair<std::string, Node>> objects;                // single child elements
+  std::deque<std::pair<std::string, std::vector<Node>>> lists;     // repeated child elements
+  std::deque<std::pair<std::string, std::vector<Scalar>>> values;  // repeated scalar elements
+  std::optional<std::string> text;
+
+  Node& set(std::string name, std::string v) { return put(std::move(name), Scalar(std::move(v))); }
+  Node& set(std::string name, const char* v) { return put(std::move(name), Scalar(std::string(v))); }
+  Node& set(std::string name, std::string_view v) { return put(std::move(name), Scalar(std::string(v))); }
+  Node& set(std::string name, bool v) { return put(std::move(name), Scalar(v)); }
+  Node& set(std::string name, double v) { return put(std::move(name), Scalar(v)); }
+  Node& set(std::string name, std::int64_t v) { return put(std::move(name), Scalar(v)); }
+  Node& set(std::string name, int v) { return put(std::move(name), Scalar(static_cast<std::int64_t>(v))); }
+  template <typename T>
+  Node& set(std::string name, const std::optional<T>& v) {
+    if (v) set(std::move(name), *v);
+    return *this;
+  }
+  // The child element `name` (created empty).
+  Node& object(std::string name) { return objects.emplace_back(std::move(name), Node{}).second; }
+  // The list of `name` elements (created empty; written as [] in JSON even when empty).
+  std::vector<Node>& list(std::string name) { return lists.emplace_back(std::move(name), std::vector<Node>{}).second; }
+  std::vector<Scalar>& scalars(std::string name) {
+    return values.emplace_back(std::move(name), std::vector<Scalar>{}).second;
+  }
+
+ private:
+  Node& put(std::string name, Scalar v) {
+    attrs.emplace_back(std::move(name), std::move(v));
+    return *this;
+  }
+};
+
+struct Envelope {
+  bool ok = true;
+  std::string server_version;
+};
+
+// <subsonic-response xmlns=... status=... version=... type=... serverVersion=... openSubsonic=...> + body.
+std::string to_xml(const Envelope& e, const Node& body);
+// {"subsonic-response": {"status":..., ..., <body>}}
+std::string to_json(const Envelope& e, const Node& body);
+
+// XML 1.0 cannot carry some characters at all (most C0 controls): they are dropped.
+std::string xml_escape(std::string_view s);
+
+}  // namespace st::subsonic
