@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
+#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -22,13 +24,13 @@ struct Node {
   std::deque<std::pair<std::string, std::vector<Scalar>>> values;  // repeated scalar elements
   std::optional<std::string> text;
 
-  Node& set(std::string name, std::string v) { return put(std::move(name), Scalar(std::move(v))); }
-  Node& set(std::string name, const char* v) { return put(std::move(name), Scalar(std::string(v))); }
-  Node& set(std::string name, std::string_view v) { return put(std::move(name), Scalar(std::string(v))); }
-  Node& set(std::string name, bool v) { return put(std::move(name), Scalar(v)); }
-  Node& set(std::string name, double v) { return put(std::move(name), Scalar(v)); }
-  Node& set(std::string name, std::int64_t v) { return put(std::move(name), Scalar(v)); }
-  Node& set(std::string name, int v) { return put(std::move(name), Scalar(static_cast<std::int64_t>(v))); }
+  Node& set(std::string name, std::string v) { return put(std::move(name), std::move(v)); }
+  Node& set(std::string name, const char* v) { return put(std::move(name), std::string(v)); }
+  Node& set(std::string name, std::string_view v) { return put(std::move(name), std::string(v)); }
+  Node& set(std::string name, bool v) { return put(std::move(name), v); }
+  Node& set(std::string name, double v) { return put(std::move(name), v); }
+  Node& set(std::string name, std::int64_t v) { return put(std::move(name), v); }
+  Node& set(std::string name, int v) { return put(std::move(name), static_cast<std::int64_t>(v)); }
   template <typename T>
   Node& set(std::string name, const std::optional<T>& v) {
     if (v) set(std::move(name), *v);
@@ -43,8 +45,11 @@ struct Node {
   }
 
  private:
-  Node& put(std::string name, Scalar v) {
-    attrs.emplace_back(std::move(name), std::move(v));
+  // The scalar is built in place (a moved variant trips GCC 12's -Wmaybe-uninitialized).
+  template <typename T>
+  Node& put(std::string name, T&& v) {
+    attrs.emplace_back(std::piecewise_construct, std::forward_as_tuple(std::move(name)),
+                       std::forward_as_tuple(std::in_place_type<std::decay_t<T>>, std::forward<T>(v)));
     return *this;
   }
 };

@@ -112,9 +112,8 @@ void add_subsonic_routes(http::Router& r, Deps& d) {
     if (name.size() > 5 && name.compare(name.size() - 5, 5, ".view") == 0) name.resize(name.size() - 5);
     auto it = table->methods.find(name);
     if (it == table->methods.end()) {
-      auto res = error_response(d, f, callback, Code::not_found, "Unknown API method: " + name);
-      res.status = 404;
-      return res;
+      if (name.size() > 80) name = name.substr(0, 80) + "...";
+      return error_response(d, f, callback, Code::not_found, "Unknown API method: " + name);
     }
     if (auto v = params.get("v"); v && !v->empty() && v->front() > '1' && v->front() <= '9')
       return error_response(d, f, callback, Code::server_too_old,

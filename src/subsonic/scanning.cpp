@@ -10,8 +10,10 @@ Node status(Call& c) {
   bool sync = s.kind == "sync";
   Node body;
   auto& n = body.object("scanStatus");
-  n.set("scanning", sync && s.status == library::TaskState::Status::running);
-  n.set("count", static_cast<std::int64_t>(sync ? s.scanned : c.d.catalog.counts().tracks));
+  bool running = sync && s.status == library::TaskState::Status::running;
+  n.set("scanning", running);
+  // While scanning: files looked at so far; otherwise the songs in the library.
+  n.set("count", running ? static_cast<std::int64_t>(s.scanned) : c.d.catalog.counts().tracks);
   return body;
 }
 

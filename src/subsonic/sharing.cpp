@@ -110,7 +110,7 @@ std::optional<model::Share> live_share(Deps& d, std::string_view secret) {
   return s;
 }
 
-http::Response share_page(Deps& d, const model::Share& s) {
+http::Response share_page(const model::Share& s) {
   std::string items;
   for (const auto& t : s.tracks)
     items += fmt::format(
@@ -149,7 +149,7 @@ void add_share_pages(http::Router& r, Deps& d) {
     auto s = live_share(d, req.param("secret"));
     if (!s) return http::Response::text(404, "This share does not exist or has expired.\n");
     d.shares.record_visit(s->id, util::now_micros());
-    return share_page(d, *s);
+    return share_page(*s);
   });
   r.get("/share/{secret}/{track}/stream", [&d](http::Request& req) {
     auto s = live_share(d, req.param("secret"));

@@ -1,0 +1,535 @@
+"""The OpenSubsonic API end to end, against a generated library in MUSIC_FOLDERS: authentication (u+p,
+enc:, token with app passwords, apiKey, the error codes), XML and JSON carrying the same data, browsing by
+tags and by folders, lists, search, streaming (ranges, transcoding, timeOffset, estimated length),
+covers, annotations shared with the web app, playlists, play queues, bookmarks, shares, users, radio
+stations, the transcoding extension, and logs free of credentials."""
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import unittest
+import urllib.parse
+import xml.etree.ElementTree as ET
+
+from harness import Server, ServerTest
+from test_library import fixture
+
+NS = "{http://subsonic.org/restapi}"
+ADMIN_PASSWORD = "admin-password-1"
+
+
+class Subsonic(ServerTest):
+    def setUp(self):
+        root, self.manifest = fixture()
+        self.lib_dir = tempfile.mkdtemp(prefix="soundtime-sub-")
+        self.lib = os.path.join(self.lib_dir, "library")
+        shutil.copytree(os.path.join(root, "library"), self.lib)
+        self.s = Server(env={"MUSIC_FOLDERS": self.lib})
+        r = self.s.cli("scan")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.s.start()
+        self.admin_token = self.s.setup_admin(password=ADMIN_PASSWORD)["tokens"]["access_token"]
+        self.app_password = self.new_app_password(self.admin_token, "Tests")["password"]
+
+    def tearDown(self):
+        super().tearDown()
+        shutil.rmtree(self.lib_dir, ignore_errors=True)
+
+    # --- helpers ---
+    def new_app_password(self, token, name):
+        r = self.s.post("/api/auth/app-passwords", {"name": name}, token=token)
+        self.assertEqual(r.status, 201, r)
+        return r.json
+
+    def token_auth(self, password=None, user="admin"):
+        salt = os.urandom(6).hex()
+        t = hashlib.md5(((password or self.app_password) + salt).encode()).hexdigest()
+        return {"u": user, "t": t, "s": salt}
+
+    def call(self, method, params=None, auth=None, fmt="json", post=False, raw=False, headers=None):
+        p = dict(auth if auth is not None else self.token_auth())
+        p.update({"c": "tests"})
+        if "v" not in (params or {}):
+            p["v"] = "1.16.1"
+        if fmt:
+            p["f"] = fmt
+        items = []
+        for k, v in (params or {}).items():
+            for x in (v if isinstance(v, list) else [v]):
+                items.append((k, x))
+        qs = urllib.parse.urlencode(list(p.items()) + items)
+        if post:
+            r = self.s.request("POST", f"/rest/{method}", raw=qs.encode(),
+                               headers={"Content-Type": "application/x-www-form-urlencoded", **(headers or {})})
+        else:
+            r = self.s.get(f"/rest/{method}?{qs}", headers=headers)
+        if raw:
+            return r
+        self.assertEqual(r.status, 200, r)
+        if fmt == "json":
+            body = r.json["subsonic-response"]
+            self.assertEqual(body["version"], "1.16.1")
+            self.assertEqual(body["type"], "soundtime")
+            self.assertTrue(body["openSubsonic"])
+            self.assertIn("serverVersion", body)
+            return body
+        return ET.fromstring(r.body)
+
+    def ok(self, method, params=None, **kw):
+        body = self.call(method, params, **kw)
+        self.assertEqual(body["status"], "ok", body)
+        return body
+
+    def error(self, method, params=None, **kw):
+        body = self.call(method, params, **kw)
+        self.assertEqual(body["status"], "failed", body)
+        return body["error"]["code"]
+
+    def songs_by_title(self):
+        body = self.ok("search3", {"query": "", "songCount": 500, "artistCount": 0, "albumCount": 0})
+        return {s["title"]: s for s in body["searchResult3"]["song"]}
+
+    def album(self, name):
+        body = self.ok("getAlbumList2", {"type": "alphabeticalByName", "size": 100})
+        return next(a for a in body["albumList2"]["album"] if a["name"] == name)
+
+    # --- authentication ---
+    def test_authentication_mechanisms_and_error_codes(self):
+        self.ok("ping", auth={"u": "admin", "p": ADMIN_PASSWORD})
+        self.ok("ping", auth={"u": "admin", "p": "enc:" + ADMIN_PASSWORD.encode().hex()})
+        self.ok("ping", auth={"u": "admin", "p": self.app_password})
+        self.ok("ping", auth=self.token_auth())
+        self.ok("ping", auth={"apiKey": self.app_password})
+        self.assertEqual(self.error("ping", auth={"u": "admin", "p": "wrong-password"}), 40)
+        self.assertEqual(self.error("ping", auth={"u": "nobody", "p": "wrong-password"}), 40)
+        # The account password is Argon2id-only: it never works for token auth.
+        self.assertEqual(self.error("ping", auth=self.token_auth(ADMIN_PASSWORD)), 40)
+        self.assertEqual(self.error("ping", auth={"apiKey": "not-a-key"}), 44)
+        self.assertEqual(self.error("ping", auth={"apiKey": self.app_password, "u": "admin"}), 43)
+        self.assertEqual(self.error("ping", auth={"u": "admin", "p": ADMIN_PASSWORD, **{k: v for k, v in self.token_auth().items() if k != "u"}}), 43)
+        self.assertEqual(self.error("ping", auth={}), 10)
+        self.assertEqual(self.error("ping", auth={"u": "admin"}), 10)
+        # A user without app passwords is told token auth needs one (41), so apps can fall back to p.
+        self.s.register("listener")
+        self.assertEqual(self.error("ping", auth=self.token_auth("user-password-1", user="listener")), 41)
+        self.ok("ping", auth={"u": "listener", "p": "user-password-1"})
+        # Extensions need no authentication at all.
+        body = self.ok("getOpenSubsonicExtensions", auth={})
+        names = {e["name"] for e in body["openSubsonicExtensions"]}
+        self.assertTrue({"apiKeyAuthentication", "formPost", "transcodeOffset", "songLyrics", "indexBasedQueue",
+                         "playbackReport", "transcoding", "topSongsByArtistId"} <= names)
+        self.assertEqual(self.ok("tokenInfo", auth={"apiKey": self.app_password})["tokenInfo"]["username"], "admin")
+
+    def test_app_passwords_list_and_revoke_at_once(self):
+        second = self.new_app_password(self.admin_token, "Phone")
+        listed = self.s.get("/api/auth/app-passwords", token=self.admin_token)
+        self.assertEqual(listed.status, 200)
+        self.assertEqual(sorted(p["name"] for p in listed.json), ["Phone", "Tests"])
+        self.assertTrue(all("password" not in p for p in listed.json))
+        self.ok("ping", auth={"apiKey": second["password"]})
+        self.assertEqual(self.s.delete(f"/api/auth/app-passwords/{second['id']}", token=self.admin_token).status, 204)
+        self.assertEqual(self.error("ping", auth={"apiKey": second["password"]}), 44)
+        self.assertEqual(self.error("ping", auth=self.token_auth(second["password"])), 40)
+        self.assertEqual(self.s.delete(f"/api/auth/app-passwords/{second['id']}", token=self.admin_token).status, 404)
+        # Another user cannot see or revoke mine.
+        other = self.s.register("other")["tokens"]["access_token"]
+        self.assertEqual(self.s.get("/api/auth/app-passwords", token=other).json, [])
+        mine = listed.json[0]["id"] if listed.json[0]["name"] == "Tests" else listed.json[1]["id"]
+        self.assertEqual(self.s.delete(f"/api/auth/app-passwords/{mine}", token=other).status, 404)
+        self.assertEqual(self.s.post("/api/auth/app-passwords", {"name": ""}, token=other).status, 400)
+        self.assertEqual(self.s.get("/api/auth/app-passwords").status, 401)
+
+    def test_banned_user_is_refused(self):
+        self.s.register("mallory")
+        users = self.s.get("/api/admin/users", token=self.admin_token).json
+        users = users.get("users", users) if isinstance(users, dict) else users
+        uid = next(u["id"] for u in users if u["username"] == "mallory")
+        self.assertEqual(self.s.put(f"/api/admin/users/{uid}/ban", {"reason": "spam"}, token=self.admin_token).status, 204)
+        self.assertEqual(self.error("ping", auth={"u": "mallory", "p": "user-password-1"}), 50)
+
+    # --- formats and transport ---
+    def test_xml_and_json_carry_the_same_data(self):
+        album = self.album("Double Album")
+        j = self.ok("getAlbum", {"id": album["id"]})["album"]
+        x = self.call("getAlbum", {"id": album["id"]}, fmt=None)
+        self.assertEqual(x.tag, NS + "subsonic-response")
+        self.assertEqual(x.get("status"), "ok")
+        self.assertEqual(x.get("openSubsonic"), "true")
+        xa = x.find(NS + "album")
+        self.assertEqual(xa.get("name"), j["name"])
+        self.assertEqual(xa.get("songCount"), str(j["songCount"]))
+        xs = xa.findall(NS + "song")
+        self.assertEqual([s.get("id") for s in xs], [s["id"] for s in j["song"]])
+        self.assertEqual([s.get("title") for s in xs], [s["title"] for s in j["song"]])
+        self.assertEqual([s.get("discNumber") for s in xs], [str(s["discNumber"]) for s in j["song"]])
+        # Errors too.
+        xe = self.call("getAlbum", {"id": "00000000-0000-4000-8000-000000000000"}, fmt=None)
+        self.assertEqual(xe.get("status"), "failed")
+        self.assertEqual(xe.find(NS + "error").get("code"), "70")
+
+    def test_jsonp_form_post_view_suffix_and_unknown_methods(self):
+        r = self.call("ping", fmt="jsonp", raw=True, params={"callback": "cb_1"})
+        self.assertTrue(r.body.startswith(b"cb_1({"), r.body[:40])
+        self.assertIn("javascript", r.header("Content-Type"))
+        r = self.call("ping", fmt="jsonp", raw=True, params={"callback": "alert(1)//"})
+        self.assertNotIn(b"alert", r.body)
+        self.assertEqual(self.ok("getGenres", post=True)["status"], "ok")
+        r = self.s.get("/rest/ping.view?" + urllib.parse.urlencode({**self.token_auth(), "f": "json"}))
+        self.assertEqual(r.json["subsonic-response"]["status"], "ok")
+        self.assertEqual(self.error("noSuchMethod"), 70)
+        self.assertEqual(self.error("getPodcasts"), 0)
+        self.assertIn("not supported", self.call("jukeboxControl")["error"]["message"])
+        self.assertEqual(self.error("ping", {"v": "2.0.0"}), 30)
+
+    # --- browsing ---
+    def test_browse_by_tags(self):
+        artists = self.ok("getArtists")["artists"]
+        names = {a["name"]: a for idx in artists["index"] for a in idx["artist"]}
+        self.assertIn("Test Artist", names)
+        self.assertEqual(names["Test Artist"]["albumCount"], 2)
+        artist = self.ok("getArtist", {"id": names["Test Artist"]["id"]})["artist"]
+        self.assertEqual(sorted(a["name"] for a in artist["album"]), ["Double Album", "Sine Album"])
+        double = next(a for a in artist["album"] if a["name"] == "Double Album")
+        album = self.ok("getAlbum", {"id": double["id"]})["album"]
+        self.assertEqual(album["songCount"], 4)
+        self.assertEqual([(s["discNumber"], s["track"]) for s in album["song"]], [(1, 1), (1, 2), (2, 1), (2, 2)])
+        song = album["song"][0]
+        self.assertEqual(song["suffix"], "flac")
+        self.assertEqual(song["contentType"], "audio/flac")
+        self.assertEqual(song["path"], "Test Artist/Double Album/CD1/01 Part 1.1.flac")
+        self.assertEqual(song["mediaType"], "song")
+        self.assertEqual(self.ok("getSong", {"id": song["id"]})["song"]["title"], "Part 1.1")
+        self.assertEqual(self.error("getSong", {"id": "not-an-id"}), 70)
+        self.assertEqual(self.error("getAlbum", {}), 10)
+        genres = {g["value"]: g for g in self.ok("getGenres")["genres"]["genre"]}
+        self.assertEqual(genres["Classical"]["songCount"], 4)
+        folders = self.ok("getMusicFolders")["musicFolders"]["musicFolder"]
+        self.assertEqual(folders[0]["id"], 1)
+        self.assertEqual(len(self.ok("getTopSongs", {"artist": "Test Artist"})["topSongs"]["song"]), 7)
+        self.assertEqual(len(self.ok("getTopSongs", {"id": names["Test Artist"]["id"], "count": 2})["topSongs"]["song"]), 2)
+        self.assertIn("similarArtist", self.ok("getArtistInfo2", {"id": names["Test Artist"]["id"]})["artistInfo2"])
+        similar = self.ok("getSimilarSongs2", {"id": song["id"], "count": 3})["similarSongs2"]["song"]
+        self.assertTrue(0 < len(similar) <= 3)
+        self.assertNotIn(song["id"], [s["id"] for s in similar])
+
+    def test_browse_by_folders(self):
+        idx = self.ok("getIndexes")["indexes"]
+        top = {a["name"]: a["id"] for i in idx["index"] for a in i["artist"]}
+        self.assertEqual(set(top), {"Singles", "Test Artist", "Various"})  # Broken/ holds no playable file
+        artist_dir = self.ok("getMusicDirectory", {"id": top["Test Artist"]})["directory"]
+        subs = {c["title"]: c for c in artist_dir["child"]}
+        self.assertTrue(all(c["isDir"] for c in artist_dir["child"]))
+        album_dir = self.ok("getMusicDirectory", {"id": subs["Double Album"]["id"]})["directory"]
+        self.assertEqual(album_dir["parent"], top["Test Artist"])
+        cds = {c["title"]: c for c in album_dir["child"]}
+        self.assertEqual(set(cds), {"CD1", "CD2"})
+        cd1 = self.ok("getMusicDirectory", {"id": cds["CD1"]["id"]})["directory"]
+        self.assertEqual([c["title"] for c in cd1["child"]], ["Part 1.1", "Part 1.2"])
+        self.assertFalse(cd1["child"][0]["isDir"])
+        # Unchanged since: an empty answer with the same lastModified.
+        again = self.ok("getIndexes", {"ifModifiedSince": idx["lastModified"]})["indexes"]
+        self.assertEqual(again["lastModified"], idx["lastModified"])
+        self.assertNotIn("index", again)
+        # Album and artist ids work as directories too (getAlbumList is folder-style).
+        albums = self.ok("getAlbumList", {"type": "alphabeticalByName", "size": 50})["albumList"]["album"]
+        sine = next(a for a in albums if a["title"] == "Sine Album")
+        self.assertTrue(sine["isDir"])
+        self.assertEqual(len(self.ok("getMusicDirectory", {"id": sine["id"]})["directory"]["child"]), 3)
+        # Ids that would leave the music folder are refused.
+        import base64
+        evil = "dir-" + base64.urlsafe_b64encode(b"1:../..").rstrip(b"=").decode()
+        self.assertEqual(self.error("getMusicDirectory", {"id": evil}), 70)
+
+    def test_album_lists_and_search(self):
+        for t in ["random", "newest", "alphabeticalByName", "alphabeticalByArtist", "frequent", "recent",
+                  "starred", "highest"]:
+            self.ok("getAlbumList2", {"type": t})
+        by_year = self.ok("getAlbumList2", {"type": "byYear", "fromYear": 2030, "toYear": 2000})["albumList2"]["album"]
+        self.assertIn("Sine Album", [a["name"] for a in by_year])
+        by_genre = self.ok("getAlbumList2", {"type": "byGenre", "genre": "Classical"})["albumList2"]["album"]
+        self.assertEqual([a["name"] for a in by_genre], ["Double Album"])
+        self.assertEqual(self.error("getAlbumList2", {"type": "byYear"}), 10)
+        self.assertEqual(self.error("getAlbumList2", {"type": "bogus"}), 0)
+        page1 = self.ok("getAlbumList2", {"type": "alphabeticalByName", "size": 2})["albumList2"]["album"]
+        page2 = self.ok("getAlbumList2", {"type": "alphabeticalByName", "size": 2, "offset": 2})["albumList2"]["album"]
+        self.assertFalse({a["id"] for a in page1} & {a["id"] for a in page2})
+        hits = self.ok("search3", {"query": "tone"})["searchResult3"]
+        self.assertEqual(sorted(s["title"] for s in hits["song"]), ["Tone 1", "Tone 2", "Tone 3"])
+        self.assertEqual(len(self.ok("search3", {"query": "tone", "songCount": 1, "songOffset": 1})["searchResult3"]["song"]), 1)
+        self.assertEqual(self.ok("search2", {"query": "beyonce"})["searchResult2"]["artist"][0]["name"], "Beyoncé")
+        everything = self.songs_by_title()
+        self.assertEqual(len(everything), len(self.manifest["tracks"]))
+        self.assertEqual(self.ok("search", {"any": "tone"})["searchResult"]["totalHits"], 3)
+        self.assertEqual(len(self.ok("getRandomSongs", {"size": 3})["randomSongs"]["song"]), 3)
+        self.assertEqual(len(self.ok("getSongsByGenre", {"genre": "Classical", "count": 2, "offset": 1})["songsByGenre"]["song"]), 2)
+
+    # --- media ---
+    def test_stream_download_and_transcode(self):
+        songs = self.songs_by_title()
+        tone = songs["Tone 1"]
+        path = os.path.join(self.lib, tone["path"])
+        with open(path, "rb") as f:
+            original = f.read()
+        r = self.call("stream", {"id": tone["id"]}, raw=True)
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.body, original)
+        r = self.call("stream", {"id": tone["id"]}, raw=True, headers={"Range": "bytes=10-19"})
+        self.assertEqual(r.status, 206)
+        self.assertEqual(r.body, original[10:20])
+        r = self.call("download", {"id": tone["id"]}, raw=True)
+        self.assertEqual(r.body, original)
+        self.assertIn("attachment", r.header("Content-Disposition"))
+        flac = songs["Part 1.1"]
+        wav = songs["Lovely"]  # 16-bit PCM AIFF: far above 128 kbps
+        self.assertGreater(wav["bitRate"], 128)
+        r = self.call("stream", {"id": wav["id"], "maxBitRate": 128}, raw=True)
+        self.assertEqual(r.header("Content-Type"), "audio/mpeg")
+        self.assertGreater(len(r.body), 1000)
+        # Under the limit already: the original bytes.
+        r = self.call("stream", {"id": tone["id"], "maxBitRate": 320}, raw=True)
+        self.assertEqual(r.body, original)
+        r = self.call("stream", {"id": flac["id"], "format": "opus"}, raw=True)
+        self.assertTrue(r.header("Content-Type").startswith("audio/ogg"))
+        self.assertEqual(r.body[:4], b"OggS")
+        r = self.call("stream", {"id": tone["id"], "format": "mp3", "timeOffset": 1}, raw=True)
+        self.assertEqual(r.status, 200)
+        self.assertLess(float(r.header("X-Content-Duration")), 1.5)
+        # An estimated length is announced and kept exactly.
+        r = self.call("stream", {"id": flac["id"], "format": "mp3", "maxBitRate": 96, "estimateContentLength": "true"}, raw=True)
+        self.assertEqual(int(r.header("Content-Length")), len(r.body))
+        self.assertEqual(self.error("stream", {"id": tone["id"], "timeOffset": 99}), 0)
+        self.assertEqual(self.error("stream", {"id": tone["id"], "format": "wma"}), 0)
+        # Now playing shows the stream.
+        entries = self.ok("getNowPlaying")["nowPlaying"]["entry"]
+        self.assertTrue(any(e["username"] == "admin" for e in entries))
+
+    def test_cover_art_sizes_lyrics_and_avatar(self):
+        album = self.album("Double Album")
+        self.assertIn("coverArt", album)
+        full = self.call("getCoverArt", {"id": album["coverArt"]}, raw=True)
+        self.assertEqual(full.status, 200)
+        self.assertTrue(full.header("Content-Type").startswith("image/"))
+        small = self.call("getCoverArt", {"id": album["coverArt"], "size": 32}, raw=True)
+        self.assertEqual(small.status, 200)
+        self.assertEqual(small.header("Content-Type"), "image/jpeg")
+        self.assertEqual(small.body[:2], b"\xff\xd8")
+        song = self.songs_by_title()["Part 1.1"]
+        self.assertEqual(self.call("getCoverArt", {"id": song["coverArt"]}, raw=True).status, 200)
+        self.assertEqual(self.error("getCoverArt", {"id": "00000000-0000-4000-8000-000000000000"}), 70)
+        tone3 = self.songs_by_title()["Tone 3"]
+        lyrics = self.ok("getLyricsBySongId", {"id": tone3["id"]})["lyricsList"]["structuredLyrics"]
+        self.assertTrue(lyrics and lyrics[0]["synced"])
+        self.assertIn("start", lyrics[0]["line"][0])
+        plain = self.ok("getLyrics", {"artist": "Test Artist", "title": "Tone 3"})["lyrics"]
+        self.assertTrue(plain["value"])
+        r = self.call("getAvatar", {"username": "admin"}, raw=True)
+        self.assertEqual(r.header("Content-Type"), "image/svg+xml")
+
+    # --- annotation, shared with the web app ---
+    def test_stars_ratings_and_scrobbles_are_one_model(self):
+        songs = self.songs_by_title()
+        tone = songs["Tone 2"]
+        album = self.album("Sine Album")
+        self.ok("star", {"id": tone["id"], "albumId": album["id"], "artistId": album["artistId"]})
+        starred = self.ok("getStarred2")["starred2"]
+        self.assertEqual([s["id"] for s in starred["song"]], [tone["id"]])
+        self.assertEqual([a["id"] for a in starred["album"]], [album["id"]])
+        self.assertEqual([a["id"] for a in starred["artist"]], [album["artistId"]])
+        favs = self.s.get("/api/favorites", token=self.admin_token).json
+        favs = favs.get("data", favs) if isinstance(favs, dict) else favs
+        self.assertEqual([f["id"] for f in favs], [tone["id"]])
+        self.ok("unstar", {"id": tone["id"]})
+        self.assertEqual(self.ok("getStarred2")["starred2"]["song"], [])
+        self.assertEqual(self.error("star", {"id": "00000000-0000-4000-8000-000000000000"}), 70)
+        self.ok("setRating", {"id": tone["id"], "rating": 4})
+        self.assertEqual(self.ok("getSong", {"id": tone["id"]})["song"]["userRating"], 4)
+        self.ok("setRating", {"id": album["id"], "rating": 5})
+        self.assertEqual(self.ok("getAlbumList2", {"type": "highest"})["albumList2"]["album"][0]["id"], album["id"])
+        self.ok("setRating", {"id": tone["id"], "rating": 0})
+        self.assertNotIn("userRating", self.ok("getSong", {"id": tone["id"]})["song"])
+        self.assertEqual(self.error("setRating", {"id": tone["id"], "rating": 6}), 0)
+        self.ok("scrobble", {"id": tone["id"], "submission": "true"})
+        self.ok("scrobble", {"id": tone["id"], "time": int(time.time() * 1000)})
+        song = self.ok("getSong", {"id": tone["id"]})["song"]
+        self.assertEqual(song["playCount"], 2)
+        self.assertIn("played", song)
+        history = self.s.get("/api/history", token=self.admin_token).json
+        history = history.get("data", history) if isinstance(history, dict) else history
+        self.assertEqual(len(history), 2)
+        recent = self.ok("getAlbumList2", {"type": "recent"})["albumList2"]["album"]
+        self.assertEqual(recent[0]["id"], album["id"])
+        self.ok("reportPlayback", {"mediaId": tone["id"], "mediaType": "song", "positionMs": 500, "state": "playing"})
+        self.assertTrue(self.ok("getNowPlaying")["nowPlaying"]["entry"])
+        self.ok("reportPlayback", {"mediaId": tone["id"], "mediaType": "song", "positionMs": 1900, "state": "stopped"})
+        self.assertEqual(self.ok("getSong", {"id": tone["id"]})["song"]["playCount"], 3)
+        self.assertEqual(self.error("reportPlayback", {"mediaId": tone["id"], "mediaType": "song", "positionMs": 1, "state": "dancing"}), 0)
+
+    # --- playlists, queues, bookmarks ---
+    def test_playlists(self):
+        songs = self.songs_by_title()
+        ids = [songs[t]["id"] for t in ["Tone 1", "Tone 2", "Tone 3"]]
+        pl = self.ok("createPlaylist", {"name": "Road trip", "songId": ids[:2]})["playlist"]
+        self.assertEqual([e["id"] for e in pl["entry"]], ids[:2])
+        self.assertEqual(pl["owner"], "admin")
+        self.ok("updatePlaylist", {"playlistId": pl["id"], "name": "Road trip 2", "comment": "long", "public": "true",
+                                   "songIdToAdd": ids[2], "songIndexToRemove": 0})
+        got = self.ok("getPlaylist", {"id": pl["id"]})["playlist"]
+        self.assertEqual(got["name"], "Road trip 2")
+        self.assertEqual(got["comment"], "long")
+        self.assertTrue(got["public"])
+        self.assertEqual([e["id"] for e in got["entry"]], ids[1:])
+        # The web app sees the same playlist.
+        web = self.s.get(f"/api/playlists/{pl['id']}", token=self.admin_token)
+        self.assertEqual(web.status, 200)
+        self.assertEqual(web.json["name"], "Road trip 2")
+        # Someone else sees it (public) but cannot change or delete it.
+        self.s.register("bob")
+        bob = {"u": "bob", "p": "user-password-1"}
+        self.assertIn(pl["id"], [p["id"] for p in self.ok("getPlaylists", auth=bob)["playlists"]["playlist"]])
+        self.assertEqual(self.error("updatePlaylist", {"playlistId": pl["id"], "name": "mine"}, auth=bob), 50)
+        self.assertEqual(self.error("deletePlaylist", {"id": pl["id"]}, auth=bob), 50)
+        self.assertEqual(self.error("updatePlaylist", {"playlistId": pl["id"], "songIndexToRemove": 9}), 0)
+        self.assertEqual(self.error("createPlaylist", {"name": "x", "songId": "00000000-0000-4000-8000-000000000000"}), 70)
+        # createPlaylist with playlistId replaces the songs.
+        self.ok("createPlaylist", {"playlistId": pl["id"], "songId": [ids[0]]})
+        self.assertEqual([e["id"] for e in self.ok("getPlaylist", {"id": pl["id"]})["playlist"]["entry"]], [ids[0]])
+        self.ok("deletePlaylist", {"id": pl["id"]})
+        self.assertEqual(self.error("getPlaylist", {"id": pl["id"]}), 70)
+
+    def test_play_queue_and_bookmarks(self):
+        songs = self.songs_by_title()
+        ids = [songs[t]["id"] for t in ["Tone 1", "Tone 2", "Tone 3"]]
+        self.ok("savePlayQueue", {"id": ids, "current": ids[1], "position": 1234})
+        q = self.ok("getPlayQueue")["playQueue"]
+        self.assertEqual([e["id"] for e in q["entry"]], ids)
+        self.assertEqual(q["current"], ids[1])
+        self.assertEqual(q["position"], 1234)
+        self.assertEqual(q["changedBy"], "tests")
+        self.ok("savePlayQueueByIndex", {"id": ids[::-1], "currentIndex": 2, "position": 10}, post=True)
+        qi = self.ok("getPlayQueueByIndex")["playQueueByIndex"]
+        self.assertEqual(qi["currentIndex"], 2)
+        self.assertEqual([e["id"] for e in qi["entry"]], ids[::-1])
+        self.assertEqual(self.error("savePlayQueueByIndex", {"id": ids, "currentIndex": 7}), 0)
+        self.ok("savePlayQueueByIndex", {})
+        self.assertNotIn("playQueueByIndex", self.ok("getPlayQueueByIndex"))
+        self.ok("createBookmark", {"id": ids[0], "position": 5000, "comment": "here"})
+        self.ok("createBookmark", {"id": ids[0], "position": 6000})
+        marks = self.ok("getBookmarks")["bookmarks"]["bookmark"]
+        self.assertEqual(len(marks), 1)
+        self.assertEqual(marks[0]["position"], 6000)
+        self.assertEqual(marks[0]["entry"]["id"], ids[0])
+        self.ok("deleteBookmark", {"id": ids[0]})
+        self.assertEqual(self.ok("getBookmarks")["bookmarks"]["bookmark"], [])
+
+    # --- shares ---
+    def test_shares_play_without_an_account(self):
+        album = self.album("Sine Album")
+        share = self.ok("createShare", {"id": album["id"], "description": "<b>for you</b>"})["shares"]["share"][0]
+        self.assertEqual(len(share["entry"]), 3)
+        path = urllib.parse.urlparse(share["url"]).path
+        self.assertTrue(path.startswith("/share/"))
+        page = self.s.get(path)
+        self.assertEqual(page.status, 200)
+        self.assertIn(b"Tone 1", page.body)
+        self.assertIn(b"&lt;b&gt;for you&lt;/b&gt;", page.body)
+        self.assertNotIn(b"<b>for you</b>", page.body)
+        track = share["entry"][0]
+        audio = self.s.get(f"{path}/{track['id']}/stream")
+        self.assertEqual(audio.status, 200)
+        self.assertEqual(audio.header("Content-Type"), "audio/mpeg")
+        other = self.songs_by_title()["Part 1.1"]
+        self.assertEqual(self.s.get(f"{path}/{other['id']}/stream").status, 404)
+        self.assertEqual(self.ok("getShares")["shares"]["share"][0]["visitCount"], 1)
+        self.ok("updateShare", {"id": share["id"], "expires": int(time.time() * 1000) - 1000})
+        self.assertEqual(self.s.get(path).status, 404)
+        self.ok("deleteShare", {"id": share["id"]})
+        self.assertEqual(self.ok("getShares")["shares"]["share"], [])
+        self.assertEqual(self.s.get("/share/nonexistent").status, 404)
+
+    # --- users, scanning, radio, transcoding ---
+    def test_user_management(self):
+        self.ok("createUser", {"username": "carol", "password": "enc:" + b"carol-password-1".hex(),
+                               "email": "carol@example.org"})
+        carol = {"u": "carol", "p": "carol-password-1"}
+        self.assertFalse(self.ok("getUser", {"username": "carol"}, auth=carol)["user"]["adminRole"])
+        self.assertEqual(self.error("getUser", {"username": "admin"}, auth=carol), 50)
+        self.assertEqual(self.error("getUsers", auth=carol), 50)
+        self.assertEqual(self.error("createUser", {"username": "x", "password": "x-password-1", "email": "x@x.org"}, auth=carol), 50)
+        self.assertEqual(self.error("startScan", auth=carol), 50)
+        self.ok("changePassword", {"username": "carol", "password": "carol-password-2"}, auth=carol)
+        self.assertEqual(self.error("ping", auth=carol), 40)
+        carol["p"] = "carol-password-2"
+        self.ok("updateUser", {"username": "carol", "adminRole": "true", "email": "c2@example.org"})
+        u = self.ok("getUser", {"username": "carol"}, auth=carol)["user"]
+        self.assertTrue(u["adminRole"])
+        self.assertEqual(u["email"], "c2@example.org")
+        self.assertEqual(len(self.ok("getUsers")["users"]["user"]), 2)
+        self.ok("deleteUser", {"username": "carol"})
+        self.assertEqual(self.error("ping", auth=carol), 40)
+        self.assertEqual(self.error("createUser", {"username": "dave", "password": "short", "email": "d@x.org"}), 0)
+
+    def test_scan_and_internet_radio(self):
+        status = self.ok("startScan")["scanStatus"]
+        self.assertIn("scanning", status)
+        deadline = time.time() + 20
+        while self.ok("getScanStatus")["scanStatus"]["scanning"] and time.time() < deadline:
+            time.sleep(0.1)
+        self.assertEqual(self.ok("getScanStatus")["scanStatus"]["count"], len(self.manifest["tracks"]))
+        self.ok("createInternetRadioStation", {"name": "Jazz FM", "streamUrl": "https://radio.example/jazz",
+                                               "homepageUrl": "https://radio.example"})
+        st = self.ok("getInternetRadioStations")["internetRadioStations"]["internetRadioStation"]
+        self.assertEqual(st[0]["name"], "Jazz FM")
+        self.ok("updateInternetRadioStation", {"id": st[0]["id"], "name": "Jazz", "streamUrl": "https://radio.example/j2"})
+        st = self.ok("getInternetRadioStations")["internetRadioStations"]["internetRadioStation"]
+        self.assertEqual((st[0]["name"], st[0]["streamUrl"]), ("Jazz", "https://radio.example/j2"))
+        self.assertEqual(self.error("createInternetRadioStation", {"name": "x", "streamUrl": "javascript:alert(1)"}), 0)
+        self.ok("deleteInternetRadioStation", {"id": st[0]["id"]})
+        self.assertEqual(self.ok("getInternetRadioStations")["internetRadioStations"]["internetRadioStation"], [])
+
+    def test_transcode_decision_and_stream(self):
+        songs = self.songs_by_title()
+        flac, mp3 = songs["Part 1.1"], songs["Tone 1"]
+        info = {"name": "tests", "platform": "linux", "maxAudioBitrate": 192000,
+                "directPlayProfiles": [{"containers": ["mp3"], "audioCodecs": ["mp3"], "protocols": ["http"]}],
+                "transcodingProfiles": [{"container": "mp3", "audioCodec": "mp3", "protocol": "http"}]}
+
+        def decide(song):
+            qs = urllib.parse.urlencode({**self.token_auth(), "f": "json", "mediaId": song["id"], "mediaType": "song"})
+            r = self.s.request("POST", f"/rest/getTranscodeDecision?{qs}", raw=json.dumps(info).encode(),
+                               headers={"Content-Type": "application/json"})
+            body = r.json["subsonic-response"]
+            self.assertEqual(body["status"], "ok", body)
+            return body["transcodeDecision"]
+
+        d = decide(mp3)
+        self.assertTrue(d["canDirectPlay"])
+        d = decide(flac)
+        self.assertFalse(d["canDirectPlay"])
+        self.assertTrue(d["canTranscode"])
+        self.assertEqual(d["transcodeStream"]["codec"], "mp3")
+        self.assertEqual(d["sourceStream"]["codec"], "flac")
+        r = self.call("getTranscodeStream", {"mediaId": flac["id"], "mediaType": "song",
+                                              "transcodeParams": d["transcodeParams"]}, raw=True)
+        self.assertEqual(r.header("Content-Type"), "audio/mpeg")
+        self.assertGreater(len(r.body), 1000)
+        self.assertEqual(self.error("getTranscodeStream", {"mediaId": flac["id"], "mediaType": "song",
+                                                           "transcodeParams": "wav:9999"}), 0)
+
+    def test_logs_never_contain_credentials(self):
+        salted = self.token_auth()
+        self.ok("ping", auth=salted)
+        self.ok("ping", auth={"u": "admin", "p": ADMIN_PASSWORD})
+        self.ok("ping", auth={"apiKey": self.app_password})
+        self.ok("ping", auth={"u": "admin", "p": ADMIN_PASSWORD}, post=True)
+        self.call("getAlbum", {"id": "x"}, auth={"u": "admin", "p": ADMIN_PASSWORD})
+        log = self.s.read_log()
+        self.assertIn("/rest/ping", log)
+        for secret in [ADMIN_PASSWORD, self.app_password, salted["t"], salted["s"]]:
+            self.assertNotIn(secret, log)
+
+
+if __name__ == "__main__":
+    unittest.main()
