@@ -518,6 +518,22 @@ class Subsonic(ServerTest):
         self.assertEqual(self.error("getTranscodeStream", {"mediaId": flac["id"], "mediaType": "song",
                                                            "transcodeParams": "wav:9999"}), 0)
 
+    def test_subsonic_api_client_and_openapi_schemas(self):
+        """The subsonic-api npm client drives every method; each JSON answer must validate against the
+        OpenSubsonic OpenAPI schemas, and deterministic answers must match tests/subsonic/golden/."""
+        here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "subsonic")
+        if not os.path.isdir(os.path.join(here, "node_modules", "subsonic-api")):
+            r = subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=here,
+                               capture_output=True, text=True, timeout=600)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        openapi = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "testdata",
+                               "opensubsonic", "openapi")
+        env = dict(os.environ, SUBSONIC_URL=f"http://127.0.0.1:{self.s.port}", SUBSONIC_USER="admin",
+                   SUBSONIC_APP_PASSWORD=self.app_password, OPENAPI_DIR=os.path.abspath(openapi))
+        r = subprocess.run(["node", "client_test.mjs"], cwd=here, env=env, capture_output=True, text=True, timeout=300)
+        self.assertEqual(r.returncode, 0, r.stdout[-6000:] + r.stderr[-2000:])
+        self.assertIn("0 failed", r.stdout)
+
     def test_logs_never_contain_credentials(self):
         salted = self.token_auth()
         self.ok("ping", auth=salted)
