@@ -36,7 +36,7 @@ check-layers:
 
 bench: build
 	@bash scripts/setup.sh bench
-	@for b in http scan stream transcode catalog; do echo "== bench/$$b.sh"; bash bench/$$b.sh || exit 1; done
+	@for b in http scan stream transcode catalog subsonic; do echo "== bench/$$b.sh"; bash bench/$$b.sh || exit 1; done
 
 fmt:
 	@clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.hpp' 'tests/*.cpp' 'tests/*.hpp')

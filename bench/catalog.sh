@@ -11,34 +11,7 @@ DURATION=${DURATION:-5s}
 bench_setup catalog
 
 SOUNDTIME_DATA_DIR="$work" "$BIN" user create bench --email b@example.org --password bench-password --role admin >/dev/null
-python3 - "$work/soundtime.db" "$TRACKS" <<'PY'
-import random, sqlite3, sys, time, uuid
-db, n = sys.argv[1], int(sys.argv[2])
-random.seed(7)
-words = ["love", "night", "dream", "fire", "river", "blue", "light", "heart", "rain", "gold", "summer", "city",
-         "ghost", "star", "ocean", "echo", "wild", "silver", "storm", "shadow", "dance", "road", "sky", "moon"]
-c = sqlite3.connect(db)
-now = int(time.time() * 1e6)
-artists = [(str(uuid.uuid4()), f"Artist {i} {random.choice(words).title()}") for i in range(max(1, n // 100))]
-c.executemany("INSERT INTO artists (id, match_key, name, search_text, created_at) VALUES (?, ?, ?, lower(?), ?)",
-              [(a, "name:" + name.lower(), name, name, now) for a, name in artists])
-albums = []
-for i in range(max(1, n // 10)):
-    a = artists[i % len(artists)]
-    title = " ".join(random.choice(words).title() for _ in range(2)) + f" {i}"
-    albums.append((str(uuid.uuid4()), a[0], a[1], title))
-c.executemany("INSERT INTO albums (id, match_key, title, artist_id, search_text, created_at) VALUES (?, ?, ?, ?, lower(?), ?)",
-              [(al, f"{ar}|{t.lower()}", t, ar, t + " " + arn, now) for al, ar, arn, t in albums])
-rows = []
-for i in range(n):
-    al, ar, arn, at = albums[i % len(albums)]
-    title = " ".join(random.choice(words).title() for _ in range(3))
-    rows.append((str(uuid.uuid4()), title, ar, al, 200.0, f"/music/{i}.mp3", 5000000, "mp3", random.choice(words).title(),
-                 (title + " " + arn + " " + at).lower(), now - i))
-c.executemany("INSERT INTO tracks (id, title, artist_id, album_id, duration_secs, file_path, file_size, format, genre, "
-              "search_text, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-c.commit()
-PY
+python3 bench/make_catalog.py "$work/soundtime.db" "$TRACKS"
 sport=$(port)
 SOUNDTIME_DATA_DIR="$work" PORT=$sport HOST=127.0.0.1 LOG_LEVEL=warn "$BIN" serve >"$work/st.log" 2>&1 &
 pid=$!

@@ -82,3 +82,7 @@ CREATE TABLE radio_stations (
   homepage_url TEXT,
   created_at BIGINT NOT NULL
 );
+
+-- Subsonic apps list albums and artists alphabetically without regard to case, page by page.
+CREATE INDEX albums_title_lower ON albums (lower(title), id);
+CREATE INDEX artists_name_lower ON artists (lower(name), id);
