@@ -7,6 +7,7 @@
 #include "api/routes.hpp"
 #include "model/errors.hpp"
 #include "util/strings.hpp"
+#include "util/time.hpp"
 
 namespace st::api {
 
@@ -39,9 +40,12 @@ bool inside(const std::string& path, const std::string& root) {
 }  // namespace
 
 void remove_track(ApiDeps& d, const model::Track& t) {
+  bool upload = t.uploaded_by && inside(t.file_path, d.audio_storage_path);
+  // A scanned file stays where it is (it is the user's), so scans must not bring it back.
+  if (!upload) d.catalog->ignore_file(t.file_path, t.file_size, t.file_mtime, util::now_micros());
   d.catalog->delete_track(t.id);
   d.catalog->prune_orphans();
-  if (t.uploaded_by && inside(t.file_path, d.audio_storage_path)) {
+  if (upload) {
     std::error_code ec;
     std::filesystem::remove(t.file_path, ec);
   }

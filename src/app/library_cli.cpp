@@ -69,6 +69,7 @@ int run_tree(Services& s, const std::string& dir, bool remove_missing) {
       "{}: {} files in {:.1f} s: {} added, {} updated, {} unchanged, {} duplicates, {} not audio, {} failed{}\n", dir,
       r.files, bar.seconds(), r.added, r.updated, r.unchanged, r.duplicates, r.skipped, r.failed,
       remove_missing ? fmt::format(", {} removed", r.removed) : "");
+  if (r.ignored) std::cout << fmt::format("{} files left out: an administrator removed them from the catalogue\n", r.ignored);
   for (const auto& e : r.errors) std::cout << "  failed: " << e << "\n";
   return 0;
 }

@@ -556,6 +556,29 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     return out;
   }
 
+  void ignore_file(std::string_view path, std::int64_t size, std::int64_t mtime, util::Micros now) override {
+    auto c = pool_.acquire();
+    c->query("INSERT INTO ignored_files (file_path, file_size, file_mtime, created_at) VALUES (?, ?, ?, ?) "
+             "ON CONFLICT (file_path) DO UPDATE SET file_size = excluded.file_size, file_mtime = excluded.file_mtime, "
+             "created_at = excluded.created_at",
+             {std::string(path), size, mtime, now});
+  }
+
+  void unignore_file(std::string_view path) override {
+    auto c = pool_.acquire();
+    c->query("DELETE FROM ignored_files WHERE file_path = ?", {std::string(path)});
+  }
+
+  std::vector<std::pair<std::string, model::KnownFile>> ignored_under(std::string_view prefix) override {
+    auto c = pool_.acquire();
+    std::vector<std::pair<std::string, model::KnownFile>> out;
+    for (const auto& r : c->query("SELECT file_path, file_size, file_mtime FROM ignored_files WHERE substr(file_path, 1, ?) = ?",
+                                  {static_cast<std::int64_t>(prefix.size()), std::string(prefix)})
+                             .rows)
+      out.emplace_back(r.text(0), model::KnownFile{"", r.integer(1), r.integer(2)});
+    return out;
+  }
+
   std::vector<model::Track> tracks_by_ids(const std::vector<std::string>& ids) override {
     std::map<std::string, model::Track> found;
     auto c = pool_.acquire();

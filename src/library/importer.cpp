@@ -275,6 +275,8 @@ TreeResult Importer::import_tree(const std::string& root, unsigned threads, bool
   std::string prefix = canonical_root.back() == '/' ? canonical_root : canonical_root + "/";
   std::unordered_map<std::string, model::KnownFile> known;
   for (auto& [path, k] : catalog_.known_files_under(prefix)) known.emplace(std::move(path), std::move(k));
+  std::unordered_map<std::string, model::KnownFile> ignored;
+  for (auto& [path, k] : catalog_.ignored_under(prefix)) ignored.emplace(std::move(path), std::move(k));
 
   ImportProgress progress;
   progress.total = files.size();
@@ -314,7 +316,16 @@ TreeResult Importer::import_tree(const std::string& root, unsigned threads, bool
       try {
         auto it = known.find(files[i]);
         Prepared p;
-        o = prepare(files[i], {}, it == known.end() ? std::nullopt : std::optional(it->second), &cache, p);
+        if (auto ig = ignored.find(files[i]); ig != ignored.end()) {
+          struct stat st {};
+          if (::stat(files[i].c_str(), &st) == 0 && st.st_size == ig->second.size && st.st_mtim.tv_sec == ig->second.mtime) {
+            o.status = ImportStatus::ignored;
+          } else {
+            catalog_.unignore_file(files[i]);  // replaced since it was removed: welcome back
+          }
+        }
+        if (o.status != ImportStatus::ignored)
+          o = prepare(files[i], {}, it == known.end() ? std::nullopt : std::optional(it->second), &cache, p);
         if (o.status == ImportStatus::updated) catalog_.update_track_file(p.track);
         if (o.status == ImportStatus::added) {
           std::vector<model::Track> full;
@@ -335,6 +346,7 @@ TreeResult Importer::import_tree(const std::string& root, unsigned threads, bool
         case ImportStatus::unchanged: ++progress.unchanged; break;
         case ImportStatus::duplicate: ++progress.duplicates; break;
         case ImportStatus::skipped_not_audio: ++progress.skipped; break;
+        case ImportStatus::ignored: ++progress.ignored; break;
         case ImportStatus::failed: {
           ++progress.failed;
           std::lock_guard l(errors_mu);
@@ -368,6 +380,7 @@ TreeResult Importer::import_tree(const std::string& root, unsigned threads, bool
   result.unchanged = progress.unchanged;
   result.duplicates = progress.duplicates;
   result.skipped = progress.skipped;
+  result.ignored = progress.ignored;
   result.failed = progress.failed;
   return result;
 }

@@ -14,7 +14,7 @@
 
 namespace st::library {
 
-enum class ImportStatus { added, updated, unchanged, duplicate, skipped_not_audio, failed };
+enum class ImportStatus { added, updated, unchanged, duplicate, skipped_not_audio, ignored, failed };
 
 struct ImportOutcome {
   ImportStatus status = ImportStatus::failed;
@@ -33,12 +33,13 @@ struct ImportOptions {
 struct ImportProgress {
   std::uint64_t total = 0;  // files found
   std::atomic<std::uint64_t> done{0};
-  std::atomic<std::uint64_t> added{0}, updated{0}, unchanged{0}, duplicates{0}, skipped{0}, failed{0};
+  std::atomic<std::uint64_t> added{0}, updated{0}, unchanged{0}, duplicates{0}, skipped{0}, ignored{0}, failed{0};
 };
 
 struct TreeResult {
   std::uint64_t files = 0, added = 0, updated = 0, unchanged = 0, duplicates = 0, skipped = 0, failed = 0,
                 removed = 0;
+  std::uint64_t ignored = 0;  // removed by an administrator and unchanged since
   std::vector<std::string> errors;  // "path: reason", at most 100
 };
 

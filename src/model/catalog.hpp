@@ -243,6 +243,12 @@ class CatalogRepository {
   virtual std::vector<GenreCount> genre_counts() = 0;
   // The tracks whose file lies directly in the folder (not in its sub-folders), by file name.
   virtual std::vector<Track> tracks_in_folder(std::string_view folder) = 0;
+  // Scanned files an administrator removed from the catalogue: scans leave them out while they are
+  // unchanged (same size and modification time); a changed file is imported again.
+  virtual void ignore_file(std::string_view path, std::int64_t size, std::int64_t mtime, util::Micros now) = 0;
+  virtual void unignore_file(std::string_view path) = 0;
+  // Path -> size and mtime (track_id empty), for every ignored file under the prefix.
+  virtual std::vector<std::pair<std::string, KnownFile>> ignored_under(std::string_view path_prefix) = 0;
   // The given tracks, in the given order (unknown ids are skipped).
   virtual std::vector<Track> tracks_by_ids(const std::vector<std::string>& ids) = 0;
 };

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 
 from harness import Server, ServerTest
 
@@ -254,6 +255,39 @@ class Rescan(ServerTest):
         self.assertNotIn("Part 2.2", titles)
         self.assertNotIn("plain", titles)
         self.assertEqual(sum(1 for t in titles if t == "First Hit"), 1)
+        code, log = self.s.stop()
+        self.assertEqual(code, 0, log[-2000:])
+
+
+    def test_a_removed_scanned_track_stays_removed_until_its_file_changes(self):
+        self.assertEqual(self.s.cli("scan").returncode, 0)
+        self.s.start()
+        admin = self.s.setup_admin()["tokens"]["access_token"]
+        tracks = {t["title"]: t["id"] for t in self.s.get("/api/tracks?per_page=100").json["data"]}
+        self.assertEqual(self.s.delete(f"/api/tracks/{tracks['Tone 1']}", token=admin).status, 204)
+        path = os.path.join(self.lib, "Test Artist", "Sine Album", "01 Tone 1.mp3")
+        self.assertTrue(os.path.exists(path))  # the owner's file is left alone
+        r = self.s.post("/api/admin/storage/sync", token=admin)
+        self.assertIn(r.status, (200, 202), r)
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            st = self.s.get("/api/admin/storage/task-status", token=admin).json
+            if st.get("status") in ("completed", "error"):
+                break
+            time.sleep(0.1)
+        titles = {t["title"] for t in self.s.get("/api/tracks?per_page=100").json["data"]}
+        self.assertNotIn("Tone 1", titles)
+        r = self.s.cli("scan")  # beside the running server
+        self.assertIn("1 files left out", r.stdout)
+        self.assertIn("0 added", r.stdout)
+        # A new version of the file is welcome again.
+        with open(path, "ab") as f:
+            f.write(b"\0" * 16)
+        os.utime(path, (time.time() + 5, time.time() + 5))
+        r = self.s.cli("scan")
+        self.assertIn("1 added", r.stdout)
+        titles = {t["title"] for t in self.s.get("/api/tracks?per_page=100").json["data"]}
+        self.assertIn("Tone 1", titles)
         code, log = self.s.stop()
         self.assertEqual(code, 0, log[-2000:])
 
