@@ -10,6 +10,7 @@
 #include "auth/session_service.hpp"
 #include "library/cover_store.hpp"
 #include "library/importer.hpp"
+#include "library/lyrics_provider.hpp"
 #include "library/storage_tasks.hpp"
 #include "library/transcode_service.hpp"
 #include "library/upload_store.hpp"
@@ -42,6 +43,10 @@ struct ApiDeps {
   library::StorageTasks* tasks = nullptr;
   model::ReportRepository* reports = nullptr;
   auth::AppPasswords* app_passwords = nullptr;
+  // Online lyrics: the HTTP client and the providers' base URLs (empty: the real services).
+  library::HttpGet http_get;
+  std::string lyrics_musixmatch_url;
+  std::string lyrics_lyricscom_url;
 };
 
 }  // namespace st::api

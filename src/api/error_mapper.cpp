@@ -17,6 +17,7 @@ int status_of(model::ErrorKind k) {
     case model::ErrorKind::payload_too_large: return 413;
     case model::ErrorKind::too_many_requests: return 429;
     case model::ErrorKind::unavailable: return 503;
+    case model::ErrorKind::bad_gateway: return 502;
   }
   return 500;
 }

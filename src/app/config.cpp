@@ -110,6 +110,8 @@ Config config_from_env(const Getenv& env) {
   if (auto v = env("TRUSTED_PROXIES")) c.trusted_proxies = list(*v, ',');
   if (auto v = env("LOG_LEVEL")) c.log_level = util::to_lower(*v);
   if (auto v = env("SOUNDTIME_WEB_ROOT")) c.web_root = *v;
+  if (auto v = env("LYRICS_MUSIXMATCH_URL")) c.lyrics_musixmatch_url = *v;
+  if (auto v = env("LYRICS_LYRICSCOM_URL")) c.lyrics_lyricscom_url = *v;
   if (auto v = env("SOUNDTIME_ENV")) c.production = util::to_lower(*v) == "production";
   if (auto v = env("AUTH_RATE_LIMIT_BURST")) {
     auto n = util::parse_int(*v);

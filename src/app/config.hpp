@@ -19,6 +19,9 @@ struct Config {
   std::vector<std::string> music_folders;
   std::string jwt_secret;          // default: generated once into <data_dir>/secret
   std::string domain = "localhost:8080";
+  // Lyrics providers' base URLs (LYRICS_MUSIXMATCH_URL, LYRICS_LYRICSCOM_URL); empty: the real services.
+  std::string lyrics_musixmatch_url;
+  std::string lyrics_lyricscom_url;
   std::string scheme = "https";
   std::vector<std::string> cors_origins;
   std::vector<std::string> trusted_proxies;

@@ -9,6 +9,7 @@
 
 #include "api/error_mapper.hpp"
 #include "api/routes.hpp"
+#include "lib/curl/http_get.hpp"
 #include "subsonic/routes.hpp"
 #include "app/services.hpp"
 #include "app/version.hpp"
@@ -79,7 +80,12 @@ int serve(const Config& c) {
                     false,           s.catalog.get(),     s.covers.get(),   s.importer.get(),
                     s.uploads.get(), s.temp_dir,         s.playlists.get(), s.activity.get(),
                     c.audio_storage_path, s.transcodes.get(), s.tasks.get(), s.reports.get(),
-                    s.app_passwords.get()};
+                    s.app_passwords.get(),
+                    [](const std::string& url) {
+                      auto r = lib::curl::get(url, 10);
+                      return std::pair<long, std::string>(r.status, std::move(r.body));
+                    },
+                    c.lyrics_musixmatch_url, c.lyrics_lyricscom_url};
   subsonic::Deps subsonic_deps{*s.subsonic_auth, *s.accounts,   *s.settings,       *s.users,
                                *s.catalog,       *s.playlists,  *s.activity,       *s.annotations,
                                *s.play_queues,   *s.shares,     *s.radio_stations, *s.covers,

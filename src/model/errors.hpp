@@ -14,6 +14,7 @@ enum class ErrorKind {
   payload_too_large,
   too_many_requests,
   unavailable,
+  bad_gateway,  // a service we depend on failed (a lyrics provider)
 };
 
 class DomainError : public std::runtime_error {

@@ -506,3 +506,92 @@ class Watching(ServerTest):
         while time.time() < deadline and self.s.get("/api/tracks").json["total"] != 6:
             time.sleep(0.2)
         self.assertEqual(self.s.get("/api/tracks").json["total"], 6)
+
+
+class LyricsProviders(ServerTest):
+    """Online lyrics when the music carries none, from a local stand-in for Musixmatch and Lyrics.com."""
+
+    def setUp(self):
+        import http.server
+        import threading
+        import urllib.parse as up
+        self.asked = []
+        outer = self
+
+        class Fake(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                u = up.urlparse(self.path)
+                q = dict(up.parse_qsl(u.query))
+                outer.asked.append((u.path, q))
+                if u.path == "/ws/1.1/matcher.lyrics.get":
+                    if q.get("q_track") == "Lovely":
+                        body = {"message": {"header": {"status_code": 200},
+                                            "body": {"lyrics": {"lyrics_body": "la la <b>lovely</b>"}}}}
+                    else:
+                        body = {"message": {"header": {"status_code": 404}, "body": []}}
+                    data = json.dumps(body).encode()
+                elif u.path == "/services/v2/lyrics.php":
+                    data = json.dumps({"lyric": "from lyrics.com"} if q.get("tokenid") == "tok" else {"err": "x"}).encode()
+                else:
+                    data = b"not json"
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *a):
+                pass
+
+        self.fake = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Fake)
+        threading.Thread(target=self.fake.serve_forever, daemon=True).start()
+        base = f"http://127.0.0.1:{self.fake.server_address[1]}"
+        root, _ = fixture()
+        self.s = Server(env={"LYRICS_MUSIXMATCH_URL": base, "LYRICS_LYRICSCOM_URL": base})
+        self.lib = os.path.join(self.s.dir, "library")
+        shutil.copytree(os.path.join(root, "library"), self.lib)
+        self.assertEqual(self.s.cli("import", self.lib).returncode, 0)
+        self.s.start()
+        self.admin = self.s.setup_admin()["tokens"]["access_token"]
+        self.tracks = {t["title"]: t["id"] for t in self.s.get("/api/tracks?per_page=100").json["data"]}
+
+    def tearDown(self):
+        super().tearDown()
+        self.fake.shutdown()
+
+    def setting(self, key, value):
+        r = self.s.put(f"/api/admin/settings/{key}", {"value": value}, token=self.admin)
+        self.assertEqual(r.status, 200, r)
+
+    def lyrics(self, title):
+        return self.s.get(f"/api/tracks/{self.tracks[title]}/lyrics")
+
+    def test_providers_as_the_original(self):
+        r = self.lyrics("Lovely")
+        self.assertEqual((r.json["lyrics"], r.json["source"]), (None, None))  # provider none: nothing asked
+        self.assertEqual(self.asked, [])
+        self.setting("lyrics_provider", "musixmatch")
+        r = self.lyrics("Lovely")
+        self.assertEqual(r.status, 503)
+        self.assertIn("not configured", r.json["error"])
+        self.setting("lyrics_musixmatch_key", "k&y")
+        r = self.lyrics("Lovely")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["lyrics"], "la la <b>lovely</b>")
+        self.assertEqual(r.json["source"], "musixmatch")
+        self.assertEqual(self.asked[-1][1], {"q_track": "Lovely", "q_artist": "Aiff Band", "apikey": "k&y"})
+        self.assertEqual(self.lyrics("Tone 1").json["lyrics"], None)  # the provider has none
+        # Lyrics that travel with the music come first: the provider is not asked.
+        n = len(self.asked)
+        self.assertEqual(self.lyrics("Tone 3").json["source"], "lrc")
+        self.assertEqual(len(self.asked), n)
+        self.setting("lyrics_provider", "lyricscom")
+        self.setting("lyrics_lyricscom_key", "tok")
+        r = self.lyrics("Lovely")
+        self.assertEqual((r.json["lyrics"], r.json["source"]), ("from lyrics.com", "lyricscom"))
+        # A provider that cannot be reached is a 502, not a crash or a hang.
+        self.fake.shutdown()
+        self.fake.server_close()
+        r = self.lyrics("Lovely")
+        self.assertEqual(r.status, 502)
+        self.assertEqual(r.json["error"], "Lyrics API request failed")

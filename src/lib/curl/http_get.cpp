@@ -1,0 +1,59 @@
+#include "lib/curl/http_get.hpp"
+
+#include <curl/curl.h>
+
+#include <memory>
+#include <mutex>
+
+namespace st::lib::curl {
+
+namespace {
+
+struct Sink {
+  std::string* body;
+  std::size_t max;
+  bool overflow = false;
+};
+
+std::size_t write(char* data, std::size_t size, std::size_t n, void* user) {
+  auto* sink = static_cast<Sink*>(user);
+  std::size_t len = size * n;
+  if (sink->body->size() + len > sink->max) {
+    sink->overflow = true;
+    return 0;  // aborts the transfer
+  }
+  sink->body->append(data, len);
+  return len;
+}
+
+struct EasyDeleter {
+  void operator()(CURL* c) const noexcept { curl_easy_cleanup(c); }
+};
+
+}  // namespace
+
+Reply get(const std::string& url, long timeout_seconds, std::size_t max_body) {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  std::unique_ptr<CURL, EasyDeleter> c(curl_easy_init());
+  if (!c) throw TransportError("cannot start an HTTP client");
+  Reply reply;
+  Sink sink{&reply.body, max_body};
+  curl_easy_setopt(c.get(), CURLOPT_URL, url.c_str());
+  curl_easy_setopt(c.get(), CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(c.get(), CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(c.get(), CURLOPT_MAXREDIRS, 3L);
+  curl_easy_setopt(c.get(), CURLOPT_REDIR_PROTOCOLS_STR, "https");
+  curl_easy_setopt(c.get(), CURLOPT_TIMEOUT, timeout_seconds);
+  curl_easy_setopt(c.get(), CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c.get(), CURLOPT_USERAGENT, "SoundTime");
+  curl_easy_setopt(c.get(), CURLOPT_WRITEFUNCTION, &write);
+  curl_easy_setopt(c.get(), CURLOPT_WRITEDATA, &sink);
+  CURLcode rc = curl_easy_perform(c.get());
+  if (sink.overflow) throw TransportError("the answer is too large");
+  if (rc != CURLE_OK) throw TransportError(curl_easy_strerror(rc));
+  curl_easy_getinfo(c.get(), CURLINFO_RESPONSE_CODE, &reply.status);
+  return reply;
+}
+
+}  // namespace st::lib::curl

@@ -1,0 +1,23 @@
+#pragma once
+// Outgoing HTTP(S) GET with libcurl (lyrics providers): a bounded body, a timeout, no redirects to
+// other schemes. curl.h stays out of callers.
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+
+namespace st::lib::curl {
+
+struct Reply {
+  long status = 0;
+  std::string body;
+};
+
+class TransportError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Throws TransportError when no HTTP answer arrives (DNS, connection, TLS, timeout, body too large).
+Reply get(const std::string& url, long timeout_seconds = 10, std::size_t max_body = 4 * 1024 * 1024);
+
+}  // namespace st::lib::curl
