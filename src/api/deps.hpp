@@ -47,6 +47,8 @@ struct ApiDeps {
   library::HttpGet http_get;
   std::string lyrics_musixmatch_url;
   std::string lyrics_lyricscom_url;
+  // The folders the library is scanned from (MUSIC_FOLDERS, then the upload storage), canonical.
+  std::vector<std::string> library_roots;
 };
 
 }  // namespace st::api

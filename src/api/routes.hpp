@@ -35,6 +35,8 @@ void add_admin_library_routes(http::Router& r, ApiDeps& d);
 void add_moderation_routes(http::Router& r, ApiDeps& d);
 // Removes a track: row, orphans, and the file when it is an upload (never a scanned file).
 void remove_track(ApiDeps& d, const model::Track& t);
+// /api/libraries and /api/libraries/{id}: the folders the music comes from.
+void add_library_routes(http::Router& r, ApiDeps& d);
 // /healthz, /api/tos, /api/nodeinfo, /.well-known/nodeinfo
 void add_public_routes(http::Router& r, ApiDeps& d);
 

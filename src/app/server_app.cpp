@@ -85,7 +85,7 @@ int serve(const Config& c) {
                       auto r = lib::curl::get(url, 10);
                       return std::pair<long, std::string>(r.status, std::move(r.body));
                     },
-                    c.lyrics_musixmatch_url, c.lyrics_lyricscom_url};
+                    c.lyrics_musixmatch_url, c.lyrics_lyricscom_url, s.scan_roots};
   subsonic::Deps subsonic_deps{*s.subsonic_auth, *s.accounts,   *s.settings,       *s.users,
                                *s.catalog,       *s.playlists,  *s.activity,       *s.annotations,
                                *s.play_queues,   *s.shares,     *s.radio_stations, *s.covers,
@@ -106,6 +106,7 @@ int serve(const Config& c) {
   api::add_admin_library_routes(router, deps);
   api::add_moderation_routes(router, deps);
   api::add_app_password_routes(router, deps);
+  api::add_library_routes(router, deps);
   subsonic::add_subsonic_routes(router, subsonic_deps);
 
   http::StaticFiles web(c.web_root.empty() ? default_web_root() : c.web_root);

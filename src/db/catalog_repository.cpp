@@ -202,6 +202,11 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     if (f.uploaded_by) where += " AND t.uploaded_by = ?", params.push_back(*f.uploaded_by);
     if (f.artist_id) where += " AND t.artist_id = ?", params.push_back(*f.artist_id);
     if (f.album_id) where += " AND t.album_id = ?", params.push_back(*f.album_id);
+    if (f.path_prefix) {
+      where += " AND substr(t.file_path, 1, ?) = ?";
+      params.push_back(static_cast<std::int64_t>(f.path_prefix->size()));
+      params.push_back(*f.path_prefix);
+    }
     // Each order matches an index exactly (tie-breakers included), so a page never sorts the table.
     const char* order_by = " ORDER BY t.created_at DESC, t.id DESC";
     switch (order) {

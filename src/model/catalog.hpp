@@ -91,6 +91,7 @@ struct TrackFilter {
   std::optional<std::string> uploaded_by;
   std::optional<std::string> artist_id;
   std::optional<std::string> album_id;
+  std::optional<std::string> path_prefix;  // files under this folder ("/music/" with the slash)
 };
 
 // What streaming a track needs, read by primary key alone (the hot path of every play and seek).

@@ -8,10 +8,10 @@
 
 namespace st::util {
 
-std::string new_uuid() {
-  std::array<std::uint8_t, 16> b{};
-  random_bytes(b.data(), b.size());
-  b[6] = static_cast<std::uint8_t>((b[6] & 0x0f) | 0x40);
+namespace {
+
+std::string format_uuid(std::array<std::uint8_t, 16> b, int version) {
+  b[6] = static_cast<std::uint8_t>((b[6] & 0x0f) | (version << 4));
   b[8] = static_cast<std::uint8_t>((b[8] & 0x3f) | 0x80);
   static constexpr char hex[] = "0123456789abcdef";
   std::string out;
@@ -22,6 +22,29 @@ std::string new_uuid() {
     out.push_back(hex[b[i] & 0x0f]);
   }
   return out;
+}
+
+}  // namespace
+
+std::string new_uuid() {
+  std::array<std::uint8_t, 16> b{};
+  random_bytes(b.data(), b.size());
+  return format_uuid(b, 4);
+}
+
+std::string name_uuid(std::string_view name) {
+  std::array<std::uint8_t, 16> b{};
+  // Two FNV-1a 64-bit hashes with different offsets: stable across runs, builds and machines.
+  std::uint64_t h1 = 0xcbf29ce484222325ull, h2 = 0x84222325cbf29ce4ull;
+  for (unsigned char c : name) {
+    h1 = (h1 ^ c) * 0x100000001b3ull;
+    h2 = (h2 ^ c) * 0x100000001b3ull;
+  }
+  for (int i = 0; i < 8; ++i) {
+    b[i] = static_cast<std::uint8_t>(h1 >> (56 - 8 * i));
+    b[8 + i] = static_cast<std::uint8_t>(h2 >> (56 - 8 * i));
+  }
+  return format_uuid(b, 8);
 }
 
 bool is_uuid(std::string_view s) {

@@ -8,6 +8,9 @@ namespace st::util {
 // A random (version 4) UUID in lowercase hyphenated form.
 std::string new_uuid();
 
+// A UUID (version 8) derived from a name: the same name always gives the same id. Not secret.
+std::string name_uuid(std::string_view name);
+
 // True when s is a hyphenated UUID (any version, either case).
 bool is_uuid(std::string_view s);
 

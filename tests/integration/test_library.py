@@ -595,3 +595,40 @@ class LyricsProviders(ServerTest):
         r = self.lyrics("Lovely")
         self.assertEqual(r.status, 502)
         self.assertEqual(r.json["error"], "Lyrics API request failed")
+
+
+class Libraries(ServerTest):
+    """The folders the music comes from, in the original's LibraryResponse shape."""
+
+    def test_music_folders_and_uploads_are_libraries(self):
+        root, manifest = fixture()
+        lib_dir = tempfile.mkdtemp(prefix="soundtime-libs-")
+        try:
+            lib = os.path.join(lib_dir, "library")
+            shutil.copytree(os.path.join(root, "library"), lib)
+            s = Server(env={"MUSIC_FOLDERS": lib})
+            self.assertEqual(s.cli("scan").returncode, 0)
+            s.start()
+            try:
+                admin = s.setup_admin()
+                r = s.get("/api/libraries")
+                self.assertEqual(r.status, 200, r)
+                libs = {l["name"]: l for l in r.json["data"]}
+                self.assertEqual(set(libs), {"library", "Uploads"})
+                self.assertEqual(r.json["total"], 2)
+                self.assertEqual(libs["library"]["total_tracks"], len(manifest["tracks"]))
+                self.assertEqual(libs["Uploads"]["total_tracks"], 0)
+                self.assertEqual(libs["library"]["user_id"], admin["user"]["id"])
+                self.assertTrue(libs["library"]["is_public"])
+                d = s.get(f"/api/libraries/{libs['library']['id']}?per_page=5")
+                self.assertEqual(d.status, 200, d)
+                self.assertEqual(len(d.json["tracks"]), 5)
+                self.assertEqual(d.json["total_tracks"], len(manifest["tracks"]))
+                self.assertEqual(s.get("/api/libraries/00000000-0000-4000-8000-000000000000").status, 404)
+                # Ids are stable: the same after a restart.
+                self.assertEqual(s.get("/api/libraries").json["data"][0]["id"], r.json["data"][0]["id"])
+            finally:
+                code, log = s.stop()
+                self.assertEqual(code, 0, log[-2000:])
+        finally:
+            shutil.rmtree(lib_dir, ignore_errors=True)
