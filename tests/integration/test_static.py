@@ -40,7 +40,9 @@ class WebApp(ServerTest):
         r = self.s.get("/api/nothing-here")
         self.assertEqual(r.status, 404)
         self.assertEqual(r.json, {"error": "Not found"})
-        self.assertEqual(self.s.get("/rest/ping.view").status, 404)
+        r = self.s.get("/rest/ping.view/deeper")  # Subsonic paths never get the web app's index.html
+        self.assertEqual(r.status, 404)
+        self.assertNotIn(b"<html", r.body.lower())
 
     def test_traversal_is_refused(self):
         r = self.s.get("/../../etc/passwd")
