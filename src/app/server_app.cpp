@@ -125,6 +125,7 @@ int serve(const Config& c) {
   opts.worker_threads = c.worker_threads;
   opts.max_body_bytes = c.max_body_mb * 1024 * 1024;
   opts.cors.allowed_origins = c.cors_origins;
+  opts.cors.open_path_prefixes = {"/rest/"};
   opts.temp_dir = s.temp_dir;
   opts.file_body_limit = [&deps](http::Method m, std::string_view path) { return api::upload_body_limit(deps, m, path); };
   opts.runs_inline = [&router](const http::Request& req) { return router.is_inline(req); };

@@ -16,6 +16,9 @@ namespace st::http {
 
 struct CorsOptions {
   std::vector<std::string> allowed_origins;  // exact origins, e.g. https://music.example.org
+  // Paths open to every origin: APIs whose credentials travel in the request itself, never in cookies
+  // (the Subsonic API, which browser-based Subsonic apps call from their own origin).
+  std::vector<std::string> open_path_prefixes;
 };
 
 struct AccessLogEntry {

@@ -6,7 +6,10 @@ namespace st::http {
 
 namespace {
 
-bool origin_allowed(std::string_view origin, const CorsOptions& cors) {
+bool origin_allowed(std::string_view origin, const CorsOptions& cors, std::string_view path) {
+  if (std::any_of(cors.open_path_prefixes.begin(), cors.open_path_prefixes.end(),
+                  [&](const std::string& p) { return path.substr(0, p.size()) == p; }))
+    return true;
   return std::any_of(cors.allowed_origins.begin(), cors.allowed_origins.end(),
                      [&](const std::string& o) { return o == "*" || o == origin; });
 }
@@ -24,7 +27,7 @@ void apply_standard_headers(const Request& req, Response& res, const ServerOptio
   h.set("Referrer-Policy", "strict-origin-when-cross-origin");
   h.set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()");
   if (!req.request_id.empty()) h.set("X-Request-Id", req.request_id);
-  if (auto origin = req.headers.get("Origin"); origin && origin_allowed(*origin, opts.cors)) {
+  if (auto origin = req.headers.get("Origin"); origin && origin_allowed(*origin, opts.cors, req.path)) {
     h.set("Access-Control-Allow-Origin", std::string(*origin));
     h.set("Access-Control-Expose-Headers", "Content-Disposition, Content-Length, Content-Range, X-Request-Id");
     h.add("Vary", "Origin");
@@ -33,7 +36,7 @@ void apply_standard_headers(const Request& req, Response& res, const ServerOptio
 
 Response preflight_response(const Request& req, const ServerOptions& opts) {
   auto origin = req.headers.get("Origin");
-  if (!origin || !origin_allowed(*origin, opts.cors)) return Response::error(403, "Origin not allowed");
+  if (!origin || !origin_allowed(*origin, opts.cors, req.path)) return Response::error(403, "Origin not allowed");
   Response r(204);
   r.headers.set("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS");
   r.headers.set("Access-Control-Allow-Headers", "Authorization, Content-Type, Accept, Range");

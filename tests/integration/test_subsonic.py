@@ -180,6 +180,15 @@ class Subsonic(ServerTest):
         r = self.s.get("/rest/ping.view?" + urllib.parse.urlencode({**self.token_auth(), "f": "json"}))
         self.assertEqual(r.json["subsonic-response"]["status"], "ok")
         self.assertEqual(self.error("noSuchMethod"), 70)
+        # Browser-based Subsonic apps call from their own origin: /rest/ answers every origin (no cookies
+        # are involved), while the REST API keeps to CORS_ORIGINS.
+        r = self.call("ping", raw=True, headers={"Origin": "https://feishin.example"})
+        self.assertEqual(r.header("Access-Control-Allow-Origin"), "https://feishin.example")
+        pre = self.s.request("OPTIONS", "/rest/ping.view", headers={"Origin": "https://feishin.example",
+                                                                    "Access-Control-Request-Method": "GET"})
+        self.assertEqual(pre.status, 204)
+        r = self.s.get("/api/tracks", headers={"Origin": "https://feishin.example"})
+        self.assertIsNone(r.header("Access-Control-Allow-Origin"))
         self.assertEqual(self.error("getPodcasts"), 0)
         self.assertIn("not supported", self.call("jukeboxControl")["error"]["message"])
         self.assertEqual(self.error("ping", {"v": "2.0.0"}), 30)
