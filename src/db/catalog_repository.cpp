@@ -379,6 +379,11 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     any_of("t.genre", q.genres);
     if (q.year_min) where += " AND t.year >= ?", params.push_back(static_cast<std::int64_t>(*q.year_min));
     if (q.year_max) where += " AND t.year <= ?", params.push_back(static_cast<std::int64_t>(*q.year_max));
+    if (q.path_prefix) {
+      where += " AND substr(t.file_path, 1, ?) = ?";
+      params.push_back(static_cast<std::int64_t>(q.path_prefix->size()));
+      params.push_back(*q.path_prefix);
+    }
     if (!q.exclude.empty()) {
       where += " AND t.id NOT IN (";
       for (std::size_t i = 0; i < q.exclude.size(); ++i) {
@@ -468,6 +473,11 @@ class SqlCatalogRepository final : public model::CatalogRepository {
         params.push_back(q.user_id);
         order = " ORDER BY r.rating DESC, r.updated_at DESC, al.id";
         break;
+    }
+    if (q.path_prefix) {
+      where += " AND EXISTS (SELECT 1 FROM tracks ft WHERE ft.album_id = al.id AND substr(ft.file_path, 1, ?) = ?)";
+      params.push_back(static_cast<std::int64_t>(q.path_prefix->size()));
+      params.push_back(*q.path_prefix);
     }
     if (q.genre) {
       // An album is of a genre when its own tag or one of its tracks says so.

@@ -122,6 +122,7 @@ struct RandomQuery {
   std::vector<std::string> genres;      // any of
   std::optional<int> year_min, year_max;
   std::vector<std::string> exclude;  // track ids
+  std::optional<std::string> path_prefix;  // only files in this folder ("/music/")
   std::int64_t limit = 10;
 };
 
@@ -162,6 +163,7 @@ struct AlbumQuery {
   std::optional<std::string> genre;
   std::optional<int> from_year, to_year;  // from > to lists the years downwards
   std::string user_id;                    // whose listens, stars or ratings (recent, starred, highest)
+  std::optional<std::string> path_prefix;  // only albums with music in this folder ("/music/")
   std::int64_t limit = 10, offset = 0;
 };
 

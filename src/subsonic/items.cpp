@@ -53,6 +53,14 @@ std::string display_path(Call& c, const std::string& path) {
 
 std::optional<std::string> as_id(std::string_view s) { return util::normalize_uuid(s); }
 
+std::optional<std::string> music_folder_prefix(Call& c) {
+  auto raw = c.opt_str("musicFolderId");
+  if (!raw || raw->empty()) return std::nullopt;
+  auto n = util::parse_int(*raw);
+  if (!n || *n < 1 || static_cast<std::size_t>(*n) > c.d.music_folders.size()) not_found("Music folder " + *raw);
+  return c.d.music_folders[static_cast<std::size_t>(*n - 1)] + "/";
+}
+
 std::string iso_time(util::Micros t) {
   std::time_t secs = static_cast<std::time_t>(t / 1'000'000);
   std::tm tm{};

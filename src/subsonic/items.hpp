@@ -29,6 +29,10 @@ std::vector<Node> artist_nodes(Call& c, const std::vector<model::Artist>& artist
 
 Node playlist_node(Call& c, const model::Playlist& p, double duration_secs);
 
+// The folder of the musicFolderId parameter ("/music/" with its slash), if one is given; error 70 for an
+// unknown folder.
+std::optional<std::string> music_folder_prefix(Call& c);
+
 // A canonical lowercase UUID, or nothing (ids that cannot exist are "not found", never a query).
 std::optional<std::string> as_id(std::string_view s);
 

@@ -15,6 +15,7 @@ model::AlbumQuery album_query(Call& c) {
   q.user_id = c.user.id;
   q.limit = c.int_or("size", 10, 0, 500);
   q.offset = c.int_or("offset", 0, 0, 1'000'000'000);
+  q.path_prefix = music_folder_prefix(c);
   if (type == "random") q.order = model::AlbumOrder::random;
   else if (type == "newest") q.order = model::AlbumOrder::newest;
   else if (type == "highest") q.order = model::AlbumOrder::highest;
@@ -50,6 +51,7 @@ Reply random_songs(Call& c) {
   if (auto g = c.opt_str("genre"); g && !g->empty()) q.genres.push_back(*g);
   if (auto y = c.opt_int("fromYear", 0, 9999)) q.year_min = static_cast<int>(*y);
   if (auto y = c.opt_int("toYear", 0, 9999)) q.year_max = static_cast<int>(*y);
+  q.path_prefix = music_folder_prefix(c);
   Node body;
   body.object("randomSongs").list("song") = song_nodes(c, c.d.catalog.random_tracks(q));
   return body;
@@ -58,6 +60,7 @@ Reply random_songs(Call& c) {
 Reply songs_by_genre(Call& c) {
   model::TrackFilter f;
   f.genre = c.str("genre");
+  f.path_prefix = music_folder_prefix(c);
   auto count = c.int_or("count", 10, 0, 500);
   auto offset = c.int_or("offset", 0, 0, 1'000'000'000);
   auto page = c.d.catalog.list_tracks(f, model::TrackOrder::title, model::Page::window(offset, count));

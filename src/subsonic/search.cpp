@@ -27,10 +27,22 @@ Reply search(Call& c, bool id3) {
   auto songs = window(c, "songCount", "songOffset", 20);
   model::SearchHits hits;
   if (is_everything(q)) {
+    auto folder = music_folder_prefix(c);
     if (artists.per_page > 0) hits.artists = c.d.catalog.list_artists(artists).items;
-    if (albums.per_page > 0) hits.albums = c.d.catalog.query_albums(model::AlbumQuery{
-                                 model::AlbumOrder::title, {}, {}, {}, c.user.id, albums.per_page, albums.offset()});
-    if (songs.per_page > 0) hits.tracks = c.d.catalog.list_tracks({}, model::TrackOrder::title, songs).items;
+    if (albums.per_page > 0) {
+      model::AlbumQuery aq;
+      aq.order = model::AlbumOrder::title;
+      aq.user_id = c.user.id;
+      aq.path_prefix = folder;
+      aq.limit = albums.per_page;
+      aq.offset = albums.offset();
+      hits.albums = c.d.catalog.query_albums(aq);
+    }
+    if (songs.per_page > 0) {
+      model::TrackFilter f;
+      f.path_prefix = folder;
+      hits.tracks = c.d.catalog.list_tracks(f, model::TrackOrder::title, songs).items;
+    }
   } else {
     auto words = util::search_words(q);
     if (!words.empty()) hits = c.d.catalog.search(words, artists, albums, songs);

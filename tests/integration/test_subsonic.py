@@ -274,6 +274,12 @@ class Subsonic(ServerTest):
         self.assertEqual(self.ok("search", {"any": "tone"})["searchResult"]["totalHits"], 3)
         self.assertEqual(len(self.ok("getRandomSongs", {"size": 3})["randomSongs"]["song"]), 3)
         self.assertEqual(len(self.ok("getSongsByGenre", {"genre": "Classical", "count": 2, "offset": 1})["songsByGenre"]["song"]), 2)
+        # musicFolderId: folder 1 is the library, folder 2 the (empty) uploads.
+        self.assertTrue(self.ok("getAlbumList2", {"type": "newest", "musicFolderId": 1})["albumList2"]["album"])
+        self.assertEqual(self.ok("getAlbumList2", {"type": "newest", "musicFolderId": 2})["albumList2"]["album"], [])
+        self.assertEqual(self.ok("getRandomSongs", {"musicFolderId": 2})["randomSongs"]["song"], [])
+        self.assertEqual(self.ok("search3", {"query": "", "musicFolderId": 2})["searchResult3"]["song"], [])
+        self.assertEqual(self.error("getRandomSongs", {"musicFolderId": 9}), 70)
 
     # --- media ---
     def test_stream_download_and_transcode(self):
