@@ -6,6 +6,8 @@ export default {
   preprocess: vitePreprocess(),
   kit: {
     adapter: adapter({ pages: 'build', assets: 'build', fallback: 'index.html', strict: false }),
-    version: { pollInterval: 0 }
+    version: { pollInterval: 0 },
+    // One script and one stylesheet: the whole app is needed anyway, and fewer requests start it sooner.
+    output: { bundleStrategy: 'single' }
   }
 };
