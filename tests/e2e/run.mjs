@@ -295,6 +295,7 @@ async function main() {
   await rec.step('screenshots of the main pages at desktop and phone sizes', async () => {
     const phoneCtx = await browser.newContext({ viewport: PHONE, locale: 'en-US', isMobile: true, hasTouch: true, storageState: await adminCtx.storageState() });
     const ppage = await newPage(phoneCtx);
+    await ppage.emulateMedia({ colorScheme: 'dark' }); // phone shots show the dark theme (theme: system)
     const albumHref = await (async () => {
       await page.goto(B + '/albums');
       return page.locator('[data-testid=album-card]', { hasText: 'Sine Album' }).getAttribute('href');
@@ -314,17 +315,23 @@ async function main() {
   });
 
   await rec.step('first load of the home page takes under 1 s', async () => {
-    const ctx = await browser.newContext({ viewport: DESKTOP, storageState: await adminCtx.storageState() });
-    const p = await newPage(ctx);
-    const t0 = Date.now();
-    await p.goto(B + '/');
-    await p.waitForSelector('[data-testid=stats]');
-    const ms = Date.now() - t0;
-    const nav = await p.evaluate(() => JSON.stringify(performance.getEntriesByType('navigation')[0]?.toJSON?.() ?? {}));
-    console.log(`  first load of / : ${ms} ms (home content visible); navigation ${JSON.parse(nav).duration?.toFixed?.(0)} ms`);
+    // Each attempt is a cold load in a fresh browser context (empty cache); the median of three keeps
+    // one hiccup of this shared machine from deciding.
+    const state = await adminCtx.storageState();
+    const times = [];
+    for (let i = 0; i < 3; i++) {
+      const ctx = await browser.newContext({ viewport: DESKTOP, storageState: state });
+      const p = await newPage(ctx);
+      const t0 = Date.now();
+      await p.goto(B + '/');
+      await p.waitForSelector('[data-testid=stats]');
+      times.push(Date.now() - t0);
+      await ctx.close();
+    }
+    const ms = [...times].sort((a, b) => a - b)[1];
+    console.log(`  first load of / until the home data shows: ${times.join(', ')} ms (median ${ms} ms)`);
     fs.writeFileSync(path.join(shots, 'first-load-ms.txt'), `${ms}\n`);
     assert(ms < 1000, `first load took ${ms} ms`);
-    await ctx.close();
   });
 
   await rec.step('no uncaught error in any page', async () => {

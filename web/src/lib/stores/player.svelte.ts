@@ -41,6 +41,9 @@ export interface PlayerDeps {
   random?: () => number;
 }
 
+export const QUEUE_KEY = 'soundtime_queue';
+const QUEUE_SAVE_MAX = 500;
+
 /** A listen shorter than this is not reported when the user moves on (as the original). */
 export const SKIP_THRESHOLD_SECS = 5;
 
@@ -69,6 +72,9 @@ export class Player {
   private played: string[] = [];
   private radioBusy = false;
   private triedOriginal = false;
+  /** Where to start when a restored queue is resumed. */
+  private resumeAt = 0;
+  private savedAt = 0;
 
   constructor(private deps: PlayerDeps) {
     this.queue = new Queue(deps.random);
@@ -178,7 +184,12 @@ export class Player {
 
   resume(): void {
     if (!this.queue.current) return;
-    if (!this.el.src) return this.load(this.queue.current);
+    if (!this.el.src) {
+      const at = this.resumeAt;
+      this.load(this.queue.current);
+      if (at > 0) this.seek(at);
+      return;
+    }
     this.el.play().catch(() => (this.playing = false));
   }
 
@@ -277,8 +288,48 @@ export class Player {
     this.playing = false;
   }
 
+  /** Saves the queue and the position, so that a reload finds them (called on every change). */
+  persist(): void {
+    const s = this.deps.storage;
+    if (!s) return;
+    this.savedAt = Date.now();
+    const items = this.queue.items;
+    const from = Math.max(0, Math.min(this.queue.index - 100, items.length - QUEUE_SAVE_MAX));
+    try {
+      s.setItem(
+        QUEUE_KEY,
+        JSON.stringify({
+          items: items.slice(from, from + QUEUE_SAVE_MAX).map((i) => ({ track: i.track, context: i.context })),
+          index: this.queue.index - from,
+          position: Math.floor(this.position),
+          repeat: this.queue.repeat
+        })
+      );
+    } catch {
+      // Storage full or unavailable: the queue just does not survive a reload.
+    }
+  }
+
+  /** Puts back the queue saved before a reload, paused at the saved position. */
+  restore(): void {
+    try {
+      const raw = this.deps.storage?.getItem(QUEUE_KEY);
+      if (!raw) return;
+      const saved = JSON.parse(raw);
+      if (!Array.isArray(saved?.items) || !saved.items.every((i: { track?: { id?: unknown } }) => typeof i?.track?.id === 'string')) return;
+      this.queue.restore(saved.items, Number(saved.index) || 0);
+      if (saved.repeat === 'all' || saved.repeat === 'one') this.queue.repeat = saved.repeat;
+      const t = this.queue.current?.track;
+      this.duration = t?.duration_secs ?? 0;
+      this.resumeAt = this.position = Math.min(Number(saved.position) || 0, this.duration);
+    } catch {
+      // A damaged entry is ignored.
+    }
+  }
+
   private load(it: QueueItem): void {
     const track = it.track;
+    this.resumeAt = 0;
     this.offset = 0;
     this.position = 0;
     this.duration = track.duration_secs || 0;
@@ -329,6 +380,7 @@ export class Player {
     this.lastTime = t;
     this.position = this.offset + t;
     this.updatePositionState();
+    if (Date.now() - this.savedAt > 5000) this.persist();
   }
 
   private async onEnded() {

@@ -190,3 +190,35 @@ describe('Player', () => {
     expect(p.playing).toBe(false);
   });
 });
+
+describe('Player queue persistence', () => {
+  it('saves the queue and puts it back paused at the saved position after a reload', () => {
+    const first = make();
+    first.p.playTracks([tr('a'), tr('b', 200), tr('c')], 1, 'album');
+    first.active().advance(30);
+    first.p.queue.cycleRepeat();
+    first.p.persist();
+    const saved = Object.fromEntries(first.stored);
+
+    const second = make({ storage: saved });
+    second.p.restore();
+    expect(second.p.queue.items.map((i) => i.track.id)).toEqual(['a', 'b', 'c']);
+    expect(second.p.current?.id).toBe('b');
+    expect(second.p.queue.repeat).toBe('all');
+    expect(second.p.position).toBe(30);
+    expect(second.p.playing).toBe(false);
+    second.p.resume();
+    expect(second.active().src).toBe('/api/tracks/b/stream');
+    expect(second.active().currentTime).toBe(30);
+    expect(second.p.queue.items[1].context).toBe('album');
+  });
+
+  it('ignores a damaged saved queue', () => {
+    const { p } = make({ storage: { soundtime_queue: '{"items":[{"nope":1}]}' } });
+    p.restore();
+    expect(p.queue.items).toEqual([]);
+    const other = make({ storage: { soundtime_queue: 'not json' } });
+    other.p.restore();
+    expect(other.p.current).toBeNull();
+  });
+});

@@ -80,6 +80,13 @@ export class Queue {
     if (playing) this.index = next.indexOf(playing);
   }
 
+  /** Puts back a saved queue (after a reload), shuffle order included. */
+  restore(saved: { track: Track; context: string }[], index: number): void {
+    this.items = saved.map((s) => item(s.track, s.context));
+    this.index = this.items.length ? Math.min(Math.max(index, 0), this.items.length - 1) : -1;
+    this.unshuffled = null;
+  }
+
   clear(): void {
     this.items = [];
     this.index = -1;
