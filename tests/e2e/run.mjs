@@ -139,6 +139,24 @@ async function main() {
     assert((await page.locator('main b:has-text("bold")').count()) === 0, 'HTML from a tag was rendered');
   });
 
+  await rec.step('edit then delete an own track', async () => {
+    const row = page.locator('[data-testid=track-row]', { hasText: '<img src=x' });
+    await row.locator('button[aria-label^="More actions for"]').click();
+    await page.click('[role=menuitem]:has-text("Edit track")');
+    await page.fill('#e-title', 'Renamed track');
+    await page.fill('#e-year', '1999');
+    await page.click('[role=dialog] button:has-text("Save")');
+    await page.waitForSelector('[data-testid=track-title]:text-is("Renamed track")');
+    const t = await (await fetch(B + '/api/tracks?per_page=50')).json();
+    const renamed = t.data.find((x) => x.title === 'Renamed track');
+    assert(renamed && renamed.year === 1999, 'edit not saved: ' + JSON.stringify(renamed));
+    await page.locator('[data-testid=track-row]', { hasText: 'Renamed track' }).locator('button[aria-label^="More actions for"]').click();
+    await page.click('[role=menuitem]:has-text("Delete track")');
+    await page.click('[role=dialog] button:has-text("Delete track")');
+    await page.waitForSelector('[data-testid=track-title]:text-is("Renamed track")', { state: 'detached' });
+    assert((await (await fetch(B + '/api/tracks/' + renamed.id)).status) === 404, 'track still there');
+  });
+
   await rec.step('play: the <audio> element advances, ends, and the next track starts', async () => {
     await page.goto(B + '/albums');
     await page.locator('[data-testid=album-card]', { hasText: 'Sine Album' }).click();
@@ -208,6 +226,16 @@ async function main() {
     await row.locator('button[aria-label="Remove from favorites"][aria-pressed=true]').waitFor();
     await page.click('nav a[href="/favorites"]');
     await page.waitForSelector('[data-testid=favorites-list] [data-testid=track-title]:has-text("Tone 3")');
+    await page.goBack();
+    await page.waitForSelector('[data-testid=album-title]');
+  });
+
+  await rec.step('report a track', async () => {
+    await page.click('button[aria-label="More actions for Tone 2"]');
+    await page.click('[role=menuitem]:has-text("Report")');
+    await page.fill('#reason', 'Wrong <b>title</b>');
+    await page.click('[role=dialog] button:has-text("Send report")');
+    await page.waitForSelector('[role=status] :text("the administrators will look at it")');
   });
 
   await rec.step('search as you type', async () => {
@@ -272,12 +300,38 @@ async function main() {
       await page.waitForSelector(`[data-testid=admin-tab-${tab}][aria-selected=true]`);
       await page.waitForTimeout(300);
       await checkNoJunk(page, `admin ${tab}`);
+      if (tab === 'reports') {
+        await page.waitForSelector('[data-testid=reports-list] :text("Wrong <b>title</b>")');
+      }
       if (tab === 'storage') {
         await page.click('[data-testid=start-scan]');
         await page.waitForSelector('[data-testid=task-status] :text("Scan finished")', { timeout: 30000 });
       }
       await shot(page, `admin-${tab}-desktop`);
     }
+  });
+
+  await rec.step('private instance: covers and audio load with the media token', async () => {
+    const status = async () => (await (await fetch(B + '/api/setup/status')).json()).instance_private;
+    await page.goto(B + '/admin?tab=settings');
+    await page.check('#set-instance_private');
+    await until(async () => (await status()) === true, 'instance private');
+    assert((await fetch(B + '/api/albums')).status === 401, 'the API still answers without a token');
+    await page.goto(B + '/albums');
+    const card = page.locator('[data-testid=album-card]', { hasText: 'Sine Album' });
+    await until(() => card.locator('img').evaluate((img) => img.complete && img.naturalWidth > 0), 'cover loaded on a private instance');
+    assert((await card.locator('img').getAttribute('src')).includes('token='), 'cover URL without token');
+    await card.click();
+    await page.click('[data-testid=play-album]');
+    const a = await until(async () => {
+      const s = await audioState(page);
+      return s && s.t > 0.3 && s.src.includes('/api/tracks/') ? s : null;
+    }, 'audio advancing on a private instance');
+    assert(a.src.includes('token='), 'stream URL without token');
+    await page.click('[data-testid=play-pause]');
+    await page.goto(B + '/admin?tab=settings');
+    await page.uncheck('#set-instance_private');
+    await until(async () => (await status()) === false, 'instance public again');
   });
 
   await rec.step('language switch to French', async () => {

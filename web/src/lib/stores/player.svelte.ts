@@ -126,7 +126,10 @@ export class Player {
       this.preloadNext();
     }));
     el.addEventListener('play', mine(() => (this.playing = true)));
-    el.addEventListener('pause', mine(() => (this.playing = false)));
+    el.addEventListener('pause', mine(() => {
+      this.playing = false;
+      this.persist();
+    }));
     el.addEventListener('waiting', mine(() => (this.loading = true)));
     el.addEventListener('loadedmetadata', mine(() => {
       if (Number.isFinite(el.duration) && el.duration > 0 && this.quality === 'original') this.duration = el.duration;
