@@ -75,6 +75,10 @@ else
   count vitest 0 1
 fi
 
+echo "== web type check (svelte-check)"
+if (cd web && npm run --silent check) >"$work/svelte-check.log" 2>&1; then count typecheck 1 0
+else cat "$work/svelte-check.log"; count typecheck 0 1; fi
+
 echo "== browser end-to-end test (Chromium, real server)"
 node tests/e2e/run.mjs --binary "$BUILD/soundtime" --summary "$work/e2e.summary"
 if [ -f "$work/e2e.summary" ]; then

@@ -215,6 +215,14 @@ async function main() {
     await until(async () => (await page.locator('[data-testid=track-row]').count()) === 2, 'two tracks in the playlist');
     const titles = await page.locator('[data-testid=track-title]').allInnerTexts();
     assert(titles.join('|') === 'Tone 1|Long Tone', 'playlist order: ' + titles);
+    // Drag "Long Tone" above "Tone 1": the new order is saved on the server.
+    const rows = page.locator('[data-testid=track-row]');
+    await rows.nth(1).dragTo(rows.nth(0));
+    await until(async () => (await page.locator('[data-testid=track-title]').allInnerTexts()).join('|') === 'Long Tone|Tone 1', 'reordered on screen');
+    const id = url.split('/').pop();
+    const token = await page.evaluate(() => JSON.parse(localStorage.getItem('soundtime_session')).access);
+    const saved = await (await fetch(`${B}/api/playlists/${id}`, { headers: { Authorization: `Bearer ${token}` } })).json();
+    assert(saved.tracks.map((x) => x.title).join('|') === 'Long Tone|Tone 1', 'order not saved: ' + saved.tracks.map((x) => x.title));
     await shot(page, 'playlist-desktop');
   });
 

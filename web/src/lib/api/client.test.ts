@@ -48,7 +48,7 @@ describe('ApiClient', () => {
 
   it('reads Retry-After on 429', async () => {
     const { c } = setup(() => json(429, { error: 'Too many requests' }, { 'Retry-After': '7' }));
-    const e = await c.post('/api/auth/login', {}).catch((x) => x);
+    const e = (await c.post('/api/auth/login', {}).catch((x) => x)) as ApiError;
     expect(e).toBeInstanceOf(ApiError);
     expect(e.status).toBe(429);
     expect(e.retryAfter).toBe(7);

@@ -1,6 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import fs from 'node:fs';
-import path from 'node:path';
 import en from './locales/en';
 import fr from './locales/fr';
 import es from './locales/es';
@@ -11,13 +9,10 @@ import { detectLanguage, interpolate } from './index.svelte';
 const others = { fr, es, zh, ru } as Record<string, Record<string, string>>;
 const placeholders = (s: string) => [...new Set([...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]))].sort();
 
-function sources(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) return sources(p);
-    return /\.(svelte|ts)$/.test(e.name) && !e.name.endsWith('.test.ts') ? [p] : [];
-  });
-}
+// Every source file of the app, as text (Vite reads them at test time).
+const sources = Object.entries(import.meta.glob('/src/**/*.{svelte,ts}', { query: '?raw', import: 'default', eager: true }) as Record<string, string>)
+  .filter(([file]) => !file.endsWith('.test.ts'))
+  .map(([, text]) => text);
 
 describe('translations', () => {
   for (const [lang, dict] of Object.entries(others)) {
@@ -40,10 +35,9 @@ describe('translations', () => {
   }
 
   it('every key used in the source exists in English', () => {
-    const root = path.resolve(__dirname, '..', '..');
     const used = new Set<string>();
-    for (const file of sources(root)) {
-      const text = fs.readFileSync(file, 'utf8');
+    expect(sources.length).toBeGreaterThan(40);
+    for (const text of sources) {
       for (const m of text.matchAll(/\bt\(\s*['"`]([\w.]+)['"`]/g)) used.add(m[1]);
       for (const m of text.matchAll(/(?:key|label): '([a-z]+\.[\w.]+)'/g)) used.add(m[1]);
       // Keys built at run time: t(`quality.${q}`) needs every value of the family.

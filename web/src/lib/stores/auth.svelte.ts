@@ -49,7 +49,8 @@ export class AuthStore implements TokenSource {
     this.now = deps.now ?? (() => Date.now());
     this.exclusive =
       deps.exclusive ??
-      ((fn) => (typeof navigator !== 'undefined' && navigator.locks ? navigator.locks.request('soundtime-refresh', fn) : fn()));
+      (<R>(fn: () => Promise<R>) =>
+        typeof navigator !== 'undefined' && navigator.locks ? (navigator.locks.request('soundtime-refresh', fn) as Promise<R>) : fn());
     this.schedule = deps.schedule ?? ((fn, ms) => setTimeout(fn, ms));
     this.cancel = deps.cancel ?? ((h) => clearTimeout(h as ReturnType<typeof setTimeout>));
     this.client.tokens = this;
