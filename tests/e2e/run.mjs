@@ -167,6 +167,8 @@ async function main() {
       return s && s.t > 0.3 ? s : null;
     }, 'currentTime > 0.3', 10000);
     assert(!first.paused, 'audio paused');
+    const meta = await page.evaluate(() => navigator.mediaSession?.metadata && { title: navigator.mediaSession.metadata.title, artist: navigator.mediaSession.metadata.artist });
+    assert(meta?.title === 'Tone 1' && meta?.artist === 'Test Artist', 'Media Session metadata: ' + JSON.stringify(meta));
     // Tone 1 lasts 2 s: it ends by itself and Tone 2 follows.
     await until(async () => (await page.locator('[data-testid=now-playing-title]').innerText()) === 'Tone 2', 'Tone 2 after the end of Tone 1', 10000);
   });
@@ -186,6 +188,20 @@ async function main() {
     }, 'currentTime >= 15 after seeking to 60 %');
     assert(s.t < 25, 'seek went too far: ' + s.t);
     await until(async () => ((await audioState(page))?.t ?? 0) > s.t + 0.2, 'playback continues after the seek');
+    // Low quality: an Opus transcode started at the current position, which plays on.
+    const before = (await audioState(page)).t;
+    await page.selectOption('#quality', 'low');
+    const low = await until(async () => {
+      const a = await audioState(page);
+      return a && a.src.includes('quality=low') && a.t > 0.3 && !a.paused ? a : null;
+    }, 'transcoded stream playing');
+    assert(/timeOffset=(1\d|2\d)/.test(low.src), 'transcode did not start at the position: ' + low.src + ' (was at ' + before + ')');
+    assert((await page.evaluate(() => localStorage.getItem('soundtime_quality'))) === 'low', 'quality not remembered');
+    await page.selectOption('#quality', 'original');
+    await until(async () => {
+      const a = await audioState(page);
+      return a && !a.src.includes('quality=') && a.t >= 15 ? a : null;
+    }, 'back to the original at the same position');
     await shot(page, 'player-desktop');
     await page.click('button[aria-label="Open the now playing view"]');
     await page.waitForSelector('[role=dialog][aria-label="Now playing"]');
