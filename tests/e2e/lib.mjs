@@ -85,6 +85,7 @@ export function makeLibrary(dir) {
     album,
     tracks: ['01 Tone 1.mp3', '02 Tone 2.mp3', '03 Tone 3.mp3', '04 Long Tone.mp3'].map((f) => path.join(album, f)),
     broken: path.join(dir, 'library/Broken/notes.mp3'),
+    cover: path.join(dir, '_covers/red.png'),
     evil
   };
 }

@@ -105,7 +105,15 @@ async function main() {
   await rec.step('upload with per-file progress; a broken file shows its error', async () => {
     await page.click('nav a[href="/upload"]');
     await page.waitForSelector('[data-testid=dropzone]');
-    await page.setInputFiles('[data-testid=file-input]', [...lib.tracks, lib.broken, lib.evil]);
+    // A drop (of a broken "mp3" and an image, which is skipped), then the file picker.
+    const dropped = [['notes.mp3', fs.readFileSync(lib.broken).toString('base64')], ['cover.png', fs.readFileSync(lib.cover).toString('base64')]];
+    await page.locator('[data-testid=dropzone]').evaluate((zone, files) => {
+      const dt = new DataTransfer();
+      for (const [name, b64] of files) dt.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], name));
+      zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, dropped);
+    await page.waitForSelector('[data-testid=upload-summary]:has-text("1 non-audio file skipped")');
+    await page.setInputFiles('[data-testid=file-input]', [...lib.tracks, lib.evil]);
     await until(async () => (await page.locator('[data-testid=upload-item][data-status=done]').count()) === 5, '5 uploads done', 30000);
     await until(async () => (await page.locator('[data-testid=upload-item][data-status=error]').count()) === 1, 'broken upload failed');
     const err = await page.locator('[data-testid=upload-error]').innerText();
