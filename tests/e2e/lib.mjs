@@ -86,6 +86,9 @@ export function makeLibrary(dir) {
     tracks: ['01 Tone 1.mp3', '02 Tone 2.mp3', '03 Tone 3.mp3', '04 Long Tone.mp3'].map((f) => path.join(album, f)),
     broken: path.join(dir, 'library/Broken/notes.mp3'),
     cover: path.join(dir, '_covers/red.png'),
+    blueCover: path.join(dir, '_covers/blue.jpg'),
+    doubleAlbum: ['CD1/01 Part 1.1.flac', 'CD1/02 Part 1.2.flac', 'CD2/01 Part 2.1.flac', 'CD2/02 Part 2.2.flac'].map((f) =>
+      path.join(dir, 'library/Test Artist/Double Album', f)),
     evil
   };
 }

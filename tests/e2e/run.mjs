@@ -113,8 +113,8 @@ async function main() {
       zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
     }, dropped);
     await page.waitForSelector('[data-testid=upload-summary]:has-text("1 non-audio file skipped")');
-    await page.setInputFiles('[data-testid=file-input]', [...lib.tracks, lib.evil]);
-    await until(async () => (await page.locator('[data-testid=upload-item][data-status=done]').count()) === 5, '5 uploads done', 30000);
+    await page.setInputFiles('[data-testid=file-input]', [...lib.tracks, lib.evil, ...lib.doubleAlbum]);
+    await until(async () => (await page.locator('[data-testid=upload-item][data-status=done]').count()) === 9, '9 uploads done', 30000);
     await until(async () => (await page.locator('[data-testid=upload-item][data-status=error]').count()) === 1, 'broken upload failed');
     const err = await page.locator('[data-testid=upload-error]').innerText();
     assert(/recogni[sz]ed audio format|not audio/i.test(err), 'unexpected upload error text: ' + err);
@@ -136,6 +136,14 @@ async function main() {
     assert((await page.locator('[data-testid=track-row]').count()) === 4, 'album should list 4 tracks');
     await checkNoJunk(page, 'album page');
     await shot(page, 'album-desktop');
+    await page.goto(B + '/albums');
+    await page.locator('[data-testid=album-card]', { hasText: 'Double Album' }).click();
+    await until(async () => (await page.locator('[data-testid=disc-heading]').allInnerTexts()).join('|') === 'Disc 1|Disc 2', 'tracks grouped by disc');
+    const parts = await page.locator('[data-testid=track-title]').allInnerTexts();
+    assert(parts.join('|') === 'Part 1.1|Part 1.2|Part 2.1|Part 2.2', 'disc order: ' + parts);
+    await page.setInputFiles('[data-testid=cover-input]', lib.blueCover);
+    await until(() => page.locator('main header img').evaluate((img) => img.complete && img.naturalWidth > 0), 'new album cover shown');
+    await shot(page, 'album-discs-desktop');
   });
 
   await rec.step('a user tag containing HTML is shown as text, never run', async () => {

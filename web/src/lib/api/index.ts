@@ -38,7 +38,17 @@ export const api = {
   albums: {
     list: (page = 1, per_page = 24) => client.get<T.Paginated<T.Album>>('/api/albums', { page, per_page }),
     recent: (per_page = 12) => client.get<T.Paginated<T.Album>>('/api/albums/recent', { per_page }),
-    get: (id: string) => client.get<T.AlbumDetail>(`/api/albums/${enc(id)}`)
+    get: (id: string) => client.get<T.AlbumDetail>(`/api/albums/${enc(id)}`),
+    setCover: (id: string, file: File) =>
+      client.upload<{ message: string; cover_url: string }>(
+        `/api/albums/${enc(id)}/cover`,
+        () => {
+          const f = new FormData();
+          f.append('cover', file, file.name);
+          return f;
+        },
+        () => {}
+      )
   },
   artists: {
     list: (page = 1, per_page = 48) => client.get<T.Paginated<T.Artist>>('/api/artists', { page, per_page }),

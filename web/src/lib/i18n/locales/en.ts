@@ -101,6 +101,8 @@ const en = {
   'albums.empty': 'No albums yet.',
   'album.label': 'Album',
   'album.disc': 'Disc {n}',
+  'album.changeCover': 'Change the cover',
+  'album.coverSaved': 'Cover saved',
   'album.coverOf': 'Cover of {title}',
   'artist.label': 'Artist',
   'genre.label': 'Genre',

@@ -101,6 +101,8 @@ const es: Dict = {
   'albums.empty': 'Todavía no hay álbumes.',
   'album.label': 'Álbum',
   'album.disc': 'Disco {n}',
+  'album.changeCover': 'Cambiar la portada',
+  'album.coverSaved': 'Portada guardada',
   'album.coverOf': 'Portada de {title}',
   'artist.label': 'Artista',
   'genre.label': 'Género',

@@ -101,6 +101,8 @@ const fr: Dict = {
   'albums.empty': 'Aucun album pour l’instant.',
   'album.label': 'Album',
   'album.disc': 'Disque {n}',
+  'album.changeCover': 'Changer la pochette',
+  'album.coverSaved': 'Pochette enregistrée',
   'album.coverOf': 'Pochette de {title}',
   'artist.label': 'Artiste',
   'genre.label': 'Genre',

@@ -101,6 +101,8 @@ const ru: Dict = {
   'albums.empty': 'Альбомов пока нет.',
   'album.label': 'Альбом',
   'album.disc': 'Диск {n}',
+  'album.changeCover': 'Сменить обложку',
+  'album.coverSaved': 'Обложка сохранена',
   'album.coverOf': 'Обложка: {title}',
   'artist.label': 'Исполнитель',
   'genre.label': 'Жанр',

@@ -101,6 +101,8 @@ const zh: Dict = {
   'albums.empty': '还没有专辑。',
   'album.label': '专辑',
   'album.disc': '第 {n} 张碟',
+  'album.changeCover': '更换封面',
+  'album.coverSaved': '封面已保存',
   'album.coverOf': '{title} 的封面',
   'artist.label': '艺术家',
   'genre.label': '流派',
