@@ -3,7 +3,7 @@ BUILD ?= build
 BUILD_TYPE ?= RelWithDebInfo
 CMAKE_FLAGS ?=
 
-.PHONY: all setup configure build run test check-layers bench fmt clean asan fuzz
+.PHONY: all setup configure build web run test check-layers bench fmt clean asan fuzz
 
 all: build
 
@@ -14,8 +14,12 @@ configure: setup
 	@mkdir -p $(BUILD)
 	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_FLAGS) > $(BUILD)/configure.log 2>&1 || (cat $(BUILD)/configure.log; exit 1)
 
-build: configure
+build: configure web
 	@ninja -C $(BUILD)
+
+# The web app (web/build), served by the binary at /.
+web: setup
+	@bash scripts/build-web.sh
 
 run: build
 	@mkdir -p data
@@ -36,10 +40,10 @@ check-layers:
 
 bench: build
 	@bash scripts/setup.sh bench
-	@for b in http scan stream transcode catalog subsonic; do echo "== bench/$$b.sh"; bash bench/$$b.sh || exit 1; done
+	@for b in http scan stream transcode catalog subsonic web; do echo "== bench/$$b.sh"; bash bench/$$b.sh || exit 1; done
 
 fmt:
 	@clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.hpp' 'tests/*.cpp' 'tests/*.hpp')
 
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) build-asan web/build web/.svelte-kit

@@ -13,7 +13,8 @@ PACKAGES=(
   libtag1-dev libavformat-dev libavcodec-dev libswresample-dev libswscale-dev libavutil-dev libmagic-dev libebur128-dev
   b3sum ffmpeg sox espeak-ng
   postgresql postgresql-client
-  python3 curl wrk nginx-light
+  python3 curl wrk nginx-light openssl
+  nodejs chromium
 )
 
 # `setup.sh bench` adds the peers the benchmarks measure against (MPD for bench/scan.sh).
@@ -40,6 +41,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   # libboost1.74-dev (pulled in by some packages) conflicts with the 1.81 headers: let apt remove it.
   $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
   : "$stamp"
+fi
+
+# The web app needs Node.js 20.19+ (Vite 7) and npm; Debian 12's own nodejs is 18, so a newer one
+# (NodeSource's nodejs package, which ships npm) must already be there.
+if ! node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' 2>/dev/null; then
+  echo "setup: Node.js 20.19 or newer is needed for the web app (found: $(node --version 2>/dev/null || echo none))" >&2
+  exit 1
+fi
+if ! command -v npm >/dev/null 2>&1; then
+  echo "setup: installing npm"
+  $SUDO apt-get install -y -q --no-install-recommends npm
 fi
 
 # Debian's nginx and mpd packages start system services; tests and benchmarks run their own instances.

@@ -64,6 +64,39 @@ else
   count fuzz 0 1
 fi
 
+echo "== web unit tests (vitest)"
+(cd web && npx vitest run --reporter=dot --reporter=json --outputFile.json="$work/vitest.json") >"$work/vitest.log" 2>&1
+if [ -f "$work/vitest.json" ]; then
+  read -r vp vf < <(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["numPassedTests"], r["numFailedTests"] + (0 if r["success"] or r["numFailedTests"] else 1))' "$work/vitest.json")
+  [ "$vf" -eq 0 ] || cat "$work/vitest.log"
+  count vitest "$vp" "$vf"
+else
+  cat "$work/vitest.log"
+  count vitest 0 1
+fi
+
+echo "== web type check (svelte-check)"
+if (cd web && npm run --silent check) >"$work/svelte-check.log" 2>&1; then count typecheck 1 0
+else cat "$work/svelte-check.log"; count typecheck 0 1; fi
+
+echo "== browser end-to-end test (Chromium, real server)"
+node tests/e2e/run.mjs --binary "$BUILD/soundtime" --summary "$work/e2e.summary"
+if [ -f "$work/e2e.summary" ]; then
+  read -r ep ef < "$work/e2e.summary"
+  count e2e "$ep" "$ef"
+else
+  count e2e 0 1
+fi
+
+echo "== deployment: deploy/nginx.conf in front of the server"
+python3 tests/deploy/test_nginx.py --binary "$BUILD/soundtime" --summary "$work/nginx.summary"
+if [ -f "$work/nginx.summary" ]; then
+  read -r np nf < "$work/nginx.summary"
+  count nginx "$np" "$nf"
+else
+  count nginx 0 1
+fi
+
 echo
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

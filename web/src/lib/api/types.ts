@@ -1,0 +1,260 @@
+// Shapes of the SoundTime REST API (docs/openapi.yaml). Optional fields are omitted by the server when absent.
+
+export interface User {
+  id: string;
+  username: string;
+  email: string;
+  display_name: string | null;
+  avatar_url: string | null;
+  role: 'admin' | 'user';
+  instance_id: string;
+}
+
+export interface TokenPair {
+  access_token: string;
+  refresh_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+}
+
+export interface AuthResponse {
+  user: User;
+  tokens: TokenPair;
+}
+
+export interface Paginated<T> {
+  data: T[];
+  total: number;
+  page: number;
+  per_page: number;
+  total_pages: number;
+}
+
+export interface Track {
+  id: string;
+  title: string;
+  artist_id: string;
+  album_id: string | null;
+  track_number: number | null;
+  disc_number: number | null;
+  duration_secs: number;
+  genre: string | null;
+  year: number | null;
+  format: string;
+  bitrate: number | null;
+  sample_rate: number | null;
+  uploaded_by: string | null;
+  play_count: number;
+  created_at: string;
+  artist_name?: string;
+  album_title?: string;
+  cover_url?: string | null;
+}
+
+export interface Album {
+  id: string;
+  title: string;
+  artist_id: string;
+  artist_name?: string;
+  release_date: string | null;
+  cover_url: string | null;
+  genre: string | null;
+  year: number | null;
+  created_at: string;
+}
+
+export interface AlbumDetail extends Album {
+  tracks: Track[];
+}
+
+export interface Artist {
+  id: string;
+  name: string;
+  bio: string | null;
+  image_url: string | null;
+  created_at: string;
+}
+
+export interface ArtistDetail extends Artist {
+  albums: Album[];
+  tracks: Track[];
+}
+
+export interface Playlist {
+  id: string;
+  name: string;
+  description: string | null;
+  user_id: string;
+  is_public: boolean;
+  cover_url: string | null;
+  track_count: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PlaylistDetail extends Playlist {
+  tracks: Track[];
+}
+
+export interface HistoryEntry {
+  id: string;
+  track_id?: string;
+  track: Track;
+  listened_at: string;
+  duration_listened: number;
+}
+
+export interface SearchResults {
+  tracks: Track[];
+  albums: Album[];
+  artists: Artist[];
+  total: number;
+}
+
+export interface UploadResult {
+  id: string;
+  title: string;
+  duration: number;
+  format: string;
+  message: string;
+}
+
+export interface SetupStatus {
+  setup_complete: boolean;
+  has_admin: boolean;
+  instance_private: boolean;
+}
+
+export interface NodeInfo {
+  name: string;
+  description: string;
+  version: string;
+  track_count: number;
+  user_count: number;
+  open_registration: boolean;
+}
+
+export interface StatsOverview {
+  total_tracks: number;
+  total_albums: number;
+  total_artists: number;
+  total_genres: number;
+  total_duration_secs: number;
+  total_peers: number;
+}
+
+export interface PublicProfile {
+  id: string;
+  username: string;
+  display_name: string | null;
+  avatar_url: string | null;
+  playlists: Playlist[];
+}
+
+export interface Waveform {
+  peaks: number[];
+  fine_peaks?: number[];
+}
+
+export interface RadioResult {
+  tracks: Track[];
+  exhausted: boolean;
+}
+
+export interface AppPassword {
+  id: string;
+  name: string;
+  created_at: string;
+  last_used_at: string | null;
+  password?: string;
+}
+
+// Admin
+
+export interface AdminUser {
+  id: string;
+  username: string;
+  email: string;
+  display_name: string | null;
+  role: 'admin' | 'user';
+  is_banned: boolean;
+  ban_reason: string | null;
+  banned_at: string | null;
+  created_at: string;
+}
+
+export interface Setting {
+  key: string;
+  value: string;
+  is_secret?: boolean;
+  is_default?: boolean;
+}
+
+export interface AdminStats {
+  total_users: number;
+  total_tracks: number;
+  total_albums?: number;
+  total_artists?: number;
+  total_playlists?: number;
+  active_sessions?: number;
+  total_remote_tracks: number;
+  p2p_enabled: boolean;
+}
+
+export interface StorageStatus {
+  backend: string;
+  total_tracks: number;
+  total_size_bytes: number;
+  storage_path_or_bucket: string;
+  remote_track_count: number;
+  remote_available_count: number;
+}
+
+export type TaskStatus =
+  | { status: 'idle' }
+  | { status: 'running'; task?: string; progress: { processed: number; total: number | null } }
+  | {
+      status: 'completed';
+      result:
+        | { kind: 'integrity'; total_checked: number; healthy: number; missing: { track_id: string; title: string; file_path: string }[]; errors: string[] }
+        | { kind: 'sync'; scanned: number; imported: number; skipped: number; errors: string[] };
+    }
+  | { status: 'error'; message: string };
+
+export interface Report {
+  id: string;
+  track_id: string;
+  track_title: string;
+  track_artist: string;
+  reporter_username: string;
+  reason: string;
+  status: 'pending' | 'resolved' | 'dismissed';
+  admin_note: string | null;
+  created_at: string;
+  resolved_at: string | null;
+}
+
+export interface ReportStats {
+  pending: number;
+  resolved: number;
+  dismissed: number;
+  total: number;
+}
+
+export interface BrowseTrack {
+  id: string;
+  title: string;
+  artist_name: string;
+  format: string;
+  play_count: number;
+  report_count: number;
+  created_at: string;
+}
+
+export interface MetadataStatus {
+  total_tracks: number;
+  enriched_tracks: number;
+  tracks_with_bitrate: number;
+  total_albums: number;
+  albums_with_cover: number;
+}

@@ -1,0 +1,5 @@
+// Instance-wide state learnt at start.
+class AppState {
+  setupComplete = $state(true);
+}
+export const app = new AppState();
