@@ -1,5 +1,7 @@
 #include "auth/session_service.hpp"
 
+#include <fmt/format.h>
+
 #include "crypto/jwt.hpp"
 #include "crypto/token_hash.hpp"
 #include "model/errors.hpp"
@@ -7,6 +9,16 @@
 #include "util/uuid.hpp"
 
 namespace st::auth {
+
+namespace {
+
+// The login's message, so that a banned user hears the same reason wherever they are turned away.
+[[noreturn]] void throw_banned(const model::User& u) {
+  model::throw_forbidden(
+      fmt::format("Your account has been banned. Reason: {}", u.ban_reason.value_or("No reason provided")));
+}
+
+}  // namespace
 
 namespace {
 constexpr std::int64_t kMicros = 1'000'000;
@@ -58,8 +70,11 @@ TokenPair SessionService::refresh(std::string_view refresh_token) {
   auto r = sessions_.rotate(crypto::token_digest(refresh_token), crypto::token_digest(p.refresh_token), now,
                             now + config_.refresh_ttl_seconds * kMicros);
   switch (r.status) {
-    case model::RotateStatus::unknown_token:
     case model::RotateStatus::session_ended:
+      if (auto who = users_.find_by_id(r.user_id); who && who->is_banned)
+        throw_banned(*who);
+      model::throw_unauthorized("Invalid or expired refresh token");
+    case model::RotateStatus::unknown_token:
       model::throw_unauthorized("Invalid or expired refresh token");
     case model::RotateStatus::reused_token:
       model::throw_unauthorized("Refresh token already used: this session was ended for safety, please log in again");
@@ -70,7 +85,7 @@ TokenPair SessionService::refresh(std::string_view refresh_token) {
   if (!user) model::throw_unauthorized("User no longer exists");
   if (user->is_banned) {
     sessions_.revoke(r.session_id, now);
-    model::throw_forbidden("Account has been suspended");
+    throw_banned(*user);
   }
   p.access_token = token_for(*user, r.session_id, config_.access_ttl_seconds, "access");
   p.expires_in = config_.access_ttl_seconds;
@@ -86,8 +101,13 @@ AuthenticatedUser SessionService::check(std::string_view token, bool allow_media
   bool type_ok = r.claims && (r.claims->token_type == "access" || (allow_media && r.claims->token_type == "media"));
   if (!type_ok || r.claims->sid.empty()) model::throw_unauthorized("Invalid or expired token");
   auto user = sessions_.find_live_user(r.claims->sid, r.claims->sub, util::now_micros());
-  if (!user) model::throw_unauthorized("Session expired or revoked, please log in again");
-  if (user->is_banned) model::throw_forbidden("Your account has been banned");
+  if (!user || user->is_banned) {
+    // A ban ends every session: say why, not just "session ended" (the token itself was genuine).
+    auto who = user ? user : users_.find_by_id(r.claims->sub);
+    if (who && who->is_banned)
+      throw_banned(*who);
+    model::throw_unauthorized("Session expired or revoked, please log in again");
+  }
   return AuthenticatedUser{std::move(*user), r.claims->sid};
 }
 

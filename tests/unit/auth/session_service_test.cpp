@@ -100,8 +100,9 @@ TEST_F(Services, AccessTokensDieWithTheirSessionAndWithBans) {
   EXPECT_EQ(sessions_->authenticate(pair.access_token).user.id, u.id);
 
   accounts_->ban(admin.id, u.id, std::nullopt);
-  EXPECT_NE(error_of([&] { sessions_->authenticate(pair.access_token); }), model::ErrorKind::unavailable);
-  EXPECT_EQ(error_of([&] { sessions_->refresh(pair.refresh_token); }), model::ErrorKind::unauthorized);
+  // Refused, and told why (forbidden, with the ban's reason) rather than "session expired".
+  EXPECT_EQ(error_of([&] { sessions_->authenticate(pair.access_token); }), model::ErrorKind::forbidden);
+  EXPECT_EQ(error_of([&] { sessions_->refresh(pair.refresh_token); }), model::ErrorKind::forbidden);
   accounts_->unban(u.id);
   EXPECT_EQ(error_of([&] { sessions_->authenticate(pair.access_token); }), model::ErrorKind::unauthorized)
       << "a ban ends sessions for good: unbanning does not revive them";
