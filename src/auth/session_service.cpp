@@ -102,10 +102,12 @@ AuthenticatedUser SessionService::check(std::string_view token, bool allow_media
   if (!type_ok || r.claims->sid.empty()) model::throw_unauthorized("Invalid or expired token");
   auto user = sessions_.find_live_user(r.claims->sid, r.claims->sub, util::now_micros());
   if (!user || user->is_banned) {
-    // A ban ends every session: say why, not just "session ended" (the token itself was genuine).
+    // A ban ends every session. 401 (the session is over: apps refresh, and the refresh answers 403), but
+    // saying why rather than just "session ended" (the token itself was genuine).
     auto who = user ? user : users_.find_by_id(r.claims->sub);
     if (who && who->is_banned)
-      throw_banned(*who);
+      model::throw_unauthorized(fmt::format("Your account has been banned. Reason: {}",
+                                            who->ban_reason.value_or("No reason provided")));
     model::throw_unauthorized("Session expired or revoked, please log in again");
   }
   return AuthenticatedUser{std::move(*user), r.claims->sid};

@@ -213,7 +213,7 @@ class Bans(ServerTest):
         self.assertEqual(r.status, 204)
         # Every session ended, and the app is told why.
         r = self.s.get("/api/auth/me", token=utok)
-        self.assertEqual(r.status, 403)
+        self.assertEqual(r.status, 401)
         self.assertEqual(r.json["error"], "Your account has been banned. Reason: spamming")
         r = self.s.post("/api/auth/refresh", {"refresh_token": uref})
         self.assertEqual(r.status, 403)

@@ -100,8 +100,8 @@ TEST_F(Services, AccessTokensDieWithTheirSessionAndWithBans) {
   EXPECT_EQ(sessions_->authenticate(pair.access_token).user.id, u.id);
 
   accounts_->ban(admin.id, u.id, std::nullopt);
-  // Refused, and told why (forbidden, with the ban's reason) rather than "session expired".
-  EXPECT_EQ(error_of([&] { sessions_->authenticate(pair.access_token); }), model::ErrorKind::forbidden);
+  // Refused: the session is over (401, whose message gives the ban's reason) and the refresh says 403.
+  EXPECT_EQ(error_of([&] { sessions_->authenticate(pair.access_token); }), model::ErrorKind::unauthorized);
   EXPECT_EQ(error_of([&] { sessions_->refresh(pair.refresh_token); }), model::ErrorKind::forbidden);
   accounts_->unban(u.id);
   EXPECT_EQ(error_of([&] { sessions_->authenticate(pair.access_token); }), model::ErrorKind::unauthorized)
