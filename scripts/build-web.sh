@@ -18,4 +18,7 @@ if [ ! -f build/index.html ] || [ -n "$(find src static package.json package-loc
   echo "build-web: npm run build"
   npm run build --silent > node_modules/.soundtime-build.log 2>&1 || { cat node_modules/.soundtime-build.log; exit 1; }
   tail -1 node_modules/.soundtime-build.log
+  # gzip twins of the text files, which the server sends to clients that accept gzip.
+  find build -type f \( -name '*.js' -o -name '*.css' -o -name '*.html' -o -name '*.svg' -o -name '*.json' \
+       -o -name '*.webmanifest' \) -size +1k -exec gzip -9 -k -f {} +
 fi

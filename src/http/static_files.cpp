@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include <cstdlib>
+
 #include "http/range.hpp"
 #include "util/strings.hpp"
 
@@ -31,6 +33,30 @@ bool is_regular(const std::string& p) {
   struct stat st {};
   return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
+bool accepts_gzip(const Request& req) {
+  auto ae = req.headers.get("Accept-Encoding");
+  if (!ae) return false;
+  std::string lower = util::to_lower(*ae);
+  for (auto part : util::split(lower, ',')) {
+    auto p = util::trim(part);
+    if (p.substr(0, 4) != "gzip") continue;
+    auto q = p.find("q=");
+    return q == std::string_view::npos || std::strtod(std::string(p.substr(q + 2)).c_str(), nullptr) > 0;
+  }
+  return false;
+}
+
+// The file, or its gzip twin made at build time (".gz" beside it) when the client takes gzip.
+Response file_or_gzip(const Request& req, const std::string& full, const FileOptions& opts) {
+  std::string gz = full + ".gz";
+  if (!is_regular(gz)) return file_response(req, full, opts);
+  Response res = accepts_gzip(req) ? file_response(req, gz, opts) : file_response(req, full, opts);
+  if (accepts_gzip(req) && (res.status == 200 || res.status == 206 || res.status == 304))
+    res.headers.set("Content-Encoding", "gzip");
+  res.headers.set("Vary", "Accept-Encoding");
+  return res;
+}
+
 }  // namespace
 
 bool StaticFiles::available() const { return is_regular(root_ + "/index.html"); }
@@ -47,13 +73,13 @@ Response StaticFiles::serve(const Request& req) const {
     opts.content_type = content_type_for(full);
     opts.cache_control = util::starts_with(req.path, "/_app/immutable/") ? "public, max-age=31536000, immutable"
                                                                          : "no-cache";
-    return file_response(req, full, opts);
+    return file_or_gzip(req, full, opts);
   }
   // A missing asset is a 404, not the app shell (which would be served as JavaScript).
   if (util::starts_with(req.path, "/_app/")) return Response::error(404, "Not found");
   opts.content_type = "text/html; charset=utf-8";
   opts.cache_control = "no-cache";
-  return file_response(req, root_ + "/index.html", opts);
+  return file_or_gzip(req, root_ + "/index.html", opts);
 }
 
 }  // namespace st::http

@@ -1,4 +1,5 @@
 """The built web app is served from / with SPA fallback; API paths never fall back to it."""
+import gzip
 import os
 
 from harness import Server, ServerTest
@@ -13,6 +14,10 @@ class WebApp(ServerTest):
             f.write("<!doctype html><title>SoundTime</title>")
         with open(os.path.join(web, "_app", "immutable", "app.123.js"), "w") as f:
             f.write("console.log('x')" * 100)
+        with open(os.path.join(web, "_app", "immutable", "big.456.js"), "w") as f:
+            f.write("let answer = 42;\n" * 500)
+        with gzip.open(os.path.join(web, "_app", "immutable", "big.456.js.gz"), "wb") as f:
+            f.write(b"let answer = 42;\n" * 500)
         self.s.env["SOUNDTIME_WEB_ROOT"] = web
         self.s.start()
 
@@ -35,6 +40,21 @@ class WebApp(ServerTest):
         self.assertEqual(r3.status, 206)
         self.assertEqual(r3.body, b"console")
         self.assertEqual(self.s.get("/_app/immutable/missing.js").status, 404)
+
+    def test_gzip_twins_are_sent_to_clients_that_take_gzip(self):
+        plain = self.s.get("/_app/immutable/big.456.js")
+        self.assertIsNone(plain.header("content-encoding"))
+        self.assertEqual(plain.body, b"let answer = 42;\n" * 500)
+        self.assertEqual(plain.header("vary"), "Accept-Encoding")
+        r = self.s.get("/_app/immutable/big.456.js", headers={"Accept-Encoding": "br, gzip"})
+        self.assertEqual(r.header("content-encoding"), "gzip")
+        self.assertTrue(r.header("content-type").startswith("text/javascript"))
+        self.assertLess(len(r.body), 200)
+        self.assertEqual(gzip.decompress(r.body), plain.body)
+        refused = self.s.get("/_app/immutable/big.456.js", headers={"Accept-Encoding": "gzip;q=0"})
+        self.assertIsNone(refused.header("content-encoding"))
+        # Files without a twin are sent as they are.
+        self.assertIsNone(self.s.get("/_app/immutable/app.123.js", headers={"Accept-Encoding": "gzip"}).header("content-encoding"))
 
     def test_api_paths_do_not_fall_back(self):
         r = self.s.get("/api/nothing-here")
