@@ -279,7 +279,7 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     auto c = pool_.acquire();
     std::vector<model::Album> out;
     for (const auto& r : c->query(kAlbumSelect +
-                                      " WHERE al.artist_id = ? ORDER BY al.year DESC, al.title",
+                                      " WHERE al.artist_id = ? ORDER BY al.year DESC NULLS LAST, al.title",
                                   {std::string(artist_id)})
                              .rows)
       out.push_back(read_album(r));
@@ -429,8 +429,8 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     switch (q.order) {
       case model::AlbumOrder::newest: break;
       case model::AlbumOrder::random: order = " ORDER BY random()"; break;
-      case model::AlbumOrder::title: order = " ORDER BY lower(al.title), al.id"; break;
-      case model::AlbumOrder::artist: order = " ORDER BY lower(ar.name), al.year, lower(al.title), al.id"; break;
+      case model::AlbumOrder::title: order = " ORDER BY lower(al.title), lower(ar.name), al.id"; break;
+      case model::AlbumOrder::artist: order = " ORDER BY lower(ar.name), al.year NULLS LAST, lower(al.title), al.id"; break;
       case model::AlbumOrder::year: {
         int lo = q.from_year.value_or(0), hi = q.to_year.value_or(9999);
         bool down = lo > hi;

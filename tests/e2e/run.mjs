@@ -319,10 +319,9 @@ async function main() {
 
     await upage.goto(B + '/albums');
     await upage.waitForURL('**/login**');
-    // The server ends a banned user's sessions with a plain 401, so the app can only say the session
-    // ended; the reason comes with the next login attempt.
+    // The ended session's refresh answers 403 with the ban's reason: the app says why at once.
     const notice = await upage.locator('[data-testid=session-notice]').innerText();
-    assert(/session has ended/i.test(notice), 'session notice: ' + notice);
+    assert(/banned/i.test(notice) && notice.includes('Spamming reports'), 'session notice: ' + notice);
     await upage.fill('#username', USER.username);
     await upage.fill('#password', USER.password);
     await upage.click('form button:has-text("Log in")');
