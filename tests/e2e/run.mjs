@@ -295,6 +295,22 @@ async function main() {
     await shot(page, 'history-desktop');
   });
 
+  await rec.step('an app password made in the settings lets a Subsonic app in, until it is revoked', async () => {
+    await page.goto(B + '/settings');
+    await page.fill('#app-name', 'Phone');
+    await page.click('form:has(#app-name) button:has-text("Create")');
+    const secret = (await page.locator('section[aria-labelledby=s-apps] code').innerText()).trim();
+    assert(/^[a-z0-9-]{20,}$/.test(secret), 'app password shown once: ' + secret);
+    const ping = (key) =>
+      page.evaluate(async (k) => (await (await fetch('/rest/ping?f=json&apiKey=' + encodeURIComponent(k))).json())['subsonic-response'].status, key);
+    assert((await ping(secret)) === 'ok', 'Subsonic ping with the new app password');
+    await page.waitForSelector('section[aria-labelledby=s-apps] li:has-text("Phone")');
+    await shot(page, 'settings-app-passwords-desktop');
+    await page.click('section[aria-labelledby=s-apps] li:has-text("Phone") button:has-text("Revoke")');
+    await page.waitForSelector('section[aria-labelledby=s-apps] li:has-text("Phone")', { state: 'detached' });
+    assert((await ping(secret)) === 'failed', 'a revoked app password is refused at once');
+  });
+
   // A second person: registers, is banned by the admin, and is logged out at their next action.
   const userCtx = await browser.newContext({ viewport: PHONE, locale: 'en-US', isMobile: true, hasTouch: true });
   const upage = await newPage(userCtx);
