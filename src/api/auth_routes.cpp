@@ -68,6 +68,15 @@ void add_auth_routes(http::Router& r, ApiDeps& d) {
     return json_response(200, user_response(user, d.domain));
   });
 
+  // Profile: the display name (added; the original has no way to change it).
+  r.put("/api/auth/profile", [&d](http::Request& req) {
+    auto who = require_user(d, req);
+    auto body = parse_object(req);
+    if (!body.contains("display_name")) model::throw_bad_request("display_name is required (null removes it)");
+    auto user = d.accounts.change_display_name(who, optional_string(body, "display_name"));
+    return json_response(200, user_response(user, d.domain));
+  });
+
   r.put("/api/auth/password", [&d](http::Request& req) {
     auto who = require_user(d, req);
     auto body = parse_object(req);

@@ -92,6 +92,16 @@ model::User AccountService::change_email(const AuthenticatedUser& who, std::stri
   return get_user(who.user.id);
 }
 
+model::User AccountService::change_display_name(const AuthenticatedUser& who, std::optional<std::string> name) {
+  if (name) {
+    name = std::string(util::trim(*name));
+    if (name->empty()) name.reset();
+    else if (auto e = check_display_name(*name)) throw_bad_request(*e);
+  }
+  users_.update_display_name(who.user.id, name, util::now_micros());
+  return get_user(who.user.id);
+}
+
 void AccountService::change_password(const AuthenticatedUser& who, std::string_view current, std::string_view next) {
   if (auto e = check_password(next)) throw_bad_request(*e);
   if (!crypto::verify_password(who.user.password_hash, current)) model::throw_unauthorized("Incorrect password");

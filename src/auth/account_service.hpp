@@ -35,6 +35,8 @@ class AccountService {
   model::User login(std::string_view username, std::string_view password);
 
   model::User change_email(const AuthenticatedUser& who, std::string_view new_email, std::string_view password);
+  // The name shown instead of the username (empty or missing: none).
+  model::User change_display_name(const AuthenticatedUser& who, std::optional<std::string> name);
   // Also ends the user's other sessions.
   void change_password(const AuthenticatedUser& who, std::string_view current, std::string_view next);
   void delete_account(const AuthenticatedUser& who, std::string_view password);

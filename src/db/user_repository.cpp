@@ -83,6 +83,11 @@ class SqlUserRepository final : public model::UserRepository {
     c->query("UPDATE users SET email = ?, updated_at = ? WHERE id = ?", {std::string(email), now, std::string(id)});
   }
 
+  void update_display_name(std::string_view id, const std::optional<std::string>& name, util::Micros now) override {
+    auto c = pool_.acquire();
+    c->query("UPDATE users SET display_name = ?, updated_at = ? WHERE id = ?", {opt(name), now, std::string(id)});
+  }
+
   void update_password(std::string_view id, std::string_view hash, util::Micros now) override {
     auto c = pool_.acquire();
     c->query("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?",

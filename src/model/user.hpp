@@ -51,6 +51,7 @@ class UserRepository {
   virtual bool create(User& user, CreatePolicy policy) = 0;
 
   virtual void update_email(std::string_view id, std::string_view email, util::Micros now) = 0;
+  virtual void update_display_name(std::string_view id, const std::optional<std::string>& name, util::Micros now) = 0;
   virtual void update_password(std::string_view id, std::string_view hash, util::Micros now) = 0;
   // Changes the role unless that would leave no active admin; returns false then.
   virtual bool update_role_keeping_an_admin(std::string_view id, Role role, util::Micros now) = 0;

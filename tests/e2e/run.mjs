@@ -295,6 +295,15 @@ async function main() {
     await shot(page, 'history-desktop');
   });
 
+  await rec.step('the display name is edited in the settings and kept', async () => {
+    await page.goto(B + '/settings');
+    await page.fill('#pr-name', '  DJ <Admin>  ');
+    await page.click('form:has(#pr-name) button:has-text("Save")');
+    await page.waitForFunction(() => document.querySelector('#pr-name')?.value === 'DJ <Admin>');
+    await page.reload();
+    await page.waitForFunction(() => document.querySelector('#pr-name')?.value === 'DJ <Admin>');
+  });
+
   await rec.step('an app password made in the settings lets a Subsonic app in, until it is revoked', async () => {
     await page.goto(B + '/settings');
     await page.fill('#app-name', 'Phone');

@@ -103,6 +103,17 @@ class Login(ServerTest):
         self.assertEqual(self.s.get("/api/auth/me").status, 401)
         self.assertEqual(self.s.get("/api/auth/me").json["error"], "Missing or invalid Authorization header")
 
+    def test_change_display_name(self):
+        tok = self.s.setup_admin()["tokens"]["access_token"]
+        r = self.s.put("/api/auth/profile", {"display_name": "  DJ Admin  "}, token=tok)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["display_name"], "DJ Admin")
+        self.assertEqual(self.s.get("/api/auth/me", token=tok).json["display_name"], "DJ Admin")
+        self.assertEqual(self.s.put("/api/auth/profile", {"display_name": "x" * 200}, token=tok).status, 400)
+        self.assertEqual(self.s.put("/api/auth/profile", {}, token=tok).status, 400)
+        self.assertEqual(self.s.put("/api/auth/profile", {"display_name": None}, token=tok).json["display_name"], None)
+        self.assertEqual(self.s.put("/api/auth/profile", {"display_name": "x"}).status, 401)
+
     def test_change_email_password_and_delete_account(self):
         self.s.setup_admin()
         tok = self.s.register("bob", password="bob-password-1")["tokens"]["access_token"]

@@ -16,6 +16,7 @@ export const api = {
   auth: {
     me: () => client.get<T.User>('/api/auth/me'),
     email: (new_email: string, password: string) => client.put<T.User>('/api/auth/email', { new_email, password }),
+    profile: (display_name: string | null) => client.put<T.User>('/api/auth/profile', { display_name }),
     password: (current_password: string, new_password: string) => client.put('/api/auth/password', { current_password, new_password }),
     deleteAccount: (password: string) => client.del('/api/auth/account', { password }),
     appPasswords: () => client.get<T.AppPassword[]>('/api/auth/app-passwords'),
