@@ -1,6 +1,7 @@
 #include <algorithm>
 
 #include "http/server.hpp"
+#include "util/strings.hpp"
 
 namespace st::http {
 
@@ -20,7 +21,9 @@ void apply_standard_headers(const Request& req, Response& res, const ServerOptio
   auto& h = res.headers;
   h.set("X-Content-Type-Options", "nosniff");
   h.set("X-Frame-Options", "DENY");
-  if (opts.hsts) h.set("Strict-Transport-Security", "max-age=63072000; includeSubDomains; preload");
+  // Only over HTTPS (a TLS-terminating proxy says so): browsers ignore it on plain HTTP anyway.
+  if (opts.hsts && util::to_lower(req.headers.get("X-Forwarded-Proto").value_or("")) == "https")
+    h.set("Strict-Transport-Security", "max-age=63072000; includeSubDomains; preload");
   h.set("Content-Security-Policy",
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: https:; "
         "media-src 'self' blob:; connect-src 'self'; font-src 'self' https: data:; frame-ancestors 'none'");

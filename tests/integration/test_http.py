@@ -15,12 +15,16 @@ class HttpBasics(ServerTest):
         self.assertTrue(r.json["version"])
         self.assertEqual(r.header("content-type"), "application/json")
 
+    def test_hsts_only_behind_https(self):
+        r = self.s.get("/healthz", headers={"X-Forwarded-Proto": "https"})
+        self.assertIn("max-age=63072000", r.header("strict-transport-security"))
+
     def test_security_headers_on_every_response(self):
         for path in ["/healthz", "/api/nope", "/api/auth/me"]:
             r = self.s.get(path)
             self.assertEqual(r.header("x-content-type-options"), "nosniff", path)
             self.assertEqual(r.header("x-frame-options"), "DENY", path)
-            self.assertIn("max-age=63072000", r.header("strict-transport-security"), path)
+            self.assertIsNone(r.header("strict-transport-security"), path)  # plain HTTP: no HSTS
             self.assertIn("default-src 'self'", r.header("content-security-policy"), path)
             self.assertEqual(r.header("referrer-policy"), "strict-origin-when-cross-origin", path)
             self.assertIn("camera=()", r.header("permissions-policy"), path)
