@@ -9,6 +9,7 @@
 #include "auth/session_service.hpp"
 #include "library/cover_store.hpp"
 #include "library/importer.hpp"
+#include "library/p2p_service.hpp"
 #include "library/storage_tasks.hpp"
 #include "library/transcode_service.hpp"
 #include "library/upload_store.hpp"
@@ -40,6 +41,7 @@ struct ApiDeps {
   library::TranscodeService* transcodes = nullptr;
   library::StorageTasks* tasks = nullptr;
   model::ReportRepository* reports = nullptr;
+  library::P2pService* p2p = nullptr;  // the running P2P node, or nothing when P2P is off
 };
 
 }  // namespace st::api

@@ -98,6 +98,11 @@ void add_stream_routes(http::Router& r, ApiDeps& d) {
     gate_media(d, req);
     auto t = d.catalog->stream_source(uuid_param(req, "id", "Track not found"));
     if (!t) model::throw_not_found("Track not found");
+    if (util::starts_with(t->path, "p2p://")) {
+      // A replicated track: its bytes come from peers, verified against the hash, into the P2P cache.
+      if (!d.p2p) throw model::DomainError(model::ErrorKind::unavailable, "P2P node not available");
+      t->path = d.p2p->materialize(t->path.substr(6));
+    }
     auto spec = requested_transcode(req, t->duration_secs);
     if (!spec) {
       http::FileOptions o;

@@ -13,6 +13,7 @@
 #include "library/transcode_service.hpp"
 #include "library/upload_store.hpp"
 #include "model/catalog.hpp"
+#include "model/p2p.hpp"
 #include "model/playlist.hpp"
 #include "model/report.hpp"
 #include "model/session.hpp"
@@ -39,6 +40,7 @@ struct Services {
   std::unique_ptr<library::TranscodeService> transcodes;
   std::unique_ptr<library::StorageTasks> tasks;
   std::unique_ptr<model::ReportRepository> reports;
+  std::unique_ptr<model::P2pRepository> p2p_repo;
   std::string temp_dir;
 };
 

@@ -4,6 +4,7 @@
 
 #include "db/pool.hpp"
 #include "model/catalog.hpp"
+#include "model/p2p.hpp"
 #include "model/playlist.hpp"
 #include "model/report.hpp"
 #include "model/session.hpp"
@@ -20,5 +21,6 @@ std::unique_ptr<model::CatalogRepository> make_catalog_repository(Pool& pool);
 std::unique_ptr<model::PlaylistRepository> make_playlist_repository(Pool& pool);
 std::unique_ptr<model::ActivityRepository> make_activity_repository(Pool& pool);
 std::unique_ptr<model::ReportRepository> make_report_repository(Pool& pool);
+std::unique_ptr<model::P2pRepository> make_p2p_repository(Pool& pool);
 
 }  // namespace st::db

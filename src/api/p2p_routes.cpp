@@ -1,0 +1,118 @@
+// The P2P surface of the original: /api/p2p/status and the peer admin endpoints (list, add, remove, ping).
+// Answers 503 when the node is not running (P2P_ENABLED unset).
+#include "api/auth_guard.hpp"
+#include "api/json.hpp"
+#include "api/routes.hpp"
+#include "model/errors.hpp"
+#include "util/strings.hpp"
+#include "util/time.hpp"
+
+namespace st::api {
+
+namespace {
+
+library::P2pService& node(ApiDeps& d) {
+  if (!d.p2p) throw model::DomainError(model::ErrorKind::unavailable, "P2P node is not enabled");
+  return *d.p2p;
+}
+
+json::value opt(const std::optional<std::string>& s) { return s ? json::value(*s) : json::value(nullptr); }
+
+json::object peer_json(const model::PeerRecord& p) {
+  json::object o;
+  o["node_id"] = p.node_id;
+  o["name"] = opt(p.name);
+  o["version"] = opt(p.version);
+  o["track_count"] = p.track_count;
+  o["last_seen"] = util::to_rfc3339(p.last_seen_at);
+  o["is_online"] = p.is_online;
+  // Ours: where we dial it, and how it has behaved.
+  o["address"] = opt(p.address);
+  o["failures"] = p.failures;
+  o["strikes"] = p.strikes;
+  return o;
+}
+
+json::object message(std::string text) {
+  json::object o;
+  o["message"] = std::move(text);
+  return o;
+}
+
+std::string node_param(const http::Request& req) {
+  std::string id(req.param("node_id"));
+  for (auto& c : id) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  bool hex = id.size() == 64 && id.find_first_not_of("0123456789abcdef") == std::string::npos;
+  if (!hex) model::throw_bad_request("Invalid node ID format");
+  return id;
+}
+
+}  // namespace
+
+void add_p2p_routes(http::Router& r, ApiDeps& d) {
+  r.get("/api/p2p/status", [&d](http::Request& req) {
+    gate(d, req);
+    json::object o;
+    o["enabled"] = d.p2p != nullptr;
+    o["relay_url"] = nullptr;
+    o["relay_connected"] = false;
+    o["dht_discovery_enabled"] = false;
+    if (!d.p2p) {
+      o["node_id"] = nullptr;
+      o["direct_addresses"] = 0;
+      o["peer_count"] = 0;
+      o["online_peer_count"] = 0;
+      return json_response(200, o);
+    }
+    auto s = d.p2p->status();
+    o["node_id"] = s.node_id;
+    o["direct_addresses"] = 1;
+    o["peer_count"] = s.peer_count;
+    o["online_peer_count"] = s.online_peer_count;
+    o["listen_port"] = s.port;
+    o["connections"] = s.connections;
+    o["local_track_count"] = s.local_track_count;
+    o["cache_bytes"] = s.cache_bytes;
+    o["cache_max_bytes"] = s.cache_max_bytes;
+    return json_response(200, o);
+  });
+
+  r.get("/api/admin/p2p/peers", [&d](http::Request& req) {
+    require_admin(d, req);
+    json::array a;
+    if (d.p2p)
+      for (const auto& p : d.p2p->peers()) a.push_back(peer_json(p));
+    return json_response(200, a);
+  });
+
+  r.post("/api/admin/p2p/peers", [&d](http::Request& req) {
+    require_admin(d, req);
+    auto& n = node(d);
+    auto body = parse_object(req);
+    auto id = require_string(body, "node_id");
+    auto address = optional_string(body, "address").value_or("");
+    auto p = n.add_peer(util::trim(id), util::trim(address));
+    auto o = message(p.is_online ? "peer " + p.node_id + " added and online" : "peer " + p.node_id + " added (not reachable yet)");
+    o["peer"] = peer_json(p);
+    return json_response(200, o);
+  });
+
+  r.del("/api/admin/p2p/peers/{node_id}", [&d](http::Request& req) {
+    require_admin(d, req);
+    auto& n = node(d);
+    auto id = node_param(req);
+    if (!n.remove_peer(id)) model::throw_not_found("Peer not found");
+    return json_response(200, message("peer " + id + " removed"));
+  });
+
+  r.post("/api/admin/p2p/peers/{node_id}/ping", [&d](http::Request& req) {
+    require_admin(d, req);
+    auto& n = node(d);
+    auto res = n.ping(node_param(req));
+    auto o = message(res.message);
+    o["ok"] = res.ok;
+    return json_response(200, o);
+  });
+}
+
+}  // namespace st::api

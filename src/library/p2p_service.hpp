@@ -1,0 +1,42 @@
+#pragma once
+// What the REST API may ask of the peer-to-peer node (implemented in src/p2p, wired in app/), so routes
+// never depend on the P2P layer itself.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/p2p.hpp"
+
+namespace st::library {
+
+struct P2pStatus {
+  std::string node_id;
+  std::uint16_t port = 0;
+  std::size_t peer_count = 0, online_peer_count = 0, connections = 0;
+  std::int64_t local_track_count = 0;
+  std::uint64_t cache_bytes = 0, cache_max_bytes = 0;
+};
+
+struct P2pPingResult {
+  bool ok = false;
+  std::string message;  // "pong received: ..." or "ping failed: ..."
+};
+
+class P2pService {
+ public:
+  virtual ~P2pService() = default;
+  virtual P2pStatus status() = 0;
+  virtual std::vector<model::PeerRecord> peers() = 0;
+  // Adds (and contacts) a peer given as "NodeId@host:port", or a NodeId and "host:port".
+  // Throws model::DomainError (bad_request for a malformed address, conflict for a blocked or own id).
+  virtual model::PeerRecord add_peer(std::string_view node_id, std::string_view address) = 0;
+  virtual bool remove_peer(std::string_view node_id) = 0;
+  virtual P2pPingResult ping(std::string_view node_id) = 0;
+  // The local file holding a replicated track's bytes, fetched from peers and verified first when
+  // needed. Throws model::DomainError (unavailable) when no peer can provide it.
+  virtual std::string materialize(std::string_view content_hash) = 0;
+};
+
+}  // namespace st::library
