@@ -22,7 +22,9 @@ std::vector<std::uint8_t> blake3_range_proof(const std::uint8_t* outboard, std::
                                              bool& ok);
 
 // True when `proof` and `data` (the exact bytes of groups [first, end)) hash up to `root` for a blob of
-// `size` bytes. Any flipped bit in a pair, in the data, or a wrong size for the range gives false.
+// `size` bytes. Any flipped bit in a pair or in the data gives false. As in Bao, a false `size` is only
+// caught by a range that includes the last group (or changes the tree's shape): receivers take the size
+// from the catalogue and verify every group, the last one included.
 bool blake3_verify_range(const Blake3Hash& root, std::uint64_t size, std::uint64_t first, std::uint64_t end,
                          const std::uint8_t* proof, std::size_t proof_len, const std::uint8_t* data,
                          std::size_t data_len);
