@@ -317,3 +317,115 @@ class P2pOff(unittest.TestCase):
         finally:
             code, log = s.stop()
             self.assertEqual(code, 0, log[-2000:])
+
+
+class LyingPeer(unittest.TestCase):
+    """A hostile node that announces a real track but serves corrupt chunks: every chunk is checked
+    before it is stored or played, the peer is struck on each offence and blocked after three."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="soundtime-liar-")
+        key, cert = os.path.join(self.tmp, "key.pem"), os.path.join(self.tmp, "cert.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ed25519", "-nodes", "-keyout", key, "-out", cert,
+                        "-days", "1", "-subj", "/CN=liar"], check=True, capture_output=True)
+        der = subprocess.run(["openssl", "pkey", "-in", key, "-pubout", "-outform", "DER"], check=True,
+                             capture_output=True).stdout
+        self.node_id = der[-32:].hex()
+        self.blob = os.path.join(self.tmp, "noise.flac")
+        make_noise_flac(self.blob, "Poison", seconds=4)
+        self.size = os.path.getsize(self.blob)
+        self.hash = subprocess.run(["b3sum", "--no-names", self.blob], check=True, capture_output=True,
+                                   text=True).stdout.strip()
+        self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+        self.ctx.load_cert_chain(cert, key)
+        self.ctx.set_alpn_protocols(["soundtime/p2p/1"])
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen()
+        self.port = self.listener.getsockname()[1]
+        self.fetches = 0
+        import threading
+        threading.Thread(target=self.serve, daemon=True).start()
+        self.s = Server(env=p2p_env(free_port())).start()
+        self.s.token = self.s.setup_admin()["tokens"]["access_token"]
+
+    def tearDown(self):
+        code, log = self.s.stop()
+        self.listener.close()
+        self.assertEqual(code, 0, log[-3000:])
+        self.assertNotIn("AddressSanitizer", log)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def serve(self):
+        import threading
+        while True:
+            try:
+                raw, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self.session, args=(raw,), daemon=True).start()
+
+    def session(self, raw):
+        try:
+            conn = self.ctx.wrap_socket(raw, server_side=True)
+            while True:
+                f = HostilePeer.read_any(conn)
+                if f is None:
+                    return
+                kind, stream, body = f
+                if kind != 1:
+                    continue
+                msg = json.loads(body)
+                name = msg if isinstance(msg, str) else next(iter(msg))
+                if name == "Ping":
+                    reply = (2, json.dumps({"Pong": {"node_id": self.node_id, "track_count": 1, "version": "evil"}}))
+                elif name == "RequestCatalog":
+                    track = {"hash": self.hash, "title": "Poison", "artist_name": "Liar", "album_title": "Lies",
+                             "duration_secs": 4.0, "format": "flac", "file_size": self.size, "origin_node": self.node_id}
+                    since = msg["RequestCatalog"]["since_cursor"] if isinstance(msg, dict) else 0
+                    tracks = [track] if since == 0 else []
+                    reply = (2, json.dumps({"CatalogDelta": {"since": "2026-01-01T00:00:00Z", "tracks": tracks,
+                                                              "removed": [], "cursor": since, "next_cursor": 1,
+                                                              "has_more": False}}))
+                elif name == "FetchTrack":
+                    self.fetches += 1
+                    first = msg["FetchTrack"]["offset"] // 16384
+                    groups = (self.size + 16383) // 16384
+                    end = min(groups, first + 64)
+                    with open(self.blob, "rb") as fh:
+                        fh.seek(first * 16384)
+                        data = bytearray(fh.read(min(self.size, end * 16384) - first * 16384))
+                    data[len(data) // 2] ^= 1  # one flipped bit
+                    proof = b"\0" * 64 * 7
+                    payload = struct.pack(">QQQI", self.size, first, end, len(proof)) + proof + bytes(data)
+                    conn.sendall(HostilePeer.frame(3, stream, payload))
+                    continue
+                else:
+                    reply = (4, json.dumps({"error": "unsupported", "message": name}))
+                conn.sendall(HostilePeer.frame(reply[0], stream, reply[1].encode()))
+        except (OSError, ssl.SSLError, ValueError):
+            return
+
+    def test_corrupt_chunks_are_refused_and_the_peer_blocked(self):
+        s = self.s
+        r = s.post("/api/admin/p2p/peers", {"node_id": self.node_id, "address": f"127.0.0.1:{self.port}"}, token=s.token)
+        self.assertEqual(r.status, 200, r)
+        self.assertTrue(r.json["peer"]["is_online"], r)
+        track = wait_for(lambda: next((t for t in s.get("/api/tracks", token=s.token).json["data"]
+                                       if t["title"] == "Poison"), None), what="the liar's announcement")
+        for attempt in range(3):
+            r = s.get(f"/api/tracks/{track['id']}/stream", token=s.token)
+            self.assertEqual(r.status, 503, r)
+            self.assertNotIn(b"fLaC", r.body, "no unverified byte is ever played")
+        peer = s.get("/api/admin/p2p/peers", token=s.token).json[0]
+        self.assertEqual(peer["strikes"], 3)
+        self.assertFalse(peer["is_online"])
+        fetches = self.fetches
+        r = s.get(f"/api/tracks/{track['id']}/stream", token=s.token)
+        self.assertEqual(r.status, 503, r)
+        self.assertEqual(self.fetches, fetches, "a blocked peer is not asked again")
+        blobs = os.path.join(s.dir, "p2p", "blobs")
+        self.assertEqual([n for n in os.listdir(blobs) if n.startswith(self.hash)], [], "nothing unverified kept")
+        r = s.post("/api/admin/p2p/peers", {"node_id": self.node_id, "address": f"127.0.0.1:{self.port}"}, token=s.token)
+        self.assertEqual(r.status, 409, r)
