@@ -462,6 +462,7 @@ std::string Node::materialize(std::string_view hash_view) {
   }
   if (!leader) return shared.get();  // someone else is fetching it: wait for the same result
 
+  auto started = std::chrono::steady_clock::now();
   try {
     auto track = catalog_.find_track_by_hash(hash);
     if (!track) model::throw_not_found("Track not found");
@@ -490,7 +491,8 @@ std::string Node::materialize(std::string_view hash_view) {
     }
     auto path = blobs_.commit(hash, part);
     if (!path) throw model::DomainError(model::ErrorKind::unavailable, "P2P track data failed verification");
-    spdlog::info("p2p: fetched and verified {} ({} bytes)", hash.substr(0, 12), size);
+    auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    spdlog::info("p2p: fetched and verified {} ({} bytes) in {:.0f} ms", hash.substr(0, 12), size, ms);
     promise.set_value(*path);
   } catch (...) {
     promise.set_exception(std::current_exception());
