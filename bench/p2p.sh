@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 source bench/common.sh
 BIN=${BIN:-build/soundtime}
 TRACKS=${TRACKS:-100000}
+PARTS=${PARTS:-"blob catalog"}  # which of the two to run
 bench_setup p2p
 
 node_id() { curl -sf "http://127.0.0.1:$1/api/p2p/status" | python3 -c 'import json,sys; print(json.load(sys.stdin)["node_id"])'; }
@@ -27,6 +28,7 @@ wait_tracks() {  # http_port count timeout_s
 }
 
 # --- 1. 100 MB blob ---
+if [[ " $PARTS " == *" blob "* ]]; then
 mkdir -p "$work/music/www"
 ffmpeg -nostdin -loglevel error -y -f lavfi -i "anoisesrc=duration=600:sample_rate=44100:amplitude=0.5" -ac 2 \
   -metadata title="Big" "$work/music/www/big.wav"
@@ -67,8 +69,10 @@ printf '%-44s %8.2f %10.0f\n' "P2P fetch + verify + cache (node log)" "$(python3
 printf '%-44s %8.2f %10.0f\n' "first play on B (fetch, verify, serve)" "$p2p_s" "$(python3 -c "print($size/1048576/$p2p_s)")"
 echo "ratio P2P fetch throughput / nginx HTTPS: $(ratio "$best" "$(python3 -c "print($fetch_ms/1000)")")x (goal >= 0.7x)"
 kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; pids=()
+fi
 
 # --- 2. catalogue of $TRACKS tracks ---
+[[ " $PARTS " == *" catalog "* ]] || exit 0
 hc=$(port); pc=$(port); hd=$(port); pd=$(port)
 serve c "$hc" "$pc"
 kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true; unset 'pids[-1]'   # migrated; now fill it offline

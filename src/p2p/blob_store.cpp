@@ -89,6 +89,16 @@ std::optional<std::string> BlobStore::commit(const std::string& hash, const std:
   return blob_path(hash);
 }
 
+std::optional<std::string> BlobStore::commit_verified(const std::string& hash, const std::string& part) {
+  std::lock_guard l(mu_);
+  std::error_code ec;
+  fs::remove(obao_path(hash), ec);  // a stale one would not match
+  fs::rename(part, blob_path(hash), ec);
+  if (ec) return std::nullopt;
+  evict_locked(hash);
+  return blob_path(hash);
+}
+
 void BlobStore::remove(const std::string& hash) {
   if (!is_hash_hex(hash)) return;
   std::lock_guard l(mu_);

@@ -21,6 +21,9 @@ class BlobStore {
   // Rehashes a finished download; when it matches `hash`, moves it in place with its outboard and evicts
   // older blobs beyond the quota. Returns the final path, or nothing when the bytes do not match.
   std::optional<std::string> commit(const std::string& hash, const std::string& part);
+  // Moves a download whose every group was verified against `hash` in place, without hashing it again
+  // (its outboard is computed when it is first served); evicts as commit() does.
+  std::optional<std::string> commit_verified(const std::string& hash, const std::string& part);
   void remove(const std::string& hash);
 
   // The outboard of the blob at `path` with this hash: from our store, the library's outboards, or

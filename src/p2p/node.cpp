@@ -21,7 +21,7 @@ namespace {
 
 constexpr std::uint64_t kRangeGroups = 64;  // 1 MiB of data per FetchTrack reply
 constexpr std::size_t kRangeHeader = 28;    // size u64, first u64, end u64, proof length u32
-constexpr std::size_t kPipeline = 4;        // range requests in flight per download
+constexpr std::size_t kPipeline = 6;        // range requests in flight (and verifying) per download
 
 template <class... Ts>
 struct Overloaded : Ts... {
@@ -371,6 +371,16 @@ void Node::strike(const std::string& node, const std::string& why) {
 
 // --- fetching blobs ---
 
+namespace {
+
+// The outcome of one range request, checked and written on its own thread (ranges verify in parallel).
+struct RangeResult {
+  enum { ok, unreachable, bad_data } status = ok;
+  std::string why;
+};
+
+}  // namespace
+
 bool Node::download(const std::string& hash, const std::string& part, std::uint64_t size, const std::string& peer,
                     std::uint64_t& next_group) {
   crypto::Blake3Hash root{};
@@ -382,63 +392,67 @@ bool Node::download(const std::string& hash, const std::string& part, std::uint6
     int fd;
     ~Closer() { ::close(fd); }
   } closer{fd};
-  std::deque<std::pair<std::uint64_t, std::future<Reply>>> window;
-  std::uint64_t asked = next_group;
-  auto ask = [&] {
-    while (window.size() < kPipeline && asked < groups) {
-      FetchTrack f{hash, asked * crypto::kBlake3GroupLen, kRangeGroups * crypto::kBlake3GroupLen};
-      auto payload = encode_message(f);
-      window.emplace_back(asked, std::async(std::launch::async, [this, peer, payload] { return call_raw(peer, payload); }));
-      asked += kRangeGroups;
-    }
-  };
-  ask();
-  while (!window.empty()) {
-    auto [first, fut] = std::move(window.front());
-    window.pop_front();
+
+  auto fetch_range = [this, &root, hash, peer, size, groups, fd](std::uint64_t first) -> RangeResult {
+    FetchTrack f{hash, first * crypto::kBlake3GroupLen, kRangeGroups * crypto::kBlake3GroupLen};
     Reply r;
     try {
-      r = fut.get();
+      r = call_raw(peer, encode_message(f));
     } catch (const std::exception& e) {
-      spdlog::info("p2p: fetching {} from {} stopped at group {}: {}", hash.substr(0, 12), peer.substr(0, 8), next_group,
-                   e.what());
-      return false;
+      return {RangeResult::unreachable, e.what()};
     }
     if (r.kind != ReplyKind::binary) {
       auto e = decode_protocol_error(r.payload);
-      spdlog::info("p2p: {} cannot serve {}: {}", peer.substr(0, 8), hash.substr(0, 12), e ? e->message : "bad reply");
-      return false;
+      return {RangeResult::unreachable, e ? e->code + ": " + e->message : "not a binary reply"};
     }
     const auto& p = r.payload;
     std::uint64_t end = std::min(groups, first + kRangeGroups);
-    if (p.size() < kRangeHeader || get_u64(p, 0) != size || get_u64(p, 8) != first || get_u64(p, 16) != end) {
-      strike(peer, "range reply does not match the request");
-      return false;
-    }
+    if (p.size() < kRangeHeader || get_u64(p, 0) != size || get_u64(p, 8) != first || get_u64(p, 16) != end)
+      return {RangeResult::bad_data, "range reply does not match the request"};
     std::uint32_t proof_len = (std::uint32_t(static_cast<unsigned char>(p[24])) << 24) |
                               (std::uint32_t(static_cast<unsigned char>(p[25])) << 16) |
                               (std::uint32_t(static_cast<unsigned char>(p[26])) << 8) | static_cast<unsigned char>(p[27]);
-    if (proof_len > p.size() - kRangeHeader) {
-      strike(peer, "proof longer than the reply");
-      return false;
-    }
+    if (proof_len > p.size() - kRangeHeader) return {RangeResult::bad_data, "proof longer than the reply"};
     auto* proof = reinterpret_cast<const std::uint8_t*>(p.data() + kRangeHeader);
     auto* data = proof + proof_len;
     std::size_t data_len = p.size() - kRangeHeader - proof_len;
-    if (!crypto::blake3_verify_range(root, size, first, end, proof, proof_len, data, data_len)) {
-      strike(peer, "chunk failed BLAKE3 verification");
-      return false;
-    }
+    // Nothing is written before the whole range checks out against the root hash.
+    if (!crypto::blake3_verify_range(root, size, first, end, proof, proof_len, data, data_len))
+      return {RangeResult::bad_data, "chunk failed BLAKE3 verification"};
     std::size_t done = 0;
     while (done < data_len) {
       auto n = ::pwrite(fd, data + done, data_len - done, static_cast<off_t>(first * crypto::kBlake3GroupLen + done));
-      if (n <= 0) throw model::DomainError(model::ErrorKind::unavailable, "cannot write to the P2P cache");
+      if (n <= 0) return {RangeResult::unreachable, "cannot write to the P2P cache"};
       done += static_cast<std::size_t>(n);
     }
-    next_group = end;
-    ask();
+    return {};
+  };
+
+  std::deque<std::pair<std::uint64_t, std::future<RangeResult>>> window;
+  std::uint64_t asked = next_group;
+  bool failed = false;
+  while (true) {
+    while (!failed && window.size() < kPipeline && asked < groups) {
+      window.emplace_back(asked, std::async(std::launch::async, fetch_range, asked));
+      asked += kRangeGroups;
+    }
+    if (window.empty()) break;
+    auto [first, fut] = std::move(window.front());
+    window.pop_front();
+    auto res = fut.get();
+    if (failed) continue;  // draining requests already sent
+    if (res.status == RangeResult::bad_data) {
+      strike(peer, res.why);
+      failed = true;
+    } else if (res.status == RangeResult::unreachable) {
+      spdlog::info("p2p: fetching {} from {} stopped at group {}: {}", hash.substr(0, 12), peer.substr(0, 8), first,
+                   res.why);
+      failed = true;
+    } else {
+      next_group = std::min(groups, first + kRangeGroups);
+    }
   }
-  return next_group >= groups;
+  return !failed && next_group >= groups;
 }
 
 std::string Node::materialize(std::string_view hash_view) {
@@ -489,8 +503,9 @@ std::string Node::materialize(std::string_view hash_view) {
       std::filesystem::remove(part);
       throw model::DomainError(model::ErrorKind::unavailable, "P2P track data not available");
     }
-    auto path = blobs_.commit(hash, part);
-    if (!path) throw model::DomainError(model::ErrorKind::unavailable, "P2P track data failed verification");
+    // Every group was checked against the root, the last one included (which proves the size).
+    auto path = blobs_.commit_verified(hash, part);
+    if (!path) throw model::DomainError(model::ErrorKind::unavailable, "cannot store the fetched track");
     auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
     spdlog::info("p2p: fetched and verified {} ({} bytes) in {:.0f} ms", hash.substr(0, 12), size, ms);
     promise.set_value(*path);
