@@ -119,12 +119,18 @@ class SqlP2pRepository final : public model::P2pRepository {
   model::CatalogChangePage changes_since(std::int64_t cursor, std::int64_t limit) override {
     model::CatalogChangePage page;
     auto c = pool_.acquire();
-    auto log = c->query("SELECT seq, track_id, content_hash FROM p2p_catalog_log WHERE seq > ? ORDER BY seq LIMIT ?",
+    // One query per page: each log entry with the track it names, when that track still has the logged
+    // bytes and is local (else the entry is a removal).
+    auto log = c->query(std::string("SELECT l.seq, l.track_id, l.content_hash, aa.name, ") + kTrackColumns +
+                            " FROM p2p_catalog_log l LEFT JOIN tracks t ON t.id = l.track_id AND "
+                            "t.content_hash = l.content_hash AND t.file_path NOT LIKE 'p2p://%' "
+                            "LEFT JOIN artists ar ON ar.id = t.artist_id LEFT JOIN albums al ON al.id = t.album_id "
+                            "LEFT JOIN artists aa ON aa.id = al.artist_id WHERE l.seq > ? ORDER BY l.seq LIMIT ?",
                         {cursor, limit + 1});
     page.has_more = static_cast<std::int64_t>(log.rows.size()) > limit;
     if (page.has_more) log.rows.pop_back();
     page.next_cursor = log.rows.empty() ? cursor : log.rows.back().integer(0);
-    // The latest entry of each track in this page decides; an earlier one is superseded.
+    // The latest entry of each (track, hash) in this page decides; an earlier one is superseded.
     std::map<std::string, std::size_t> last_of_track;
     for (std::size_t i = 0; i < log.rows.size(); ++i) last_of_track[log.rows[i].text(1) + "|" + log.rows[i].text(2)] = i;
     std::set<std::string> offered;
@@ -134,13 +140,10 @@ class SqlP2pRepository final : public model::P2pRepository {
       if (last_of_track[track_id + "|" + hash] != i) continue;
       model::CatalogChange ch;
       ch.seq = r.integer(0);
-      auto rows = c->query(kTrackSelect + " WHERE t.id = ? AND t.content_hash = ? AND " + kLocal, {track_id, hash});
-      if (!rows.empty()) {
+      if (!r.is_null(4)) {
         if (!offered.insert(hash).second) continue;
-        ch.track = read_track(rows.rows.front());
-        auto aa = c->query("SELECT ar.name FROM albums al JOIN artists ar ON ar.id = al.artist_id WHERE al.id = ?",
-                           {opt(ch.track->album_id)});
-        if (!aa.empty()) ch.album_artist_name = aa.rows.front().text(0);
+        ch.track = read_track(r, 4);
+        ch.album_artist_name = r.opt_text(3);
       } else {
         // Gone or changed, unless another local file still has the same bytes.
         auto still = c->query(std::string("SELECT 1 FROM tracks t WHERE t.content_hash = ? AND ") + kLocal, {hash});
@@ -150,6 +153,24 @@ class SqlP2pRepository final : public model::P2pRepository {
       page.changes.push_back(std::move(ch));
     }
     return page;
+  }
+
+  std::map<std::string, model::KnownHash> tracks_with_hashes(const std::vector<std::string>& hashes) override {
+    std::map<std::string, model::KnownHash> out;
+    auto c = pool_.acquire();
+    for (std::size_t at = 0; at < hashes.size(); at += 500) {
+      std::string sql = "SELECT content_hash, id, file_path FROM tracks WHERE content_hash IN (";
+      std::vector<Value> params;
+      for (std::size_t i = at; i < std::min(hashes.size(), at + 500); ++i) {
+        sql += params.empty() ? "?" : ", ?";
+        params.push_back(hashes[i]);
+      }
+      sql += ") ORDER BY created_at";
+      for (const auto& r : c->query(sql, params).rows) {
+        out.emplace(r.text(0), model::KnownHash{r.text(1), r.text(2).rfind("p2p://", 0) == 0});  // oldest wins
+      }
+    }
+    return out;
   }
 
   std::int64_t local_track_count() override {
@@ -167,9 +188,20 @@ class SqlP2pRepository final : public model::P2pRepository {
   }
 
   void upsert_remote_track(const model::RemoteTrackRecord& r) override {
-    auto uri = "p2p://" + r.origin_node + "/" + r.hash;
     auto c = pool_.acquire();
-    c->query(
+    upsert_remote_on(*c, r);
+  }
+
+  void upsert_remote_tracks(const std::vector<model::RemoteTrackRecord>& records) override {
+    if (records.empty()) return;
+    transaction(pool_, [&](Connection& c) {
+      for (const auto& r : records) upsert_remote_on(c, r);
+    });
+  }
+
+  static void upsert_remote_on(Connection& c, const model::RemoteTrackRecord& r) {
+    auto uri = "p2p://" + r.origin_node + "/" + r.hash;
+    c.query(
         "INSERT INTO remote_tracks (id, local_track_id, title, artist_name, album_title, instance_domain, remote_uri, "
         "remote_stream_url, bitrate, sample_rate, format, is_available, last_checked_at, created_at, content_hash) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, TRUE, ?, ?, ?) ON CONFLICT (remote_uri) DO UPDATE SET "

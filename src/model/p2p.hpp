@@ -2,6 +2,7 @@
 // What the peer-to-peer layer stores: known peers (with the per-peer catalogue cursor), the log of local
 // catalogue changes that peers pull from, replicated ("remote") tracks, and blocked peers.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -58,6 +59,12 @@ struct LocalBlob {
   std::int64_t size = 0;
 };
 
+// A track already holding some bytes.
+struct KnownHash {
+  std::string track_id;
+  bool replica = false;  // file_path p2p://
+};
+
 class P2pRepository {
  public:
   virtual ~P2pRepository() = default;
@@ -85,7 +92,12 @@ class P2pRepository {
   virtual std::int64_t local_track_count() = 0;
   virtual std::optional<LocalBlob> local_blob(std::string_view hash) = 0;
 
+  // The tracks holding each of these hashes (the oldest per hash); absent hashes are not in the map.
+  virtual std::map<std::string, KnownHash> tracks_with_hashes(const std::vector<std::string>& hashes) = 0;
+
   virtual void upsert_remote_track(const RemoteTrackRecord& r) = 0;
+  // Many in one transaction.
+  virtual void upsert_remote_tracks(const std::vector<RemoteTrackRecord>& records) = 0;
   // Removes the origin's copy; returns the number of copies of that hash still known from any peer.
   virtual std::int64_t remove_remote_track(std::string_view origin_node, std::string_view hash) = 0;
   // Peers known to hold a hash, available first.

@@ -134,11 +134,11 @@ Reply Node::handle(const std::string& from, const std::string& ip, const std::st
             return ack();
           },
           [&](const CatalogSync& c) -> Reply {
-            for (const auto& t : c.tracks) replicator_.upsert(from, t);
+            replicator_.upsert_page(from, c.tracks);
             return ack();
           },
           [&](const CatalogDelta& c) -> Reply {
-            for (const auto& t : c.tracks) replicator_.upsert(from, t);
+            replicator_.upsert_page(from, c.tracks);
             for (const auto& h : c.removed) replicator_.remove(from, h);
             return ack();
           },
@@ -277,7 +277,7 @@ void Node::pull_catalog(const std::string& node) {
     auto m = call(node, RequestCatalog{cursor, 500});
     auto* d = std::get_if<CatalogDelta>(&m);
     if (!d) throw PeerError(std::string("expected CatalogDelta, got ") + message_name(m));
-    for (const auto& t : d->tracks) replicator_.upsert(node, t);
+    replicator_.upsert_page(node, d->tracks);
     for (const auto& h : d->removed) replicator_.remove(node, h);
     if (d->next_cursor > cursor) repo_.set_sync_cursor(node, static_cast<std::int64_t>(d->next_cursor));
     if (!d->tracks.empty() || !d->removed.empty())

@@ -1,5 +1,7 @@
 #include "p2p/replicator.hpp"
 
+#include <algorithm>
+
 #include "library/metadata.hpp"
 #include "model/errors.hpp"
 #include "util/strings.hpp"
@@ -40,7 +42,12 @@ TrackAnnouncement Replicator::announce(const model::Track& t, const std::optiona
   return a;
 }
 
-void Replicator::upsert(const std::string& from, const TrackAnnouncement& a) {
+struct Replicator::PageCache {
+  std::map<std::string, model::Artist> artists;
+  std::map<std::string, model::Album> albums;
+};
+
+model::RemoteTrackRecord Replicator::copy_of(const std::string& from, const TrackAnnouncement& a) const {
   model::RemoteTrackRecord copy;
   copy.title = clean(a.title, "Unknown Title");
   copy.artist_name = clean(a.artist_name, "Unknown Artist");
@@ -50,32 +57,37 @@ void Replicator::upsert(const std::string& from, const TrackAnnouncement& a) {
   copy.bitrate = a.bitrate;
   copy.sample_rate = a.sample_rate;
   copy.format = a.format;
+  return copy;
+}
 
-  if (auto existing = catalog_.find_track_by_hash(a.hash)) {
-    copy.local_track_id = existing->id;
-    if (is_replica(*existing)) {
-      // The peer edited its track: follow the fields peers may change.
-      model::TrackChanges ch;
-      if (existing->title != copy.title) ch.title = copy.title;
-      if (a.genre && existing->genre != a.genre) ch.genre = a.genre;
-      if (a.year && existing->year != a.year) ch.year = a.year;
-      if (a.track_number && existing->track_number != a.track_number) ch.track_number = a.track_number;
-      if (a.disc_number && existing->disc_number != a.disc_number) ch.disc_number = a.disc_number;
-      if (ch.title || ch.genre || ch.year || ch.track_number || ch.disc_number) catalog_.update_track_fields(existing->id, ch);
-    }
-    repo_.upsert_remote_track(copy);
-    return;
-  }
+// The peer edited its track: follow the fields peers may change.
+void Replicator::follow_edit(const std::string& track_id, const TrackAnnouncement& a) {
+  auto existing = catalog_.find_track(track_id);
+  if (!existing) return;
+  model::TrackChanges ch;
+  auto title = clean(a.title, "Unknown Title");
+  if (existing->title != title) ch.title = title;
+  if (a.genre && existing->genre != a.genre) ch.genre = a.genre;
+  if (a.year && existing->year != a.year) ch.year = a.year;
+  if (a.track_number && existing->track_number != a.track_number) ch.track_number = a.track_number;
+  if (a.disc_number && existing->disc_number != a.disc_number) ch.disc_number = a.disc_number;
+  if (ch.title || ch.genre || ch.year || ch.track_number || ch.disc_number) catalog_.update_track_fields(track_id, ch);
+}
 
+model::Track Replicator::new_replica(const TrackAnnouncement& a, const model::RemoteTrackRecord& copy, PageCache* cache) {
   auto now = util::now_micros();
-  model::Artist artist_proposal{util::new_uuid(), copy.artist_name, {}, {}, {}, now};
-  auto artist = catalog_.upsert_artist(library::artist_key(copy.artist_name, std::nullopt), artist_proposal);
+  auto artist_for = [&](const std::string& name) {
+    auto key = library::artist_key(name, std::nullopt);
+    if (cache) {
+      if (auto it = cache->artists.find(key); it != cache->artists.end()) return it->second;
+    }
+    auto ar = catalog_.upsert_artist(key, model::Artist{util::new_uuid(), name, {}, {}, {}, now});
+    if (cache) cache->artists.emplace(key, ar);
+    return ar;
+  };
+  auto artist = artist_for(copy.artist_name);
   auto album_artist_name = clean(a.album_artist_name.value_or(copy.artist_name), "Unknown Artist");
-  model::Artist album_artist = artist;
-  if (album_artist_name != copy.artist_name) {
-    model::Artist p{util::new_uuid(), album_artist_name, {}, {}, {}, now};
-    album_artist = catalog_.upsert_artist(library::artist_key(album_artist_name, std::nullopt), p);
-  }
+  auto album_artist = album_artist_name == copy.artist_name ? artist : artist_for(album_artist_name);
   std::optional<std::string> album_id;
   if (a.album_title && !util::trim(*a.album_title).empty()) {
     model::Album p;
@@ -86,7 +98,15 @@ void Replicator::upsert(const std::string& from, const TrackAnnouncement& a) {
     p.genre = a.genre;
     p.year = a.year;
     p.created_at = now;
-    album_id = catalog_.upsert_album(library::album_key(album_artist.id, p.title, std::nullopt), p).id;
+    auto key = library::album_key(album_artist.id, p.title, std::nullopt);
+    if (cache) {
+      if (auto it = cache->albums.find(key); it != cache->albums.end()) album_id = it->second.id;
+    }
+    if (!album_id) {
+      auto al = catalog_.upsert_album(key, p);
+      if (cache) cache->albums.emplace(key, al);
+      album_id = al.id;
+    }
   }
   model::Track t;
   t.id = util::new_uuid();
@@ -107,14 +127,50 @@ void Replicator::upsert(const std::string& from, const TrackAnnouncement& a) {
   t.created_at = now;
   t.artist_name = artist.name;
   t.album_title = a.album_title;
-  try {
-    catalog_.insert_track(t);
-    copy.local_track_id = t.id;
-  } catch (const model::UniqueViolation&) {
-    // The same hash arrived from another peer at the same moment: that row stands.
-    if (auto again = catalog_.find_track_by_hash(a.hash)) copy.local_track_id = again->id;
+  return t;
+}
+
+void Replicator::upsert(const std::string& from, const TrackAnnouncement& a) { upsert_page(from, {a}); }
+
+void Replicator::upsert_page(const std::string& from, const std::vector<TrackAnnouncement>& page) {
+  std::vector<std::string> hashes;
+  hashes.reserve(page.size());
+  for (const auto& a : page) hashes.push_back(a.hash);
+  auto known = repo_.tracks_with_hashes(hashes);
+  PageCache cache;
+  std::vector<model::Track> fresh;
+  std::vector<model::RemoteTrackRecord> copies;
+  for (const auto& a : page) {
+    auto copy = copy_of(from, a);
+    if (auto it = known.find(a.hash); it != known.end()) {
+      copy.local_track_id = it->second.track_id;
+      if (it->second.replica && fresh.end() == std::find_if(fresh.begin(), fresh.end(), [&](const model::Track& t) {
+            return t.id == it->second.track_id;
+          }))
+        follow_edit(it->second.track_id, a);
+    } else {
+      auto t = new_replica(a, copy, &cache);
+      copy.local_track_id = t.id;
+      known.emplace(a.hash, model::KnownHash{t.id, true});
+      fresh.push_back(std::move(t));
+    }
+    copies.push_back(std::move(copy));
   }
-  repo_.upsert_remote_track(copy);
+  try {
+    catalog_.insert_tracks(fresh);
+  } catch (const model::UniqueViolation&) {
+    // Another peer's page brought some of the same bytes at the same moment: one by one, theirs stand.
+    for (const auto& t : fresh) {
+      try {
+        catalog_.insert_track(t);
+      } catch (const model::UniqueViolation&) {
+        auto again = catalog_.find_track_by_hash(*t.content_hash);
+        for (auto& c : copies)
+          if (c.local_track_id == t.id) c.local_track_id = again ? std::optional(again->id) : std::nullopt;
+      }
+    }
+  }
+  repo_.upsert_remote_tracks(copies);
 }
 
 void Replicator::remove(const std::string& from, const std::string& hash) {
