@@ -23,7 +23,7 @@ wait_tracks() {  # http_port count timeout_s
   local deadline=$(( $(date +%s) + $3 ))
   while [ "$(track_count "$1")" -lt "$2" ]; do
     [ "$(date +%s)" -lt "$deadline" ] || { echo "timed out waiting for $2 tracks" >&2; return 1; }
-    sleep 0.1
+    sleep 0.5  # polling costs CPU the nodes share
   done
 }
 
@@ -102,4 +102,19 @@ t0=$(now)
 serve d "$hd" "$pd" "$(node_id "$hc")@127.0.0.1:$pc"
 wait_tracks "$hd" "$TRACKS" 600
 t1=$(now)
-echo "catalogue sync of $TRACKS tracks to a fresh node: $(python3 -c "print(f'{$t1 - $t0:.1f}')") s (goal < 30 s)"
+# From the fresh node's log: its start to the last page applied (no polling delay in it).
+logged=$(python3 - "$work/d.log" <<'PY'
+import sys, datetime
+start = end = None
+for line in open(sys.argv[1], errors="replace"):
+    ts = line[:23]
+    if "p2p: node" in line and start is None:
+        start = ts
+    if "p2p: applied" in line:
+        end = ts
+f = lambda s: datetime.datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%f")
+print(f"{(f(end) - f(start)).total_seconds():.1f}" if start and end else "n/a")
+PY
+)
+echo "catalogue sync of $TRACKS tracks to a fresh node: $logged s from its start to the last page applied; $(python3 -c "print(f'{$t1 - $t0:.1f}')") s until the API counted them all (goal < 30 s)"
+if [ -n "${KEEP_LOGS:-}" ]; then mkdir -p "$KEEP_LOGS"; cp "$work"/*.log "$KEEP_LOGS"/; fi
