@@ -1,5 +1,8 @@
-// The P2P surface of the original: /api/p2p/status and the peer admin endpoints (list, add, remove, ping).
+// The P2P surface of the original: /api/p2p/status and network-graph, the peer admin endpoints (list, add,
+// remove, ping) and the library-sync overview.
 // Answers 503 when the node is not running (P2P_ENABLED unset).
+#include <cmath>
+
 #include "api/auth_guard.hpp"
 #include "api/json.hpp"
 #include "api/routes.hpp"
@@ -74,6 +77,85 @@ void add_p2p_routes(http::Router& r, ApiDeps& d) {
     o["local_track_count"] = s.local_track_count;
     o["cache_bytes"] = s.cache_bytes;
     o["cache_max_bytes"] = s.cache_max_bytes;
+    return json_response(200, o);
+  });
+
+  r.get("/api/p2p/network-graph", [&d](http::Request& req) {
+    gate(d, req);
+    json::array nodes, links;
+    if (d.p2p) {
+      auto s = d.p2p->status();
+      json::object self;
+      self["id"] = s.node_id;
+      self["node_type"] = "self";
+      self["label"] = "Me (" + s.node_id.substr(0, 8) + "…)";
+      self["online"] = true;
+      self["track_count"] = s.local_track_count;
+      self["version"] = d.version;
+      nodes.push_back(std::move(self));
+      for (const auto& p : d.p2p->peers()) {
+        json::object n;
+        n["id"] = p.node_id;
+        n["node_type"] = "peer";
+        n["label"] = (p.name ? *p.name : std::string("Peer")) + " (" + p.node_id.substr(0, 8) + "…)";
+        n["online"] = p.is_online;
+        n["track_count"] = p.track_count;
+        n["version"] = opt(p.version);
+        nodes.push_back(std::move(n));
+        json::object l;
+        l["source"] = s.node_id;
+        l["target"] = p.node_id;
+        l["link_type"] = "peer";
+        links.push_back(std::move(l));
+      }
+    }
+    json::object o;
+    o["nodes"] = std::move(nodes);
+    o["links"] = std::move(links);
+    return json_response(200, o);
+  });
+
+  // The original's library-sync overview: per peer, what it announces and what we hold of it.
+  r.get("/api/admin/p2p/library-sync", [&d](http::Request& req) {
+    require_admin(d, req);
+    json::array peers;
+    std::int64_t local = 0, synced = 0, partial = 0, not_synced = 0, total = 0;
+    if (d.p2p) {
+      local = d.p2p->status().local_track_count;
+      for (const auto& p : d.p2p->peers()) {
+        ++total;
+        auto have = d.p2p->remote_track_count(p.node_id);
+        std::string state = !p.is_online ? "offline"
+                            : p.track_count == 0 ? "empty"
+                            : have >= p.track_count ? "synced"
+                            : have > 0 ? "partial"
+                                       : "not_synced";
+        if (state == "synced") ++synced;
+        else if (state == "partial") ++partial;
+        else if (state == "not_synced") ++not_synced;
+        json::object o;
+        o["node_id"] = p.node_id;
+        o["name"] = opt(p.name);
+        o["version"] = opt(p.version);
+        o["is_online"] = p.is_online;
+        o["peer_announced_tracks"] = p.track_count;
+        o["local_remote_tracks"] = have;
+        o["available_tracks"] = have;
+        o["our_track_count"] = local;
+        o["sync_ratio"] = p.track_count > 0 ? std::round(100.0 * static_cast<double>(have) / static_cast<double>(p.track_count)) / 100.0 : 0.0;
+        o["sync_state"] = state;
+        o["last_seen"] = util::to_rfc3339(p.last_seen_at);
+        o["sync_cursor"] = p.sync_cursor;
+        peers.push_back(std::move(o));
+      }
+    }
+    json::object o;
+    o["local_track_count"] = local;
+    o["total_peers"] = total;
+    o["synced_peers"] = synced;
+    o["partial_peers"] = partial;
+    o["not_synced_peers"] = not_synced;
+    o["peers"] = std::move(peers);
     return json_response(200, o);
   });
 

@@ -33,7 +33,7 @@ void add_admin_library_routes(http::Router& r, ApiDeps& d);
 void add_moderation_routes(http::Router& r, ApiDeps& d);
 // Removes a track: row, orphans, and the file when it is an upload (never a scanned file).
 void remove_track(ApiDeps& d, const model::Track& t);
-// /api/p2p/status and /api/admin/p2p/peers (list, add, remove, ping).
+// /api/p2p/status, /api/p2p/network-graph, /api/admin/p2p/peers (list, add, remove, ping), library-sync.
 void add_p2p_routes(http::Router& r, ApiDeps& d);
 // /healthz, /api/tos, /api/nodeinfo, /.well-known/nodeinfo
 void add_public_routes(http::Router& r, ApiDeps& d);

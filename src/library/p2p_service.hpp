@@ -34,6 +34,8 @@ class P2pService {
   virtual model::PeerRecord add_peer(std::string_view node_id, std::string_view address) = 0;
   virtual bool remove_peer(std::string_view node_id) = 0;
   virtual P2pPingResult ping(std::string_view node_id) = 0;
+  // Replicated tracks we hold from a peer (remote_tracks rows of its origin).
+  virtual std::int64_t remote_track_count(std::string_view node_id) = 0;
   // The local file holding a replicated track's bytes, fetched from peers and verified first when
   // needed. Throws model::DomainError (unavailable) when no peer can provide it.
   virtual std::string materialize(std::string_view content_hash) = 0;

@@ -106,6 +106,14 @@ class P2pTest(unittest.TestCase):
         self.assertEqual([p["node_id"] for p in peers_b], [a.node_id])
         self.assertTrue(peers_b[0]["is_online"])
         self.assertEqual(peers_b[0]["track_count"], 2)  # A's own tracks, not what it replicated from B
+        graph = b.get("/api/p2p/network-graph").json
+        self.assertEqual([n["node_type"] for n in graph["nodes"]], ["self", "peer"])
+        self.assertEqual(graph["links"], [{"source": b.node_id, "target": a.node_id, "link_type": "peer"}])
+        overview = b.get("/api/admin/p2p/library-sync", token=b.token).json
+        self.assertEqual(overview["local_track_count"], 1)
+        self.assertEqual(overview["synced_peers"], 1)
+        self.assertEqual(overview["peers"][0]["local_remote_tracks"], 2)
+        self.assertEqual(overview["peers"][0]["sync_state"], "synced")
         peers_a = a.get("/api/admin/p2p/peers", token=a.token).json
         self.assertEqual([p["node_id"] for p in peers_a], [b.node_id], "the acceptor learns the dialler's id")
 
