@@ -173,6 +173,12 @@ class SqlP2pRepository final : public model::P2pRepository {
     return out;
   }
 
+  std::int64_t latest_change() override {
+    auto c = pool_.acquire();
+    auto rows = c->query("SELECT MAX(seq) FROM p2p_catalog_log");
+    return rows.rows.front().opt_integer(0).value_or(0);
+  }
+
   std::int64_t local_track_count() override {
     auto c = pool_.acquire();
     return c->query(std::string("SELECT COUNT(*) FROM tracks t WHERE ") + kLocal).rows.front().integer(0);

@@ -90,6 +90,8 @@ class P2pRepository {
   // Our changes after `cursor` (local tracks with a content hash only), at most `limit` log entries.
   virtual CatalogChangePage changes_since(std::int64_t cursor, std::int64_t limit) = 0;
   virtual std::int64_t local_track_count() = 0;
+  // The newest change-log position (0 when empty).
+  virtual std::int64_t latest_change() = 0;
   virtual std::optional<LocalBlob> local_blob(std::string_view hash) = 0;
 
   // The tracks holding each of these hashes (the oldest per hash); absent hashes are not in the map.

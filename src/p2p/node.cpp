@@ -140,6 +140,8 @@ Reply Node::handle(const std::string& from, const std::string& ip, const std::st
           [&](const CatalogDelta& c) -> Reply {
             replicator_.upsert_page(from, c.tracks);
             for (const auto& h : c.removed) replicator_.remove(from, h);
+            spdlog::info("p2p: applied {} tracks and {} removals pushed by {}", c.tracks.size(), c.removed.size(),
+                         from.substr(0, 8));
             return ack();
           },
           [&](const PeerExchange&) -> Reply {
@@ -339,6 +341,11 @@ void Node::maintenance() {
     }
     wanted_.clear();  // wishes for peers not in the table (removed meanwhile)
     l.unlock();
+    try {
+      push_changes();
+    } catch (const std::exception& e) {
+      spdlog::warn("p2p: cannot push our changes: {}", e.what());
+    }
     for (const auto& node : due) {
       {
         std::lock_guard g(mu_);
@@ -356,6 +363,33 @@ void Node::maintenance() {
     }
     l.lock();
     cv_.wait_for(l, std::chrono::seconds(1), [this] { return stopping_ || !wanted_.empty(); });
+  }
+}
+
+void Node::push_changes() {
+  auto latest = repo_.latest_change();
+  if (pushed_change_ < 0 || latest < pushed_change_) {  // at start peers pull what they missed
+    pushed_change_ = latest;
+    return;
+  }
+  if (latest == pushed_change_) return;
+  auto reply = answer_catalog(RequestCatalog{static_cast<std::uint64_t>(pushed_change_), 500});
+  pushed_change_ = std::min(latest, pushed_change_ + 500);
+  DecodeLimits lim;
+  lim.max_bytes = opts_.limits.max_frame;
+  auto page = decode_message(reply.payload, lim);
+  if (auto* d = page.message ? std::get_if<CatalogDelta>(&*page.message) : nullptr) {
+    pushed_change_ = static_cast<std::int64_t>(d->next_cursor);
+    if (d->tracks.empty() && d->removed.empty()) return;
+  }
+  for (const auto& p : repo_.list_peers()) {
+    if (!p.is_online) continue;
+    try {
+      auto r = call_raw(p.node_id, reply.payload);
+      if (r.kind == ReplyKind::error) spdlog::debug("p2p: {} refused our changes", p.node_id.substr(0, 8));
+    } catch (const std::exception& e) {
+      spdlog::debug("p2p: pushing changes to {} failed: {}", p.node_id.substr(0, 8), e.what());
+    }
   }
 }
 

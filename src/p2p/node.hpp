@@ -74,6 +74,8 @@ class Node final : public library::P2pService {
   bool contact(const std::string& node);
 
   void maintenance();
+  // Pushes our changes since the last push to online peers (they pull them anyway; this makes it prompt).
+  void push_changes();
   void want_contact(const std::string& node);
   bool download(const std::string& hash, const std::string& part, std::uint64_t size, const std::string& peer,
                 std::uint64_t& next_group);
@@ -94,6 +96,7 @@ class Node final : public library::P2pService {
   std::map<std::string, std::chrono::steady_clock::time_point> next_try_;  // backoff schedule
   std::map<std::string, std::shared_future<std::string>> fetching_;        // in-flight downloads
   std::mutex sync_mu_;                                                      // one catalogue pull at a time
+  std::int64_t pushed_change_ = -1;  // change-log position already pushed (maintenance thread)
   std::thread maintenance_;
 };
 
