@@ -165,6 +165,14 @@ Config config_from_env(const Getenv& env) {
     if (!n) throw ConfigError("P2P_CACHE_MAX_SIZE must be a size such as 2GB, 512MB or 1073741824");
     c.p2p_cache_bytes = *n;
   }
+  if (auto v = env("P2P_SHARING_MODE")) {
+    auto m = util::to_lower(*v);
+    if (m != "open" && m != "friends") throw ConfigError("P2P_SHARING_MODE must be open or friends");
+    c.p2p_friends_only = m == "friends";
+  }
+  if (auto v = env("P2P_FRIENDS")) {
+    for (auto& f : list(*v, ',')) c.p2p_friends.push_back(util::to_lower(f));
+  }
   if (auto v = env("P2P_SYNC_INTERVAL_SECONDS")) {
     auto n = util::parse_int(*v);
     if (!n || *n < 1 || *n > 86400) throw ConfigError("P2P_SYNC_INTERVAL_SECONDS must be a number from 1 to 86400");
@@ -203,6 +211,9 @@ void finalize(Config& c) {
   if (c.p2p_enabled) {
     boost::asio::ip::make_address(c.p2p_bind_host, aec);
     if (aec) problems.push_back(fmt::format("P2P_BIND_HOST must be an IP address, not '{}'", c.p2p_bind_host));
+    for (const auto& f : c.p2p_friends)
+      if (f.size() != 64 || f.find_first_not_of("0123456789abcdef") != std::string::npos)
+        problems.push_back(fmt::format("P2P_FRIENDS: '{}' is not a NodeId (64 hex characters)", f));
     for (const auto& p : c.p2p_seed_peers) {
       auto at = p.find('@');
       auto colon = p.rfind(':');

@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "api/error_mapper.hpp"
@@ -93,6 +94,8 @@ int serve(const Config& c) {
     o.cache_max_bytes = c.p2p_cache_bytes;
     o.sync_interval = std::chrono::seconds(c.p2p_sync_interval_seconds);
     o.version = kVersion;
+    o.friends_only = c.p2p_friends_only;
+    o.friends = std::set<std::string>(c.p2p_friends.begin(), c.p2p_friends.end());
     node = std::make_unique<p2p::Node>(std::move(o), *s.p2p_repo, *s.catalog);
     deps.p2p = node.get();
     deps.p2p_enabled = true;

@@ -74,21 +74,14 @@ Node::Node(NodeOptions options, model::P2pRepository& repo, model::CatalogReposi
       [this](const std::string& from, const std::string& ip, const std::string& payload) {
         return handle(from, ip, payload);
       },
-      [this](const std::string& node) {
-        try {
-          return !repo_.is_blocked(node);
-        } catch (const std::exception& e) {
-          spdlog::warn("p2p: cannot check whether {} is blocked: {}", node.substr(0, 8), e.what());
-          return false;
-        }
-      });
+      [this](const std::string& node) { return allowed(node); });
   for (const auto& s : opts_.seed_peers) {
     auto a = parse_peer_address(s);
     if (!a) {
       spdlog::warn("p2p: ignoring seed peer '{}' (expected NodeId@host:port)", s);
       continue;
     }
-    if (a->node_id == node_id() || repo_.is_blocked(a->node_id)) continue;
+    if (a->node_id == node_id() || !allowed(a->node_id)) continue;
     repo_.add_peer(a->node_id, host_port(a->host, a->port));
   }
   for (const auto& p : repo_.list_peers()) wanted_.insert(p.node_id);  // start-up refresh of every known peer
@@ -97,6 +90,16 @@ Node::Node(NodeOptions options, model::P2pRepository& repo, model::CatalogReposi
 }
 
 Node::~Node() { stop(); }
+
+bool Node::allowed(const std::string& node) {
+  if (opts_.friends_only && !opts_.friends.count(node)) return false;
+  try {
+    return !repo_.is_blocked(node);
+  } catch (const std::exception& e) {
+    spdlog::warn("p2p: cannot check whether {} is blocked: {}", node.substr(0, 8), e.what());
+    return false;
+  }
+}
 
 void Node::stop() {
   {
@@ -148,7 +151,7 @@ Reply Node::handle(const std::string& from, const std::string& ip, const std::st
             PeerExchange out;
             out.peers.push_back(node_id());
             for (const auto& p : repo_.list_peers())
-              if (p.node_id != from && !repo_.is_blocked(p.node_id)) out.peers.push_back(p.node_id);
+              if (p.node_id != from && allowed(p.node_id)) out.peers.push_back(p.node_id);
             return json_reply(out);
           },
           [&](const SearchQuery& q) -> Reply {
@@ -352,7 +355,7 @@ void Node::maintenance() {
         if (stopping_) break;
       }
       try {
-        if (repo_.is_blocked(node)) {
+        if (!allowed(node)) {
           transport_->disconnect(node);
           continue;
         }
@@ -521,7 +524,7 @@ std::string Node::materialize(std::string_view hash_view) {
     bool complete = false;
     std::vector<std::string> sources;
     for (const auto& c : repo_.remote_copies(hash)) {
-      if (!c.is_available || repo_.is_blocked(c.origin_node)) continue;
+      if (!c.is_available || !allowed(c.origin_node)) continue;
       auto peer = repo_.find_peer(c.origin_node);
       if (peer && peer->is_online) sources.insert(sources.begin(), c.origin_node);
       else sources.push_back(c.origin_node);
@@ -582,6 +585,8 @@ model::PeerRecord Node::add_peer(std::string_view node_id_text, std::string_view
   }
   if (a->node_id == node_id()) model::throw_bad_request("That is this node's own ID");
   if (repo_.is_blocked(a->node_id)) model::throw_conflict("This peer is blocked");
+  if (opts_.friends_only && !opts_.friends.count(a->node_id))
+    model::throw_conflict("Sharing is limited to friends (P2P_FRIENDS) and this peer is not one");
   repo_.add_peer(a->node_id, host_port(a->host, a->port));
   try {
     auto pong = ping_peer(a->node_id);

@@ -38,6 +38,9 @@ struct NodeOptions {
   std::chrono::milliseconds request_timeout{30000};
   std::string version;
   int strikes_before_block = 3;
+  // Sharing policy: an open mesh (with the block list), or only these NodeIds may link, sync or fetch.
+  bool friends_only = false;
+  std::set<std::string> friends;
   TransportLimits limits;
 };
 
@@ -80,6 +83,8 @@ class Node final : public library::P2pService {
   bool download(const std::string& hash, const std::string& part, std::uint64_t size, const std::string& peer,
                 std::uint64_t& next_group);
   void strike(const std::string& node, const std::string& why);
+  // Whether a peer may link with us at all: not blocked, and a friend in friends mode.
+  bool allowed(const std::string& node);
 
   NodeOptions opts_;
   model::P2pRepository& repo_;

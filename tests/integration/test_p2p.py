@@ -199,6 +199,27 @@ class P2pTest(unittest.TestCase):
         self.assertEqual(a.delete(f"/api/tracks/{t1['id']}", token=a.token).status, 204)
         wait_for(lambda: "Tone 1" not in self.tracks(b), timeout=10, what="the pushed deletion")
 
+    def test_friends_mode_refuses_other_nodes_both_ways(self):
+        a = self.start_node([("t1.mp3", os.path.join(self.lib, "Test Artist/Sine Album/01 Tone 1.mp3"))])
+        b = self.start_node([])
+        port = free_port()
+        env = p2p_env(port)
+        env.update({"P2P_SHARING_MODE": "friends", "P2P_FRIENDS": a.node_id})
+        c = Server(env=env).start()
+        c.p2p_port = port
+        c.token = c.setup_admin()["tokens"]["access_token"]
+        c.node_id = c.get("/api/p2p/status").json["node_id"]
+        self.servers.append(c)
+        # B (not a friend) cannot link with C, in either direction.
+        r = b.post("/api/admin/p2p/peers", {"node_id": c.node_id, "address": f"127.0.0.1:{c.p2p_port}"}, token=b.token)
+        self.assertFalse(r.json["peer"]["is_online"], r)
+        r = c.post("/api/admin/p2p/peers", {"node_id": b.node_id, "address": f"127.0.0.1:{b.p2p_port}"}, token=c.token)
+        self.assertEqual(r.status, 409, r)
+        # A (a friend) can, and C gets its catalogue.
+        self.link(a, c)
+        wait_for(lambda: "Tone 1" in self.tracks(c), what="the friend's track")
+        self.assertEqual([p["node_id"] for p in c.get("/api/admin/p2p/peers", token=c.token).json], [a.node_id])
+
     def test_pinned_key_and_unknown_peer(self):
         a = self.start_node([])
         b = self.start_node([])
