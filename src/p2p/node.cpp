@@ -279,15 +279,19 @@ void Node::pull_catalog(const std::string& node) {
     auto rec = repo_.find_peer(node);
     if (!rec) return;  // removed meanwhile
     auto cursor = static_cast<std::uint64_t>(rec->sync_cursor);
+    auto t0 = std::chrono::steady_clock::now();
     auto m = call(node, RequestCatalog{cursor, 500});
+    auto t1 = std::chrono::steady_clock::now();
     auto* d = std::get_if<CatalogDelta>(&m);
     if (!d) throw PeerError(std::string("expected CatalogDelta, got ") + message_name(m));
     replicator_.upsert_page(node, d->tracks);
     for (const auto& h : d->removed) replicator_.remove(node, h);
     if (d->next_cursor > cursor) repo_.set_sync_cursor(node, static_cast<std::int64_t>(d->next_cursor));
+    auto ms = [](auto a, auto b) { return std::chrono::duration<double, std::milli>(b - a).count(); };
     if (!d->tracks.empty() || !d->removed.empty())
-      spdlog::info("p2p: applied {} tracks and {} removals from {} (cursor {})", d->tracks.size(), d->removed.size(),
-                   node.substr(0, 8), d->next_cursor);
+      spdlog::info("p2p: applied {} tracks and {} removals from {} (cursor {}; page {:.0f} ms, applying {:.0f} ms)",
+                   d->tracks.size(), d->removed.size(), node.substr(0, 8), d->next_cursor, ms(t0, t1),
+                   ms(t1, std::chrono::steady_clock::now()));
     if (!d->has_more) return;
     if (d->next_cursor <= cursor) throw PeerError("catalogue cursor did not advance");
     std::lock_guard l(mu_);
