@@ -111,7 +111,8 @@ class P2pTest(unittest.TestCase):
         graph = b.get("/api/p2p/network-graph").json
         self.assertEqual([n["node_type"] for n in graph["nodes"]], ["self", "peer"])
         self.assertEqual(graph["links"], [{"source": b.node_id, "target": a.node_id, "link_type": "peer"}])
-        overview = b.get("/api/admin/p2p/library-sync", token=b.token).json
+        overview = wait_for(lambda: (lambda o: o if o["synced_peers"] == 1 else None)(
+            b.get("/api/admin/p2p/library-sync", token=b.token).json), what="the sync overview")
         self.assertEqual(overview["local_track_count"], 1)
         self.assertEqual(overview["synced_peers"], 1)
         self.assertEqual(overview["peers"][0]["local_remote_tracks"], 2)
@@ -185,6 +186,26 @@ class P2pTest(unittest.TestCase):
         self.assertGreaterEqual(len(applied), 1, applied)  # pushed by A, then seen again by B's next pull
         for line in applied:
             self.assertIn("applied 1 tracks and 0 removals", line, "only the new track travels")
+
+    def test_same_bytes_from_another_peer_when_the_origin_is_gone(self):
+        a = self.start_node([("noise.flac", self.noise)])
+        c = self.start_node([("copy.flac", self.noise)])  # the same bytes on a third node
+        b = self.start_node([])
+        self.link(a, b)
+        self.link(c, b)
+        track = wait_for(lambda: self.tracks(b).get("Noise Blob"), what="the track on B")
+        copies = lambda: [p["local_remote_tracks"] for p in
+                          b.get("/api/admin/p2p/library-sync", token=b.token).json["peers"]] == [1, 1]
+        wait_for(copies, what="one track, two copies")
+        self.assertEqual(len(self.tracks(b)), 1)
+        code, _ = a.stop()
+        self.assertEqual(code, 0)
+        self.servers.remove(a)
+        with open(self.noise, "rb") as f:
+            original = f.read()
+        r = b.get(f"/api/tracks/{track['id']}/stream", token=b.token)
+        self.assertEqual(r.status, 200, r)
+        self.assertTrue(r.body == original, "fetched from C, verified against the same hash")
 
     def test_changes_are_pushed_without_waiting_for_the_next_pull(self):
         a = self.start_node([("t1.mp3", os.path.join(self.lib, "Test Artist/Sine Album/01 Tone 1.mp3"))], interval=600)
