@@ -28,6 +28,17 @@ class TranscodeBody final : public http::PullSource {
   std::unique_ptr<library::TranscodeStream> s_;
 };
 
+// A replicated track read while it arrives, every byte verified before it is handed out.
+class ProgressiveBody final : public http::PullSource {
+ public:
+  explicit ProgressiveBody(std::unique_ptr<library::ProgressiveBlob> b) : b_(std::move(b)) {}
+  std::size_t read(char* buf, std::size_t n) override { return b_->read(buf, n); }
+  std::optional<std::uint64_t> size() const override { return b_->size(); }
+
+ private:
+  std::unique_ptr<library::ProgressiveBlob> b_;
+};
+
 // What the client asked for: nothing (the original) or a transcode.
 std::optional<audio::TranscodeSpec> requested_transcode(const http::Request& req, double duration) {
   auto quality = req.query("quality");
@@ -98,12 +109,24 @@ void add_stream_routes(http::Router& r, ApiDeps& d) {
     gate_media(d, req);
     auto t = d.catalog->stream_source(uuid_param(req, "id", "Track not found"));
     if (!t) model::throw_not_found("Track not found");
+    auto spec = requested_transcode(req, t->duration_secs);
     if (util::starts_with(t->path, "p2p://")) {
       // A replicated track: its bytes come from peers, verified against the hash, into the P2P cache.
       if (!d.p2p) throw model::DomainError(model::ErrorKind::unavailable, "P2P node not available");
-      t->path = d.p2p->materialize(t->path.substr(6));
+      auto hash = t->path.substr(6);
+      // A plain play starts with the first verified chunks; ranges and transcodes wait for the whole file.
+      if (!spec && !req.headers.get("Range") && req.method != http::Method::head) {
+        if (auto blob = d.p2p->open_progressive(hash)) {
+          http::Response res(200);
+          res.headers.set("Content-Type", std::string(audio::mime_for_format_name(t->format)));
+          res.headers.set("Cache-Control", "no-store");
+          res.headers.set("Accept-Ranges", "bytes");
+          res.body = std::shared_ptr<http::PullSource>(std::make_shared<ProgressiveBody>(std::move(blob)));
+          return res;
+        }
+      }
+      t->path = d.p2p->materialize(hash);
     }
-    auto spec = requested_transcode(req, t->duration_secs);
     if (!spec) {
       http::FileOptions o;
       o.content_type = std::string(audio::mime_for_format_name(t->format));

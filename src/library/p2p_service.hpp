@@ -2,6 +2,7 @@
 // What the REST API may ask of the peer-to-peer node (implemented in src/p2p, wired in app/), so routes
 // never depend on the P2P layer itself.
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,6 +25,16 @@ struct P2pPingResult {
   std::string message;  // "pong received: ..." or "ping failed: ..."
 };
 
+// The bytes of a replicated track as they arrive, each 16 KiB group verified before it can be read.
+class ProgressiveBlob {
+ public:
+  virtual ~ProgressiveBlob() = default;
+  virtual std::uint64_t size() const = 0;
+  // Blocks until verified bytes are available; 0 at the end. Throws std::runtime_error when the
+  // download fails before the end.
+  virtual std::size_t read(char* buf, std::size_t n) = 0;
+};
+
 class P2pService {
  public:
   virtual ~P2pService() = default;
@@ -39,6 +50,9 @@ class P2pService {
   // The local file holding a replicated track's bytes, fetched from peers and verified first when
   // needed. Throws model::DomainError (unavailable) when no peer can provide it.
   virtual std::string materialize(std::string_view content_hash) = 0;
+  // Starts (or joins) fetching a replicated track and reads it while it arrives; nothing when its bytes
+  // are already here (use materialize()). Throws model::DomainError like materialize().
+  virtual std::unique_ptr<ProgressiveBlob> open_progressive(std::string_view content_hash) = 0;
 };
 
 }  // namespace st::library

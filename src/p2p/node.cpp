@@ -108,8 +108,10 @@ void Node::stop() {
     stopping_ = true;
   }
   cv_.notify_all();
+  transport_->stop();  // fails every call in flight, so the threads below end promptly
   if (maintenance_.joinable()) maintenance_.join();
-  transport_->stop();
+  std::unique_lock l(mu_);
+  cv_.wait(l, [this] { return download_threads_ == 0; });
 }
 
 // --- answering peers ---
@@ -422,8 +424,10 @@ struct RangeResult {
 
 }  // namespace
 
-bool Node::download(const std::string& hash, const std::string& part, std::uint64_t size, const std::string& peer,
-                    std::uint64_t& next_group) {
+bool Node::download(Download& dl, const std::string& peer, std::uint64_t& next_group) {
+  const std::string& hash = dl.hash;
+  const std::string& part = dl.part;
+  const std::uint64_t size = dl.size;
   crypto::Blake3Hash root{};
   for (std::size_t i = 0; i < 32; ++i) root[i] = static_cast<std::uint8_t>(std::stoi(hash.substr(i * 2, 2), nullptr, 16));
   auto groups = crypto::blake3_group_count(size);
@@ -491,43 +495,44 @@ bool Node::download(const std::string& hash, const std::string& part, std::uint6
       failed = true;
     } else {
       next_group = std::min(groups, first + kRangeGroups);
+      {
+        std::lock_guard l(dl.mu);
+        dl.verified = std::min<std::uint64_t>(size, next_group * crypto::kBlake3GroupLen);
+      }
+      dl.cv.notify_all();
+      std::lock_guard l(mu_);
+      if (stopping_) failed = true;
     }
   }
   return !failed && next_group >= groups;
 }
 
-std::string Node::materialize(std::string_view hash_view) {
-  std::string hash(hash_view);
-  if (!is_hash_hex(hash)) model::throw_bad_request("Invalid content hash");
-  if (auto p = blobs_.cached(hash)) return *p;
-  if (auto lb = repo_.local_blob(hash)) return lb->path;
+std::shared_ptr<Node::Download> Node::start_download(const std::string& hash) {
+  auto track = catalog_.find_track_by_hash(hash);
+  if (!track) model::throw_not_found("Track not found");
+  std::lock_guard l(mu_);
+  if (stopping_) throw model::DomainError(model::ErrorKind::unavailable, "P2P node is stopping");
+  if (auto it = downloads_.find(hash); it != downloads_.end()) return it->second;  // join the fetch under way
+  auto dl = std::make_shared<Download>();
+  dl->hash = hash;
+  dl->part = blobs_.part_path(hash);
+  dl->size = static_cast<std::uint64_t>(track->file_size);
+  downloads_[hash] = dl;
+  ++download_threads_;
+  std::thread([this, dl] { run_download(dl); }).detach();  // stop() waits for download_threads_ to reach 0
+  return dl;
+}
 
-  std::promise<std::string> promise;
-  std::shared_future<std::string> shared;
-  bool leader = false;
-  {
-    std::lock_guard l(mu_);
-    auto it = fetching_.find(hash);
-    if (it != fetching_.end()) shared = it->second;
-    else {
-      shared = promise.get_future().share();
-      fetching_[hash] = shared;
-      leader = true;
-    }
-  }
-  if (!leader) return shared.get();  // someone else is fetching it: wait for the same result
-
+void Node::run_download(const std::shared_ptr<Download>& dl) {
   auto started = std::chrono::steady_clock::now();
+  std::string path, error;
   try {
-    auto track = catalog_.find_track_by_hash(hash);
-    if (!track) model::throw_not_found("Track not found");
-    auto size = static_cast<std::uint64_t>(track->file_size);
-    auto part = blobs_.part_path(hash);
-    std::filesystem::remove(part);
+    std::error_code ec;
+    std::filesystem::remove(dl->part, ec);
     std::uint64_t next_group = 0;
     bool complete = false;
     std::vector<std::string> sources;
-    for (const auto& c : repo_.remote_copies(hash)) {
+    for (const auto& c : repo_.remote_copies(dl->hash)) {
       if (!c.is_available || !allowed(c.origin_node)) continue;
       auto peer = repo_.find_peer(c.origin_node);
       if (peer && peer->is_online) sources.insert(sources.begin(), c.origin_node);
@@ -535,29 +540,100 @@ std::string Node::materialize(std::string_view hash_view) {
     }
     // Each source continues where the previous one stopped (a broken link resumes on another peer).
     for (const auto& peer : sources) {
-      if (download(hash, part, size, peer, next_group)) {
+      if (download(*dl, peer, next_group)) {
         complete = true;
         break;
       }
     }
     if (!complete) {
-      std::filesystem::remove(part);
-      throw model::DomainError(model::ErrorKind::unavailable, "P2P track data not available");
+      std::filesystem::remove(dl->part, ec);
+      error = "P2P track data not available";
+    } else if (auto p = blobs_.commit_verified(dl->hash, dl->part)) {
+      // Every group was checked against the root, the last one included (which proves the size).
+      path = *p;
+      auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+      spdlog::info("p2p: fetched and verified {} ({} bytes) in {:.0f} ms", dl->hash.substr(0, 12), dl->size, ms);
+    } else {
+      error = "cannot store the fetched track";
     }
-    // Every group was checked against the root, the last one included (which proves the size).
-    auto path = blobs_.commit_verified(hash, part);
-    if (!path) throw model::DomainError(model::ErrorKind::unavailable, "cannot store the fetched track");
-    auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-    spdlog::info("p2p: fetched and verified {} ({} bytes) in {:.0f} ms", hash.substr(0, 12), size, ms);
-    promise.set_value(*path);
-  } catch (...) {
-    promise.set_exception(std::current_exception());
+  } catch (const std::exception& e) {
+    error = std::string("P2P fetch failed: ") + e.what();
   }
   {
-    std::lock_guard l(mu_);
-    fetching_.erase(hash);
+    std::lock_guard l(dl->mu);
+    dl->done = true;
+    dl->path = path;
+    dl->error = error;
+    if (error.empty()) dl->verified = dl->size;
   }
-  return shared.get();
+  dl->cv.notify_all();
+  std::lock_guard l(mu_);
+  downloads_.erase(dl->hash);
+  --download_threads_;
+  cv_.notify_all();
+}
+
+std::string Node::materialize(std::string_view hash_view) {
+  std::string hash(hash_view);
+  if (!is_hash_hex(hash)) model::throw_bad_request("Invalid content hash");
+  if (auto p = blobs_.cached(hash)) return *p;
+  if (auto lb = repo_.local_blob(hash)) return lb->path;
+  auto dl = start_download(hash);
+  std::unique_lock l(dl->mu);
+  dl->cv.wait(l, [&] { return dl->done; });
+  if (!dl->error.empty()) throw model::DomainError(model::ErrorKind::unavailable, dl->error);
+  return dl->path;
+}
+
+namespace {
+
+// Reads a download's verified prefix while it grows (from the part file, or the cache once committed:
+// an open descriptor survives the rename).
+class ProgressiveReader final : public library::ProgressiveBlob {
+ public:
+  explicit ProgressiveReader(std::shared_ptr<Node::Download> dl) : dl_(std::move(dl)) {}
+  ~ProgressiveReader() override {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  std::uint64_t size() const override { return dl_->size; }
+  std::size_t read(char* buf, std::size_t n) override {
+    if (pos_ >= dl_->size) return 0;
+    std::uint64_t avail = 0;
+    {
+      std::unique_lock l(dl_->mu);
+      dl_->cv.wait(l, [&] { return dl_->verified > pos_ || dl_->done; });
+      if (dl_->verified <= pos_) throw std::runtime_error(dl_->error.empty() ? "P2P fetch stopped" : dl_->error);
+      avail = dl_->verified - pos_;
+      if (fd_ < 0) fd_ = ::open((dl_->done ? dl_->path : dl_->part).c_str(), O_RDONLY | O_CLOEXEC);
+    }
+    if (fd_ < 0) throw std::runtime_error("cannot read the P2P download");
+    auto got = ::pread(fd_, buf, static_cast<std::size_t>(std::min<std::uint64_t>(n, avail)), static_cast<off_t>(pos_));
+    if (got <= 0) throw std::runtime_error("cannot read the P2P download");
+    pos_ += static_cast<std::uint64_t>(got);
+    return static_cast<std::size_t>(got);
+  }
+
+ private:
+  std::shared_ptr<Node::Download> dl_;
+  int fd_ = -1;
+  std::uint64_t pos_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<library::ProgressiveBlob> Node::open_progressive(std::string_view hash_view) {
+  std::string hash(hash_view);
+  if (!is_hash_hex(hash)) model::throw_bad_request("Invalid content hash");
+  if (blobs_.cached(hash) || repo_.local_blob(hash)) return nullptr;
+  auto dl = start_download(hash);
+  {
+    // Answer only once the first range is verified: a fetch that cannot start is a clear 503, not a
+    // response cut short.
+    std::unique_lock l(dl->mu);
+    dl->cv.wait(l, [&] { return dl->verified > 0 || dl->done; });
+    if (dl->done && !dl->error.empty()) throw model::DomainError(model::ErrorKind::unavailable, dl->error);
+  }
+  return std::make_unique<ProgressiveReader>(std::move(dl));
 }
 
 // --- the admin surface ---

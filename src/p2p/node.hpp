@@ -62,6 +62,19 @@ class Node final : public library::P2pService {
   library::P2pPingResult ping(std::string_view node_id) override;
   std::int64_t remote_track_count(std::string_view node_id) override { return repo_.remote_track_count(node_id); }
   std::string materialize(std::string_view content_hash) override;
+  std::unique_ptr<library::ProgressiveBlob> open_progressive(std::string_view content_hash) override;
+
+  // One fetch of a blob, shared by everyone waiting for it or reading it while it arrives.
+  struct Download {
+    std::string hash, part;
+    std::uint64_t size = 0;
+    std::mutex mu;
+    std::condition_variable cv;
+    std::uint64_t verified = 0;  // bytes from the start, all checked against the root
+    bool done = false;
+    std::string path;   // when done without error
+    std::string error;  // when done with one
+  };
 
  private:
   Reply handle(const std::string& from, const std::string& ip, const std::string& payload);
@@ -80,8 +93,9 @@ class Node final : public library::P2pService {
   // Pushes our changes since the last push to online peers (they pull them anyway; this makes it prompt).
   void push_changes();
   void want_contact(const std::string& node);
-  bool download(const std::string& hash, const std::string& part, std::uint64_t size, const std::string& peer,
-                std::uint64_t& next_group);
+  bool download(Download& dl, const std::string& peer, std::uint64_t& next_group);
+  std::shared_ptr<Download> start_download(const std::string& hash);
+  void run_download(const std::shared_ptr<Download>& dl);
   void strike(const std::string& node, const std::string& why);
   // Whether a peer may link with us at all: not blocked, and a friend in friends mode.
   bool allowed(const std::string& node);
@@ -99,7 +113,8 @@ class Node final : public library::P2pService {
   bool stopping_ = false;
   std::set<std::string> wanted_;                                            // contact soon
   std::map<std::string, std::chrono::steady_clock::time_point> next_try_;  // backoff schedule
-  std::map<std::string, std::shared_future<std::string>> fetching_;        // in-flight downloads
+  std::map<std::string, std::shared_ptr<Download>> downloads_;             // in flight, by hash
+  std::size_t download_threads_ = 0;                                        // running (joined at stop)
   std::mutex sync_mu_;                                                      // one catalogue pull at a time
   std::int64_t pushed_change_ = -1;  // change-log position already pushed (maintenance thread)
   std::thread maintenance_;

@@ -20,6 +20,7 @@
 #include <boost/asio/write.hpp>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <deque>
 #include <future>
 #include <map>
@@ -144,6 +145,7 @@ class TlsTransport final : public Transport {
 
   Reply request(const PeerAddress& to, const std::string& payload, std::chrono::milliseconds timeout) override {
     if (to.node_id == self_) throw TransportError("refusing to dial ourselves");
+    if (closing_) throw TransportError("transport stopped");
     auto call = std::make_shared<Call>();
     call->payload = payload;
     auto fut = call->promise.get_future();
@@ -160,6 +162,7 @@ class TlsTransport final : public Transport {
 
   Reply request_connected(const std::string& node, const std::string& payload,
                           std::chrono::milliseconds timeout) override {
+    if (closing_) throw TransportError("transport stopped");
     auto call = std::make_shared<Call>();
     call->payload = payload;
     auto fut = call->promise.get_future();
@@ -188,6 +191,7 @@ class TlsTransport final : public Transport {
   }
 
   void stop() override {
+    closing_ = true;
     if (!thread_.joinable()) return;
     on_io([&] {
       stopped_ = true;
@@ -361,7 +365,8 @@ class TlsTransport final : public Transport {
   asio::thread_pool workers_;
   std::thread thread_;
   std::uint16_t port_ = 0;
-  bool stopped_ = false;
+  bool stopped_ = false;                // I/O thread
+  std::atomic<bool> closing_{false};   // any thread: no new requests once stopping
   std::size_t handshaking_ = 0;
   std::map<std::string, std::shared_ptr<Link>> links_;
   std::map<std::string, std::vector<std::shared_ptr<Call>>> dialing_;
