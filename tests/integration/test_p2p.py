@@ -215,10 +215,10 @@ class P2pTest(unittest.TestCase):
         lib = os.path.join(a.dir, "library")
         shutil.copy(os.path.join(self.lib, "Test Artist/Sine Album/02 Tone 2.mp3"), os.path.join(lib, "t2.mp3"))
         self.assertEqual(a.cli("import", lib).returncode, 0)
-        wait_for(lambda: "Tone 2" in self.tracks(b), timeout=10, what="the pushed change (next pull is in 10 min)")
+        wait_for(lambda: "Tone 2" in self.tracks(b), timeout=25, what="the pushed change (next pull is in 10 min)")
         t1 = self.tracks(a)["Tone 1"]
         self.assertEqual(a.delete(f"/api/tracks/{t1['id']}", token=a.token).status, 204)
-        wait_for(lambda: "Tone 1" not in self.tracks(b), timeout=10, what="the pushed deletion")
+        wait_for(lambda: "Tone 1" not in self.tracks(b), timeout=25, what="the pushed deletion")
 
     def test_friends_mode_refuses_other_nodes_both_ways(self):
         a = self.start_node([("t1.mp3", os.path.join(self.lib, "Test Artist/Sine Album/01 Tone 1.mp3"))])
