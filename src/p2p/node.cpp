@@ -560,6 +560,11 @@ void Node::run_download(const std::shared_ptr<Download>& dl) {
     error = std::string("P2P fetch failed: ") + e.what();
   }
   {
+    // Out of the table before anyone hears the outcome: a request after a failure starts afresh.
+    std::lock_guard l(mu_);
+    downloads_.erase(dl->hash);
+  }
+  {
     std::lock_guard l(dl->mu);
     dl->done = true;
     dl->path = path;
@@ -568,7 +573,6 @@ void Node::run_download(const std::shared_ptr<Download>& dl) {
   }
   dl->cv.notify_all();
   std::lock_guard l(mu_);
-  downloads_.erase(dl->hash);
   --download_threads_;
   cv_.notify_all();
 }
