@@ -159,6 +159,41 @@ void add_p2p_routes(http::Router& r, ApiDeps& d) {
     return json_response(200, o);
   });
 
+  // Tracks on peers (SearchQuery to every online peer): {results:[SearchResultItem], total}.
+  r.get("/api/p2p/search", [&d](http::Request& req) {
+    gate(d, req);
+    auto q = req.query("q");
+    if (!q || util::trim(*q).empty()) model::throw_bad_request("Missing query parameter 'q'");
+    std::size_t limit = 20;
+    if (auto l = req.query("limit"); l && !l->empty()) {
+      auto n = util::parse_int(*l);
+      if (!n || *n < 1 || *n > 100) model::throw_bad_request("limit must be between 1 and 100");
+      limit = static_cast<std::size_t>(*n);
+    }
+    auto& n = node(d);
+    json::array results;
+    for (const auto& h : n.search(util::trim(*q), limit)) {
+      json::object o;
+      o["hash"] = h.hash;
+      o["title"] = h.title;
+      o["artist_name"] = h.artist_name;
+      o["album_title"] = opt(h.album_title);
+      o["duration_secs"] = h.duration_secs;
+      o["format"] = h.format;
+      o["genre"] = opt(h.genre);
+      o["year"] = h.year ? json::value(*h.year) : json::value(nullptr);
+      o["bitrate"] = h.bitrate ? json::value(*h.bitrate) : json::value(nullptr);
+      o["source_node"] = h.source_node;
+      o["musicbrainz_id"] = opt(h.musicbrainz_id);
+      o["relevance"] = std::round(h.relevance * 1000.0) / 1000.0;
+      results.push_back(std::move(o));
+    }
+    json::object o;
+    o["total"] = results.size();
+    o["results"] = std::move(results);
+    return json_response(200, o);
+  });
+
   r.get("/api/admin/p2p/peers", [&d](http::Request& req) {
     require_admin(d, req);
     json::array a;

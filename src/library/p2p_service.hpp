@@ -25,6 +25,19 @@ struct P2pPingResult {
   std::string message;  // "pong received: ..." or "ping failed: ..."
 };
 
+// A track found on a peer by a distributed search (the original's SearchResultItem).
+struct P2pSearchHit {
+  std::string hash, title, artist_name;
+  std::optional<std::string> album_title;
+  double duration_secs = 0;
+  std::string format;
+  std::optional<std::string> genre;
+  std::optional<int> year, bitrate;
+  std::string source_node;
+  std::optional<std::string> musicbrainz_id;
+  double relevance = 0;
+};
+
 // The bytes of a replicated track as they arrive, each 16 KiB group verified before it can be read.
 class ProgressiveBlob {
  public:
@@ -45,6 +58,8 @@ class P2pService {
   virtual model::PeerRecord add_peer(std::string_view node_id, std::string_view address) = 0;
   virtual bool remove_peer(std::string_view node_id) = 0;
   virtual P2pPingResult ping(std::string_view node_id) = 0;
+  // Asks every online peer at once (each within a timeout); merged best first, one hit per hash.
+  virtual std::vector<P2pSearchHit> search(std::string_view query, std::size_t limit) = 0;
   // Replicated tracks we hold from a peer (remote_tracks rows of its origin).
   virtual std::int64_t remote_track_count(std::string_view node_id) = 0;
   // The local file holding a replicated track's bytes, fetched from peers and verified first when

@@ -14,6 +14,7 @@
 #include "model/errors.hpp"
 #include "util/fold.hpp"
 #include "util/time.hpp"
+#include "util/uuid.hpp"
 
 namespace st::p2p {
 
@@ -638,6 +639,40 @@ std::unique_ptr<library::ProgressiveBlob> Node::open_progressive(std::string_vie
     if (dl->done && !dl->error.empty()) throw model::DomainError(model::ErrorKind::unavailable, dl->error);
   }
   return std::make_unique<ProgressiveReader>(std::move(dl));
+}
+
+std::vector<library::P2pSearchHit> Node::search(std::string_view query, std::size_t limit) {
+  limit = std::clamp<std::size_t>(limit, 1, 100);
+  std::vector<std::pair<std::string, std::future<Message>>> asks;
+  for (const auto& p : repo_.list_peers()) {
+    if (!p.is_online || !allowed(p.node_id)) continue;
+    SearchQuery q{util::new_uuid(), std::string(query), static_cast<std::uint32_t>(limit)};
+    asks.emplace_back(p.node_id, std::async(std::launch::async, [this, node = p.node_id, q] { return call(node, q); }));
+  }
+  std::vector<library::P2pSearchHit> hits;
+  for (auto& [node, fut] : asks) {
+    try {
+      auto m = fut.get();
+      auto* r = std::get_if<SearchResults>(&m);
+      if (!r) continue;
+      for (const auto& x : r->results) {
+        if (!is_hash_hex(x.hash)) continue;
+        // The answering peer is the source, whatever the item says.
+        hits.push_back({x.hash, x.title, x.artist_name, x.album_title, x.duration_secs, x.format, x.genre, x.year,
+                        x.bitrate, node, x.musicbrainz_id, x.relevance});
+      }
+    } catch (const std::exception& e) {
+      spdlog::info("p2p: search on {} failed: {}", node.substr(0, 8), e.what());
+    }
+  }
+  std::stable_sort(hits.begin(), hits.end(), [](const auto& a, const auto& b) { return a.relevance > b.relevance; });
+  std::set<std::string> seen;
+  std::vector<library::P2pSearchHit> out;
+  for (auto& h : hits) {
+    if (out.size() >= limit) break;
+    if (seen.insert(h.hash).second) out.push_back(std::move(h));
+  }
+  return out;
 }
 
 // --- the admin surface ---

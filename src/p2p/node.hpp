@@ -60,6 +60,7 @@ class Node final : public library::P2pService {
   model::PeerRecord add_peer(std::string_view node_id, std::string_view address) override;
   bool remove_peer(std::string_view node_id) override;
   library::P2pPingResult ping(std::string_view node_id) override;
+  std::vector<library::P2pSearchHit> search(std::string_view query, std::size_t limit) override;
   std::int64_t remote_track_count(std::string_view node_id) override { return repo_.remote_track_count(node_id); }
   std::string materialize(std::string_view content_hash) override;
   std::unique_ptr<library::ProgressiveBlob> open_progressive(std::string_view content_hash) override;

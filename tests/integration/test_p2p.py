@@ -120,6 +120,13 @@ class P2pTest(unittest.TestCase):
         peers_a = a.get("/api/admin/p2p/peers", token=a.token).json
         self.assertEqual([p["node_id"] for p in peers_a], [b.node_id], "the acceptor learns the dialler's id")
 
+        # Search on peers: A answers for its own tracks.
+        found = b.get("/api/p2p/search?q=noise").json
+        self.assertEqual([(r["title"], r["source_node"]) for r in found["results"]], [("Noise Blob", a.node_id)])
+        self.assertEqual(found["total"], 1)
+        self.assertEqual(b.get("/api/p2p/search?q=nothing-like-this").json["results"], [])
+        self.assertEqual(b.get("/api/p2p/search").status, 400)
+
         # B plays A's multi-megabyte track: the bytes are A's file, fetched in verified ranges.
         with open(self.noise, "rb") as f:
             original = f.read()
@@ -379,6 +386,7 @@ class P2pOff(unittest.TestCase):
             self.assertEqual(s.get("/api/admin/p2p/peers", token=token).json, [])
             r = s.post("/api/admin/p2p/peers", {"node_id": "ab" * 32}, token=token)
             self.assertEqual(r.status, 503, r)
+            self.assertEqual(s.get("/api/p2p/search?q=x").status, 503)
             self.assertFalse(os.path.exists(os.path.join(s.dir, "p2p")))
         finally:
             code, log = s.stop()
