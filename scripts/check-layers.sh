@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fails when the dependency direction of DESIGN.md §3 is broken at the source level:
-# Beast only in src/http/, the database layer only from src/app/ (and tests).
+# Beast only in src/http/, the database layer only from src/app/ (and tests), the P2P rules below.
 set -u
 cd "$(dirname "$0")/.."
 bad=0
@@ -19,5 +19,15 @@ subbad=$(grep -rlE '#include\s*"(db|lib|api)/' src/subsonic 2>/dev/null || true)
 if [ -n "$subbad" ]; then echo "src/subsonic includes db, lib or api: $subbad"; bad=1; fi
 authbad=$(grep -rlE '#include\s*"(db|lib|http|api|subsonic)/' src/auth src/library || true)
 if [ -n "$authbad" ]; then echo "src/auth or src/library includes db, lib, http, api or subsonic: $authbad"; bad=1; fi
+# p2p: model, library interfaces, crypto, lib/ssl; never http/api/subsonic/db; Asio only in .cpp files.
+p2pbad=$(grep -rlE '#include\s*"(db|http|api|subsonic|app)/' src/p2p || true)
+if [ -n "$p2pbad" ]; then echo "src/p2p includes http, api, subsonic, db or app: $p2pbad"; bad=1; fi
+p2pasio=$(grep -rlE '#include\s*<boost/(asio|beast)' src/p2p --include='*.hpp' || true)
+if [ -n "$p2pasio" ]; then echo "Asio in a src/p2p header (keep it in .cpp files): $p2pasio"; bad=1; fi
+ssl=$(grep -rlE '#include\s*<openssl/' src --include='*.hpp' --include='*.cpp' | grep -v '^src/lib/ssl/' || true)
+if [ -n "$ssl" ]; then echo "OpenSSL included outside src/lib/ssl/: $ssl"; bad=1; fi
+# Routes reach the node through library::P2pService only.
+apip2p=$(grep -rlE '#include\s*"p2p/' src/api src/library src/model || true)
+if [ -n "$apip2p" ]; then echo "src/p2p included by an inner layer or the API: $apip2p"; bad=1; fi
 if [ $bad -eq 0 ]; then echo "layering: ok"; fi
 exit $bad

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-system1.81-dev
-  libsqlite3-dev libpq-dev libsodium-dev libssl-dev libcurl4-openssl-dev libspdlog-dev libfmt-dev libcli11-dev
+  libsqlite3-dev libpq-dev libsodium-dev libssl-dev openssl libcurl4-openssl-dev libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev clang libclang-rt-14-dev
   libtag1-dev libavformat-dev libavcodec-dev libswresample-dev libswscale-dev libavutil-dev libmagic-dev libebur128-dev
   b3sum ffmpeg sox espeak-ng

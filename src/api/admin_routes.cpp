@@ -133,7 +133,7 @@ void add_admin_routes(http::Router& r, ApiDeps& d) {
     o["total_remote_tracks"] = c.total_remote_tracks;
     o["active_sessions"] = c.active_sessions;
     o["p2p_enabled"] = d.p2p_enabled;
-    o["p2p_node_id"] = nullptr;
+    o["p2p_node_id"] = d.p2p ? json::value(d.p2p->status().node_id) : json::value(nullptr);
     return json_response(200, o);
   });
 }

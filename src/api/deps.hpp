@@ -11,6 +11,7 @@
 #include "library/cover_store.hpp"
 #include "library/importer.hpp"
 #include "library/lyrics_provider.hpp"
+#include "library/p2p_service.hpp"
 #include "library/storage_tasks.hpp"
 #include "library/transcode_service.hpp"
 #include "library/upload_store.hpp"
@@ -49,6 +50,7 @@ struct ApiDeps {
   std::string lyrics_lyricscom_url;
   // The folders the library is scanned from (MUSIC_FOLDERS, then the upload storage), canonical.
   std::vector<std::string> library_roots;
+  library::P2pService* p2p = nullptr;  // the running P2P node, or nothing when P2P is off
 };
 
 }  // namespace st::api

@@ -51,7 +51,7 @@ void add_public_routes(http::Router& r, ApiDeps& d) {
     o["user_count"] = c.total_users;
     o["open_registration"] = !d.settings.is_private() && d.settings.flag("open_registrations");
     o["p2p_enabled"] = d.p2p_enabled;
-    o["p2p_node_id"] = nullptr;
+    o["p2p_node_id"] = d.p2p ? json::value(d.p2p->status().node_id) : json::value(nullptr);
     return json_response(200, o);
   };
   r.get("/api/nodeinfo", nodeinfo);

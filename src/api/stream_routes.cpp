@@ -19,15 +19,6 @@ namespace st::api {
 
 namespace {
 
-class TranscodeBody final : public http::PullSource {
- public:
-  explicit TranscodeBody(std::unique_ptr<library::TranscodeStream> s) : s_(std::move(s)) {}
-  std::size_t read(char* buf, std::size_t n) override { return s_->read(buf, n); }
-
- private:
-  std::unique_ptr<library::TranscodeStream> s_;
-};
-
 // What the client asked for: nothing (the original) or a transcode.
 std::optional<audio::TranscodeSpec> requested_transcode(const http::Request& req, double duration) {
   auto quality = req.query("quality");
@@ -99,6 +90,23 @@ void add_stream_routes(http::Router& r, ApiDeps& d) {
     auto t = d.catalog->stream_source(uuid_param(req, "id", "Track not found"));
     if (!t) model::throw_not_found("Track not found");
     auto spec = requested_transcode(req, t->duration_secs);
+    if (util::starts_with(t->path, "p2p://")) {
+      // A replicated track: its bytes come from peers, verified against the hash, into the P2P cache.
+      if (!d.p2p) throw model::DomainError(model::ErrorKind::unavailable, "P2P node not available");
+      auto hash = t->path.substr(6);
+      // A plain play starts with the first verified chunks; ranges and transcodes wait for the whole file.
+      if (!spec && !req.headers.get("Range") && req.method != http::Method::head) {
+        if (auto blob = d.p2p->open_progressive(hash)) {
+          http::Response res(200);
+          res.headers.set("Content-Type", std::string(audio::mime_for_format_name(t->format)));
+          res.headers.set("Cache-Control", "no-store");
+          res.headers.set("Accept-Ranges", "bytes");
+          res.body = http::pull_body(std::move(blob));
+          return res;
+        }
+      }
+      t->path = d.p2p->materialize(hash);
+    }
     if (!spec) {
       http::FileOptions o;
       o.content_type = std::string(audio::mime_for_format_name(t->format));
@@ -126,7 +134,7 @@ void add_stream_routes(http::Router& r, ApiDeps& d) {
     res.headers.set("Cache-Control", "no-store");
     // Players use this to show the length of a stream that has no Content-Length.
     res.headers.set("X-Content-Duration", fmt::format("{:.3f}", std::max(0.0, t->duration_secs - spec->offset_secs)));
-    if (req.method != http::Method::head) res.body = std::shared_ptr<http::PullSource>(std::make_shared<TranscodeBody>(std::move(stream)));
+    if (req.method != http::Method::head) res.body = http::pull_body(std::move(stream));
     return res;
   });
 

@@ -148,6 +148,38 @@ Config config_from_env(const Getenv& env) {
     if (!n || *n < 1 || *n > 1000) throw ConfigError("DB_MAX_CONNECTIONS must be a number from 1 to 1000");
     c.db_pool_size = static_cast<std::size_t>(*n);
   }
+  if (auto v = env("P2P_ENABLED")) {
+    auto b = util::parse_bool(*v);
+    if (!b) throw ConfigError("P2P_ENABLED must be true or false");
+    c.p2p_enabled = *b;
+  }
+  if (auto v = env("P2P_BIND_HOST")) c.p2p_bind_host = *v;
+  if (auto v = env("P2P_BIND_PORT")) {
+    auto n = util::parse_int(*v);
+    if (!n || *n < 0 || *n > 65535) throw ConfigError("P2P_BIND_PORT must be a number from 0 to 65535");
+    c.p2p_port = static_cast<std::uint16_t>(*n);
+  }
+  if (auto v = env("P2P_SEED_PEERS")) c.p2p_seed_peers = list(*v, ',');
+  if (auto v = env("P2P_SECRET_KEY_PATH")) c.p2p_key_path = *v;
+  if (auto v = env("P2P_BLOBS_DIR")) c.p2p_blobs_dir = *v;
+  if (auto v = env("P2P_CACHE_MAX_SIZE")) {
+    auto n = parse_size(*v);
+    if (!n) throw ConfigError("P2P_CACHE_MAX_SIZE must be a size such as 2GB, 512MB or 1073741824");
+    c.p2p_cache_bytes = *n;
+  }
+  if (auto v = env("P2P_SHARING_MODE")) {
+    auto m = util::to_lower(*v);
+    if (m != "open" && m != "friends") throw ConfigError("P2P_SHARING_MODE must be open or friends");
+    c.p2p_friends_only = m == "friends";
+  }
+  if (auto v = env("P2P_FRIENDS")) {
+    for (auto& f : list(*v, ',')) c.p2p_friends.push_back(util::to_lower(f));
+  }
+  if (auto v = env("P2P_SYNC_INTERVAL_SECONDS")) {
+    auto n = util::parse_int(*v);
+    if (!n || *n < 1 || *n > 86400) throw ConfigError("P2P_SYNC_INTERVAL_SECONDS must be a number from 1 to 86400");
+    c.p2p_sync_interval_seconds = static_cast<unsigned>(*n);
+  }
   return c;
 }
 
@@ -175,6 +207,22 @@ void finalize(Config& c) {
     if (o != "*" && !util::starts_with(o, "http://") && !util::starts_with(o, "https://"))
       problems.push_back(fmt::format("CORS_ORIGINS: '{}' must be an origin such as https://music.example.org", o));
   if (c.cors_origins.empty()) c.cors_origins.push_back(c.scheme + "://" + c.domain);
+
+  if (c.p2p_blobs_dir.empty()) c.p2p_blobs_dir = (fs::path(c.data_dir) / "p2p" / "blobs").string();
+  if (c.p2p_key_path.empty()) c.p2p_key_path = (fs::path(c.p2p_blobs_dir).parent_path() / "secret_key").string();
+  if (c.p2p_enabled) {
+    boost::asio::ip::make_address(c.p2p_bind_host, aec);
+    if (aec) problems.push_back(fmt::format("P2P_BIND_HOST must be an IP address, not '{}'", c.p2p_bind_host));
+    for (const auto& f : c.p2p_friends)
+      if (f.size() != 64 || f.find_first_not_of("0123456789abcdef") != std::string::npos)
+        problems.push_back(fmt::format("P2P_FRIENDS: '{}' is not a NodeId (64 hex characters)", f));
+    for (const auto& p : c.p2p_seed_peers) {
+      auto at = p.find('@');
+      auto colon = p.rfind(':');
+      if (at != 64 || colon == std::string::npos || colon < at)
+        problems.push_back(fmt::format("P2P_SEED_PEERS: '{}' must be NodeId@host:port (NodeId: 64 hex characters)", p));
+    }
+  }
 
   static const std::vector<std::string> levels{"trace", "debug", "info", "warn", "error", "off"};
   if (std::find(levels.begin(), levels.end(), c.log_level) == levels.end())

@@ -38,6 +38,17 @@ struct Config {
   unsigned max_transcodes = 0;                       // MAX_TRANSCODES; 0: 2 per core
   unsigned scan_interval_minutes = 60;               // SCAN_INTERVAL_MINUTES; 0: only on demand
   bool watch_music_folders = true;                   // WATCH_MUSIC_FOLDERS: rescan on inotify events
+  // Peer-to-peer: off unless P2P_ENABLED=true.
+  bool p2p_enabled = false;
+  std::string p2p_bind_host = "0.0.0.0";             // P2P_BIND_HOST
+  std::uint16_t p2p_port = 11204;                    // P2P_BIND_PORT (0: any free port)
+  std::vector<std::string> p2p_seed_peers;           // P2P_SEED_PEERS: NodeId@host:port, comma-separated
+  std::string p2p_key_path;                          // P2P_SECRET_KEY_PATH, default <data>/p2p/secret_key
+  std::string p2p_blobs_dir;                         // P2P_BLOBS_DIR, default <data>/p2p/blobs
+  std::uint64_t p2p_cache_bytes = 2ull << 30;        // P2P_CACHE_MAX_SIZE
+  unsigned p2p_sync_interval_seconds = 60;           // P2P_SYNC_INTERVAL_SECONDS
+  bool p2p_friends_only = false;                     // P2P_SHARING_MODE=friends (default open)
+  std::vector<std::string> p2p_friends;              // P2P_FRIENDS: NodeIds allowed in friends mode
 };
 
 class ConfigError : public std::runtime_error {

@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "api/error_mapper.hpp"
@@ -17,6 +18,7 @@
 #include "http/server.hpp"
 #include "http/static_files.hpp"
 #include "library/folder_watcher.hpp"
+#include "p2p/node.hpp"
 #include "util/strings.hpp"
 
 namespace st::app {
@@ -92,6 +94,27 @@ int serve(const Config& c) {
                                *s.transcodes,    *s.tasks,      kVersion,          c.trusted_proxies,
                                s.scan_roots,     c.scheme + "://" + c.domain,       {}};
 
+  // Peer-to-peer runs only when configured (P2P_ENABLED=true).
+  std::unique_ptr<p2p::Node> node;
+  if (c.p2p_enabled) {
+    p2p::NodeOptions o;
+    o.bind_host = c.p2p_bind_host;
+    o.bind_port = c.p2p_port;
+    o.seed_peers = c.p2p_seed_peers;
+    o.key_path = c.p2p_key_path;
+    o.blobs_dir = c.p2p_blobs_dir;
+    o.library_outboard_dir = (std::filesystem::path(c.data_dir) / "outboards").string();
+    o.cache_max_bytes = c.p2p_cache_bytes;
+    o.sync_interval = std::chrono::seconds(c.p2p_sync_interval_seconds);
+    o.version = kVersion;
+    o.friends_only = c.p2p_friends_only;
+    o.friends = std::set<std::string>(c.p2p_friends.begin(), c.p2p_friends.end());
+    node = std::make_unique<p2p::Node>(std::move(o), *s.p2p_repo, *s.catalog);
+    deps.p2p = node.get();
+    subsonic_deps.p2p = node.get();
+    deps.p2p_enabled = true;
+  }
+
   http::Router router;
   api::add_public_routes(router, deps);
   api::add_auth_routes(router, deps);
@@ -108,6 +131,7 @@ int serve(const Config& c) {
   api::add_app_password_routes(router, deps);
   api::add_library_routes(router, deps);
   subsonic::add_subsonic_routes(router, subsonic_deps);
+  api::add_p2p_routes(router, deps);
 
   http::StaticFiles web(c.web_root.empty() ? default_web_root() : c.web_root);
   if (!web.available()) spdlog::info("no built web app found; serving the API only");
@@ -153,6 +177,7 @@ int serve(const Config& c) {
   spdlog::info("SoundTime {} listening on http://{}:{} (database: {})", kVersion, c.host, server.bound_port(),
                util::starts_with(c.database_url, "sqlite://") ? c.database_url : "PostgreSQL");
   server.run();
+  if (node) node->stop();
   spdlog::info("stopped cleanly");
   return 0;
 }

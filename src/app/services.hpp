@@ -20,6 +20,7 @@
 #include "model/play_queue.hpp"
 #include "model/radio_station.hpp"
 #include "model/share.hpp"
+#include "model/p2p.hpp"
 #include "model/playlist.hpp"
 #include "model/report.hpp"
 #include "model/session.hpp"
@@ -55,6 +56,7 @@ struct Services {
   std::unique_ptr<model::RadioStationRepository> radio_stations;
   // What the library scans (MUSIC_FOLDERS, then the upload storage), canonical: Subsonic's music folders.
   std::vector<std::string> scan_roots;
+  std::unique_ptr<model::P2pRepository> p2p_repo;
   std::string temp_dir;
 };
 

@@ -9,6 +9,7 @@
 #include "model/play_queue.hpp"
 #include "model/radio_station.hpp"
 #include "model/share.hpp"
+#include "model/p2p.hpp"
 #include "model/playlist.hpp"
 #include "model/report.hpp"
 #include "model/session.hpp"
@@ -30,5 +31,6 @@ std::unique_ptr<model::AnnotationRepository> make_annotation_repository(Pool& po
 std::unique_ptr<model::PlayQueueRepository> make_play_queue_repository(Pool& pool);
 std::unique_ptr<model::ShareRepository> make_share_repository(Pool& pool);
 std::unique_ptr<model::RadioStationRepository> make_radio_station_repository(Pool& pool);
+std::unique_ptr<model::P2pRepository> make_p2p_repository(Pool& pool);
 
 }  // namespace st::db

@@ -1,3 +1,3 @@
-// The one translation unit that compiles Asio and Beast (BOOST_*_SEPARATE_COMPILATION).
-#include <boost/asio/impl/src.hpp>
+// The one translation unit that compiles Beast (BOOST_BEAST_SEPARATE_COMPILATION); Asio itself is
+// compiled once in src/lib/asio, shared with the P2P transport.
 #include <boost/beast/src.hpp>

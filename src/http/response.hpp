@@ -28,6 +28,27 @@ class PullSource {
   virtual std::optional<std::uint64_t> size() const { return std::nullopt; }
 };
 
+// A PullSource over any object with read(char*, size_t), and size() when it knows its length (a
+// transcode, a verified peer download).
+template <typename T>
+class PullOf final : public PullSource {
+ public:
+  explicit PullOf(std::unique_ptr<T> s) : s_(std::move(s)) {}
+  std::size_t read(char* buf, std::size_t n) override { return s_->read(buf, n); }
+  std::optional<std::uint64_t> size() const override {
+    if constexpr (requires(const T& t) { t.size(); }) return s_->size();
+    else return std::nullopt;
+  }
+
+ private:
+  std::unique_ptr<T> s_;
+};
+
+template <typename T>
+std::shared_ptr<PullSource> pull_body(std::unique_ptr<T> s) {
+  return std::make_shared<PullOf<T>>(std::move(s));
+}
+
 class Response {
  public:
   Response() = default;

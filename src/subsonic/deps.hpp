@@ -8,6 +8,7 @@
 #include "auth/instance_settings.hpp"
 #include "auth/subsonic_auth.hpp"
 #include "library/cover_store.hpp"
+#include "library/p2p_service.hpp"
 #include "library/storage_tasks.hpp"
 #include "library/transcode_service.hpp"
 #include "model/annotation.hpp"
@@ -42,6 +43,7 @@ struct Deps {
   std::vector<std::string> music_folders;
   std::string public_base_url;  // for share links: scheme://domain
   NowPlaying now_playing;
+  library::P2pService* p2p = nullptr;  // the running P2P node (replicated tracks), or nothing
 };
 
 }  // namespace st::subsonic

@@ -63,7 +63,7 @@ http::Response original(Call& c, const model::Track& t, bool attachment) {
   http::FileOptions o;
   o.content_type = std::string(audio::mime_for_format_name(t.format));
   o.cache_control = "private, max-age=3600";
-  auto res = http::file_response(c.req, t.file_path, o);
+  auto res = http::file_response(c.req, local_file(c.d, t), o);
   if (res.status == 404) fail(Code::not_found, "The audio file of this song is missing");
   if (attachment) {
     auto name = std::filesystem::path(t.file_path).filename().string();
@@ -75,6 +75,17 @@ http::Response original(Call& c, const model::Track& t, bool attachment) {
 }
 
 }  // namespace
+
+std::string local_file(Deps& d, const model::Track& t) {
+  static constexpr std::string_view kRemote = "p2p://";
+  if (t.file_path.compare(0, kRemote.size(), kRemote) != 0) return t.file_path;
+  if (!d.p2p) fail(Code::generic, "This song is on another instance and peer-to-peer sharing is off");
+  try {
+    return d.p2p->materialize(std::string_view(t.file_path).substr(kRemote.size()));
+  } catch (const model::DomainError& e) {
+    fail(Code::generic, std::string("This song is on another instance: ") + e.what());
+  }
+}
 
 std::optional<audio::TranscodeSpec> stream_decision(const model::Track& t, const std::optional<std::string>& format,
                                                     std::int64_t max_bitrate, double offset) {
@@ -104,15 +115,33 @@ std::optional<audio::TranscodeSpec> stream_decision(const model::Track& t, const
 
 http::Response stream_track(Deps& d, const http::Request& req, const model::Track& t,
                             const std::optional<audio::TranscodeSpec>& spec, bool estimate_length) {
+  static constexpr std::string_view kRemote = "p2p://";
+  if (!spec && d.p2p && t.file_path.compare(0, kRemote.size(), kRemote) == 0 && !req.headers.get("Range") &&
+      req.method != http::Method::head) {
+    // A replicated track plays as soon as its first verified chunks arrive; ranges wait for the file.
+    try {
+      if (auto blob = d.p2p->open_progressive(std::string_view(t.file_path).substr(kRemote.size()))) {
+        http::Response res(200);
+        res.headers.set("Content-Type", std::string(audio::mime_for_format_name(t.format)));
+        res.headers.set("Cache-Control", "no-store");
+        res.headers.set("Accept-Ranges", "bytes");
+        res.body = http::pull_body(std::move(blob));
+        return res;
+      }
+    } catch (const model::DomainError& e) {
+      fail(Code::generic, std::string("This song is on another instance: ") + e.what());
+    }
+  }
+  auto path = local_file(d, t);
   if (!spec) {
     http::FileOptions o;
     o.content_type = std::string(audio::mime_for_format_name(t.format));
     o.cache_control = "private, max-age=3600";
-    auto res = http::file_response(req, t.file_path, o);
+    auto res = http::file_response(req, path, o);
     if (res.status == 404) fail(Code::not_found, "The audio file of this song is missing");
     return res;
   }
-  library::TranscodeRequest tr{t.file_path, t.content_hash.value_or(""), *spec};
+  library::TranscodeRequest tr{path, t.content_hash.value_or(""), *spec};
   std::string mime(audio::codec_mime(spec->codec));
   if (auto cached = d.transcodes.cached(tr)) {
     http::FileOptions o;

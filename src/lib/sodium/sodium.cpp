@@ -71,4 +71,27 @@ bool argon2id_verify(std::string_view phc, std::string_view password) {
   return crypto_pwhash_str_verify(z.c_str(), password.data(), password.size()) == 0;
 }
 
+Ed25519PublicKey ed25519_public_key(const Ed25519Seed& seed) {
+  Ed25519PublicKey pk{};
+  unsigned char sk[crypto_sign_SECRETKEYBYTES];
+  crypto_sign_seed_keypair(pk.data(), sk, seed.data());
+  sodium_memzero(sk, sizeof sk);
+  return pk;
+}
+
+Ed25519Signature ed25519_sign(const Ed25519Seed& seed, std::string_view message) {
+  Ed25519PublicKey pk{};
+  unsigned char sk[crypto_sign_SECRETKEYBYTES];
+  crypto_sign_seed_keypair(pk.data(), sk, seed.data());
+  Ed25519Signature sig{};
+  crypto_sign_detached(sig.data(), nullptr, reinterpret_cast<const unsigned char*>(message.data()), message.size(), sk);
+  sodium_memzero(sk, sizeof sk);
+  return sig;
+}
+
+bool ed25519_verify(const Ed25519PublicKey& key, std::string_view message, const Ed25519Signature& sig) {
+  return crypto_sign_verify_detached(sig.data(), reinterpret_cast<const unsigned char*>(message.data()),
+                                     message.size(), key.data()) == 0;
+}
+
 }  // namespace st::lib::sodium

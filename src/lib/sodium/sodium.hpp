@@ -37,4 +37,12 @@ std::string argon2id_hash(std::string_view password, PwhashLimits limits);
 // True when password matches the stored PHC string; false for a mismatch or a malformed string.
 bool argon2id_verify(std::string_view phc, std::string_view password);
 
+// Ed25519 (libsodium's crypto_sign): keys from a 32-byte seed, detached signatures.
+using Ed25519Seed = std::array<unsigned char, 32>;
+using Ed25519PublicKey = std::array<unsigned char, 32>;
+using Ed25519Signature = std::array<unsigned char, 64>;
+Ed25519PublicKey ed25519_public_key(const Ed25519Seed& seed);
+Ed25519Signature ed25519_sign(const Ed25519Seed& seed, std::string_view message);
+bool ed25519_verify(const Ed25519PublicKey& key, std::string_view message, const Ed25519Signature& sig);
+
 }  // namespace st::lib::sodium

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# P2P on loopback, in the same run as its peers:
+#  1. a 100 MB blob played on node B from node A (TLS 1.3 link, BLAKE3-verified 1 MiB ranges), against
+#     curl downloading the same file from nginx over HTTPS;
+#  2. catalogue sync of N tracks (default 100,000) from A to a fresh node B: the time until B has them all.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source bench/common.sh
+BIN=${BIN:-build/soundtime}
+TRACKS=${TRACKS:-100000}
+PARTS=${PARTS:-"blob catalog"}  # which of the two to run
+bench_setup p2p
+
+node_id() { curl -sf "http://127.0.0.1:$1/api/p2p/status" | python3 -c 'import json,sys; print(json.load(sys.stdin)["node_id"])'; }
+track_count() { curl -sf "http://127.0.0.1:$1/api/tracks?per_page=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])'; }
+serve() {  # name http_port p2p_port [seed]
+  SOUNDTIME_DATA_DIR="$work/$1" PORT=$2 HOST=127.0.0.1 LOG_LEVEL=info P2P_ENABLED=true P2P_BIND_HOST=127.0.0.1 \
+    P2P_BIND_PORT=$3 P2P_SYNC_INTERVAL_SECONDS=1 P2P_SEED_PEERS=${4:-} "$BIN" serve >"$work/$1.log" 2>&1 &
+  pids+=($!)
+  wait_http "http://127.0.0.1:$2/healthz"
+}
+wait_tracks() {  # http_port count timeout_s
+  local deadline=$(( $(date +%s) + $3 ))
+  while [ "$(track_count "$1")" -lt "$2" ]; do
+    [ "$(date +%s)" -lt "$deadline" ] || { echo "timed out waiting for $2 tracks" >&2; return 1; }
+    sleep 0.5  # polling costs CPU the nodes share
+  done
+}
+
+# --- 1. 100 MB blob ---
+if [[ " $PARTS " == *" blob "* ]]; then
+mkdir -p "$work/music/www"
+ffmpeg -nostdin -loglevel error -y -f lavfi -i "anoisesrc=duration=600:sample_rate=44100:amplitude=0.5" -ac 2 \
+  -metadata title="Big" "$work/music/www/big.wav"
+size=$(stat -c %s "$work/music/www/big.wav")
+SOUNDTIME_DATA_DIR="$work/a" LOG_LEVEL=warn "$BIN" import "$work/music" >/dev/null 2>&1
+ha=$(port); pa=$(port); hb=$(port); pb=$(port)
+serve a "$ha" "$pa"
+serve b "$hb" "$pb" "$(node_id "$ha")@127.0.0.1:$pa"
+wait_tracks "$hb" 1 30
+id=$(curl -sf "http://127.0.0.1:$hb/api/tracks" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][0]["id"])')
+t0=$(now)
+ttfb=$(curl -sf "http://127.0.0.1:$hb/api/tracks/$id/stream" -o "$work/got.wav" -w '%{time_starttransfer}')
+t1=$(now)
+cmp "$work/got.wav" "$work/music/www/big.wav" || { echo "P2P bytes differ" >&2; exit 1; }
+rm -f "$work/got.wav"
+fetch_ms=$(grep -oE 'fetched and verified .* in [0-9]+ ms' "$work/b.log" | grep -oE '[0-9]+ ms' | tail -1 | cut -d' ' -f1)
+
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$work/tls.key" -out "$work/tls.crt" \
+  -days 1 -subj /CN=localhost >/dev/null 2>&1
+nport=$(port)
+start_nginx "$work/music/www" "$nport"
+sed -i "s|listen 127.0.0.1:$nport;|listen 127.0.0.1:$nport ssl; ssl_certificate $work/tls.crt; ssl_certificate_key $work/tls.key; ssl_protocols TLSv1.3;|" "$work/nginx/nginx.conf"
+kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true; unset 'pids[-1]'
+nginx -c "$work/nginx/nginx.conf" -g 'daemon off;' &
+pids+=($!)
+for _ in $(seq 100); do curl -skf "https://127.0.0.1:$nport/big.wav" -r 0-0 -o /dev/null && break; sleep 0.05; done
+best=""
+for _ in 1 2 3; do
+  t=$(curl -sk "https://127.0.0.1:$nport/big.wav" -o /dev/null -w '%{time_total}')
+  best=$(python3 -c "import sys; v=[float(x) for x in sys.argv[1:] if x]; print(min(v))" $t $best)
+done
+p2p_s=$(python3 -c "print(($t1 - $t0))")
+mb=$(python3 -c "print(f'{$size/1048576:.0f}')")
+echo "blob: $mb MiB, verified identical"
+printf '%-44s %8s %10s\n' "transfer" "seconds" "MiB/s"
+printf '%-44s %8.2f %10.0f\n' "nginx HTTPS (TLS 1.3) -> curl, best of 3" "$best" "$(python3 -c "print($size/1048576/$best)")"
+printf '%-44s %8.2f %10.0f\n' "P2P fetch + verify + cache (node log)" "$(python3 -c "print($fetch_ms/1000)")" "$(python3 -c "print($size/1048576/($fetch_ms/1000))")"
+printf '%-44s %8.2f %10.0f\n' "first play on B (fetch, verify, serve)" "$p2p_s" "$(python3 -c "print($size/1048576/$p2p_s)")"
+echo "first play: first byte after $(python3 -c "print(f'{$ttfb*1000:.0f}')") ms (it streams while the rest is fetched and verified)"
+echo "ratio P2P fetch throughput / nginx HTTPS: $(ratio "$best" "$(python3 -c "print($fetch_ms/1000)")")x (goal >= 0.7x)"
+kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; pids=()
+fi
+
+# --- 2. catalogue of $TRACKS tracks ---
+[[ " $PARTS " == *" catalog "* ]] || exit 0
+hc=$(port); pc=$(port); hd=$(port); pd=$(port)
+serve c "$hc" "$pc"
+kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true; unset 'pids[-1]'   # migrated; now fill it offline
+python3 - "$work/c/soundtime.db" "$TRACKS" <<'PY'
+import sqlite3, sys, uuid, hashlib
+db, n = sys.argv[1], int(sys.argv[2])
+c = sqlite3.connect(db)
+now = 1_700_000_000_000_000
+artists = [(str(uuid.uuid4()), f"name:artist {i}", f"Artist {i}", f"artist {i}", now) for i in range(n // 100)]
+c.executemany("INSERT INTO artists (id, match_key, name, search_text, created_at) VALUES (?,?,?,?,?)", artists)
+albums = [(str(uuid.uuid4()), f"{artists[i // 10][0]}|album {i}", f"Album {i}", artists[i // 10][0], f"album {i}", now)
+          for i in range(n // 10)]
+c.executemany("INSERT INTO albums (id, match_key, title, artist_id, search_text, created_at) VALUES (?,?,?,?,?,?)", albums)
+rows = []
+for i in range(n):
+    al = albums[i // 10]
+    rows.append((str(uuid.uuid4()), f"Track {i}", al[3], al[0], i % 10 + 1, 180.0, "Rock", 2000 + i % 20,
+                 f"/music/{i}.flac", 30_000_000 + i, "flac", 1000, 44100, hashlib.blake2b(str(i).encode(), digest_size=32).hexdigest(),
+                 f"track {i}", now + i))
+c.executemany("INSERT INTO tracks (id, title, artist_id, album_id, track_number, duration_secs, genre, year, file_path, "
+              "file_size, format, bitrate, sample_rate, content_hash, search_text, created_at) "
+              "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+c.commit()
+PY
+serve c "$hc" "$pc"
+t0=$(now)
+serve d "$hd" "$pd" "$(node_id "$hc")@127.0.0.1:$pc"
+wait_tracks "$hd" "$TRACKS" 600
+t1=$(now)
+# From the fresh node's log: its start to the last page applied (no polling delay in it).
+logged=$(python3 - "$work/d.log" <<'PY'
+import sys, datetime
+start = end = None
+for line in open(sys.argv[1], errors="replace"):
+    ts = line[:23]
+    if "p2p: node" in line and start is None:
+        start = ts
+    if "p2p: applied" in line:
+        end = ts
+f = lambda s: datetime.datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%f")
+print(f"{(f(end) - f(start)).total_seconds():.1f}" if start and end else "n/a")
+PY
+)
+echo "catalogue sync of $TRACKS tracks to a fresh node: $logged s from its start to the last page applied; $(python3 -c "print(f'{$t1 - $t0:.1f}')") s until the API counted them all (goal < 30 s)"
+if [ -n "${KEEP_LOGS:-}" ]; then mkdir -p "$KEEP_LOGS"; cp "$work"/*.log "$KEEP_LOGS"/; fi

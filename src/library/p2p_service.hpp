@@ -1,0 +1,73 @@
+#pragma once
+// What the REST API may ask of the peer-to-peer node (implemented in src/p2p, wired in app/), so routes
+// never depend on the P2P layer itself.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/p2p.hpp"
+
+namespace st::library {
+
+struct P2pStatus {
+  std::string node_id;
+  std::uint16_t port = 0;
+  std::size_t peer_count = 0, online_peer_count = 0, connections = 0;
+  std::int64_t local_track_count = 0;
+  std::uint64_t cache_bytes = 0, cache_max_bytes = 0;
+};
+
+struct P2pPingResult {
+  bool ok = false;
+  std::string message;  // "pong received: ..." or "ping failed: ..."
+};
+
+// A track found on a peer by a distributed search (the original's SearchResultItem).
+struct P2pSearchHit {
+  std::string hash, title, artist_name;
+  std::optional<std::string> album_title;
+  double duration_secs = 0;
+  std::string format;
+  std::optional<std::string> genre;
+  std::optional<int> year, bitrate;
+  std::string source_node;
+  std::optional<std::string> musicbrainz_id;
+  double relevance = 0;
+};
+
+// The bytes of a replicated track as they arrive, each 16 KiB group verified before it can be read.
+class ProgressiveBlob {
+ public:
+  virtual ~ProgressiveBlob() = default;
+  virtual std::uint64_t size() const = 0;
+  // Blocks until verified bytes are available; 0 at the end. Throws std::runtime_error when the
+  // download fails before the end.
+  virtual std::size_t read(char* buf, std::size_t n) = 0;
+};
+
+class P2pService {
+ public:
+  virtual ~P2pService() = default;
+  virtual P2pStatus status() = 0;
+  virtual std::vector<model::PeerRecord> peers() = 0;
+  // Adds (and contacts) a peer given as "NodeId@host:port", or a NodeId and "host:port".
+  // Throws model::DomainError (bad_request for a malformed address, conflict for a blocked or own id).
+  virtual model::PeerRecord add_peer(std::string_view node_id, std::string_view address) = 0;
+  virtual bool remove_peer(std::string_view node_id) = 0;
+  virtual P2pPingResult ping(std::string_view node_id) = 0;
+  // Asks every online peer at once (each within a timeout); merged best first, one hit per hash.
+  virtual std::vector<P2pSearchHit> search(std::string_view query, std::size_t limit) = 0;
+  // Replicated tracks we hold from a peer (remote_tracks rows of its origin).
+  virtual std::int64_t remote_track_count(std::string_view node_id) = 0;
+  // The local file holding a replicated track's bytes, fetched from peers and verified first when
+  // needed. Throws model::DomainError (unavailable) when no peer can provide it.
+  virtual std::string materialize(std::string_view content_hash) = 0;
+  // Starts (or joins) fetching a replicated track and reads it while it arrives; nothing when its bytes
+  // are already here (use materialize()). Throws model::DomainError like materialize().
+  virtual std::unique_ptr<ProgressiveBlob> open_progressive(std::string_view content_hash) = 0;
+};
+
+}  // namespace st::library

@@ -1,0 +1,744 @@
+#include "p2p/node.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstring>
+#include <deque>
+#include <filesystem>
+
+#include "crypto/blake3_range.hpp"
+#include "model/errors.hpp"
+#include "util/fold.hpp"
+#include "util/time.hpp"
+#include "util/uuid.hpp"
+
+namespace st::p2p {
+
+namespace {
+
+constexpr std::uint64_t kRangeGroups = 64;  // 1 MiB of data per FetchTrack reply
+constexpr std::size_t kRangeHeader = 28;    // size u64, first u64, end u64, proof length u32
+constexpr std::size_t kPipeline = 6;        // range requests in flight (and verifying) per download
+
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
+void put_u64(std::string& s, std::uint64_t v) {
+  for (int i = 7; i >= 0; --i) s.push_back(static_cast<char>(v >> (i * 8)));
+}
+std::uint64_t get_u64(const std::string& s, std::size_t at) {
+  std::uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(s[at + i]);
+  return v;
+}
+
+Reply error_reply(std::string_view code, std::string_view message) {
+  return Reply{ReplyKind::error, encode_protocol_error(code, message)};
+}
+Reply json_reply(const Message& m) { return Reply{ReplyKind::json, encode_message(m)}; }
+Reply ack() { return Reply{ReplyKind::json, "{}"}; }
+
+std::string host_port(const std::string& ip, std::uint16_t port) {
+  return (ip.find(':') != std::string::npos ? "[" + ip + "]" : ip) + ":" + std::to_string(port);
+}
+
+// A protocol error from the peer or an unusable reply: the peer answered, but not with what we asked for.
+class PeerError : public TransportError {
+ public:
+  using TransportError::TransportError;
+};
+
+}  // namespace
+
+Node::Node(NodeOptions options, model::P2pRepository& repo, model::CatalogRepository& catalog)
+    : opts_(std::move(options)),
+      repo_(repo),
+      catalog_(catalog),
+      identity_(crypto::Identity::load_or_create(opts_.key_path)),
+      blobs_(opts_.blobs_dir, opts_.cache_max_bytes, opts_.library_outboard_dir),
+      replicator_(catalog, repo) {
+  repo_.mark_all_offline();
+  TlsTransportOptions to;
+  to.bind_host = opts_.bind_host;
+  to.bind_port = opts_.bind_port;
+  to.limits = opts_.limits;
+  transport_ = make_tls_transport(
+      identity_, to,
+      [this](const std::string& from, const std::string& ip, const std::string& payload) {
+        return handle(from, ip, payload);
+      },
+      [this](const std::string& node) { return allowed(node); });
+  for (const auto& s : opts_.seed_peers) {
+    auto a = parse_peer_address(s);
+    if (!a) {
+      spdlog::warn("p2p: ignoring seed peer '{}' (expected NodeId@host:port)", s);
+      continue;
+    }
+    if (a->node_id == node_id() || !allowed(a->node_id)) continue;
+    repo_.add_peer(a->node_id, host_port(a->host, a->port));
+  }
+  for (const auto& p : repo_.list_peers()) wanted_.insert(p.node_id);  // start-up refresh of every known peer
+  spdlog::info("p2p: node {} listening on {}:{}", node_id(), opts_.bind_host, port());
+  maintenance_ = std::thread([this] { maintenance(); });
+}
+
+Node::~Node() { stop(); }
+
+bool Node::allowed(const std::string& node) {
+  if (opts_.friends_only && !opts_.friends.count(node)) return false;
+  try {
+    return !repo_.is_blocked(node);
+  } catch (const std::exception& e) {
+    spdlog::warn("p2p: cannot check whether {} is blocked: {}", node.substr(0, 8), e.what());
+    return false;
+  }
+}
+
+void Node::stop() {
+  {
+    std::lock_guard l(mu_);
+    if (stopping_ && !maintenance_.joinable()) return;
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  transport_->stop();  // fails every call in flight, so the threads below end promptly
+  if (maintenance_.joinable()) maintenance_.join();
+  std::unique_lock l(mu_);
+  cv_.wait(l, [this] { return download_threads_ == 0; });
+}
+
+// --- answering peers ---
+
+Reply Node::handle(const std::string& from, const std::string& ip, const std::string& payload) {
+  DecodeLimits lim;
+  lim.max_bytes = opts_.limits.max_frame;
+  auto d = decode_message(payload, lim);
+  if (!d.message) return error_reply("bad_message", d.error);
+  return std::visit(
+      Overloaded{
+          [&](const Ping& p) -> Reply {
+            std::optional<std::string> addr;
+            if (p.listen_port) addr = host_port(ip, *p.listen_port);
+            auto known = repo_.find_peer(from);
+            repo_.peer_seen(from, std::nullopt, -1, addr);
+            // First contact (or back after a while): pull its catalogue too, so sync runs both ways.
+            if (!known || !known->is_online) want_contact(from);
+            return json_reply(Pong{node_id(), static_cast<std::uint64_t>(repo_.local_track_count()), opts_.version});
+          },
+          [&](const RequestCatalog& r) { return answer_catalog(r); },
+          [&](const FetchTrack& f) { return answer_fetch(f); },
+          [&](const AnnounceTrack& a) -> Reply {
+            replicator_.upsert(from, a.track);
+            return ack();
+          },
+          [&](const CatalogSync& c) -> Reply {
+            replicator_.upsert_page(from, c.tracks);
+            return ack();
+          },
+          [&](const CatalogDelta& c) -> Reply {
+            replicator_.upsert_page(from, c.tracks);
+            for (const auto& h : c.removed) replicator_.remove(from, h);
+            spdlog::info("p2p: applied {} tracks and {} removals pushed by {}", c.tracks.size(), c.removed.size(),
+                         from.substr(0, 8));
+            return ack();
+          },
+          [&](const PeerExchange&) -> Reply {
+            PeerExchange out;
+            out.peers.push_back(node_id());
+            for (const auto& p : repo_.list_peers())
+              if (p.node_id != from && allowed(p.node_id)) out.peers.push_back(p.node_id);
+            return json_reply(out);
+          },
+          [&](const SearchQuery& q) -> Reply {
+            SearchResults out;
+            out.request_id = q.request_id;
+            auto limit = std::clamp<std::uint32_t>(q.limit, 1, 100);
+            auto hits = catalog_.search(util::search_words(q.query), model::Page{1, limit});
+            for (std::size_t i = 0; i < hits.tracks.size(); ++i) {
+              const auto& t = hits.tracks[i];
+              if (!t.content_hash || t.file_path.rfind("p2p://", 0) == 0) continue;
+              SearchResultItem it{*t.content_hash, t.title,   t.artist_name, t.album_title, t.duration_secs,
+                                  t.format,        t.genre,   t.year,        t.bitrate,     node_id(),
+                                  t.musicbrainz_id, 1.0 - static_cast<double>(i) / static_cast<double>(hits.tracks.size())};
+              out.results.push_back(std::move(it));
+            }
+            out.total = out.results.size();
+            return json_reply(out);
+          },
+          [&](const BloomExchange&) { return error_reply("unsupported", "BloomExchange is not supported yet"); },
+          [&](const Pong&) { return error_reply("unexpected", "Pong is a reply, not a request"); },
+          [&](const SearchResults&) { return error_reply("unexpected", "SearchResults is a reply, not a request"); },
+      },
+      *d.message);
+}
+
+Reply Node::answer_catalog(const RequestCatalog& r) {
+  std::int64_t limit = r.limit;
+  for (;;) {
+    auto page = repo_.changes_since(static_cast<std::int64_t>(r.since_cursor), limit);
+    CatalogDelta d;
+    d.since = util::to_rfc3339(util::now_micros());
+    d.cursor = r.since_cursor;
+    d.next_cursor = static_cast<std::uint64_t>(page.next_cursor);
+    d.has_more = page.has_more;
+    for (const auto& c : page.changes) {
+      if (c.track) d.tracks.push_back(Replicator::announce(*c.track, c.album_artist_name, node_id()));
+      else d.removed.push_back(c.removed_hash);
+    }
+    auto text = encode_message(d);
+    // Pages stay well under the frame limit even with very long titles: fewer entries per page.
+    if (text.size() <= opts_.limits.max_frame / 2 || limit == 1) return Reply{ReplyKind::json, std::move(text)};
+    limit = std::max<std::int64_t>(1, limit / 4);
+  }
+}
+
+Reply Node::answer_fetch(const FetchTrack& f) {
+  std::optional<std::string> path = blobs_.cached(f.hash);
+  if (!path) {
+    if (auto lb = repo_.local_blob(f.hash)) path = lb->path;
+  }
+  if (!path) return error_reply("not_found", "blob not available here");
+  std::error_code ec;
+  auto size = std::filesystem::file_size(*path, ec);
+  if (ec) return error_reply("not_found", "blob not available here");
+  auto groups = crypto::blake3_group_count(size);
+  auto first = f.offset / crypto::kBlake3GroupLen;
+  if (first >= groups) return error_reply("bad_range", "offset beyond the end of the blob");
+  auto want = std::min<std::uint64_t>(f.length.value_or(kRangeGroups * crypto::kBlake3GroupLen),
+                                      kRangeGroups * crypto::kBlake3GroupLen);
+  auto last_byte = f.offset + std::max<std::uint64_t>(want, 1) - 1;
+  auto end = std::min(groups, last_byte / crypto::kBlake3GroupLen + 1);
+  end = std::min(end, first + kRangeGroups);
+  auto outboard = blobs_.outboard(f.hash, *path);
+  if (!outboard) return error_reply("unavailable", "blob changed on disk");
+  bool ok = false;
+  auto proof = crypto::blake3_range_proof(outboard->data(), outboard->size(), size, first, end, ok);
+  if (!ok) return error_reply("unavailable", "outboard does not match the blob");
+  auto len = crypto::blake3_range_bytes(size, first, end);
+  std::string out;
+  out.reserve(kRangeHeader + proof.size() + len);
+  put_u64(out, size);
+  put_u64(out, first);
+  put_u64(out, end);
+  for (int i = 3; i >= 0; --i) out.push_back(static_cast<char>(proof.size() >> (i * 8)));
+  out.append(reinterpret_cast<const char*>(proof.data()), proof.size());
+  auto data_at = out.size();
+  out.resize(data_at + len);
+  int fd = ::open(path->c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return error_reply("not_found", "blob not available here");
+  std::size_t done = 0;
+  while (done < len) {
+    auto n = ::pread(fd, out.data() + data_at + done, len - done, static_cast<off_t>(first * crypto::kBlake3GroupLen + done));
+    if (n <= 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  if (done != len) return error_reply("unavailable", "blob shorter than expected");
+  return Reply{ReplyKind::binary, std::move(out)};
+}
+
+// --- asking peers ---
+
+Reply Node::call_raw(const std::string& node, const std::string& payload) {
+  auto rec = repo_.find_peer(node);
+  if (rec && rec->address) {
+    if (auto a = parse_peer_address(node + "@" + *rec->address)) return transport_->request(*a, payload, opts_.request_timeout);
+  }
+  return transport_->request_connected(node, payload, opts_.request_timeout);
+}
+
+Message Node::call(const std::string& node, const Message& m) {
+  auto r = call_raw(node, encode_message(m));
+  if (r.kind == ReplyKind::error) {
+    auto e = decode_protocol_error(r.payload);
+    throw PeerError("peer answered " + (e ? e->code + ": " + e->message : std::string("an error")));
+  }
+  if (r.kind != ReplyKind::json) throw PeerError("peer sent binary data instead of a message");
+  DecodeLimits lim;
+  lim.max_bytes = opts_.limits.max_frame;
+  auto d = decode_message(r.payload, lim);
+  if (!d.message) throw PeerError("peer sent a bad reply: " + d.error);
+  return std::move(*d.message);
+}
+
+Pong Node::ping_peer(const std::string& node) {
+  auto m = call(node, Ping{port()});
+  auto* pong = std::get_if<Pong>(&m);
+  if (!pong) throw PeerError(std::string("expected Pong, got ") + message_name(m));
+  if (pong->node_id != node) throw PeerError("Pong names another node");
+  return *pong;
+}
+
+void Node::pull_catalog(const std::string& node) {
+  for (int pages = 0; pages < 100000; ++pages) {
+    auto rec = repo_.find_peer(node);
+    if (!rec) return;  // removed meanwhile
+    auto cursor = static_cast<std::uint64_t>(rec->sync_cursor);
+    auto t0 = std::chrono::steady_clock::now();
+    auto m = call(node, RequestCatalog{cursor, 500});
+    auto t1 = std::chrono::steady_clock::now();
+    auto* d = std::get_if<CatalogDelta>(&m);
+    if (!d) throw PeerError(std::string("expected CatalogDelta, got ") + message_name(m));
+    replicator_.upsert_page(node, d->tracks);
+    for (const auto& h : d->removed) replicator_.remove(node, h);
+    if (d->next_cursor > cursor) repo_.set_sync_cursor(node, static_cast<std::int64_t>(d->next_cursor));
+    auto ms = [](auto a, auto b) { return std::chrono::duration<double, std::milli>(b - a).count(); };
+    if (!d->tracks.empty() || !d->removed.empty())
+      spdlog::info("p2p: applied {} tracks and {} removals from {} (cursor {}; page {:.0f} ms, applying {:.0f} ms)",
+                   d->tracks.size(), d->removed.size(), node.substr(0, 8), d->next_cursor, ms(t0, t1),
+                   ms(t1, std::chrono::steady_clock::now()));
+    if (!d->has_more) return;
+    if (d->next_cursor <= cursor) throw PeerError("catalogue cursor did not advance");
+    std::lock_guard l(mu_);
+    if (stopping_) return;
+  }
+}
+
+bool Node::contact(const std::string& node) {
+  auto now = std::chrono::steady_clock::now();
+  try {
+    auto pong = ping_peer(node);
+    repo_.peer_seen(node, pong.version, static_cast<std::int64_t>(pong.track_count), std::nullopt);
+    pull_catalog(node);
+    std::lock_guard l(mu_);
+    next_try_[node] = now + opts_.sync_interval;
+    return true;
+  } catch (const std::exception& e) {
+    repo_.peer_failed(node);
+    auto rec = repo_.find_peer(node);
+    int failures = rec ? std::min(rec->failures, 16) : 1;
+    auto delay = std::min<std::chrono::milliseconds>(std::chrono::milliseconds(500LL << failures), opts_.max_backoff);
+    spdlog::info("p2p: peer {} unreachable ({}); next try in {} ms", node.substr(0, 8), e.what(), delay.count());
+    std::lock_guard l(mu_);
+    next_try_[node] = now + delay;
+    return false;
+  }
+}
+
+void Node::want_contact(const std::string& node) {
+  {
+    std::lock_guard l(mu_);
+    wanted_.insert(node);
+  }
+  cv_.notify_all();
+}
+
+void Node::maintenance() {
+  std::unique_lock l(mu_);
+  while (!stopping_) {
+    std::vector<std::string> due;
+    auto now = std::chrono::steady_clock::now();
+    l.unlock();
+    std::vector<model::PeerRecord> peers;
+    try {
+      peers = repo_.list_peers();
+    } catch (const std::exception& e) {
+      spdlog::warn("p2p: cannot read the peer table: {}", e.what());
+    }
+    l.lock();
+    for (const auto& p : peers) {
+      auto it = next_try_.find(p.node_id);
+      bool wanted = wanted_.erase(p.node_id) > 0;
+      if (wanted || it == next_try_.end() || now >= it->second) due.push_back(p.node_id);
+    }
+    wanted_.clear();  // wishes for peers not in the table (removed meanwhile)
+    l.unlock();
+    try {
+      push_changes();
+    } catch (const std::exception& e) {
+      spdlog::warn("p2p: cannot push our changes: {}", e.what());
+    }
+    for (const auto& node : due) {
+      {
+        std::lock_guard g(mu_);
+        if (stopping_) break;
+      }
+      try {
+        if (!allowed(node)) {
+          transport_->disconnect(node);
+          continue;
+        }
+        contact(node);
+      } catch (const std::exception& e) {
+        spdlog::warn("p2p: contact with {} failed: {}", node.substr(0, 8), e.what());
+      }
+    }
+    l.lock();
+    cv_.wait_for(l, std::chrono::seconds(1), [this] { return stopping_ || !wanted_.empty(); });
+  }
+}
+
+void Node::push_changes() {
+  auto latest = repo_.latest_change();
+  if (pushed_change_ < 0 || latest < pushed_change_) {  // at start peers pull what they missed
+    pushed_change_ = latest;
+    return;
+  }
+  if (latest == pushed_change_) return;
+  auto reply = answer_catalog(RequestCatalog{static_cast<std::uint64_t>(pushed_change_), 500});
+  pushed_change_ = std::min(latest, pushed_change_ + 500);
+  DecodeLimits lim;
+  lim.max_bytes = opts_.limits.max_frame;
+  auto page = decode_message(reply.payload, lim);
+  if (auto* d = page.message ? std::get_if<CatalogDelta>(&*page.message) : nullptr) {
+    pushed_change_ = static_cast<std::int64_t>(d->next_cursor);
+    if (d->tracks.empty() && d->removed.empty()) return;
+  }
+  for (const auto& p : repo_.list_peers()) {
+    if (!p.is_online) continue;
+    try {
+      auto r = call_raw(p.node_id, reply.payload);
+      if (r.kind == ReplyKind::error) spdlog::debug("p2p: {} refused our changes", p.node_id.substr(0, 8));
+    } catch (const std::exception& e) {
+      spdlog::debug("p2p: pushing changes to {} failed: {}", p.node_id.substr(0, 8), e.what());
+    }
+  }
+}
+
+void Node::strike(const std::string& node, const std::string& why) {
+  int n = repo_.strike_peer(node);
+  spdlog::warn("p2p: peer {} sent bad data ({}); strike {}", node.substr(0, 8), why, n);
+  if (n >= opts_.strikes_before_block) {
+    spdlog::warn("p2p: blocking peer {} after {} strikes", node.substr(0, 8), n);
+    repo_.block(node, "sent data that failed BLAKE3 verification");
+    transport_->disconnect(node);
+  }
+}
+
+// --- fetching blobs ---
+
+namespace {
+
+// The outcome of one range request, checked and written on its own thread (ranges verify in parallel).
+struct RangeResult {
+  enum { ok, unreachable, bad_data } status = ok;
+  std::string why;
+};
+
+}  // namespace
+
+bool Node::download(Download& dl, const std::string& peer, std::uint64_t& next_group) {
+  const std::string& hash = dl.hash;
+  const std::string& part = dl.part;
+  const std::uint64_t size = dl.size;
+  crypto::Blake3Hash root{};
+  for (std::size_t i = 0; i < 32; ++i) root[i] = static_cast<std::uint8_t>(std::stoi(hash.substr(i * 2, 2), nullptr, 16));
+  auto groups = crypto::blake3_group_count(size);
+  int fd = ::open(part.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) throw model::DomainError(model::ErrorKind::unavailable, "cannot write to the P2P cache");
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+
+  auto fetch_range = [this, &root, hash, peer, size, groups, fd](std::uint64_t first) -> RangeResult {
+    FetchTrack f{hash, first * crypto::kBlake3GroupLen, kRangeGroups * crypto::kBlake3GroupLen};
+    Reply r;
+    try {
+      r = call_raw(peer, encode_message(f));
+    } catch (const std::exception& e) {
+      return {RangeResult::unreachable, e.what()};
+    }
+    if (r.kind != ReplyKind::binary) {
+      auto e = decode_protocol_error(r.payload);
+      return {RangeResult::unreachable, e ? e->code + ": " + e->message : "not a binary reply"};
+    }
+    const auto& p = r.payload;
+    std::uint64_t end = std::min(groups, first + kRangeGroups);
+    if (p.size() < kRangeHeader || get_u64(p, 0) != size || get_u64(p, 8) != first || get_u64(p, 16) != end)
+      return {RangeResult::bad_data, "range reply does not match the request"};
+    std::uint32_t proof_len = (std::uint32_t(static_cast<unsigned char>(p[24])) << 24) |
+                              (std::uint32_t(static_cast<unsigned char>(p[25])) << 16) |
+                              (std::uint32_t(static_cast<unsigned char>(p[26])) << 8) | static_cast<unsigned char>(p[27]);
+    if (proof_len > p.size() - kRangeHeader) return {RangeResult::bad_data, "proof longer than the reply"};
+    auto* proof = reinterpret_cast<const std::uint8_t*>(p.data() + kRangeHeader);
+    auto* data = proof + proof_len;
+    std::size_t data_len = p.size() - kRangeHeader - proof_len;
+    // Nothing is written before the whole range checks out against the root hash.
+    if (!crypto::blake3_verify_range(root, size, first, end, proof, proof_len, data, data_len))
+      return {RangeResult::bad_data, "chunk failed BLAKE3 verification"};
+    std::size_t done = 0;
+    while (done < data_len) {
+      auto n = ::pwrite(fd, data + done, data_len - done, static_cast<off_t>(first * crypto::kBlake3GroupLen + done));
+      if (n <= 0) return {RangeResult::unreachable, "cannot write to the P2P cache"};
+      done += static_cast<std::size_t>(n);
+    }
+    return {};
+  };
+
+  std::deque<std::pair<std::uint64_t, std::future<RangeResult>>> window;
+  std::uint64_t asked = next_group;
+  bool failed = false;
+  while (true) {
+    while (!failed && window.size() < kPipeline && asked < groups) {
+      window.emplace_back(asked, std::async(std::launch::async, fetch_range, asked));
+      asked += kRangeGroups;
+    }
+    if (window.empty()) break;
+    auto [first, fut] = std::move(window.front());
+    window.pop_front();
+    auto res = fut.get();
+    if (failed) continue;  // draining requests already sent
+    if (res.status == RangeResult::bad_data) {
+      strike(peer, res.why);
+      failed = true;
+    } else if (res.status == RangeResult::unreachable) {
+      spdlog::info("p2p: fetching {} from {} stopped at group {}: {}", hash.substr(0, 12), peer.substr(0, 8), first,
+                   res.why);
+      failed = true;
+    } else {
+      next_group = std::min(groups, first + kRangeGroups);
+      {
+        std::lock_guard l(dl.mu);
+        dl.verified = std::min<std::uint64_t>(size, next_group * crypto::kBlake3GroupLen);
+      }
+      dl.cv.notify_all();
+      std::lock_guard l(mu_);
+      if (stopping_) failed = true;
+    }
+  }
+  return !failed && next_group >= groups;
+}
+
+std::shared_ptr<Node::Download> Node::start_download(const std::string& hash) {
+  auto track = catalog_.find_track_by_hash(hash);
+  if (!track) model::throw_not_found("Track not found");
+  std::lock_guard l(mu_);
+  if (stopping_) throw model::DomainError(model::ErrorKind::unavailable, "P2P node is stopping");
+  if (auto it = downloads_.find(hash); it != downloads_.end()) return it->second;  // join the fetch under way
+  auto dl = std::make_shared<Download>();
+  dl->hash = hash;
+  dl->part = blobs_.part_path(hash);
+  dl->size = static_cast<std::uint64_t>(track->file_size);
+  downloads_[hash] = dl;
+  ++download_threads_;
+  std::thread([this, dl] { run_download(dl); }).detach();  // stop() waits for download_threads_ to reach 0
+  return dl;
+}
+
+void Node::run_download(const std::shared_ptr<Download>& dl) {
+  auto started = std::chrono::steady_clock::now();
+  std::string path, error;
+  try {
+    std::error_code ec;
+    std::filesystem::remove(dl->part, ec);
+    std::uint64_t next_group = 0;
+    bool complete = false;
+    std::vector<std::string> sources;
+    for (const auto& c : repo_.remote_copies(dl->hash)) {
+      if (!c.is_available || !allowed(c.origin_node)) continue;
+      auto peer = repo_.find_peer(c.origin_node);
+      if (peer && peer->is_online) sources.insert(sources.begin(), c.origin_node);
+      else sources.push_back(c.origin_node);
+    }
+    // Each source continues where the previous one stopped (a broken link resumes on another peer).
+    for (const auto& peer : sources) {
+      if (download(*dl, peer, next_group)) {
+        complete = true;
+        break;
+      }
+    }
+    if (!complete) {
+      std::filesystem::remove(dl->part, ec);
+      error = "P2P track data not available";
+    } else if (auto p = blobs_.commit_verified(dl->hash, dl->part)) {
+      // Every group was checked against the root, the last one included (which proves the size).
+      path = *p;
+      auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+      spdlog::info("p2p: fetched and verified {} ({} bytes) in {:.0f} ms", dl->hash.substr(0, 12), dl->size, ms);
+    } else {
+      error = "cannot store the fetched track";
+    }
+  } catch (const std::exception& e) {
+    error = std::string("P2P fetch failed: ") + e.what();
+  }
+  {
+    // Out of the table before anyone hears the outcome: a request after a failure starts afresh.
+    std::lock_guard l(mu_);
+    downloads_.erase(dl->hash);
+  }
+  {
+    std::lock_guard l(dl->mu);
+    dl->done = true;
+    dl->path = path;
+    dl->error = error;
+    if (error.empty()) dl->verified = dl->size;
+  }
+  dl->cv.notify_all();
+  std::lock_guard l(mu_);
+  --download_threads_;
+  cv_.notify_all();
+}
+
+std::string Node::materialize(std::string_view hash_view) {
+  std::string hash(hash_view);
+  if (!is_hash_hex(hash)) model::throw_bad_request("Invalid content hash");
+  if (auto p = blobs_.cached(hash)) return *p;
+  if (auto lb = repo_.local_blob(hash)) return lb->path;
+  auto dl = start_download(hash);
+  std::unique_lock l(dl->mu);
+  dl->cv.wait(l, [&] { return dl->done; });
+  if (!dl->error.empty()) throw model::DomainError(model::ErrorKind::unavailable, dl->error);
+  return dl->path;
+}
+
+namespace {
+
+// Reads a download's verified prefix while it grows (from the part file, or the cache once committed:
+// an open descriptor survives the rename).
+class ProgressiveReader final : public library::ProgressiveBlob {
+ public:
+  explicit ProgressiveReader(std::shared_ptr<Node::Download> dl) : dl_(std::move(dl)) {}
+  ~ProgressiveReader() override {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  std::uint64_t size() const override { return dl_->size; }
+  std::size_t read(char* buf, std::size_t n) override {
+    if (pos_ >= dl_->size) return 0;
+    std::uint64_t avail = 0;
+    {
+      std::unique_lock l(dl_->mu);
+      dl_->cv.wait(l, [&] { return dl_->verified > pos_ || dl_->done; });
+      if (dl_->verified <= pos_) throw std::runtime_error(dl_->error.empty() ? "P2P fetch stopped" : dl_->error);
+      avail = dl_->verified - pos_;
+      if (fd_ < 0) fd_ = ::open((dl_->done ? dl_->path : dl_->part).c_str(), O_RDONLY | O_CLOEXEC);
+    }
+    if (fd_ < 0) throw std::runtime_error("cannot read the P2P download");
+    auto got = ::pread(fd_, buf, static_cast<std::size_t>(std::min<std::uint64_t>(n, avail)), static_cast<off_t>(pos_));
+    if (got <= 0) throw std::runtime_error("cannot read the P2P download");
+    pos_ += static_cast<std::uint64_t>(got);
+    return static_cast<std::size_t>(got);
+  }
+
+ private:
+  std::shared_ptr<Node::Download> dl_;
+  int fd_ = -1;
+  std::uint64_t pos_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<library::ProgressiveBlob> Node::open_progressive(std::string_view hash_view) {
+  std::string hash(hash_view);
+  if (!is_hash_hex(hash)) model::throw_bad_request("Invalid content hash");
+  if (blobs_.cached(hash) || repo_.local_blob(hash)) return nullptr;
+  auto dl = start_download(hash);
+  {
+    // Answer only once the first range is verified: a fetch that cannot start is a clear 503, not a
+    // response cut short.
+    std::unique_lock l(dl->mu);
+    dl->cv.wait(l, [&] { return dl->verified > 0 || dl->done; });
+    if (dl->done && !dl->error.empty()) throw model::DomainError(model::ErrorKind::unavailable, dl->error);
+  }
+  return std::make_unique<ProgressiveReader>(std::move(dl));
+}
+
+std::vector<library::P2pSearchHit> Node::search(std::string_view query, std::size_t limit) {
+  limit = std::clamp<std::size_t>(limit, 1, 100);
+  std::vector<std::pair<std::string, std::future<Message>>> asks;
+  for (const auto& p : repo_.list_peers()) {
+    if (!p.is_online || !allowed(p.node_id)) continue;
+    SearchQuery q{util::new_uuid(), std::string(query), static_cast<std::uint32_t>(limit)};
+    asks.emplace_back(p.node_id, std::async(std::launch::async, [this, node = p.node_id, q] { return call(node, q); }));
+  }
+  std::vector<library::P2pSearchHit> hits;
+  for (auto& [node, fut] : asks) {
+    try {
+      auto m = fut.get();
+      auto* r = std::get_if<SearchResults>(&m);
+      if (!r) continue;
+      for (const auto& x : r->results) {
+        if (!is_hash_hex(x.hash)) continue;
+        // The answering peer is the source, whatever the item says.
+        hits.push_back({x.hash, x.title, x.artist_name, x.album_title, x.duration_secs, x.format, x.genre, x.year,
+                        x.bitrate, node, x.musicbrainz_id, x.relevance});
+      }
+    } catch (const std::exception& e) {
+      spdlog::info("p2p: search on {} failed: {}", node.substr(0, 8), e.what());
+    }
+  }
+  std::stable_sort(hits.begin(), hits.end(), [](const auto& a, const auto& b) { return a.relevance > b.relevance; });
+  std::set<std::string> seen;
+  std::vector<library::P2pSearchHit> out;
+  for (auto& h : hits) {
+    if (out.size() >= limit) break;
+    if (seen.insert(h.hash).second) out.push_back(std::move(h));
+  }
+  return out;
+}
+
+// --- the admin surface ---
+
+library::P2pStatus Node::status() {
+  library::P2pStatus s;
+  s.node_id = node_id();
+  s.port = port();
+  for (const auto& p : repo_.list_peers()) {
+    ++s.peer_count;
+    if (p.is_online) ++s.online_peer_count;
+  }
+  s.connections = transport_->connection_count();
+  s.local_track_count = repo_.local_track_count();
+  s.cache_bytes = blobs_.used_bytes();
+  s.cache_max_bytes = blobs_.max_bytes();
+  return s;
+}
+
+std::vector<model::PeerRecord> Node::peers() { return repo_.list_peers(); }
+
+model::PeerRecord Node::add_peer(std::string_view node_id_text, std::string_view address) {
+  std::optional<PeerAddress> a;
+  if (address.empty()) a = parse_peer_address(node_id_text);
+  else a = parse_peer_address(std::string(node_id_text) + "@" + std::string(address));
+  if (!a) {
+    if (!crypto::parse_node_id(node_id_text.substr(0, node_id_text.find('@')))) model::throw_bad_request("Invalid node ID format");
+    model::throw_bad_request("The peer address must be NodeId@host:port (or node_id with address host:port)");
+  }
+  if (a->node_id == node_id()) model::throw_bad_request("That is this node's own ID");
+  if (repo_.is_blocked(a->node_id)) model::throw_conflict("This peer is blocked");
+  if (opts_.friends_only && !opts_.friends.count(a->node_id))
+    model::throw_conflict("Sharing is limited to friends (P2P_FRIENDS) and this peer is not one");
+  repo_.add_peer(a->node_id, host_port(a->host, a->port));
+  try {
+    auto pong = ping_peer(a->node_id);
+    repo_.peer_seen(a->node_id, pong.version, static_cast<std::int64_t>(pong.track_count), std::nullopt);
+  } catch (const std::exception& e) {
+    repo_.peer_failed(a->node_id);
+    spdlog::info("p2p: added peer {} is not reachable yet: {}", a->node_id.substr(0, 8), e.what());
+  }
+  want_contact(a->node_id);  // pull its catalogue in the background
+  return *repo_.find_peer(a->node_id);
+}
+
+bool Node::remove_peer(std::string_view node) {
+  std::string n(node);
+  bool removed = repo_.remove_peer(n);
+  transport_->disconnect(n);
+  std::lock_guard l(mu_);
+  next_try_.erase(n);
+  return removed;
+}
+
+library::P2pPingResult Node::ping(std::string_view node) {
+  std::string n(node);
+  if (!repo_.find_peer(n)) model::throw_not_found("Peer not found");
+  try {
+    auto pong = ping_peer(n);
+    repo_.peer_seen(n, pong.version, static_cast<std::int64_t>(pong.track_count), std::nullopt);
+    return {true, "pong received: node_id=" + pong.node_id + ", track_count=" + std::to_string(pong.track_count) +
+                      ", version=" + pong.version.value_or("unknown")};
+  } catch (const std::exception& e) {
+    repo_.peer_failed(n);
+    return {false, std::string("ping failed: ") + e.what()};
+  }
+}
+
+}  // namespace st::p2p

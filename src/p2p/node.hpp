@@ -1,0 +1,124 @@
+#pragma once
+// The P2P node: identity, links, the peer table, catalogue sync in both directions, and verified blob
+// transfer. Runs its own threads (I/O, request handlers, a maintenance loop); the API talks to it
+// through library::P2pService.
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <future>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "crypto/identity.hpp"
+#include "library/p2p_service.hpp"
+#include "model/catalog.hpp"
+#include "model/p2p.hpp"
+#include "p2p/blob_store.hpp"
+#include "p2p/protocol/messages.hpp"
+#include "p2p/replicator.hpp"
+#include "p2p/transport/transport.hpp"
+
+namespace st::p2p {
+
+struct NodeOptions {
+  std::string bind_host = "0.0.0.0";
+  std::uint16_t bind_port = 11204;
+  std::vector<std::string> seed_peers;  // NodeId@host:port
+  std::string key_path;
+  std::string blobs_dir;
+  std::string library_outboard_dir;
+  std::uint64_t cache_max_bytes = 2ull << 30;
+  std::chrono::seconds sync_interval{60};       // how often each online peer is pinged and pulled from
+  std::chrono::seconds max_backoff{600};        // retry delay cap for unreachable peers
+  std::chrono::milliseconds request_timeout{30000};
+  std::string version;
+  int strikes_before_block = 3;
+  // Sharing policy: an open mesh (with the block list), or only these NodeIds may link, sync or fetch.
+  bool friends_only = false;
+  std::set<std::string> friends;
+  TransportLimits limits;
+};
+
+class Node final : public library::P2pService {
+ public:
+  // Loads or creates the identity and starts listening. Throws on a bad key file or a busy port.
+  Node(NodeOptions options, model::P2pRepository& repo, model::CatalogRepository& catalog);
+  ~Node() override;
+  void stop();
+
+  const std::string& node_id() const { return identity_.node_id(); }
+  std::uint16_t port() const { return transport_->port(); }
+
+  // library::P2pService
+  library::P2pStatus status() override;
+  std::vector<model::PeerRecord> peers() override;
+  model::PeerRecord add_peer(std::string_view node_id, std::string_view address) override;
+  bool remove_peer(std::string_view node_id) override;
+  library::P2pPingResult ping(std::string_view node_id) override;
+  std::vector<library::P2pSearchHit> search(std::string_view query, std::size_t limit) override;
+  std::int64_t remote_track_count(std::string_view node_id) override { return repo_.remote_track_count(node_id); }
+  std::string materialize(std::string_view content_hash) override;
+  std::unique_ptr<library::ProgressiveBlob> open_progressive(std::string_view content_hash) override;
+
+  // One fetch of a blob, shared by everyone waiting for it or reading it while it arrives.
+  struct Download {
+    std::string hash, part;
+    std::uint64_t size = 0;
+    std::mutex mu;
+    std::condition_variable cv;
+    std::uint64_t verified = 0;  // bytes from the start, all checked against the root
+    bool done = false;
+    std::string path;   // when done without error
+    std::string error;  // when done with one
+  };
+
+ private:
+  Reply handle(const std::string& from, const std::string& ip, const std::string& payload);
+  Reply answer_fetch(const FetchTrack& f);
+  Reply answer_catalog(const RequestCatalog& r);
+
+  // Sends a message to a peer (dialled when we know its address) and decodes the JSON reply.
+  Message call(const std::string& node, const Message& m);
+  Reply call_raw(const std::string& node, const std::string& payload);
+  Pong ping_peer(const std::string& node);
+  void pull_catalog(const std::string& node);
+  // Ping then pull; records the outcome (online/offline, backoff). True when the peer answered.
+  bool contact(const std::string& node);
+
+  void maintenance();
+  // Pushes our changes since the last push to online peers (they pull them anyway; this makes it prompt).
+  void push_changes();
+  void want_contact(const std::string& node);
+  bool download(Download& dl, const std::string& peer, std::uint64_t& next_group);
+  std::shared_ptr<Download> start_download(const std::string& hash);
+  void run_download(const std::shared_ptr<Download>& dl);
+  void strike(const std::string& node, const std::string& why);
+  // Whether a peer may link with us at all: not blocked, and a friend in friends mode.
+  bool allowed(const std::string& node);
+
+  NodeOptions opts_;
+  model::P2pRepository& repo_;
+  model::CatalogRepository& catalog_;
+  crypto::Identity identity_;
+  BlobStore blobs_;
+  Replicator replicator_;
+  std::unique_ptr<Transport> transport_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  std::set<std::string> wanted_;                                            // contact soon
+  std::map<std::string, std::chrono::steady_clock::time_point> next_try_;  // backoff schedule
+  std::map<std::string, std::shared_ptr<Download>> downloads_;             // in flight, by hash
+  std::size_t download_threads_ = 0;                                        // running (joined at stop)
+  std::mutex sync_mu_;                                                      // one catalogue pull at a time
+  std::int64_t pushed_change_ = -1;  // change-log position already pushed (maintenance thread)
+  std::thread maintenance_;
+};
+
+}  // namespace st::p2p

@@ -1,0 +1,184 @@
+#include "p2p/replicator.hpp"
+
+#include <algorithm>
+
+#include "library/metadata.hpp"
+#include "model/errors.hpp"
+#include "util/strings.hpp"
+#include "util/time.hpp"
+#include "util/uuid.hpp"
+
+namespace st::p2p {
+
+namespace {
+
+std::string clean(const std::string& s, const char* fallback) {
+  auto t = util::trim(s);
+  return t.empty() ? std::string(fallback) : std::string(t.substr(0, 500));
+}
+
+bool is_replica(const model::Track& t) { return util::starts_with(t.file_path, "p2p://"); }
+
+}  // namespace
+
+TrackAnnouncement Replicator::announce(const model::Track& t, const std::optional<std::string>& album_artist,
+                                       const std::string& self) {
+  TrackAnnouncement a;
+  a.hash = t.content_hash.value_or("");
+  a.title = t.title;
+  a.artist_name = t.artist_name;
+  a.album_artist_name = album_artist;
+  a.album_title = t.album_title;
+  a.duration_secs = t.duration_secs;
+  a.format = t.format;
+  a.file_size = t.file_size;
+  a.genre = t.genre;
+  a.year = t.year;
+  a.track_number = t.track_number;
+  a.disc_number = t.disc_number;
+  a.bitrate = t.bitrate;
+  a.sample_rate = t.sample_rate;
+  a.origin_node = self;
+  return a;
+}
+
+struct Replicator::PageCache {
+  std::map<std::string, model::Artist> artists;
+  std::map<std::string, model::Album> albums;
+};
+
+model::RemoteTrackRecord Replicator::copy_of(const std::string& from, const TrackAnnouncement& a) const {
+  model::RemoteTrackRecord copy;
+  copy.title = clean(a.title, "Unknown Title");
+  copy.artist_name = clean(a.artist_name, "Unknown Artist");
+  copy.album_title = a.album_title;
+  copy.origin_node = from;
+  copy.hash = a.hash;
+  copy.bitrate = a.bitrate;
+  copy.sample_rate = a.sample_rate;
+  copy.format = a.format;
+  return copy;
+}
+
+// The peer edited its track: follow the fields peers may change.
+void Replicator::follow_edit(const std::string& track_id, const TrackAnnouncement& a) {
+  auto existing = catalog_.find_track(track_id);
+  if (!existing) return;
+  model::TrackChanges ch;
+  auto title = clean(a.title, "Unknown Title");
+  if (existing->title != title) ch.title = title;
+  if (a.genre && existing->genre != a.genre) ch.genre = a.genre;
+  if (a.year && existing->year != a.year) ch.year = a.year;
+  if (a.track_number && existing->track_number != a.track_number) ch.track_number = a.track_number;
+  if (a.disc_number && existing->disc_number != a.disc_number) ch.disc_number = a.disc_number;
+  if (ch.title || ch.genre || ch.year || ch.track_number || ch.disc_number) catalog_.update_track_fields(track_id, ch);
+}
+
+model::Track Replicator::new_replica(const TrackAnnouncement& a, const model::RemoteTrackRecord& copy, PageCache* cache) {
+  auto now = util::now_micros();
+  auto artist_for = [&](const std::string& name) {
+    auto key = library::artist_key(name, std::nullopt);
+    if (cache) {
+      if (auto it = cache->artists.find(key); it != cache->artists.end()) return it->second;
+    }
+    auto ar = catalog_.upsert_artist(key, model::Artist{util::new_uuid(), name, {}, {}, {}, now});
+    if (cache) cache->artists.emplace(key, ar);
+    return ar;
+  };
+  auto artist = artist_for(copy.artist_name);
+  auto album_artist_name = clean(a.album_artist_name.value_or(copy.artist_name), "Unknown Artist");
+  auto album_artist = album_artist_name == copy.artist_name ? artist : artist_for(album_artist_name);
+  std::optional<std::string> album_id;
+  if (a.album_title && !util::trim(*a.album_title).empty()) {
+    model::Album p;
+    p.id = util::new_uuid();
+    p.title = clean(*a.album_title, "Unknown Album");
+    p.artist_id = album_artist.id;
+    p.artist_name = album_artist.name;
+    p.genre = a.genre;
+    p.year = a.year;
+    p.created_at = now;
+    auto key = library::album_key(album_artist.id, p.title, std::nullopt);
+    if (cache) {
+      if (auto it = cache->albums.find(key); it != cache->albums.end()) album_id = it->second.id;
+    }
+    if (!album_id) {
+      auto al = catalog_.upsert_album(key, p);
+      if (cache) cache->albums.emplace(key, al);
+      album_id = al.id;
+    }
+  }
+  model::Track t;
+  t.id = util::new_uuid();
+  t.title = copy.title;
+  t.artist_id = artist.id;
+  t.album_id = album_id;
+  t.track_number = a.track_number;
+  t.disc_number = a.disc_number.value_or(1);
+  t.duration_secs = a.duration_secs;
+  t.genre = a.genre;
+  t.year = a.year;
+  t.file_path = "p2p://" + a.hash;
+  t.file_size = a.file_size;
+  t.format = clean(a.format, "unknown").substr(0, 16);
+  t.bitrate = a.bitrate;
+  t.sample_rate = a.sample_rate;
+  t.content_hash = a.hash;
+  t.created_at = now;
+  t.artist_name = artist.name;
+  t.album_title = a.album_title;
+  return t;
+}
+
+void Replicator::upsert(const std::string& from, const TrackAnnouncement& a) { upsert_page(from, {a}); }
+
+void Replicator::upsert_page(const std::string& from, const std::vector<TrackAnnouncement>& page) {
+  std::vector<std::string> hashes;
+  hashes.reserve(page.size());
+  for (const auto& a : page) hashes.push_back(a.hash);
+  auto known = repo_.tracks_with_hashes(hashes);
+  PageCache cache;
+  std::vector<model::Track> fresh;
+  std::vector<model::RemoteTrackRecord> copies;
+  for (const auto& a : page) {
+    auto copy = copy_of(from, a);
+    if (auto it = known.find(a.hash); it != known.end()) {
+      copy.local_track_id = it->second.track_id;
+      if (it->second.replica && fresh.end() == std::find_if(fresh.begin(), fresh.end(), [&](const model::Track& t) {
+            return t.id == it->second.track_id;
+          }))
+        follow_edit(it->second.track_id, a);
+    } else {
+      auto t = new_replica(a, copy, &cache);
+      copy.local_track_id = t.id;
+      known.emplace(a.hash, model::KnownHash{t.id, true});
+      fresh.push_back(std::move(t));
+    }
+    copies.push_back(std::move(copy));
+  }
+  try {
+    catalog_.insert_tracks(fresh);
+  } catch (const model::UniqueViolation&) {
+    // Another peer's page brought some of the same bytes at the same moment: one by one, theirs stand.
+    for (const auto& t : fresh) {
+      try {
+        catalog_.insert_track(t);
+      } catch (const model::UniqueViolation&) {
+        auto again = catalog_.find_track_by_hash(*t.content_hash);
+        for (auto& c : copies)
+          if (c.local_track_id == t.id) c.local_track_id = again ? std::optional(again->id) : std::nullopt;
+      }
+    }
+  }
+  repo_.upsert_remote_tracks(copies);
+}
+
+void Replicator::remove(const std::string& from, const std::string& hash) {
+  if (repo_.remove_remote_track(from, hash) > 0) return;  // another peer still offers it
+  auto t = catalog_.find_track_by_hash(hash);
+  if (!t || !is_replica(*t)) return;
+  catalog_.delete_track(t->id);
+  catalog_.prune_orphans();
+}
+
+}  // namespace st::p2p

@@ -1,0 +1,538 @@
+// TLS 1.3 over TCP on Asio coroutines. One I/O thread owns every link (no locks on link state); incoming
+// requests are answered on a small handler pool so database work never stalls the I/O.
+//
+// Backpressure: each link runs at most `max_streams` requests per direction. Further local requests wait
+// in a queue on the link; further remote requests are answered with a `busy` error. Every frame is at most
+// `max_frame` bytes, so a link buffers at most max_streams × max_frame per direction, and TCP flow
+// control slows a sender whose frames are not being read.
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <deque>
+#include <future>
+#include <map>
+#include <thread>
+
+#include "lib/ssl/tls.hpp"
+#include "p2p/protocol/frame.hpp"
+#include "p2p/protocol/messages.hpp"
+#include "p2p/transport/transport.hpp"
+
+namespace st::p2p {
+
+namespace {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using SslStream = asio::ssl::stream<tcp::socket>;
+using asio::awaitable;
+using asio::use_awaitable;
+constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
+
+class TlsTransport;
+
+// One request waiting for its reply. Touched only on the I/O thread, except the future.
+struct Call {
+  std::promise<Reply> promise;
+  std::string payload;
+  std::uint32_t stream = 0;
+  bool done = false;
+  void finish(Reply r) {
+    if (done) return;
+    done = true;
+    promise.set_value(std::move(r));
+  }
+  void fail(const std::string& why) {
+    if (done) return;
+    done = true;
+    promise.set_exception(std::make_exception_ptr(TransportError(why)));
+  }
+};
+
+class Link : public std::enable_shared_from_this<Link> {
+ public:
+  Link(TlsTransport& t, std::shared_ptr<SslStream> s, std::string node, std::string ip, bool dialer);
+  void start();
+  void send_request(std::shared_ptr<Call> c);
+  void cancel(const std::shared_ptr<Call>& c);
+  void close(const char* why);
+  const std::string& node() const { return node_; }
+  bool closed() const { return closed_; }
+
+ private:
+  awaitable<void> reader();
+  awaitable<void> idle_watch();
+  void on_frame(const FrameHeader& h, std::string payload);
+  void send(std::string frame);
+  void write_next();
+  void start_call(std::shared_ptr<Call> c);
+  void touch() { last_activity_ = std::chrono::steady_clock::now(); }
+
+  TlsTransport& t_;
+  std::shared_ptr<SslStream> stream_;
+  std::string node_, ip_;
+  bool dialer_;
+  std::uint32_t next_stream_;
+  std::map<std::uint32_t, std::shared_ptr<Call>> pending_;
+  std::deque<std::shared_ptr<Call>> queued_;
+  std::size_t inbound_active_ = 0;
+  std::deque<std::string> outq_;
+  bool writing_ = false;
+  bool closed_ = false;
+  asio::steady_timer idle_timer_;
+  std::chrono::steady_clock::time_point last_activity_;
+};
+
+class TlsTransport final : public Transport {
+ public:
+  TlsTransport(const crypto::Identity& id, const TlsTransportOptions& o, RequestHandler handler, AdmitFn admit)
+      : self_(id.node_id()),
+        opts_(o),
+        handler_(std::move(handler)),
+        admit_(std::move(admit)),
+        server_ctx_(asio::ssl::context::tls_server),
+        client_ctx_(asio::ssl::context::tls_client),
+        acceptor_(io_),
+        workers_(o.limits.handler_threads) {
+    lib::ssl::configure_context(server_ctx_.native_handle(), id.seed(), true);
+    lib::ssl::configure_context(client_ctx_.native_handle(), id.seed(), false);
+    try {
+      tcp::endpoint ep(asio::ip::make_address(o.bind_host), o.bind_port);
+      acceptor_.open(ep.protocol());
+      acceptor_.set_option(tcp::acceptor::reuse_address(true));
+      acceptor_.bind(ep);
+      acceptor_.listen();
+    } catch (const std::exception& e) {
+      throw TransportError("cannot listen for peers on " + o.bind_host + ":" + std::to_string(o.bind_port) + ": " +
+                           e.what());
+    }
+    port_ = acceptor_.local_endpoint().port();
+    asio::co_spawn(io_, accept_loop(), asio::detached);
+    thread_ = std::thread([this] {
+      auto guard = asio::make_work_guard(io_);
+      io_.run();
+    });
+  }
+
+  ~TlsTransport() override { stop(); }
+
+  // Runs fn on the I/O thread and waits for its result (link state is only touched there).
+  template <typename Fn>
+  auto on_io(Fn&& fn) {
+    using R = decltype(fn());
+    if (!thread_.joinable() || io_.stopped()) return R{};
+    std::promise<R> p;
+    auto f = p.get_future();
+    asio::post(io_, [&] { p.set_value(fn()); });
+    return f.get();
+  }
+
+
+  std::uint16_t port() const override { return port_; }
+
+  Reply request(const PeerAddress& to, const std::string& payload, std::chrono::milliseconds timeout) override {
+    if (to.node_id == self_) throw TransportError("refusing to dial ourselves");
+    if (closing_) throw TransportError("transport stopped");
+    auto call = std::make_shared<Call>();
+    call->payload = payload;
+    auto fut = call->promise.get_future();
+    asio::post(io_, [this, to, call] {
+      if (stopped_) return call->fail("transport stopped");
+      auto it = links_.find(to.node_id);
+      if (it != links_.end() && !it->second->closed()) return it->second->send_request(call);
+      auto& waiters = dialing_[to.node_id];
+      waiters.push_back(call);
+      if (waiters.size() == 1) asio::co_spawn(io_, dial(to), asio::detached);
+    });
+    return wait(call, fut, timeout, to.node_id);
+  }
+
+  Reply request_connected(const std::string& node, const std::string& payload,
+                          std::chrono::milliseconds timeout) override {
+    if (closing_) throw TransportError("transport stopped");
+    auto call = std::make_shared<Call>();
+    call->payload = payload;
+    auto fut = call->promise.get_future();
+    asio::post(io_, [this, node, call] {
+      auto it = links_.find(node);
+      if (stopped_ || it == links_.end() || it->second->closed()) return call->fail("not connected");
+      it->second->send_request(call);
+    });
+    return wait(call, fut, timeout, node);
+  }
+
+  bool connected(const std::string& node) override {
+    return on_io([&] { return links_.count(node) > 0; });
+  }
+
+  void disconnect(const std::string& node) override {
+    on_io([&] {
+      auto it = links_.find(node);
+      if (it != links_.end()) it->second->close("disconnected by us");
+      return 0;
+    });
+  }
+
+  std::size_t connection_count() override {
+    return on_io([&] { return links_.size(); });
+  }
+
+  void stop() override {
+    closing_ = true;
+    if (!thread_.joinable()) return;
+    on_io([&] {
+      stopped_ = true;
+      boost::system::error_code ec;
+      acceptor_.close(ec);
+      auto links = links_;
+      for (auto& [_, l] : links) l->close("shutting down");
+      for (auto& [_, calls] : dialing_)
+        for (auto& c : calls) c->fail("transport stopped");
+      dialing_.clear();
+      return 0;
+    });
+    io_.stop();
+    thread_.join();
+    workers_.join();
+  }
+
+  // --- used by links (I/O thread) ---
+  const TransportLimits& limits() const { return opts_.limits; }
+  void remove_link(Link* l) {
+    auto it = links_.find(l->node());
+    if (it != links_.end() && it->second.get() == l) links_.erase(it);
+  }
+  // Runs the handler on the pool and hands the reply back to the I/O thread.
+  template <typename Done>
+  void handle_request(const std::string& node, const std::string& ip, std::string payload, Done done) {
+    asio::post(workers_, [this, node, ip, payload = std::move(payload), done = std::move(done)]() mutable {
+      Reply r;
+      try {
+        r = handler_(node, ip, payload);
+      } catch (const std::exception& e) {
+        spdlog::warn("p2p: request from {} failed: {}", node.substr(0, 8), e.what());
+        r = Reply{ReplyKind::error, encode_protocol_error("internal", "the request could not be answered")};
+      }
+      asio::post(io_, [r = std::move(r), done = std::move(done)]() mutable { done(std::move(r)); });
+    });
+  }
+  asio::io_context& io() { return io_; }
+
+ private:
+  Reply wait(const std::shared_ptr<Call>& call, std::future<Reply>& fut, std::chrono::milliseconds timeout,
+             const std::string& node) {
+    if (fut.wait_for(timeout) == std::future_status::timeout) {
+      asio::post(io_, [this, call, node] {
+        auto it = links_.find(node);
+        if (it != links_.end()) it->second->cancel(call);
+        call->fail("timed out");
+      });
+      throw TransportError("peer " + node.substr(0, 8) + " did not answer in time");
+    }
+    return fut.get();
+  }
+
+  void register_link(const std::shared_ptr<Link>& l) {
+    auto it = links_.find(l->node());
+    if (it != links_.end()) it->second->close("replaced by a newer link");
+    links_[l->node()] = l;
+    l->start();
+  }
+
+  // Arms a timer that closes the socket when the handshake takes too long.
+  std::shared_ptr<asio::steady_timer> deadline(const std::shared_ptr<SslStream>& s) {
+    auto t = std::make_shared<asio::steady_timer>(io_, opts_.limits.handshake_timeout);
+    t->async_wait([s](boost::system::error_code ec) {
+      if (!ec) {
+        boost::system::error_code ignored;
+        s->lowest_layer().close(ignored);
+      }
+    });
+    return t;
+  }
+
+  // The authenticated NodeId of a finished handshake, or why the peer is refused.
+  std::string check_peer(SslStream& s, std::string& node) {
+    if (lib::ssl::selected_alpn(s.native_handle()) != lib::ssl::kAlpn) return "wrong ALPN";
+    auto key = lib::ssl::peer_ed25519_key(s.native_handle());
+    if (!key) return "no Ed25519 certificate";
+    crypto::Ed25519Public pk{};
+    std::copy(key->begin(), key->end(), pk.begin());
+    node = crypto::node_id_of(pk);
+    if (node == self_) return "our own key";
+    return "";
+  }
+
+  awaitable<void> dial(PeerAddress to) {
+    std::string why;
+    std::shared_ptr<Link> link;
+    try {
+      tcp::resolver resolver(io_);
+      auto eps = co_await resolver.async_resolve(to.host, std::to_string(to.port), use_awaitable);
+      auto s = std::make_shared<SslStream>(io_, client_ctx_);
+      auto timer = deadline(s);
+      co_await asio::async_connect(s->lowest_layer(), eps, use_awaitable);
+      s->lowest_layer().set_option(tcp::no_delay(true));
+      co_await s->async_handshake(asio::ssl::stream_base::client, use_awaitable);
+      timer->cancel();
+      std::string node;
+      why = check_peer(*s, node);
+      if (why.empty() && node != to.node_id) why = "the peer's key is not the NodeId we dialled";
+      if (why.empty() && !admit_(node)) why = "peer not allowed";
+      if (why.empty() && links_.size() >= opts_.limits.max_connections) why = "too many connections";
+      if (why.empty() && stopped_) why = "transport stopped";
+      if (why.empty()) {
+        boost::system::error_code ec;
+        auto ip = s->lowest_layer().remote_endpoint(ec).address().to_string();
+        link = std::make_shared<Link>(*this, s, node, ip, true);
+      } else {
+        boost::system::error_code ec;
+        s->lowest_layer().close(ec);
+      }
+    } catch (const std::exception& e) {
+      why = e.what();
+    }
+    auto waiters = std::move(dialing_[to.node_id]);
+    dialing_.erase(to.node_id);
+    if (link) {
+      register_link(link);
+      for (auto& c : waiters) link->send_request(c);
+    } else {
+      spdlog::debug("p2p: dialling {} failed: {}", format_peer_address(to), why);
+      for (auto& c : waiters) c->fail("cannot connect to " + to.host + ":" + std::to_string(to.port) + ": " + why);
+    }
+  }
+
+  awaitable<void> accept_loop() {
+    for (;;) {
+      auto [ec, sock] = co_await acceptor_.async_accept(tuple_awaitable);
+      if (ec) {
+        if (!acceptor_.is_open() || stopped_) co_return;
+        continue;
+      }
+      if (links_.size() + handshaking_ >= opts_.limits.max_connections) {
+        boost::system::error_code ignored;
+        sock.close(ignored);
+        continue;
+      }
+      asio::co_spawn(io_, accept_one(std::move(sock)), asio::detached);
+    }
+  }
+
+  awaitable<void> accept_one(tcp::socket sock) {
+    ++handshaking_;
+    boost::system::error_code ec;
+    auto ip = sock.remote_endpoint(ec).address().to_string();
+    sock.set_option(tcp::no_delay(true), ec);
+    auto s = std::make_shared<SslStream>(std::move(sock), server_ctx_);
+    auto timer = deadline(s);
+    auto [hec] = co_await s->async_handshake(asio::ssl::stream_base::server, tuple_awaitable);
+    timer->cancel();
+    --handshaking_;
+    std::string node, why;
+    if (hec) why = hec.message();
+    else why = check_peer(*s, node);
+    if (why.empty() && !admit_(node)) why = "peer not allowed";
+    if (why.empty() && stopped_) why = "transport stopped";
+    if (!why.empty()) {
+      spdlog::info("p2p: refused a connection from {}: {}", ip, why);
+      s->lowest_layer().close(ec);
+      co_return;
+    }
+    register_link(std::make_shared<Link>(*this, s, node, ip, false));
+  }
+
+  std::string self_;
+  TlsTransportOptions opts_;
+  RequestHandler handler_;
+  AdmitFn admit_;
+  asio::io_context io_;
+  asio::ssl::context server_ctx_, client_ctx_;
+  tcp::acceptor acceptor_;
+  asio::thread_pool workers_;
+  std::thread thread_;
+  std::uint16_t port_ = 0;
+  bool stopped_ = false;                // I/O thread
+  std::atomic<bool> closing_{false};   // any thread: no new requests once stopping
+  std::size_t handshaking_ = 0;
+  std::map<std::string, std::shared_ptr<Link>> links_;
+  std::map<std::string, std::vector<std::shared_ptr<Call>>> dialing_;
+};
+
+Link::Link(TlsTransport& t, std::shared_ptr<SslStream> s, std::string node, std::string ip, bool dialer)
+    : t_(t),
+      stream_(std::move(s)),
+      node_(std::move(node)),
+      ip_(std::move(ip)),
+      dialer_(dialer),
+      next_stream_(dialer ? 1 : 2),
+      idle_timer_(t.io()) {
+  touch();
+}
+
+void Link::start() {
+  asio::co_spawn(t_.io(), reader(), asio::detached);
+  asio::co_spawn(t_.io(), idle_watch(), asio::detached);
+}
+
+void Link::send_request(std::shared_ptr<Call> c) {
+  if (closed_) return c->fail("link closed");
+  if (pending_.size() >= t_.limits().max_streams) {
+    queued_.push_back(std::move(c));
+    return;
+  }
+  start_call(std::move(c));
+}
+
+void Link::start_call(std::shared_ptr<Call> c) {
+  if (c->done) return;
+  c->stream = next_stream_;
+  next_stream_ += 2;
+  if (next_stream_ < 3) next_stream_ = dialer_ ? 1 : 2;  // wrapped around after 2^32 streams
+  pending_[c->stream] = c;
+  touch();
+  send(encode_frame(FrameKind::request, c->stream, c->payload));
+  c->payload.clear();
+  c->payload.shrink_to_fit();
+}
+
+void Link::cancel(const std::shared_ptr<Call>& c) {
+  if (c->stream) pending_.erase(c->stream);
+  std::erase(queued_, c);
+}
+
+void Link::close(const char* why) {
+  if (closed_) return;
+  closed_ = true;
+  spdlog::debug("p2p: link with {} closed: {}", node_.substr(0, 8), why);
+  auto self = shared_from_this();
+  for (auto& [_, c] : pending_) c->fail(std::string("link closed: ") + why);
+  for (auto& c : queued_) c->fail(std::string("link closed: ") + why);
+  pending_.clear();
+  queued_.clear();
+  idle_timer_.cancel();
+  boost::system::error_code ec;
+  stream_->lowest_layer().shutdown(tcp::socket::shutdown_both, ec);
+  stream_->lowest_layer().close(ec);
+  t_.remove_link(this);
+}
+
+awaitable<void> Link::reader() {
+  auto self = shared_from_this();
+  std::uint8_t hdr[kFrameHeaderLen];
+  const char* why = "peer closed the link";
+  while (!closed_) {
+    auto [ec, n] = co_await asio::async_read(*stream_, asio::buffer(hdr), tuple_awaitable);
+    if (ec) break;
+    FrameHeader h;
+    auto fe = parse_frame_header(hdr, t_.limits().max_frame, h);
+    if (fe != FrameError::none) {
+      spdlog::warn("p2p: {} sent a bad frame ({}); closing the link", node_.substr(0, 8), describe(fe));
+      why = describe(fe);
+      break;
+    }
+    std::string payload(h.length, '\0');
+    if (h.length > 0) {
+      auto [ec2, n2] = co_await asio::async_read(*stream_, asio::buffer(payload), tuple_awaitable);
+      if (ec2) break;
+    }
+    touch();
+    on_frame(h, std::move(payload));
+  }
+  close(why);
+}
+
+void Link::on_frame(const FrameHeader& h, std::string payload) {
+  if (h.kind == FrameKind::request) {
+    bool from_dialer = (h.stream & 1u) == 1u;
+    if (from_dialer == dialer_) {  // the peer used our half of the stream ids
+      send(encode_frame(FrameKind::error, h.stream, encode_protocol_error("bad_stream", "stream id of the wrong parity")));
+      return;
+    }
+    if (inbound_active_ >= t_.limits().max_streams) {
+      send(encode_frame(FrameKind::error, h.stream, encode_protocol_error("busy", "too many concurrent requests")));
+      return;
+    }
+    ++inbound_active_;
+    auto self = shared_from_this();
+    t_.handle_request(node_, ip_, std::move(payload), [self, stream = h.stream](Reply r) {
+      --self->inbound_active_;
+      if (self->closed_) return;
+      FrameKind k = r.kind == ReplyKind::json ? FrameKind::response
+                    : r.kind == ReplyKind::binary ? FrameKind::binary
+                                                  : FrameKind::error;
+      self->send(encode_frame(k, stream, r.payload));
+    });
+    return;
+  }
+  auto it = pending_.find(h.stream);
+  if (it == pending_.end()) return;  // a reply to a request we gave up on
+  auto call = it->second;
+  pending_.erase(it);
+  ReplyKind k = h.kind == FrameKind::response ? ReplyKind::json
+                : h.kind == FrameKind::binary ? ReplyKind::binary
+                                              : ReplyKind::error;
+  call->finish(Reply{k, std::move(payload)});
+  while (!queued_.empty() && pending_.size() < t_.limits().max_streams) {
+    auto next = queued_.front();
+    queued_.pop_front();
+    start_call(std::move(next));
+  }
+}
+
+void Link::send(std::string frame) {
+  outq_.push_back(std::move(frame));
+  if (!writing_) write_next();
+}
+
+void Link::write_next() {
+  if (outq_.empty() || closed_) {
+    writing_ = false;
+    return;
+  }
+  writing_ = true;
+  auto self = shared_from_this();
+  asio::async_write(*stream_, asio::buffer(outq_.front()), [self](boost::system::error_code ec, std::size_t) {
+    if (ec) {
+      self->writing_ = false;
+      return self->close("write failed");
+    }
+    self->outq_.pop_front();
+    self->touch();
+    self->write_next();
+  });
+}
+
+awaitable<void> Link::idle_watch() {
+  auto self = shared_from_this();
+  auto idle = t_.limits().idle_timeout;
+  while (!closed_) {
+    idle_timer_.expires_after(idle / 4 + std::chrono::milliseconds(10));
+    auto [ec] = co_await idle_timer_.async_wait(tuple_awaitable);
+    if (closed_) co_return;
+    bool busy = !pending_.empty() || !queued_.empty() || inbound_active_ > 0 || writing_;
+    if (!busy && std::chrono::steady_clock::now() - last_activity_ >= idle) close("idle");
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<Transport> make_tls_transport(const crypto::Identity& id, const TlsTransportOptions& options,
+                                              RequestHandler handler, AdmitFn admit) {
+  return std::make_unique<TlsTransport>(id, options, std::move(handler), std::move(admit));
+}
+
+}  // namespace st::p2p

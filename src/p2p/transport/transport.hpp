@@ -1,0 +1,81 @@
+#pragma once
+// A link layer between nodes, independent of how bytes move (TLS over TCP now; QUIC could replace it):
+// authenticated peers identified by NodeId, request/reply streams multiplexed on one connection per peer.
+// Callers use blocking calls from their own threads; the implementation runs its I/O elsewhere.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "crypto/identity.hpp"
+
+namespace st::p2p {
+
+struct PeerAddress {
+  std::string node_id;  // 64 hex: the key the dialer pins
+  std::string host;
+  std::uint16_t port = 0;
+};
+
+// "NodeId@host:port" (IPv6 hosts in brackets); nothing when malformed.
+std::optional<PeerAddress> parse_peer_address(std::string_view text);
+std::string format_peer_address(const PeerAddress& a);
+
+enum class ReplyKind { json, binary, error };
+struct Reply {
+  ReplyKind kind = ReplyKind::json;
+  std::string payload;
+};
+
+class TransportError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct TransportLimits {
+  std::uint32_t max_frame = 4u << 20;               // payload bytes of one frame
+  std::size_t max_connections = 64;                 // authenticated links at once (both directions)
+  std::size_t max_streams = 32;                     // concurrent requests per link, each direction
+  std::chrono::milliseconds handshake_timeout{10000};
+  std::chrono::milliseconds idle_timeout{120000};   // a link without requests for this long is closed
+  unsigned handler_threads = 4;                     // where incoming requests are answered
+};
+
+// What a node answers to a request from an authenticated peer (runs on a handler thread).
+using RequestHandler = std::function<Reply(const std::string& from_node, const std::string& remote_ip,
+                                           const std::string& payload)>;
+// Decides whether an authenticated peer may keep its link (blocked and non-friend peers may not).
+using AdmitFn = std::function<bool(const std::string& node_id)>;
+
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  virtual std::uint16_t port() const = 0;
+  // Sends a request on the link to `to` (reused, or dialled with its key pinned) and waits for the reply.
+  // Throws TransportError on connection failure, refusal, timeout or a link closed meanwhile.
+  virtual Reply request(const PeerAddress& to, const std::string& payload, std::chrono::milliseconds timeout) = 0;
+  // Same, over an existing link only (a peer that dialled us and whose address we do not know).
+  virtual Reply request_connected(const std::string& node_id, const std::string& payload,
+                                  std::chrono::milliseconds timeout) = 0;
+  virtual bool connected(const std::string& node_id) = 0;
+  virtual void disconnect(const std::string& node_id) = 0;
+  virtual std::size_t connection_count() = 0;
+  // Closes every link and stops the I/O thread; waits for it.
+  virtual void stop() = 0;
+};
+
+struct TlsTransportOptions {
+  std::string bind_host = "0.0.0.0";
+  std::uint16_t bind_port = 11204;  // 0: any free port
+  TransportLimits limits;
+};
+
+// TLS 1.3 over TCP, self-signed Ed25519 certificates, ALPN soundtime/p2p/1 (docs/p2p-protocol.md).
+// Listens at once; throws TransportError when the port cannot be bound.
+std::unique_ptr<Transport> make_tls_transport(const crypto::Identity& id, const TlsTransportOptions& options,
+                                              RequestHandler handler, AdmitFn admit);
+
+}  // namespace st::p2p

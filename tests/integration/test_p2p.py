@@ -1,0 +1,505 @@
+"""Peer-to-peer between real instances on 127.0.0.1: two (or three) nodes with their own data directories and
+P2P ports are linked, sync their catalogues both ways, follow edits and deletions, and play each other's
+tracks with every byte verified. A hostile client checks that bad certificates, ALPN and frames are refused."""
+import json
+import os
+import shutil
+import socket
+import ssl
+import struct
+import subprocess
+import tempfile
+import time
+import unittest
+
+from harness import Server, free_port
+from test_library import fixture
+
+
+def make_noise_flac(path, title, seconds=10):
+    """White noise does not compress: a multi-megabyte blob that needs several verified ranges."""
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+                    f"anoisesrc=duration={seconds}:sample_rate=44100:amplitude=0.5", "-ac", "2",
+                    "-metadata", f"title={title}", "-metadata", "artist=P2P Artist", "-metadata", "album=P2P Album",
+                    "-metadata", "album_artist=P2P Artist", path], check=True)
+
+
+def p2p_env(port):
+    return {"P2P_ENABLED": "true", "P2P_BIND_HOST": "127.0.0.1", "P2P_BIND_PORT": str(port),
+            "P2P_SYNC_INTERVAL_SECONDS": "1"}
+
+
+def wait_for(predicate, timeout=30, what="condition"):
+    deadline = time.time() + timeout
+    last = None
+    while time.time() < deadline:
+        last = predicate()
+        if last:
+            return last
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what} (last: {last!r})")
+
+
+class P2pTest(unittest.TestCase):
+    def start_node(self, files, interval=1):
+        port = free_port()
+        env = p2p_env(port)
+        env["P2P_SYNC_INTERVAL_SECONDS"] = str(interval)
+        s = Server(env=env)
+        s.p2p_port = port
+        lib = os.path.join(s.dir, "library")
+        os.makedirs(lib)
+        for name, src in files:
+            shutil.copy(src, os.path.join(lib, name))
+        if files:
+            r = s.cli("import", lib)
+            self.assertEqual(r.returncode, 0, r.stderr)
+        s.start()
+        s.token = s.setup_admin()["tokens"]["access_token"]
+        st = s.get("/api/p2p/status").json
+        self.assertTrue(st["enabled"])
+        s.node_id = st["node_id"]
+        self.assertRegex(s.node_id, "^[0-9a-f]{64}$")
+        self.servers.append(s)
+        return s
+
+    def setUp(self):
+        self.servers = []
+        root, _ = fixture()
+        self.lib = os.path.join(root, "library")
+        self.tmp = tempfile.mkdtemp(prefix="soundtime-p2p-")
+        self.noise = os.path.join(self.tmp, "noise.flac")
+        make_noise_flac(self.noise, "Noise Blob", seconds=20)
+
+    def tearDown(self):
+        for s in self.servers:
+            code, log = s.stop()
+            self.assertEqual(code, 0, "server did not exit cleanly on SIGTERM:\n" + log[-3000:])
+            self.assertNotIn("AddressSanitizer", log)
+            self.assertNotIn("runtime error:", log)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def tracks(self, s):
+        r = s.get("/api/tracks?per_page=100", token=s.token)
+        self.assertEqual(r.status, 200, r)
+        return {t["title"]: t for t in r.json["data"]}
+
+    def link(self, a, b):
+        """b adds a as a peer through the admin API."""
+        r = b.post("/api/admin/p2p/peers", {"node_id": a.node_id, "address": f"127.0.0.1:{a.p2p_port}"}, token=b.token)
+        self.assertEqual(r.status, 200, r)
+        self.assertTrue(r.json["peer"]["is_online"], r)
+        return r
+
+    def test_two_nodes_sync_both_ways_and_play_verified(self):
+        a = self.start_node([("noise.flac", self.noise),
+                             ("tone.mp3", os.path.join(self.lib, "Test Artist/Sine Album/02 Tone 2.mp3"))])
+        b = self.start_node([("hit.ogg", os.path.join(self.lib, "Various/Hits/01.ogg"))])
+        self.link(a, b)
+        # Both directions on first contact: B gets A's tracks and A gets B's.
+        on_b = wait_for(lambda: (lambda t: t if {"Noise Blob", "Tone 2"} <= set(t) else None)(self.tracks(b)),
+                        what="A's tracks on B")
+        wait_for(lambda: "First Hit" in self.tracks(a), what="B's track on A")
+        self.assertEqual(on_b["Noise Blob"]["artist_name"], "P2P Artist")
+        self.assertEqual(on_b["Noise Blob"]["album_title"], "P2P Album")
+        self.assertEqual(on_b["Noise Blob"]["format"], "flac")
+
+        peers_b = b.get("/api/admin/p2p/peers", token=b.token).json
+        self.assertEqual([p["node_id"] for p in peers_b], [a.node_id])
+        self.assertTrue(peers_b[0]["is_online"])
+        self.assertEqual(peers_b[0]["track_count"], 2)  # A's own tracks, not what it replicated from B
+        graph = b.get("/api/p2p/network-graph").json
+        self.assertEqual([n["node_type"] for n in graph["nodes"]], ["self", "peer"])
+        self.assertEqual(graph["links"], [{"source": b.node_id, "target": a.node_id, "link_type": "peer"}])
+        overview = wait_for(lambda: (lambda o: o if o["synced_peers"] == 1 else None)(
+            b.get("/api/admin/p2p/library-sync", token=b.token).json), what="the sync overview")
+        self.assertEqual(overview["local_track_count"], 1)
+        self.assertEqual(overview["synced_peers"], 1)
+        self.assertEqual(overview["peers"][0]["local_remote_tracks"], 2)
+        self.assertEqual(overview["peers"][0]["sync_state"], "synced")
+        peers_a = a.get("/api/admin/p2p/peers", token=a.token).json
+        self.assertEqual([p["node_id"] for p in peers_a], [b.node_id], "the acceptor learns the dialler's id")
+
+        # Search on peers: A answers for its own tracks.
+        found = b.get("/api/p2p/search?q=noise").json
+        self.assertEqual([(r["title"], r["source_node"]) for r in found["results"]], [("Noise Blob", a.node_id)])
+        self.assertEqual(found["total"], 1)
+        self.assertEqual(b.get("/api/p2p/search?q=nothing-like-this").json["results"], [])
+        self.assertEqual(b.get("/api/p2p/search").status, 400)
+
+        # B plays A's multi-megabyte track: the bytes are A's file, fetched in verified ranges.
+        with open(self.noise, "rb") as f:
+            original = f.read()
+        self.assertGreater(len(original), 2 * 1024 * 1024)
+        tid = on_b["Noise Blob"]["id"]
+        r = b.get(f"/api/tracks/{tid}/stream", token=b.token)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.header("content-type"), "audio/flac")
+        self.assertEqual(len(r.body), len(original))
+        self.assertTrue(r.body == original, "streamed bytes differ from the original")
+        r = b.get(f"/api/tracks/{tid}/stream", token=b.token, headers={"Range": "bytes=1000000-1000099"})
+        self.assertEqual(r.status, 206, r)
+        self.assertEqual(r.body, original[1000000:1000100])
+        blobs = os.path.join(b.dir, "p2p", "blobs")
+        self.assertTrue(any(n.endswith(".blob") for n in os.listdir(blobs)), "kept in the P2P cache")
+        # Transcoding works on the replicated copy too.
+        r = b.get(f"/api/tracks/{tid}/stream?format=mp3&bitrate=128", token=b.token)
+        self.assertEqual(r.status, 200, r)
+        self.assertGreater(len(r.body), 10000)
+
+        # A small track (one 16 KiB group or a few) as well.
+        with open(os.path.join(self.lib, "Test Artist/Sine Album/02 Tone 2.mp3"), "rb") as f:
+            tone = f.read()
+        r = b.get(f"/api/tracks/{on_b['Tone 2']['id']}/stream", token=b.token)
+        self.assertEqual(r.status, 200, r)
+        self.assertTrue(r.body == tone)
+
+        # An edit and a deletion on A reach B as deltas.
+        tone_a = self.tracks(a)["Tone 2"]
+        r = a.put(f"/api/tracks/{tone_a['id']}", {"title": "Tone Two"}, token=a.token)
+        self.assertEqual(r.status, 200, r)
+        wait_for(lambda: "Tone Two" in self.tracks(b), what="the edited title on B")
+        self.assertNotIn("Tone 2", self.tracks(b))
+        noise_a = self.tracks(a)["Noise Blob"]
+        self.assertEqual(a.delete(f"/api/tracks/{noise_a['id']}", token=a.token).status, 204)
+        wait_for(lambda: "Noise Blob" not in self.tracks(b), what="the deletion on B")
+        self.assertIn("Tone Two", self.tracks(b))
+
+    def test_reconnect_sends_only_the_delta_and_peers_persist(self):
+        a = self.start_node([("tone.mp3", os.path.join(self.lib, "Test Artist/Sine Album/01 Tone 1.mp3"))])
+        b = self.start_node([])
+        self.link(a, b)
+        wait_for(lambda: "Tone 1" in self.tracks(b), what="A's track on B")
+        # B restarts: it keeps A in its peer table (with its cursor) and reconnects by itself.
+        env, d = b.env, b.dir
+        b.proc.send_signal(15)
+        self.assertEqual(b.proc.wait(timeout=15), 0)
+        b.log.close()
+        b.start()
+        wait_for(lambda: any(p["is_online"] for p in b.get("/api/admin/p2p/peers", token=b.token).json),
+                 what="B back online with A")
+        time.sleep(1.5)
+        log = b.read_log()
+        after_restart = log[log.rfind("listening on http"):]
+        self.assertNotIn("applied 1 tracks", after_restart, "a reconnect must not resend known tracks")
+        # New track on A after the restart: only it travels.
+        lib = os.path.join(a.dir, "library")
+        shutil.copy(os.path.join(self.lib, "Test Artist/Sine Album/03 Tone 3.mp3"), os.path.join(lib, "t3.mp3"))
+        r = a.cli("import", lib)  # a second process writing the same database: the log trigger sees it
+        self.assertEqual(r.returncode, 0, r.stderr)
+        wait_for(lambda: "Tone 3" in self.tracks(b), what="the new track on B")
+        log = b.read_log()
+        applied = [l for l in log[log.rfind("listening on http"):].splitlines() if "p2p: applied" in l]
+        self.assertGreaterEqual(len(applied), 1, applied)  # pushed by A, then seen again by B's next pull
+        for line in applied:
+            self.assertIn("applied 1 tracks and 0 removals", line, "only the new track travels")
+
+    def test_same_bytes_from_another_peer_when_the_origin_is_gone(self):
+        a = self.start_node([("noise.flac", self.noise)])
+        c = self.start_node([("copy.flac", self.noise)])  # the same bytes on a third node
+        b = self.start_node([])
+        self.link(a, b)
+        self.link(c, b)
+        track = wait_for(lambda: self.tracks(b).get("Noise Blob"), what="the track on B")
+        copies = lambda: [p["local_remote_tracks"] for p in
+                          b.get("/api/admin/p2p/library-sync", token=b.token).json["peers"]] == [1, 1]
+        wait_for(copies, what="one track, two copies")
+        self.assertEqual(len(self.tracks(b)), 1)
+        code, _ = a.stop()
+        self.assertEqual(code, 0)
+        self.servers.remove(a)
+        with open(self.noise, "rb") as f:
+            original = f.read()
+        r = b.get(f"/api/tracks/{track['id']}/stream", token=b.token)
+        self.assertEqual(r.status, 200, r)
+        self.assertTrue(r.body == original, "fetched from C, verified against the same hash")
+
+    def test_changes_are_pushed_without_waiting_for_the_next_pull(self):
+        a = self.start_node([("t1.mp3", os.path.join(self.lib, "Test Artist/Sine Album/01 Tone 1.mp3"))], interval=600)
+        b = self.start_node([], interval=600)
+        self.link(a, b)
+        wait_for(lambda: "Tone 1" in self.tracks(b), what="the first sync")
+        lib = os.path.join(a.dir, "library")
+        shutil.copy(os.path.join(self.lib, "Test Artist/Sine Album/02 Tone 2.mp3"), os.path.join(lib, "t2.mp3"))
+        self.assertEqual(a.cli("import", lib).returncode, 0)
+        wait_for(lambda: "Tone 2" in self.tracks(b), timeout=25, what="the pushed change (next pull is in 10 min)")
+        t1 = self.tracks(a)["Tone 1"]
+        self.assertEqual(a.delete(f"/api/tracks/{t1['id']}", token=a.token).status, 204)
+        wait_for(lambda: "Tone 1" not in self.tracks(b), timeout=25, what="the pushed deletion")
+
+    def test_friends_mode_refuses_other_nodes_both_ways(self):
+        a = self.start_node([("t1.mp3", os.path.join(self.lib, "Test Artist/Sine Album/01 Tone 1.mp3"))])
+        b = self.start_node([])
+        port = free_port()
+        env = p2p_env(port)
+        env.update({"P2P_SHARING_MODE": "friends", "P2P_FRIENDS": a.node_id})
+        c = Server(env=env).start()
+        c.p2p_port = port
+        c.token = c.setup_admin()["tokens"]["access_token"]
+        c.node_id = c.get("/api/p2p/status").json["node_id"]
+        self.servers.append(c)
+        # B (not a friend) cannot link with C, in either direction.
+        r = b.post("/api/admin/p2p/peers", {"node_id": c.node_id, "address": f"127.0.0.1:{c.p2p_port}"}, token=b.token)
+        self.assertFalse(r.json["peer"]["is_online"], r)
+        r = c.post("/api/admin/p2p/peers", {"node_id": b.node_id, "address": f"127.0.0.1:{b.p2p_port}"}, token=c.token)
+        self.assertEqual(r.status, 409, r)
+        # A (a friend) can, and C gets its catalogue.
+        self.link(a, c)
+        wait_for(lambda: "Tone 1" in self.tracks(c), what="the friend's track")
+        self.assertEqual([p["node_id"] for p in c.get("/api/admin/p2p/peers", token=c.token).json], [a.node_id])
+
+    def test_pinned_key_and_unknown_peer(self):
+        a = self.start_node([])
+        b = self.start_node([])
+        wrong = "ab" * 32
+        r = b.post("/api/admin/p2p/peers", {"node_id": wrong, "address": f"127.0.0.1:{a.p2p_port}"}, token=b.token)
+        self.assertEqual(r.status, 200, r)
+        self.assertFalse(r.json["peer"]["is_online"], "a key other than the pinned NodeId must be refused")
+        ping = b.post(f"/api/admin/p2p/peers/{wrong}/ping", token=b.token).json
+        self.assertFalse(ping["ok"])
+        self.assertIn("ping failed", ping["message"])
+        self.assertEqual(b.post("/api/admin/p2p/peers", {"node_id": "nothex"}, token=b.token).status, 400)
+        self.assertEqual(b.post("/api/admin/p2p/peers", {"node_id": b.node_id, "address": "127.0.0.1:1"},
+                                token=b.token).status, 400)
+        self.assertEqual(b.delete(f"/api/admin/p2p/peers/{wrong}", token=b.token).status, 200)
+        self.assertEqual(b.delete(f"/api/admin/p2p/peers/{wrong}", token=b.token).status, 404)
+        self.assertEqual(b.get("/api/admin/p2p/peers").status, 401)
+
+
+class HostilePeer(unittest.TestCase):
+    """Speaks TLS to a node's P2P port with a certificate made by the openssl CLI."""
+
+    def setUp(self):
+        self.port = free_port()
+        self.s = Server(env=p2p_env(self.port)).start()
+        self.tmp = tempfile.mkdtemp(prefix="soundtime-hostile-")
+        self.key = os.path.join(self.tmp, "key.pem")
+        self.cert = os.path.join(self.tmp, "cert.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ed25519", "-nodes", "-keyout", self.key, "-out",
+                        self.cert, "-days", "1", "-subj", "/CN=hostile"], check=True, capture_output=True)
+
+    def tearDown(self):
+        code, log = self.s.stop()
+        self.assertEqual(code, 0, log[-3000:])
+        self.assertNotIn("AddressSanitizer", log)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def connect(self, alpn=("soundtime/p2p/1",), cert=True):
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+        if cert:
+            ctx.load_cert_chain(self.cert, self.key)
+        if alpn:
+            ctx.set_alpn_protocols(list(alpn))
+        raw = socket.create_connection(("127.0.0.1", self.port), timeout=10)
+        return ctx.wrap_socket(raw)
+
+    @staticmethod
+    def frame(kind, stream, payload):
+        return struct.pack(">IIB", len(payload), stream, kind) + payload
+
+    @classmethod
+    def read_frame(cls, sock):
+        """The next reply; requests the node sends us (it pings back a new peer) are skipped."""
+        while True:
+            f = cls.read_any(sock)
+            if f is None or f[0] != 1:
+                return f
+
+    @staticmethod
+    def read_any(sock):
+        hdr = b""
+        while len(hdr) < 9:
+            chunk = sock.recv(9 - len(hdr))
+            if not chunk:
+                return None
+            hdr += chunk
+        length, stream, kind = struct.unpack(">IIB", hdr)
+        body = b""
+        while len(body) < length:
+            chunk = sock.recv(length - len(body))
+            if not chunk:
+                return None
+            body += chunk
+        return kind, stream, body
+
+    def closed(self, sock):
+        try:
+            sock.settimeout(10)
+            return sock.recv(1) == b""
+        except (ConnectionResetError, ssl.SSLError, BrokenPipeError):
+            return True
+
+    def test_ping_malformed_and_oversized(self):
+        sock = self.connect()
+        sock.sendall(self.frame(1, 1, b'"Ping"'))
+        kind, stream, body = self.read_frame(sock)
+        self.assertEqual((kind, stream), (2, 1))
+        pong = json.loads(body)["Pong"]
+        self.assertEqual(pong["track_count"], 0)
+        self.assertRegex(pong["node_id"], "^[0-9a-f]{64}$")
+        for bad in (b"{not json", b'{"FetchTrack":{"hash":"zz"}}', b'{"Nope":1}', b"[1,2]", b"\xff\xfe"):
+            sock.sendall(self.frame(1, 3, bad))
+            kind, stream, body = self.read_frame(sock)
+            self.assertEqual((kind, stream), (4, 3), bad)
+            self.assertEqual(json.loads(body)["error"], "bad_message")
+        sock.sendall(self.frame(1, 5, json.dumps({"FetchTrack": {"hash": "0" * 64}}).encode()))
+        kind, _, body = self.read_frame(sock)
+        self.assertEqual((kind, json.loads(body)["error"]), (4, "not_found"))
+        # A frame announcing 64 MiB: the link is closed at the header.
+        sock.sendall(struct.pack(">IIB", 64 << 20, 7, 1))
+        self.assertTrue(self.closed(sock))
+        self.assertEqual(self.s.get("/healthz").status, 200)
+
+    def test_unknown_kind_and_wrong_parity_close_or_refuse(self):
+        sock = self.connect()
+        sock.sendall(self.frame(2, 2, b'"Ping"'))  # even id: the acceptor's half
+        sock.sendall(self.frame(1, 2, b'"Ping"'))
+        kind, stream, body = self.read_frame(sock)
+        self.assertEqual((kind, stream, json.loads(body)["error"]), (4, 2, "bad_stream"))
+        sock.sendall(self.frame(9, 1, b""))
+        self.assertTrue(self.closed(sock))
+
+    def test_wrong_alpn_and_missing_certificate_are_refused(self):
+        with self.assertRaises((ssl.SSLError, ConnectionResetError, OSError)):
+            s = self.connect(alpn=("h2",))
+            s.sendall(self.frame(1, 1, b'"Ping"'))
+            if self.read_frame(s) is None:
+                raise ConnectionResetError("closed")
+        with self.assertRaises((ssl.SSLError, ConnectionResetError, OSError)):
+            s = self.connect(cert=False)
+            s.sendall(self.frame(1, 1, b'"Ping"'))
+            if self.read_frame(s) is None:
+                raise ConnectionResetError("closed")
+
+
+class P2pOff(unittest.TestCase):
+    def test_off_by_default(self):
+        s = Server().start()
+        try:
+            st = s.get("/api/p2p/status").json
+            self.assertFalse(st["enabled"])
+            self.assertIsNone(st["node_id"])
+            token = s.setup_admin()["tokens"]["access_token"]
+            self.assertEqual(s.get("/api/admin/p2p/peers", token=token).json, [])
+            r = s.post("/api/admin/p2p/peers", {"node_id": "ab" * 32}, token=token)
+            self.assertEqual(r.status, 503, r)
+            self.assertEqual(s.get("/api/p2p/search?q=x").status, 503)
+            self.assertFalse(os.path.exists(os.path.join(s.dir, "p2p")))
+        finally:
+            code, log = s.stop()
+            self.assertEqual(code, 0, log[-2000:])
+
+
+class LyingPeer(unittest.TestCase):
+    """A hostile node that announces a real track but serves corrupt chunks: every chunk is checked
+    before it is stored or played, the peer is struck on each offence and blocked after three."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="soundtime-liar-")
+        key, cert = os.path.join(self.tmp, "key.pem"), os.path.join(self.tmp, "cert.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ed25519", "-nodes", "-keyout", key, "-out", cert,
+                        "-days", "1", "-subj", "/CN=liar"], check=True, capture_output=True)
+        der = subprocess.run(["openssl", "pkey", "-in", key, "-pubout", "-outform", "DER"], check=True,
+                             capture_output=True).stdout
+        self.node_id = der[-32:].hex()
+        self.blob = os.path.join(self.tmp, "noise.flac")
+        make_noise_flac(self.blob, "Poison", seconds=4)
+        self.size = os.path.getsize(self.blob)
+        self.hash = subprocess.run(["b3sum", "--no-names", self.blob], check=True, capture_output=True,
+                                   text=True).stdout.strip()
+        self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+        self.ctx.load_cert_chain(cert, key)
+        self.ctx.set_alpn_protocols(["soundtime/p2p/1"])
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen()
+        self.port = self.listener.getsockname()[1]
+        self.fetches = 0
+        import threading
+        threading.Thread(target=self.serve, daemon=True).start()
+        self.s = Server(env=p2p_env(free_port())).start()
+        self.s.token = self.s.setup_admin()["tokens"]["access_token"]
+
+    def tearDown(self):
+        code, log = self.s.stop()
+        self.listener.close()
+        self.assertEqual(code, 0, log[-3000:])
+        self.assertNotIn("AddressSanitizer", log)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def serve(self):
+        import threading
+        while True:
+            try:
+                raw, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self.session, args=(raw,), daemon=True).start()
+
+    def session(self, raw):
+        try:
+            conn = self.ctx.wrap_socket(raw, server_side=True)
+            while True:
+                f = HostilePeer.read_any(conn)
+                if f is None:
+                    return
+                kind, stream, body = f
+                if kind != 1:
+                    continue
+                msg = json.loads(body)
+                name = msg if isinstance(msg, str) else next(iter(msg))
+                if name == "Ping":
+                    reply = (2, json.dumps({"Pong": {"node_id": self.node_id, "track_count": 1, "version": "evil"}}))
+                elif name == "RequestCatalog":
+                    track = {"hash": self.hash, "title": "Poison", "artist_name": "Liar", "album_title": "Lies",
+                             "duration_secs": 4.0, "format": "flac", "file_size": self.size, "origin_node": self.node_id}
+                    since = msg["RequestCatalog"]["since_cursor"] if isinstance(msg, dict) else 0
+                    tracks = [track] if since == 0 else []
+                    reply = (2, json.dumps({"CatalogDelta": {"since": "2026-01-01T00:00:00Z", "tracks": tracks,
+                                                              "removed": [], "cursor": since, "next_cursor": 1,
+                                                              "has_more": False}}))
+                elif name == "FetchTrack":
+                    self.fetches += 1
+                    first = msg["FetchTrack"]["offset"] // 16384
+                    groups = (self.size + 16383) // 16384
+                    end = min(groups, first + 64)
+                    with open(self.blob, "rb") as fh:
+                        fh.seek(first * 16384)
+                        data = bytearray(fh.read(min(self.size, end * 16384) - first * 16384))
+                    data[len(data) // 2] ^= 1  # one flipped bit
+                    proof = b"\0" * 64 * 7
+                    payload = struct.pack(">QQQI", self.size, first, end, len(proof)) + proof + bytes(data)
+                    conn.sendall(HostilePeer.frame(3, stream, payload))
+                    continue
+                else:
+                    reply = (4, json.dumps({"error": "unsupported", "message": name}))
+                conn.sendall(HostilePeer.frame(reply[0], stream, reply[1].encode()))
+        except (OSError, ssl.SSLError, ValueError):
+            return
+
+    def test_corrupt_chunks_are_refused_and_the_peer_blocked(self):
+        s = self.s
+        r = s.post("/api/admin/p2p/peers", {"node_id": self.node_id, "address": f"127.0.0.1:{self.port}"}, token=s.token)
+        self.assertEqual(r.status, 200, r)
+        self.assertTrue(r.json["peer"]["is_online"], r)
+        track = wait_for(lambda: next((t for t in s.get("/api/tracks", token=s.token).json["data"]
+                                       if t["title"] == "Poison"), None), what="the liar's announcement")
+        for attempt in range(3):
+            r = s.get(f"/api/tracks/{track['id']}/stream", token=s.token)
+            self.assertEqual(r.status, 503, r)
+            self.assertNotIn(b"fLaC", r.body, "no unverified byte is ever played")
+        peer = s.get("/api/admin/p2p/peers", token=s.token).json[0]
+        self.assertEqual(peer["strikes"], 3)
+        self.assertFalse(peer["is_online"])
+        fetches = self.fetches
+        r = s.get(f"/api/tracks/{track['id']}/stream", token=s.token)
+        self.assertEqual(r.status, 503, r)
+        self.assertEqual(self.fetches, fetches, "a blocked peer is not asked again")
+        blobs = os.path.join(s.dir, "p2p", "blobs")
+        self.assertEqual([n for n in os.listdir(blobs) if n.startswith(self.hash)], [], "nothing unverified kept")
+        r = s.post("/api/admin/p2p/peers", {"node_id": self.node_id, "address": f"127.0.0.1:{self.port}"}, token=s.token)
+        self.assertEqual(r.status, 409, r)

@@ -1,0 +1,177 @@
+// The P2P repository and the change log kept by triggers, on SQLite and on PostgreSQL.
+#include <gtest/gtest.h>
+
+#include "db/repositories.hpp"
+#include "p2p/replicator.hpp"
+#include "support/test_database.hpp"
+#include "util/time.hpp"
+#include "util/uuid.hpp"
+
+using namespace st;
+
+namespace {
+
+const std::string kPeer(64, 'a');
+const std::string kOther(64, 'b');
+
+class P2pRepo : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    ST_OPEN_TEST_DATABASE(db_);
+    catalog_ = db::make_catalog_repository(db_.pool());
+    repo_ = db::make_p2p_repository(db_.pool());
+    auto now = util::now_micros();
+    artist_ = catalog_->upsert_artist("name:artist", {util::new_uuid(), "Artist", {}, {}, {}, now});
+    model::Album al;
+    al.id = util::new_uuid();
+    al.title = "Album";
+    al.artist_id = artist_.id;
+    al.artist_name = "Artist";
+    al.created_at = now;
+    album_ = catalog_->upsert_album(artist_.id + "|album", al);
+  }
+
+  model::Track local(std::string title, std::string hash) {
+    model::Track t;
+    t.id = util::new_uuid();
+    t.title = std::move(title);
+    t.artist_id = artist_.id;
+    t.album_id = album_.id;
+    t.duration_secs = 3;
+    t.file_path = "/music/" + t.id + ".mp3";
+    t.file_size = 1234;
+    t.format = "mp3";
+    t.content_hash = std::move(hash);
+    t.created_at = util::now_micros();
+    t.artist_name = "Artist";
+    t.album_title = "Album";
+    catalog_->insert_track(t);
+    return t;
+  }
+
+  test::TestDatabase db_{GetParam()};
+  std::unique_ptr<model::CatalogRepository> catalog_;
+  std::unique_ptr<model::P2pRepository> repo_;
+  model::Artist artist_;
+  model::Album album_;
+};
+
+TEST_P(P2pRepo, PeersPersistWithCursorAddressAndBackoff) {
+  repo_->add_peer(kPeer, "127.0.0.1:11204");
+  auto p = repo_->find_peer(kPeer);
+  ASSERT_TRUE(p);
+  EXPECT_FALSE(p->is_online);
+  EXPECT_EQ(p->address, "127.0.0.1:11204");
+  repo_->peer_seen(kPeer, std::string("0.1.0"), 42, std::nullopt);
+  repo_->set_sync_cursor(kPeer, 17);
+  p = repo_->find_peer(kPeer);
+  EXPECT_TRUE(p->is_online);
+  EXPECT_EQ(p->track_count, 42);
+  EXPECT_EQ(p->version, "0.1.0");
+  EXPECT_EQ(p->sync_cursor, 17);
+  EXPECT_EQ(p->address, "127.0.0.1:11204") << "an unknown address keeps the known one";
+  repo_->peer_seen(kPeer, std::nullopt, -1, std::string("10.0.0.1:5"));
+  p = repo_->find_peer(kPeer);
+  EXPECT_EQ(p->track_count, 42) << "an inbound ping does not reset the count (the original's bug)";
+  EXPECT_EQ(p->address, "10.0.0.1:5");
+  repo_->peer_failed(kPeer);
+  repo_->peer_failed(kPeer);
+  p = repo_->find_peer(kPeer);
+  EXPECT_FALSE(p->is_online);
+  EXPECT_EQ(p->failures, 2);
+  repo_->mark_all_offline();
+  EXPECT_TRUE(repo_->remove_peer(kPeer));
+  EXPECT_FALSE(repo_->find_peer(kPeer));
+  EXPECT_FALSE(repo_->remove_peer(kPeer));
+}
+
+TEST_P(P2pRepo, StrikesAndBlocking) {
+  repo_->add_peer(kPeer, "h:1");
+  EXPECT_FALSE(repo_->is_blocked(kPeer));
+  EXPECT_EQ(repo_->strike_peer(kPeer), 1);
+  EXPECT_EQ(repo_->strike_peer(kPeer), 2);
+  repo_->block(kPeer, "bad chunks");
+  repo_->block(kPeer, "again");  // idempotent
+  EXPECT_TRUE(repo_->is_blocked(kPeer));
+  EXPECT_FALSE(repo_->is_blocked(kOther));
+}
+
+TEST_P(P2pRepo, ChangeLogCarriesInsertsEditsAndDeletionsInOrder) {
+  auto h1 = std::string(64, '1'), h2 = std::string(64, '2');
+  auto t1 = local("One", h1);
+  auto t2 = local("Two", h2);
+  auto page = repo_->changes_since(0, 500);
+  ASSERT_EQ(page.changes.size(), 2u);
+  EXPECT_FALSE(page.has_more);
+  EXPECT_EQ(page.changes[0].track->title, "One");
+  EXPECT_EQ(page.changes[0].album_artist_name, "Artist");
+  EXPECT_EQ(page.changes[1].track->content_hash, h2);
+  auto cursor = page.next_cursor;
+  EXPECT_TRUE(repo_->changes_since(cursor, 500).changes.empty());
+
+  // Play counts and waveforms do not log; an edit does.
+  catalog_->set_waveform(t1.id, "{}");
+  EXPECT_TRUE(repo_->changes_since(cursor, 500).changes.empty());
+  model::TrackChanges ch;
+  ch.title = "Uno";
+  catalog_->update_track_fields(t1.id, ch);
+  catalog_->delete_track(t2.id);
+  page = repo_->changes_since(cursor, 500);
+  ASSERT_EQ(page.changes.size(), 2u);
+  EXPECT_EQ(page.changes[0].track->title, "Uno");
+  EXPECT_FALSE(page.changes[1].track);
+  EXPECT_EQ(page.changes[1].removed_hash, h2);
+
+  // Pages are bounded and resume from their cursor.
+  auto p1 = repo_->changes_since(0, 1);
+  EXPECT_TRUE(p1.has_more);
+  EXPECT_EQ(p1.changes.size(), 1u);
+  auto p2 = repo_->changes_since(p1.next_cursor, 1);
+  EXPECT_GT(p2.next_cursor, p1.next_cursor);
+  EXPECT_EQ(repo_->local_track_count(), 1);
+  auto blob = repo_->local_blob(h1);
+  ASSERT_TRUE(blob);
+  EXPECT_EQ(blob->size, 1234);
+  EXPECT_FALSE(repo_->local_blob(h2));
+}
+
+TEST_P(P2pRepo, ReplicatedTracksAreRemoteAndNotReannounced) {
+  p2p::Replicator rep(*catalog_, *repo_);
+  p2p::TrackAnnouncement a;
+  a.hash = std::string(64, 'c');
+  a.title = "Remote Song";
+  a.artist_name = "Far Artist";
+  a.album_title = "Far Album";
+  a.duration_secs = 200;
+  a.format = "flac";
+  a.file_size = 5000000;
+  a.origin_node = "whatever the message says";
+  rep.upsert(kPeer, a);
+  rep.upsert(kOther, a);  // a second peer offering the same bytes
+  auto t = catalog_->find_track_by_hash(a.hash);
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->file_path, "p2p://" + a.hash);
+  EXPECT_EQ(t->artist_name, "Far Artist");
+  EXPECT_EQ(t->album_title, "Far Album");
+  EXPECT_FALSE(t->uploaded_by);
+  auto copies = repo_->remote_copies(a.hash);
+  ASSERT_EQ(copies.size(), 2u);
+  EXPECT_EQ(copies[0].origin_node, kPeer) << "the authenticated sender is the origin";
+  EXPECT_EQ(repo_->remote_track_count(kPeer), 1);
+  EXPECT_TRUE(repo_->changes_since(0, 500).changes.empty()) << "replicas are not offered onwards";
+  EXPECT_EQ(repo_->local_track_count(), 0);
+
+  a.title = "Remote Song (edit)";
+  rep.upsert(kPeer, a);
+  EXPECT_EQ(catalog_->find_track_by_hash(a.hash)->title, "Remote Song (edit)");
+
+  rep.remove(kPeer, a.hash);
+  EXPECT_TRUE(catalog_->find_track_by_hash(a.hash)) << "still offered by the other peer";
+  rep.remove(kOther, a.hash);
+  EXPECT_FALSE(catalog_->find_track_by_hash(a.hash));
+  EXPECT_FALSE(catalog_->find_album(t->album_id.value())) << "orphans pruned";
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, P2pRepo, test::kEngines);
+
+}  // namespace

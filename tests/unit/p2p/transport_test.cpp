@@ -1,0 +1,162 @@
+// Two TLS transports on 127.0.0.1: pinned keys, many concurrent requests on one link, refusals.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+#include <thread>
+
+#include "crypto/identity.hpp"
+#include "lib/sodium/sodium.hpp"
+#include "p2p/protocol/messages.hpp"
+#include "p2p/transport/transport.hpp"
+
+using namespace st;
+using namespace st::p2p;
+using namespace std::chrono_literals;
+
+namespace {
+
+crypto::Identity make_id(std::uint8_t b) {
+  crypto::Ed25519Seed s{};
+  s.fill(b);
+  return crypto::Identity(s);
+}
+
+struct Node {
+  crypto::Identity id;
+  std::atomic<int> handled{0};
+  std::atomic<int> concurrent{0}, max_concurrent{0};
+  std::unique_ptr<Transport> t;
+  Node(std::uint8_t b, AdmitFn admit = [](const std::string&) { return true; }, TransportLimits lim = {}) : id(make_id(b)) {
+    lib::sodium::init();
+    TlsTransportOptions o;
+    o.bind_host = "127.0.0.1";
+    o.bind_port = 0;
+    o.limits = lim;
+    t = make_tls_transport(
+        id, o,
+        [this](const std::string& from, const std::string&, const std::string& payload) {
+          int now = ++concurrent;
+          int prev = max_concurrent.load();
+          while (now > prev && !max_concurrent.compare_exchange_weak(prev, now)) {
+          }
+          if (payload == "slow") std::this_thread::sleep_for(200ms);
+          --concurrent;
+          ++handled;
+          return Reply{ReplyKind::json, from.substr(0, 8) + ":" + payload};
+        },
+        std::move(admit));
+  }
+  PeerAddress addr() const { return {id.node_id(), "127.0.0.1", t->port()}; }
+};
+
+TEST(Transport, RequestsBothWaysOverOneLink) {
+  Node a(1), b(2);
+  auto r = a.t->request(b.addr(), "hello", 5s);
+  EXPECT_EQ(r.kind, ReplyKind::json);
+  EXPECT_EQ(r.payload, a.id.node_id().substr(0, 8) + ":hello") << "the acceptor learns the dialler's key";
+  EXPECT_TRUE(b.t->connected(a.id.node_id()));
+  // The acceptor can ask the dialler over the same link, without knowing its address.
+  auto back = b.t->request_connected(a.id.node_id(), "back", 5s);
+  EXPECT_EQ(back.payload, b.id.node_id().substr(0, 8) + ":back");
+  EXPECT_EQ(a.t->connection_count(), 1u);
+  EXPECT_EQ(b.t->connection_count(), 1u);
+}
+
+TEST(Transport, ConcurrentRequestsAreMultiplexedWithALimit) {
+  TransportLimits lim;
+  lim.max_streams = 4;
+  lim.handler_threads = 8;
+  Node a(3, [](const std::string&) { return true; }, lim), b(4, [](const std::string&) { return true; }, lim);
+  std::vector<std::future<Reply>> fs;
+  auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 8; ++i) fs.push_back(std::async(std::launch::async, [&] { return a.t->request(b.addr(), "slow", 10s); }));
+  for (auto& f : fs) EXPECT_EQ(f.get().payload, a.id.node_id().substr(0, 8) + ":slow");
+  auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(b.handled, 8);
+  EXPECT_GE(b.max_concurrent, 2) << "requests overlap on the link";
+  EXPECT_LE(b.max_concurrent, 4) << "no more than max_streams at once";
+  EXPECT_LT(took, 1500ms) << "8 × 200 ms handled concurrently";
+  EXPECT_EQ(a.t->connection_count(), 1u);
+}
+
+TEST(Transport, APeerOverTheLimitIsToldBusy) {
+  TransportLimits small;
+  small.max_streams = 2;
+  small.handler_threads = 4;
+  Node a(20), b(21, [](const std::string&) { return true; }, small);  // a allows 32, b only 2
+  std::vector<std::future<Reply>> fs;
+  for (int i = 0; i < 6; ++i) fs.push_back(std::async(std::launch::async, [&] { return a.t->request(b.addr(), "slow", 10s); }));
+  int busy = 0, ok = 0;
+  for (auto& f : fs) {
+    auto r = f.get();
+    if (r.kind == ReplyKind::error) {
+      EXPECT_EQ(decode_protocol_error(r.payload)->code, "busy");
+      ++busy;
+    } else {
+      ++ok;
+    }
+  }
+  EXPECT_GE(ok, 2);
+  EXPECT_GE(busy, 1);
+  EXPECT_LE(b.max_concurrent, 2);
+}
+
+TEST(Transport, TheDiallerPinsTheKey) {
+  Node a(5), b(6);
+  auto wrong = b.addr();
+  wrong.node_id = make_id(9).node_id();
+  EXPECT_THROW(a.t->request(wrong, "x", 5s), TransportError);
+  EXPECT_EQ(b.handled, 0);
+}
+
+TEST(Transport, RefusedPeersGetNoAnswer) {
+  Node b(8, [](const std::string&) { return false; });
+  Node a(7);
+  EXPECT_THROW(a.t->request(b.addr(), "x", 5s), TransportError);
+  EXPECT_EQ(b.handled, 0);
+  Node c(10);
+  Node d(11, [&](const std::string& n) { return n != c.id.node_id(); });
+  // Refused both ways: d will not link to c when it dials, either.
+  EXPECT_THROW(d.t->request(c.addr(), "x", 5s), TransportError);
+  EXPECT_EQ(c.handled, 0);
+}
+
+TEST(Transport, UnreachableAndTimeouts) {
+  Node a(12);
+  PeerAddress nowhere{make_id(13).node_id(), "127.0.0.1", 1};
+  EXPECT_THROW(a.t->request(nowhere, "x", 5s), TransportError);
+  EXPECT_THROW(a.t->request_connected(nowhere.node_id, "x", 1s), TransportError);
+  Node b(14);
+  EXPECT_THROW(a.t->request(b.addr(), "slow", 50ms), TransportError);
+  // The link survives a request we gave up on.
+  EXPECT_EQ(a.t->request(b.addr(), "ok", 5s).payload, a.id.node_id().substr(0, 8) + ":ok");
+}
+
+TEST(Transport, IdleLinksAreClosed) {
+  TransportLimits lim;
+  lim.idle_timeout = 300ms;
+  Node a(15, [](const std::string&) { return true; }, lim), b(16);
+  a.t->request(b.addr(), "x", 5s);
+  EXPECT_TRUE(a.t->connected(b.id.node_id()));
+  std::this_thread::sleep_for(800ms);
+  EXPECT_FALSE(a.t->connected(b.id.node_id()));
+  EXPECT_EQ(a.t->request(b.addr(), "again", 5s).payload, a.id.node_id().substr(0, 8) + ":again") << "redialled";
+}
+
+TEST(PeerAddress, Parsing) {
+  auto id = std::string(64, 'a');
+  auto a = parse_peer_address(id + "@127.0.0.1:11204");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->host, "127.0.0.1");
+  EXPECT_EQ(a->port, 11204);
+  auto v6 = parse_peer_address(std::string(64, 'B') + "@[::1]:5");
+  ASSERT_TRUE(v6);
+  EXPECT_EQ(v6->host, "::1");
+  EXPECT_EQ(v6->node_id, std::string(64, 'b'));
+  EXPECT_EQ(format_peer_address(*v6), std::string(64, 'b') + "@[::1]:5");
+  for (auto bad : {id, id + "@host", id + "@host:0", id + "@host:70000", std::string("abc@h:1"), id + "@:1"})
+    EXPECT_FALSE(parse_peer_address(bad)) << bad;
+}
+
+}  // namespace
