@@ -15,6 +15,7 @@
 #include "library/storage_tasks.hpp"
 #include "library/transcode_service.hpp"
 #include "library/upload_store.hpp"
+#include "model/blocklist.hpp"
 #include "model/catalog.hpp"
 #include "model/playlist.hpp"
 #include "model/report.hpp"
@@ -50,7 +51,8 @@ struct ApiDeps {
   std::string lyrics_lyricscom_url;
   // The folders the library is scanned from (MUSIC_FOLDERS, then the upload storage), canonical.
   std::vector<std::string> library_roots;
-  library::P2pService* p2p = nullptr;  // the running P2P node, or nothing when P2P is off
+  library::P2pService* p2p = nullptr;
+  model::BlocklistRepository* blocklist = nullptr;  // the running P2P node, or nothing when P2P is off
 };
 
 }  // namespace st::api

@@ -37,6 +37,8 @@ void add_moderation_routes(http::Router& r, ApiDeps& d);
 void remove_track(ApiDeps& d, const model::Track& t);
 // /api/libraries and /api/libraries/{id}: the folders the music comes from.
 void add_library_routes(http::Router& r, ApiDeps& d);
+// /api/admin/blocked-domains (list, add, remove, export, import).
+void add_blocklist_routes(http::Router& r, ApiDeps& d);
 // /api/p2p/status, /api/p2p/network-graph, /api/admin/p2p/peers (list, add, remove, ping), library-sync.
 void add_p2p_routes(http::Router& r, ApiDeps& d);
 // /healthz, /api/tos, /api/nodeinfo, /.well-known/nodeinfo

@@ -95,6 +95,7 @@ int serve(const Config& c) {
                                s.scan_roots,     c.scheme + "://" + c.domain,       {}};
 
   // Peer-to-peer runs only when configured (P2P_ENABLED=true).
+  deps.blocklist = s.blocklist.get();
   std::unique_ptr<p2p::Node> node;
   if (c.p2p_enabled) {
     p2p::NodeOptions o;
@@ -130,6 +131,7 @@ int serve(const Config& c) {
   api::add_moderation_routes(router, deps);
   api::add_app_password_routes(router, deps);
   api::add_library_routes(router, deps);
+  api::add_blocklist_routes(router, deps);
   subsonic::add_subsonic_routes(router, subsonic_deps);
   api::add_p2p_routes(router, deps);
 

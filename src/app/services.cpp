@@ -81,6 +81,7 @@ Services open_services(const Config& c) {
   s.tasks = std::make_unique<library::StorageTasks>(*s.catalog, *s.importer, scan_roots,
                                                     std::max(2u, std::thread::hardware_concurrency()));
   s.app_password_repo = db::make_app_password_repository(*s.pool);
+  s.blocklist = db::make_blocklist_repository(*s.pool);
   s.app_passwords = std::make_unique<auth::AppPasswords>(
       *s.app_password_repo, load_or_create_key((std::filesystem::path(c.data_dir) / "app-passwords.key").string()));
   s.subsonic_auth = std::make_unique<auth::SubsonicAuthenticator>(*s.users, *s.app_passwords);

@@ -15,6 +15,7 @@
 #include "library/transcode_service.hpp"
 #include "library/upload_store.hpp"
 #include "model/annotation.hpp"
+#include "model/blocklist.hpp"
 #include "model/app_password.hpp"
 #include "model/catalog.hpp"
 #include "model/play_queue.hpp"
@@ -48,6 +49,7 @@ struct Services {
   std::unique_ptr<library::StorageTasks> tasks;
   std::unique_ptr<model::ReportRepository> reports;
   std::unique_ptr<model::AppPasswordRepository> app_password_repo;
+  std::unique_ptr<model::BlocklistRepository> blocklist;
   std::unique_ptr<auth::AppPasswords> app_passwords;
   std::unique_ptr<auth::SubsonicAuthenticator> subsonic_auth;
   std::unique_ptr<model::AnnotationRepository> annotations;

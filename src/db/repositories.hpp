@@ -4,6 +4,7 @@
 
 #include "db/pool.hpp"
 #include "model/annotation.hpp"
+#include "model/blocklist.hpp"
 #include "model/app_password.hpp"
 #include "model/catalog.hpp"
 #include "model/play_queue.hpp"
@@ -27,6 +28,7 @@ std::unique_ptr<model::PlaylistRepository> make_playlist_repository(Pool& pool);
 std::unique_ptr<model::ActivityRepository> make_activity_repository(Pool& pool);
 std::unique_ptr<model::ReportRepository> make_report_repository(Pool& pool);
 std::unique_ptr<model::AppPasswordRepository> make_app_password_repository(Pool& pool);
+std::unique_ptr<model::BlocklistRepository> make_blocklist_repository(Pool& pool);
 std::unique_ptr<model::AnnotationRepository> make_annotation_repository(Pool& pool);
 std::unique_ptr<model::PlayQueueRepository> make_play_queue_repository(Pool& pool);
 std::unique_ptr<model::ShareRepository> make_share_repository(Pool& pool);

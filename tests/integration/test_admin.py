@@ -1,4 +1,6 @@
 """Administration: users, roles, settings, terms of service, statistics, private instances, the CLI."""
+import json
+
 from harness import ServerTest
 
 
@@ -172,3 +174,35 @@ class GeneratedSecret(ServerTest):
         self.s.log.close()
         self.s.start()
         self.assertEqual(self.s.get("/api/auth/me", token=tokens["access_token"]).status, 200)
+
+
+class BlockedDomains(ServerTest):
+    def test_block_list_import_export_and_unblock(self):
+        admin = self.s.setup_admin()["tokens"]["access_token"]
+        user = self.s.register("bob")["tokens"]["access_token"]
+        node = "ab" * 32
+        r = self.s.post("/api/admin/blocked-domains", {"domain": "  Evil.Example ", "reason": "spam"}, token=admin)
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual((r.json["domain"], r.json["reason"]), ("evil.example", "spam"))
+        self.assertTrue(r.json["created_at"].endswith("+00:00"))
+        self.assertEqual(self.s.post("/api/admin/blocked-domains", {"domain": "evil.example"}, token=admin).status, 409)
+        self.assertEqual(self.s.post("/api/admin/blocked-domains", {"domain": "a b"}, token=admin).status, 400)
+        self.assertEqual(self.s.post("/api/admin/blocked-domains", {"domain": "x.example"}, token=user).status, 403)
+        r = self.s.request("POST", "/api/admin/blocked-domains/import", token=admin,
+                           raw=json.dumps([{"domain": node, "reason": "lying peer"}, {"domain": "evil.example"},
+                                           {"domain": ""}, {"nope": 1}, "x"]).encode(),
+                           headers={"Content-Type": "application/json"})
+        self.assertEqual(r.json, {"imported": 1, "skipped": 4})
+        listed = self.s.get("/api/admin/blocked-domains", token=admin).json
+        self.assertEqual({b["domain"] for b in listed}, {"evil.example", node})
+        exported = self.s.get("/api/admin/blocked-domains/export", token=admin)
+        self.assertIn("attachment", exported.header("Content-Disposition"))
+        self.assertEqual(len(exported.json), 2)
+        self.assertEqual(self.s.get("/api/admin/stats", token=admin).json["total_blocked_domains"], 2)
+        bad = self.s.request("POST", "/api/admin/blocked-domains/import", token=admin, raw=b"{}",
+                             headers={"Content-Type": "application/json"})
+        self.assertEqual(bad.status, 400)
+        first = listed[0]["id"]
+        self.assertEqual(self.s.delete(f"/api/admin/blocked-domains/{first}", token=admin).status, 204)
+        self.assertEqual(self.s.delete(f"/api/admin/blocked-domains/{first}", token=admin).status, 404)
+        self.assertEqual(len(self.s.get("/api/admin/blocked-domains", token=admin).json), 1)
