@@ -165,6 +165,26 @@ class P2pTest(unittest.TestCase):
         wait_for(lambda: "Noise Blob" not in self.tracks(b), what="the deletion on B")
         self.assertIn("Tone Two", self.tracks(b))
 
+    def test_replicated_tracks_play_through_subsonic_like_local_ones(self):
+        a = self.start_node([("noise.flac", self.noise)])
+        b = self.start_node([])
+        self.link(a, b)
+        wait_for(lambda: "Noise Blob" in self.tracks(b), what="A's track on B")
+        app = b.post("/api/auth/app-passwords", {"name": "phone"}, token=b.token).json["password"]
+        q = f"apiKey={app}&f=json&v=1.16.1&c=tests"
+        songs = b.get(f"/rest/search3?{q}&query=noise").json["subsonic-response"]["searchResult3"]["song"]
+        self.assertEqual([x["title"] for x in songs], ["Noise Blob"])
+        with open(self.noise, "rb") as f:
+            original = f.read()
+        r = b.get(f"/rest/stream?{q}&id={songs[0]['id']}")  # first play: progressive, verified
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.body, original)
+        r = b.get(f"/rest/download?{q}&id={songs[0]['id']}")
+        self.assertEqual(r.body, original)
+        r = b.get(f"/rest/stream?{q}&id={songs[0]['id']}&format=mp3&maxBitRate=96")
+        self.assertEqual(r.header("Content-Type"), "audio/mpeg")
+        self.assertGreater(len(r.body), 10000)
+
     def test_reconnect_sends_only_the_delta_and_peers_persist(self):
         a = self.start_node([("tone.mp3", os.path.join(self.lib, "Test Artist/Sine Album/01 Tone 1.mp3"))])
         b = self.start_node([])
