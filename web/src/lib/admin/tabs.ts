@@ -1,5 +1,4 @@
-// The admin console: one component per tab. A tab gives its component, or `load` to fetch it on demand
-// (the network graph brings d3 along: it stays out of the main bundle until its tab is opened).
+// The admin console: one component per tab. The network graph's d3-force is fetched when its tab opens.
 import type { Component } from 'svelte';
 import { LayoutDashboard, Users as UsersIcon, Settings as SettingsIcon, Flag, FileText, HardDrive, Waypoints, ShieldBan, Network as NetworkIcon } from '@lucide/svelte';
 import Dashboard from './Dashboard.svelte';
@@ -10,14 +9,14 @@ import Tos from './Tos.svelte';
 import Storage from './Storage.svelte';
 import Peers from './p2p/Peers.svelte';
 import Blocked from './p2p/Blocked.svelte';
+import Network from './p2p/Network.svelte';
 
 export interface AdminTab {
   id: string;
   /** i18n key of the tab label. */
   label: string;
   icon: typeof LayoutDashboard;
-  component?: Component;
-  load?: () => Promise<{ default: Component }>;
+  component: Component;
 }
 
 export const ADMIN_TABS: AdminTab[] = [
@@ -29,5 +28,5 @@ export const ADMIN_TABS: AdminTab[] = [
   { id: 'storage', label: 'admin.storage', icon: HardDrive, component: Storage },
   { id: 'peers', label: 'admin.peers', icon: Waypoints, component: Peers },
   { id: 'blocked', label: 'admin.blocked', icon: ShieldBan, component: Blocked },
-  { id: 'network', label: 'admin.network', icon: NetworkIcon, load: () => import('./p2p/Network.svelte') }
+  { id: 'network', label: 'admin.network', icon: NetworkIcon, component: Network }
 ];
