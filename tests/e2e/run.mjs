@@ -405,6 +405,16 @@ async function main() {
     const token = (await r.json()).tokens.access_token;
     assert((await post(A + '/api/setup/instance', { instance_name: 'Node A', instance_description: 'P2P' }, token)).ok, 'instance of node a');
     assert((await post(A + '/api/setup/complete', { p2p_enabled: true, open_registrations: false, max_upload_size_mb: 100 }, token)).ok, 'setup of node a');
+    // Node b offers two tracks, which node a learns in its catalogue sync.
+    const rb = await post(nodeB.base + '/api/setup/admin', ADMIN);
+    assert(rb.status === 201, 'setup of node b: ' + rb.status);
+    const tokenB = (await rb.json()).tokens.access_token;
+    for (const f of lib.tracks.slice(0, 2)) {
+      const form = new FormData();
+      form.append('file', new Blob([fs.readFileSync(f)]), path.basename(f));
+      const up = await fetch(nodeB.base + '/api/upload', { method: 'POST', headers: { Authorization: `Bearer ${tokenB}` }, body: form });
+      assert(up.ok, 'upload to node b: ' + up.status);
+    }
     const idA = (await (await fetch(A + '/api/p2p/status')).json()).node_id;
     const idB = (await (await fetch(nodeB.base + '/api/p2p/status')).json()).node_id;
     assert(/^[0-9a-f]{64}$/.test(idA) && /^[0-9a-f]{64}$/.test(idB), 'node ids: ' + idA + ' ' + idB);
@@ -433,6 +443,11 @@ async function main() {
     const rowB = p.locator(`[data-testid=peer-row][data-node-id="${idB}"]`);
     await rowB.waitFor();
     await until(async () => (await rowB.getAttribute('data-online')) === 'true', 'peer b online', 15000);
+    await until(async () => {
+      await p.click('button:has-text("Refresh")');
+      return (await rowB.locator('[data-testid=peer-sync]').innerText()) === 'Synced · 2 of 2 tracks known here';
+    }, 'node b\'s catalogue synced', 20000, 1000);
+    assert((await rowB.locator('[data-testid=peer-tracks]').innerText()) === '2', 'track count of node b');
     await rowB.locator('[data-testid=ping-peer]').click();
     await rowB.locator('[data-testid=ping-result][data-ok=true]:has-text("The peer answered.")').waitFor();
 
@@ -445,8 +460,10 @@ async function main() {
     assert((await rowX.locator('[data-testid=peer-state]').innerText()).trim() === 'Offline', 'offline badge');
     await rowX.locator('[data-testid=ping-peer]').click();
     await rowX.locator('[data-testid=ping-result][data-ok=false]:has-text("No answer.")').waitFor({ timeout: 20000 });
-    await p.waitForSelector('[data-testid=sync-summary]:has-text("2 peers")');
+    await p.waitForSelector('[data-testid=sync-summary]:has-text("2 peers: 1 synced")');
     await checkNoJunk(p, 'admin peers');
+    await p.waitForSelector('[role=status] :text("Peer added")', { state: 'detached', timeout: 8000 });
+    await p.evaluate(() => window.scrollTo(0, 0));
     await shot(p, 'admin-peers-desktop');
 
     const phone = await browser.newContext({ viewport: PHONE, locale: 'en-US', isMobile: true, hasTouch: true, storageState: await p2pCtx.storageState() });
@@ -464,7 +481,7 @@ async function main() {
     await until(async () => (await graph.locator('[data-testid=graph-node]').count()) === 3, '3 nodes in the graph');
     assert((await graph.locator('[data-testid=graph-node][data-self=true]').count()) === 1, 'this node is not highlighted');
     assert((await graph.locator('line').count()) === 2, 'two links drawn');
-    const labels = await graph.locator('[data-testid=graph-node] text').allInnerTexts();
+    const labels = await graph.locator('[data-testid=graph-node] text').allTextContents();
     assert(labels.some((l) => l.startsWith('Me (' + idA.slice(0, 8))), 'labels: ' + labels);
     // Laid out: the nodes are spread over the drawing, inside it.
     await p.waitForTimeout(1500);

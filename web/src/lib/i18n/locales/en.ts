@@ -375,6 +375,7 @@ const en = {
   'p2p.pinging': 'Pinging…',
   'p2p.pingOk': 'The peer answered.',
   'p2p.pingFailed': 'No answer.',
+  'p2p.details': 'Details',
   'p2p.removeTitle': 'Remove {name}?',
   'p2p.removeHelp': 'The link is closed and the peer is forgotten. It can link again later unless you block its node ID in the Blocked tab.',
   'blocked.invalid': 'Enter a domain (example.org) or a 64-character node ID, without spaces.',

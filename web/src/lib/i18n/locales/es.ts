@@ -375,6 +375,7 @@ const es: Dict = {
   'p2p.pinging': 'Haciendo ping…',
   'p2p.pingOk': 'El par ha respondido.',
   'p2p.pingFailed': 'Sin respuesta.',
+  'p2p.details': 'Detalles',
   'p2p.removeTitle': '¿Eliminar {name}?',
   'p2p.removeHelp': 'Se cierra el enlace y se olvida el par. Podrá volver a enlazarse más tarde salvo que bloquees su ID de nodo en la pestaña Bloqueos.',
   'blocked.invalid': 'Escribe un dominio (example.org) o un ID de nodo de 64 caracteres, sin espacios.',

@@ -375,6 +375,7 @@ const fr: Dict = {
   'p2p.pinging': 'Ping en cours…',
   'p2p.pingOk': 'Le pair a répondu.',
   'p2p.pingFailed': 'Pas de réponse.',
+  'p2p.details': 'Détails',
   'p2p.removeTitle': 'Retirer {name} ?',
   'p2p.removeHelp': 'Le lien est fermé et le pair oublié. Il pourra se relier plus tard, sauf si vous bloquez son identifiant dans l\'onglet Blocages.',
   'blocked.invalid': 'Saisissez un domaine (example.org) ou un identifiant de nœud de 64 caractères, sans espaces.',

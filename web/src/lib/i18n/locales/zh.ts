@@ -375,6 +375,7 @@ const zh: Dict = {
   'p2p.pinging': '正在 Ping…',
   'p2p.pingOk': '对等节点已响应。',
   'p2p.pingFailed': '没有响应。',
+  'p2p.details': '详细信息',
   'p2p.removeTitle': '移除 {name}？',
   'p2p.removeHelp': '连接将被关闭，并忘记该对等节点。之后它仍可重新连接，除非你在“屏蔽”标签页中屏蔽它的节点 ID。',
   'blocked.invalid': '请输入域名（example.org）或 64 个字符的节点 ID，不要包含空格。',
