@@ -385,6 +385,7 @@ async function main() {
       await page.goto(`${B}/admin?tab=${tab}`);
       await page.waitForSelector('[data-testid=p2p-off]:has-text("P2P_ENABLED=true")');
       await checkNoJunk(page, `admin ${tab} (P2P off)`);
+      if (tab === 'peers') await shot(page, 'admin-p2p-off-desktop');
     }
     await page.goto(`${B}/admin?tab=blocked`);
     // Without the blocked-domains endpoint the tab says so; with it, the list works and notes that P2P is off.
