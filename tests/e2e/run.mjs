@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT, CHROMIUM_ARGS, chromium, startServer, makeLibrary, Recorder, assert, until } from './lib.mjs';
+import { ROOT, CHROMIUM_ARGS, chromium, startServer, makeLibrary, Recorder, assert, until, freePort } from './lib.mjs';
 
 const argv = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -24,6 +24,11 @@ const rec = new Recorder();
 const pageErrors = [];
 let server;
 let browser;
+// The P2P steps' own two nodes, and the browser page driving node a.
+let nodeA;
+let nodeB;
+let p2pCtx;
+let p2pPage;
 
 function finish() {
   console.log(`e2e: ${rec.passed} passed, ${rec.failed} failed`);
@@ -375,6 +380,188 @@ async function main() {
     }
   });
 
+  await rec.step('P2P tabs explain how to turn P2P on when it is off', async () => {
+    for (const tab of ['peers', 'network']) {
+      await page.goto(`${B}/admin?tab=${tab}`);
+      await page.waitForSelector('[data-testid=p2p-off]:has-text("P2P_ENABLED=true")');
+      await checkNoJunk(page, `admin ${tab} (P2P off)`);
+      if (tab === 'peers') await shot(page, 'admin-p2p-off-desktop');
+    }
+    await page.goto(`${B}/admin?tab=blocked`);
+    // Without the blocked-domains endpoint the tab says so; with it, the list works and notes that P2P is off.
+    await page.waitForSelector('[data-testid=blocked-missing], [data-testid=blocked-p2p-off]');
+    await checkNoJunk(page, 'admin blocked (P2P off)');
+  });
+
+  // Two more servers with P2P on, on loopback: "a" is driven in the browser, "b" is a real peer of it.
+  await rec.step('P2P: add a real peer and an unreachable one, ping, remove; the graph shows the nodes', async () => {
+    const [pa, pb] = [await freePort(), await freePort()];
+    const p2pEnv = (port) => ({ P2P_ENABLED: 'true', P2P_BIND_HOST: '127.0.0.1', P2P_BIND_PORT: String(port), P2P_SYNC_INTERVAL_SECONDS: '1' });
+    nodeA = await startServer({ binary, webRoot, env: p2pEnv(pa) });
+    nodeB = await startServer({ binary, webRoot, env: p2pEnv(pb) });
+    const A = nodeA.base;
+    const post = (url, body, token) => fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+    const r = await post(A + '/api/setup/admin', ADMIN);
+    assert(r.status === 201, 'setup of node a: ' + r.status);
+    const token = (await r.json()).tokens.access_token;
+    assert((await post(A + '/api/setup/instance', { instance_name: 'Node A', instance_description: 'P2P' }, token)).ok, 'instance of node a');
+    assert((await post(A + '/api/setup/complete', { p2p_enabled: true, open_registrations: false, max_upload_size_mb: 100 }, token)).ok, 'setup of node a');
+    // Node b offers two tracks, which node a learns in its catalogue sync.
+    const rb = await post(nodeB.base + '/api/setup/admin', ADMIN);
+    assert(rb.status === 201, 'setup of node b: ' + rb.status);
+    const tokenB = (await rb.json()).tokens.access_token;
+    for (const f of lib.tracks.slice(0, 2)) {
+      const form = new FormData();
+      form.append('file', new Blob([fs.readFileSync(f)]), path.basename(f));
+      const up = await fetch(nodeB.base + '/api/upload', { method: 'POST', headers: { Authorization: `Bearer ${tokenB}` }, body: form });
+      assert(up.ok, 'upload to node b: ' + up.status);
+    }
+    const idA = (await (await fetch(A + '/api/p2p/status')).json()).node_id;
+    const idB = (await (await fetch(nodeB.base + '/api/p2p/status')).json()).node_id;
+    assert(/^[0-9a-f]{64}$/.test(idA) && /^[0-9a-f]{64}$/.test(idB), 'node ids: ' + idA + ' ' + idB);
+    const unreachable = 'cd'.repeat(32);
+
+    p2pCtx = await browser.newContext({ viewport: DESKTOP, locale: 'en-US' });
+    p2pPage = await newPage(p2pCtx);
+    const p = p2pPage;
+    await p.goto(A + '/login');
+    await p.fill('#username', ADMIN.username);
+    await p.fill('#password', ADMIN.password);
+    await p.click('form button:has-text("Log in")');
+    await p.waitForSelector('h1:has-text("Welcome")');
+    await p.goto(A + '/admin?tab=peers');
+    await p.waitForSelector(`[data-testid=p2p-node-id]:text-is("${idA}")`);
+    assert((await p.locator('[data-testid=p2p-share-address]').innerText()) === `${idA}@127.0.0.1:${pa}`, 'share address');
+    await p.waitForSelector('[data-testid=no-peers]');
+
+    // A malformed address is refused in the form, before any request.
+    await p.fill('[data-testid=add-peer-input]', 'not-an-address');
+    await p.click('[data-testid=add-peer]');
+    await p.waitForSelector('[data-testid=add-peer-error]:has-text("64 hexadecimal")');
+
+    await p.fill('[data-testid=add-peer-input]', `${idB}@127.0.0.1:${pb}`);
+    await p.click('[data-testid=add-peer]');
+    const rowB = p.locator(`[data-testid=peer-row][data-node-id="${idB}"]`);
+    await rowB.waitFor();
+    await until(async () => (await rowB.getAttribute('data-online')) === 'true', 'peer b online', 15000);
+    await until(async () => {
+      await p.click('button:has-text("Refresh")');
+      return (await rowB.locator('[data-testid=peer-sync]').innerText()) === 'Synced · 2 of 2 tracks known here';
+    }, 'node b\'s catalogue synced', 20000, 1000);
+    assert((await rowB.locator('[data-testid=peer-tracks]').innerText()) === '2', 'track count of node b');
+    await rowB.locator('[data-testid=ping-peer]').click();
+    await rowB.locator('[data-testid=ping-result][data-ok=true]:has-text("The peer answered.")').waitFor();
+
+    const closed = await freePort(); // nothing listens there
+    await p.fill('[data-testid=add-peer-input]', `${unreachable}@127.0.0.1:${closed}`);
+    await p.click('[data-testid=add-peer]');
+    const rowX = p.locator(`[data-testid=peer-row][data-node-id="${unreachable}"]`);
+    await rowX.waitFor({ timeout: 20000 });
+    assert((await rowX.getAttribute('data-online')) === 'false', 'unreachable peer shown online');
+    assert((await rowX.locator('[data-testid=peer-state]').innerText()).trim() === 'Offline', 'offline badge');
+    await rowX.locator('[data-testid=ping-peer]').click();
+    await rowX.locator('[data-testid=ping-result][data-ok=false]:has-text("No answer.")').waitFor({ timeout: 20000 });
+    await p.waitForSelector('[data-testid=sync-summary]:has-text("2 peers: 1 synced")');
+    await checkNoJunk(p, 'admin peers');
+    await p.waitForSelector('[role=status] :text("Peer added")', { state: 'detached', timeout: 8000 });
+    await p.evaluate(() => window.scrollTo(0, 0));
+    await shot(p, 'admin-peers-desktop');
+
+    const phone = await browser.newContext({ viewport: PHONE, locale: 'en-US', isMobile: true, hasTouch: true, storageState: await p2pCtx.storageState() });
+    const pp = await newPage(phone);
+    await pp.goto(A + '/admin?tab=peers');
+    await pp.locator(`[data-testid=peer-row][data-node-id="${idB}"]`).waitFor();
+    const overflow = await pp.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert(overflow <= 0, `the peers tab overflows the phone screen by ${overflow} px`);
+    await shot(pp, 'admin-peers-phone');
+
+    // The network tab is a separate chunk (d3-force): an <svg> with this node highlighted and both peers.
+    await p.click('[data-testid=admin-tab-network]');
+    const graph = p.locator('svg[data-testid=network-graph]');
+    await graph.waitFor();
+    await until(async () => (await graph.locator('[data-testid=graph-node]').count()) === 3, '3 nodes in the graph');
+    assert((await graph.locator('[data-testid=graph-node][data-self=true]').count()) === 1, 'this node is not highlighted');
+    assert((await graph.locator('line').count()) === 2, 'two links drawn');
+    const labels = await graph.locator('[data-testid=graph-node] text').allTextContents();
+    assert(labels.some((l) => l.startsWith('Me (' + idA.slice(0, 8))), 'labels: ' + labels);
+    // Laid out: the nodes are spread over the drawing, inside it.
+    await p.waitForTimeout(1500);
+    const boxes = await graph.locator('[data-testid=graph-node] circle').evaluateAll((cs) => cs.map((c) => c.getBoundingClientRect()).map((r) => [r.x + r.width / 2, r.y + r.height / 2]));
+    const svgBox = await graph.boundingBox();
+    for (const [x, y] of boxes) assert(x > svgBox.x && x < svgBox.x + svgBox.width && y > svgBox.y && y < svgBox.y + svgBox.height, 'node outside the graph: ' + boxes);
+    const d = Math.hypot(boxes[0][0] - boxes[1][0], boxes[0][1] - boxes[1][1]);
+    assert(d > 40, 'nodes on top of each other: ' + JSON.stringify(boxes));
+    await checkNoJunk(p, 'admin network');
+    await shot(p, 'admin-network-desktop');
+    await pp.goto(A + '/admin?tab=network');
+    await until(async () => (await pp.locator('[data-testid=graph-node]').count()) === 3, 'graph on the phone');
+    await pp.waitForTimeout(1500);
+    await shot(pp, 'admin-network-phone');
+    await phone.close();
+
+    // Remove the unreachable peer.
+    await p.click('[data-testid=admin-tab-peers]');
+    await rowX.locator('[data-testid=remove-peer]').click();
+    await p.click('[data-testid=confirm-remove-peer]');
+    await rowX.waitFor({ state: 'detached' });
+    const peers = await (await fetch(A + '/api/admin/p2p/peers', { headers: { Authorization: `Bearer ${token}` } })).json();
+    assert(peers.map((x) => x.node_id).join() === idB, 'peers left on the server: ' + JSON.stringify(peers.map((x) => x.node_id)));
+  });
+
+  // Needs GET/POST/DELETE /api/admin/blocked-domains (+ /export, /import) from main: until they are merged
+  // this step only checks that the tab says the server lacks them, and prints SKIPPED.
+  await rec.step('P2P: block, export, unblock and import blocked domains', async () => {
+    const p = p2pPage;
+    assert(p, 'no P2P page (the previous step failed)');
+    const A = nodeA.base;
+    await p.click('[data-testid=admin-tab-blocked]');
+    await p.waitForSelector('[data-testid=blocked-missing], [data-testid=blocked-empty]');
+    if (await p.locator('[data-testid=blocked-missing]').count()) {
+      const st = await p.evaluate(async () => (await fetch('/api/admin/blocked-domains', { headers: { Authorization: 'Bearer ' + JSON.parse(localStorage.getItem('soundtime_session')).access } })).status);
+      assert(st === 404, 'the tab says the endpoint is missing but it answered ' + st);
+      console.log('       SKIPPED: /api/admin/blocked-domains is not on this server (404)');
+      await checkNoJunk(p, 'admin blocked');
+      await shot(p, 'admin-blocked-desktop');
+      return;
+    }
+    const row = (d) => p.locator(`[data-testid=blocked-row][data-domain="${d}"]`);
+    await p.fill('[data-testid=blocked-domain-input]', 'Spam.Example');
+    await p.fill('[data-testid=blocked-reason-input]', 'Sends <b>junk</b>');
+    await p.click('[data-testid=block]');
+    await row('spam.example').waitFor();
+    assert((await row('spam.example').locator('[data-testid=blocked-reason]').innerText()) === 'Sends <b>junk</b>', 'reason not shown as text');
+    const node = 'ef'.repeat(32);
+    await p.fill('[data-testid=blocked-domain-input]', node);
+    await p.click('[data-testid=block]');
+    await row(node).locator(':text("P2P node")').waitFor();
+    await p.fill('[data-testid=blocked-domain-input]', 'spam.example');
+    await p.click('[data-testid=block]');
+    await p.waitForSelector('[data-testid=blocked-error]:has-text("already blocked")');
+    await checkNoJunk(p, 'admin blocked');
+    await shot(p, 'admin-blocked-desktop');
+
+    const [download] = await Promise.all([p.waitForEvent('download'), p.click('[data-testid=export-blocked]')]);
+    const file = path.join(os.tmpdir(), `soundtime-e2e-blocked-${process.pid}.json`);
+    await download.saveAs(file);
+    const exported = JSON.parse(fs.readFileSync(file, 'utf8'));
+    assert(exported.map((x) => x.domain).sort().join() === [node, 'spam.example'].sort().join(), 'export: ' + JSON.stringify(exported));
+
+    await row('spam.example').locator('[data-testid=unblock]').click();
+    await row('spam.example').waitFor({ state: 'detached' });
+    await p.setInputFiles('[data-testid=import-blocked-input]', file);
+    await p.waitForSelector('[data-testid=import-result]:has-text("1 added, 1 skipped")');
+    await row('spam.example').waitFor();
+    fs.rmSync(file, { force: true });
+    for (const d of ['spam.example', node]) {
+      await row(d).locator('[data-testid=unblock]').click();
+      await row(d).waitFor({ state: 'detached' });
+    }
+    await p.waitForSelector('[data-testid=blocked-empty]');
+    const token = await p.evaluate(() => JSON.parse(localStorage.getItem('soundtime_session')).access);
+    const left = await (await fetch(A + '/api/admin/blocked-domains', { headers: { Authorization: `Bearer ${token}` } })).json();
+    assert(Array.isArray(left) && left.length === 0, 'blocked list on the server: ' + JSON.stringify(left));
+  });
+
   await rec.step('private instance: covers and audio load with the media token', async () => {
     const status = async () => (await (await fetch(B + '/api/setup/status')).json()).instance_private;
     await page.goto(B + '/admin?tab=settings');
@@ -464,6 +651,7 @@ try {
   console.log('  FAIL e2e setup: ' + (e?.stack ?? e));
 } finally {
   await browser?.close().catch(() => {});
+  for (const n of [nodeA, nodeB]) await n?.stop().catch(() => {});
   if (server) {
     const log = server.log();
     const code = await server.stop();

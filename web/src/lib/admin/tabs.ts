@@ -1,13 +1,15 @@
-// The admin console: one component per tab. The P2P tabs (peers, blocked peers, network graph) are
-// added to this list when the P2P API lands; nothing else needs to change.
+// The admin console: one component per tab. The network graph's d3-force is fetched when its tab opens.
 import type { Component } from 'svelte';
-import { LayoutDashboard, Users as UsersIcon, Settings as SettingsIcon, Flag, FileText, HardDrive } from '@lucide/svelte';
+import { LayoutDashboard, Users as UsersIcon, Settings as SettingsIcon, Flag, FileText, HardDrive, Waypoints, ShieldBan, Network as NetworkIcon } from '@lucide/svelte';
 import Dashboard from './Dashboard.svelte';
 import Users from './Users.svelte';
 import Settings from './Settings.svelte';
 import Reports from './Reports.svelte';
 import Tos from './Tos.svelte';
 import Storage from './Storage.svelte';
+import Peers from './p2p/Peers.svelte';
+import Blocked from './p2p/Blocked.svelte';
+import Network from './p2p/Network.svelte';
 
 export interface AdminTab {
   id: string;
@@ -23,5 +25,8 @@ export const ADMIN_TABS: AdminTab[] = [
   { id: 'settings', label: 'admin.settings', icon: SettingsIcon, component: Settings },
   { id: 'reports', label: 'admin.reports', icon: Flag, component: Reports },
   { id: 'tos', label: 'admin.tos', icon: FileText, component: Tos },
-  { id: 'storage', label: 'admin.storage', icon: HardDrive, component: Storage }
+  { id: 'storage', label: 'admin.storage', icon: HardDrive, component: Storage },
+  { id: 'peers', label: 'admin.peers', icon: Waypoints, component: Peers },
+  { id: 'blocked', label: 'admin.blocked', icon: ShieldBan, component: Blocked },
+  { id: 'network', label: 'admin.network', icon: NetworkIcon, component: Network }
 ];

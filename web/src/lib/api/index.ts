@@ -118,6 +118,21 @@ export const api = {
     integrityCheck: () => client.post('/api/admin/storage/integrity-check'),
     sync: () => client.post('/api/admin/storage/sync'),
     taskStatus: () => client.get<T.TaskStatus>('/api/admin/storage/task-status'),
-    metadataStatus: () => client.get<T.MetadataStatus>('/api/admin/metadata/status')
+    metadataStatus: () => client.get<T.MetadataStatus>('/api/admin/metadata/status'),
+    peers: () => client.get<T.Peer[]>('/api/admin/p2p/peers'),
+    /** address: "NodeId@host:port" (the server splits it). */
+    addPeer: (address: string) => client.post<T.AddPeerResult>('/api/admin/p2p/peers', { node_id: address }),
+    removePeer: (nodeId: string) => client.del<{ message: string }>(`/api/admin/p2p/peers/${enc(nodeId)}`),
+    pingPeer: (nodeId: string) => client.post<T.PingResult>(`/api/admin/p2p/peers/${enc(nodeId)}/ping`),
+    librarySync: () => client.get<T.LibrarySync>('/api/admin/p2p/library-sync'),
+    blocked: () => client.get<T.BlockedDomain[]>('/api/admin/blocked-domains'),
+    block: (domain: string, reason: string) => client.post<T.BlockedDomain>('/api/admin/blocked-domains', reason ? { domain, reason } : { domain }),
+    unblock: (id: string) => client.del(`/api/admin/blocked-domains/${enc(String(id))}`),
+    exportBlocked: () => client.get<T.BlockedDomain[]>('/api/admin/blocked-domains/export'),
+    importBlocked: (items: { domain: string; reason?: string }[]) => client.post<T.BlockedImport>('/api/admin/blocked-domains/import', items)
+  },
+  p2p: {
+    status: () => client.get<T.P2pStatus>('/api/p2p/status'),
+    graph: () => client.get<T.NetworkGraph>('/api/p2p/network-graph')
   }
 };

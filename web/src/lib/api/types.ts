@@ -258,3 +258,101 @@ export interface MetadataStatus {
   total_albums: number;
   albums_with_cover: number;
 }
+
+// Peer-to-peer (src/api/p2p_routes.cpp). Fields after node_id are only sent when the node runs.
+export interface P2pStatus {
+  enabled: boolean;
+  node_id: string | null;
+  relay_url: string | null;
+  relay_connected: boolean;
+  dht_discovery_enabled: boolean;
+  direct_addresses: number;
+  peer_count: number;
+  online_peer_count: number;
+  listen_port?: number;
+  connections?: number;
+  local_track_count?: number;
+  cache_bytes?: number;
+  cache_max_bytes?: number;
+}
+
+export interface Peer {
+  node_id: string;
+  name: string | null;
+  version: string | null;
+  track_count: number;
+  last_seen: string;
+  is_online: boolean;
+  address: string | null;
+  failures: number;
+  strikes: number;
+}
+
+export interface AddPeerResult {
+  message: string;
+  peer: Peer;
+}
+
+export interface PingResult {
+  message: string;
+  ok: boolean;
+}
+
+export type SyncState = 'offline' | 'empty' | 'synced' | 'partial' | 'not_synced';
+
+export interface PeerSync {
+  node_id: string;
+  name: string | null;
+  version: string | null;
+  is_online: boolean;
+  peer_announced_tracks: number;
+  local_remote_tracks: number;
+  available_tracks: number;
+  our_track_count: number;
+  sync_ratio: number;
+  sync_state: SyncState;
+  last_seen: string;
+  sync_cursor: number;
+}
+
+export interface LibrarySync {
+  local_track_count: number;
+  total_peers: number;
+  synced_peers: number;
+  partial_peers: number;
+  not_synced_peers: number;
+  peers: PeerSync[];
+}
+
+export interface GraphNode {
+  id: string;
+  node_type: 'self' | 'peer';
+  label: string;
+  online: boolean;
+  track_count: number;
+  version: string | null;
+}
+
+export interface GraphLink {
+  source: string;
+  target: string;
+  link_type: string;
+}
+
+export interface NetworkGraph {
+  nodes: GraphNode[];
+  links: GraphLink[];
+}
+
+/** A blocked web domain or P2P NodeId (64 hex). */
+export interface BlockedDomain {
+  id: string;
+  domain: string;
+  reason: string | null;
+  created_at: string;
+}
+
+export interface BlockedImport {
+  imported: number;
+  skipped: number;
+}
