@@ -7,6 +7,11 @@ namespace st::db {
 
 namespace {
 
+std::vector<Value> with(std::vector<Value> params, const std::string& last) {
+  params.push_back(last);
+  return params;
+}
+
 class SqlAnnotationRepository final : public model::AnnotationRepository {
  public:
   explicit SqlAnnotationRepository(Pool& pool) : pool_(pool) {}
@@ -50,21 +55,17 @@ class SqlAnnotationRepository final : public model::AnnotationRepository {
     if (ids.empty()) return out;
     auto c = pool_.acquire();
     std::string k(model::to_string(kind));
-    for (std::size_t at = 0; at < ids.size(); at += 400) {
-      auto n = std::min<std::size_t>(400, ids.size() - at);
-      std::vector<Value> params{std::string(user)};
-      for (std::size_t i = 0; i < n; ++i) params.push_back(ids[at + i]);
-      std::string in = placeholders(n);
+    for_each_slice(ids, [&](const std::string& in, std::vector<Value> params) {
       auto stars = kind == model::ItemKind::track
                        ? c->query("SELECT track_id, created_at FROM favorites WHERE user_id = ? AND track_id IN (" + in + ")",
                                   params)
                        : c->query("SELECT item_id, created_at FROM stars WHERE user_id = ? AND item_id IN (" + in +
-                                      ") AND item_kind = '" + k + "'",
-                                  params);
+                                      ") AND item_kind = ?",
+                                  with(params, k));
       for (const auto& r : stars.rows) out[r.text(0)].starred_at = r.integer(1);
       for (const auto& r : c->query("SELECT item_id, rating FROM ratings WHERE user_id = ? AND item_id IN (" + in +
-                                        ") AND item_kind = '" + k + "'",
-                                    params)
+                                        ") AND item_kind = ?",
+                                    with(params, k))
                                .rows)
         out[r.text(0)].rating = static_cast<int>(r.integer(1));
       if (kind == model::ItemKind::track) {
@@ -77,7 +78,7 @@ class SqlAnnotationRepository final : public model::AnnotationRepository {
           a.played_at = r.integer(2);
         }
       }
-    }
+    }, {std::string(user)});
     return out;
   }
 

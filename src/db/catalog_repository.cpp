@@ -497,15 +497,12 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     std::map<std::string, model::AlbumSummary> out;
     if (ids.empty()) return out;
     auto c = pool_.acquire();
-    for (std::size_t at = 0; at < ids.size(); at += 500) {
-      std::vector<Value> params;
-      auto n = std::min<std::size_t>(500, ids.size() - at);
-      for (std::size_t i = 0; i < n; ++i) params.push_back(ids[at + i]);
+    for_each_slice(ids, [&](const std::string& in, const std::vector<Value>& params) {
       auto rows = c->query("SELECT album_id, COUNT(*), COALESCE(SUM(duration_secs), 0), COALESCE(SUM(play_count), 0) "
-                           "FROM tracks WHERE album_id IN (" + placeholders(n) + ") GROUP BY album_id",
+                           "FROM tracks WHERE album_id IN (" + in + ") GROUP BY album_id",
                            params);
       for (const auto& r : rows.rows) out[r.text(0)] = {r.integer(1), r.real(2), r.integer(3)};
-    }
+    });
     return out;
   }
 
@@ -524,16 +521,12 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     std::map<std::string, std::int64_t> out;
     if (ids.empty()) return out;
     auto c = pool_.acquire();
-    for (std::size_t at = 0; at < ids.size(); at += 500) {
-      std::vector<Value> params;
-      auto n = std::min<std::size_t>(500, ids.size() - at);
-      for (std::size_t i = 0; i < n; ++i) params.push_back(ids[at + i]);
-      for (const auto& r : c->query("SELECT artist_id, COUNT(*) FROM albums WHERE artist_id IN (" + placeholders(n) +
-                                        ") GROUP BY artist_id",
+    for_each_slice(ids, [&](const std::string& in, const std::vector<Value>& params) {
+      for (const auto& r : c->query("SELECT artist_id, COUNT(*) FROM albums WHERE artist_id IN (" + in + ") GROUP BY artist_id",
                                     params)
                                .rows)
         out[r.text(0)] = r.integer(1);
-    }
+    });
     return out;
   }
 
@@ -597,15 +590,12 @@ class SqlCatalogRepository final : public model::CatalogRepository {
   std::vector<model::Track> tracks_by_ids(const std::vector<std::string>& ids) override {
     std::map<std::string, model::Track> found;
     auto c = pool_.acquire();
-    for (std::size_t at = 0; at < ids.size(); at += 500) {
-      std::vector<Value> params;
-      auto n = std::min<std::size_t>(500, ids.size() - at);
-      for (std::size_t i = 0; i < n; ++i) params.push_back(ids[at + i]);
-      for (const auto& r : c->query(kTrackSelect + " WHERE t.id IN (" + placeholders(n) + ")", params).rows) {
+    for_each_slice(ids, [&](const std::string& in, const std::vector<Value>& params) {
+      for (const auto& r : c->query(kTrackSelect + " WHERE t.id IN (" + in + ")", params).rows) {
         auto t = read_track(r);
         found.emplace(t.id, std::move(t));
       }
-    }
+    });
     std::vector<model::Track> out;
     for (const auto& id : ids)
       if (auto it = found.find(id); it != found.end()) out.push_back(it->second);

@@ -1,7 +1,9 @@
 #pragma once
 // The columns catalogue queries select (tracks with their artist and album joined, albums, artists),
 // and their readers.
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "db/sql.hpp"
 #include "model/catalog.hpp"
@@ -29,5 +31,18 @@ model::Artist read_artist(const Row& r);
 
 // "?, ?, ..." for an IN list of n values.
 std::string placeholders(std::size_t n);
+
+// Calls fn(in_list, params) for each slice of at most 400 ids: "?, ?, ..." and the slice's values (IN
+// lists stay well under SQLite's and PostgreSQL's parameter limits). `leading` values come first.
+template <typename Fn>
+void for_each_slice(const std::vector<std::string>& ids, Fn&& fn, const std::vector<Value>& leading = {}) {
+  constexpr std::size_t kSlice = 400;
+  for (std::size_t at = 0; at < ids.size(); at += kSlice) {
+    std::vector<Value> params = leading;
+    auto n = std::min(kSlice, ids.size() - at);
+    for (std::size_t i = 0; i < n; ++i) params.push_back(ids[at + i]);
+    fn(placeholders(n), params);
+  }
+}
 
 }  // namespace st::db
