@@ -38,6 +38,19 @@ export async function startServer({ binary, webRoot, env = {} }) {
     },
     stdio: ['ignore', log, log]
   });
+  // A server that dies on its own (a signal, a crash) says so at once, with its last log lines, so that a
+  // failure later in the run can be traced to it.
+  let stopping = false;
+  proc.on('exit', (code, signal) => {
+    if (stopping) return;
+    let tail = '';
+    try {
+      tail = fs.readFileSync(path.join(dir, 'server.log'), 'utf8').slice(-4000);
+    } catch {
+      // the log is gone with its directory
+    }
+    console.log(`  !!   server on port ${port} exited unexpectedly (code ${code}, signal ${signal}); last log lines:\n${tail}`);
+  });
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 20000;
   for (;;) {
@@ -54,6 +67,7 @@ export async function startServer({ binary, webRoot, env = {} }) {
     base, port, dir, proc,
     log: () => fs.readFileSync(path.join(dir, 'server.log'), 'utf8'),
     async stop() {
+      stopping = true;
       if (proc.exitCode === null) {
         proc.kill('SIGTERM');
         await new Promise((r) => {

@@ -260,6 +260,11 @@ async function main() {
     const token = await page.evaluate(() => JSON.parse(localStorage.getItem('soundtime_session')).access);
     const saved = await (await fetch(`${B}/api/playlists/${id}`, { headers: { Authorization: `Bearer ${token}` } })).json();
     assert(saved.tracks.map((x) => x.title).join('|') === 'Long Tone|Tone 1', 'order not saved: ' + saved.tracks.map((x) => x.title));
+    // The move buttons (touch screens have no drag and drop) do the same: "Long Tone" back down.
+    await rows.nth(0).locator('[data-testid=move-down]').click();
+    await until(async () => (await page.locator('[data-testid=track-title]').allInnerTexts()).join('|') === 'Tone 1|Long Tone', 'moved down with the button');
+    const again = await (await fetch(`${B}/api/playlists/${id}`, { headers: { Authorization: `Bearer ${token}` } })).json();
+    assert(again.tracks.map((x) => x.title).join('|') === 'Tone 1|Long Tone', 'button order not saved: ' + again.tracks.map((x) => x.title));
     await shot(page, 'playlist-desktop');
   });
 
