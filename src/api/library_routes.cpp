@@ -30,19 +30,23 @@ std::vector<Library> libraries(ApiDeps& d) {
   return out;
 }
 
-json::object library_response(ApiDeps& d, const Library& l, std::int64_t total) {
-  auto admins = d.accounts.list_users();
-  std::optional<model::User> owner;
-  for (auto& u : admins)
-    if (u.role == model::Role::admin && (!owner || u.created_at < owner->created_at)) owner = u;
+// Libraries belong to the instance: shown as the first administrator's.
+std::optional<model::User> owner(ApiDeps& d) {
+  std::optional<model::User> first;
+  for (auto& u : d.accounts.list_users())
+    if (u.role == model::Role::admin && (!first || u.created_at < first->created_at)) first = u;
+  return first;
+}
+
+json::object library_response(ApiDeps& d, const Library& l, std::int64_t total, const std::optional<model::User>& by) {
   json::object o;
   o["id"] = l.id;
   o["name"] = l.name;
   o["description"] = nullptr;
-  o["user_id"] = owner ? json::value(owner->id) : json::value(nullptr);
+  o["user_id"] = by ? json::value(by->id) : json::value(nullptr);
   o["is_public"] = !d.settings.is_private();
   o["total_tracks"] = total;
-  o["created_at"] = util::to_rfc3339(owner ? owner->created_at : util::now_micros());
+  o["created_at"] = util::to_rfc3339(by ? by->created_at : util::now_micros());
   return o;
 }
 
@@ -59,9 +63,10 @@ void add_library_routes(http::Router& r, ApiDeps& d) {
     gate(d, req);
     auto page = page_param(req);
     auto all = libraries(d);
+    auto by = owner(d);
     json::array data;
     for (std::size_t i = static_cast<std::size_t>(page.offset()); i < all.size() && data.size() < static_cast<std::size_t>(page.per_page); ++i)
-      data.push_back(library_response(d, all[i], d.catalog->list_tracks(under(all[i]), model::TrackOrder::title, {1, 0}).total));
+      data.push_back(library_response(d, all[i], d.catalog->list_tracks(under(all[i]), model::TrackOrder::title, {1, 0}).total, by));
     return json_response(200, paginated(std::move(data), static_cast<std::int64_t>(all.size()), page));
   });
   r.get("/api/libraries/{id}", [&d](http::Request& req) {
@@ -71,7 +76,7 @@ void add_library_routes(http::Router& r, ApiDeps& d) {
       if (l.id != id) continue;
       auto page = page_param(req, 50, 100);
       auto tracks = d.catalog->list_tracks(under(l), model::TrackOrder::title, page);
-      auto o = library_response(d, l, tracks.total);
+      auto o = library_response(d, l, tracks.total, owner(d));
       o["tracks"] = to_array(tracks.items, [](const auto& t) { return track_response(t); });
       o["page"] = page.page;
       o["per_page"] = page.per_page;

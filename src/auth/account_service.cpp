@@ -72,8 +72,7 @@ model::User AccountService::login(std::string_view username, std::string_view pa
   }
   if (!crypto::verify_password(user->password_hash, password)) model::throw_unauthorized("Invalid credentials");
   if (user->is_banned)
-    model::throw_forbidden(fmt::format("Your account has been banned. Reason: {}",
-                                       user->ban_reason.value_or("No reason provided")));
+    model::throw_forbidden(ban_message(*user));
   return *user;
 }
 

@@ -10,19 +10,17 @@
 
 namespace st::auth {
 
+std::string ban_message(const model::User& u) {
+  return fmt::format("Your account has been banned. Reason: {}", u.ban_reason.value_or("No reason provided"));
+}
+
 namespace {
 
-// The login's message, so that a banned user hears the same reason wherever they are turned away.
-[[noreturn]] void throw_banned(const model::User& u) {
-  model::throw_forbidden(
-      fmt::format("Your account has been banned. Reason: {}", u.ban_reason.value_or("No reason provided")));
-}
+[[noreturn]] void throw_banned(const model::User& u) { model::throw_forbidden(ban_message(u)); }
+
+constexpr std::int64_t kMicros = 1'000'000;
 
 }  // namespace
-
-namespace {
-constexpr std::int64_t kMicros = 1'000'000;
-}
 
 SessionService::SessionService(TokenConfig config, model::UserRepository& users, model::SessionRepository& sessions)
     : config_(std::move(config)), users_(users), sessions_(sessions) {}
@@ -106,8 +104,7 @@ AuthenticatedUser SessionService::check(std::string_view token, bool allow_media
     // saying why rather than just "session ended" (the token itself was genuine).
     auto who = user ? user : users_.find_by_id(r.claims->sub);
     if (who && who->is_banned)
-      model::throw_unauthorized(fmt::format("Your account has been banned. Reason: {}",
-                                            who->ban_reason.value_or("No reason provided")));
+      model::throw_unauthorized(ban_message(*who));
     model::throw_unauthorized("Session expired or revoked, please log in again");
   }
   return AuthenticatedUser{std::move(*user), r.claims->sid};

@@ -28,6 +28,9 @@ struct ClientInfo {
   std::string user_agent;
 };
 
+// What a banned user is told wherever they are turned away (login, access, refresh): the reason.
+std::string ban_message(const model::User& u);
+
 struct AuthenticatedUser {
   model::User user;
   std::string session_id;

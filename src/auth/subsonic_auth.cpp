@@ -4,6 +4,7 @@
 
 #include "crypto/password.hpp"
 #include "crypto/secret_box.hpp"
+#include "util/strings.hpp"
 
 namespace st::auth {
 
@@ -12,24 +13,6 @@ namespace {
 constexpr auto kRemember = std::chrono::minutes(10);
 constexpr std::size_t kMaxRemembered = 10'000;
 
-std::optional<std::string> hex_decode(std::string_view s) {
-  if (s.size() % 2) return std::nullopt;
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  std::string out;
-  out.reserve(s.size() / 2);
-  for (std::size_t i = 0; i < s.size(); i += 2) {
-    int hi = nibble(s[i]), lo = nibble(s[i + 1]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    out.push_back(static_cast<char>(hi * 16 + lo));
-  }
-  return out;
-}
-
 std::string remember_digest(const model::User& u, std::string_view password) {
   return crypto::digest_hex(u.password_hash + '\0' + std::string(password));
 }
@@ -37,6 +20,11 @@ std::string remember_digest(const model::User& u, std::string_view password) {
 bool present(const std::optional<std::string>& s) { return s && !s->empty(); }
 
 }  // namespace
+
+std::optional<std::string> decode_subsonic_password(std::string_view p) {
+  if (p.rfind("enc:", 0) != 0) return std::string(p);
+  return util::from_hex(p.substr(4));
+}
 
 SubsonicAuthenticator::SubsonicAuthenticator(model::UserRepository& users, AppPasswords& apps)
     : users_(users), apps_(apps), slow_checks_(10, std::chrono::seconds(3)) {}
@@ -93,12 +81,9 @@ SubsonicIdentity SubsonicAuthenticator::authenticate(const SubsonicCredentials& 
       }
     }
   } else {
-    std::string password = *c.password;
-    if (password.rfind("enc:", 0) == 0) {
-      auto decoded = hex_decode(std::string_view(password).substr(4));
-      if (!decoded) throw SubsonicAuthError(40, "Wrong username or password");
-      password = std::move(*decoded);
-    }
+    auto decoded = decode_subsonic_password(*c.password);
+    if (!decoded) throw SubsonicAuthError(40, "Wrong username or password");
+    std::string password = std::move(*decoded);
     if (user) {
       if (auto app = apps_.match_password(user->id, password)) {
         ok = true;

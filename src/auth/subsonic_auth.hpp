@@ -25,6 +25,9 @@ struct SubsonicCredentials {
   std::optional<std::string> api_key;   // apiKey
 };
 
+// A Subsonic password parameter, plain or "enc:" + hex; nothing for malformed hex.
+std::optional<std::string> decode_subsonic_password(std::string_view p);
+
 class SubsonicAuthError : public std::runtime_error {
  public:
   SubsonicAuthError(int code, std::string message) : std::runtime_error(std::move(message)), code_(code) {}

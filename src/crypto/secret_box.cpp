@@ -2,22 +2,9 @@
 
 #include "lib/sodium/sodium.hpp"
 #include "util/base64.hpp"
+#include "util/strings.hpp"
 
 namespace st::crypto {
-
-namespace {
-
-std::string hex(const unsigned char* p, std::size_t n) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string s(n * 2, '0');
-  for (std::size_t i = 0; i < n; ++i) {
-    s[2 * i] = kHex[p[i] >> 4];
-    s[2 * i + 1] = kHex[p[i] & 0xf];
-  }
-  return s;
-}
-
-}  // namespace
 
 std::string seal(std::string_view key, std::string_view plaintext) {
   return util::base64url_encode(lib::sodium::secretbox_seal(key, plaintext));
@@ -31,12 +18,12 @@ std::optional<std::string> open_sealed(std::string_view key, std::string_view se
 
 std::string keyed_digest(std::string_view key, std::string_view data) {
   auto mac = lib::sodium::hmac_sha256(key, data);
-  return hex(mac.data(), mac.size());
+  return util::to_hex(mac.data(), mac.size());
 }
 
 std::string digest_hex(std::string_view data) {
   auto d = lib::sodium::blake2b_256(data);
-  return hex(d.data(), d.size());
+  return util::to_hex(d.data(), d.size());
 }
 
 bool equal_constant_time(std::string_view a, std::string_view b) {

@@ -7,13 +7,6 @@ namespace st::subsonic {
 
 namespace {
 
-model::Track require_song(Call& c, std::string_view raw) {
-  auto id = as_id(raw);
-  auto t = id ? c.d.catalog.find_track(*id) : std::nullopt;
-  if (!t) not_found("Song");
-  return *t;
-}
-
 Reply bookmarks(Call& c) {
   Node body;
   auto& list = body.object("bookmarks").list("bookmark");

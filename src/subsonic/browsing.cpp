@@ -15,28 +15,6 @@ namespace st::subsonic {
 
 namespace {
 
-constexpr const char* kIgnoredArticles = "The El La Los Las Le Les";
-
-// The index letter of a name: its first letter after an ignored article, "#" for anything else.
-std::string index_of(std::string_view name) {
-  auto lower = util::to_lower(name);
-  for (auto article : util::split(kIgnoredArticles, ' ')) {
-    auto a = util::to_lower(article) + " ";
-    if (lower.size() > a.size() && lower.compare(0, a.size(), a) == 0) {
-      name.remove_prefix(a.size());
-      break;
-    }
-  }
-  if (name.empty()) return "#";
-  unsigned char ch = static_cast<unsigned char>(name.front());
-  if (std::isalpha(ch)) return std::string(1, static_cast<char>(std::toupper(ch)));
-  if (ch >= 0x80) {  // the first UTF-8 character, as it is
-    std::size_t len = ch >= 0xF0 ? 4 : ch >= 0xE0 ? 3 : 2;
-    return std::string(name.substr(0, std::min(len, name.size())));
-  }
-  return "#";
-}
-
 model::Artist require_artist(Call& c, std::string_view raw) {
   auto id = as_id(raw);
   auto a = id ? c.d.catalog.find_artist(*id) : std::nullopt;
@@ -51,13 +29,6 @@ model::Album require_album(Call& c, std::string_view raw) {
   return *a;
 }
 
-model::Track require_song(Call& c, std::string_view raw) {
-  auto id = as_id(raw);
-  auto t = id ? c.d.catalog.find_track(*id) : std::nullopt;
-  if (!t) not_found("Song");
-  return *t;
-}
-
 Reply artists(Call& c) {
   auto all = c.d.catalog.album_artists();
   std::vector<std::string> ids;
@@ -70,7 +41,7 @@ Reply artists(Call& c) {
   std::map<std::string, std::vector<Node>> groups;
   for (const auto& a : all) {
     auto n = notes.find(a.artist.id);
-    groups[index_of(a.artist.name)].push_back(
+    groups[index_letter(a.artist.name, true)].push_back(
         artist_node(a.artist, a.album_count, n == notes.end() ? nullptr : &n->second));
   }
   for (auto& [letter, items] : groups) {

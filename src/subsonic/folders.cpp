@@ -66,17 +66,6 @@ std::vector<std::string> sub_folders(Call& c, const std::string& dir, std::int64
   return out;
 }
 
-std::string index_letter(std::string_view name) {
-  if (name.empty()) return "#";
-  unsigned char ch = static_cast<unsigned char>(name.front());
-  if (std::isalpha(ch)) return std::string(1, static_cast<char>(std::toupper(ch)));
-  if (ch >= 0x80) {
-    std::size_t len = ch >= 0xF0 ? 4 : ch >= 0xE0 ? 3 : 2;
-    return std::string(name.substr(0, std::min(len, name.size())));
-  }
-  return "#";
-}
-
 Reply indexes(Call& c) {
   std::vector<std::size_t> roots;
   if (auto id = c.opt_int("musicFolderId", 1, static_cast<std::int64_t>(c.d.music_folders.size())))
@@ -93,7 +82,7 @@ Reply indexes(Call& c) {
       Node n;
       n.set("id", folder_id(Folder{r, name}));
       n.set("name", name);
-      groups[index_letter(name)].push_back(std::move(n));
+      groups[index_letter(name, false)].push_back(std::move(n));
     }
     for (auto& t : c.d.catalog.tracks_in_folder(dir)) root_tracks.push_back(std::move(t));
   }

@@ -53,6 +53,34 @@ std::string display_path(Call& c, const std::string& path) {
 
 std::optional<std::string> as_id(std::string_view s) { return util::normalize_uuid(s); }
 
+model::Track require_song(Call& c, std::string_view raw) {
+  auto id = as_id(raw);
+  auto t = id ? c.d.catalog.find_track(*id) : std::nullopt;
+  if (!t) not_found("Song");
+  return *t;
+}
+
+std::string index_letter(std::string_view name, bool skip_articles) {
+  if (skip_articles) {
+    auto lower = util::to_lower(name);
+    for (auto article : util::split(kIgnoredArticles, ' ')) {
+      auto a = util::to_lower(article) + " ";
+      if (lower.size() > a.size() && lower.compare(0, a.size(), a) == 0) {
+        name.remove_prefix(a.size());
+        break;
+      }
+    }
+  }
+  if (name.empty()) return "#";
+  unsigned char ch = static_cast<unsigned char>(name.front());
+  if (std::isalpha(ch)) return std::string(1, static_cast<char>(std::toupper(ch)));
+  if (ch >= 0x80) {  // the first UTF-8 character, as it is
+    std::size_t len = ch >= 0xF0 ? 4 : ch >= 0xE0 ? 3 : 2;
+    return std::string(name.substr(0, std::min(len, name.size())));
+  }
+  return "#";
+}
+
 std::optional<std::string> music_folder_prefix(Call& c) {
   auto raw = c.opt_str("musicFolderId");
   if (!raw || raw->empty()) return std::nullopt;

@@ -29,6 +29,15 @@ std::vector<Node> artist_nodes(Call& c, const std::vector<model::Artist>& artist
 
 Node playlist_node(Call& c, const model::Playlist& p, double duration_secs);
 
+// The song with this id (error 70 when there is none, or for an id that cannot exist).
+model::Track require_song(Call& c, std::string_view raw);
+
+// The articles getArtists skips when indexing ("The Beatles" under B).
+inline constexpr const char* kIgnoredArticles = "The El La Los Las Le Les";
+// The index a name is listed under: its first letter (after an ignored article when skip_articles),
+// the first character of a non-Latin name as it is, "#" for anything else.
+std::string index_letter(std::string_view name, bool skip_articles);
+
 // The folder of the musicFolderId parameter ("/music/" with its slash), if one is given; error 70 for an
 // unknown folder.
 std::optional<std::string> music_folder_prefix(Call& c);

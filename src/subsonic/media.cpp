@@ -52,28 +52,6 @@ class TranscodeBody final : public http::PullSource {
   bool done_ = false;
 };
 
-model::Track require_song(Call& c) {
-  auto id = as_id(c.str("id"));
-  auto t = id ? c.d.catalog.find_track(*id) : std::nullopt;
-  if (!t) not_found("Song");
-  return *t;
-}
-
-http::Response original(Call& c, const model::Track& t, bool attachment) {
-  http::FileOptions o;
-  o.content_type = std::string(audio::mime_for_format_name(t.format));
-  o.cache_control = "private, max-age=3600";
-  auto res = http::file_response(c.req, local_file(c.d, t), o);
-  if (res.status == 404) fail(Code::not_found, "The audio file of this song is missing");
-  if (attachment) {
-    auto name = std::filesystem::path(t.file_path).filename().string();
-    std::string safe;
-    for (char ch : name) safe += (ch == '"' || ch == '\\' || static_cast<unsigned char>(ch) < 0x20) ? '_' : ch;
-    res.headers.set("Content-Disposition", fmt::format("attachment; filename=\"{}\"", safe));
-  }
-  return res;
-}
-
 }  // namespace
 
 std::string local_file(Deps& d, const model::Track& t) {
@@ -173,7 +151,7 @@ http::Response stream_track(Deps& d, const http::Request& req, const model::Trac
 namespace {
 
 Reply stream(Call& c) {
-  auto t = require_song(c);
+  auto t = require_song(c, c.str("id"));
   double offset = 0;
   if (auto raw = c.opt_str("timeOffset"); raw && !raw->empty()) {
     char* end = nullptr;
@@ -188,7 +166,16 @@ Reply stream(Call& c) {
   return stream_track(c.d, c.req, t, spec, c.opt_bool("estimateContentLength").value_or(false));
 }
 
-Reply download(Call& c) { return original(c, require_song(c), true); }
+// The original bytes, as an attachment.
+Reply download(Call& c) {
+  auto t = require_song(c, c.str("id"));
+  auto res = stream_track(c.d, c.req, t, std::nullopt, false);
+  auto name = std::filesystem::path(t.file_path).filename().string();
+  std::string safe;
+  for (char ch : name) safe += (ch == '"' || ch == '\\' || static_cast<unsigned char>(ch) < 0x20) ? '_' : ch;
+  res.headers.set("Content-Disposition", fmt::format("attachment; filename=\"{}\"", safe));
+  return res;
+}
 
 // The cover file of an album, song, artist or playlist id.
 std::optional<std::string> cover_file(Call& c, std::string_view raw) {
@@ -258,7 +245,7 @@ Reply lyrics(Call& c) {
 }
 
 Reply lyrics_by_song(Call& c) {
-  auto t = require_song(c);
+  auto t = require_song(c, c.str("id"));
   Node body;
   auto& list = body.object("lyricsList").list("structuredLyrics");
   auto l = library::find_lyrics(t.file_path, t.lyrics);

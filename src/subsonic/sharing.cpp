@@ -88,21 +88,6 @@ Reply delete_share(Call& c) {
   return Node{};
 }
 
-std::string html_escape(std::string_view s) {
-  std::string out;
-  for (char ch : s) {
-    switch (ch) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += ch;
-    }
-  }
-  return out;
-}
-
 std::optional<model::Share> live_share(Deps& d, std::string_view secret) {
   if (secret.empty() || secret.size() > 64) return std::nullopt;
   auto s = d.shares.find_by_secret(secret);
@@ -116,7 +101,7 @@ http::Response share_page(const model::Share& s) {
     items += fmt::format(
         "<li><div class=\"t\">{}</div><div class=\"a\">{}{}</div><audio controls preload=\"none\" "
         "src=\"/share/{}/{}/stream\"></audio></li>",
-        html_escape(t.title), html_escape(t.artist_name), t.album_title ? " — " + html_escape(*t.album_title) : "",
+        xml_escape(t.title), xml_escape(t.artist_name), t.album_title ? " — " + xml_escape(*t.album_title) : "",
         s.secret, t.id);
   auto title = s.description && !s.description->empty() ? *s.description : "Shared music";
   auto page = fmt::format(
@@ -128,7 +113,7 @@ http::Response share_page(const model::Share& s) {
       "@media (prefers-color-scheme:dark){{body{{background:#111;color:#eee}}li{{background:#1c1c1c;"
       "border-color:#333}}.a{{color:#aaa}}}}</style></head><body><h1>{0}</h1><p>Shared by {1} on SoundTime</p>"
       "<ul>{2}</ul></body></html>",
-      html_escape(title), html_escape(s.username), items);
+      xml_escape(title), xml_escape(s.username), items);
   auto res = http::Response::text(200, std::move(page), "text/html; charset=utf-8");
   res.headers.set("Cache-Control", "no-store");
   res.headers.set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; media-src 'self'");

@@ -88,16 +88,13 @@ Node details(const std::string& container, const std::string& codec, std::option
   return n;
 }
 
-model::Track require_song(Call& c) {
+model::Track require_media(Call& c) {
   if (c.str("mediaType") != "song") fail(Code::generic, "Only songs can be transcoded (mediaType=song)");
-  auto id = as_id(c.str("mediaId"));
-  auto t = id ? c.d.catalog.find_track(*id) : std::nullopt;
-  if (!t) not_found("Song");
-  return *t;
+  return require_song(c, c.str("mediaId"));
 }
 
 Reply decision(Call& c) {
-  auto t = require_song(c);
+  auto t = require_media(c);
   json::object info;
   try {
     auto v = json::parse(c.req.body);
@@ -180,7 +177,7 @@ Reply decision(Call& c) {
 }
 
 Reply transcode_stream(Call& c) {
-  auto t = require_song(c);
+  auto t = require_media(c);
   auto params = c.str("transcodeParams");
   auto colon = params.find(':');
   auto codec = params.substr(0, colon);

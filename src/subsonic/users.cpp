@@ -34,23 +34,9 @@ Node user_node(Call& c, const model::User& u) {
 
 // A password parameter, plain or "enc:" + hex.
 std::string password_param(Call& c) {
-  auto p = c.str("password");
-  if (p.rfind("enc:", 0) != 0) return p;
-  auto hex = std::string_view(p).substr(4);
-  auto nibble = [](char ch) -> int {
-    if (ch >= '0' && ch <= '9') return ch - '0';
-    if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
-    return -1;
-  };
-  if (hex.size() % 2) fail(Code::generic, "password: bad enc: hex");
-  std::string out;
-  for (std::size_t i = 0; i < hex.size(); i += 2) {
-    int hi = nibble(hex[i]), lo = nibble(hex[i + 1]);
-    if (hi < 0 || lo < 0) fail(Code::generic, "password: bad enc: hex");
-    out.push_back(static_cast<char>(hi * 16 + lo));
-  }
-  return out;
+  auto p = auth::decode_subsonic_password(c.str("password"));
+  if (!p) fail(Code::generic, "password: bad enc: hex");
+  return *p;
 }
 
 model::User require_user(Call& c) {

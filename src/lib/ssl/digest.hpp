@@ -5,7 +5,7 @@
 
 namespace st::lib::ssl {
 
-// Lowercase hex MD5 (32 characters).
-std::string md5_hex(std::string_view data);
+// The 16 raw bytes of the MD5 digest.
+std::string md5(std::string_view data);
 
 }  // namespace st::lib::ssl
