@@ -58,9 +58,19 @@ std::string trim_slash(std::string s) {
   return s;
 }
 
+// Whether a URL's host is one of the public services or below one (a cover served by archive.org too).
 bool is_public_service(const std::string& url) {
-  for (const char* host : {"musicbrainz.org", "coverartarchive.org", "wikipedia.org", "wikidata.org"})
-    if (url.find(host) != std::string::npos) return true;
+  auto scheme = url.find("://");
+  auto start = scheme == std::string::npos ? 0 : scheme + 3;
+  auto end = url.find_first_of("/:?#", start);
+  auto host = util::to_lower(url.substr(start, end == std::string::npos ? std::string::npos : end - start));
+  for (std::string_view known : {"musicbrainz.org", "coverartarchive.org", "archive.org", "wikipedia.org",
+                                 "wikidata.org"}) {
+    if (host == known) return true;
+    if (host.size() > known.size() && host.compare(host.size() - known.size(), known.size(), known) == 0 &&
+        host[host.size() - known.size() - 1] == '.')
+      return true;
+  }
   return false;
 }
 
@@ -106,10 +116,8 @@ MbRecording read_recording(const json::value& r) {
 
 }  // namespace
 
-std::chrono::milliseconds polite_interval(const MusicBrainzConfig& c, std::chrono::milliseconds wanted) {
-  bool public_service = is_public_service(c.base) || is_public_service(c.coverart_base) ||
-                        is_public_service(c.wikipedia_base) || is_public_service(c.wikidata_base);
-  if (public_service && wanted < std::chrono::milliseconds(1000)) return std::chrono::milliseconds(1000);
+std::chrono::milliseconds polite_interval(const std::string& url, std::chrono::milliseconds wanted) {
+  if (is_public_service(url) && wanted < std::chrono::milliseconds(1000)) return std::chrono::milliseconds(1000);
   return wanted < std::chrono::milliseconds(0) ? std::chrono::milliseconds(0) : wanted;
 }
 
@@ -225,7 +233,7 @@ MusicBrainzClient::MusicBrainzClient(WebGet get, std::function<MusicBrainzConfig
 std::optional<WebReply> MusicBrainzClient::fetch(const std::string& url, std::size_t max_body) {
   auto c = config_();
   std::lock_guard lock(mu_);
-  auto wait = polite_interval(c, c.min_interval);
+  auto wait = polite_interval(url, c.min_interval);
   auto now = std::chrono::steady_clock::now();
   if (last_.time_since_epoch().count() != 0 && now < last_ + wait) std::this_thread::sleep_until(last_ + wait);
   WebReply reply;

@@ -23,8 +23,9 @@ struct MusicBrainzConfig {
   std::chrono::milliseconds min_interval{1000};
 };
 
-// The public services ask for one request per second at most; a mirror may allow more.
-std::chrono::milliseconds polite_interval(const MusicBrainzConfig& c, std::chrono::milliseconds wanted);
+// The wait before a request to `url`: the public services ask for one request per second at most; a
+// mirror may allow more.
+std::chrono::milliseconds polite_interval(const std::string& url, std::chrono::milliseconds wanted);
 
 struct MbRecording {
   std::string id, title;

@@ -86,13 +86,16 @@ TEST(MusicBrainz, FrontCoverPrefers500Pixels) {
 }
 
 TEST(MusicBrainz, PublicServicesAreAskedOncePerSecondAtMost) {
-  MusicBrainzConfig c;
-  EXPECT_EQ(polite_interval(c, std::chrono::milliseconds(10)), std::chrono::milliseconds(1000));
-  c.base = "http://127.0.0.1:5000/ws/2";
-  c.coverart_base = "http://127.0.0.1:5000/caa";
-  c.wikipedia_base = "http://127.0.0.1:5000/{lang}";
-  c.wikidata_base = "http://127.0.0.1:5000/wd";
-  EXPECT_EQ(polite_interval(c, std::chrono::milliseconds(10)), std::chrono::milliseconds(10));  // a mirror
+  using ms = std::chrono::milliseconds;
+  for (const char* url : {"https://musicbrainz.org/ws/2/recording?query=x", "https://beta.musicbrainz.org/ws/2",
+                          "https://coverartarchive.org/release/x", "https://ia800.us.archive.org/x.jpg",
+                          "https://en.wikipedia.org/api/rest_v1/page/summary/X", "https://www.wikidata.org/wiki/Q1"})
+    EXPECT_EQ(polite_interval(url, ms(10)), ms(1000)) << url;
+  EXPECT_EQ(polite_interval("https://musicbrainz.org", ms(2000)), ms(2000));
+  // A mirror, or a host that only looks like one of them.
+  EXPECT_EQ(polite_interval("http://127.0.0.1:5000/ws/2", ms(10)), ms(10));
+  EXPECT_EQ(polite_interval("http://mb.local/musicbrainz.org/ws/2", ms(0)), ms(0));
+  EXPECT_EQ(polite_interval("https://notmusicbrainz.org/ws/2", ms(0)), ms(0));
 }
 
 TEST(MusicBrainz, RequestsCarryTheUserAgentAndAreSpaced) {
