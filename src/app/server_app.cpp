@@ -122,6 +122,7 @@ int serve(const Config& c) {
                     [&s] { return s.settings->flag("metadata_auto_enrich"); });
   deps.enricher = &enricher;
   deps.metadata = s.metadata_repo.get();
+  deps.devices = s.devices.get();
 
   // Peer-to-peer runs only when configured (P2P_ENABLED=true).
   deps.blocklist = s.blocklist.get();
@@ -139,6 +140,7 @@ int serve(const Config& c) {
     o.version = kVersion;
     o.friends_only = c.p2p_friends_only;
     o.friends = std::set<std::string>(c.p2p_friends.begin(), c.p2p_friends.end());
+    o.devices = s.devices.get();
     node = std::make_unique<p2p::Node>(std::move(o), *s.p2p_repo, *s.catalog);
     deps.p2p = node.get();
     subsonic_deps.p2p = node.get();
@@ -158,6 +160,7 @@ int serve(const Config& c) {
   api::add_stream_routes(router, deps);
   api::add_admin_library_routes(router, deps);
   api::add_metadata_routes(router, deps);
+  api::add_device_routes(router, deps);
   api::add_moderation_routes(router, deps);
   api::add_app_password_routes(router, deps);
   api::add_library_routes(router, deps);
