@@ -542,6 +542,45 @@ async function main() {
     assert(peers.map((x) => x.node_id).join() === idB, 'peers left on the server: ' + JSON.stringify(peers.map((x) => x.node_id)));
   });
 
+  await rec.step('devices: node a registers node b in the settings; once b registers a, a playlist follows', async () => {
+    assert(nodeA && nodeB && p2pPage, 'the P2P nodes of the previous step');
+    const p = p2pPage;
+    const A = nodeA.base;
+    const login = async (base) => {
+      const r = await fetch(base + '/api/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(ADMIN) });
+      assert(r.ok, 'login: ' + r.status);
+      return (await r.json()).tokens.access_token;
+    };
+    const call = (base, token, method, url, body) =>
+      fetch(base + url, { method, headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` }, body: body ? JSON.stringify(body) : undefined });
+    const [tokenA, tokenB] = [await login(A), await login(nodeB.base)];
+    const idA = (await (await fetch(A + '/api/p2p/status')).json()).node_id;
+    const idB = (await (await fetch(nodeB.base + '/api/p2p/status')).json()).node_id;
+    await p.goto(A + '/settings');
+    await p.waitForSelector(`[data-testid=own-node-id]:text-is("${idA}")`);
+    await p.fill('#dev-node', idB);
+    await p.fill('#dev-user', ADMIN.username);
+    await p.fill('#dev-name', 'Living room');
+    await p.click('form:has(#dev-node) button:has-text("Add device")');
+    await p.waitForSelector('[data-testid=device-list] :text("Living room")');
+    // B has not registered A: the sync is refused, and the list says why.
+    await p.click('[data-testid=devices] button:has-text("Sync now")');
+    await p.waitForSelector('[data-testid=device-list] :text("forbidden")');
+    const reg = await call(nodeB.base, tokenB, 'POST', '/api/devices', { node_id: idA, remote_username: ADMIN.username });
+    assert(reg.status === 201, 'device on b: ' + reg.status);
+    const pl = await call(A, tokenA, 'POST', '/api/playlists', { name: 'Shared by devices' });
+    assert(pl.status === 201, 'playlist on a: ' + pl.status);
+    await p.click('[data-testid=devices] button:has-text("Sync now")');
+    await p.waitForSelector('[data-testid=device-list] :text("Last sync")');
+    const onB = await (await call(nodeB.base, tokenB, 'GET', '/api/playlists/mine')).json();
+    assert(onB.data.some((x) => x.name === 'Shared by devices'), 'playlist on b: ' + JSON.stringify(onB.data));
+    await checkNoJunk(p, 'settings devices');
+    await p.locator('[data-testid=devices]').scrollIntoViewIfNeeded();
+    await shot(p, 'settings-devices-desktop');
+    await p.goto(A + '/admin?tab=peers');  // where the next step starts
+    await p.waitForSelector('[data-testid=admin-tab-blocked]');
+  });
+
   // Needs GET/POST/DELETE /api/admin/blocked-domains (+ /export, /import) from main: until they are merged
   // this step only checks that the tab says the server lacks them, and prints SKIPPED.
   await rec.step('P2P: block, export, unblock and import blocked domains', async () => {

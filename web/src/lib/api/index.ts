@@ -21,7 +21,12 @@ export const api = {
     deleteAccount: (password: string) => client.del('/api/auth/account', { password }),
     appPasswords: () => client.get<T.AppPassword[]>('/api/auth/app-passwords'),
     createAppPassword: (name: string) => client.post<T.AppPassword>('/api/auth/app-passwords', { name }),
-    revokeAppPassword: (id: string) => client.del(`/api/auth/app-passwords/${enc(id)}`)
+    revokeAppPassword: (id: string) => client.del(`/api/auth/app-passwords/${enc(id)}`),
+    devices: () => client.get<T.Devices>('/api/devices'),
+    addDevice: (node_id: string, remote_username: string, name: string) =>
+      client.post<T.Device>('/api/devices', name ? { node_id, remote_username, name } : { node_id, remote_username }),
+    removeDevice: (id: string) => client.del(`/api/devices/${enc(id)}`),
+    syncDevices: () => client.post<{ results: T.DeviceSyncResult[] }>('/api/devices/sync')
   },
   tracks: {
     list: (page = 1, per_page = 50) => client.get<T.Paginated<T.Track>>('/api/tracks', { page, per_page }),

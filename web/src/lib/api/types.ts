@@ -369,3 +369,31 @@ export interface BlockedImport {
   imported: number;
   skipped: number;
 }
+
+/** A user's own other instance whose playlists and favorites stay in sync (src/api/device_routes.cpp). */
+export interface Device {
+  id: string;
+  node_id: string;
+  remote_username: string;
+  name: string | null;
+  created_at: string;
+  last_synced_at: string | null;
+  last_error: string | null;
+}
+export interface Devices {
+  node_id: string | null;
+  username: string;
+  devices: Device[];
+}
+export interface DeviceSyncResult {
+  device_id: string;
+  node_id: string;
+  ok: boolean;
+  error: string | null;
+  favorites_added: number;
+  favorites_removed: number;
+  playlists_created: number;
+  playlists_updated: number;
+  playlists_deleted: number;
+  tracks_missing: number;
+}
