@@ -77,14 +77,8 @@ void add_track_detail_routes(http::Router& r, ApiDeps& d) {
     auto l = library::find_lyrics(t->file_path, t->lyrics);
     o["lyrics"] = l ? json::value(l->plain) : json::value(nullptr);
     o["source"] = l ? json::value(l->source) : json::value(nullptr);
-    if (!l && d.http_get) {  // nothing travels with the music: the configured provider, as the original
-      library::LyricsProviderConfig c;
-      c.provider = d.settings.text("lyrics_provider");
-      c.musixmatch_key = d.settings.text("lyrics_musixmatch_key");
-      c.lyricscom_key = d.settings.text("lyrics_lyricscom_key");
-      if (!d.lyrics_musixmatch_url.empty()) c.musixmatch_base = d.lyrics_musixmatch_url;
-      if (!d.lyrics_lyricscom_url.empty()) c.lyricscom_base = d.lyrics_lyricscom_url;
-      auto remote = library::fetch_remote_lyrics(d.http_get, c, t->title, t->artist_name);
+    if (!l && d.online_lyrics) {  // nothing travels with the music: the configured provider, as the original
+      auto remote = d.online_lyrics(t->title, t->artist_name);
       o["lyrics"] = remote.text ? json::value(*remote.text) : json::value(nullptr);
       o["source"] = remote.text && remote.source ? json::value(*remote.source) : json::value(nullptr);
     }

@@ -48,10 +48,8 @@ struct ApiDeps {
   library::StorageTasks* tasks = nullptr;
   model::ReportRepository* reports = nullptr;
   auth::AppPasswords* app_passwords = nullptr;
-  // Online lyrics: the HTTP client and the providers' base URLs (empty: the real services).
-  library::HttpGet http_get;
-  std::string lyrics_musixmatch_url;
-  std::string lyrics_lyricscom_url;
+  // Online lyrics from the provider the settings name, when the music carries none.
+  library::OnlineLyrics online_lyrics;
   // The folders the library is scanned from (MUSIC_FOLDERS, then the upload storage), canonical.
   std::vector<std::string> library_roots;
   library::P2pService* p2p = nullptr;  // the running P2P node, or nothing when P2P is off

@@ -81,21 +81,31 @@ int serve(const Config& c) {
   // Login, registration and refresh: by default 10 at once, then one every 6 seconds per client.
   auth::RateLimiter limiter(c.auth_rate_burst,
                             std::chrono::milliseconds(static_cast<long long>(c.auth_rate_refill_seconds * 1000)));
+  // Online lyrics: the provider and keys from the settings, base URLs from the environment (tests).
+  library::OnlineLyrics online_lyrics = [&c, &s](const std::string& title, const std::string& artist) {
+    library::LyricsProviderConfig lc;
+    lc.provider = s.settings->text("lyrics_provider");
+    lc.musixmatch_key = s.settings->text("lyrics_musixmatch_key");
+    lc.lyricscom_key = s.settings->text("lyrics_lyricscom_key");
+    if (!c.lyrics_musixmatch_url.empty()) lc.musixmatch_base = c.lyrics_musixmatch_url;
+    if (!c.lyrics_lyricscom_url.empty()) lc.lyricscom_base = c.lyrics_lyricscom_url;
+    auto get = [](const std::string& url) {
+      auto r = lib::curl::get(url, 10);
+      return std::pair<long, std::string>(r.status, std::move(r.body));
+    };
+    return library::fetch_remote_lyrics(get, lc, title, artist);
+  };
   api::ApiDeps deps{*s.accounts, *s.sessions, *s.settings, limiter, *s.stats, c.domain, c.trusted_proxies, kVersion,
                     false,           s.catalog.get(),     s.covers.get(),   s.importer.get(),
                     s.uploads.get(), s.temp_dir,         s.playlists.get(), s.activity.get(),
                     c.audio_storage_path, s.transcodes.get(), s.tasks.get(), s.reports.get(),
-                    s.app_passwords.get(),
-                    [](const std::string& url) {
-                      auto r = lib::curl::get(url, 10);
-                      return std::pair<long, std::string>(r.status, std::move(r.body));
-                    },
-                    c.lyrics_musixmatch_url, c.lyrics_lyricscom_url, s.scan_roots};
+                    s.app_passwords.get(), online_lyrics, s.scan_roots};
   subsonic::Deps subsonic_deps{*s.subsonic_auth, *s.accounts,   *s.settings,       *s.users,
                                *s.catalog,       *s.playlists,  *s.activity,       *s.annotations,
                                *s.play_queues,   *s.shares,     *s.radio_stations, *s.covers,
                                *s.transcodes,    *s.tasks,      kVersion,          c.trusted_proxies,
                                s.scan_roots,     c.scheme + "://" + c.domain,       {}};
+  subsonic_deps.online_lyrics = online_lyrics;
 
   // MusicBrainz enrichment: services and their URLs from the settings, read at each request.
   library::MusicBrainzClient musicbrainz(

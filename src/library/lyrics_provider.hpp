@@ -29,4 +29,8 @@ struct RemoteLyrics {
 RemoteLyrics fetch_remote_lyrics(const HttpGet& get, const LyricsProviderConfig& config, const std::string& title,
                                  const std::string& artist);
 
+// Lyrics of (title, artist) from the provider the settings name, as the REST API and the Subsonic API
+// both ask when the music carries none (wired in app/). Throws like fetch_remote_lyrics.
+using OnlineLyrics = std::function<RemoteLyrics(const std::string& title, const std::string& artist)>;
+
 }  // namespace st::library

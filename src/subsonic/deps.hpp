@@ -8,6 +8,7 @@
 #include "auth/instance_settings.hpp"
 #include "auth/subsonic_auth.hpp"
 #include "library/cover_store.hpp"
+#include "library/lyrics_provider.hpp"
 #include "library/p2p_service.hpp"
 #include "library/storage_tasks.hpp"
 #include "library/transcode_service.hpp"
@@ -44,6 +45,7 @@ struct Deps {
   std::string public_base_url;  // for share links: scheme://domain
   NowPlaying now_playing;
   library::P2pService* p2p = nullptr;  // the running P2P node (replicated tracks), or nothing
+  library::OnlineLyrics online_lyrics;  // the configured lyrics provider, when the music carries none
 };
 
 }  // namespace st::subsonic

@@ -2,6 +2,7 @@
 // timeOffset, optionally with an estimated Content-Length), download, getCoverArt (with size),
 // getLyrics, getLyricsBySongId (songLyrics), getAvatar.
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cmath>
@@ -238,7 +239,20 @@ Reply lyrics(Call& c) {
       out.set("artist", t.artist_name);
       out.set("title", t.title);
       out.text = l->plain;
-      break;
+      return body;
+    }
+  }
+  // Nothing travels with the music: the configured provider (apps get empty lyrics when it fails).
+  if (c.d.online_lyrics) {
+    try {
+      auto remote = c.d.online_lyrics(title, artist);
+      if (remote.text && !remote.text->empty()) {
+        if (!artist.empty()) out.set("artist", artist);
+        out.set("title", title);
+        out.text = *remote.text;
+      }
+    } catch (const std::exception& e) {
+      spdlog::info("subsonic: online lyrics of '{}' unavailable: {}", title, e.what());
     }
   }
   return body;

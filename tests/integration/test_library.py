@@ -585,6 +585,13 @@ class LyricsProviders(ServerTest):
         n = len(self.asked)
         self.assertEqual(self.lyrics("Tone 3").json["source"], "lrc")
         self.assertEqual(len(self.asked), n)
+        # Subsonic apps get them too (getLyrics by artist and title).
+        r = self.s.get("/rest/getLyrics?u=admin&p=admin-password-1&v=1.16.1&c=t&f=json&artist=Aiff%20Band&title=Lovely")
+        self.assertEqual(r.json["subsonic-response"]["lyrics"],
+                         {"artist": "Aiff Band", "title": "Lovely", "value": "la la <b>lovely</b>"})
+        r = self.s.get("/rest/getLyrics?u=admin&p=admin-password-1&v=1.16.1&c=t&f=json&title=Tone%201")
+        self.assertEqual(r.json["subsonic-response"]["status"], "ok")
+        self.assertEqual(r.json["subsonic-response"]["lyrics"], {})  # the provider has none
         self.setting("lyrics_provider", "lyricscom")
         self.setting("lyrics_lyricscom_key", "tok")
         r = self.lyrics("Lovely")
