@@ -86,6 +86,11 @@ void add_metadata_routes(http::Router& r, ApiDeps& d) {
     auto remote = d.metadata ? d.metadata->remote_track_counts() : model::RemoteTrackCounts{};
     o["total_remote_tracks"] = remote.total;
     o["available_remote_tracks"] = remote.available;
+    if (d.metadata) {  // ours: how many local tracks have their waveform yet (computed in the background)
+      auto w = d.metadata->waveform_counts();
+      o["local_tracks"] = w.local_tracks;
+      o["tracks_with_waveform"] = w.with_waveform;
+    }
     return json_response(200, o);
   });
   r.post("/api/admin/metadata/enrich/{track_id}", [&d](http::Request& req) {

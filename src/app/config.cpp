@@ -117,6 +117,11 @@ Config config_from_env(const Getenv& env) {
     if (!n || *n < 0 || *n > 60'000) throw ConfigError("MUSICBRAINZ_MIN_INTERVAL_MS must be a number from 0 to 60000");
     c.musicbrainz_min_interval_ms = static_cast<unsigned>(*n);
   }
+  if (auto v = env("WAVEFORM_BACKFILL_DELAY_SECONDS")) {
+    auto n = util::parse_int(*v);
+    if (!n || *n < 0 || *n > 86'400) throw ConfigError("WAVEFORM_BACKFILL_DELAY_SECONDS must be a number from 0 to 86400");
+    c.waveform_backfill_delay_seconds = static_cast<unsigned>(*n);
+  }
   if (auto v = env("METADATA_ENRICH_INTERVAL_SECONDS")) {
     auto n = util::parse_int(*v);
     if (!n || *n < 0 || *n > 604'800)

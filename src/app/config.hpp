@@ -27,6 +27,8 @@ struct Config {
   // metadata_auto_enrich setting is on (METADATA_ENRICH_INTERVAL_SECONDS).
   unsigned musicbrainz_min_interval_ms = 1000;
   unsigned metadata_enrich_interval_seconds = 900;
+  // Seconds after start before missing waveforms are computed in the background (WAVEFORM_BACKFILL_DELAY_SECONDS).
+  unsigned waveform_backfill_delay_seconds = 30;
   std::string scheme = "https";
   std::vector<std::string> cors_origins;
   std::vector<std::string> trusted_proxies;

@@ -20,6 +20,7 @@
 #include "http/static_files.hpp"
 #include "library/folder_watcher.hpp"
 #include "library/metadata_enricher.hpp"
+#include "library/waveform_backfill.hpp"
 #include "library/musicbrainz.hpp"
 #include "p2p/node.hpp"
 #include "util/strings.hpp"
@@ -133,6 +134,10 @@ int serve(const Config& c) {
   deps.enricher = &enricher;
   deps.metadata = s.metadata_repo.get();
   deps.devices = s.devices.get();
+  // Waveforms of imported and scanned tracks, computed in the background (uploads get theirs at once).
+  library::WaveformBackfill waveforms(
+      *s.catalog, [&deps](const model::Track& t) { api::waveform_json(deps, t); },
+      std::chrono::seconds(c.waveform_backfill_delay_seconds), std::chrono::minutes(10));
 
   // Peer-to-peer runs only when configured (P2P_ENABLED=true).
   deps.blocklist = s.blocklist.get();

@@ -587,6 +587,18 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     return out;
   }
 
+  std::vector<model::Track> tracks_without_waveform(std::string_view after_id, std::int64_t limit) override {
+    auto c = pool_.acquire();
+    std::vector<model::Track> out;
+    for (const auto& r : c->query(kTrackSelect +
+                                      " WHERE t.waveform_data IS NULL AND t.file_path NOT LIKE 'p2p://%' AND t.id > ? "
+                                      "ORDER BY t.id LIMIT ?",
+                                  {std::string(after_id), limit})
+                             .rows)
+      out.push_back(read_track(r));
+    return out;
+  }
+
   std::vector<model::Track> tracks_by_ids(const std::vector<std::string>& ids) override {
     std::map<std::string, model::Track> found;
     auto c = pool_.acquire();

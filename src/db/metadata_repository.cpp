@@ -126,6 +126,15 @@ class SqlMetadataRepository final : public model::MetadataRepository {
     return {r.integer(0), r.integer(1)};
   }
 
+  model::WaveformCounts waveform_counts() override {
+    auto c = pool_.acquire();
+    auto r = c->query(
+                  "SELECT COUNT(*), COALESCE(SUM(CASE WHEN waveform_data IS NOT NULL THEN 1 ELSE 0 END), 0) FROM tracks "
+                  "WHERE file_path NOT LIKE 'p2p://%'")
+                 .rows.at(0);
+    return {r.integer(0), r.integer(1)};
+  }
+
  private:
   // search_text holds the folded title, artist and album title (as the catalogue writes it).
   static void refresh_track_words(Connection& c, std::string_view id) {

@@ -254,6 +254,8 @@ class CatalogRepository {
   virtual std::vector<std::pair<std::string, KnownFile>> ignored_under(std::string_view path_prefix) = 0;
   // The given tracks, in the given order (unknown ids are skipped).
   virtual std::vector<Track> tracks_by_ids(const std::vector<std::string>& ids) = 0;
+  // Local tracks (not replicas) without a stored waveform, in id order after `after_id`.
+  virtual std::vector<Track> tracks_without_waveform(std::string_view after_id, std::int64_t limit) = 0;
 };
 
 }  // namespace st::model

@@ -42,6 +42,11 @@ struct RemoteTrackCounts {
   std::int64_t total = 0, available = 0;
 };
 
+// Local tracks, and those of them whose waveform is stored.
+struct WaveformCounts {
+  std::int64_t local_tracks = 0, with_waveform = 0;
+};
+
 class MetadataRepository {
  public:
   virtual ~MetadataRepository() = default;
@@ -61,6 +66,7 @@ class MetadataRepository {
   virtual void move_track(std::string_view track_id, const std::optional<std::string>& artist_id,
                           const std::optional<std::string>& album_id) = 0;
   virtual RemoteTrackCounts remote_track_counts() = 0;
+  virtual WaveformCounts waveform_counts() = 0;
 };
 
 }  // namespace st::model

@@ -639,3 +639,30 @@ class Libraries(ServerTest):
                 self.assertEqual(code, 0, log[-2000:])
         finally:
             shutil.rmtree(lib_dir, ignore_errors=True)
+
+
+class BackgroundWaveforms(ServerTest):
+    """Imported and scanned tracks get their waveforms in the background, without anyone asking."""
+
+    def setUp(self):
+        root, self.manifest = fixture()
+        self.s = Server(env={"WAVEFORM_BACKFILL_DELAY_SECONDS": "0"})
+        self.lib = os.path.join(self.s.dir, "library")
+        shutil.copytree(os.path.join(root, "library"), self.lib)
+        self.assertEqual(self.s.cli("import", self.lib).returncode, 0)
+        self.s.start()
+        self.admin = self.s.setup_admin()["tokens"]["access_token"]
+
+    def test_waveforms_are_computed_after_an_import(self):
+        deadline = time.time() + 60
+        status = None
+        while time.time() < deadline:
+            status = self.s.get("/api/admin/metadata/status", token=self.admin).json
+            if status["tracks_with_waveform"] == status["local_tracks"]:
+                break
+            time.sleep(0.3)
+        self.assertEqual(status["local_tracks"], len(self.manifest["tracks"]))
+        self.assertEqual(status["tracks_with_waveform"], status["local_tracks"], status)
+        t = self.s.get("/api/tracks?per_page=1").json["data"][0]
+        w = self.s.get(f"/api/tracks/{t['id']}/waveform").json
+        self.assertEqual(len(w["peaks"]), 200)
