@@ -24,7 +24,7 @@ namespace {
 constexpr std::uint64_t kRangeGroups = 64;  // 1 MiB of data per FetchTrack reply
 constexpr std::size_t kRangeHeader = 28;    // size u64, first u64, end u64, proof length u32
 constexpr std::size_t kPipeline = 6;        // range requests in flight (and verifying) per download
-constexpr std::size_t kCatalogBatchTracks = 5000;  // tracks applied per database transaction when pulling
+constexpr std::size_t kCatalogBatchTracks = 20000;  // tracks per database transaction when pulling a catalogue
 
 template <class... Ts>
 struct Overloaded : Ts... {
@@ -294,12 +294,12 @@ void Node::pull_catalog(const std::string& node) {
     auto n = batch.size();
     if (!batch.empty()) replicator_.upsert_page(node, batch.take());
     for (const auto& h : removed) replicator_.remove(node, h);
-    if (batch_end > static_cast<std::uint64_t>(start->sync_cursor))
-      repo_.set_sync_cursor(node, static_cast<std::int64_t>(batch_end));
-    if (n > 0 || !removed.empty())
+    if (n > 0 || !removed.empty())  // (logged as soon as the tracks are visible: bench/p2p.sh reads it)
       spdlog::info("p2p: applied {} tracks and {} removals from {} (cursor {}; {} pages in {:.0f} ms, applying {:.0f} ms)",
                    n, removed.size(), node.substr(0, 8), batch_end, pages_in_batch, fetching_ms,
                    ms(t1, std::chrono::steady_clock::now()));
+    if (batch_end > static_cast<std::uint64_t>(start->sync_cursor))
+      repo_.set_sync_cursor(node, static_cast<std::int64_t>(batch_end));
     fetching_ms = 0;
     pages_in_batch = 0;
   };
