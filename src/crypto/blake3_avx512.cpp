@@ -1,6 +1,8 @@
 // BLAKE3 with AVX-512: 16 chunks (one 16 KiB group) or 16 parent nodes per call, one per 32-bit lane.
 // Compiled for AVX-512F/VL by the pragma below (not by build flags), and only called when the CPU has
 // them (blake3_backend.cpp).
+#if defined(__x86_64__) || defined(__i386__)  // (elsewhere only the portable code is built)
+
 #include <immintrin.h>
 
 #include <cstddef>
@@ -74,3 +76,5 @@ void blake3_avx512_parents(const std::uint8_t* blocks, std::uint8_t* out) {
 
 #pragma GCC diagnostic pop
 #pragma GCC pop_options
+
+#endif

@@ -11,10 +11,12 @@ namespace st::crypto {
 namespace {
 
 Blake3Backend detect() {
+#if defined(__x86_64__) || defined(__i386__)
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")) return Blake3Backend::avx512;
   if (__builtin_cpu_supports("avx2")) return Blake3Backend::avx2;
   if (__builtin_cpu_supports("sse4.1")) return Blake3Backend::sse41;
+#endif
   return Blake3Backend::portable;
 }
 
@@ -40,9 +42,11 @@ void run_chunks(Blake3Backend b, const std::uint8_t* data, std::size_t n, std::u
       out += lanes * kCv;
     }
   };
+#if defined(__x86_64__) || defined(__i386__)
   if (b >= Blake3Backend::avx512) step(16, detail::blake3_avx512_chunks);
   if (b >= Blake3Backend::avx2) step(8, detail::blake3_avx2_chunks);
   if (b >= Blake3Backend::sse41) step(4, detail::blake3_sse41_chunks);
+#endif
   step(1, detail::blake3_portable_chunk);
 }
 
@@ -55,9 +59,11 @@ void run_parents(Blake3Backend b, const std::uint8_t* blocks, std::size_t n, std
       out += lanes * kCv;
     }
   };
+#if defined(__x86_64__) || defined(__i386__)
   if (b >= Blake3Backend::avx512) step(16, detail::blake3_avx512_parents);
   if (b >= Blake3Backend::avx2) step(8, detail::blake3_avx2_parents);
   if (b >= Blake3Backend::sse41) step(4, detail::blake3_sse41_parents);
+#endif
   step(1, detail::blake3_portable_parent);
 }
 

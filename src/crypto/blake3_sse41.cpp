@@ -1,5 +1,7 @@
 // BLAKE3 with SSE4.1: 4 chunks or 4 parent nodes per call, one per 32-bit lane. Compiled for SSE4.1 by
 // the pragma below (not by build flags), and only called when the CPU has it (blake3_backend.cpp).
+#if defined(__x86_64__) || defined(__i386__)  // (elsewhere only the portable code is built)
+
 #include <immintrin.h>
 
 #include <cstddef>
@@ -62,3 +64,5 @@ void blake3_sse41_parents(const std::uint8_t* blocks, std::uint8_t* out) { blake
 }  // namespace st::crypto::detail
 
 #pragma GCC pop_options
+
+#endif
