@@ -4,6 +4,8 @@
 #include <bit>
 #include <cstring>
 
+#include "crypto/blake3_backend.hpp"
+#include "crypto/blake3_kernels.hpp"
 #include "util/strings.hpp"
 
 namespace st::crypto {
@@ -161,25 +163,49 @@ Output group_tree(const std::vector<Blake3Hash>& groups, std::size_t a, std::siz
 
 }  // namespace
 
-void Blake3::flush_full_group() {
-  std::uint64_t first_chunk = group_cvs_.size() * kBlake3GroupChunks;
-  group_cvs_.push_back(subtree_output(pending_.data(), kBlake3GroupLen, first_chunk).chaining_value());
-  pending_.erase(pending_.begin(), pending_.begin() + kBlake3GroupLen);
+namespace detail {
+
+void blake3_portable_chunk(const std::uint8_t* data, std::uint64_t chunk, std::uint8_t* out) {
+  auto h = chunk_output(data, kBlake3ChunkLen, chunk).chaining_value();
+  std::memcpy(out, h.data(), h.size());
+}
+
+void blake3_portable_parent(const std::uint8_t* block, std::uint8_t* out) {
+  Blake3Hash l, r;
+  std::memcpy(l.data(), block, 32);
+  std::memcpy(r.data(), block + 32, 32);
+  auto h = parent_output(l, r).chaining_value();
+  std::memcpy(out, h.data(), h.size());
+}
+
+}  // namespace detail
+
+void Blake3::hash_groups(const std::uint8_t* data, std::size_t n) {
+  std::size_t at = group_cvs_.size();
+  group_cvs_.resize(at + n);
+  blake3_group_cvs(data, n, at, group_cvs_.data() + at);
 }
 
 void Blake3::update(const void* data, std::size_t len) {
   const auto* p = static_cast<const std::uint8_t*>(data);
   size_ += len;
-  while (len > 0) {
-    // Keep the latest group pending until more data proves it is not the last one.
-    if (pending_.size() > kBlake3GroupLen) flush_full_group();
-    std::size_t room = 2 * kBlake3GroupLen - pending_.size();
-    std::size_t take = std::min(room, len);
+  if (len == 0) return;
+  // A group is hashed only once more data proves it is not the last one (the last may be the root).
+  if (!pending_.empty()) {
+    std::size_t take = std::min(kBlake3GroupLen - pending_.size(), len);
     pending_.insert(pending_.end(), p, p + take);
     p += take;
     len -= take;
+    if (len == 0) return;
+    hash_groups(pending_.data(), 1);
+    pending_.clear();
   }
-  while (pending_.size() > kBlake3GroupLen) flush_full_group();
+  // Whole groups straight from the caller's buffer, in SIMD lanes; at least one byte stays pending.
+  std::size_t full = (len - 1) / kBlake3GroupLen;
+  hash_groups(p, full);
+  p += full * kBlake3GroupLen;
+  len -= full * kBlake3GroupLen;
+  pending_.assign(p, p + len);
 }
 
 namespace {
@@ -226,6 +252,11 @@ Blake3Hash blake3(std::string_view data) {
 std::string to_hex(const Blake3Hash& h) { return util::to_hex(h.data(), h.size()); }
 
 Blake3Hash blake3_subtree_cv(const std::uint8_t* data, std::size_t len, std::uint64_t first_chunk) {
+  if (len == kBlake3GroupLen && first_chunk % kBlake3GroupChunks == 0) {
+    Blake3Hash h;
+    blake3_group_cvs(data, 1, first_chunk / kBlake3GroupChunks, &h);
+    return h;
+  }
   return subtree_output(data, len, first_chunk).chaining_value();
 }
 

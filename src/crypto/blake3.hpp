@@ -17,7 +17,8 @@ inline constexpr std::size_t kBlake3ChunkLen = 1024;
 inline constexpr std::size_t kBlake3GroupChunks = 16;
 inline constexpr std::size_t kBlake3GroupLen = kBlake3ChunkLen * kBlake3GroupChunks;  // 16 KiB
 
-// Streaming hasher. Memory: one group of input plus 32 bytes per 16 KiB hashed.
+// Streaming hasher. Memory: one group of input plus 32 bytes per 16 KiB hashed. Complete groups are
+// hashed many chunks at a time in SIMD lanes when the CPU has them (blake3_backend.hpp).
 class Blake3 {
  public:
   void update(const void* data, std::size_t len);
@@ -37,8 +38,8 @@ class Blake3 {
   std::vector<std::uint8_t> finish_xof(std::size_t out_len);
 
  private:
-  void flush_full_group();
-  std::vector<std::uint8_t> pending_;  // at most one group plus what update() appended
+  void hash_groups(const std::uint8_t* data, std::size_t n);
+  std::vector<std::uint8_t> pending_;  // 1 byte to one group, the last one seen (empty before any byte)
   std::vector<Blake3Hash> group_cvs_;
   std::uint64_t size_ = 0;
 };

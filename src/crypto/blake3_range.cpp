@@ -3,6 +3,8 @@
 #include <bit>
 #include <cstring>
 
+#include "crypto/blake3_backend.hpp"
+
 namespace st::crypto {
 
 namespace {
@@ -32,6 +34,8 @@ struct RangeVerifier {
   std::size_t proof_len;
   const std::uint8_t* data;
   std::size_t data_len;
+  // CVs of the range's complete groups [first, first + cvs.size()), hashed together beforehand.
+  const std::vector<Blake3Hash>& cvs;
   std::size_t proof_pos = 0, data_pos = 0;
 
   bool node(std::uint64_t a, std::uint64_t b, const Blake3Hash& expected, bool is_root) {
@@ -42,7 +46,9 @@ struct RangeVerifier {
       if (data_pos + len > data_len) return false;
       const std::uint8_t* p = data + data_pos;
       data_pos += len;
-      Blake3Hash got = is_root ? blake3_single_group_root(p, len) : blake3_subtree_cv(p, len, a * kBlake3GroupChunks);
+      Blake3Hash got = is_root                  ? blake3_single_group_root(p, len)
+                       : a - first < cvs.size() ? cvs[a - first]
+                                                : blake3_subtree_cv(p, len, a * kBlake3GroupChunks);
       return got == expected;
     }
     if (proof_pos + 64 > proof_len) return false;
@@ -87,7 +93,15 @@ bool blake3_verify_range(const Blake3Hash& root, std::uint64_t size, std::uint64
   std::uint64_t groups = blake3_group_count(size);
   if (first >= end || end > groups) return false;
   if (data_len != blake3_range_bytes(size, first, end)) return false;
-  RangeVerifier v{size, first, end, proof, proof_len, data, data_len};
+  std::vector<Blake3Hash> cvs;
+  if (groups > 1) {  // (a blob of one group is the root, hashed with its flag)
+    std::uint64_t full_end = std::min(end, size / kBlake3GroupLen);
+    if (full_end > first) {
+      cvs.resize(full_end - first);
+      blake3_group_cvs(data, cvs.size(), first, cvs.data());
+    }
+  }
+  RangeVerifier v{size, first, end, proof, proof_len, data, data_len, cvs};
   return v.node(0, groups, root, true) && v.proof_pos == proof_len && v.data_pos == data_len;
 }
 

@@ -16,6 +16,9 @@ class SqliteConnection final : public Connection {
   explicit SqliteConnection(const std::string& path) : db_(path) {
     db_.busy_timeout(10'000);
     db_.exec("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;");
+    // A page cache of up to 64 MiB (default 2 MiB): big write transactions (a catalogue pull applies
+    // thousands of tracks at once) then stay in memory until they commit instead of spilling to the WAL.
+    db_.exec("PRAGMA cache_size=-65536;");
   }
 
   Dialect dialect() const override { return Dialect::sqlite; }

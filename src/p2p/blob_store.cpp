@@ -34,9 +34,14 @@ std::optional<crypto::Blake3::Result> hash_file(const std::string& path) {
 }
 
 std::optional<std::vector<std::uint8_t>> read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) return std::nullopt;
-  return std::vector<std::uint8_t>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto size = static_cast<std::streamsize>(in.tellg());
+  if (size < 0) return std::nullopt;
+  std::vector<std::uint8_t> out(static_cast<std::size_t>(size));
+  in.seekg(0);
+  if (!in.read(reinterpret_cast<char*>(out.data()), size)) return std::nullopt;
+  return out;
 }
 
 bool write_file(const std::string& path, const std::vector<std::uint8_t>& data) {
@@ -150,14 +155,36 @@ std::optional<std::vector<std::uint8_t>> BlobStore::outboard(const std::string& 
   if (ec) return std::nullopt;
   if (size <= crypto::kBlake3GroupLen) return std::vector<std::uint8_t>{};  // one group: no parents
   std::uint64_t groups = (size + crypto::kBlake3GroupLen - 1) / crypto::kBlake3GroupLen;
+  auto mtime = fs::last_write_time(path, ec);
+  if (ec) return std::nullopt;
+  {
+    // Recently served outboards stay in memory: a peer fetching a blob asks for it once per range.
+    std::lock_guard l(mu_);
+    for (auto it = recent_.begin(); it != recent_.end(); ++it) {
+      if (it->hash != hash || it->path != path || it->size != size || it->mtime != mtime) continue;
+      recent_.splice(recent_.begin(), recent_, it);
+      return recent_.front().outboard;
+    }
+  }
+  auto remember = [&](const std::vector<std::uint8_t>& o) {
+    std::lock_guard l(mu_);
+    recent_.push_front(RecentOutboard{hash, path, size, mtime, o});
+    if (recent_.size() > kRecentOutboards) recent_.pop_back();
+  };
   for (const auto& candidate : {obao_path(hash), library::outboard_path(library_outboards_, hash)}) {
-    if (auto o = read_all(candidate); o && o->size() == (groups - 1) * 64) return o;
+    if (auto o = read_all(candidate); o && o->size() == (groups - 1) * 64) {
+      remember(*o);
+      return o;
+    }
   }
   // Not kept yet (or from before outboards existed): hash the file once, and only trust it if it matches.
   auto r = hash_file(path);
   if (!r || crypto::to_hex(r->root) != hash) return std::nullopt;
-  std::lock_guard l(mu_);
-  write_file(obao_path(hash), r->outboard);
+  {
+    std::lock_guard l(mu_);
+    write_file(obao_path(hash), r->outboard);
+  }
+  remember(r->outboard);
   return r->outboard;
 }
 

@@ -3,6 +3,8 @@
 // within a byte quota: least recently used first out (file times persist the order across restarts).
 // Also finds or computes the outboard of any blob we serve, local track files included.
 #include <cstdint>
+#include <filesystem>
+#include <list>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -42,6 +44,14 @@ class BlobStore {
   std::uint64_t max_;
   std::string library_outboards_;
   std::mutex mu_;
+  struct RecentOutboard {
+    std::string hash, path;
+    std::uint64_t size;
+    std::filesystem::file_time_type mtime;
+    std::vector<std::uint8_t> outboard;
+  };
+  static constexpr std::size_t kRecentOutboards = 8;
+  std::list<RecentOutboard> recent_;  // most recently served first (under mu_)
 };
 
 // True for 64 lowercase hex characters (hashes become file names: nothing else may).

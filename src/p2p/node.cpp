@@ -11,6 +11,7 @@
 #include <filesystem>
 
 #include "crypto/blake3_range.hpp"
+#include "p2p/catalog_batch.hpp"
 #include "model/errors.hpp"
 #include "util/fold.hpp"
 #include "util/time.hpp"
@@ -23,6 +24,7 @@ namespace {
 constexpr std::uint64_t kRangeGroups = 64;  // 1 MiB of data per FetchTrack reply
 constexpr std::size_t kRangeHeader = 28;    // size u64, first u64, end u64, proof length u32
 constexpr std::size_t kPipeline = 6;        // range requests in flight (and verifying) per download
+constexpr std::size_t kCatalogBatchTracks = 20000;  // tracks per database transaction when pulling a catalogue
 
 template <class... Ts>
 struct Overloaded : Ts... {
@@ -286,27 +288,46 @@ Pong Node::ping_peer(const std::string& node) {
 }
 
 void Node::pull_catalog(const std::string& node) {
+  auto start = repo_.find_peer(node);
+  if (!start) return;
+  auto cursor = static_cast<std::uint64_t>(start->sync_cursor);
+  // Pages are applied several at a time (catalog_batch.hpp); the cursor is saved once they are.
+  CatalogBatch batch(kCatalogBatchTracks);
+  std::uint64_t batch_end = cursor;
+  double fetching_ms = 0;
+  int pages_in_batch = 0;
+  auto ms = [](auto a, auto b) { return std::chrono::duration<double, std::milli>(b - a).count(); };
+  auto apply = [&](const std::vector<std::string>& removed) {
+    auto t1 = std::chrono::steady_clock::now();
+    auto n = batch.size();
+    if (!batch.empty()) replicator_.upsert_page(node, batch.take());
+    for (const auto& h : removed) replicator_.remove(node, h);
+    if (n > 0 || !removed.empty())  // (logged as soon as the tracks are visible: bench/p2p.sh reads it)
+      spdlog::info("p2p: applied {} tracks and {} removals from {} (cursor {}; {} pages in {:.0f} ms, applying {:.0f} ms)",
+                   n, removed.size(), node.substr(0, 8), batch_end, pages_in_batch, fetching_ms,
+                   ms(t1, std::chrono::steady_clock::now()));
+    if (batch_end > static_cast<std::uint64_t>(start->sync_cursor))
+      repo_.set_sync_cursor(node, static_cast<std::int64_t>(batch_end));
+    fetching_ms = 0;
+    pages_in_batch = 0;
+  };
   for (int pages = 0; pages < 100000; ++pages) {
-    auto rec = repo_.find_peer(node);
-    if (!rec) return;  // removed meanwhile
-    auto cursor = static_cast<std::uint64_t>(rec->sync_cursor);
+    if (!repo_.find_peer(node)) return;  // removed meanwhile
     auto t0 = std::chrono::steady_clock::now();
     auto m = call(node, RequestCatalog{cursor, 500});
-    auto t1 = std::chrono::steady_clock::now();
+    fetching_ms += ms(t0, std::chrono::steady_clock::now());
+    ++pages_in_batch;
     auto* d = std::get_if<CatalogDelta>(&m);
     if (!d) throw PeerError(std::string("expected CatalogDelta, got ") + message_name(m));
-    replicator_.upsert_page(node, d->tracks);
-    for (const auto& h : d->removed) replicator_.remove(node, h);
-    if (d->next_cursor > cursor) repo_.set_sync_cursor(node, static_cast<std::int64_t>(d->next_cursor));
-    auto ms = [](auto a, auto b) { return std::chrono::duration<double, std::milli>(b - a).count(); };
-    if (!d->tracks.empty() || !d->removed.empty())
-      spdlog::info("p2p: applied {} tracks and {} removals from {} (cursor {}; page {:.0f} ms, applying {:.0f} ms)",
-                   d->tracks.size(), d->removed.size(), node.substr(0, 8), d->next_cursor, ms(t0, t1),
-                   ms(t1, std::chrono::steady_clock::now()));
+    if (!batch.accepts(d->tracks)) apply({});
+    batch.add(std::move(d->tracks));
+    if (d->next_cursor > batch_end) batch_end = d->next_cursor;
+    if (!d->removed.empty() || batch.full() || !d->has_more) apply(d->removed);
     if (!d->has_more) return;
     if (d->next_cursor <= cursor) throw PeerError("catalogue cursor did not advance");
+    cursor = d->next_cursor;
     std::lock_guard l(mu_);
-    if (stopping_) return;
+    if (stopping_) return;  // what is not applied yet is pulled again next time
   }
 }
 
@@ -455,7 +476,10 @@ bool Node::download(Download& dl, const std::string& peer, std::uint64_t& next_g
     ~Closer() { ::close(fd); }
   } closer{fd};
 
-  auto fetch_range = [this, &root, hash, peer, size, groups, fd](std::uint64_t first) -> RangeResult {
+  // Writes to one file are serialised by the kernel anyway (its inode lock, on which waiting writers
+  // spin): waiting here instead leaves the CPU to decryption and verification.
+  std::mutex write_mu;
+  auto fetch_range = [this, &root, &write_mu, hash, peer, size, groups, fd](std::uint64_t first) -> RangeResult {
     FetchTrack f{hash, first * crypto::kBlake3GroupLen, kRangeGroups * crypto::kBlake3GroupLen};
     Reply r;
     try {
@@ -482,6 +506,7 @@ bool Node::download(Download& dl, const std::string& peer, std::uint64_t& next_g
     if (!crypto::blake3_verify_range(root, size, first, end, proof, proof_len, data, data_len))
       return {RangeResult::bad_data, "chunk failed BLAKE3 verification"};
     std::size_t done = 0;
+    std::lock_guard write_lock(write_mu);
     while (done < data_len) {
       auto n = ::pwrite(fd, data + done, data_len - done, static_cast<off_t>(first * crypto::kBlake3GroupLen + done));
       if (n <= 0) return {RangeResult::unreachable, "cannot write to the P2P cache"};

@@ -1,6 +1,7 @@
 #include "p2p/replicator.hpp"
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "library/metadata.hpp"
 #include "model/errors.hpp"
@@ -139,19 +140,18 @@ void Replicator::upsert_page(const std::string& from, const std::vector<TrackAnn
   auto known = repo_.tracks_with_hashes(hashes);
   PageCache cache;
   std::vector<model::Track> fresh;
+  std::unordered_set<std::string> fresh_ids;  // (pages of 20,000 tracks: no linear search)
   std::vector<model::RemoteTrackRecord> copies;
   for (const auto& a : page) {
     auto copy = copy_of(from, a);
     if (auto it = known.find(a.hash); it != known.end()) {
       copy.local_track_id = it->second.track_id;
-      if (it->second.replica && fresh.end() == std::find_if(fresh.begin(), fresh.end(), [&](const model::Track& t) {
-            return t.id == it->second.track_id;
-          }))
-        follow_edit(it->second.track_id, a);
+      if (it->second.replica && !fresh_ids.count(it->second.track_id)) follow_edit(it->second.track_id, a);
     } else {
       auto t = new_replica(a, copy, &cache);
       copy.local_track_id = t.id;
       known.emplace(a.hash, model::KnownHash{t.id, true});
+      fresh_ids.insert(t.id);
       fresh.push_back(std::move(t));
     }
     copies.push_back(std::move(copy));

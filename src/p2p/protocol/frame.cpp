@@ -45,6 +45,15 @@ std::string encode_frame(FrameKind kind, std::uint32_t stream, std::string_view 
   return out;
 }
 
+std::string encode_frame_header(FrameKind kind, std::uint32_t stream, std::uint32_t length) {
+  std::string out;
+  out.reserve(kFrameHeaderLen);
+  put32(out, length);
+  put32(out, stream);
+  out.push_back(static_cast<char>(kind));
+  return out;
+}
+
 std::optional<Frame> FrameReader::next() {
   if (error_ != FrameError::none) return std::nullopt;
   if (buf_.size() - pos_ < kFrameHeaderLen) return std::nullopt;

@@ -31,6 +31,8 @@ const char* describe(FrameError e);
 // then closed: framing cannot be trusted any more).
 FrameError parse_frame_header(const std::uint8_t* p, std::size_t max_payload, FrameHeader& out);
 std::string encode_frame(FrameKind kind, std::uint32_t stream, std::string_view payload);
+// Only the 9-byte header of a frame whose payload (`length` bytes) is sent separately, uncopied.
+std::string encode_frame_header(FrameKind kind, std::uint32_t stream, std::uint32_t length);
 
 struct Frame {
   FrameHeader header;

@@ -20,6 +20,7 @@
 #include <boost/asio/write.hpp>
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <atomic>
 #include <deque>
 #include <future>
@@ -76,7 +77,7 @@ class Link : public std::enable_shared_from_this<Link> {
   awaitable<void> reader();
   awaitable<void> idle_watch();
   void on_frame(const FrameHeader& h, std::string payload);
-  void send(std::string frame);
+  void send(std::string frame, std::string body = {});
   void write_next();
   void start_call(std::shared_ptr<Call> c);
   void touch() { last_activity_ = std::chrono::steady_clock::now(); }
@@ -89,7 +90,7 @@ class Link : public std::enable_shared_from_this<Link> {
   std::map<std::uint32_t, std::shared_ptr<Call>> pending_;
   std::deque<std::shared_ptr<Call>> queued_;
   std::size_t inbound_active_ = 0;
-  std::deque<std::string> outq_;
+  std::deque<std::pair<std::string, std::string>> outq_;  // header (or whole frame), then payload
   bool writing_ = false;
   bool closed_ = false;
   asio::steady_timer idle_timer_;
@@ -474,7 +475,8 @@ void Link::on_frame(const FrameHeader& h, std::string payload) {
       FrameKind k = r.kind == ReplyKind::json ? FrameKind::response
                     : r.kind == ReplyKind::binary ? FrameKind::binary
                                                   : FrameKind::error;
-      self->send(encode_frame(k, stream, r.payload));
+      auto length = static_cast<std::uint32_t>(r.payload.size());
+      self->send(encode_frame_header(k, stream, length), std::move(r.payload));  // a 1 MiB range is not copied
     });
     return;
   }
@@ -493,8 +495,8 @@ void Link::on_frame(const FrameHeader& h, std::string payload) {
   }
 }
 
-void Link::send(std::string frame) {
-  outq_.push_back(std::move(frame));
+void Link::send(std::string frame, std::string body) {
+  outq_.emplace_back(std::move(frame), std::move(body));
   if (!writing_) write_next();
 }
 
@@ -505,7 +507,9 @@ void Link::write_next() {
   }
   writing_ = true;
   auto self = shared_from_this();
-  asio::async_write(*stream_, asio::buffer(outq_.front()), [self](boost::system::error_code ec, std::size_t) {
+  const auto& [head, body] = outq_.front();
+  std::array<asio::const_buffer, 2> bufs{asio::buffer(head), asio::buffer(body)};
+  asio::async_write(*stream_, bufs, [self](boost::system::error_code ec, std::size_t) {
     if (ec) {
       self->writing_ = false;
       return self->close("write failed");
