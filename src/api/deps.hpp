@@ -20,6 +20,8 @@
 #include "model/playlist.hpp"
 #include "model/report.hpp"
 #include "model/settings.hpp"
+#include "model/track_health.hpp"
+#include "util/log_ring.hpp"
 
 namespace st::api {
 
@@ -53,6 +55,8 @@ struct ApiDeps {
   std::vector<std::string> library_roots;
   library::P2pService* p2p = nullptr;
   model::BlocklistRepository* blocklist = nullptr;  // the running P2P node, or nothing when P2P is off
+  model::TrackHealthRepository* track_health = nullptr;  // replicated copies and their health
+  util::LogRing* p2p_logs = nullptr;                     // the P2P layer's recent log events
 };
 
 }  // namespace st::api

@@ -15,6 +15,7 @@
 #include "model/report.hpp"
 #include "model/session.hpp"
 #include "model/settings.hpp"
+#include "model/track_health.hpp"
 #include "model/user.hpp"
 
 namespace st::db {
@@ -34,5 +35,6 @@ std::unique_ptr<model::PlayQueueRepository> make_play_queue_repository(Pool& poo
 std::unique_ptr<model::ShareRepository> make_share_repository(Pool& pool);
 std::unique_ptr<model::RadioStationRepository> make_radio_station_repository(Pool& pool);
 std::unique_ptr<model::P2pRepository> make_p2p_repository(Pool& pool);
+std::unique_ptr<model::TrackHealthRepository> make_track_health_repository(Pool& pool);
 
 }  // namespace st::db
