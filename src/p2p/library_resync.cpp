@@ -78,8 +78,11 @@ void Node::run_resync(const std::string& node) {
     spdlog::info("p2p: library re-sync sent {} tracks to {}", sent, node.substr(0, 8));
     set_resync([](auto& s) { s.phase = "Requesting peer's catalog..."; });
     // Its catalogue again from the start: whatever we missed or lost comes back.
-    repo_.set_sync_cursor(node, 0);
-    pull_catalog(node);
+    {
+      std::lock_guard pull(sync_mu_);
+      repo_.set_sync_cursor(node, 0);
+      pull_catalog(node);
+    }
     auto synced = repo_.remote_track_count(node);
     auto secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     set_resync([synced, secs](auto& s) {

@@ -285,6 +285,7 @@ Pong Node::ping_peer(const std::string& node) {
 }
 
 void Node::pull_catalog(const std::string& node) {
+  std::lock_guard pull(sync_mu_);  // a concurrent pull would move the cursor under this one
   for (int pages = 0; pages < 100000; ++pages) {
     auto rec = repo_.find_peer(node);
     if (!rec) return;  // removed meanwhile

@@ -147,7 +147,7 @@ class Node final : public library::P2pService {
   std::map<std::string, std::chrono::steady_clock::time_point> next_try_;  // backoff schedule
   std::map<std::string, std::shared_ptr<Download>> downloads_;             // in flight, by hash
   std::size_t download_threads_ = 0;                                        // running (joined at stop)
-  std::mutex sync_mu_;                                                      // one catalogue pull at a time
+  std::recursive_mutex sync_mu_;  // one catalogue pull at a time (a re-sync resets the cursor under it)
   std::int64_t pushed_change_ = -1;  // change-log position already pushed (maintenance thread)
   std::thread maintenance_;
   std::thread health_;
