@@ -163,8 +163,8 @@ void Node::sweep() {
     }
   }
   if (checked > 0)
-    spdlog::info("p2p: health sweep checked {} copies: {} answered, {} failed ({} peers unreachable)", checked, ok,
-                 failed, unreachable.size());
+    spdlog::info("p2p: health sweep checked {} copies in {} ms: {} answered, {} failed ({} peers unreachable)", checked,
+                 (util::now_micros() - started) / 1000, ok, failed, unreachable.size());
 }
 
 std::vector<std::string> Node::ranked_sources(const std::string& hash) {
