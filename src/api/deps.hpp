@@ -18,6 +18,7 @@
 #include "library/upload_store.hpp"
 #include "model/blocklist.hpp"
 #include "model/catalog.hpp"
+#include "model/device.hpp"
 #include "model/metadata_enrichment.hpp"
 #include "model/playlist.hpp"
 #include "model/report.hpp"
@@ -59,6 +60,7 @@ struct ApiDeps {
   model::BlocklistRepository* blocklist = nullptr;
   library::MetadataEnricher* enricher = nullptr;  // MusicBrainz enrichment
   model::MetadataRepository* metadata = nullptr;
+  model::DeviceRepository* devices = nullptr;
   model::TrackHealthRepository* track_health = nullptr;  // replicated copies and their health
   util::LogRing* p2p_logs = nullptr;                     // the P2P layer's recent log events
 };

@@ -124,6 +124,7 @@ int serve(const Config& c) {
                     [&s] { return s.settings->flag("metadata_auto_enrich"); });
   deps.enricher = &enricher;
   deps.metadata = s.metadata_repo.get();
+  deps.devices = s.devices.get();
 
   // Peer-to-peer runs only when configured (P2P_ENABLED=true).
   deps.blocklist = s.blocklist.get();
@@ -146,6 +147,7 @@ int serve(const Config& c) {
     o.version = kVersion;
     o.friends_only = c.p2p_friends_only;
     o.friends = std::set<std::string>(c.p2p_friends.begin(), c.p2p_friends.end());
+    o.devices = s.devices.get();
     o.health = track_health.get();
     o.health_interval = std::chrono::seconds(c.p2p_health_interval_seconds);
     o.covers = s.covers.get();
@@ -168,6 +170,7 @@ int serve(const Config& c) {
   api::add_stream_routes(router, deps);
   api::add_admin_library_routes(router, deps);
   api::add_metadata_routes(router, deps);
+  api::add_device_routes(router, deps);
   api::add_moderation_routes(router, deps);
   api::add_app_password_routes(router, deps);
   api::add_library_routes(router, deps);

@@ -19,9 +19,11 @@
 #include "library/cover_store.hpp"
 #include "library/p2p_service.hpp"
 #include "model/catalog.hpp"
+#include "model/device.hpp"
 #include "model/p2p.hpp"
 #include "model/track_health.hpp"
 #include "p2p/blob_store.hpp"
+#include "p2p/device_sync.hpp"
 #include "p2p/protocol/messages.hpp"
 #include "p2p/replicator.hpp"
 #include "p2p/transport/transport.hpp"
@@ -45,6 +47,8 @@ struct NodeOptions {
   bool friends_only = false;
   std::set<std::string> friends;
   TransportLimits limits;
+  // Users' own devices whose playlists and favorites are kept in sync (none: device sync is off).
+  model::DeviceRepository* devices = nullptr;
   // Track health: replicated copies are checked in batches every health_interval (cheap probes), and
   // their state kept in the database. Without a repository, nothing is checked or recorded.
   model::TrackHealthRepository* health = nullptr;
@@ -74,6 +78,7 @@ class Node final : public library::P2pService {
   std::int64_t remote_track_count(std::string_view node_id) override { return repo_.remote_track_count(node_id); }
   std::string materialize(std::string_view content_hash) override;
   std::unique_ptr<library::ProgressiveBlob> open_progressive(std::string_view content_hash) override;
+  std::vector<library::DeviceSyncResult> sync_devices(std::string_view user_id) override;
   void start_resync(std::string_view node_id) override;
   library::P2pResyncStatus resync_status() override;
   void dismiss_resync() override;
@@ -149,6 +154,8 @@ class Node final : public library::P2pService {
   std::size_t download_threads_ = 0;                                        // running (joined at stop)
   std::recursive_mutex sync_mu_;  // one catalogue pull at a time (a re-sync resets the cursor under it)
   std::int64_t pushed_change_ = -1;  // change-log position already pushed (maintenance thread)
+  std::unique_ptr<DeviceSyncer> device_sync_;
+  std::chrono::steady_clock::time_point next_device_sync_{};
   std::thread maintenance_;
   std::thread health_;
   struct CoverJob {
