@@ -125,9 +125,10 @@ class TrackHealth(HealthNodes):
         self.assertEqual(copies[a.node_id]["failed_attempts"], 1)
         self.assertTrue(copies[a.node_id]["is_available"], "one failure does not dereference")
         self.assertEqual(copies[c.node_id]["health_state"], "healthy")
-        logs = self.logs(b, level="info")
-        self.assertTrue(any("recovered" in e["message"] and "alternative peer" in e["message"] for e in logs["entries"]),
-                        logs)
+        # Logged once the whole download is done, which may be just after the last bytes were served.
+        logs = wait_for(lambda: (lambda l: l if any("recovered" in e["message"] and "alternative peer" in e["message"]
+                                                    for e in l["entries"]) else None)(self.logs(b, level="info")),
+                        timeout=15, what="the recovery in the P2P log")
         self.assertTrue(all(e["level"] == "INFO" and e["target"] == "soundtime::p2p" for e in logs["entries"]))
         self.assertRegex(logs["entries"][-1]["timestamp"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
         self.assertEqual(len(self.logs(b, limit=2)["entries"]), 2)
@@ -144,7 +145,8 @@ class TrackHealth(HealthNodes):
         self.assertFalse(gone[a.node_id]["admin_dereferenced"])
         self.assertEqual(gone[c.node_id]["health_state"], "healthy")
         self.assertIsNotNone(gone[c.node_id]["last_checked_at"])
-        self.assertTrue(any("dereferenced after 3" in e["message"] for e in self.logs(b, level="WARN")["entries"]))
+        wait_for(lambda: any("dereferenced after 3" in e["message"] for e in self.logs(b, level="WARN")["entries"]),
+                 timeout=10, what="the dereference in the P2P log")
 
         # A comes back: the sweep finds the content again and re-references its copy.
         a.start()
@@ -152,7 +154,8 @@ class TrackHealth(HealthNodes):
                         what="A's copy re-referenced")
         self.assertEqual(back[a.node_id]["health_state"], "healthy")
         self.assertEqual(back[a.node_id]["failed_attempts"], 0)
-        self.assertTrue(any("re-referenced" in e["message"] for e in self.logs(b)["entries"]))
+        wait_for(lambda: any("re-referenced" in e["message"] for e in self.logs(b)["entries"]), timeout=10,
+                 what="the re-reference in the P2P log")
 
         # An administrator's dereference survives sweeps (the original flipped it back within 10 minutes).
         cid = back[c.node_id]["id"]
