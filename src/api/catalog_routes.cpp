@@ -4,6 +4,7 @@
 #include "api/catalog_dto.hpp"
 #include "api/routes.hpp"
 #include "audio/format_sniffer.hpp"
+#include "library/best_copy.hpp"
 #include "library/lyrics.hpp"
 #include "http/range.hpp"
 #include "http/static_files.hpp"
@@ -16,6 +17,22 @@
 namespace st::api {
 
 namespace {
+
+// The original's best_bitrate (the highest over the copies we can use) and best_source ("local" or
+// "p2p://<node>"), chosen among every copy of the song: its own bytes here or on peers, and other files
+// of the same song (duplicate resolution: reachable first, then format, bitrate, sample rate).
+void add_best_copy(ApiDeps& d, const model::Track& t, json::object& o) {
+  std::vector<model::SongCopy> copies;
+  if (d.track_health) copies = d.track_health->song_copies(t.id);
+  int best_bitrate = t.bitrate.value_or(0);
+  for (const auto& c : copies)
+    if (c.available && c.bitrate) best_bitrate = std::max(best_bitrate, *c.bitrate);
+  if (best_bitrate > 0) o["best_bitrate"] = best_bitrate;
+  auto best = library::best_copy(copies);
+  bool replica = util::starts_with(t.file_path, "p2p://");
+  o["best_source"] = best ? best->source : (replica ? "p2p" : "local");
+  if (best) o["best_track_id"] = best->track_id;  // ours: the catalogue entry holding that copy
+}
 
 json::array tracks_json(const std::vector<model::Track>& tracks) {
   return to_array(tracks, [](const auto& t) { return track_response(t); });
@@ -62,8 +79,7 @@ void add_track_routes(http::Router& r, ApiDeps& d) {
     auto t = d.catalog->find_track(uuid_param(req, "id", "Track not found"));
     if (!t) model::throw_not_found("Track not found");
     auto o = track_response(*t);
-    if (t->bitrate && *t->bitrate > 0) o["best_bitrate"] = *t->bitrate;
-    o["best_source"] = "local";
+    add_best_copy(d, *t, o);
     return json_response(200, o);
   });
 }

@@ -23,6 +23,8 @@
 #include "model/playlist.hpp"
 #include "model/report.hpp"
 #include "model/settings.hpp"
+#include "model/track_health.hpp"
+#include "util/log_ring.hpp"
 
 namespace st::api {
 
@@ -57,6 +59,8 @@ struct ApiDeps {
   library::MetadataEnricher* enricher = nullptr;  // MusicBrainz enrichment
   model::MetadataRepository* metadata = nullptr;
   model::DeviceRepository* devices = nullptr;
+  model::TrackHealthRepository* track_health = nullptr;  // replicated copies and their health
+  util::LogRing* p2p_logs = nullptr;                     // the P2P layer's recent log events
 };
 
 }  // namespace st::api

@@ -54,6 +54,7 @@ struct Config {
   std::string p2p_blobs_dir;                         // P2P_BLOBS_DIR, default <data>/p2p/blobs
   std::uint64_t p2p_cache_bytes = 2ull << 30;        // P2P_CACHE_MAX_SIZE
   unsigned p2p_sync_interval_seconds = 60;           // P2P_SYNC_INTERVAL_SECONDS
+  unsigned p2p_health_interval_seconds = 600;        // P2P_HEALTH_INTERVAL_SECONDS: track health sweep
   bool p2p_friends_only = false;                     // P2P_SHARING_MODE=friends (default open)
   std::vector<std::string> p2p_friends;              // P2P_FRIENDS: NodeIds allowed in friends mode
 };

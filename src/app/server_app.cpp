@@ -13,9 +13,11 @@
 #include "api/routes.hpp"
 #include "lib/curl/http_get.hpp"
 #include "subsonic/routes.hpp"
+#include "app/p2p_log_sink.hpp"
 #include "app/services.hpp"
 #include "app/version.hpp"
 #include "auth/rate_limiter.hpp"
+#include "db/repositories.hpp"
 #include "http/server.hpp"
 #include "http/static_files.hpp"
 #include "library/folder_watcher.hpp"
@@ -142,7 +144,12 @@ int serve(const Config& c) {
   // Peer-to-peer runs only when configured (P2P_ENABLED=true).
   deps.blocklist = s.blocklist.get();
   std::unique_ptr<p2p::Node> node;
+  auto track_health = db::make_track_health_repository(*s.pool);
+  deps.track_health = track_health.get();
+  auto p2p_logs = std::make_shared<util::LogRing>(500);
+  deps.p2p_logs = p2p_logs.get();
   if (c.p2p_enabled) {
+    attach_p2p_log_sink(p2p_logs);
     p2p::NodeOptions o;
     o.bind_host = c.p2p_bind_host;
     o.bind_port = c.p2p_port;
@@ -156,6 +163,9 @@ int serve(const Config& c) {
     o.friends_only = c.p2p_friends_only;
     o.friends = std::set<std::string>(c.p2p_friends.begin(), c.p2p_friends.end());
     o.devices = s.devices.get();
+    o.health = track_health.get();
+    o.health_interval = std::chrono::seconds(c.p2p_health_interval_seconds);
+    o.covers = s.covers.get();
     node = std::make_unique<p2p::Node>(std::move(o), *s.p2p_repo, *s.catalog);
     deps.p2p = node.get();
     subsonic_deps.p2p = node.get();
@@ -182,6 +192,7 @@ int serve(const Config& c) {
   api::add_blocklist_routes(router, deps);
   subsonic::add_subsonic_routes(router, subsonic_deps);
   api::add_p2p_routes(router, deps);
+  api::add_p2p_admin_routes(router, deps);
 
   http::StaticFiles web(c.web_root.empty() ? default_web_root() : c.web_root);
   if (!web.available()) spdlog::info("no built web app found; serving the API only");

@@ -153,9 +153,11 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     auto c = pool_.acquire();
     c->query(
         "UPDATE tracks SET title = COALESCE(?, title), genre = COALESCE(?, genre), year = COALESCE(?, year), "
-        "track_number = COALESCE(?, track_number), disc_number = COALESCE(?, disc_number) WHERE id = ?",
-        {opt(ch.title), opt(ch.genre), opt(ch.year), opt(ch.track_number), opt(ch.disc_number), std::string(id)});
-    if (ch.title) {
+        "track_number = COALESCE(?, track_number), disc_number = COALESCE(?, disc_number), "
+        "artist_id = COALESCE(?, artist_id), album_id = COALESCE(?, album_id) WHERE id = ?",
+        {opt(ch.title), opt(ch.genre), opt(ch.year), opt(ch.track_number), opt(ch.disc_number), opt(ch.artist_id),
+         opt(ch.album_id), std::string(id)});
+    if (ch.title || ch.artist_id || ch.album_id) {
       auto rows = c->query(kTrackSelect + " WHERE t.id = ?", {std::string(id)});
       if (rows.empty()) return;
       auto t = read_track(rows.rows.front());

@@ -17,6 +17,7 @@
 #include "model/report.hpp"
 #include "model/session.hpp"
 #include "model/settings.hpp"
+#include "model/track_health.hpp"
 #include "model/user.hpp"
 
 namespace st::db {
@@ -38,5 +39,6 @@ std::unique_ptr<model::RadioStationRepository> make_radio_station_repository(Poo
 std::unique_ptr<model::P2pRepository> make_p2p_repository(Pool& pool);
 std::unique_ptr<model::MetadataRepository> make_metadata_repository(Pool& pool);
 std::unique_ptr<model::DeviceRepository> make_device_repository(Pool& pool);
+std::unique_ptr<model::TrackHealthRepository> make_track_health_repository(Pool& pool);
 
 }  // namespace st::db

@@ -39,6 +39,18 @@ struct P2pSearchHit {
   double relevance = 0;
 };
 
+// The administrator's library re-sync with one peer (one at a time), as the original reports it.
+struct P2pResyncStatus {
+  std::string status = "idle";  // idle, running, completed, error
+  std::string peer_id;
+  std::string phase;  // while running
+  std::int64_t processed = 0;
+  std::optional<std::int64_t> total;
+  std::int64_t tracks_synced = 0;  // when completed: copies we hold from the peer
+  double duration_secs = 0;
+  std::string message;  // when error
+};
+
 // The bytes of a replicated track as they arrive, each 16 KiB group verified before it can be read.
 class ProgressiveBlob {
  public:
@@ -80,6 +92,12 @@ class P2pService {
   // Syncs a user's playlists and favorites with their registered devices now (they also sync on their own
   // every sync interval).
   virtual std::vector<DeviceSyncResult> sync_devices(std::string_view user_id) = 0;
+
+  // Starts a full re-sync with a known peer in the background (ping, our catalogue pushed, its catalogue
+  // pulled again from the start). Throws model::DomainError: not_found (unknown peer), conflict (one runs).
+  virtual void start_resync(std::string_view node_id) = 0;
+  virtual P2pResyncStatus resync_status() = 0;
+  virtual void dismiss_resync() = 0;
 };
 
 }  // namespace st::library

@@ -147,6 +147,9 @@ struct TrackChanges {
   std::optional<int> year;
   std::optional<int> track_number;
   std::optional<int> disc_number;
+  // Regrouping (a peer's replica following the peer's artist or album): the new ids.
+  std::optional<std::string> artist_id;
+  std::optional<std::string> album_id;
 };
 
 struct SearchHits {

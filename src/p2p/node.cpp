@@ -90,7 +90,11 @@ Node::Node(NodeOptions options, model::P2pRepository& repo, model::CatalogReposi
   }
   for (const auto& p : repo_.list_peers()) wanted_.insert(p.node_id);  // start-up refresh of every known peer
   spdlog::info("p2p: node {} listening on {}:{}", node_id(), opts_.bind_host, port());
+  replicator_.on_cover_wanted([this](const std::string& album, const std::string& cover, const std::string& from) {
+    want_cover(album, cover, from);
+  });
   maintenance_ = std::thread([this] { maintenance(); });
+  health_ = std::thread([this] { health_loop(); });
 }
 
 Node::~Node() { stop(); }
@@ -114,6 +118,8 @@ void Node::stop() {
   cv_.notify_all();
   transport_->stop();  // fails every call in flight, so the threads below end promptly
   if (maintenance_.joinable()) maintenance_.join();
+  if (health_.joinable()) health_.join();
+  if (resync_thread_.joinable()) resync_thread_.join();
   std::unique_lock l(mu_);
   cv_.wait(l, [this] { return download_threads_ == 0; });
 }
@@ -215,6 +221,7 @@ Reply Node::answer_fetch(const FetchTrack& f) {
   if (!path) {
     if (auto lb = repo_.local_blob(f.hash)) path = lb->path;
   }
+  if (!path) path = cover_file(f.hash);  // album covers are shared by hash too
   if (!path) return error_reply("not_found", "blob not available here");
   std::error_code ec;
   auto size = std::filesystem::file_size(*path, ec);
@@ -288,6 +295,7 @@ Pong Node::ping_peer(const std::string& node) {
 }
 
 void Node::pull_catalog(const std::string& node) {
+  std::lock_guard pull(sync_mu_);  // a concurrent pull would move the cursor under this one
   auto start = repo_.find_peer(node);
   if (!start) return;
   auto cursor = static_cast<std::uint64_t>(start->sync_cursor);
@@ -573,19 +581,20 @@ void Node::run_download(const std::shared_ptr<Download>& dl) {
     std::filesystem::remove(dl->part, ec);
     std::uint64_t next_group = 0;
     bool complete = false;
-    std::vector<std::string> sources;
-    for (const auto& c : repo_.remote_copies(dl->hash)) {
-      if (!c.is_available || !allowed(c.origin_node)) continue;
-      auto peer = repo_.find_peer(c.origin_node);
-      if (peer && peer->is_online) sources.insert(sources.begin(), c.origin_node);
-      else sources.push_back(c.origin_node);
-    }
+    auto sources = ranked_sources(dl->hash);
     // Each source continues where the previous one stopped (a broken link resumes on another peer).
+    std::string failed;
     for (const auto& peer : sources) {
       if (download(*dl, peer, next_group)) {
         complete = true;
+        note_copy(peer, dl->hash, true, false);
+        if (!failed.empty())
+          spdlog::info("p2p: recovered {} from alternative peer {} after {} failed", dl->hash.substr(0, 12),
+                       peer.substr(0, 8), failed.substr(0, 8));
         break;
       }
+      note_copy(peer, dl->hash, false, false);
+      failed = peer;
     }
     if (!complete) {
       std::filesystem::remove(dl->part, ec);

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <future>
 #include <map>
 #include <memory>
@@ -15,10 +16,12 @@
 #include <vector>
 
 #include "crypto/identity.hpp"
+#include "library/cover_store.hpp"
 #include "library/p2p_service.hpp"
 #include "model/catalog.hpp"
 #include "model/device.hpp"
 #include "model/p2p.hpp"
+#include "model/track_health.hpp"
 #include "p2p/blob_store.hpp"
 #include "p2p/device_sync.hpp"
 #include "p2p/protocol/messages.hpp"
@@ -46,6 +49,13 @@ struct NodeOptions {
   TransportLimits limits;
   // Users' own devices whose playlists and favorites are kept in sync (none: device sync is off).
   model::DeviceRepository* devices = nullptr;
+  // Track health: replicated copies are checked in batches every health_interval (cheap probes), and
+  // their state kept in the database. Without a repository, nothing is checked or recorded.
+  model::TrackHealthRepository* health = nullptr;
+  std::chrono::seconds health_interval{600};
+  std::int64_t health_batch = 500;
+  // Where covers of replicated albums are stored (and ours are served from); none: covers not shared.
+  library::CoverStore* covers = nullptr;
 };
 
 class Node final : public library::P2pService {
@@ -69,6 +79,9 @@ class Node final : public library::P2pService {
   std::string materialize(std::string_view content_hash) override;
   std::unique_ptr<library::ProgressiveBlob> open_progressive(std::string_view content_hash) override;
   std::vector<library::DeviceSyncResult> sync_devices(std::string_view user_id) override;
+  void start_resync(std::string_view node_id) override;
+  library::P2pResyncStatus resync_status() override;
+  void dismiss_resync() override;
 
   // One fetch of a blob, shared by everyone waiting for it or reading it while it arrives.
   struct Download {
@@ -106,6 +119,24 @@ class Node final : public library::P2pService {
   // Whether a peer may link with us at all: not blocked, and a friend in friends mode.
   bool allowed(const std::string& node);
 
+  // Track health and covers (node_health.cpp).
+  enum class Probe { ok, missing, unreachable, bad_data };
+  void health_loop();
+  void sweep();
+  Probe probe(const std::string& node, const std::string& hash);
+  // Records the outcome of using a peer's copy of a hash (a fetch or a probe).
+  void note_copy(const std::string& node, const std::string& hash, bool ok, bool checked);
+  // The peers to fetch a hash from, best copy first (dereferenced and refused peers left out).
+  std::vector<std::string> ranked_sources(const std::string& hash);
+  void want_cover(const std::string& album_id, const std::string& cover_hash, const std::string& from);
+  void fetch_covers();
+  std::optional<std::string> cover_file(const std::string& hash);
+  // A small blob (a cover) fetched whole, every range verified against the hash; nothing on failure.
+  std::optional<std::string> fetch_small_blob(const std::string& node, const std::string& hash, std::uint64_t max_size);
+  // Library re-sync (library_resync.cpp).
+  void run_resync(const std::string& node);
+  void set_resync(const std::function<void(library::P2pResyncStatus&)>& f);
+
   NodeOptions opts_;
   model::P2pRepository& repo_;
   model::CatalogRepository& catalog_;
@@ -121,11 +152,19 @@ class Node final : public library::P2pService {
   std::map<std::string, std::chrono::steady_clock::time_point> next_try_;  // backoff schedule
   std::map<std::string, std::shared_ptr<Download>> downloads_;             // in flight, by hash
   std::size_t download_threads_ = 0;                                        // running (joined at stop)
-  std::mutex sync_mu_;                                                      // one catalogue pull at a time
+  std::recursive_mutex sync_mu_;  // one catalogue pull at a time (a re-sync resets the cursor under it)
   std::int64_t pushed_change_ = -1;  // change-log position already pushed (maintenance thread)
   std::unique_ptr<DeviceSyncer> device_sync_;
   std::chrono::steady_clock::time_point next_device_sync_{};
   std::thread maintenance_;
+  std::thread health_;
+  struct CoverJob {
+    std::string album_id, hash, from;
+  };
+  std::map<std::string, CoverJob> covers_wanted_;  // by album (under mu_)
+  std::mutex resync_mu_;
+  library::P2pResyncStatus resync_;
+  std::thread resync_thread_;
 };
 
 }  // namespace st::p2p

@@ -22,6 +22,19 @@ bool is_replica(const model::Track& t) { return util::starts_with(t.file_path, "
 
 }  // namespace
 
+std::optional<std::string> cover_hash_of(const std::optional<std::string>& cover_url) {
+  // Stored covers are named by the BLAKE3 of their bytes: /api/media/covers/<2 hex>/<hash>.<ext>.
+  constexpr std::string_view kPrefix = "/api/media/covers/";
+  if (!cover_url || !util::starts_with(*cover_url, kPrefix)) return std::nullopt;
+  auto rest = std::string_view(*cover_url).substr(kPrefix.size());
+  auto slash = rest.find('/');
+  if (slash == std::string_view::npos) return std::nullopt;
+  auto name = rest.substr(slash + 1);
+  auto hash = std::string(name.substr(0, name.find('.')));
+  bool hex = hash.size() == 64 && hash.find_first_not_of("0123456789abcdef") == std::string::npos;
+  return hex ? std::optional(hash) : std::nullopt;
+}
+
 TrackAnnouncement Replicator::announce(const model::Track& t, const std::optional<std::string>& album_artist,
                                        const std::string& self) {
   TrackAnnouncement a;
@@ -40,6 +53,7 @@ TrackAnnouncement Replicator::announce(const model::Track& t, const std::optiona
   a.bitrate = t.bitrate;
   a.sample_rate = t.sample_rate;
   a.origin_node = self;
+  a.cover_hash = cover_hash_of(t.cover_url);
   return a;
 }
 
@@ -61,18 +75,71 @@ model::RemoteTrackRecord Replicator::copy_of(const std::string& from, const Trac
   return copy;
 }
 
-// The peer edited its track: follow the fields peers may change.
-void Replicator::follow_edit(const std::string& track_id, const TrackAnnouncement& a) {
+model::Artist Replicator::artist_for(const std::string& name, PageCache* cache) {
+  auto key = library::artist_key(name, std::nullopt);
+  if (cache) {
+    if (auto it = cache->artists.find(key); it != cache->artists.end()) return it->second;
+  }
+  auto ar = catalog_.upsert_artist(key, model::Artist{util::new_uuid(), name, {}, {}, {}, util::now_micros()});
+  if (cache) cache->artists.emplace(key, ar);
+  return ar;
+}
+
+std::optional<std::string> Replicator::album_for(const TrackAnnouncement& a, const model::Artist& track_artist,
+                                                 PageCache* cache) {
+  if (!a.album_title || util::trim(*a.album_title).empty()) return std::nullopt;
+  auto album_artist_name = clean(a.album_artist_name.value_or(track_artist.name), "Unknown Artist");
+  auto album_artist = album_artist_name == track_artist.name ? track_artist : artist_for(album_artist_name, cache);
+  model::Album p;
+  p.id = util::new_uuid();
+  p.title = clean(*a.album_title, "Unknown Album");
+  p.artist_id = album_artist.id;
+  p.artist_name = album_artist.name;
+  p.genre = a.genre;
+  p.year = a.year;
+  p.created_at = util::now_micros();
+  auto key = library::album_key(album_artist.id, p.title, std::nullopt);
+  if (cache) {
+    if (auto it = cache->albums.find(key); it != cache->albums.end()) return it->second.id;
+  }
+  auto al = catalog_.upsert_album(key, p);
+  if (cache) cache->albums.emplace(key, al);
+  return al.id;
+}
+
+// The peer edited its track, or renamed its artist or album: follow the fields peers may change, and
+// regroup the replica under the artist and album its new names give (the old ones are pruned if empty).
+void Replicator::follow_edit(const std::string& track_id, const TrackAnnouncement& a, const std::string& from) {
   auto existing = catalog_.find_track(track_id);
   if (!existing) return;
   model::TrackChanges ch;
+  auto artist_name = clean(a.artist_name, "Unknown Artist");
+  auto artist = existing->artist_name == artist_name ? std::optional<model::Artist>() : artist_for(artist_name, nullptr);
+  if (artist) ch.artist_id = artist->id;
+  std::optional<std::string> album_artist_now;
+  if (existing->album_id) {
+    if (auto al = catalog_.find_album(*existing->album_id)) album_artist_now = al->artist_name;
+  }
+  auto album_artist_wanted = clean(a.album_artist_name.value_or(artist_name), "Unknown Artist");
+  bool album_moved = a.album_title && !util::trim(*a.album_title).empty() &&
+                     (existing->album_title != clean(*a.album_title, "Unknown Album") ||
+                      album_artist_now != album_artist_wanted);
+  std::optional<std::string> album_id = existing->album_id;
+  if (album_moved) {
+    auto track_artist = artist ? *artist : artist_for(artist_name, nullptr);
+    album_id = album_for(a, track_artist, nullptr);
+    if (album_id != existing->album_id) ch.album_id = album_id;
+  }
+  if (a.cover_hash && album_id && cover_wanted_) cover_wanted_(*album_id, *a.cover_hash, from);
   auto title = clean(a.title, "Unknown Title");
   if (existing->title != title) ch.title = title;
   if (a.genre && existing->genre != a.genre) ch.genre = a.genre;
   if (a.year && existing->year != a.year) ch.year = a.year;
   if (a.track_number && existing->track_number != a.track_number) ch.track_number = a.track_number;
   if (a.disc_number && existing->disc_number != a.disc_number) ch.disc_number = a.disc_number;
-  if (ch.title || ch.genre || ch.year || ch.track_number || ch.disc_number) catalog_.update_track_fields(track_id, ch);
+  if (ch.title || ch.genre || ch.year || ch.track_number || ch.disc_number || ch.artist_id || ch.album_id)
+    catalog_.update_track_fields(track_id, ch);
+  if (ch.artist_id || ch.album_id) catalog_.prune_orphans();
 }
 
 model::Track Replicator::new_replica(const TrackAnnouncement& a, const model::RemoteTrackRecord& copy, PageCache* cache) {
@@ -146,7 +213,7 @@ void Replicator::upsert_page(const std::string& from, const std::vector<TrackAnn
     auto copy = copy_of(from, a);
     if (auto it = known.find(a.hash); it != known.end()) {
       copy.local_track_id = it->second.track_id;
-      if (it->second.replica && !fresh_ids.count(it->second.track_id)) follow_edit(it->second.track_id, a);
+      if (it->second.replica && !fresh_ids.count(it->second.track_id)) follow_edit(it->second.track_id, a, from);
     } else {
       auto t = new_replica(a, copy, &cache);
       copy.local_track_id = t.id;
@@ -171,6 +238,15 @@ void Replicator::upsert_page(const std::string& from, const std::vector<TrackAnn
     }
   }
   repo_.upsert_remote_tracks(copies);
+  if (cover_wanted_) {
+    std::map<std::string, const TrackAnnouncement*> by_hash;
+    for (const auto& a : page)
+      if (a.cover_hash) by_hash.emplace(a.hash, &a);
+    for (const auto& t : fresh) {
+      auto it = by_hash.find(*t.content_hash);
+      if (it != by_hash.end() && t.album_id) cover_wanted_(*t.album_id, *it->second->cover_hash, from);
+    }
+  }
 }
 
 void Replicator::remove(const std::string& from, const std::string& hash) {

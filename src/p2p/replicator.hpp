@@ -1,7 +1,9 @@
 #pragma once
 // Applies a peer's catalogue to ours: announced tracks become remote tracks (file_path p2p://<hash>)
 // grouped under the same artist/album rules as local music; removals and edits follow the peer.
+#include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -10,6 +12,9 @@
 #include "p2p/protocol/messages.hpp"
 
 namespace st::p2p {
+
+// The content hash of a stored cover named by its URL (/api/media/covers/<2 hex>/<hash>.<ext>).
+std::optional<std::string> cover_hash_of(const std::optional<std::string>& cover_url);
 
 class Replicator {
  public:
@@ -21,6 +26,11 @@ class Replicator {
   // A whole page: new tracks inserted in one transaction, artists and albums settled once per page.
   void upsert_page(const std::string& from, const std::vector<TrackAnnouncement>& page);
 
+  // Told about each album of an applied announcement that carries a cover hash (the cover is fetched
+  // once per hash, later, by the node): album id, cover hash, the peer that announced it.
+  using CoverWanted = std::function<void(const std::string&, const std::string&, const std::string&)>;
+  void on_cover_wanted(CoverWanted f) { cover_wanted_ = std::move(f); }
+
   // Our local track as an announcement (for pages we send).
   static TrackAnnouncement announce(const model::Track& t, const std::optional<std::string>& album_artist,
                                     const std::string& self);
@@ -28,11 +38,17 @@ class Replicator {
  private:
   struct PageCache;
   model::RemoteTrackRecord copy_of(const std::string& from, const TrackAnnouncement& a) const;
-  void follow_edit(const std::string& track_id, const TrackAnnouncement& a);
+  void follow_edit(const std::string& track_id, const TrackAnnouncement& a, const std::string& from);
   model::Track new_replica(const TrackAnnouncement& a, const model::RemoteTrackRecord& copy, PageCache* cache);
+
+  // The album a replica belongs to under the local grouping rules (artist by name, album by album
+  // artist and title), created when needed.
+  std::optional<std::string> album_for(const TrackAnnouncement& a, const model::Artist& track_artist, PageCache* cache);
+  model::Artist artist_for(const std::string& name, PageCache* cache);
 
   model::CatalogRepository& catalog_;
   model::P2pRepository& repo_;
+  CoverWanted cover_wanted_;
 };
 
 }  // namespace st::p2p

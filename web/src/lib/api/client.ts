@@ -97,6 +97,9 @@ export class ApiClient {
   put<T>(path: string, body?: unknown, opts: RequestOptions = {}) {
     return this.request<T>('PUT', path, { ...opts, body });
   }
+  patch<T>(path: string, body?: unknown, opts: RequestOptions = {}) {
+    return this.request<T>('PATCH', path, { ...opts, body });
+  }
   del<T>(path: string, body?: unknown, opts: RequestOptions = {}) {
     return this.request<T>('DELETE', path, { ...opts, body });
   }

@@ -337,6 +337,48 @@ export interface LibrarySync {
   peers: PeerSync[];
 }
 
+export type CopyHealth = 'healthy' | 'recovered' | 'degraded' | 'dereferenced';
+
+/** A replicated copy (src/api/p2p_admin_routes.cpp): the original's fields, then its health. */
+export interface RemoteTrack {
+  id: string;
+  local_track_id: string | null;
+  title: string;
+  artist_name: string;
+  album_title: string | null;
+  instance_domain: string;
+  remote_uri: string;
+  bitrate: number | null;
+  sample_rate: number | null;
+  format: string | null;
+  is_available: boolean;
+  last_checked_at: string | null;
+  created_at: string;
+  content_hash: string;
+  health_state: CopyHealth;
+  failed_attempts: number;
+  admin_dereferenced: boolean;
+  last_failure_at: string | null;
+}
+
+export type ResyncStatus =
+  | { status: 'idle' }
+  | { status: 'running'; peer_id: string; progress: { processed: number; total: number | null; phase: string } }
+  | { status: 'completed'; result: { peer_id: string; tracks_synced: number; tracks_already_known: number; errors: number; duration_secs: number } }
+  | { status: 'error'; message: string };
+
+export interface P2pLogEntry {
+  timestamp: string;
+  level: string;
+  target: string;
+  message: string;
+}
+
+export interface P2pLogs {
+  entries: P2pLogEntry[];
+  total_in_buffer: number;
+}
+
 export interface GraphNode {
   id: string;
   node_type: 'self' | 'peer';
