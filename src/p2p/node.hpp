@@ -3,6 +3,7 @@
 // transfer. Runs its own threads (I/O, request handlers, a maintenance loop); the API talks to it
 // through library::P2pService.
 #include <chrono>
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <future>
@@ -21,6 +22,7 @@
 #include "p2p/blob_store.hpp"
 #include "p2p/protocol/messages.hpp"
 #include "p2p/replicator.hpp"
+#include "p2p/search_index.hpp"
 #include "p2p/transport/transport.hpp"
 
 namespace st::p2p {
@@ -42,6 +44,9 @@ struct NodeOptions {
   bool friends_only = false;
   std::set<std::string> friends;
   TransportLimits limits;
+  std::chrono::seconds pex_interval{300};  // peer exchange and the periodic Bloom filter resend
+  std::size_t search_max_peers = 10;       // peers asked by one distributed search
+  std::chrono::milliseconds search_timeout{10000};
 };
 
 class Node final : public library::P2pService {
@@ -83,8 +88,8 @@ class Node final : public library::P2pService {
   Reply answer_catalog(const RequestCatalog& r);
 
   // Sends a message to a peer (dialled when we know its address) and decodes the JSON reply.
-  Message call(const std::string& node, const Message& m);
-  Reply call_raw(const std::string& node, const std::string& payload);
+  Message call(const std::string& node, const Message& m, std::chrono::milliseconds timeout = {});
+  Reply call_raw(const std::string& node, const std::string& payload, std::chrono::milliseconds timeout = {});
   Pong ping_peer(const std::string& node);
   void pull_catalog(const std::string& node);
   // Ping then pull; records the outcome (online/offline, backoff). True when the peer answered.
@@ -100,6 +105,9 @@ class Node final : public library::P2pService {
   void strike(const std::string& node, const std::string& why);
   // Whether a peer may link with us at all: not blocked, and a friend in friends mode.
   bool allowed(const std::string& node);
+  // Sends our Bloom filter to a peer unless it has the current one (resent every pex_interval).
+  void send_bloom(const std::string& node, bool force);
+  void broadcast_bloom();
 
   NodeOptions opts_;
   model::P2pRepository& repo_;
@@ -119,6 +127,9 @@ class Node final : public library::P2pService {
   std::mutex sync_mu_;                                                      // one catalogue pull at a time
   std::int64_t pushed_change_ = -1;  // change-log position already pushed (maintenance thread)
   std::thread maintenance_;
+  SearchIndex search_index_;
+  std::map<std::string, std::pair<std::uint64_t, std::chrono::steady_clock::time_point>> bloom_sent_;  // under mu_
+  std::atomic<std::uint64_t> searches_answered_{0}, searches_sent_{0}, search_peers_asked_{0}, search_peers_skipped_{0};
 };
 
 }  // namespace st::p2p

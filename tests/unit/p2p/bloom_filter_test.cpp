@@ -32,6 +32,11 @@ TEST(SipHash, MatchesTheReferenceVectorWithTwoFourRounds) {
   // 1-3 is a different function of the same input; the str form appends 0xFF.
   EXPECT_NE(siphash(1, 3, 1, 2, "abc"), siphash(2, 4, 1, 2, "abc"));
   EXPECT_EQ(siphash13_str(1, 2, "abc"), siphash(1, 3, 1, 2, std::string("abc\xff", 4)));
+  // Values printed by Rust's own SipHasher13::new_with_keys(1, 2) hashing a str (nightly, once).
+  EXPECT_EQ(siphash13_str(1, 2, "abc"), 0x918ef7d8570bcbf0ULL);
+  EXPECT_EQ(siphash13_str(1, 2, "rock"), 0x14b40fddc168856bULL);
+  EXPECT_EQ(siphash13_str(1, 2, "beyoncé"), 0xbbc508ac68c8faf5ULL);
+  EXPECT_EQ(siphash13_str(1, 2, ""), 0xc140be183c1a304bULL);
 }
 
 TEST(BloomFilter, HasTheOriginalsSizeForOneHundredThousandItems) {

@@ -1,0 +1,131 @@
+"""The P2P mesh between real instances on 127.0.0.1: Bloom filters exchanged between peers and a distributed
+search that asks only the peers whose filter matches (checked on the responders' side), peer exchange with
+signed address records, and LAN discovery between network namespaces the test creates."""
+import os
+import subprocess
+import tempfile
+import shutil
+import time
+import unittest
+
+from harness import Server, free_port
+from test_p2p import p2p_env, wait_for
+
+
+def make_track(path, title, artist, album):
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=440:duration=1",
+                    "-metadata", f"title={title}", "-metadata", f"artist={artist}", "-metadata", f"album={album}",
+                    path], check=True)
+
+
+class MeshTest(unittest.TestCase):
+    def setUp(self):
+        self.servers = []
+        self.tmp = tempfile.mkdtemp(prefix="soundtime-mesh-")
+
+    def tearDown(self):
+        for s in self.servers:
+            code, log = s.stop()
+            self.assertEqual(code, 0, "server did not exit cleanly on SIGTERM:\n" + log[-3000:])
+            self.assertNotIn("AddressSanitizer", log)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def start_node(self, tracks, extra_env=None):
+        port = free_port()
+        env = p2p_env(port)
+        env.update(extra_env or {})
+        s = Server(env=env)
+        s.p2p_port = port
+        if tracks:
+            lib = os.path.join(s.dir, "library")
+            os.makedirs(lib)
+            for i, (title, artist, album) in enumerate(tracks):
+                make_track(os.path.join(lib, f"{i:02}.flac"), title, artist, album)
+            r = s.cli("import", lib)
+            self.assertEqual(r.returncode, 0, r.stderr)
+        s.start()
+        s.token = s.setup_admin()["tokens"]["access_token"]
+        s.node_id = s.get("/api/p2p/status").json["node_id"]
+        self.servers.append(s)
+        return s
+
+    def link(self, a, b):
+        """b adds a as a peer through the admin API."""
+        r = b.post("/api/admin/p2p/peers", {"node_id": a.node_id, "address": f"127.0.0.1:{a.p2p_port}"}, token=b.token)
+        self.assertEqual(r.status, 200, r)
+        self.assertTrue(r.json["peer"]["is_online"], r)
+
+    def status(self, s):
+        return s.get("/api/p2p/status").json
+
+    def peers(self, s):
+        return {p["node_id"]: p for p in s.get("/api/admin/p2p/peers", token=s.token).json}
+
+
+class BloomSearch(MeshTest):
+    def test_search_reaches_only_the_peers_whose_filter_matches(self):
+        a = self.start_node([("Crazy in Love", "Beyoncé", "Dangerously in Love"),
+                             ("Halo", "Beyoncé", "I Am... Sasha Fierce")])
+        b = self.start_node([("Rock, Paper", "The Stones", "Gravel"), ("Été Indien", "Joe Dassin", "L'Album")])
+        c = self.start_node([("Quiet Song", "Nobody", "Nothing")])
+        self.link(a, c)
+        self.link(b, c)
+        # C holds both filters once the links are up; A and B hold C's.
+        wait_for(lambda: self.status(c)["peer_bloom_filters"] == 2, what="C to hold A's and B's filters")
+        wait_for(lambda: self.status(a)["peer_bloom_filters"] == 1, what="A to hold C's filter")
+        self.assertGreater(self.status(a)["bloom_terms"], 10)
+
+        def answered():
+            return self.status(a)["searches_answered"], self.status(b)["searches_answered"]
+
+        base = answered()
+        # Folded: "beyonce" matches "Beyoncé"; only A is asked.
+        r = c.get("/api/p2p/search?q=beyonce")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(sorted(x["title"] for x in r.json["results"]), ["Crazy in Love", "Halo"])
+        self.assertEqual({x["source_node"] for x in r.json["results"]}, {a.node_id})
+        self.assertEqual(answered(), (base[0] + 1, base[1]))
+        # Punctuation and diacritics: "rock" matches "Rock,", "ETE" matches "Été"; only B is asked.
+        r = c.get("/api/p2p/search?q=rock")
+        self.assertEqual([x["title"] for x in r.json["results"]], ["Rock, Paper"])
+        r = c.get("/api/p2p/search?q=ETE%20indien")
+        self.assertEqual([(x["title"], x["source_node"]) for x in r.json["results"]], [("Été Indien", b.node_id)])
+        self.assertEqual(answered(), (base[0] + 1, base[1] + 2))
+        # A prefix, as the local search matches it.
+        r = c.get("/api/p2p/search?q=dassi")
+        self.assertEqual([x["title"] for x in r.json["results"]], ["Été Indien"])
+        self.assertEqual(answered(), (base[0] + 1, base[1] + 3))
+        # No filter matches: nobody is asked. Every word must match: "halo stones" is on no single peer.
+        self.assertEqual(c.get("/api/p2p/search?q=metallica").json["results"], [])
+        self.assertEqual(c.get("/api/p2p/search?q=halo%20stones").json["results"], [])
+        self.assertEqual(answered(), (base[0] + 1, base[1] + 3))
+        st = self.status(c)
+        self.assertGreaterEqual(st["search_peers_skipped"], 4)
+
+        # /api/search?include_p2p=true carries the peers' hits beside the local ones.
+        r = c.get("/api/search?q=halo&include_p2p=true")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual([t["title"] for t in r.json["tracks"]], ["Halo"])  # C's replica of A's track
+        self.assertEqual([(x["title"], x["source_node"]) for x in r.json["p2p_results"]], [("Halo", a.node_id)])
+        self.assertNotIn("p2p_results", c.get("/api/search?q=halo").json)
+        self.assertNotIn("p2p_results", c.get("/api/search?q=metallica&include_p2p=true").json)
+        self.assertEqual(answered(), (base[0] + 2, base[1] + 3))
+
+        # A catalogue change is in the filter soon (debounced) and reaches the peers: B's new track is found.
+        lib = os.path.join(b.dir, "newlib")
+        os.makedirs(lib)
+        make_track(os.path.join(lib, "new.flac"), "Zebra Crossing", "Zed", "Zoo")
+        # The CLI import writes to the same database while the server runs.
+        r = b.cli("import", lib)
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+        def found():
+            res = c.get("/api/p2p/search?q=zebra").json["results"]
+            return res if res else None
+        res = wait_for(found, timeout=30, what="B's new track through its new filter")
+        self.assertEqual([(x["title"], x["source_node"]) for x in res], [("Zebra Crossing", b.node_id)])
+        self.assertEqual(self.status(a)["searches_answered"], base[0] + 2)
+
+
+if __name__ == "__main__":
+    unittest.main()
