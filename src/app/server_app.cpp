@@ -110,6 +110,9 @@ int serve(const Config& c) {
     o.version = kVersion;
     o.friends_only = c.p2p_friends_only;
     o.friends = std::set<std::string>(c.p2p_friends.begin(), c.p2p_friends.end());
+    o.pex_interval = std::chrono::seconds(c.p2p_pex_interval_seconds);
+    o.advertise_addresses = c.p2p_advertise_addresses;
+    o.peer_records_path = (std::filesystem::path(c.p2p_key_path).parent_path() / "peer_records.json").string();
     node = std::make_unique<p2p::Node>(std::move(o), *s.p2p_repo, *s.catalog);
     deps.p2p = node.get();
     subsonic_deps.p2p = node.get();

@@ -154,12 +154,9 @@ Reply Node::handle(const std::string& from, const std::string& ip, const std::st
                          from.substr(0, 8));
             return ack();
           },
-          [&](const PeerExchange&) -> Reply {
-            PeerExchange out;
-            out.peers.push_back(node_id());
-            for (const auto& p : repo_.list_peers())
-              if (p.node_id != from && allowed(p.node_id)) out.peers.push_back(p.node_id);
-            return json_reply(out);
+          [&](const PeerExchange& px) -> Reply {
+            learn_peers(from, px);
+            return json_reply(make_pex(from));
           },
           [&](const SearchQuery& q) -> Reply {
             ++searches_answered_;
@@ -372,6 +369,13 @@ void Node::maintenance() {
       if (search_index_.refresh(repo_, std::chrono::seconds(2))) broadcast_bloom();
     } catch (const std::exception& e) {
       spdlog::warn("p2p: cannot rebuild the search filter: {}", e.what());
+    }
+    try {
+      exchange_peers();
+      verify_learned();
+      records_.save();
+    } catch (const std::exception& e) {
+      spdlog::warn("p2p: peer exchange failed: {}", e.what());
     }
     for (const auto& node : due) {
       {
@@ -714,6 +718,7 @@ bool Node::remove_peer(std::string_view node) {
   bool removed = repo_.remove_peer(n);
   transport_->disconnect(n);
   search_index_.forget(n);
+  records_.forget(n);
   std::lock_guard l(mu_);
   next_try_.erase(n);
   bloom_sent_.erase(n);

@@ -21,6 +21,7 @@
 #include "model/p2p.hpp"
 #include "p2p/blob_store.hpp"
 #include "p2p/protocol/messages.hpp"
+#include "p2p/peer_exchange.hpp"
 #include "p2p/replicator.hpp"
 #include "p2p/search_index.hpp"
 #include "p2p/transport/transport.hpp"
@@ -47,6 +48,8 @@ struct NodeOptions {
   std::chrono::seconds pex_interval{300};  // peer exchange and the periodic Bloom filter resend
   std::size_t search_max_peers = 10;       // peers asked by one distributed search
   std::chrono::milliseconds search_timeout{10000};
+  std::vector<std::string> advertise_addresses;  // host:port in our signed record (default: bind address)
+  std::string peer_records_path;                 // where learned records are kept ("" = memory only)
 };
 
 class Node final : public library::P2pService {
@@ -108,6 +111,12 @@ class Node final : public library::P2pService {
   // Sends our Bloom filter to a peer unless it has the current one (resent every pex_interval).
   void send_bloom(const std::string& node, bool force);
   void broadcast_bloom();
+  // Peer exchange (node_pex.cpp): our offer to a peer, what we take from one, the periodic round, and
+  // the pings that verify peers learned this way before they count as online.
+  PeerExchange make_pex(const std::string& to);
+  void learn_peers(const std::string& from, const PeerExchange& px);
+  void exchange_peers();
+  void verify_learned();
 
   NodeOptions opts_;
   model::P2pRepository& repo_;
@@ -130,6 +139,10 @@ class Node final : public library::P2pService {
   SearchIndex search_index_;
   std::map<std::string, std::pair<std::uint64_t, std::chrono::steady_clock::time_point>> bloom_sent_;  // under mu_
   std::atomic<std::uint64_t> searches_answered_{0}, searches_sent_{0}, search_peers_asked_{0}, search_peers_skipped_{0};
+  PeerRecordBook records_{opts_.peer_records_path};
+  std::map<std::string, SignedPeerRecord> to_verify_;  // learned, not yet pinged (under mu_)
+  std::size_t pex_next_ = 0;                            // round-robin start (maintenance thread)
+  std::chrono::steady_clock::time_point next_pex_{};
 };
 
 }  // namespace st::p2p
