@@ -127,5 +127,59 @@ class BloomSearch(MeshTest):
         self.assertEqual(self.status(a)["searches_answered"], base[0] + 2)
 
 
+PEX = {"P2P_PEX_INTERVAL_SECONDS": "1"}
+
+
+class PeerExchangeTest(MeshTest):
+    def online(self, s):
+        return {n: p for n, p in self.peers(s).items() if p["is_online"]}
+
+    def test_peers_learn_each_other_through_signed_records(self):
+        a = self.start_node([], PEX)
+        b = self.start_node([("B Song", "B Artist", "B Album")], PEX)
+        c = self.start_node([("C Song", "C Artist", "C Album")], PEX)
+        self.link(a, b)
+        self.link(a, c)
+        # B and C only know A; A's records tell each where the other is, signed by the other.
+        on_b = wait_for(lambda: (lambda p: p if c.node_id in p else None)(self.online(b)), what="B to learn C")
+        self.assertEqual(on_b[c.node_id]["address"], f"127.0.0.1:{c.p2p_port}")
+        on_c = wait_for(lambda: (lambda p: p if b.node_id in p else None)(self.online(c)), what="C to learn B")
+        self.assertEqual(on_c[b.node_id]["address"], f"127.0.0.1:{b.p2p_port}")
+        # Learned peers are full peers: their catalogues sync.
+        wait_for(lambda: "C Song" in {t["title"] for t in b.get("/api/tracks?per_page=50", token=b.token).json["data"]},
+                 what="C's track on B")
+        # What was learned is kept: the peer table, and the signed records in the data directory.
+        def saved():
+            try:
+                with open(os.path.join(b.dir, "p2p", "peer_records.json")) as f:
+                    text = f.read()
+            except FileNotFoundError:
+                return None
+            return text if c.node_id in text else None
+        records = wait_for(saved, what="C's record saved on B")
+        self.assertIn(f"127.0.0.1:{c.p2p_port}", records)
+        self.assertIn("signature", records)
+
+    def test_blocked_and_non_friend_peers_are_never_accepted(self):
+        a = self.start_node([], PEX)
+        d = self.start_node([], PEX)
+        c = self.start_node([], PEX)
+        r = c.post("/api/admin/blocked-domains", {"domain": d.node_id, "reason": "test"}, token=c.token)
+        self.assertEqual(r.status, 201, r)
+        b = self.start_node([], dict(PEX, P2P_SHARING_MODE="friends", P2P_FRIENDS=f"{a.node_id},{d.node_id}"))
+        for x in (b, c, d):
+            self.link(a, x)
+        # The friend is learned both ways (the positive control)...
+        wait_for(lambda: d.node_id in self.online(b), what="B (friends mode) to learn its friend D")
+        wait_for(lambda: b.node_id in self.online(d), what="D to learn B")
+        # ...and C, which tried to verify B (B refuses non-friends), had its chance.
+        wait_for(lambda: "did not answer" in c.read_log(), what="C to try B")
+        time.sleep(2)
+        self.assertNotIn(c.node_id, self.peers(b), "a non-friend was accepted in friends mode")
+        self.assertNotIn(b.node_id, self.peers(c), "a peer that refused the verification was added")
+        self.assertNotIn(d.node_id, self.peers(c), "a blocked peer was accepted")
+        self.assertNotIn(c.node_id, self.peers(d), "a peer that blocks us was added")
+
+
 if __name__ == "__main__":
     unittest.main()
