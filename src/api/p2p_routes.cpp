@@ -84,6 +84,10 @@ void add_p2p_routes(http::Router& r, ApiDeps& d) {
     o["search_peers_skipped"] = s.search_peers_skipped;
     o["peer_bloom_filters"] = s.peer_filters;
     o["bloom_terms"] = s.bloom_terms;
+    o["lan_discovery_enabled"] = s.lan_discovery;
+    o["mdns_enabled"] = s.mdns;
+    o["lan_announcements_sent"] = s.lan_announcements_sent;
+    o["lan_announcements_heard"] = s.lan_announcements_heard;
     return json_response(200, o);
   });
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/address_v4.hpp>
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
@@ -15,6 +16,7 @@
 #include <thread>
 
 #include "db/open.hpp"
+#include "p2p/lan_discovery.hpp"
 #include "util/random.hpp"
 #include "util/strings.hpp"
 
@@ -245,6 +247,12 @@ void finalize(Config& c) {
       auto port = colon == std::string::npos ? std::nullopt : util::parse_int(a.substr(colon + 1));
       if (colon == 0 || !port || *port < 1 || *port > 65535)
         problems.push_back(fmt::format("P2P_ADVERTISE_ADDRESSES: '{}' must be host:port", a));
+    }
+    if (!p2p::parse_lan_group(c.p2p_lan_group))
+      problems.push_back(fmt::format("P2P_LAN_GROUP: '{}' must be an IPv4 group in 239.0.0.0/8 with a port, such as 239.255.41.204:11205", c.p2p_lan_group));
+    if (!c.p2p_lan_interface.empty()) {
+      boost::asio::ip::make_address_v4(c.p2p_lan_interface, aec);
+      if (aec) problems.push_back(fmt::format("P2P_LAN_INTERFACE must be an IPv4 address, not '{}'", c.p2p_lan_interface));
     }
   }
 

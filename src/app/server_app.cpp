@@ -113,6 +113,10 @@ int serve(const Config& c) {
     o.pex_interval = std::chrono::seconds(c.p2p_pex_interval_seconds);
     o.advertise_addresses = c.p2p_advertise_addresses;
     o.peer_records_path = (std::filesystem::path(c.p2p_key_path).parent_path() / "peer_records.json").string();
+    o.lan_discovery = c.p2p_lan_discovery;
+    if (auto g = p2p::parse_lan_group(c.p2p_lan_group)) std::tie(o.lan.group, o.lan.group_port) = *g;
+    o.lan.interface_ip = c.p2p_lan_interface;
+    o.lan.interval = std::chrono::seconds(c.p2p_lan_interval_seconds);
     node = std::make_unique<p2p::Node>(std::move(o), *s.p2p_repo, *s.catalog);
     deps.p2p = node.get();
     subsonic_deps.p2p = node.get();

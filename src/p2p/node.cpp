@@ -88,6 +88,7 @@ Node::Node(NodeOptions options, model::P2pRepository& repo, model::CatalogReposi
   for (const auto& p : repo_.list_peers()) wanted_.insert(p.node_id);  // start-up refresh of every known peer
   spdlog::info("p2p: node {} listening on {}:{}", node_id(), opts_.bind_host, port());
   maintenance_ = std::thread([this] { maintenance(); });
+  if (opts_.lan_discovery) start_lan();
 }
 
 Node::~Node() { stop(); }
@@ -109,6 +110,7 @@ void Node::stop() {
     stopping_ = true;
   }
   cv_.notify_all();
+  if (lan_) lan_->stop();
   transport_->stop();  // fails every call in flight, so the threads below end promptly
   if (maintenance_.joinable()) maintenance_.join();
   std::unique_lock l(mu_);
@@ -684,6 +686,10 @@ library::P2pStatus Node::status() {
   s.search_peers_skipped = search_peers_skipped_;
   s.peer_filters = search_index_.peer_filter_count();
   s.bloom_terms = search_index_.own_terms();
+  s.lan_discovery = lan_ != nullptr;
+  s.mdns = lan_ && lan_->avahi();
+  s.lan_announcements_sent = lan_ ? lan_->sent() : 0;
+  s.lan_announcements_heard = lan_ ? lan_->heard() : 0;
   return s;
 }
 

@@ -21,6 +21,7 @@
 #include "model/p2p.hpp"
 #include "p2p/blob_store.hpp"
 #include "p2p/protocol/messages.hpp"
+#include "p2p/lan_discovery.hpp"
 #include "p2p/peer_exchange.hpp"
 #include "p2p/replicator.hpp"
 #include "p2p/search_index.hpp"
@@ -50,6 +51,8 @@ struct NodeOptions {
   std::chrono::milliseconds search_timeout{10000};
   std::vector<std::string> advertise_addresses;  // host:port in our signed record (default: bind address)
   std::string peer_records_path;                 // where learned records are kept ("" = memory only)
+  bool lan_discovery = false;                    // multicast announcements (+ Avahi), off unless configured
+  LanOptions lan;
 };
 
 class Node final : public library::P2pService {
@@ -117,6 +120,9 @@ class Node final : public library::P2pService {
   void learn_peers(const std::string& from, const PeerExchange& px);
   void exchange_peers();
   void verify_learned();
+  // LAN discovery (node_lan.cpp): a peer heard on the LAN is proposed for verification like a learned one.
+  void start_lan();
+  void lan_heard(const std::string& node, const std::string& address);
 
   NodeOptions opts_;
   model::P2pRepository& repo_;
@@ -143,6 +149,7 @@ class Node final : public library::P2pService {
   std::map<std::string, SignedPeerRecord> to_verify_;  // learned, not yet pinged (under mu_)
   std::size_t pex_next_ = 0;                            // round-robin start (maintenance thread)
   std::chrono::steady_clock::time_point next_pex_{};
+  std::unique_ptr<LanDiscovery> lan_;
 };
 
 }  // namespace st::p2p
