@@ -1,6 +1,7 @@
 """The P2P mesh between real instances on 127.0.0.1: Bloom filters exchanged between peers and a distributed
 search that asks only the peers whose filter matches (checked on the responders' side), peer exchange with
 signed address records, and LAN discovery between network namespaces the test creates."""
+import json
 import os
 import subprocess
 import tempfile
@@ -179,6 +180,108 @@ class PeerExchangeTest(MeshTest):
         self.assertNotIn(b.node_id, self.peers(c), "a peer that refused the verification was added")
         self.assertNotIn(d.node_id, self.peers(c), "a blocked peer was accepted")
         self.assertNotIn(c.node_id, self.peers(d), "a peer that blocks us was added")
+
+
+class LanDiscoveryTest(unittest.TestCase):
+    """Two nodes in network namespaces created here, joined by a veth pair with a multicast route on it:
+    nothing is sent on the machine's own interfaces. HTTP goes to each namespace's own loopback."""
+    SUBNET = "10.213.7."
+
+    def ip(self, *args):
+        return subprocess.run(["ip", *args], capture_output=True, text=True, timeout=20)
+
+    def setUp(self):
+        self.procs = []
+        self.tmp = tempfile.mkdtemp(prefix="soundtime-lan-")
+        tag = f"stm{os.getpid() % 100000}"
+        self.ns = [f"{tag}a", f"{tag}b"]
+        r = self.ip("netns", "add", self.ns[0])
+        if r.returncode != 0:
+            raise unittest.SkipTest(f"cannot create network namespaces here ({r.stderr.strip()})")
+        self.addCleanup(self.ip, "netns", "del", self.ns[0])
+        r = self.ip("netns", "add", self.ns[1])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.addCleanup(self.ip, "netns", "del", self.ns[1])
+        # The veth pair is created inside the first namespace, its peer end moved straight into the second.
+        steps = [["-n", self.ns[0], "link", "add", "v" + tag, "type", "veth", "peer", "name", "w" + tag,
+                  "netns", self.ns[1]]]
+        for i, (ns, dev) in enumerate(zip(self.ns, ["v" + tag, "w" + tag])):
+            steps += [["-n", ns, "addr", "add", f"{self.SUBNET}{i + 1}/24", "dev", dev],
+                      ["-n", ns, "link", "set", dev, "up"], ["-n", ns, "link", "set", "lo", "up"],
+                      ["-n", ns, "route", "add", "224.0.0.0/4", "dev", dev]]
+        for st in steps:
+            r = self.ip(*st)
+            self.assertEqual(r.returncode, 0, f"ip {' '.join(st)}: {r.stderr}")
+
+    def tearDown(self):
+        for p, log in self.procs:
+            if p.poll() is None:
+                p.terminate()
+                try:
+                    p.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    p.wait()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def curl(self, ns, port, path):
+        r = subprocess.run(["ip", "netns", "exec", ns, "curl", "-s", "-m", "5", f"http://127.0.0.1:{port}{path}"],
+                           capture_output=True, text=True, timeout=20)
+        return json.loads(r.stdout) if r.returncode == 0 and r.stdout else None
+
+    def start(self, i, extra=None):
+        ns, port = self.ns[i], 18080
+        data = os.path.join(self.tmp, f"node{i}")
+        os.makedirs(data)
+        env = dict(os.environ)
+        env.update({"PORT": str(port), "HOST": "127.0.0.1", "SOUNDTIME_DATA_DIR": data, "LOG_LEVEL": "info",
+                    "JWT_SECRET": "lan-test-secret-0123456789abcdef0123", "SOUNDTIME_WEB_ROOT": os.path.join(data, "web"),
+                    "P2P_ENABLED": "true", "P2P_BIND_HOST": f"{self.SUBNET}{i + 1}", "P2P_BIND_PORT": "11204",
+                    "P2P_LAN_DISCOVERY": "true", "P2P_LAN_INTERFACE": f"{self.SUBNET}{i + 1}",
+                    "P2P_LAN_INTERVAL_SECONDS": "1", "P2P_SYNC_INTERVAL_SECONDS": "1"})
+        env.pop("DATABASE_URL", None)  # SQLite in the namespace: a PostgreSQL on the host's loopback is out of reach
+        env.update(extra or {})
+        log = open(os.path.join(data, "server.log"), "wb")
+        p = subprocess.Popen(["ip", "netns", "exec", ns, os.environ.get("SOUNDTIME_BINARY", "build/soundtime"), "serve"],
+                             env=env, stdout=log, stderr=subprocess.STDOUT)
+        self.procs.append((p, os.path.join(data, "server.log")))
+        st = wait_for(lambda: self.curl(ns, port, "/api/p2p/status"), what=f"node {i} to start")
+        return st
+
+    def graph_peers(self, i):
+        g = self.curl(self.ns[i], 18080, "/api/p2p/network-graph") or {"nodes": []}
+        return {n["id"]: n["online"] for n in g["nodes"] if n["node_type"] == "peer"}
+
+    def test_nodes_find_each_other_by_signed_multicast(self):
+        a = self.start(0)
+        b = self.start(1)
+        self.assertTrue(a["lan_discovery_enabled"])
+        wait_for(lambda: self.graph_peers(0).get(b["node_id"]), what="A to find B on the LAN")
+        wait_for(lambda: self.graph_peers(1).get(a["node_id"]), what="B to find A on the LAN")
+        st = self.curl(self.ns[0], 18080, "/api/p2p/status")
+        self.assertGreaterEqual(st["lan_announcements_heard"], 1)
+        self.assertGreaterEqual(st["lan_announcements_sent"], 1)
+        with open(self.procs[0][1], "rb") as f:
+            log = f.read().decode(errors="replace")
+        self.assertIn("heard " + b["node_id"][:8] + " on the LAN", log)
+        # Without an Avahi daemon mDNS is skipped, saying why.
+        if not os.path.exists("/run/avahi-daemon/socket"):
+            self.assertFalse(st["mdns_enabled"])
+            self.assertIn("Avahi not available", log)
+        for p, _ in self.procs:
+            p.terminate()
+            self.assertEqual(p.wait(timeout=15), 0)
+
+    def test_a_blocked_node_heard_on_the_lan_is_not_added(self):
+        b = self.start(1)
+        a = self.start(0, {"P2P_SHARING_MODE": "friends", "P2P_FRIENDS": "f" * 64})
+        # A hears B (its announcements arrive) but B is not a friend: never added. B adds A and pings it;
+        # A refuses the link, so B does not count A as online either.
+        wait_for(lambda: self.curl(self.ns[0], 18080, "/api/p2p/status")["lan_announcements_heard"] >= 2,
+                 what="A to hear B")
+        time.sleep(2)
+        self.assertEqual(self.graph_peers(0), {})
+        self.assertFalse(self.graph_peers(1).get(a["node_id"]))
 
 
 if __name__ == "__main__":
