@@ -19,7 +19,9 @@ namespace {
 constexpr std::size_t kPexPeersPerRound = 3;
 constexpr std::size_t kVerifyConcurrency = 5;
 constexpr std::size_t kMaxPendingVerifications = 256;
-constexpr std::chrono::milliseconds kVerifyTimeout{5000};
+constexpr std::chrono::milliseconds kVerifyTimeout{4000};
+constexpr std::size_t kVerifyAddresses = 3;  // tried per record, so a round blocks the loop 12 s at most
+constexpr std::chrono::milliseconds kPexTimeout{10000};
 
 }  // namespace
 
@@ -78,7 +80,7 @@ void Node::exchange_peers() {
   for (std::size_t i = 0; i < n; ++i) {
     const auto& node = online[(pex_next_ + i) % online.size()];
     try {
-      auto m = call(node, make_pex(node));
+      auto m = call(node, make_pex(node), kPexTimeout);
       if (auto* px = std::get_if<PeerExchange>(&m)) learn_peers(node, *px);
     } catch (const std::exception& e) {
       spdlog::info("p2p: peer exchange with {} failed: {}", node.substr(0, 8), e.what());
@@ -104,7 +106,8 @@ void Node::verify_learned() {
   std::vector<std::future<std::optional<Verified>>> checks;
   for (const auto& rec : batch) {
     checks.push_back(std::async(std::launch::async, [this, rec]() -> std::optional<Verified> {
-      for (const auto& addr : rec.addresses) {
+      for (std::size_t i = 0; i < rec.addresses.size() && i < kVerifyAddresses; ++i) {
+        const auto& addr = rec.addresses[i];
         auto a = parse_peer_address(rec.node_id + "@" + addr);
         if (!a) continue;
         try {
