@@ -73,7 +73,7 @@ class BloomSearch(MeshTest):
         self.link(b, c)
         # C holds both filters once the links are up; A and B hold C's.
         wait_for(lambda: self.status(c)["peer_bloom_filters"] == 2, what="C to hold A's and B's filters")
-        wait_for(lambda: self.status(a)["peer_bloom_filters"] == 1, what="A to hold C's filter")
+        wait_for(lambda: self.status(a)["peer_bloom_filters"] >= 1, what="A to hold C's filter (and B's once peer exchange links them)")
         self.assertGreater(self.status(a)["bloom_terms"], 10)
 
         def answered():
