@@ -227,6 +227,7 @@ void LanDiscovery::receive() {
       continue;
     }
     if (a->node_id == id_.node_id()) continue;
+    if (last_heard_.size() >= 4096 && !last_heard_.count(a->node_id)) last_heard_.clear();  // keys are free to make
     auto& last = last_heard_[a->node_id];
     if (a->timestamp <= last) continue;  // a replay, or the same second again
     last = a->timestamp;

@@ -51,18 +51,23 @@ void Node::learn_peers(const std::string& from, const PeerExchange& px) {
       spdlog::debug("p2p: record for {} from {} refused: {}", r.node_id.substr(0, 8), from.substr(0, 8), why);
       continue;
     }
-    if (!records_.offer(r)) continue;  // not newer than what we hold
-    ++learned;
     auto known = repo_.find_peer(r.node_id);
     if (known) {
+      if (!records_.offer(r)) continue;  // not newer than what we hold
+      ++learned;
       // Its owner says where it is now: follow when our address is not among them.
       bool listed = known->address &&
                     std::find(r.addresses.begin(), r.addresses.end(), *known->address) != r.addresses.end();
       if (!listed) repo_.add_peer(r.node_id, r.addresses.front());
       continue;
     }
+    // Unknown: kept only once it answers (a peer cannot fill our book with nodes that do not exist).
     std::lock_guard l(mu_);
-    if (to_verify_.size() < kMaxPendingVerifications) to_verify_[r.node_id] = r;
+    auto it = to_verify_.find(r.node_id);
+    if (it != to_verify_.end() ? it->second.timestamp < r.timestamp : to_verify_.size() < kMaxPendingVerifications) {
+      to_verify_[r.node_id] = r;
+      ++learned;
+    }
   }
   if (refused || learned)
     spdlog::info("p2p: peer exchange with {}: {} new records, {} refused", from.substr(0, 8), learned, refused);
@@ -132,6 +137,7 @@ void Node::verify_learned() {
       continue;
     }
     if (!allowed(node) || repo_.find_peer(node)) continue;  // blocked or added meanwhile
+    if (!batch[i].signature.empty()) records_.offer(batch[i]);  // a signed record (not a LAN sighting)
     repo_.add_peer(node, v->address);
     repo_.peer_seen(node, v->pong.version, static_cast<std::int64_t>(v->pong.track_count), std::nullopt);
     spdlog::info("p2p: learned peer {} at {} through peer exchange", node.substr(0, 8), v->address);
