@@ -161,6 +161,17 @@ class PeerExchangeTest(MeshTest):
         self.assertIn(f"127.0.0.1:{c.p2p_port}", records)
         self.assertIn("signature", records)
 
+        # Without the hub, a restarted B still finds C: what it learned was persisted.
+        self.servers.remove(a)
+        code, _ = a.stop()
+        self.assertEqual(code, 0)
+        b.proc.send_signal(15)
+        self.assertEqual(b.proc.wait(timeout=15), 0)
+        b.log.close()
+        b.start()
+        wait_for(lambda: c.node_id in self.online(b), what="B, restarted, back online with C alone")
+        self.assertNotIn(a.node_id, self.online(b))
+
     def test_blocked_and_non_friend_peers_are_never_accepted(self):
         a = self.start_node([], PEX)
         d = self.start_node([], PEX)
