@@ -1,12 +1,14 @@
 // What a peer sends us: the byte stream is split into frames, each payload is decoded as a message (and
 // as an error body), and the tail is tried as a verified range (proof + data) against a fixed root.
-// Nothing may crash, and a decoded message must re-encode to something that decodes again.
+// Device sync bodies are decoded too. Nothing may crash, and a decoded message must re-encode to
+// something that decodes again.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 
 #include "crypto/blake3.hpp"
 #include "crypto/blake3_range.hpp"
+#include "p2p/device_sync.hpp"
 #include "p2p/protocol/frame.hpp"
 #include "p2p/protocol/messages.hpp"
 
@@ -22,6 +24,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (!again.message) std::abort();
     }
     (void)st::p2p::decode_protocol_error(f->payload);
+    if (st::p2p::is_device_sync(f->payload)) {
+      try {
+        auto m = st::p2p::decode_device_sync(f->payload, 1 << 16);
+        (void)st::p2p::decode_device_sync(st::p2p::encode_device_sync(m), 1 << 22);  // must decode again
+      } catch (const std::invalid_argument&) {
+      }
+    }
   }
   (void)st::p2p::decode_message(std::string_view(reinterpret_cast<const char*>(data), size), lim);
   if (size >= 2) {

@@ -1,5 +1,5 @@
 // Library administration: storage status, the integrity check and the sync (rescan) tasks with their
-// progress, and metadata coverage.
+// progress (metadata coverage is in metadata_routes.cpp).
 #include "api/auth_guard.hpp"
 #include "api/json.hpp"
 #include "api/routes.hpp"
@@ -94,20 +94,6 @@ void add_admin_library_routes(http::Router& r, ApiDeps& d) {
   r.get("/api/admin/storage/task-status", [&d](http::Request& req) {
     require_admin(d, req);
     return json_response(200, task_status(d.tasks->state()));
-  });
-  r.get("/api/admin/metadata/status", [&d](http::Request& req) {
-    require_admin(d, req);
-    auto m = d.catalog->metadata_counts();
-    json::object o;
-    o["total_tracks"] = m.total_tracks;
-    o["enriched_tracks"] = m.enriched_tracks;
-    o["pending_tracks"] = m.total_tracks - m.enriched_tracks;
-    o["tracks_with_bitrate"] = m.tracks_with_bitrate;
-    o["total_albums"] = m.total_albums;
-    o["albums_with_cover"] = m.albums_with_cover;
-    o["total_remote_tracks"] = 0;
-    o["available_remote_tracks"] = 0;
-    return json_response(200, o);
   });
 }
 

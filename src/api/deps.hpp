@@ -11,12 +11,15 @@
 #include "library/cover_store.hpp"
 #include "library/importer.hpp"
 #include "library/lyrics_provider.hpp"
+#include "library/metadata_enricher.hpp"
 #include "library/p2p_service.hpp"
 #include "library/storage_tasks.hpp"
 #include "library/transcode_service.hpp"
 #include "library/upload_store.hpp"
 #include "model/blocklist.hpp"
 #include "model/catalog.hpp"
+#include "model/device.hpp"
+#include "model/metadata_enrichment.hpp"
 #include "model/playlist.hpp"
 #include "model/report.hpp"
 #include "model/settings.hpp"
@@ -51,8 +54,11 @@ struct ApiDeps {
   std::string lyrics_lyricscom_url;
   // The folders the library is scanned from (MUSIC_FOLDERS, then the upload storage), canonical.
   std::vector<std::string> library_roots;
-  library::P2pService* p2p = nullptr;
-  model::BlocklistRepository* blocklist = nullptr;  // the running P2P node, or nothing when P2P is off
+  library::P2pService* p2p = nullptr;  // the running P2P node, or nothing when P2P is off
+  model::BlocklistRepository* blocklist = nullptr;
+  library::MetadataEnricher* enricher = nullptr;  // MusicBrainz enrichment
+  model::MetadataRepository* metadata = nullptr;
+  model::DeviceRepository* devices = nullptr;
 };
 
 }  // namespace st::api

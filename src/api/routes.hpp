@@ -41,6 +41,10 @@ void add_library_routes(http::Router& r, ApiDeps& d);
 void add_blocklist_routes(http::Router& r, ApiDeps& d);
 // /api/p2p/status, /api/p2p/network-graph, /api/admin/p2p/peers (list, add, remove, ping), library-sync.
 void add_p2p_routes(http::Router& r, ApiDeps& d);
+// /api/admin/metadata/: coverage, MusicBrainz enrichment of one track or all, the task's progress.
+void add_metadata_routes(http::Router& r, ApiDeps& d);
+// /api/devices: a user's own instances whose playlists and favorites stay in sync (list, add, remove, sync).
+void add_device_routes(http::Router& r, ApiDeps& d);
 // /healthz, /api/tos, /api/nodeinfo, /.well-known/nodeinfo
 void add_public_routes(http::Router& r, ApiDeps& d);
 

@@ -114,6 +114,17 @@ Config config_from_env(const Getenv& env) {
   if (auto v = env("SOUNDTIME_WEB_ROOT")) c.web_root = *v;
   if (auto v = env("LYRICS_MUSIXMATCH_URL")) c.lyrics_musixmatch_url = *v;
   if (auto v = env("LYRICS_LYRICSCOM_URL")) c.lyrics_lyricscom_url = *v;
+  if (auto v = env("MUSICBRAINZ_MIN_INTERVAL_MS")) {
+    auto n = util::parse_int(*v);
+    if (!n || *n < 0 || *n > 60'000) throw ConfigError("MUSICBRAINZ_MIN_INTERVAL_MS must be a number from 0 to 60000");
+    c.musicbrainz_min_interval_ms = static_cast<unsigned>(*n);
+  }
+  if (auto v = env("METADATA_ENRICH_INTERVAL_SECONDS")) {
+    auto n = util::parse_int(*v);
+    if (!n || *n < 0 || *n > 604'800)
+      throw ConfigError("METADATA_ENRICH_INTERVAL_SECONDS must be a number from 0 to 604800");
+    c.metadata_enrich_interval_seconds = static_cast<unsigned>(*n);
+  }
   if (auto v = env("SOUNDTIME_ENV")) c.production = util::to_lower(*v) == "production";
   if (auto v = env("AUTH_RATE_LIMIT_BURST")) {
     auto n = util::parse_int(*v);

@@ -22,6 +22,11 @@ struct Config {
   // Lyrics providers' base URLs (LYRICS_MUSIXMATCH_URL, LYRICS_LYRICSCOM_URL); empty: the real services.
   std::string lyrics_musixmatch_url;
   std::string lyrics_lyricscom_url;
+  // MusicBrainz enrichment: the least time between two requests (MUSICBRAINZ_MIN_INTERVAL_MS; never under
+  // 1000 against the public services) and how often new tracks are looked at when the
+  // metadata_auto_enrich setting is on (METADATA_ENRICH_INTERVAL_SECONDS).
+  unsigned musicbrainz_min_interval_ms = 1000;
+  unsigned metadata_enrich_interval_seconds = 900;
   std::string scheme = "https";
   std::vector<std::string> cors_origins;
   std::vector<std::string> trusted_proxies;

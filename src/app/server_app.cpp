@@ -1,5 +1,6 @@
 #include "app/server_app.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <condition_variable>
@@ -18,6 +19,8 @@
 #include "http/server.hpp"
 #include "http/static_files.hpp"
 #include "library/folder_watcher.hpp"
+#include "library/metadata_enricher.hpp"
+#include "library/musicbrainz.hpp"
 #include "p2p/node.hpp"
 #include "util/strings.hpp"
 
@@ -94,6 +97,33 @@ int serve(const Config& c) {
                                *s.transcodes,    *s.tasks,      kVersion,          c.trusted_proxies,
                                s.scan_roots,     c.scheme + "://" + c.domain,       {}};
 
+  // MusicBrainz enrichment: services and their URLs from the settings, read at each request.
+  library::MusicBrainzClient musicbrainz(
+      [](const library::WebRequest& w) {
+        auto r = lib::curl::get(w.url, w.timeout_seconds, w.max_body, w.user_agent);
+        return library::WebReply{r.status, std::move(r.body), std::move(r.content_type)};
+      },
+      [&c, &s] {
+        library::MusicBrainzConfig m;
+        auto text = [&s](const char* key, std::string fallback) {
+          auto v = s.settings->text(key);
+          return v.empty() ? fallback : v;
+        };
+        m.base = text("musicbrainz_base_url", m.base);
+        m.coverart_base = text("coverart_base_url", m.coverart_base);
+        m.wikipedia_base = text("wikipedia_base_url", m.wikipedia_base);
+        m.wikidata_base = text("wikidata_base_url", m.wikidata_base);
+        m.user_agent = text("musicbrainz_user_agent", fmt::format("SoundTime/{} ( {}://{} )", kVersion, c.scheme, c.domain));
+        m.min_interval = std::chrono::milliseconds(c.musicbrainz_min_interval_ms);
+        return m;
+      });
+  library::MetadataEnricher enricher(*s.metadata_repo, *s.catalog, *s.covers, musicbrainz);
+  enricher.schedule(std::chrono::seconds(c.metadata_enrich_interval_seconds),
+                    [&s] { return s.settings->flag("metadata_auto_enrich"); });
+  deps.enricher = &enricher;
+  deps.metadata = s.metadata_repo.get();
+  deps.devices = s.devices.get();
+
   // Peer-to-peer runs only when configured (P2P_ENABLED=true).
   deps.blocklist = s.blocklist.get();
   std::unique_ptr<p2p::Node> node;
@@ -117,6 +147,7 @@ int serve(const Config& c) {
     if (auto g = p2p::parse_lan_group(c.p2p_lan_group)) std::tie(o.lan.group, o.lan.group_port) = *g;
     o.lan.interface_ip = c.p2p_lan_interface;
     o.lan.interval = std::chrono::seconds(c.p2p_lan_interval_seconds);
+    o.devices = s.devices.get();
     node = std::make_unique<p2p::Node>(std::move(o), *s.p2p_repo, *s.catalog);
     deps.p2p = node.get();
     subsonic_deps.p2p = node.get();
@@ -135,6 +166,8 @@ int serve(const Config& c) {
   api::add_track_edit_routes(router, deps);
   api::add_stream_routes(router, deps);
   api::add_admin_library_routes(router, deps);
+  api::add_metadata_routes(router, deps);
+  api::add_device_routes(router, deps);
   api::add_moderation_routes(router, deps);
   api::add_app_password_routes(router, deps);
   api::add_library_routes(router, deps);

@@ -65,6 +65,8 @@ Services open_services(const Config& c) {
   s.activity = db::make_activity_repository(*s.pool);
   s.reports = db::make_report_repository(*s.pool);
   s.p2p_repo = db::make_p2p_repository(*s.pool);
+  s.metadata_repo = db::make_metadata_repository(*s.pool);
+  s.devices = db::make_device_repository(*s.pool);
   s.transcodes = std::make_unique<library::TranscodeService>(
       (std::filesystem::path(c.data_dir) / "cache" / "transcodes").string(), c.transcode_cache_bytes,
       c.max_transcodes);

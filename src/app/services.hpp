@@ -18,6 +18,8 @@
 #include "model/blocklist.hpp"
 #include "model/app_password.hpp"
 #include "model/catalog.hpp"
+#include "model/device.hpp"
+#include "model/metadata_enrichment.hpp"
 #include "model/play_queue.hpp"
 #include "model/radio_station.hpp"
 #include "model/share.hpp"
@@ -59,6 +61,8 @@ struct Services {
   // What the library scans (MUSIC_FOLDERS, then the upload storage), canonical: Subsonic's music folders.
   std::vector<std::string> scan_roots;
   std::unique_ptr<model::P2pRepository> p2p_repo;
+  std::unique_ptr<model::MetadataRepository> metadata_repo;
+  std::unique_ptr<model::DeviceRepository> devices;
   std::string temp_dir;
 };
 

@@ -7,6 +7,8 @@
 #include "model/blocklist.hpp"
 #include "model/app_password.hpp"
 #include "model/catalog.hpp"
+#include "model/device.hpp"
+#include "model/metadata_enrichment.hpp"
 #include "model/play_queue.hpp"
 #include "model/radio_station.hpp"
 #include "model/share.hpp"
@@ -34,5 +36,7 @@ std::unique_ptr<model::PlayQueueRepository> make_play_queue_repository(Pool& poo
 std::unique_ptr<model::ShareRepository> make_share_repository(Pool& pool);
 std::unique_ptr<model::RadioStationRepository> make_radio_station_repository(Pool& pool);
 std::unique_ptr<model::P2pRepository> make_p2p_repository(Pool& pool);
+std::unique_ptr<model::MetadataRepository> make_metadata_repository(Pool& pool);
+std::unique_ptr<model::DeviceRepository> make_device_repository(Pool& pool);
 
 }  // namespace st::db

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "model/errors.hpp"
+#include "util/strings.hpp"
 
 namespace st::library {
 
@@ -10,19 +11,7 @@ namespace {
 
 namespace json = boost::json;
 
-std::string encode(const std::string& s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') out += static_cast<char>(c);
-    else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
+std::string encode(const std::string& s) { return util::percent_encode(s); }
 
 std::string trim_slash(std::string s) {
   while (!s.empty() && s.back() == '/') s.pop_back();

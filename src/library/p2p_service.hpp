@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "model/device.hpp"
 #include "model/p2p.hpp"
 
 namespace st::library {
@@ -56,6 +57,14 @@ class ProgressiveBlob {
   virtual std::size_t read(char* buf, std::size_t n) = 0;
 };
 
+// The outcome of syncing a user's playlists and favorites with one of their devices.
+struct DeviceSyncResult {
+  std::string device_id, node_id;
+  bool ok = false;
+  std::string error;
+  model::DeviceSyncCounts received;  // what the other side's state changed here
+};
+
 class P2pService {
  public:
   virtual ~P2pService() = default;
@@ -76,6 +85,9 @@ class P2pService {
   // Starts (or joins) fetching a replicated track and reads it while it arrives; nothing when its bytes
   // are already here (use materialize()). Throws model::DomainError like materialize().
   virtual std::unique_ptr<ProgressiveBlob> open_progressive(std::string_view content_hash) = 0;
+  // Syncs a user's playlists and favorites with their registered devices now (they also sync on their own
+  // every sync interval).
+  virtual std::vector<DeviceSyncResult> sync_devices(std::string_view user_id) = 0;
 };
 
 }  // namespace st::library

@@ -26,6 +26,16 @@ const std::vector<SettingSpec>& setting_catalogue() {
       {"lyrics_provider", SettingType::text, "none", 0, 0, "Online lyrics when the music has none: none, musixmatch or lyricscom"},
       {"lyrics_musixmatch_key", SettingType::secret, "", 0, 0, "Musixmatch API key"},
       {"lyrics_lyricscom_key", SettingType::secret, "", 0, 0, "Lyrics.com (STANDS4) API token"},
+      {"musicbrainz_base_url", SettingType::text, "https://musicbrainz.org/ws/2", 0, 0,
+       "MusicBrainz web service (or a mirror) used to enrich metadata"},
+      {"musicbrainz_user_agent", SettingType::text, "", 0, 0,
+       "User-Agent sent to MusicBrainz; empty: SoundTime/<version> ( <this instance's URL> )"},
+      {"coverart_base_url", SettingType::text, "https://coverartarchive.org", 0, 0, "Cover Art Archive"},
+      {"wikipedia_base_url", SettingType::text, "https://{lang}.wikipedia.org", 0, 0,
+       "Wikipedia, for artist biographies ({lang} is the article's language)"},
+      {"wikidata_base_url", SettingType::text, "https://www.wikidata.org", 0, 0, "Wikidata"},
+      {"metadata_auto_enrich", SettingType::boolean, "false", 0, 0,
+       "Look new tracks (uploaded, scanned or from peers) up on MusicBrainz in the background"},
       {"ai_api_key", SettingType::secret, "", 0, 0, "API key for editorial playlists"},
       {"ai_base_url", SettingType::text, "", 0, 0, "Base URL of the AI service"},
       {"ai_model", SettingType::text, "", 0, 0, "Model used by the AI service"},
@@ -64,6 +74,16 @@ SettingCheck validate_setting(const SettingSpec& spec, std::string_view value) {
     case SettingType::secret:
       if (value.size() > 100'000) {
         r.error = fmt::format("Setting '{}' is too long (100000 bytes at most)", spec.key);
+        return r;
+      }
+      if ((spec.key == "musicbrainz_base_url" || spec.key == "coverart_base_url" ||
+           spec.key == "wikipedia_base_url" || spec.key == "wikidata_base_url") &&
+          !value.empty() && !util::starts_with(value, "http://") && !util::starts_with(value, "https://")) {
+        r.error = fmt::format("Setting '{}' must be an http:// or https:// URL", spec.key);
+        return r;
+      }
+      if (spec.key == "musicbrainz_user_agent" && value.find_first_of("\r\n") != std::string_view::npos) {
+        r.error = "Setting 'musicbrainz_user_agent' must be one line";
         return r;
       }
       if (spec.key == "p2p_sharing_mode" && value != "open" && value != "friends") {

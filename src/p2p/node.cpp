@@ -65,6 +65,7 @@ Node::Node(NodeOptions options, model::P2pRepository& repo, model::CatalogReposi
       identity_(crypto::Identity::load_or_create(opts_.key_path)),
       blobs_(opts_.blobs_dir, opts_.cache_max_bytes, opts_.library_outboard_dir),
       replicator_(catalog, repo) {
+  if (opts_.devices) device_sync_ = std::make_unique<DeviceSyncer>(*opts_.devices, opts_.limits.max_frame);
   repo_.mark_all_offline();
   TlsTransportOptions to;
   to.bind_host = opts_.bind_host;
@@ -120,6 +121,13 @@ void Node::stop() {
 // --- answering peers ---
 
 Reply Node::handle(const std::string& from, const std::string& ip, const std::string& payload) {
+  if (device_sync_ && is_device_sync(payload)) {
+    try {
+      return Reply{ReplyKind::json, device_sync_->answer(from, payload)};
+    } catch (const DeviceSyncRefused& e) {
+      return error_reply(e.code(), e.what());
+    }
+  }
   DecodeLimits lim;
   lim.max_bytes = opts_.limits.max_frame;
   auto d = decode_message(payload, lim);
@@ -392,6 +400,14 @@ void Node::maintenance() {
         contact(node);
       } catch (const std::exception& e) {
         spdlog::warn("p2p: contact with {} failed: {}", node.substr(0, 8), e.what());
+      }
+    }
+    if (device_sync_ && std::chrono::steady_clock::now() >= next_device_sync_) {
+      next_device_sync_ = std::chrono::steady_clock::now() + opts_.sync_interval;
+      try {
+        sync_devices({});
+      } catch (const std::exception& e) {
+        spdlog::warn("p2p: device sync failed: {}", e.what());
       }
     }
     l.lock();
@@ -743,6 +759,16 @@ library::P2pPingResult Node::ping(std::string_view node) {
     repo_.peer_failed(n);
     return {false, std::string("ping failed: ") + e.what()};
   }
+}
+
+std::vector<library::DeviceSyncResult> Node::sync_devices(std::string_view user_id) {
+  if (!device_sync_) return {};
+  return device_sync_->sync(
+      [this](const std::string& node, const std::string& payload) {
+        if (!allowed(node)) throw PeerError("the device is blocked or not a friend");
+        return call_raw(node, payload);
+      },
+      user_id);
 }
 
 }  // namespace st::p2p

@@ -18,8 +18,10 @@
 #include "crypto/identity.hpp"
 #include "library/p2p_service.hpp"
 #include "model/catalog.hpp"
+#include "model/device.hpp"
 #include "model/p2p.hpp"
 #include "p2p/blob_store.hpp"
+#include "p2p/device_sync.hpp"
 #include "p2p/protocol/messages.hpp"
 #include "p2p/lan_discovery.hpp"
 #include "p2p/peer_exchange.hpp"
@@ -53,6 +55,8 @@ struct NodeOptions {
   std::string peer_records_path;                 // where learned records are kept ("" = memory only)
   bool lan_discovery = false;                    // multicast announcements (+ Avahi), off unless configured
   LanOptions lan;
+  // Users' own devices whose playlists and favorites are kept in sync (none: device sync is off).
+  model::DeviceRepository* devices = nullptr;
 };
 
 class Node final : public library::P2pService {
@@ -75,6 +79,7 @@ class Node final : public library::P2pService {
   std::int64_t remote_track_count(std::string_view node_id) override { return repo_.remote_track_count(node_id); }
   std::string materialize(std::string_view content_hash) override;
   std::unique_ptr<library::ProgressiveBlob> open_progressive(std::string_view content_hash) override;
+  std::vector<library::DeviceSyncResult> sync_devices(std::string_view user_id) override;
 
   // One fetch of a blob, shared by everyone waiting for it or reading it while it arrives.
   struct Download {
@@ -141,6 +146,8 @@ class Node final : public library::P2pService {
   std::size_t download_threads_ = 0;                                        // running (joined at stop)
   std::mutex sync_mu_;                                                      // one catalogue pull at a time
   std::int64_t pushed_change_ = -1;  // change-log position already pushed (maintenance thread)
+  std::unique_ptr<DeviceSyncer> device_sync_;
+  std::chrono::steady_clock::time_point next_device_sync_{};
   std::thread maintenance_;
   SearchIndex search_index_;
   std::map<std::string, std::pair<std::uint64_t, std::chrono::steady_clock::time_point>> bloom_sent_;  // under mu_

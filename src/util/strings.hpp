@@ -24,5 +24,7 @@ std::optional<bool> parse_bool(std::string_view s);
 
 // Decodes %XX escapes (and '+' as space when plus_is_space); nothing on a malformed escape.
 std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space);
+// Escapes everything but RFC 3986 unreserved characters (for a query value or a path segment).
+std::string percent_encode(std::string_view s);
 
 }  // namespace st::util

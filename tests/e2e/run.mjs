@@ -2,6 +2,7 @@
 // Usage: node tests/e2e/run.mjs [--binary build/soundtime] [--summary FILE]
 // Prints "e2e: N passed, N failed" and writes "N M" to the summary file.
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT, CHROMIUM_ARGS, chromium, startServer, makeLibrary, Recorder, assert, until, freePort } from './lib.mjs';
@@ -67,7 +68,7 @@ async function main() {
   fs.mkdirSync(shots, { recursive: true });
   const libDir = fs.mkdtempSync(path.join(os.tmpdir(), 'soundtime-e2e-lib-'));
   const lib = makeLibrary(libDir);
-  server = await startServer({ binary, webRoot });
+  server = await startServer({ binary, webRoot, env: { MUSICBRAINZ_MIN_INTERVAL_MS: '0' } });
   const B = server.base;
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
   const adminCtx = await browser.newContext({ viewport: DESKTOP, locale: 'en-US' });
@@ -382,6 +383,34 @@ async function main() {
         await page.waitForSelector('[data-testid=task-status] :text("Scan finished")', { timeout: 30000 });
       }
       await shot(page, `admin-${tab}-desktop`);
+    }
+  });
+
+  await rec.step('metadata tab: MusicBrainz lookup of every track runs and reports its result', async () => {
+    // A local stand-in for MusicBrainz that knows none of the tracks (nothing leaves the machine).
+    const asked = [];
+    const stub = http.createServer((req, res) => {
+      asked.push(req.url);
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ recordings: [] }));
+    });
+    await new Promise((r) => stub.listen(0, '127.0.0.1', r));
+    try {
+      const token = await page.evaluate(() => JSON.parse(localStorage.getItem('soundtime_session')).access);
+      const put = await fetch(`${B}/api/admin/settings/musicbrainz_base_url`, {
+        method: 'PUT', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+        body: JSON.stringify({ value: `http://127.0.0.1:${stub.address().port}/ws/2` })
+      });
+      assert(put.ok, `setting: ${put.status}`);
+      await page.click('[data-testid=admin-tab-metadata]');
+      await page.waitForSelector('[data-testid=metadata-status]');
+      await page.click('[data-testid=enrich-all]');
+      await page.waitForSelector('[data-testid=metadata-task] :text("Done:")', { timeout: 30000 });
+      assert(asked.length > 0 && asked.every((u) => u.startsWith('/ws/2/recording?query=')), `asked: ${asked.join(' ')}`);
+      await checkNoJunk(page, 'admin metadata');
+      await shot(page, 'admin-metadata-desktop');
+    } finally {
+      stub.close();
     }
   });
 

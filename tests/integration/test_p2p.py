@@ -40,7 +40,9 @@ def wait_for(predicate, timeout=30, what="condition"):
     raise AssertionError(f"timed out waiting for {what} (last: {last!r})")
 
 
-class P2pTest(unittest.TestCase):
+class P2pNodes(unittest.TestCase):
+    """Starts P2P nodes on loopback for a test (no tests of its own, so other suites can build on it)."""
+
     def start_node(self, files, interval=1):
         port = free_port()
         env = p2p_env(port)
@@ -91,6 +93,7 @@ class P2pTest(unittest.TestCase):
         self.assertTrue(r.json["peer"]["is_online"], r)
         return r
 
+class P2pTest(P2pNodes):
     def test_two_nodes_sync_both_ways_and_play_verified(self):
         a = self.start_node([("noise.flac", self.noise),
                              ("tone.mp3", os.path.join(self.lib, "Test Artist/Sine Album/02 Tone 2.mp3"))])

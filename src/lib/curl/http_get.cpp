@@ -32,7 +32,7 @@ struct EasyDeleter {
 
 }  // namespace
 
-Reply get(const std::string& url, long timeout_seconds, std::size_t max_body) {
+Reply get(const std::string& url, long timeout_seconds, std::size_t max_body, const std::string& user_agent) {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
   std::unique_ptr<CURL, EasyDeleter> c(curl_easy_init());
@@ -46,13 +46,15 @@ Reply get(const std::string& url, long timeout_seconds, std::size_t max_body) {
   curl_easy_setopt(c.get(), CURLOPT_REDIR_PROTOCOLS_STR, "https");
   curl_easy_setopt(c.get(), CURLOPT_TIMEOUT, timeout_seconds);
   curl_easy_setopt(c.get(), CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c.get(), CURLOPT_USERAGENT, "SoundTime");
+  curl_easy_setopt(c.get(), CURLOPT_USERAGENT, user_agent.c_str());
   curl_easy_setopt(c.get(), CURLOPT_WRITEFUNCTION, &write);
   curl_easy_setopt(c.get(), CURLOPT_WRITEDATA, &sink);
   CURLcode rc = curl_easy_perform(c.get());
   if (sink.overflow) throw TransportError("the answer is too large");
   if (rc != CURLE_OK) throw TransportError(curl_easy_strerror(rc));
   curl_easy_getinfo(c.get(), CURLINFO_RESPONSE_CODE, &reply.status);
+  const char* type = nullptr;
+  if (curl_easy_getinfo(c.get(), CURLINFO_CONTENT_TYPE, &type) == CURLE_OK && type) reply.content_type = type;
   return reply;
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// Outgoing HTTP(S) GET with libcurl (lyrics providers): a bounded body, a timeout, no redirects to
+// Outgoing HTTP(S) GET with libcurl (lyrics providers, MusicBrainz, Cover Art Archive, Wikipedia): a bounded body, a timeout, no redirects to
 // other schemes. curl.h stays out of callers.
 #include <cstddef>
 #include <stdexcept>
@@ -10,6 +10,7 @@ namespace st::lib::curl {
 struct Reply {
   long status = 0;
   std::string body;
+  std::string content_type;  // as sent, possibly empty
 };
 
 class TransportError : public std::runtime_error {
@@ -18,6 +19,8 @@ class TransportError : public std::runtime_error {
 };
 
 // Throws TransportError when no HTTP answer arrives (DNS, connection, TLS, timeout, body too large).
-Reply get(const std::string& url, long timeout_seconds = 10, std::size_t max_body = 4 * 1024 * 1024);
+// Web services that ask for it (MusicBrainz) get a User-Agent naming the application and a contact.
+Reply get(const std::string& url, long timeout_seconds = 10, std::size_t max_body = 4 * 1024 * 1024,
+          const std::string& user_agent = "SoundTime");
 
 }  // namespace st::lib::curl

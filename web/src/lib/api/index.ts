@@ -119,6 +119,9 @@ export const api = {
     sync: () => client.post('/api/admin/storage/sync'),
     taskStatus: () => client.get<T.TaskStatus>('/api/admin/storage/task-status'),
     metadataStatus: () => client.get<T.MetadataStatus>('/api/admin/metadata/status'),
+    enrichAll: () => client.post('/api/admin/metadata/enrich-all'),
+    metadataTask: () => client.get<T.MetadataTask>('/api/admin/metadata/task-status'),
+    dismissMetadataTask: () => client.post('/api/admin/metadata/task-dismiss'),
     peers: () => client.get<T.Peer[]>('/api/admin/p2p/peers'),
     /** address: "NodeId@host:port" (the server splits it). */
     addPeer: (address: string) => client.post<T.AddPeerResult>('/api/admin/p2p/peers', { node_id: address }),

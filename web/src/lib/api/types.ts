@@ -254,10 +254,23 @@ export interface BrowseTrack {
 export interface MetadataStatus {
   total_tracks: number;
   enriched_tracks: number;
+  pending_tracks: number;
   tracks_with_bitrate: number;
   total_albums: number;
   albums_with_cover: number;
+  total_remote_tracks: number;
+  available_remote_tracks: number;
 }
+
+/** MusicBrainz enrichment of every pending track (src/api/metadata_routes.cpp). */
+export type MetadataTask =
+  | { status: 'idle' }
+  | {
+      status: 'running';
+      progress: { processed: number; total: number; enriched: number; not_found: number; errors: number; current_track: string | null };
+    }
+  | { status: 'completed'; result: { total_processed: number; enriched: number; not_found: number; errors: number; already_enriched: number } }
+  | { status: 'error'; message: string };
 
 // Peer-to-peer (src/api/p2p_routes.cpp). Fields after node_id are only sent when the node runs.
 export interface P2pStatus {
