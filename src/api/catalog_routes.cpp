@@ -2,6 +2,7 @@
 // All "gated": open on a public instance, account required on a private one.
 #include "api/auth_guard.hpp"
 #include "api/catalog_dto.hpp"
+#include "api/p2p_dto.hpp"
 #include "api/routes.hpp"
 #include "audio/format_sniffer.hpp"
 #include "library/best_copy.hpp"
@@ -211,6 +212,13 @@ void add_catalog_routes(http::Router& r, ApiDeps& d) {
     o["total_tracks"] = hits.total_tracks;
     o["total_albums"] = hits.total_albums;
     o["total_artists"] = hits.total_artists;
+    // The original's distributed search (limit min(per_page, 20)); p2p_results omitted when empty.
+    if (auto inc = req.query("include_p2p"); inc && (*inc == "true" || *inc == "1") && d.p2p) {
+      json::array p2p;
+      for (const auto& h : d.p2p->search(util::trim(*q), std::min<std::size_t>(page.per_page, 20)))
+        p2p.push_back(p2p_hit_json(h));
+      if (!p2p.empty()) o["p2p_results"] = std::move(p2p);
+    }
     return json_response(200, o);
   });
   r.get("/api/stats/overview", [&d](http::Request& req) {

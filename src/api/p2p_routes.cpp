@@ -5,6 +5,7 @@
 
 #include "api/auth_guard.hpp"
 #include "api/json.hpp"
+#include "api/p2p_dto.hpp"
 #include "api/routes.hpp"
 #include "model/errors.hpp"
 #include "util/strings.hpp"
@@ -77,6 +78,16 @@ void add_p2p_routes(http::Router& r, ApiDeps& d) {
     o["local_track_count"] = s.local_track_count;
     o["cache_bytes"] = s.cache_bytes;
     o["cache_max_bytes"] = s.cache_max_bytes;
+    o["searches_answered"] = s.searches_answered;
+    o["searches_sent"] = s.searches_sent;
+    o["search_peers_asked"] = s.search_peers_asked;
+    o["search_peers_skipped"] = s.search_peers_skipped;
+    o["peer_bloom_filters"] = s.peer_filters;
+    o["bloom_terms"] = s.bloom_terms;
+    o["lan_discovery_enabled"] = s.lan_discovery;
+    o["mdns_enabled"] = s.mdns;
+    o["lan_announcements_sent"] = s.lan_announcements_sent;
+    o["lan_announcements_heard"] = s.lan_announcements_heard;
     return json_response(200, o);
   });
 
@@ -172,22 +183,7 @@ void add_p2p_routes(http::Router& r, ApiDeps& d) {
     }
     auto& n = node(d);
     json::array results;
-    for (const auto& h : n.search(util::trim(*q), limit)) {
-      json::object o;
-      o["hash"] = h.hash;
-      o["title"] = h.title;
-      o["artist_name"] = h.artist_name;
-      o["album_title"] = opt(h.album_title);
-      o["duration_secs"] = h.duration_secs;
-      o["format"] = h.format;
-      o["genre"] = opt(h.genre);
-      o["year"] = h.year ? json::value(*h.year) : json::value(nullptr);
-      o["bitrate"] = h.bitrate ? json::value(*h.bitrate) : json::value(nullptr);
-      o["source_node"] = h.source_node;
-      o["musicbrainz_id"] = opt(h.musicbrainz_id);
-      o["relevance"] = std::round(h.relevance * 1000.0) / 1000.0;
-      results.push_back(std::move(o));
-    }
+    for (const auto& h : n.search(util::trim(*q), limit)) results.push_back(p2p_hit_json(h));
     json::object o;
     o["total"] = results.size();
     o["results"] = std::move(results);

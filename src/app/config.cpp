@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/address_v4.hpp>
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
@@ -15,6 +16,7 @@
 #include <thread>
 
 #include "db/open.hpp"
+#include "p2p/lan_discovery.hpp"
 #include "util/random.hpp"
 #include "util/strings.hpp"
 
@@ -201,6 +203,24 @@ Config config_from_env(const Getenv& env) {
     if (!n || *n < 1 || *n > 604800) throw ConfigError("P2P_HEALTH_INTERVAL_SECONDS must be a number from 1 to 604800");
     c.p2p_health_interval_seconds = static_cast<unsigned>(*n);
   }
+  if (auto v = env("P2P_PEX_INTERVAL_SECONDS")) {
+    auto n = util::parse_int(*v);
+    if (!n || *n < 1 || *n > 86400) throw ConfigError("P2P_PEX_INTERVAL_SECONDS must be a number from 1 to 86400");
+    c.p2p_pex_interval_seconds = static_cast<unsigned>(*n);
+  }
+  if (auto v = env("P2P_ADVERTISE_ADDRESSES")) c.p2p_advertise_addresses = list(*v, ',');
+  if (auto v = env("P2P_LAN_DISCOVERY")) {
+    auto b = util::parse_bool(*v);
+    if (!b) throw ConfigError("P2P_LAN_DISCOVERY must be true or false");
+    c.p2p_lan_discovery = *b;
+  }
+  if (auto v = env("P2P_LAN_GROUP")) c.p2p_lan_group = *v;
+  if (auto v = env("P2P_LAN_INTERFACE")) c.p2p_lan_interface = *v;
+  if (auto v = env("P2P_LAN_INTERVAL_SECONDS")) {
+    auto n = util::parse_int(*v);
+    if (!n || *n < 1 || *n > 3600) throw ConfigError("P2P_LAN_INTERVAL_SECONDS must be a number from 1 to 3600");
+    c.p2p_lan_interval_seconds = static_cast<unsigned>(*n);
+  }
   return c;
 }
 
@@ -242,6 +262,18 @@ void finalize(Config& c) {
       auto colon = p.rfind(':');
       if (at != 64 || colon == std::string::npos || colon < at)
         problems.push_back(fmt::format("P2P_SEED_PEERS: '{}' must be NodeId@host:port (NodeId: 64 hex characters)", p));
+    }
+    for (const auto& a : c.p2p_advertise_addresses) {
+      auto colon = a.rfind(':');
+      auto port = colon == std::string::npos ? std::nullopt : util::parse_int(a.substr(colon + 1));
+      if (colon == 0 || !port || *port < 1 || *port > 65535)
+        problems.push_back(fmt::format("P2P_ADVERTISE_ADDRESSES: '{}' must be host:port", a));
+    }
+    if (!p2p::parse_lan_group(c.p2p_lan_group))
+      problems.push_back(fmt::format("P2P_LAN_GROUP: '{}' must be an IPv4 group in 239.0.0.0/8 with a port, such as 239.255.41.204:11205", c.p2p_lan_group));
+    if (!c.p2p_lan_interface.empty()) {
+      boost::asio::ip::make_address_v4(c.p2p_lan_interface, aec);
+      if (aec) problems.push_back(fmt::format("P2P_LAN_INTERFACE must be an IPv4 address, not '{}'", c.p2p_lan_interface));
     }
   }
 

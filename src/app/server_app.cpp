@@ -162,6 +162,13 @@ int serve(const Config& c) {
     o.version = kVersion;
     o.friends_only = c.p2p_friends_only;
     o.friends = std::set<std::string>(c.p2p_friends.begin(), c.p2p_friends.end());
+    o.pex_interval = std::chrono::seconds(c.p2p_pex_interval_seconds);
+    o.advertise_addresses = c.p2p_advertise_addresses;
+    o.peer_records_path = (std::filesystem::path(c.p2p_key_path).parent_path() / "peer_records.json").string();
+    o.lan_discovery = c.p2p_lan_discovery;
+    if (auto g = p2p::parse_lan_group(c.p2p_lan_group)) std::tie(o.lan.group, o.lan.group_port) = *g;
+    o.lan.interface_ip = c.p2p_lan_interface;
+    o.lan.interval = std::chrono::seconds(c.p2p_lan_interval_seconds);
     o.devices = s.devices.get();
     o.health = track_health.get();
     o.health_interval = std::chrono::seconds(c.p2p_health_interval_seconds);

@@ -19,6 +19,14 @@ struct P2pStatus {
   std::size_t peer_count = 0, online_peer_count = 0, connections = 0;
   std::int64_t local_track_count = 0;
   std::uint64_t cache_bytes = 0, cache_max_bytes = 0;
+  // Distributed search: SearchQuery answered for peers; searches we ran and the peers they asked or
+  // skipped because their Bloom filter could not match; peers' filters held; terms in ours.
+  std::uint64_t searches_answered = 0, searches_sent = 0, search_peers_asked = 0, search_peers_skipped = 0;
+  std::size_t peer_filters = 0;
+  std::uint64_t bloom_terms = 0;
+  // LAN discovery: running, through Avahi too, announcements sent and (valid, new) heard.
+  bool lan_discovery = false, mdns = false;
+  std::uint64_t lan_announcements_sent = 0, lan_announcements_heard = 0;
 };
 
 struct P2pPingResult {

@@ -95,6 +95,7 @@ Node::Node(NodeOptions options, model::P2pRepository& repo, model::CatalogReposi
   });
   maintenance_ = std::thread([this] { maintenance(); });
   health_ = std::thread([this] { health_loop(); });
+  if (opts_.lan_discovery) start_lan();
 }
 
 Node::~Node() { stop(); }
@@ -116,6 +117,7 @@ void Node::stop() {
     stopping_ = true;
   }
   cv_.notify_all();
+  if (lan_) lan_->stop();
   transport_->stop();  // fails every call in flight, so the threads below end promptly
   if (maintenance_.joinable()) maintenance_.join();
   if (health_.joinable()) health_.join();
@@ -146,7 +148,11 @@ Reply Node::handle(const std::string& from, const std::string& ip, const std::st
             auto known = repo_.find_peer(from);
             repo_.peer_seen(from, std::nullopt, -1, addr);
             // First contact (or back after a while): pull its catalogue too, so sync runs both ways.
-            if (!known || !known->is_online) want_contact(from);
+            if (!known || !known->is_online) {
+              want_contact(from);
+              std::lock_guard l(mu_);
+              bloom_sent_.erase(from);  // it may have restarted and lost our filter
+            }
             return json_reply(Pong{node_id(), static_cast<std::uint64_t>(repo_.local_track_count()), opts_.version});
           },
           [&](const RequestCatalog& r) { return answer_catalog(r); },
@@ -166,14 +172,13 @@ Reply Node::handle(const std::string& from, const std::string& ip, const std::st
                          from.substr(0, 8));
             return ack();
           },
-          [&](const PeerExchange&) -> Reply {
-            PeerExchange out;
-            out.peers.push_back(node_id());
-            for (const auto& p : repo_.list_peers())
-              if (p.node_id != from && allowed(p.node_id)) out.peers.push_back(p.node_id);
-            return json_reply(out);
+          [&](const PeerExchange& px) -> Reply {
+            learn_peers(from, px);
+            return json_reply(make_pex(from));
           },
           [&](const SearchQuery& q) -> Reply {
+            ++searches_answered_;
+            spdlog::info("p2p: answering a search from {}", from.substr(0, 8));
             SearchResults out;
             out.request_id = q.request_id;
             auto limit = std::clamp<std::uint32_t>(q.limit, 1, 100);
@@ -189,7 +194,11 @@ Reply Node::handle(const std::string& from, const std::string& ip, const std::st
             out.total = out.results.size();
             return json_reply(out);
           },
-          [&](const BloomExchange&) { return error_reply("unsupported", "BloomExchange is not supported yet"); },
+          [&](const BloomExchange& b) -> Reply {
+            if (auto why = search_index_.set_peer(from, b.bloom)) return error_reply("bad_message", "bloom: " + *why);
+            spdlog::debug("p2p: Bloom filter from {} ({} bits)", from.substr(0, 8), b.bloom.bitmap_bits);
+            return ack();
+          },
           [&](const Pong&) { return error_reply("unexpected", "Pong is a reply, not a request"); },
           [&](const SearchResults&) { return error_reply("unexpected", "SearchResults is a reply, not a request"); },
       },
@@ -264,16 +273,17 @@ Reply Node::answer_fetch(const FetchTrack& f) {
 
 // --- asking peers ---
 
-Reply Node::call_raw(const std::string& node, const std::string& payload) {
+Reply Node::call_raw(const std::string& node, const std::string& payload, std::chrono::milliseconds timeout) {
+  if (timeout.count() <= 0) timeout = opts_.request_timeout;
   auto rec = repo_.find_peer(node);
   if (rec && rec->address) {
-    if (auto a = parse_peer_address(node + "@" + *rec->address)) return transport_->request(*a, payload, opts_.request_timeout);
+    if (auto a = parse_peer_address(node + "@" + *rec->address)) return transport_->request(*a, payload, timeout);
   }
-  return transport_->request_connected(node, payload, opts_.request_timeout);
+  return transport_->request_connected(node, payload, timeout);
 }
 
-Message Node::call(const std::string& node, const Message& m) {
-  auto r = call_raw(node, encode_message(m));
+Message Node::call(const std::string& node, const Message& m, std::chrono::milliseconds timeout) {
+  auto r = call_raw(node, encode_message(m), timeout);
   if (r.kind == ReplyKind::error) {
     auto e = decode_protocol_error(r.payload);
     throw PeerError("peer answered " + (e ? e->code + ": " + e->message : std::string("an error")));
@@ -345,6 +355,7 @@ bool Node::contact(const std::string& node) {
     auto pong = ping_peer(node);
     repo_.peer_seen(node, pong.version, static_cast<std::int64_t>(pong.track_count), std::nullopt);
     pull_catalog(node);
+    send_bloom(node, false);
     std::lock_guard l(mu_);
     next_try_[node] = now + opts_.sync_interval;
     return true;
@@ -392,6 +403,18 @@ void Node::maintenance() {
       push_changes();
     } catch (const std::exception& e) {
       spdlog::warn("p2p: cannot push our changes: {}", e.what());
+    }
+    try {
+      if (search_index_.refresh(repo_, std::chrono::seconds(2))) broadcast_bloom();
+    } catch (const std::exception& e) {
+      spdlog::warn("p2p: cannot rebuild the search filter: {}", e.what());
+    }
+    try {
+      exchange_peers();
+      verify_learned();
+      records_.save();
+    } catch (const std::exception& e) {
+      spdlog::warn("p2p: peer exchange failed: {}", e.what());
     }
     for (const auto& node : due) {
       {
@@ -691,39 +714,7 @@ std::unique_ptr<library::ProgressiveBlob> Node::open_progressive(std::string_vie
   return std::make_unique<ProgressiveReader>(std::move(dl));
 }
 
-std::vector<library::P2pSearchHit> Node::search(std::string_view query, std::size_t limit) {
-  limit = std::clamp<std::size_t>(limit, 1, 100);
-  std::vector<std::pair<std::string, std::future<Message>>> asks;
-  for (const auto& p : repo_.list_peers()) {
-    if (!p.is_online || !allowed(p.node_id)) continue;
-    SearchQuery q{util::new_uuid(), std::string(query), static_cast<std::uint32_t>(limit)};
-    asks.emplace_back(p.node_id, std::async(std::launch::async, [this, node = p.node_id, q] { return call(node, q); }));
-  }
-  std::vector<library::P2pSearchHit> hits;
-  for (auto& [node, fut] : asks) {
-    try {
-      auto m = fut.get();
-      auto* r = std::get_if<SearchResults>(&m);
-      if (!r) continue;
-      for (const auto& x : r->results) {
-        if (!is_hash_hex(x.hash)) continue;
-        // The answering peer is the source, whatever the item says.
-        hits.push_back({x.hash, x.title, x.artist_name, x.album_title, x.duration_secs, x.format, x.genre, x.year,
-                        x.bitrate, node, x.musicbrainz_id, x.relevance});
-      }
-    } catch (const std::exception& e) {
-      spdlog::info("p2p: search on {} failed: {}", node.substr(0, 8), e.what());
-    }
-  }
-  std::stable_sort(hits.begin(), hits.end(), [](const auto& a, const auto& b) { return a.relevance > b.relevance; });
-  std::set<std::string> seen;
-  std::vector<library::P2pSearchHit> out;
-  for (auto& h : hits) {
-    if (out.size() >= limit) break;
-    if (seen.insert(h.hash).second) out.push_back(std::move(h));
-  }
-  return out;
-}
+// Node::search, send_bloom and broadcast_bloom: node_search.cpp.
 
 // --- the admin surface ---
 
@@ -739,6 +730,16 @@ library::P2pStatus Node::status() {
   s.local_track_count = repo_.local_track_count();
   s.cache_bytes = blobs_.used_bytes();
   s.cache_max_bytes = blobs_.max_bytes();
+  s.searches_answered = searches_answered_;
+  s.searches_sent = searches_sent_;
+  s.search_peers_asked = search_peers_asked_;
+  s.search_peers_skipped = search_peers_skipped_;
+  s.peer_filters = search_index_.peer_filter_count();
+  s.bloom_terms = search_index_.own_terms();
+  s.lan_discovery = lan_ != nullptr;
+  s.mdns = lan_ && lan_->avahi();
+  s.lan_announcements_sent = lan_ ? lan_->sent() : 0;
+  s.lan_announcements_heard = lan_ ? lan_->heard() : 0;
   return s;
 }
 
@@ -772,8 +773,11 @@ bool Node::remove_peer(std::string_view node) {
   std::string n(node);
   bool removed = repo_.remove_peer(n);
   transport_->disconnect(n);
+  search_index_.forget(n);
+  records_.forget(n);
   std::lock_guard l(mu_);
   next_try_.erase(n);
+  bloom_sent_.erase(n);
   return removed;
 }
 

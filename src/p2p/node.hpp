@@ -3,6 +3,7 @@
 // transfer. Runs its own threads (I/O, request handlers, a maintenance loop); the API talks to it
 // through library::P2pService.
 #include <chrono>
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -25,7 +26,10 @@
 #include "p2p/blob_store.hpp"
 #include "p2p/device_sync.hpp"
 #include "p2p/protocol/messages.hpp"
+#include "p2p/lan_discovery.hpp"
+#include "p2p/peer_exchange.hpp"
 #include "p2p/replicator.hpp"
+#include "p2p/search_index.hpp"
 #include "p2p/transport/transport.hpp"
 
 namespace st::p2p {
@@ -47,6 +51,13 @@ struct NodeOptions {
   bool friends_only = false;
   std::set<std::string> friends;
   TransportLimits limits;
+  std::chrono::seconds pex_interval{300};  // peer exchange and the periodic Bloom filter resend
+  std::size_t search_max_peers = 10;       // peers asked by one distributed search
+  std::chrono::milliseconds search_timeout{10000};
+  std::vector<std::string> advertise_addresses;  // host:port in our signed record (default: bind address)
+  std::string peer_records_path;                 // where learned records are kept ("" = memory only)
+  bool lan_discovery = false;                    // multicast announcements (+ Avahi), off unless configured
+  LanOptions lan;
   // Users' own devices whose playlists and favorites are kept in sync (none: device sync is off).
   model::DeviceRepository* devices = nullptr;
   // Track health: replicated copies are checked in batches every health_interval (cheap probes), and
@@ -101,8 +112,8 @@ class Node final : public library::P2pService {
   Reply answer_catalog(const RequestCatalog& r);
 
   // Sends a message to a peer (dialled when we know its address) and decodes the JSON reply.
-  Message call(const std::string& node, const Message& m);
-  Reply call_raw(const std::string& node, const std::string& payload);
+  Message call(const std::string& node, const Message& m, std::chrono::milliseconds timeout = {});
+  Reply call_raw(const std::string& node, const std::string& payload, std::chrono::milliseconds timeout = {});
   Pong ping_peer(const std::string& node);
   void pull_catalog(const std::string& node);
   // Ping then pull; records the outcome (online/offline, backoff). True when the peer answered.
@@ -118,6 +129,18 @@ class Node final : public library::P2pService {
   void strike(const std::string& node, const std::string& why);
   // Whether a peer may link with us at all: not blocked, and a friend in friends mode.
   bool allowed(const std::string& node);
+  // Sends our Bloom filter to a peer unless it has the current one (resent every pex_interval).
+  void send_bloom(const std::string& node, bool force);
+  void broadcast_bloom();
+  // Peer exchange (node_pex.cpp): our offer to a peer, what we take from one, the periodic round, and
+  // the pings that verify peers learned this way before they count as online.
+  PeerExchange make_pex(const std::string& to);
+  void learn_peers(const std::string& from, const PeerExchange& px);
+  void exchange_peers();
+  void verify_learned();
+  // LAN discovery (node_lan.cpp): a peer heard on the LAN is proposed for verification like a learned one.
+  void start_lan();
+  void lan_heard(const std::string& node, const std::string& address);
 
   // Track health and covers (node_health.cpp).
   enum class Probe { ok, missing, unreachable, bad_data };
@@ -165,6 +188,14 @@ class Node final : public library::P2pService {
   std::mutex resync_mu_;
   library::P2pResyncStatus resync_;
   std::thread resync_thread_;
+  SearchIndex search_index_;
+  std::map<std::string, std::pair<std::uint64_t, std::chrono::steady_clock::time_point>> bloom_sent_;  // under mu_
+  std::atomic<std::uint64_t> searches_answered_{0}, searches_sent_{0}, search_peers_asked_{0}, search_peers_skipped_{0};
+  PeerRecordBook records_{opts_.peer_records_path};
+  std::map<std::string, SignedPeerRecord> to_verify_;  // learned, not yet pinged (under mu_)
+  std::size_t pex_next_ = 0;                            // round-robin start (maintenance thread)
+  std::chrono::steady_clock::time_point next_pex_{};
+  std::unique_ptr<LanDiscovery> lan_;
 };
 
 }  // namespace st::p2p

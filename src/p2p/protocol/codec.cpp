@@ -224,7 +224,19 @@ Message read_variant(const std::string& tag, const json::value* body, const Deco
   }
   if (tag == "PeerExchange") {
     In in = obj("PeerExchange");
-    return PeerExchange{read_strings(in.arr("peers", lim.max_peers), lim, "PeerExchange.peers")};
+    PeerExchange px{read_strings(in.arr("peers", lim.max_peers), lim, "PeerExchange.peers"), {}};
+    if (auto* r = in.find("records"); r && !r->is_null()) {
+      for (const auto& v : in.arr("records", lim.max_peers)) {
+        In rec{as_object(v, "record"), lim, "record"};
+        SignedPeerRecord pr;
+        pr.node_id = rec.str("node_id");
+        pr.addresses = read_strings(rec.arr("addresses", 8), lim, "record.addresses");
+        pr.timestamp = rec.u64("timestamp");
+        pr.signature = rec.str("signature");
+        px.records.push_back(std::move(pr));
+      }
+    }
+    return px;
   }
   if (tag == "BloomExchange") {
     In in = obj("BloomExchange");
@@ -352,6 +364,20 @@ struct Writer {
     json::array a;
     for (const auto& s : p.peers) a.push_back(json::value(s));
     o["peers"] = std::move(a);
+    if (!p.records.empty()) {
+      json::array recs;
+      for (const auto& r : p.records) {
+        json::object ro;
+        ro["node_id"] = r.node_id;
+        json::array addrs;
+        for (const auto& x : r.addresses) addrs.push_back(json::value(x));
+        ro["addresses"] = std::move(addrs);
+        ro["timestamp"] = r.timestamp;
+        ro["signature"] = r.signature;
+        recs.push_back(std::move(ro));
+      }
+      o["records"] = std::move(recs);
+    }
     return tagged("PeerExchange", std::move(o));
   }
   json::value operator()(const BloomExchange& b) const {

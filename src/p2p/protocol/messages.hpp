@@ -65,8 +65,17 @@ struct FetchTrack {
   std::uint64_t offset = 0;
   std::optional<std::uint64_t> length;
 };
+// Ours: where a node can be dialled, signed by that node (Ed25519 over peer_record_signing_bytes()), so
+// an address for a NodeId comes only from its owner; a newer timestamp replaces an older record.
+struct SignedPeerRecord {
+  std::string node_id;
+  std::vector<std::string> addresses;  // host:port, at most 8
+  std::uint64_t timestamp = 0;         // Unix seconds
+  std::string signature;               // 128 hex characters
+};
 struct PeerExchange {
   std::vector<std::string> peers;
+  std::vector<SignedPeerRecord> records;  // ours; absent in the original's messages
 };
 struct BloomFilterData {
   std::vector<std::uint8_t> bitmap;

@@ -1,0 +1,148 @@
+// Peer exchange on the node. Every pex_interval (while a peer is online) we swap PeerExchange messages
+// with up to 3 online peers, round robin; a peer may start one too. Each side offers its own freshly
+// signed address record and the records it holds of its other allowed peers; it accepts a record only
+// when its owner signed it, it is newer than the one held, and the owner is allowed (not blocked; a
+// friend in friends mode). Unknown peers learned so are pinged (5 at a time) before they are added.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <future>
+#include <optional>
+
+#include "p2p/node.hpp"
+#include "util/time.hpp"
+
+namespace st::p2p {
+
+namespace {
+
+constexpr std::size_t kPexPeersPerRound = 3;
+constexpr std::size_t kVerifyConcurrency = 5;
+constexpr std::size_t kMaxPendingVerifications = 256;
+constexpr std::chrono::milliseconds kVerifyTimeout{4000};
+constexpr std::size_t kVerifyAddresses = 3;  // tried per record, so a round blocks the loop 12 s at most
+constexpr std::chrono::milliseconds kPexTimeout{10000};
+
+}  // namespace
+
+PeerExchange Node::make_pex(const std::string& to) {
+  PeerExchange px;
+  px.peers.push_back(node_id());
+  auto own = advertised_addresses(opts_.advertise_addresses, opts_.bind_host, port());
+  if (!own.empty())
+    px.records.push_back(sign_peer_record(identity_, std::move(own), static_cast<std::uint64_t>(util::now_seconds())));
+  for (const auto& p : repo_.list_peers()) {
+    if (p.node_id == to || !allowed(p.node_id)) continue;
+    if (px.peers.size() >= 1000) break;
+    px.peers.push_back(p.node_id);
+    if (auto r = records_.find(p.node_id)) px.records.push_back(std::move(*r));
+  }
+  return px;
+}
+
+void Node::learn_peers(const std::string& from, const PeerExchange& px) {
+  auto now = static_cast<std::uint64_t>(util::now_seconds());
+  std::size_t refused = 0, learned = 0;
+  for (const auto& r : px.records) {
+    if (r.node_id == node_id()) continue;
+    if (!allowed(r.node_id)) continue;  // blocked, or not a friend in friends mode: never taken
+    if (auto why = check_peer_record(r, now); !why.empty()) {
+      ++refused;
+      spdlog::debug("p2p: record for {} from {} refused: {}", r.node_id.substr(0, 8), from.substr(0, 8), why);
+      continue;
+    }
+    auto known = repo_.find_peer(r.node_id);
+    if (known) {
+      if (!records_.offer(r)) continue;  // not newer than what we hold
+      ++learned;
+      // Its owner says where it is now: follow when our address is not among them.
+      bool listed = known->address &&
+                    std::find(r.addresses.begin(), r.addresses.end(), *known->address) != r.addresses.end();
+      if (!listed) repo_.add_peer(r.node_id, r.addresses.front());
+      continue;
+    }
+    // Unknown: kept only once it answers (a peer cannot fill our book with nodes that do not exist).
+    std::lock_guard l(mu_);
+    auto it = to_verify_.find(r.node_id);
+    if (it != to_verify_.end() ? it->second.timestamp < r.timestamp : to_verify_.size() < kMaxPendingVerifications) {
+      to_verify_[r.node_id] = r;
+      ++learned;
+    }
+  }
+  if (refused || learned)
+    spdlog::info("p2p: peer exchange with {}: {} new records, {} refused", from.substr(0, 8), learned, refused);
+}
+
+void Node::exchange_peers() {
+  auto now = std::chrono::steady_clock::now();
+  if (now < next_pex_) return;
+  std::vector<std::string> online;
+  for (const auto& p : repo_.list_peers())
+    if (p.is_online && allowed(p.node_id)) online.push_back(p.node_id);
+  if (online.empty()) return;  // the first round runs as soon as a peer is online
+  next_pex_ = now + opts_.pex_interval;
+  auto n = std::min(kPexPeersPerRound, online.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto& node = online[(pex_next_ + i) % online.size()];
+    try {
+      auto m = call(node, make_pex(node), kPexTimeout);
+      if (auto* px = std::get_if<PeerExchange>(&m)) learn_peers(node, *px);
+    } catch (const std::exception& e) {
+      spdlog::info("p2p: peer exchange with {} failed: {}", node.substr(0, 8), e.what());
+    }
+  }
+  pex_next_ = (pex_next_ + n) % std::max<std::size_t>(online.size(), 1);
+}
+
+void Node::verify_learned() {
+  std::vector<SignedPeerRecord> batch;
+  {
+    std::lock_guard l(mu_);
+    while (!to_verify_.empty() && batch.size() < kVerifyConcurrency) {
+      batch.push_back(std::move(to_verify_.begin()->second));
+      to_verify_.erase(to_verify_.begin());
+    }
+  }
+  if (batch.empty()) return;
+  struct Verified {
+    std::string address;
+    Pong pong;
+  };
+  std::vector<std::future<std::optional<Verified>>> checks;
+  for (const auto& rec : batch) {
+    checks.push_back(std::async(std::launch::async, [this, rec]() -> std::optional<Verified> {
+      for (std::size_t i = 0; i < rec.addresses.size() && i < kVerifyAddresses; ++i) {
+        const auto& addr = rec.addresses[i];
+        auto a = parse_peer_address(rec.node_id + "@" + addr);
+        if (!a) continue;
+        try {
+          // The link pins the key: only the record's owner can answer.
+          auto r = transport_->request(*a, encode_message(Ping{port()}), kVerifyTimeout);
+          if (r.kind != ReplyKind::json) continue;
+          auto d = decode_message(r.payload);
+          auto* pong = d.message ? std::get_if<Pong>(&*d.message) : nullptr;
+          if (pong && pong->node_id == rec.node_id) return Verified{addr, *pong};
+        } catch (const std::exception& e) {
+          spdlog::debug("p2p: learned peer {} not reachable at {}: {}", rec.node_id.substr(0, 8), addr, e.what());
+        }
+      }
+      return std::nullopt;
+    }));
+  }
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    auto v = checks[i].get();
+    const auto& node = batch[i].node_id;
+    if (!v) {
+      spdlog::info("p2p: learned peer {} did not answer; not added", node.substr(0, 8));
+      continue;
+    }
+    if (!allowed(node) || repo_.find_peer(node)) continue;  // blocked or added meanwhile
+    if (!batch[i].signature.empty()) records_.offer(batch[i]);  // a signed record (not a LAN sighting)
+    repo_.add_peer(node, v->address);
+    repo_.peer_seen(node, v->pong.version, static_cast<std::int64_t>(v->pong.track_count), std::nullopt);
+    spdlog::info("p2p: learned peer {} at {} through peer exchange", node.substr(0, 8), v->address);
+    want_contact(node);
+  }
+}
+
+}  // namespace st::p2p
