@@ -14,7 +14,7 @@ declare -A sources=(
   [target_fuzz]="fuzz/target_fuzz.cpp src/http/request.cpp src/http/headers.cpp $util"
   [jwt_fuzz]="fuzz/jwt_fuzz.cpp src/crypto/jwt.cpp src/lib/sodium/sodium.cpp $util"
   [multipart_fuzz]="fuzz/multipart_fuzz.cpp src/http/multipart.cpp $util"
-  [p2p_fuzz]="fuzz/p2p_fuzz.cpp src/p2p/protocol/frame.cpp src/p2p/protocol/codec.cpp src/p2p/device_sync.cpp src/crypto/blake3.cpp src/crypto/blake3_range.cpp $util"
+  [p2p_fuzz]="fuzz/p2p_fuzz.cpp src/p2p/protocol/frame.cpp src/p2p/protocol/codec.cpp src/p2p/device_sync.cpp src/crypto/blake3.cpp src/crypto/blake3_range.cpp src/crypto/blake3_backend.cpp src/crypto/blake3_sse41.cpp src/crypto/blake3_avx2.cpp src/crypto/blake3_avx512.cpp $util"
   [lan_fuzz]="fuzz/lan_fuzz.cpp src/p2p/lan_discovery.cpp src/p2p/peer_exchange.cpp src/p2p/transport/peer_address.cpp src/p2p/protocol/codec.cpp src/crypto/identity.cpp src/lib/sodium/sodium.cpp src/util/fold.cpp $util"
   [json_body_fuzz]="fuzz/json_body_fuzz.cpp src/api/json.cpp src/model/errors.cpp src/http/request.cpp src/http/response.cpp src/http/headers.cpp $util"
 )

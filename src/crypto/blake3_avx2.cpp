@@ -9,8 +9,12 @@
 
 #include "crypto/blake3_kernels.hpp"
 
+#if defined(__clang__)  // (the fuzz targets are built with clang)
+#pragma clang attribute push(__attribute__((target("avx2"))), apply_to = function)
+#else
 #pragma GCC push_options
 #pragma GCC target("avx2")
+#endif
 
 namespace st::crypto::detail {
 namespace {
@@ -63,6 +67,10 @@ void blake3_avx2_parents(const std::uint8_t* blocks, std::uint8_t* out) { blake3
 
 }  // namespace st::crypto::detail
 
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
 #pragma GCC pop_options
+#endif
 
 #endif

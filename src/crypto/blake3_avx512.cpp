@@ -10,8 +10,12 @@
 
 #include "crypto/blake3_kernels.hpp"
 
+#if defined(__clang__)  // (the fuzz targets are built with clang)
+#pragma clang attribute push(__attribute__((target("avx512f,avx512vl,avx2"))), apply_to = function)
+#else
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512vl,avx2")
+#endif
 // GCC 12's own _mm512_undefined_epi32() (inside _mm512_ror_epi32 and friends) trips -Wuninitialized.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wuninitialized"
@@ -75,6 +79,10 @@ void blake3_avx512_parents(const std::uint8_t* blocks, std::uint8_t* out) {
 }  // namespace st::crypto::detail
 
 #pragma GCC diagnostic pop
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
 #pragma GCC pop_options
+#endif
 
 #endif
