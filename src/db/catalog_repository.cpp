@@ -605,12 +605,12 @@ class SqlCatalogRepository final : public model::CatalogRepository {
   std::vector<model::Track> tracks_without_waveform(std::string_view after_id, std::int64_t limit) override {
     auto c = pool_.acquire();
     std::vector<model::Track> out;
-    for (const auto& r : c->query(kTrackSelect +
-                                      " WHERE t.waveform_data IS NULL AND t.file_path NOT LIKE 'p2p://%' AND t.id > ? "
-                                      "ORDER BY t.id LIMIT ?",
-                                  {std::string(after_id), limit})
-                             .rows)
-      out.push_back(read_track(r));
+    // (no "id > ''" on the first page: PostgreSQL ids are uuids, and '' is not one)
+    std::string where = " WHERE t.waveform_data IS NULL AND t.file_path NOT LIKE 'p2p://%'";
+    auto rows = after_id.empty()
+                    ? c->query(kTrackSelect + where + " ORDER BY t.id LIMIT ?", {limit})
+                    : c->query(kTrackSelect + where + " AND t.id > ? ORDER BY t.id LIMIT ?", {std::string(after_id), limit});
+    for (const auto& r : rows.rows) out.push_back(read_track(r));
     return out;
   }
 

@@ -683,6 +683,11 @@ class ProgressiveReader final : public library::ProgressiveBlob {
       if (dl_->verified <= pos_) throw std::runtime_error(dl_->error.empty() ? "P2P fetch stopped" : dl_->error);
       avail = dl_->verified - pos_;
       if (fd_ < 0) fd_ = ::open((dl_->done ? dl_->path : dl_->part).c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd_ < 0 && !dl_->done) {
+        // Verified to the end and committed (the part file renamed into the cache) just before `done`.
+        dl_->cv.wait(l, [&] { return dl_->done; });
+        if (!dl_->path.empty()) fd_ = ::open(dl_->path.c_str(), O_RDONLY | O_CLOEXEC);
+      }
     }
     if (fd_ < 0) throw std::runtime_error("cannot read the P2P download");
     auto got = ::pread(fd_, buf, static_cast<std::size_t>(std::min<std::uint64_t>(n, avail)), static_cast<off_t>(pos_));
