@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # P2P on loopback, in the same run as its peers:
 #  1. a 100 MB blob played on node B from node A (TLS 1.3 link, BLAKE3-verified 1 MiB ranges), against
-#     curl downloading the same file from nginx over HTTPS;
+#     curl downloading the same file from nginx over HTTPS (to a file, as the node caches it; and to /dev/null);
 #  2. catalogue sync of N tracks (default 100,000) from A to a fresh node B: the time until B has them all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,17 +34,30 @@ ffmpeg -nostdin -loglevel error -y -f lavfi -i "anoisesrc=duration=600:sample_ra
   -metadata title="Big" "$work/music/www/big.wav"
 size=$(stat -c %s "$work/music/www/big.wav")
 SOUNDTIME_DATA_DIR="$work/a" LOG_LEVEL=warn "$BIN" import "$work/music" >/dev/null 2>&1
-ha=$(port); pa=$(port); hb=$(port); pb=$(port)
+ha=$(port); pa=$(port)
 serve a "$ha" "$pa"
-serve b "$hb" "$pb" "$(node_id "$ha")@127.0.0.1:$pa"
-wait_tracks "$hb" 1 30
-id=$(curl -sf "http://127.0.0.1:$hb/api/tracks" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][0]["id"])')
-t0=$(now)
-ttfb=$(curl -sf "http://127.0.0.1:$hb/api/tracks/$id/stream" -o "$work/got.wav" -w '%{time_starttransfer}')
-t1=$(now)
-cmp "$work/got.wav" "$work/music/www/big.wav" || { echo "P2P bytes differ" >&2; exit 1; }
-rm -f "$work/got.wav"
-fetch_ms=$(grep -oE 'fetched and verified .* in [0-9]+ ms' "$work/b.log" | grep -oE '[0-9]+ ms' | tail -1 | cut -d' ' -f1)
+seed="$(node_id "$ha")@127.0.0.1:$pa"
+# Best of 3, as for curl below: each round a fresh node B (empty cache) plays the track from A.
+fetch_ms=""; p2p_s=""; ttfb=""
+for round in 1 2 3; do
+  hb=$(port); pb=$(port)
+  serve "b$round" "$hb" "$pb" "$seed"
+  wait_tracks "$hb" 1 30
+  id=$(curl -sf "http://127.0.0.1:$hb/api/tracks" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][0]["id"])')
+  t0=$(now)
+  tt=$(curl -sf "http://127.0.0.1:$hb/api/tracks/$id/stream" -o "$work/got.wav" -w '%{time_starttransfer}')
+  t1=$(now)
+  cmp "$work/got.wav" "$work/music/www/big.wav" || { echo "P2P bytes differ" >&2; exit 1; }
+  rm -f "$work/got.wav"
+  # The node logs the fetch once the whole blob is verified and committed to its cache.
+  for _ in $(seq 100); do grep -qE 'fetched and verified .* in [0-9]+ ms' "$work/b$round.log" && break; sleep 0.1; done
+  ms=$(grep -oE 'fetched and verified .* in [0-9]+ ms' "$work/b$round.log" | grep -oE '[0-9]+ ms' | tail -1 | cut -d' ' -f1)
+  fetch_ms=$(python3 -c "import sys; print(min(float(x) for x in sys.argv[1:]))" $ms $fetch_ms)
+  p2p_s=$(python3 -c "import sys; print(min(float(x) for x in sys.argv[1:]))" "$(python3 -c "print($t1 - $t0)")" $p2p_s)
+  ttfb=$(python3 -c "import sys; print(min(float(x) for x in sys.argv[1:]))" $tt $ttfb)
+  kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true; unset 'pids[-1]'
+  rm -rf "$work/b$round"
+done
 
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$work/tls.key" -out "$work/tls.crt" \
   -days 1 -subj /CN=localhost >/dev/null 2>&1
@@ -55,20 +68,26 @@ kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true; unset 'pids[-1]'
 nginx -c "$work/nginx/nginx.conf" -g 'daemon off;' &
 pids+=($!)
 for _ in $(seq 100); do curl -skf "https://127.0.0.1:$nport/big.wav" -r 0-0 -o /dev/null && break; sleep 0.05; done
-best=""
+# curl saves the download to a file on the same disk, as the node stores the blob in its cache (the goal's
+# comparison); into /dev/null as well, for reference.
+best=""; best_null=""
 for _ in 1 2 3; do
-  t=$(curl -sk "https://127.0.0.1:$nport/big.wav" -o /dev/null -w '%{time_total}')
+  t=$(curl -sk "https://127.0.0.1:$nport/big.wav" -o "$work/curl.wav" -w '%{time_total}')
+  rm -f "$work/curl.wav"
   best=$(python3 -c "import sys; v=[float(x) for x in sys.argv[1:] if x]; print(min(v))" $t $best)
+  t=$(curl -sk "https://127.0.0.1:$nport/big.wav" -o /dev/null -w '%{time_total}')
+  best_null=$(python3 -c "import sys; v=[float(x) for x in sys.argv[1:] if x]; print(min(v))" $t $best_null)
 done
-p2p_s=$(python3 -c "print(($t1 - $t0))")
 mb=$(python3 -c "print(f'{$size/1048576:.0f}')")
-echo "blob: $mb MiB, verified identical"
+echo "blob: $mb MiB, verified identical; best of 3 each"
 printf '%-44s %8s %10s\n' "transfer" "seconds" "MiB/s"
-printf '%-44s %8.2f %10.0f\n' "nginx HTTPS (TLS 1.3) -> curl, best of 3" "$best" "$(python3 -c "print($size/1048576/$best)")"
+printf '%-44s %8.2f %10.0f\n' "nginx HTTPS (TLS 1.3) -> curl -o file" "$best" "$(python3 -c "print($size/1048576/$best)")"
+printf '%-44s %8.2f %10.0f\n' "nginx HTTPS (TLS 1.3) -> curl -o /dev/null" "$best_null" "$(python3 -c "print($size/1048576/$best_null)")"
 printf '%-44s %8.2f %10.0f\n' "P2P fetch + verify + cache (node log)" "$(python3 -c "print($fetch_ms/1000)")" "$(python3 -c "print($size/1048576/($fetch_ms/1000))")"
 printf '%-44s %8.2f %10.0f\n' "first play on B (fetch, verify, serve)" "$p2p_s" "$(python3 -c "print($size/1048576/$p2p_s)")"
 echo "first play: first byte after $(python3 -c "print(f'{$ttfb*1000:.0f}')") ms (it streams while the rest is fetched and verified)"
-echo "ratio P2P fetch throughput / nginx HTTPS: $(ratio "$best" "$(python3 -c "print($fetch_ms/1000)")")x (goal >= 0.7x)"
+echo "ratio P2P fetch throughput / nginx HTTPS to a file: $(ratio "$best" "$(python3 -c "print($fetch_ms/1000)")")x (goal >= 0.7x)"
+echo "ratio P2P fetch throughput / nginx HTTPS to /dev/null: $(ratio "$best_null" "$(python3 -c "print($fetch_ms/1000)")")x"
 kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; pids=()
 fi
 

@@ -12,6 +12,7 @@
 #include "audio/format_sniffer.hpp"
 #include "audio/waveform.hpp"
 #include "http/range.hpp"
+#include "library/best_copy.hpp"
 #include "model/errors.hpp"
 #include "util/strings.hpp"
 
@@ -84,58 +85,96 @@ std::string waveform_json(ApiDeps& d, const model::Track& t) {
   return text;
 }
 
+namespace {
+
+[[noreturn]] void throw_gone(const std::string& why) { throw model::DomainError(model::ErrorKind::unavailable, why); }
+
+// A copy that cannot be played: its bytes are gone (a replica no peer can provide, a missing file).
+bool unplayable(const model::DomainError& e) {
+  return e.kind() == model::ErrorKind::unavailable || e.kind() == model::ErrorKind::not_found;
+}
+
+// Plays one file: the original bytes (ranges) or a transcode. A replica's bytes come from peers, verified
+// against its hash, into the P2P cache. Throws DomainError (unavailable) when the bytes cannot be had.
+http::Response play(ApiDeps& d, http::Request& req, model::StreamSource t, const std::optional<audio::TranscodeSpec>& spec) {
+  if (util::starts_with(t.path, "p2p://")) {
+    if (!d.p2p) throw_gone("P2P node not available");
+    auto hash = t.path.substr(6);
+    // A plain play starts with the first verified chunks; ranges and transcodes wait for the whole file.
+    if (!spec && !req.headers.get("Range") && req.method != http::Method::head) {
+      if (auto blob = d.p2p->open_progressive(hash)) {
+        http::Response res(200);
+        res.headers.set("Content-Type", std::string(audio::mime_for_format_name(t.format)));
+        res.headers.set("Cache-Control", "no-store");
+        res.headers.set("Accept-Ranges", "bytes");
+        res.body = http::pull_body(std::move(blob));
+        return res;
+      }
+    }
+    t.path = d.p2p->materialize(hash);
+  }
+  if (!spec) {
+    http::FileOptions o;
+    o.content_type = std::string(audio::mime_for_format_name(t.format));
+    o.cache_control = "private, max-age=3600";
+    auto res = http::file_response(req, t.path, o);
+    if (res.status == 404) model::throw_not_found("Audio file not found");
+    return res;
+  }
+  library::TranscodeRequest tr{t.path, t.content_hash.value_or(""), *spec};
+  std::string mime(audio::codec_mime(spec->codec));
+  if (auto cached = d.transcodes->cached(tr)) {
+    http::FileOptions o;
+    o.content_type = mime;
+    o.cache_control = "private, max-age=3600";
+    return http::file_response(req, *cached, o);
+  }
+  std::unique_ptr<library::TranscodeStream> stream;
+  try {
+    stream = d.transcodes->start(tr);
+  } catch (const audio::AudioError& e) {
+    throw model::DomainError(model::ErrorKind::unavailable, std::string("Cannot transcode this track: ") + e.what());
+  }
+  http::Response res(200);
+  res.headers.set("Content-Type", mime);
+  res.headers.set("Cache-Control", "no-store");
+  // Players use this to show the length of a stream that has no Content-Length.
+  res.headers.set("X-Content-Duration", fmt::format("{:.3f}", std::max(0.0, t.duration_secs - spec->offset_secs)));
+  if (req.method != http::Method::head) res.body = http::pull_body(std::move(stream));
+  return res;
+}
+
+}  // namespace
+
 void add_stream_routes(http::Router& r, ApiDeps& d) {
   r.get("/api/tracks/{id}/stream", [&d](http::Request& req) {
     gate_media(d, req);
-    auto t = d.catalog->stream_source(uuid_param(req, "id", "Track not found"));
+    auto id = uuid_param(req, "id", "Track not found");
+    auto t = d.catalog->stream_source(id);
     if (!t) model::throw_not_found("Track not found");
     auto spec = requested_transcode(req, t->duration_secs);
-    if (util::starts_with(t->path, "p2p://")) {
-      // A replicated track: its bytes come from peers, verified against the hash, into the P2P cache.
-      if (!d.p2p) throw model::DomainError(model::ErrorKind::unavailable, "P2P node not available");
-      auto hash = t->path.substr(6);
-      // A plain play starts with the first verified chunks; ranges and transcodes wait for the whole file.
-      if (!spec && !req.headers.get("Range") && req.method != http::Method::head) {
-        if (auto blob = d.p2p->open_progressive(hash)) {
-          http::Response res(200);
-          res.headers.set("Content-Type", std::string(audio::mime_for_format_name(t->format)));
-          res.headers.set("Cache-Control", "no-store");
-          res.headers.set("Accept-Ranges", "bytes");
-          res.body = http::pull_body(std::move(blob));
+    try {
+      return play(d, req, *t, spec);
+    } catch (const model::DomainError& e) {
+      if (!unplayable(e) || !d.track_health) throw;
+      // Its own bytes cannot be had (every peer holding them gone, the file missing): the best other copy
+      // of the same song plays instead (duplicate resolution, library/best_copy), when there is one.
+      for (const auto& c : library::rank_copies(d.track_health->song_copies(id))) {
+        // (its other holders of the same bytes were all tried already)
+        bool same_blob = c.source != "local" && t->content_hash && c.hash == *t->content_hash;
+        if (c.track_id == id || !c.available || same_blob) continue;
+        auto other = d.catalog->stream_source(c.track_id);
+        if (!other) continue;
+        try {
+          auto res = play(d, req, *other, spec);
+          res.headers.set("X-Played-Track-Id", c.track_id);
           return res;
+        } catch (const model::DomainError& again) {
+          if (!unplayable(again)) throw;
         }
       }
-      t->path = d.p2p->materialize(hash);
+      throw;
     }
-    if (!spec) {
-      http::FileOptions o;
-      o.content_type = std::string(audio::mime_for_format_name(t->format));
-      o.cache_control = "private, max-age=3600";
-      auto res = http::file_response(req, t->path, o);
-      if (res.status == 404) return http::Response::error(404, "Audio file not found");
-      return res;
-    }
-    library::TranscodeRequest tr{t->path, t->content_hash.value_or(""), *spec};
-    std::string mime(audio::codec_mime(spec->codec));
-    if (auto cached = d.transcodes->cached(tr)) {
-      http::FileOptions o;
-      o.content_type = mime;
-      o.cache_control = "private, max-age=3600";
-      return http::file_response(req, *cached, o);
-    }
-    std::unique_ptr<library::TranscodeStream> stream;
-    try {
-      stream = d.transcodes->start(tr);
-    } catch (const audio::AudioError& e) {
-      throw model::DomainError(model::ErrorKind::unavailable, std::string("Cannot transcode this track: ") + e.what());
-    }
-    http::Response res(200);
-    res.headers.set("Content-Type", mime);
-    res.headers.set("Cache-Control", "no-store");
-    // Players use this to show the length of a stream that has no Content-Length.
-    res.headers.set("X-Content-Duration", fmt::format("{:.3f}", std::max(0.0, t->duration_secs - spec->offset_secs)));
-    if (req.method != http::Method::head) res.body = http::pull_body(std::move(stream));
-    return res;
   });
 
   r.get("/api/tracks/{id}/waveform", [&d](http::Request& req) {

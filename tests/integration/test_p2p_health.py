@@ -179,6 +179,24 @@ class TrackHealth(HealthNodes):
         d = b.get(f"/api/tracks/{by_format['flac']['id']}", token=b.token).json
         self.assertEqual(d["best_source"], "p2p://" + c.node_id)
         self.assertEqual(d["best_track_id"], by_format["mp3"]["id"])
+        # Playing the FLAC track now: no peer can give its bytes, so the song plays from C's MP3 instead.
+        with open(mp3, "rb") as f:
+            mp3_bytes = f.read()
+        r = b.get(f"/api/tracks/{by_format['flac']['id']}/stream", token=b.token)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.header("X-Played-Track-Id"), by_format["mp3"]["id"])
+        self.assertEqual(r.header("Content-Type"), "audio/mpeg")
+        self.assertTrue(r.body == mp3_bytes, "the other file of the song, verified")
+        r = b.get(f"/api/tracks/{by_format['flac']['id']}/stream?format=opus", token=b.token)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.header("X-Played-Track-Id"), by_format["mp3"]["id"])
+        self.assertEqual(r.body[:4], b"OggS", "a transcode of the other file")
+        # With C gone too, the MP3 still plays: its verified bytes are in B's cache now.
+        self.pause(c)
+        r = b.get(f"/api/tracks/{by_format['flac']['id']}/stream", token=b.token)
+        self.assertEqual(r.status, 200, r)
+        self.assertTrue(r.body == mp3_bytes)
+        c.start()
         # On C, its own file is the best copy of its track once A is gone (peer exchange may have linked C
         # with A too, and C notices A's absence at its next contact).
         mine = next(t for t in self.track_list(c) if t["format"] == "mp3" and t["title"] == "Noise Blob")
