@@ -2,9 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <condition_variable>
 #include <cstdint>
 #include <cstring>
 #include <deque>
+#include <exception>
+#include <mutex>
+#include <thread>
 #include <vector>
 
 #include "audio/decoder.hpp"
@@ -31,14 +35,66 @@ struct Transcoder::Impl {
   int frame_size = 0;
   bool planar = false;
   std::int64_t next_pts = 0;
-  std::vector<float> samples;  // interleaved, waiting for a full encoder frame
+  std::vector<float> samples;  // interleaved, waiting for a full encoder frame (from samples_pos on)
+  std::size_t samples_pos = 0;
   std::string produced;        // muxed bytes not yet read
   std::size_t produced_pos = 0;
   bool finished = false;
   bool file_output = false;  // oc->pb opened by avio_open: closed with avio_closep
 
+  // Decoding (and resampling) runs on its own thread, a few blocks ahead of the encoder: on more than
+  // one core the encoder, the slow part, never waits for it.
+  static constexpr std::size_t kBlockFrames = 4096;
+  static constexpr std::size_t kBlocksAhead = 8;
+  std::thread decode_thread;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<std::vector<float>> blocks;  // decoded, not yet taken; an empty block marks the end
+  std::exception_ptr decode_error;
+  bool stopping = false;
+
   ~Impl() {
+    {
+      std::lock_guard l(mu);
+      stopping = true;
+    }
+    cv.notify_all();
+    if (decode_thread.joinable()) decode_thread.join();
     if (file_output && out) avio_closep(&out->pb);
+  }
+
+  void start_decoding() {
+    decode_thread = std::thread([this] {
+      auto ch = static_cast<std::size_t>(channels);
+      try {
+        for (;;) {
+          std::vector<float> block(kBlockFrames * ch);
+          std::size_t got = decoder->read(block.data(), kBlockFrames);
+          block.resize(got * ch);
+          std::unique_lock l(mu);
+          cv.wait(l, [&] { return stopping || blocks.size() < kBlocksAhead; });
+          if (stopping) return;
+          blocks.push_back(std::move(block));
+          cv.notify_all();
+          if (got == 0) return;
+        }
+      } catch (...) {
+        std::lock_guard l(mu);
+        decode_error = std::current_exception();
+        cv.notify_all();
+      }
+    });
+  }
+
+  // The next decoded block (empty at the end); rethrows a decoding failure.
+  std::vector<float> next_block() {
+    std::unique_lock l(mu);
+    cv.wait(l, [&] { return !blocks.empty() || decode_error; });
+    if (blocks.empty()) std::rethrow_exception(decode_error);
+    auto b = std::move(blocks.front());
+    blocks.pop_front();
+    cv.notify_all();
+    return b;
   }
 
   static int on_write(void* opaque, std::uint8_t* buf, int size) {
@@ -67,9 +123,10 @@ struct Transcoder::Impl {
     frame->sample_rate = enc->sample_rate;
     if (av_frame_get_buffer(frame.get(), 0) < 0) throw AudioError("out of memory");
     auto ch = static_cast<std::size_t>(channels);
+    const float* in = samples.data() + samples_pos;
     for (std::size_t i = 0; i < static_cast<std::size_t>(frame_size); ++i) {
       for (std::size_t c = 0; c < ch; ++c) {
-        float v = i < count ? samples[i * ch + c] : 0.0f;
+        float v = i < count ? in[i * ch + c] : 0.0f;
         if (enc->sample_fmt == AV_SAMPLE_FMT_S16) {
           reinterpret_cast<std::int16_t*>(frame->data[0])[i * ch + c] =
               static_cast<std::int16_t>(std::lrint(std::clamp(v * 32768.0f, -32768.0f, 32767.0f)));
@@ -83,7 +140,7 @@ struct Transcoder::Impl {
         }
       }
     }
-    samples.erase(samples.begin(), samples.begin() + static_cast<std::ptrdiff_t>(std::min(count, samples.size() / ch) * ch));
+    samples_pos += std::min(count, pending() / ch) * ch;
     frame->pts = next_pts;
     next_pts += frame_size;
     int rc = avcodec_send_frame(enc.get(), frame.get());
@@ -91,17 +148,19 @@ struct Transcoder::Impl {
     drain_packets();
   }
 
-  // One step of work: decode a block and encode what fills whole frames; at the end, flush.
+  std::size_t pending() const { return samples.size() - samples_pos; }
+
+  // One step of work: take a decoded block and encode what fills whole frames; at the end, flush.
   void step() {
     auto ch = static_cast<std::size_t>(channels);
-    std::size_t base = samples.size();
-    samples.resize(base + 4096 * ch);
-    std::size_t got = decoder->read(samples.data() + base, 4096);
-    samples.resize(base + got * ch);
+    auto block = next_block();
+    samples.erase(samples.begin(), samples.begin() + static_cast<std::ptrdiff_t>(samples_pos));  // less than a frame
+    samples_pos = 0;
+    samples.insert(samples.end(), block.begin(), block.end());
     auto fs = static_cast<std::size_t>(frame_size);
-    while (samples.size() >= fs * ch) encode_frame(fs);
-    if (got == 0) {
-      if (!samples.empty()) encode_frame(samples.size() / ch);
+    while (pending() >= fs * ch) encode_frame(fs);
+    if (block.empty()) {
+      if (pending() > 0) encode_frame(pending() / ch);
       avcodec_send_frame(enc.get(), nullptr);
       drain_packets();
       int rc = av_write_trailer(out.get());
@@ -181,6 +240,7 @@ Transcoder::Transcoder(const std::string& path, const TranscodeSpec& spec, const
   for (const auto& [k, v] : tags) av_dict_set(&oc->metadata, k.c_str(), v.c_str(), 0);
   rc = avformat_write_header(oc, nullptr);
   if (rc < 0) throw AudioError("cannot start the stream: " + ff::error_text(rc));
+  m.start_decoding();
 }
 
 Transcoder::~Transcoder() = default;
