@@ -37,8 +37,14 @@ run() {
   out=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$work/range.lua" "$1")
   echo "$(echo "$out" | awk '/Requests\/sec/ {print $2}') $(echo "$out" | awk '/Transfer\/sec/ {print $2}') $(echo "$out" | awk '$1=="99%" {print $2}')"
 }
-read -r n_rps n_bw n_p99 < <(run "http://127.0.0.1:$nport/track.mp3")
-read -r s_rps s_bw s_p99 < <(run "http://127.0.0.1:$sport/api/tracks/$id/stream")
+# Best of RUNS, the two alternating, so that a load that comes and goes on this shared machine weighs on both.
+n_rps=0; s_rps=0
+for _ in $(seq "${RUNS:-2}"); do
+  read -r rps bw p99 < <(run "http://127.0.0.1:$nport/track.mp3")
+  if python3 -c "import sys; sys.exit(0 if float('$rps') > float('$n_rps') else 1)"; then n_rps=$rps; n_bw=$bw; n_p99=$p99; fi
+  read -r rps bw p99 < <(run "http://127.0.0.1:$sport/api/tracks/$id/stream")
+  if python3 -c "import sys; sys.exit(0 if float('$rps') > float('$s_rps') else 1)"; then s_rps=$rps; s_bw=$bw; s_p99=$p99; fi
+done
 printf '%-26s %12s %12s %10s\n' "target" "requests/s" "transfer/s" "p99"
 printf '%-26s %12s %12s %10s\n' "nginx (sendfile)" "$n_rps" "$n_bw" "$n_p99"
 printf '%-26s %12s %12s %10s\n' "soundtime stream" "$s_rps" "$s_bw" "$s_p99"
