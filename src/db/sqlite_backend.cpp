@@ -12,6 +12,12 @@ namespace st::db {
 
 namespace {
 
+// Resets a cached statement when the scope ends, whatever happened (its locks and bindings go).
+struct ResetOnExit {
+  lib::sqlite::Statement& s;
+  ~ResetOnExit() { s.reset(); }
+};
+
 class SqliteConnection final : public Connection {
  public:
   explicit SqliteConnection(const std::string& path) : db_(path) {
@@ -28,10 +34,7 @@ class SqliteConnection final : public Connection {
   Rows query(std::string_view sql, const std::vector<Value>& params) override {
     try {
       auto& st = prepared(sql, params);
-      struct Reset {
-        lib::sqlite::Statement& s;
-        ~Reset() { s.reset(); }
-      } guard{st};
+      ResetOnExit guard{st};
       Rows out;
       while (st.step()) {
         std::vector<std::optional<std::string>> cells;
@@ -53,10 +56,7 @@ class SqliteConnection final : public Connection {
   std::vector<std::int64_t> query_integers(std::string_view sql, const std::vector<Value>& params) override {
     try {
       auto& st = prepared(sql, params);
-      struct Reset {
-        lib::sqlite::Statement& s;
-        ~Reset() { s.reset(); }
-      } guard{st};
+      ResetOnExit guard{st};
       std::vector<std::int64_t> out;
       int n = st.column_count();
       while (st.step())
