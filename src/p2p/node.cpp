@@ -24,6 +24,7 @@ namespace {
 constexpr std::uint64_t kRangeGroups = 64;  // 1 MiB of data per FetchTrack reply
 constexpr std::size_t kRangeHeader = 28;    // size u64, first u64, end u64, proof length u32
 constexpr std::size_t kPipeline = 6;        // range requests in flight (and verifying) per download
+constexpr std::size_t kSwarm = 3;           // holders asked at once for one blob
 constexpr std::size_t kCatalogBatchTracks = 20000;  // tracks per database transaction when pulling a catalogue
 
 template <class... Ts>
@@ -249,6 +250,7 @@ Reply Node::answer_fetch(const FetchTrack& f) {
   auto proof = crypto::blake3_range_proof(outboard->data(), outboard->size(), size, first, end, ok);
   if (!ok) return error_reply("unavailable", "outboard does not match the blob");
   auto len = crypto::blake3_range_bytes(size, first, end);
+  ++ranges_served_;
   std::string out;
   out.reserve(kRangeHeader + proof.size() + len);
   put_u64(out, size);
@@ -493,7 +495,8 @@ struct RangeResult {
 
 }  // namespace
 
-bool Node::download(Download& dl, const std::string& peer, std::uint64_t& next_group) {
+bool Node::download(Download& dl, const std::vector<std::string>& sources, std::set<std::string>& served,
+                    std::set<std::string>& failed_peers) {
   const std::string& hash = dl.hash;
   const std::string& part = dl.part;
   const std::uint64_t size = dl.size;
@@ -510,7 +513,8 @@ bool Node::download(Download& dl, const std::string& peer, std::uint64_t& next_g
   // Writes to one file are serialised by the kernel anyway (its inode lock, on which waiting writers
   // spin): waiting here instead leaves the CPU to decryption and verification.
   std::mutex write_mu;
-  auto fetch_range = [this, &root, &write_mu, hash, peer, size, groups, fd](std::uint64_t first) -> RangeResult {
+  auto fetch_range = [this, &root, &write_mu, hash, size, groups, fd](std::uint64_t first,
+                                                                      std::string peer) -> RangeResult {
     FetchTrack f{hash, first * crypto::kBlake3GroupLen, kRangeGroups * crypto::kBlake3GroupLen};
     Reply r;
     try {
@@ -546,38 +550,80 @@ bool Node::download(Download& dl, const std::string& peer, std::uint64_t& next_g
     return {};
   };
 
-  std::deque<std::pair<std::uint64_t, std::future<RangeResult>>> window;
-  std::uint64_t asked = next_group;
-  bool failed = false;
+  // Sources in use (ranges go round robin over them) and in reserve (used when one in use fails).
+  std::vector<std::string> live, reserve;
+  for (const auto& p : sources) {
+    auto rec = repo_.find_peer(p);
+    bool online = rec && rec->is_online;
+    (online && live.size() < kSwarm ? live : reserve).push_back(p);
+  }
+  if (live.empty() && !reserve.empty()) {
+    live.push_back(reserve.front());
+    reserve.erase(reserve.begin());
+  }
+  struct InFlight {
+    std::uint64_t first;
+    std::string peer;
+    std::future<RangeResult> result;
+  };
+  std::deque<InFlight> window;
+  std::set<std::uint64_t> retry;  // ranges whose peer failed, asked again of another
+  std::set<std::uint64_t> done;   // verified ranges beyond the verified prefix
+  std::map<std::string, int> misses;  // failed requests per peer
+  std::uint64_t next_group = 0, asked = 0;
+  std::size_t turn = 0;
+  bool stop = false;
   while (true) {
-    while (!failed && window.size() < kPipeline && asked < groups) {
-      window.emplace_back(asked, std::async(std::launch::async, fetch_range, asked));
-      asked += kRangeGroups;
+    while (!stop && !live.empty() && window.size() < kPipeline && (!retry.empty() || asked < groups)) {
+      std::uint64_t first;
+      if (!retry.empty()) {
+        first = *retry.begin();
+        retry.erase(retry.begin());
+      } else {
+        first = asked;
+        asked += kRangeGroups;
+      }
+      const auto& peer = live[turn++ % live.size()];
+      window.push_back({first, peer, std::async(std::launch::async, fetch_range, first, peer)});
     }
     if (window.empty()) break;
-    auto [first, fut] = std::move(window.front());
+    auto f = std::move(window.front());
     window.pop_front();
-    auto res = fut.get();
-    if (failed) continue;  // draining requests already sent
-    if (res.status == RangeResult::bad_data) {
-      strike(peer, res.why);
-      failed = true;
-    } else if (res.status == RangeResult::unreachable) {
-      spdlog::info("p2p: fetching {} from {} stopped at group {}: {}", hash.substr(0, 12), peer.substr(0, 8), first,
-                   res.why);
-      failed = true;
-    } else {
-      next_group = std::min(groups, first + kRangeGroups);
+    auto res = f.result.get();
+    if (res.status == RangeResult::ok) {
+      served.insert(f.peer);
+      done.insert(f.first);
+      while (done.count(next_group)) {
+        done.erase(next_group);
+        next_group = std::min(groups, next_group + kRangeGroups);
+      }
       {
         std::lock_guard l(dl.mu);
         dl.verified = std::min<std::uint64_t>(size, next_group * crypto::kBlake3GroupLen);
       }
       dl.cv.notify_all();
-      std::lock_guard l(mu_);
-      if (stopping_) failed = true;
+    } else {
+      retry.insert(f.first);
+      auto it = std::find(live.begin(), live.end(), f.peer);
+      // Bad data drops a peer at once; a lost or timed-out request only at its second (a busy peer
+      // under load is not given up on for one slow answer). Later failures of its ranges just requeue.
+      bool drop = res.status == RangeResult::bad_data || ++misses[f.peer] >= 2;
+      if (it != live.end() && drop) {
+        if (res.status == RangeResult::bad_data) strike(f.peer, res.why);
+        spdlog::info("p2p: fetching {} from {} failed at group {}: {}", hash.substr(0, 12), f.peer.substr(0, 8),
+                     f.first, res.why);
+        failed_peers.insert(f.peer);
+        live.erase(it);
+        if (!reserve.empty()) {
+          live.push_back(reserve.front());
+          reserve.erase(reserve.begin());
+        }
+      }
     }
+    std::lock_guard l(mu_);
+    if (stopping_) stop = true;  // drain what was sent
   }
-  return !failed && next_group >= groups;
+  return !stop && next_group >= groups;
 }
 
 std::shared_ptr<Node::Download> Node::start_download(const std::string& hash) {
@@ -602,23 +648,14 @@ void Node::run_download(const std::shared_ptr<Download>& dl) {
   try {
     std::error_code ec;
     std::filesystem::remove(dl->part, ec);
-    std::uint64_t next_group = 0;
-    bool complete = false;
     auto sources = ranked_sources(dl->hash);
-    // Each source continues where the previous one stopped (a broken link resumes on another peer).
-    std::string failed;
-    for (const auto& peer : sources) {
-      if (download(*dl, peer, next_group)) {
-        complete = true;
-        note_copy(peer, dl->hash, true, false);
-        if (!failed.empty())
-          spdlog::info("p2p: recovered {} from alternative peer {} after {} failed", dl->hash.substr(0, 12),
-                       peer.substr(0, 8), failed.substr(0, 8));
-        break;
-      }
-      note_copy(peer, dl->hash, false, false);
-      failed = peer;
-    }
+    std::set<std::string> served, failed;
+    bool complete = !sources.empty() && download(*dl, sources, served, failed);
+    for (const auto& peer : served)
+      if (!failed.count(peer)) note_copy(peer, dl->hash, true, false);
+    for (const auto& peer : failed) note_copy(peer, dl->hash, false, false);
+    if (complete && !failed.empty())
+      spdlog::info("p2p: recovered {} from alternative peers after {} failed", dl->hash.substr(0, 12), failed.size());
     if (!complete) {
       std::filesystem::remove(dl->part, ec);
       error = "P2P track data not available";
@@ -736,6 +773,7 @@ library::P2pStatus Node::status() {
   s.cache_bytes = blobs_.used_bytes();
   s.cache_max_bytes = blobs_.max_bytes();
   s.searches_answered = searches_answered_;
+  s.ranges_served = ranges_served_;
   s.searches_sent = searches_sent_;
   s.search_peers_asked = search_peers_asked_;
   s.search_peers_skipped = search_peers_skipped_;
