@@ -43,10 +43,11 @@ def wait_for(predicate, timeout=30, what="condition"):
 class P2pNodes(unittest.TestCase):
     """Starts P2P nodes on loopback for a test (no tests of its own, so other suites can build on it)."""
 
-    def start_node(self, files, interval=1):
+    def start_node(self, files, interval=1, **more_env):
         port = free_port()
         env = p2p_env(port)
         env["P2P_SYNC_INTERVAL_SECONDS"] = str(interval)
+        env.update(more_env)
         s = Server(env=env)
         s.p2p_port = port
         lib = os.path.join(s.dir, "library")

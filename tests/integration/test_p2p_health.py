@@ -10,31 +10,15 @@ import tempfile
 import time
 import unittest
 
-from harness import Server, free_port
+from harness import Server
 from test_library import fixture
-from test_p2p import make_noise_flac, p2p_env, wait_for
+import test_p2p
+from test_p2p import make_noise_flac, wait_for
 
 
-class HealthNodes(unittest.TestCase):
+class HealthNodes(test_p2p.P2pNodes):
     def start_node(self, files, interval=1, health=3600):
-        port = free_port()
-        env = p2p_env(port)
-        env["P2P_SYNC_INTERVAL_SECONDS"] = str(interval)
-        env["P2P_HEALTH_INTERVAL_SECONDS"] = str(health)
-        s = Server(env=env)
-        s.p2p_port = port
-        lib = os.path.join(s.dir, "library")
-        os.makedirs(lib)
-        for name, src in files:
-            shutil.copy(src, os.path.join(lib, name))
-        if files:
-            r = s.cli("import", lib)
-            self.assertEqual(r.returncode, 0, r.stderr)
-        s.start()
-        s.token = s.setup_admin()["tokens"]["access_token"]
-        s.node_id = s.get("/api/p2p/status").json["node_id"]
-        self.servers.append(s)
-        return s
+        return super().start_node(files, interval, P2P_HEALTH_INTERVAL_SECONDS=str(health))
 
     def setUp(self):
         self.servers = []
@@ -43,14 +27,6 @@ class HealthNodes(unittest.TestCase):
         self.tmp = tempfile.mkdtemp(prefix="soundtime-health-")
         self.noise = os.path.join(self.tmp, "noise.flac")
         make_noise_flac(self.noise, "Noise Blob", seconds=8)
-
-    def tearDown(self):
-        for s in self.servers:
-            code, log = s.stop()
-            self.assertEqual(code, 0, "server did not exit cleanly on SIGTERM:\n" + log[-3000:])
-            self.assertNotIn("AddressSanitizer", log)
-            self.assertNotIn("runtime error:", log)
-        shutil.rmtree(self.tmp, ignore_errors=True)
 
     @staticmethod
     def pause(s):
@@ -63,11 +39,6 @@ class HealthNodes(unittest.TestCase):
         self.pause(s)
         s.env.update(env)
         s.start()
-
-    def link(self, a, b):
-        r = b.post("/api/admin/p2p/peers", {"node_id": a.node_id, "address": f"127.0.0.1:{a.p2p_port}"}, token=b.token)
-        self.assertEqual(r.status, 200, r)
-        self.assertTrue(r.json["peer"]["is_online"], r)
 
     def track_list(self, s):
         r = s.get("/api/tracks?per_page=100", token=s.token)
