@@ -552,15 +552,9 @@ bool Node::download(Download& dl, const std::vector<std::string>& sources, std::
 
   // Sources in use (ranges go round robin over them) and in reserve (used when one in use fails).
   std::vector<std::string> live, reserve;
-  for (const auto& p : sources) {
-    auto rec = repo_.find_peer(p);
-    bool online = rec && rec->is_online;
-    (online && live.size() < kSwarm ? live : reserve).push_back(p);
-  }
-  if (live.empty() && !reserve.empty()) {
-    live.push_back(reserve.front());
-    reserve.erase(reserve.begin());
-  }
+  // (ranked best copy first: reachable ones lead; one we believe offline is still tried when it ranks
+  // among the first, since only trying tells, and its failure counts for its copy's health)
+  for (const auto& p : sources) (live.size() < kSwarm ? live : reserve).push_back(p);
   struct InFlight {
     std::uint64_t first;
     std::string peer;
@@ -608,11 +602,11 @@ bool Node::download(Download& dl, const std::vector<std::string>& sources, std::
       // Bad data drops a peer at once; a lost or timed-out request only at its second (a busy peer
       // under load is not given up on for one slow answer). Later failures of its ranges just requeue.
       bool drop = res.status == RangeResult::bad_data || ++misses[f.peer] >= 2;
+      failed_peers.insert(f.peer);  // counts against its copy's health even when it stays in use
       if (it != live.end() && drop) {
         if (res.status == RangeResult::bad_data) strike(f.peer, res.why);
         spdlog::info("p2p: fetching {} from {} failed at group {}: {}", hash.substr(0, 12), f.peer.substr(0, 8),
                      f.first, res.why);
-        failed_peers.insert(f.peer);
         live.erase(it);
         if (!reserve.empty()) {
           live.push_back(reserve.front());

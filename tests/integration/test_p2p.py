@@ -238,6 +238,25 @@ class P2pTest(P2pNodes):
         self.assertEqual(r.status, 200, r)
         self.assertTrue(r.body == original, "fetched from C, verified against the same hash")
 
+    def test_ranges_come_from_every_holder_at_once(self):
+        a = self.start_node([("noise.flac", self.noise)])
+        c = self.start_node([("copy.flac", self.noise)])  # the same bytes on a third node
+        b = self.start_node([])
+        self.link(a, b)
+        self.link(c, b)
+        track = wait_for(lambda: self.tracks(b).get("Noise Blob"), what="the track on B")
+        wait_for(lambda: [p["local_remote_tracks"] for p in
+                          b.get("/api/admin/p2p/library-sync", token=b.token).json["peers"]] == [1, 1],
+                 what="one track, two copies")
+        with open(self.noise, "rb") as f:
+            original = f.read()
+        self.assertGreater(len(original), 2 * 1024 * 1024)  # several 1 MiB ranges
+        r = b.get(f"/api/tracks/{track['id']}/stream", token=b.token, headers={"Range": "bytes=0-"})
+        self.assertEqual(r.status, 206, r)
+        self.assertTrue(r.body == original, "fetched from both, verified against the same hash")
+        served = [s.get("/api/p2p/status").json["ranges_served"] for s in (a, c)]
+        self.assertTrue(all(n > 0 for n in served), f"both holders served ranges: {served}")
+
     def test_changes_are_pushed_without_waiting_for_the_next_pull(self):
         a = self.start_node([("t1.mp3", os.path.join(self.lib, "Test Artist/Sine Album/01 Tone 1.mp3"))], interval=600)
         b = self.start_node([], interval=600)
