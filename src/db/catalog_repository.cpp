@@ -1,8 +1,11 @@
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "db/repositories.hpp"
 #include "db/track_columns.hpp"
 #include "util/fold.hpp"
+#include "util/search_score.hpp"
 #include "util/time.hpp"
 
 namespace st::db {
@@ -319,33 +322,55 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     std::string q;
     for (const auto& w : words) {
       if (pg) q += (q.empty() ? "'" : " & '") + w + "':*";
-      else q += (q.empty() ? "\"" : " \"") + w + "\"*";
+      // Each word as a whole word or as a prefix: the pair st_rank expects (lib/sqlite/search_rank.hpp).
+      else q += fmt::format("{}(\"{}\" OR \"{}\"*)", q.empty() ? "" : " AND ", w, w);
     }
-    // One shape per table: (from, match condition, rank order) on each engine.
+    // Per table: every match is counted and scored by util::search_score (SQLite: in FTS5 by st_rank,
+    // from the positions it holds; PostgreSQL: here, from the matched rows' search text); only the
+    // requested page is then read with its joins.
     auto run = [&](const char* table, const char* alias, const std::string& select_cols, const std::string& joins,
                    auto&& read, auto& out, std::int64_t& total, model::Page page) {
       if (page.per_page <= 0) return;
-      std::vector<Value> params{q};
-      std::string sql;
+      struct Hit {
+        std::int64_t score;
+        std::int64_t rowid;  // SQLite's tie-break; PostgreSQL's is the id
+        std::string key;
+      };
+      std::vector<Hit> ranked;
       if (pg) {
-        std::string match = fmt::format("to_tsvector('simple', {}.search_text) @@ to_tsquery('simple', ?)", alias);
-        total = c->query(fmt::format("SELECT COUNT(*) FROM {} {} WHERE {}", table, alias, match), {q}).rows.at(0).integer(0);
-        sql = fmt::format(
-            "SELECT {0} FROM {1} {2} {3} WHERE {4} ORDER BY ts_rank(to_tsvector('simple', {2}.search_text), "
-            "to_tsquery('simple', ?)) DESC, {2}.id LIMIT ? OFFSET ?",
-            select_cols, table, alias, joins, match);
-        params.push_back(q);
+        auto matches = c->query(fmt::format("SELECT {1}.id, {1}.search_text FROM {0} {1} WHERE "
+                                            "to_tsvector('simple', {1}.search_text) @@ to_tsquery('simple', ?)",
+                                            table, alias),
+                                {q})
+                           .rows;
+        ranked.reserve(matches.size());
+        for (const auto& m : matches)
+          ranked.push_back({util::search_score(util::match_words(m.opt_text(1).value_or(""), words)), 0, m.text(0)});
       } else {
-        // The full-text match runs first and alone; only the page of hits is joined to its rows.
-        total = c->query(fmt::format("SELECT COUNT(*) FROM {0}_fts WHERE {0}_fts MATCH ?", table), {q}).rows.at(0).integer(0);
-        sql = fmt::format(
-            "SELECT {0} FROM (SELECT rowid AS hit, bm25({1}_fts) AS rank FROM {1}_fts WHERE {1}_fts MATCH ? "
-            "ORDER BY rank LIMIT ? OFFSET ?) f JOIN {1} {2} ON {2}.rowid = f.hit {3} ORDER BY f.rank, {2}.id",
-            select_cols, table, alias, joins);
+        auto cells =
+            c->query_integers(fmt::format("SELECT rowid, st_rank({0}_fts) FROM {0}_fts WHERE {0}_fts MATCH ?", table), {q});
+        ranked.reserve(cells.size() / 2);
+        for (std::size_t i = 0; i + 1 < cells.size(); i += 2) ranked.push_back({cells[i + 1], cells[i], {}});
       }
-      params.push_back(page.per_page);
-      params.push_back(page.offset());
-      for (const auto& r : c->query(sql, params).rows) out.push_back(read(r));
+      total = static_cast<std::int64_t>(ranked.size());
+      auto from = std::min<std::size_t>(ranked.size(), static_cast<std::size_t>(page.offset()));
+      auto to = std::min<std::size_t>(ranked.size(), from + static_cast<std::size_t>(page.per_page));
+      if (from == to) return;
+      std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(to), ranked.end(),
+                        [](const Hit& a, const Hit& b) {
+                          if (a.score != b.score) return a.score > b.score;
+                          return a.rowid != b.rowid ? a.rowid < b.rowid : a.key < b.key;
+                        });
+      std::string keys;
+      for (auto i = from; i < to; ++i) keys += (i == from ? "" : ",") + (pg ? ranked[i].key : std::to_string(ranked[i].rowid));
+      std::string sql =
+          pg ? fmt::format("SELECT {0} FROM unnest(?::uuid[]) WITH ORDINALITY AS hit(id, n) JOIN {1} {2} ON {2}.id = "
+                           "hit.id {3} ORDER BY hit.n",
+                           select_cols, table, alias, joins)
+             // json_each's key is the position in the ranked page.
+             : fmt::format("SELECT {0} FROM json_each(?) hit JOIN {1} {2} ON {2}.rowid = hit.value {3} ORDER BY hit.key",
+                           select_cols, table, alias, joins);
+      for (const auto& r : c->query(sql, {pg ? "{" + keys + "}" : "[" + keys + "]"}).rows) out.push_back(read(r));
     };
     run("tracks", "t", kTrackColumns, kTrackJoins, [](const Row& r) { return read_track(r); }, hits.tracks,
         hits.total_tracks, tracks);

@@ -48,4 +48,11 @@ bool Row::boolean(std::size_t i) const {
   return s == "1" || s == "t" || s == "true";
 }
 
+std::vector<std::int64_t> Connection::query_integers(std::string_view sql, const std::vector<Value>& params) {
+  std::vector<std::int64_t> out;
+  for (const auto& r : query(sql, params).rows)
+    for (std::size_t i = 0; r.has(i); ++i) out.push_back(r.opt_integer(i).value_or(0));
+  return out;
+}
+
 }  // namespace st::db

@@ -22,6 +22,7 @@ Value opt(const std::optional<double>& v);
 class Row {
  public:
   explicit Row(std::vector<std::optional<std::string>> cells) : cells_(std::move(cells)) {}
+  bool has(std::size_t i) const { return i < cells_.size(); }
   bool is_null(std::size_t i) const { return !cells_.at(i).has_value(); }
   const std::string& text(std::size_t i) const;  // throws on NULL
   std::optional<std::string> opt_text(std::size_t i) const { return cells_.at(i); }
@@ -49,6 +50,9 @@ class Connection {
   virtual ~Connection() = default;
   virtual Dialect dialect() const = 0;
   virtual Rows query(std::string_view sql, const std::vector<Value>& params) = 0;
+  // Every cell of every row as an integer (NULL as 0), row after row: for large results of numbers, without
+  // a string per cell.
+  virtual std::vector<std::int64_t> query_integers(std::string_view sql, const std::vector<Value>& params);
   // Parameterless script, for migrations.
   virtual void exec_script(std::string_view sql) = 0;
   // Starts a transaction that will write (SQLite takes the write lock at once to avoid upgrade deadlocks).

@@ -4,6 +4,7 @@
 
 #include "lib/sqlite/database.hpp"
 #include "lib/sqlite/error.hpp"
+#include "lib/sqlite/search_rank.hpp"
 #include "lib/sqlite/statement.hpp"
 #include "model/errors.hpp"
 
@@ -19,21 +20,18 @@ class SqliteConnection final : public Connection {
     // A page cache of up to 64 MiB (default 2 MiB): big write transactions (a catalogue pull applies
     // thousands of tracks at once) then stay in memory until they commit instead of spilling to the WAL.
     db_.exec("PRAGMA cache_size=-65536;");
+    lib::sqlite::register_search_rank(db_);
   }
 
   Dialect dialect() const override { return Dialect::sqlite; }
 
   Rows query(std::string_view sql, const std::vector<Value>& params) override {
     try {
-      auto& st = statement(sql);
-      st.reset();
+      auto& st = prepared(sql, params);
       struct Reset {
         lib::sqlite::Statement& s;
         ~Reset() { s.reset(); }
       } guard{st};
-      if (static_cast<std::size_t>(st.parameter_count()) != params.size())
-        throw model::StorageError("parameter count mismatch for: " + std::string(sql));
-      for (std::size_t i = 0; i < params.size(); ++i) bind(st, static_cast<int>(i + 1), params[i]);
       Rows out;
       while (st.step()) {
         std::vector<std::optional<std::string>> cells;
@@ -46,6 +44,23 @@ class SqliteConnection final : public Connection {
         out.rows.emplace_back(std::move(cells));
       }
       out.affected = db_.changes();
+      return out;
+    } catch (const lib::sqlite::Error& e) {
+      rethrow(e);
+    }
+  }
+
+  std::vector<std::int64_t> query_integers(std::string_view sql, const std::vector<Value>& params) override {
+    try {
+      auto& st = prepared(sql, params);
+      struct Reset {
+        lib::sqlite::Statement& s;
+        ~Reset() { s.reset(); }
+      } guard{st};
+      std::vector<std::int64_t> out;
+      int n = st.column_count();
+      while (st.step())
+        for (int c = 0; c < n; ++c) out.push_back(st.column_int64(c));
       return out;
     } catch (const lib::sqlite::Error& e) {
       rethrow(e);
@@ -72,6 +87,16 @@ class SqliteConnection final : public Connection {
   bool healthy() const override { return true; }
 
  private:
+  // The cached statement for `sql`, reset and bound to `params`.
+  lib::sqlite::Statement& prepared(std::string_view sql, const std::vector<Value>& params) {
+    auto& st = statement(sql);
+    st.reset();
+    if (static_cast<std::size_t>(st.parameter_count()) != params.size())
+      throw model::StorageError("parameter count mismatch for: " + std::string(sql));
+    for (std::size_t i = 0; i < params.size(); ++i) bind(st, static_cast<int>(i + 1), params[i]);
+    return st;
+  }
+
   [[noreturn]] static void rethrow(const lib::sqlite::Error& e) {
     if (e.is_unique_violation()) throw model::UniqueViolation(e.what());
     throw model::StorageError(e.what());

@@ -332,6 +332,21 @@ class Search(ServerTest):
         self.assertEqual(self.s.get("/api/search").status, 400)
         self.assertEqual(self.s.get("/api/search?q=x&per_page=0").status, 400)
 
+    def test_ranking_whole_words_early_and_side_by_side_first(self):
+        admin = self.s.setup_admin()["tokens"]["access_token"]
+        ids = [t["id"] for t in self.search("test artist", per_page=10)["tracks"]]
+        titles = ["Lovely Day", "Night of Love", "Love Night", "Love"]
+        for tid, title in zip(ids, titles):
+            self.assertEqual(self.s.put(f"/api/tracks/{tid}", {"title": title}, token=admin).status, 200)
+        got = [t["title"] for t in self.search("love")["tracks"]]
+        self.assertEqual(sorted(got[:2]), ["Love", "Love Night"], f"whole word first, at the start: {got}")
+        self.assertEqual(got[2], "Night of Love", f"a whole word beats a prefix: {got}")
+        self.assertIn("Lovely Day", got[3:])
+        got = [t["title"] for t in self.search("love night")["tracks"]]
+        self.assertEqual(got, ["Love Night", "Night of Love"], "side by side, in the query's order, first")
+        got = [t["title"] for t in self.search("lov")["tracks"]]
+        self.assertEqual(got[-1], "Night of Love", f"prefixes only: the earliest first: {got}")
+
     def test_renamed_tracks_are_found_by_their_new_title(self):
         admin = self.s.setup_admin()["tokens"]["access_token"]
         tid = self.search("tone 1")["tracks"][0]["id"]

@@ -179,10 +179,11 @@ class TrackHealth(HealthNodes):
         d = b.get(f"/api/tracks/{by_format['flac']['id']}", token=b.token).json
         self.assertEqual(d["best_source"], "p2p://" + c.node_id)
         self.assertEqual(d["best_track_id"], by_format["mp3"]["id"])
-        # On C, its own file is the best copy of its track.
-        mine = self.track_list(c)[0]
-        d = c.get(f"/api/tracks/{mine['id']}", token=c.token).json
-        self.assertEqual(d["best_source"], "local")
+        # On C, its own file is the best copy of its track once A is gone (peer exchange may have linked C
+        # with A too, and C notices A's absence at its next contact).
+        mine = next(t for t in self.track_list(c) if t["format"] == "mp3" and t["title"] == "Noise Blob")
+        wait_for(lambda: c.get(f"/api/tracks/{mine['id']}", token=c.token).json["best_source"] == "local",
+                 timeout=30, what="C's own file as the best copy")
 
 
 class ReplicaMetadata(HealthNodes):

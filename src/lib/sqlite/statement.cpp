@@ -51,4 +51,6 @@ std::optional<std::string_view> Statement::column_text(int i) const noexcept {
   return std::string_view(reinterpret_cast<const char*>(t), static_cast<std::size_t>(n));
 }
 
+std::int64_t Statement::column_int64(int i) const noexcept { return sqlite3_column_int64(stmt_, i); }
+
 }  // namespace st::lib::sqlite

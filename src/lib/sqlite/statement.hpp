@@ -27,6 +27,7 @@ class Statement {
 
   int column_count() const noexcept;
   std::optional<std::string_view> column_text(int i) const noexcept;  // nothing for NULL
+  std::int64_t column_int64(int i) const noexcept;                    // 0 for NULL
 
  private:
   sqlite3* db_;
