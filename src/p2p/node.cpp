@@ -496,7 +496,7 @@ struct RangeResult {
 }  // namespace
 
 bool Node::download(Download& dl, const std::vector<std::string>& sources, std::set<std::string>& served,
-                    std::set<std::string>& failed_peers) {
+                    std::set<std::string>& failed) {
   const std::string& hash = dl.hash;
   const std::string& part = dl.part;
   const std::uint64_t size = dl.size;
@@ -550,23 +550,40 @@ bool Node::download(Download& dl, const std::vector<std::string>& sources, std::
     return {};
   };
 
-  // Sources in use (ranges go round robin over them) and in reserve (used when one in use fails).
+  // Sources in use (ranges go round robin over them) and in reserve (used when one in use is dropped),
+  // ranked best copy first: reachable ones lead; one we believe offline is still tried when it ranks
+  // among the first, since only trying tells.
   std::vector<std::string> live, reserve;
-  // (ranked best copy first: reachable ones lead; one we believe offline is still tried when it ranks
-  // among the first, since only trying tells, and its failure counts for its copy's health)
   for (const auto& p : sources) (live.size() < kSwarm ? live : reserve).push_back(p);
+  struct PeerState {
+    int misses = 0;                 // failures, one per incident (see below)
+    std::uint64_t counted_to = 0;   // requests sent up to this one share the incident already counted
+    bool failed = false;            // failed at least once in this download (noted for its copy's health)
+    bool last_ok = false;           // its last answer was a verified range
+    bool dropped = false;           // no longer asked (what it still had in flight may come back)
+  };
+  std::map<std::string, PeerState> state;
   struct InFlight {
-    std::uint64_t first;
+    std::uint64_t first, seq;
     std::string peer;
     std::future<RangeResult> result;
   };
   std::deque<InFlight> window;
-  std::set<std::uint64_t> retry;  // ranges whose peer failed, asked again of another
+  std::set<std::uint64_t> retry;  // ranges whose peer failed, asked again
   std::set<std::uint64_t> done;   // verified ranges beyond the verified prefix
-  std::map<std::string, int> misses;  // failed requests per peer
-  std::uint64_t next_group = 0, asked = 0;
+  std::uint64_t next_group = 0, asked = 0, sent = 0;
   std::size_t turn = 0;
   bool stop = false;
+  // A peer that failed once is on probation: it is asked only when no sound peer is left (so with a
+  // single holder, the same peer again, over a new connection: what was verified is kept).
+  auto pick = [&]() -> const std::string& {
+    std::vector<const std::string*> sound;
+    for (const auto& p : live)
+      if (state[p].misses == 0) sound.push_back(&p);
+    if (sound.empty())
+      for (const auto& p : live) sound.push_back(&p);
+    return *sound[turn++ % sound.size()];
+  };
   while (true) {
     while (!stop && !live.empty() && window.size() < kPipeline && (!retry.empty() || asked < groups)) {
       std::uint64_t first;
@@ -577,15 +594,16 @@ bool Node::download(Download& dl, const std::vector<std::string>& sources, std::
         first = asked;
         asked += kRangeGroups;
       }
-      const auto& peer = live[turn++ % live.size()];
-      window.push_back({first, peer, std::async(std::launch::async, fetch_range, first, peer)});
+      const auto& peer = pick();
+      window.push_back({first, ++sent, peer, std::async(std::launch::async, fetch_range, first, peer)});
     }
     if (window.empty()) break;
     auto f = std::move(window.front());
     window.pop_front();
     auto res = f.result.get();
+    auto& ps = state[f.peer];
     if (res.status == RangeResult::ok) {
-      served.insert(f.peer);
+      ps.last_ok = true;
       done.insert(f.first);
       while (done.count(next_group)) {
         done.erase(next_group);
@@ -598,15 +616,31 @@ bool Node::download(Download& dl, const std::vector<std::string>& sources, std::
       dl.cv.notify_all();
     } else {
       retry.insert(f.first);
+      ps.last_ok = false;
+      // One broken connection or stall fails every request then in flight to the peer: that is one miss.
+      // A request sent after the failure was seen (a new connection) failing too is a second one.
+      bool counted = f.seq > ps.counted_to;
+      if (counted) {
+        ++ps.misses;
+        ps.counted_to = sent;
+      }
+      // Bad data drops a peer at once; lost or timed-out requests at their second incident (a busy peer
+      // under load, or a connection that broke, is not given up on for one failure).
+      bool drop = res.status == RangeResult::bad_data || ps.misses >= 2;
       auto it = std::find(live.begin(), live.end(), f.peer);
-      // Bad data drops a peer at once; a lost or timed-out request only at its second (a busy peer
-      // under load is not given up on for one slow answer). Later failures of its ranges just requeue.
-      bool drop = res.status == RangeResult::bad_data || ++misses[f.peer] >= 2;
-      failed_peers.insert(f.peer);  // counts against its copy's health even when it stays in use
-      if (it != live.end() && drop) {
-        if (res.status == RangeResult::bad_data) strike(f.peer, res.why);
-        spdlog::info("p2p: fetching {} from {} failed at group {}: {}", hash.substr(0, 12), f.peer.substr(0, 8),
-                     f.first, res.why);
+      bool dropped = drop && it != live.end();  // (once: its other replies in flight come back the same way)
+      if (counted || dropped)
+        spdlog::info("p2p: fetching {} from {} failed at group {}: {}{}", hash.substr(0, 12), f.peer.substr(0, 8),
+                     f.first, res.why, dropped ? " (peer dropped)" : "");
+      if (dropped && res.status == RangeResult::bad_data) strike(f.peer, res.why);
+      if (!ps.failed) {
+        // Recorded at once, not at the end: by the time the last range is verified (and a listener may
+        // have had every byte) the copy's health already tells.
+        ps.failed = true;
+        note_copy(f.peer, hash, false, false);
+      }
+      if (dropped) {
+        ps.dropped = true;
         live.erase(it);
         if (!reserve.empty()) {
           live.push_back(reserve.front());
@@ -616,6 +650,10 @@ bool Node::download(Download& dl, const std::vector<std::string>& sources, std::
     }
     std::lock_guard l(mu_);
     if (stopping_) stop = true;  // drain what was sent
+  }
+  for (const auto& [peer, ps] : state) {
+    if (ps.last_ok && !ps.dropped) served.insert(peer);
+    if (ps.failed) failed.insert(peer);
   }
   return !stop && next_group >= groups;
 }
@@ -643,13 +681,24 @@ void Node::run_download(const std::shared_ptr<Download>& dl) {
     std::error_code ec;
     std::filesystem::remove(dl->part, ec);
     auto sources = ranked_sources(dl->hash);
+    // (failures are recorded for the copies' health as they happen, in download())
     std::set<std::string> served, failed;
     bool complete = !sources.empty() && download(*dl, sources, served, failed);
-    for (const auto& peer : served)
-      if (!failed.count(peer)) note_copy(peer, dl->hash, true, false);
-    for (const auto& peer : failed) note_copy(peer, dl->hash, false, false);
-    if (complete && !failed.empty())
-      spdlog::info("p2p: recovered {} from alternative peers after {} failed", dl->hash.substr(0, 12), failed.size());
+    for (const auto& peer : served) note_copy(peer, dl->hash, true, false);
+    if (complete && !failed.empty()) {
+      auto names = [](const std::set<std::string>& peers, const std::set<std::string>* unless = nullptr) {
+        std::string out;
+        for (const auto& p : peers)
+          if (!unless || !unless->count(p)) out += (out.empty() ? "" : ", ") + p.substr(0, 8);
+        return out;
+      };
+      auto lost = names(failed, &served);  // failed and did not answer again
+      if (!lost.empty())
+        spdlog::info("p2p: recovered {} from alternative peer(s) {} after {} failed", dl->hash.substr(0, 12),
+                     names(served), lost);
+      else  // every peer that failed answered again (a single holder over a new connection): nothing lost
+        spdlog::info("p2p: fetching {} resumed on {} after a failure", dl->hash.substr(0, 12), names(failed));
+    }
     if (!complete) {
       std::filesystem::remove(dl->part, ec);
       error = "P2P track data not available";

@@ -123,9 +123,12 @@ class Node final : public library::P2pService {
   // Pushes our changes since the last push to online peers (they pull them anyway; this makes it prompt).
   void push_changes();
   void want_contact(const std::string& node);
-  // Fetches the blob's groups from several holders at once (round robin over the first kSwarm reachable
-  // sources, the others in reserve); a peer that fails is dropped and its ranges asked of another. True
-  // when every group arrived verified; `served` / `failed` name the peers that did and did not deliver.
+  // Fetches the blob's groups from several holders at once (round robin over the first kSwarm sources, the
+  // others in reserve); a failed range is asked again, of a peer that has not failed when there is one
+  // (else of the same peer, over a new connection), keeping every range already verified. A peer is
+  // dropped after bad data or a second failure. Each peer's first failure is recorded for its copy's
+  // health at once. True when every group arrived verified; `served` names the peers whose last answer
+  // was a verified range, `failed` those that failed at least once.
   bool download(Download& dl, const std::vector<std::string>& sources, std::set<std::string>& served,
                 std::set<std::string>& failed);
   std::shared_ptr<Download> start_download(const std::string& hash);
