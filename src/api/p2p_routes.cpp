@@ -88,6 +88,7 @@ void add_p2p_routes(http::Router& r, ApiDeps& d) {
     o["mdns_enabled"] = s.mdns;
     o["lan_announcements_sent"] = s.lan_announcements_sent;
     o["lan_announcements_heard"] = s.lan_announcements_heard;
+    o["ranges_served"] = s.ranges_served;
     return json_response(200, o);
   });
 

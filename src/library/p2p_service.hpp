@@ -27,6 +27,8 @@ struct P2pStatus {
   // LAN discovery: running, through Avahi too, announcements sent and (valid, new) heard.
   bool lan_discovery = false, mdns = false;
   std::uint64_t lan_announcements_sent = 0, lan_announcements_heard = 0;
+  // Verified ranges of blobs served to peers (FetchTrack answered with data).
+  std::uint64_t ranges_served = 0;
 };
 
 struct P2pPingResult {

@@ -24,6 +24,7 @@ namespace {
 constexpr std::uint64_t kRangeGroups = 64;  // 1 MiB of data per FetchTrack reply
 constexpr std::size_t kRangeHeader = 28;    // size u64, first u64, end u64, proof length u32
 constexpr std::size_t kPipeline = 6;        // range requests in flight (and verifying) per download
+constexpr std::size_t kSwarm = 3;           // holders asked at once for one blob
 constexpr std::size_t kCatalogBatchTracks = 20000;  // tracks per database transaction when pulling a catalogue
 
 template <class... Ts>
@@ -249,6 +250,7 @@ Reply Node::answer_fetch(const FetchTrack& f) {
   auto proof = crypto::blake3_range_proof(outboard->data(), outboard->size(), size, first, end, ok);
   if (!ok) return error_reply("unavailable", "outboard does not match the blob");
   auto len = crypto::blake3_range_bytes(size, first, end);
+  ++ranges_served_;
   std::string out;
   out.reserve(kRangeHeader + proof.size() + len);
   put_u64(out, size);
@@ -493,7 +495,8 @@ struct RangeResult {
 
 }  // namespace
 
-bool Node::download(Download& dl, const std::string& peer, std::uint64_t& next_group) {
+bool Node::download(Download& dl, const std::vector<std::string>& sources, std::set<std::string>& served,
+                    std::set<std::string>& failed) {
   const std::string& hash = dl.hash;
   const std::string& part = dl.part;
   const std::uint64_t size = dl.size;
@@ -510,7 +513,8 @@ bool Node::download(Download& dl, const std::string& peer, std::uint64_t& next_g
   // Writes to one file are serialised by the kernel anyway (its inode lock, on which waiting writers
   // spin): waiting here instead leaves the CPU to decryption and verification.
   std::mutex write_mu;
-  auto fetch_range = [this, &root, &write_mu, hash, peer, size, groups, fd](std::uint64_t first) -> RangeResult {
+  auto fetch_range = [this, &root, &write_mu, hash, size, groups, fd](std::uint64_t first,
+                                                                      std::string peer) -> RangeResult {
     FetchTrack f{hash, first * crypto::kBlake3GroupLen, kRangeGroups * crypto::kBlake3GroupLen};
     Reply r;
     try {
@@ -546,38 +550,112 @@ bool Node::download(Download& dl, const std::string& peer, std::uint64_t& next_g
     return {};
   };
 
-  std::deque<std::pair<std::uint64_t, std::future<RangeResult>>> window;
-  std::uint64_t asked = next_group;
-  bool failed = false;
+  // Sources in use (ranges go round robin over them) and in reserve (used when one in use is dropped),
+  // ranked best copy first: reachable ones lead; one we believe offline is still tried when it ranks
+  // among the first, since only trying tells.
+  std::vector<std::string> live, reserve;
+  for (const auto& p : sources) (live.size() < kSwarm ? live : reserve).push_back(p);
+  struct PeerState {
+    int misses = 0;                 // failures, one per incident (see below)
+    std::uint64_t counted_to = 0;   // requests sent up to this one share the incident already counted
+    bool failed = false;            // failed at least once in this download (noted for its copy's health)
+    bool last_ok = false;           // its last answer was a verified range
+    bool dropped = false;           // no longer asked (what it still had in flight may come back)
+  };
+  std::map<std::string, PeerState> state;
+  struct InFlight {
+    std::uint64_t first, seq;
+    std::string peer;
+    std::future<RangeResult> result;
+  };
+  std::deque<InFlight> window;
+  std::set<std::uint64_t> retry;  // ranges whose peer failed, asked again
+  std::set<std::uint64_t> done;   // verified ranges beyond the verified prefix
+  std::uint64_t next_group = 0, asked = 0, sent = 0;
+  std::size_t turn = 0;
+  bool stop = false;
+  // A peer that failed once is on probation: it is asked only when no sound peer is left (so with a
+  // single holder, the same peer again, over a new connection: what was verified is kept).
+  auto pick = [&]() -> const std::string& {
+    std::vector<const std::string*> sound;
+    for (const auto& p : live)
+      if (state[p].misses == 0) sound.push_back(&p);
+    if (sound.empty())
+      for (const auto& p : live) sound.push_back(&p);
+    return *sound[turn++ % sound.size()];
+  };
   while (true) {
-    while (!failed && window.size() < kPipeline && asked < groups) {
-      window.emplace_back(asked, std::async(std::launch::async, fetch_range, asked));
-      asked += kRangeGroups;
+    while (!stop && !live.empty() && window.size() < kPipeline && (!retry.empty() || asked < groups)) {
+      std::uint64_t first;
+      if (!retry.empty()) {
+        first = *retry.begin();
+        retry.erase(retry.begin());
+      } else {
+        first = asked;
+        asked += kRangeGroups;
+      }
+      const auto& peer = pick();
+      window.push_back({first, ++sent, peer, std::async(std::launch::async, fetch_range, first, peer)});
     }
     if (window.empty()) break;
-    auto [first, fut] = std::move(window.front());
+    auto f = std::move(window.front());
     window.pop_front();
-    auto res = fut.get();
-    if (failed) continue;  // draining requests already sent
-    if (res.status == RangeResult::bad_data) {
-      strike(peer, res.why);
-      failed = true;
-    } else if (res.status == RangeResult::unreachable) {
-      spdlog::info("p2p: fetching {} from {} stopped at group {}: {}", hash.substr(0, 12), peer.substr(0, 8), first,
-                   res.why);
-      failed = true;
-    } else {
-      next_group = std::min(groups, first + kRangeGroups);
+    auto res = f.result.get();
+    auto& ps = state[f.peer];
+    if (res.status == RangeResult::ok) {
+      ps.last_ok = true;
+      done.insert(f.first);
+      while (done.count(next_group)) {
+        done.erase(next_group);
+        next_group = std::min(groups, next_group + kRangeGroups);
+      }
       {
         std::lock_guard l(dl.mu);
         dl.verified = std::min<std::uint64_t>(size, next_group * crypto::kBlake3GroupLen);
       }
       dl.cv.notify_all();
-      std::lock_guard l(mu_);
-      if (stopping_) failed = true;
+    } else {
+      retry.insert(f.first);
+      ps.last_ok = false;
+      // One broken connection or stall fails every request then in flight to the peer: that is one miss.
+      // A request sent after the failure was seen (a new connection) failing too is a second one.
+      bool counted = f.seq > ps.counted_to;
+      if (counted) {
+        ++ps.misses;
+        ps.counted_to = sent;
+      }
+      // Bad data drops a peer at once; lost or timed-out requests at their second incident (a busy peer
+      // under load, or a connection that broke, is not given up on for one failure).
+      bool drop = res.status == RangeResult::bad_data || ps.misses >= 2;
+      auto it = std::find(live.begin(), live.end(), f.peer);
+      bool dropped = drop && it != live.end();  // (once: its other replies in flight come back the same way)
+      if (counted || dropped)
+        spdlog::info("p2p: fetching {} from {} failed at group {}: {}{}", hash.substr(0, 12), f.peer.substr(0, 8),
+                     f.first, res.why, dropped ? " (peer dropped)" : "");
+      if (dropped && res.status == RangeResult::bad_data) strike(f.peer, res.why);
+      if (!ps.failed) {
+        // Recorded at once, not at the end: by the time the last range is verified (and a listener may
+        // have had every byte) the copy's health already tells.
+        ps.failed = true;
+        note_copy(f.peer, hash, false, false);
+      }
+      if (dropped) {
+        ps.dropped = true;
+        live.erase(it);
+        if (!reserve.empty()) {
+          live.push_back(reserve.front());
+          reserve.erase(reserve.begin());
+        }
+      }
     }
+    std::lock_guard l(mu_);
+    if (stopping_) stop = true;  // drain what was sent
   }
-  return !failed && next_group >= groups;
+  for (const auto& [peer, ps] : state) {
+    if (ps.last_ok && !ps.dropped) served.insert(peer);
+    if (ps.failed) failed.insert(peer);
+  }
+  return !stop && next_group >= groups;
 }
 
 std::shared_ptr<Node::Download> Node::start_download(const std::string& hash) {
@@ -602,22 +680,24 @@ void Node::run_download(const std::shared_ptr<Download>& dl) {
   try {
     std::error_code ec;
     std::filesystem::remove(dl->part, ec);
-    std::uint64_t next_group = 0;
-    bool complete = false;
     auto sources = ranked_sources(dl->hash);
-    // Each source continues where the previous one stopped (a broken link resumes on another peer).
-    std::string failed;
-    for (const auto& peer : sources) {
-      if (download(*dl, peer, next_group)) {
-        complete = true;
-        note_copy(peer, dl->hash, true, false);
-        if (!failed.empty())
-          spdlog::info("p2p: recovered {} from alternative peer {} after {} failed", dl->hash.substr(0, 12),
-                       peer.substr(0, 8), failed.substr(0, 8));
-        break;
-      }
-      note_copy(peer, dl->hash, false, false);
-      failed = peer;
+    // (failures are recorded for the copies' health as they happen, in download())
+    std::set<std::string> served, failed;
+    bool complete = !sources.empty() && download(*dl, sources, served, failed);
+    for (const auto& peer : served) note_copy(peer, dl->hash, true, false);
+    if (complete && !failed.empty()) {
+      auto names = [](const std::set<std::string>& peers, const std::set<std::string>* unless = nullptr) {
+        std::string out;
+        for (const auto& p : peers)
+          if (!unless || !unless->count(p)) out += (out.empty() ? "" : ", ") + p.substr(0, 8);
+        return out;
+      };
+      auto lost = names(failed, &served);  // failed and did not answer again
+      if (!lost.empty())
+        spdlog::info("p2p: recovered {} from alternative peer(s) {} after {} failed", dl->hash.substr(0, 12),
+                     names(served), lost);
+      else  // every peer that failed answered again (a single holder over a new connection): nothing lost
+        spdlog::info("p2p: fetching {} resumed on {} after a failure", dl->hash.substr(0, 12), names(failed));
     }
     if (!complete) {
       std::filesystem::remove(dl->part, ec);
@@ -736,6 +816,7 @@ library::P2pStatus Node::status() {
   s.cache_bytes = blobs_.used_bytes();
   s.cache_max_bytes = blobs_.max_bytes();
   s.searches_answered = searches_answered_;
+  s.ranges_served = ranges_served_;
   s.searches_sent = searches_sent_;
   s.search_peers_asked = search_peers_asked_;
   s.search_peers_skipped = search_peers_skipped_;

@@ -123,7 +123,14 @@ class Node final : public library::P2pService {
   // Pushes our changes since the last push to online peers (they pull them anyway; this makes it prompt).
   void push_changes();
   void want_contact(const std::string& node);
-  bool download(Download& dl, const std::string& peer, std::uint64_t& next_group);
+  // Fetches the blob's groups from several holders at once (round robin over the first kSwarm sources, the
+  // others in reserve); a failed range is asked again, of a peer that has not failed when there is one
+  // (else of the same peer, over a new connection), keeping every range already verified. A peer is
+  // dropped after bad data or a second failure. Each peer's first failure is recorded for its copy's
+  // health at once. True when every group arrived verified; `served` names the peers whose last answer
+  // was a verified range, `failed` those that failed at least once.
+  bool download(Download& dl, const std::vector<std::string>& sources, std::set<std::string>& served,
+                std::set<std::string>& failed);
   std::shared_ptr<Download> start_download(const std::string& hash);
   void run_download(const std::shared_ptr<Download>& dl);
   void strike(const std::string& node, const std::string& why);
@@ -190,6 +197,7 @@ class Node final : public library::P2pService {
   std::thread resync_thread_;
   SearchIndex search_index_;
   std::map<std::string, std::pair<std::uint64_t, std::chrono::steady_clock::time_point>> bloom_sent_;  // under mu_
+  std::atomic<std::uint64_t> ranges_served_{0};
   std::atomic<std::uint64_t> searches_answered_{0}, searches_sent_{0}, search_peers_asked_{0}, search_peers_skipped_{0};
   PeerRecordBook records_{opts_.peer_records_path};
   std::map<std::string, SignedPeerRecord> to_verify_;  // learned, not yet pinged (under mu_)
