@@ -15,7 +15,11 @@ PACKAGES=(
   postgresql postgresql-client
   python3 curl wrk nginx-light openssl
   nodejs chromium
+  dbus-daemon avahi-daemon avahi-utils
 )
+# Packages whose service must not start when installed: the LAN discovery tests run their own Avahi
+# daemons inside network namespaces they create; one on the machine would announce on its real network.
+NO_START=(dbus-daemon avahi-daemon avahi-utils)
 
 # `setup.sh bench` adds the peers the benchmarks measure against (MPD for bench/scan.sh).
 if [ "${1:-}" = "bench" ]; then PACKAGES+=(mpd mpc); fi
@@ -39,7 +43,29 @@ if [ ${#missing[@]} -gt 0 ]; then
     $SUDO apt-get update -q
   fi
   # libboost1.74-dev (pulled in by some packages) conflicts with the 1.81 headers: let apt remove it.
-  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+  plain=() quiet=()
+  for p in "${missing[@]}"; do
+    if [[ " ${NO_START[*]} " == *" $p "* ]]; then quiet+=("$p"); else plain+=("$p"); fi
+  done
+  if [ ${#plain[@]} -gt 0 ]; then $SUDO apt-get install -y -q --no-install-recommends "${plain[@]}"; fi
+  if [ ${#quiet[@]} -gt 0 ]; then
+    # policy-rc.d answering 101 forbids every service start during the install (ours only if there was none).
+    made_policy=""
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+      printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+      $SUDO chmod +x /usr/sbin/policy-rc.d
+      made_policy=1
+      trap '$SUDO rm -f /usr/sbin/policy-rc.d' EXIT
+    fi
+    $SUDO apt-get install -y -q --no-install-recommends "${quiet[@]}"
+    if [ -n "$made_policy" ]; then $SUDO rm -f /usr/sbin/policy-rc.d; trap - EXIT; fi
+    # Had one started anyway, stop it (its pid file is the machine's own, not a test's).
+    if [ -e /run/avahi-daemon/pid ]; then $SUDO avahi-daemon -k >/dev/null 2>&1 || true; fi
+    # Nor at the next boot, nor on demand through D-Bus activation (systemd hosts).
+    if command -v systemctl >/dev/null 2>&1 && [[ " ${quiet[*]} " == *" avahi-daemon "* ]]; then
+      $SUDO systemctl disable --now avahi-daemon.service avahi-daemon.socket >/dev/null 2>&1 || true
+    fi
+  fi
   : "$stamp"
 fi
 

@@ -89,6 +89,7 @@ void add_p2p_routes(http::Router& r, ApiDeps& d) {
     o["lan_announcements_sent"] = s.lan_announcements_sent;
     o["lan_announcements_heard"] = s.lan_announcements_heard;
     o["ranges_served"] = s.ranges_served;
+    o["mdns_services_heard"] = s.mdns_services_heard;
     return json_response(200, o);
   });
 

@@ -214,6 +214,11 @@ Config config_from_env(const Getenv& env) {
     if (!b) throw ConfigError("P2P_LAN_DISCOVERY must be true or false");
     c.p2p_lan_discovery = *b;
   }
+  if (auto v = env("P2P_LAN_MULTICAST")) {
+    auto b = util::parse_bool(*v);
+    if (!b) throw ConfigError("P2P_LAN_MULTICAST must be true or false");
+    c.p2p_lan_multicast = *b;
+  }
   if (auto v = env("P2P_LAN_GROUP")) c.p2p_lan_group = *v;
   if (auto v = env("P2P_LAN_INTERFACE")) c.p2p_lan_interface = *v;
   if (auto v = env("P2P_LAN_INTERVAL_SECONDS")) {

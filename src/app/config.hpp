@@ -60,6 +60,7 @@ struct Config {
   unsigned p2p_pex_interval_seconds = 300;           // P2P_PEX_INTERVAL_SECONDS: peer exchange and filter resend
   std::vector<std::string> p2p_advertise_addresses;  // P2P_ADVERTISE_ADDRESSES: host:port, comma-separated
   bool p2p_lan_discovery = false;                    // P2P_LAN_DISCOVERY: multicast announcements (+ Avahi)
+  bool p2p_lan_multicast = true;                     // P2P_LAN_MULTICAST: false = mDNS (Avahi) only
   std::string p2p_lan_group = "239.255.41.204:11205"; // P2P_LAN_GROUP: administratively scoped group:port
   std::string p2p_lan_interface;                     // P2P_LAN_INTERFACE: IPv4 address of the interface to use
   unsigned p2p_lan_interval_seconds = 30;            // P2P_LAN_INTERVAL_SECONDS: between announcements

@@ -167,6 +167,7 @@ int serve(const Config& c) {
     o.peer_records_path = (std::filesystem::path(c.p2p_key_path).parent_path() / "peer_records.json").string();
     o.lan_discovery = c.p2p_lan_discovery;
     if (auto g = p2p::parse_lan_group(c.p2p_lan_group)) std::tie(o.lan.group, o.lan.group_port) = *g;
+    o.lan.multicast = c.p2p_lan_multicast;
     o.lan.interface_ip = c.p2p_lan_interface;
     o.lan.interval = std::chrono::seconds(c.p2p_lan_interval_seconds);
     o.devices = s.devices.get();

@@ -24,9 +24,10 @@ struct P2pStatus {
   std::uint64_t searches_answered = 0, searches_sent = 0, search_peers_asked = 0, search_peers_skipped = 0;
   std::size_t peer_filters = 0;
   std::uint64_t bloom_terms = 0;
-  // LAN discovery: running, through Avahi too, announcements sent and (valid, new) heard.
+  // LAN discovery: running, published through Avahi too, announcements sent and (valid, new) heard,
+  // other nodes' mDNS services resolved through Avahi (counted at each browse).
   bool lan_discovery = false, mdns = false;
-  std::uint64_t lan_announcements_sent = 0, lan_announcements_heard = 0;
+  std::uint64_t lan_announcements_sent = 0, lan_announcements_heard = 0, mdns_services_heard = 0;
   // Verified ranges of blobs served to peers (FetchTrack answered with data).
   std::uint64_t ranges_served = 0;
 };

@@ -5,16 +5,17 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -140,35 +141,48 @@ LanDiscovery::LanDiscovery(const crypto::Identity& id, std::uint16_t p2p_port, L
     fd_ = -1;
     throw std::runtime_error("LAN discovery: " + what + ": " + std::strerror(e));
   };
-  in_addr group{}, iface{};
-  if (!parse_lan_group(opts_.group + ":" + std::to_string(opts_.group_port)))
-    throw std::runtime_error("LAN discovery: the group must be an IPv4 address in 239.0.0.0/8 with a port");
-  ::inet_pton(AF_INET, opts_.group.c_str(), &group);
-  iface.s_addr = htonl(INADDR_ANY);
-  if (!opts_.interface_ip.empty() && ::inet_pton(AF_INET, opts_.interface_ip.c_str(), &iface) != 1)
-    throw std::runtime_error("LAN discovery: P2P_LAN_INTERFACE must be an IPv4 address");
-  fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (fd_ < 0) fail("socket");
-  int one = 1;
-  ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  ::setsockopt(fd_, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
-  sockaddr_in local{};
-  local.sin_family = AF_INET;
-  local.sin_port = htons(opts_.group_port);
-  local.sin_addr = group;  // only datagrams sent to the group
-  if (::bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) fail("bind");
-  ip_mreq m{};
-  m.imr_multiaddr = group;
-  m.imr_interface = iface;
-  if (::setsockopt(fd_, IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof m) != 0) fail("joining " + opts_.group);
-  if (!opts_.interface_ip.empty() && ::setsockopt(fd_, IPPROTO_IP, IP_MULTICAST_IF, &iface, sizeof iface) != 0)
-    fail("choosing interface " + opts_.interface_ip);
-  unsigned char ttl = 1, loop = 1;  // never beyond the local link
-  ::setsockopt(fd_, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof ttl);
-  ::setsockopt(fd_, IPPROTO_IP, IP_MULTICAST_LOOP, &loop, sizeof loop);
-  if (opts_.use_avahi) start_avahi();
-  spdlog::info("p2p: LAN discovery on {}:{} every {} s{}", opts_.group, opts_.group_port, opts_.interval.count(),
-               avahi() ? " (and mDNS through Avahi)" : "");
+  if (opts_.multicast) {
+    in_addr group{}, iface{};
+    if (!parse_lan_group(opts_.group + ":" + std::to_string(opts_.group_port)))
+      throw std::runtime_error("LAN discovery: the group must be an IPv4 address in 239.0.0.0/8 with a port");
+    ::inet_pton(AF_INET, opts_.group.c_str(), &group);
+    iface.s_addr = htonl(INADDR_ANY);
+    if (!opts_.interface_ip.empty() && ::inet_pton(AF_INET, opts_.interface_ip.c_str(), &iface) != 1)
+      throw std::runtime_error("LAN discovery: P2P_LAN_INTERFACE must be an IPv4 address");
+    fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd_ < 0) fail("socket");
+    int one = 1;
+    ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    ::setsockopt(fd_, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    local.sin_port = htons(opts_.group_port);
+    local.sin_addr = group;  // only datagrams sent to the group
+    if (::bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) fail("bind");
+    ip_mreq m{};
+    m.imr_multiaddr = group;
+    m.imr_interface = iface;
+    if (::setsockopt(fd_, IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof m) != 0) fail("joining " + opts_.group);
+    if (!opts_.interface_ip.empty() && ::setsockopt(fd_, IPPROTO_IP, IP_MULTICAST_IF, &iface, sizeof iface) != 0)
+      fail("choosing interface " + opts_.interface_ip);
+    unsigned char ttl = 1, loop = 1;  // never beyond the local link
+    ::setsockopt(fd_, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof ttl);
+    ::setsockopt(fd_, IPPROTO_IP, IP_MULTICAST_LOOP, &loop, sizeof loop);
+    spdlog::info("p2p: LAN discovery on {}:{} every {} s", opts_.group, opts_.group_port, opts_.interval.count());
+  } else {
+    spdlog::info("p2p: LAN discovery by mDNS only (multicast announcements off)");
+  }
+  if (opts_.use_avahi) {
+    auto publish = find_in_path("avahi-publish"), browse = find_in_path("avahi-browse");
+    if (publish && browse) {
+      publish_path_ = *publish;
+      browse_path_ = *browse;
+    } else {
+      spdlog::info("p2p: Avahi not available (avahi-utils not installed); mDNS skipped");
+    }
+  }
+  if (!opts_.multicast && publish_path_.empty())
+    spdlog::warn("p2p: LAN discovery has nothing to do: multicast announcements are off and Avahi is missing");
   thread_ = std::thread([this] { run(); });
 }
 
@@ -176,31 +190,40 @@ LanDiscovery::~LanDiscovery() { stop(); }
 
 void LanDiscovery::stop() {
   stopping_ = true;
-  if (thread_.joinable()) thread_.join();
-  if (avahi_pid_ > 0) {
-    ::kill(avahi_pid_, SIGTERM);
-    ::waitpid(avahi_pid_, nullptr, 0);
-    avahi_pid_ = -1;
-  }
+  if (thread_.joinable()) thread_.join();  // the thread ends its children before it returns
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
 }
 
 void LanDiscovery::run() {
-  auto next = std::chrono::steady_clock::now();
+  using clock = std::chrono::steady_clock;
+  auto next = clock::now();
   while (!stopping_) {
-    auto now = std::chrono::steady_clock::now();
+    auto now = clock::now();
     if (now >= next) {
       announce();
-      if (avahi()) browse_avahi();
+      if (mdns_ && browse_.pid < 0) start_browse();
       next = now + opts_.interval;
     }
-    pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, 250) > 0 && (p.revents & POLLIN)) receive();
+    if (!publish_path_.empty() && publish_.pid < 0 && now >= publish_retry_) start_publish();
+    if (browse_.pid > 0 && now >= browse_deadline_) {
+      spdlog::debug("p2p: avahi-browse did not finish within 5 s");
+      end_child(browse_);
+    }
+    pollfd p[3] = {{fd_, POLLIN, 0}, {publish_.fd, POLLIN, 0}, {browse_.fd, POLLIN, 0}};  // fd -1: ignored
+    if (::poll(p, 3, 250) > 0) {
+      if (p[0].revents & POLLIN) receive();
+      if (p[1].revents) publish_output();
+      if (p[2].revents) browse_output();
+    }
   }
+  mdns_ = false;
+  end_child(browse_);
+  end_child(publish_);  // its service is withdrawn as it exits
 }
 
 void LanDiscovery::announce() {
+  if (fd_ < 0) return;  // multicast off
   auto packet = encode_lan_announcement(id_, p2p_port_, static_cast<std::uint64_t>(util::now_seconds()));
   sockaddr_in to{};
   to.sin_family = AF_INET;
@@ -234,43 +257,161 @@ void LanDiscovery::receive() {
     ++heard_;
     char ip[INET_ADDRSTRLEN] = {};
     ::inet_ntop(AF_INET, &from.sin_addr, ip, sizeof ip);
-    on_peer_(a->node_id, std::string(ip) + ":" + std::to_string(a->port));
+    on_peer_(a->node_id, std::string(ip) + ":" + std::to_string(a->port), LanVia::multicast);
   }
 }
 
-void LanDiscovery::start_avahi() {
-  auto publish = find_in_path("avahi-publish");
-  bool daemon = std::filesystem::exists("/run/avahi-daemon/socket");
-  if (!publish || !find_in_path("avahi-browse") || !daemon) {
-    spdlog::info("p2p: Avahi not available ({}); mDNS skipped",
-                 !daemon ? "no daemon socket at /run/avahi-daemon/socket" : "avahi-utils not installed");
-    return;
-  }
+void LanDiscovery::start_publish() {
   std::string name = "SoundTime " + id_.node_id().substr(0, 8);
-  std::string port = std::to_string(p2p_port_);
-  std::string txt = "node_id=" + id_.node_id();
-  std::vector<char*> argv{const_cast<char*>(publish->c_str()), const_cast<char*>("-s"), name.data(),
-                          const_cast<char*>(kService.data()), port.data(), txt.data(), nullptr};
-  pid_t pid = -1;
-  if (::posix_spawn(&pid, publish->c_str(), nullptr, nullptr, argv.data(), environ) != 0) {
-    spdlog::warn("p2p: cannot start avahi-publish; mDNS skipped");
-    return;
+  publish_said_.clear();
+  publish_ = spawn_child(publish_path_, {"-s", name, std::string(kService), std::to_string(p2p_port_),
+                                         "node_id=" + id_.node_id()},
+                         true);
+  if (publish_.pid < 0) {
+    spdlog::warn("p2p: cannot start avahi-publish: {}; mDNS skipped", std::strerror(errno));
+    publish_path_.clear();
   }
-  avahi_pid_ = pid;
 }
 
-void LanDiscovery::browse_avahi() {
-  // -t: dump the cache and exit; `timeout` bounds a daemon that does not answer.
-  std::string cmd = "timeout 5 avahi-browse -p -r -t -k " + std::string(kService) + " 2>/dev/null";
-  FILE* f = ::popen(cmd.c_str(), "r");
-  if (!f) return;
-  char line[4096];
-  for (int i = 0; i < 1000 && std::fgets(line, sizeof line, f); ++i) {
-    std::string_view l(line);
-    while (!l.empty() && (l.back() == '\n' || l.back() == '\r')) l.remove_suffix(1);
-    if (auto p = parse_avahi_browse_line(l); p && p->node_id != id_.node_id()) on_peer_(p->node_id, p->address);
+void LanDiscovery::publish_output() {
+  bool open = read_lines(publish_, [this](std::string_view line) {
+    if (line.empty()) return;
+    publish_said_ = std::string(line.substr(0, 200));
+    // "Established under name 'SoundTime 0123abcd'" once the daemon has registered the service.
+    if (line.starts_with("Established under name")) {
+      bool was = mdns_.exchange(true);
+      publish_backoff_ = std::chrono::seconds(0);
+      if (!was) spdlog::info("p2p: mDNS service {} published through Avahi", line.substr(23));
+      if (browse_.pid < 0) start_browse();  // the peers already published, without waiting an interval
+    }
+  });
+  if (open) return;
+  end_child(publish_);
+  // avahi-publish exits when no daemon answers ("Daemon not running") or when the daemon goes away.
+  auto why = publish_said_.empty() ? std::string("avahi-publish exited") : "avahi-publish: " + publish_said_;
+  // Retried after the interval (at least 30 s), doubling up to 10 minutes while it keeps failing.
+  auto floor = std::max<std::chrono::seconds>(opts_.interval, std::chrono::seconds(30));
+  publish_backoff_ = std::max(floor, std::min<std::chrono::seconds>(publish_backoff_ * 2, std::chrono::seconds(600)));
+  publish_retry_ = std::chrono::steady_clock::now() + publish_backoff_;
+  if (mdns_.exchange(false)) {
+    spdlog::warn("p2p: mDNS stopped ({}); retrying in {} s", why, publish_backoff_.count());
+  } else if (!avahi_reported_) {
+    spdlog::info("p2p: Avahi not available ({}); mDNS skipped, retried now and then", why);
   }
-  ::pclose(f);
+  avahi_reported_ = true;
+}
+
+void LanDiscovery::start_browse() {
+  // -p parsable, -r resolve, -t dump the cache (after a first round of queries) and exit, -k raw type.
+  browse_ = spawn_child(browse_path_, {"-p", "-r", "-t", "-k", std::string(kService)}, false);
+  browse_deadline_ = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  if (browse_.pid < 0) spdlog::debug("p2p: cannot start avahi-browse: {}", std::strerror(errno));
+}
+
+void LanDiscovery::browse_output() {
+  bool open = read_lines(browse_, [this](std::string_view line) {
+    auto p = parse_avahi_browse_line(line);
+    if (!p || p->node_id == id_.node_id()) return;
+    ++mdns_heard_;
+    on_peer_(p->node_id, p->address, LanVia::mdns);
+  });
+  if (!open || browse_.lines > 1000) end_child(browse_);
+}
+
+LanDiscovery::Child LanDiscovery::spawn_child(const std::string& path, const std::vector<std::string>& args,
+                                              bool with_stderr) {
+  Child c;
+  int out[2];
+  if (::pipe2(out, O_CLOEXEC) != 0) return c;
+  int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (null < 0) {
+    int e = errno;
+    ::close(out[0]);
+    ::close(out[1]);
+    errno = e;
+    return c;
+  }
+  // Everything the child needs is prepared here: between fork and exec only async-signal-safe calls.
+  std::vector<std::string> owned{path};
+  owned.insert(owned.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : owned) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t parent = ::getpid();
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    // Ended by the kernel if the thread that started it dies without ending it (a crash, SIGKILL).
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (::getppid() != parent) ::_exit(127);
+    sigset_t none;
+    ::sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    for (int sig : {SIGPIPE, SIGTERM, SIGINT, SIGHUP}) ::sigaction(sig, &dfl, nullptr);
+    ::dup2(null, 0);
+    ::dup2(out[1], 1);
+    ::dup2(with_stderr ? out[1] : null, 2);
+    if (::syscall(SYS_close_range, 3U, ~0U, 0U) != 0)
+      for (int fd = 3; fd < 1024; ++fd) ::close(fd);
+    ::execve(argv[0], argv.data(), environ);
+    ::_exit(127);
+  }
+  int e = errno;
+  ::close(out[1]);
+  ::close(null);
+  if (pid < 0) {
+    ::close(out[0]);
+    errno = e;
+    return c;
+  }
+  ::fcntl(out[0], F_SETFL, ::fcntl(out[0], F_GETFL) | O_NONBLOCK);
+  c.pid = pid;
+  c.fd = out[0];
+  return c;
+}
+
+bool LanDiscovery::read_lines(Child& c, const std::function<void(std::string_view)>& on_line) {
+  if (c.fd < 0) return false;
+  for (int i = 0; i < 16; ++i) {  // bounded per wake-up; the rest is read at the next one
+    char buf[4096];
+    auto n = ::read(c.fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
+    if (n <= 0) {  // end of output (or an error: the same)
+      if (!c.pending.empty()) on_line(c.pending);  // a last line without its newline
+      c.pending.clear();
+      return false;
+    }
+    c.pending.append(buf, static_cast<std::size_t>(n));
+    std::size_t at;
+    while ((at = c.pending.find('\n')) != std::string::npos) {
+      std::string_view line(c.pending.data(), at);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      ++c.lines;
+      on_line(line);
+      c.pending.erase(0, at + 1);
+    }
+    if (c.pending.size() > 8192) c.pending.clear();  // longer than any line we parse
+  }
+  return true;
+}
+
+void LanDiscovery::end_child(Child& c) {
+  if (c.fd >= 0) ::close(c.fd);
+  c.fd = -1;
+  if (c.pid > 0) {
+    // Not reaped yet, so the pid is still ours even if it has exited.
+    ::kill(c.pid, SIGTERM);
+    int status = 0;
+    pid_t r = 0;
+    for (int i = 0; i < 200 && (r = ::waitpid(c.pid, &status, WNOHANG)) == 0; ++i) ::usleep(10000);
+    if (r == 0) {
+      ::kill(c.pid, SIGKILL);
+      ::waitpid(c.pid, &status, 0);
+    }
+  }
+  c = Child{};
 }
 
 }  // namespace st::p2p

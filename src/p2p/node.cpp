@@ -826,6 +826,7 @@ library::P2pStatus Node::status() {
   s.mdns = lan_ && lan_->avahi();
   s.lan_announcements_sent = lan_ ? lan_->sent() : 0;
   s.lan_announcements_heard = lan_ ? lan_->heard() : 0;
+  s.mdns_services_heard = lan_ ? lan_->mdns_heard() : 0;
   return s;
 }
 

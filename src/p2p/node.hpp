@@ -147,7 +147,7 @@ class Node final : public library::P2pService {
   void verify_learned();
   // LAN discovery (node_lan.cpp): a peer heard on the LAN is proposed for verification like a learned one.
   void start_lan();
-  void lan_heard(const std::string& node, const std::string& address);
+  void lan_heard(const std::string& node, const std::string& address, LanVia via);
 
   // Track health and covers (node_health.cpp).
   enum class Probe { ok, missing, unreachable, bad_data };

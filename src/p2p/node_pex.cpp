@@ -140,7 +140,8 @@ void Node::verify_learned() {
     if (!batch[i].signature.empty()) records_.offer(batch[i]);  // a signed record (not a LAN sighting)
     repo_.add_peer(node, v->address);
     repo_.peer_seen(node, v->pong.version, static_cast<std::int64_t>(v->pong.track_count), std::nullopt);
-    spdlog::info("p2p: learned peer {} at {} through peer exchange", node.substr(0, 8), v->address);
+    spdlog::info("p2p: learned peer {} at {} {}", node.substr(0, 8), v->address,
+                 batch[i].signature.empty() ? "on the LAN" : "through peer exchange");
     want_contact(node);
   }
 }

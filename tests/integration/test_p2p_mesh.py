@@ -1,8 +1,10 @@
 """The P2P mesh between real instances on 127.0.0.1: Bloom filters exchanged between peers and a distributed
 search that asks only the peers whose filter matches (checked on the responders' side), peer exchange with
-signed address records, and LAN discovery between network namespaces the test creates."""
+signed address records, and LAN discovery between network namespaces the test creates (our signed
+multicast, and mDNS through Avahi daemons started inside those namespaces)."""
 import json
 import os
+import re
 import subprocess
 import tempfile
 import shutil
@@ -193,10 +195,11 @@ class PeerExchangeTest(MeshTest):
         self.assertNotIn(c.node_id, self.peers(d), "a peer that blocks us was added")
 
 
-class LanDiscoveryTest(unittest.TestCase):
+class NamespacePair(unittest.TestCase):
     """Two nodes in network namespaces created here, joined by a veth pair with a multicast route on it:
     nothing is sent on the machine's own interfaces. HTTP goes to each namespace's own loopback."""
     SUBNET = "10.213.7."
+    TAG = "stm"
 
     def ip(self, *args):
         return subprocess.run(["ip", *args], capture_output=True, text=True, timeout=20)
@@ -204,8 +207,9 @@ class LanDiscoveryTest(unittest.TestCase):
     def setUp(self):
         self.procs = []
         self.tmp = tempfile.mkdtemp(prefix="soundtime-lan-")
-        tag = f"stm{os.getpid() % 100000}"
+        tag = f"{self.TAG}{os.getpid() % 100000}"
         self.ns = [f"{tag}a", f"{tag}b"]
+        self.dev = ["v" + tag, "w" + tag]
         r = self.ip("netns", "add", self.ns[0])
         if r.returncode != 0:
             raise unittest.SkipTest(f"cannot create network namespaces here ({r.stderr.strip()})")
@@ -214,9 +218,9 @@ class LanDiscoveryTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.addCleanup(self.ip, "netns", "del", self.ns[1])
         # The veth pair is created inside the first namespace, its peer end moved straight into the second.
-        steps = [["-n", self.ns[0], "link", "add", "v" + tag, "type", "veth", "peer", "name", "w" + tag,
+        steps = [["-n", self.ns[0], "link", "add", self.dev[0], "type", "veth", "peer", "name", self.dev[1],
                   "netns", self.ns[1]]]
-        for i, (ns, dev) in enumerate(zip(self.ns, ["v" + tag, "w" + tag])):
+        for i, (ns, dev) in enumerate(zip(self.ns, self.dev)):
             steps += [["-n", ns, "addr", "add", f"{self.SUBNET}{i + 1}/24", "dev", dev],
                       ["-n", ns, "link", "set", dev, "up"], ["-n", ns, "link", "set", "lo", "up"],
                       ["-n", ns, "route", "add", "224.0.0.0/4", "dev", dev]]
@@ -245,6 +249,9 @@ class LanDiscoveryTest(unittest.TestCase):
         data = os.path.join(self.tmp, f"node{i}")
         os.makedirs(data)
         env = dict(os.environ)
+        # No Avahi daemon on the machine's own bus may be reached from here (it would publish on the real
+        # network): the system bus is a socket that does not exist unless a test starts its own.
+        env["DBUS_SYSTEM_BUS_ADDRESS"] = "unix:path=" + os.path.join(self.tmp, "no-bus")
         env.update({"PORT": str(port), "HOST": "127.0.0.1", "SOUNDTIME_DATA_DIR": data, "LOG_LEVEL": "info",
                     "JWT_SECRET": "lan-test-secret-0123456789abcdef0123", "SOUNDTIME_WEB_ROOT": os.path.join(data, "web"),
                     "P2P_ENABLED": "true", "P2P_BIND_HOST": f"{self.SUBNET}{i + 1}", "P2P_BIND_PORT": "11204",
@@ -252,9 +259,9 @@ class LanDiscoveryTest(unittest.TestCase):
                     "P2P_LAN_INTERVAL_SECONDS": "1", "P2P_SYNC_INTERVAL_SECONDS": "1"})
         env.pop("DATABASE_URL", None)  # SQLite in the namespace: a PostgreSQL on the host's loopback is out of reach
         env.update(extra or {})
-        log = open(os.path.join(data, "server.log"), "wb")
-        p = subprocess.Popen(["ip", "netns", "exec", ns, os.environ.get("SOUNDTIME_BINARY", "build/soundtime"), "serve"],
-                             env=env, stdout=log, stderr=subprocess.STDOUT)
+        with open(os.path.join(data, "server.log"), "wb") as log:
+            p = subprocess.Popen(["ip", "netns", "exec", ns, os.environ.get("SOUNDTIME_BINARY", "build/soundtime"),
+                                  "serve"], env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         self.procs.append((p, os.path.join(data, "server.log")))
         st = wait_for(lambda: self.curl(ns, port, "/api/p2p/status"), what=f"node {i} to start")
         return st
@@ -262,6 +269,12 @@ class LanDiscoveryTest(unittest.TestCase):
     def graph_peers(self, i):
         g = self.curl(self.ns[i], 18080, "/api/p2p/network-graph") or {"nodes": []}
         return {n["id"]: n["online"] for n in g["nodes"] if n["node_type"] == "peer"}
+
+    def log(self, i):
+        return read_text(self.procs[i][1])
+
+
+class LanDiscoveryTest(NamespacePair):
 
     def test_nodes_find_each_other_by_signed_multicast(self):
         a = self.start(0)
@@ -272,13 +285,12 @@ class LanDiscoveryTest(unittest.TestCase):
         st = self.curl(self.ns[0], 18080, "/api/p2p/status")
         self.assertGreaterEqual(st["lan_announcements_heard"], 1)
         self.assertGreaterEqual(st["lan_announcements_sent"], 1)
-        with open(self.procs[0][1], "rb") as f:
-            log = f.read().decode(errors="replace")
-        self.assertIn("heard " + b["node_id"][:8] + " on the LAN", log)
-        # Without an Avahi daemon mDNS is skipped, saying why.
-        if not os.path.exists("/run/avahi-daemon/socket"):
-            self.assertFalse(st["mdns_enabled"])
-            self.assertIn("Avahi not available", log)
+        log = self.log(0)
+        self.assertIn(f"heard {b['node_id'][:8]} on the LAN at {self.SUBNET}2:11204 (multicast announcement)", log)
+        # No Avahi daemon on the bus it is given: mDNS is skipped, saying why.
+        self.assertFalse(st["mdns_enabled"])
+        self.assertEqual(st["mdns_services_heard"], 0)
+        self.assertIn("Avahi not available", log)
         for p, _ in self.procs:
             p.terminate()
             self.assertEqual(p.wait(timeout=15), 0)
@@ -293,6 +305,165 @@ class LanDiscoveryTest(unittest.TestCase):
         time.sleep(2)
         self.assertEqual(self.graph_peers(0), {})
         self.assertFalse(self.graph_peers(1).get(a["node_id"]))
+
+
+def read_text(path):
+    with open(path, "rb") as f:
+        return f.read().decode(errors="replace")
+
+
+def find_tool(name):
+    return shutil.which(name) or shutil.which(name, path="/usr/sbin:/usr/bin:/sbin:/bin")
+
+
+def private_bus_config(listen):
+    """Debian's system bus configuration (its policies, including Avahi's) with our own socket, no user
+    change, no pid file, no syslog and no service activation (nothing is started on demand)."""
+    with open("/usr/share/dbus-1/system.conf") as f:
+        conf = f.read()
+    conf = re.sub(r"<user>.*?</user>|<fork/>|<pidfile>.*?</pidfile>|<syslog/>|<standard_system_servicedirs/>"
+                  r"|<servicehelper>.*?</servicehelper>|<include if_selinux_enabled[^>]*>.*?</include>", "", conf)
+    conf = re.sub(r"<listen>.*?</listen>", f"<listen>unix:path={listen}</listen>", conf)
+    return conf.replace("<includedir>system.d</includedir>", "<includedir>/usr/share/dbus-1/system.d</includedir>")
+
+
+class AvahiDiscoveryTest(NamespacePair):
+    """mDNS through Avahi, with the real avahi-daemon and avahi-utils. Inside each namespace created here:
+    a private system D-Bus (its socket in the test's temp dir) and an avahi-daemon on that bus, allowed
+    only the namespace's veth end, in its own mount namespace with a tmpfs on /run (so each has its own
+    /run/avahi-daemon and the machine's /run is untouched). Each node is given its namespace's bus and
+    P2P_LAN_MULTICAST=false: our own announcements are off, so only Avahi can make them meet."""
+    SUBNET = "10.213.8."
+    TAG = "sta"
+
+    def setUp(self):
+        self.tools = {n: find_tool(n) for n in ("avahi-daemon", "avahi-publish", "avahi-browse", "dbus-daemon",
+                                                 "unshare", "mount")}
+        missing = [n for n, p in self.tools.items() if not p]
+        if missing:
+            raise unittest.SkipTest("not installed: " + ", ".join(missing) + " (scripts/setup.sh installs them)")
+        if not os.path.exists("/usr/share/dbus-1/system.conf"):
+            raise unittest.SkipTest("no /usr/share/dbus-1/system.conf to base a private system bus on")
+        super().setUp()  # the namespaces (or SkipTest), removed by cleanups registered before ours
+        self.run_dir = tempfile.mkdtemp(prefix="soundtime-avahi-")
+        os.chmod(self.run_dir, 0o755)
+        self.addCleanup(shutil.rmtree, self.run_dir, True)  # runs after the daemons below have stopped
+        self.bus, self.avahi = [], []
+        for i, ns in enumerate(self.ns):
+            sock = os.path.join(self.run_dir, f"bus{i}")
+            conf = os.path.join(self.run_dir, f"bus{i}.conf")
+            with open(conf, "w") as f:
+                f.write(private_bus_config(sock))
+            self.daemon(i, "dbus", ["ip", "netns", "exec", ns, self.tools["dbus-daemon"], f"--config-file={conf}",
+                                    "--nofork", "--nopidfile"], None)
+            wait_for(lambda: os.path.exists(sock), what=f"the D-Bus of namespace {i}")
+            self.bus.append("unix:path=" + sock)
+        for i, ns in enumerate(self.ns):
+            conf = os.path.join(self.run_dir, f"avahi{i}.conf")
+            with open(conf, "w") as f:
+                f.write(f"[server]\nhost-name={ns}\nuse-ipv4=yes\nuse-ipv6=no\nallow-interfaces={self.dev[i]}\n"
+                        "enable-dbus=yes\nratelimit-interval-usec=1000000\nratelimit-burst=1000\n"
+                        "[wide-area]\nenable-wide-area=no\n"
+                        "[publish]\npublish-hinfo=no\npublish-workstation=no\n")
+            script = (f"mount -t tmpfs -o mode=0755,size=1m soundtime-test-run /run && exec {self.tools['avahi-daemon']}"
+                      f" --no-drop-root --no-chroot --no-rlimits --no-proc-title -f {conf}")
+            p, log = self.daemon(i, "avahi", ["ip", "netns", "exec", ns, self.tools["unshare"], "--mount",
+                                              "--propagation", "private", "sh", "-c", script], self.bus[i])
+            self.avahi.append(p)
+            wait_for(lambda: "Server startup complete" in read_text(log), what=f"avahi-daemon in namespace {i}",
+                     timeout=30)
+
+    def daemon(self, i, name, argv, bus):
+        env = dict(os.environ)
+        if bus:
+            env["DBUS_SYSTEM_BUS_ADDRESS"] = bus
+        log = os.path.join(self.run_dir, f"{name}{i}.log")
+        with open(log, "wb") as out:
+            p = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        self.addCleanup(self.end, p, log)
+        return p, log
+
+    def end(self, p, log):
+        if p.poll() is None:
+            p.terminate()
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+
+    def browse(self, i):
+        """What the namespace's own Avahi daemon sees of the service (avahi-browse on its bus)."""
+        r = subprocess.run(["ip", "netns", "exec", self.ns[i], self.tools["avahi-browse"], "-prtk", "_soundtime-p2p._tcp"],
+                           env={**os.environ, "DBUS_SYSTEM_BUS_ADDRESS": self.bus[i]}, capture_output=True, text=True,
+                           timeout=20)
+        return [l for l in r.stdout.splitlines() if l.startswith("=;")]
+
+    def status(self, i):
+        return self.curl(self.ns[i], 18080, "/api/p2p/status") or {}
+
+    def children(self, pid, name):
+        """The processes named `name` whose parent is `pid`."""
+        out = []
+        for d in os.listdir("/proc"):
+            if not d.isdigit():
+                continue
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    stat = f.read()
+            except OSError:
+                continue
+            comm = stat[stat.index("(") + 1:stat.rindex(")")]
+            ppid = int(stat[stat.rindex(")") + 2:].split()[1])
+            if ppid == pid and comm == name[:15]:
+                out.append(int(d))
+        return out
+
+    def test_nodes_find_each_other_through_avahi_only(self):
+        env = lambda i: {"DBUS_SYSTEM_BUS_ADDRESS": self.bus[i], "P2P_LAN_MULTICAST": "false"}
+        a = self.start(0, env(0))
+        b = self.start(1, env(1))
+        ids = [a["node_id"], b["node_id"]]
+        for i in (0, 1):
+            wait_for(lambda: self.status(i).get("mdns_enabled"), what=f"node {i} to publish through Avahi")
+        wait_for(lambda: self.graph_peers(0).get(ids[1]), what="A to find B through Avahi")
+        wait_for(lambda: self.graph_peers(1).get(ids[0]), what="B to find A through Avahi")
+        for i in (0, 1):
+            st = self.status(i)
+            self.assertTrue(st["lan_discovery_enabled"])
+            # Our multicast was off: nothing sent, nothing heard. Each resolved the other's mDNS service.
+            self.assertEqual(st["lan_announcements_sent"], 0)
+            self.assertEqual(st["lan_announcements_heard"], 0)
+            self.assertGreaterEqual(st["mdns_services_heard"], 1)
+            log = self.log(i)
+            self.assertIn("LAN discovery by mDNS only", log)
+            self.assertIn(f"mDNS service 'SoundTime {ids[i][:8]}' published through Avahi", log)
+        # Whichever node found the other first logged how (the other may have been pinged by it first).
+        heard = [f"heard {ids[1 - i][:8]} on the LAN at {self.SUBNET}{2 - i}:11204 (mDNS, through Avahi)" in self.log(i)
+                 for i in (0, 1)]
+        self.assertTrue(any(heard), self.log(0)[-2000:] + self.log(1)[-2000:])
+        # The daemons themselves: each sees both services, at the veth addresses, with the NodeIds in TXT.
+        seen = self.browse(1)
+        for i in (0, 1):
+            self.assertTrue(any(f";{self.SUBNET}{i + 1};11204;\"node_id={ids[i]}\"" in l for l in seen), seen)
+
+        # Stopping a node ends its avahi-publish (withdrawing the service) and leaves no child behind.
+        pid = self.procs[0][0].pid  # `ip netns exec` execs the server: same process
+        publishers = self.children(pid, "avahi-publish")
+        self.assertEqual(len(publishers), 1, publishers)
+        self.procs[0][0].terminate()
+        self.assertEqual(self.procs[0][0].wait(timeout=15), 0, self.log(0)[-3000:])
+        self.assertFalse(os.path.exists(f"/proc/{publishers[0]}"), "avahi-publish outlived the server")
+        wait_for(lambda: not any(f"node_id={ids[0]}" in l for l in self.browse(1)),
+                 what="A's service to be withdrawn from B's Avahi cache")
+        # B's daemon goes away: its avahi-publish exits and B says mDNS is off (retried later).
+        self.avahi[1].terminate()
+        self.assertEqual(self.avahi[1].wait(timeout=10), 0)
+        wait_for(lambda: self.status(1).get("mdns_enabled") is False, what="B to notice that Avahi is gone")
+        self.assertIn("p2p: mDNS stopped (avahi-publish: ", self.log(1))
+        self.assertEqual(self.children(self.procs[1][0].pid, "avahi-publish"), [], "a dead avahi-publish left behind")
+        self.procs[1][0].terminate()
+        self.assertEqual(self.procs[1][0].wait(timeout=15), 0, self.log(1)[-3000:])
 
 
 if __name__ == "__main__":

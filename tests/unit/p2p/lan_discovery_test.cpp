@@ -1,6 +1,19 @@
 // LAN announcements: only a well-formed, fresh packet signed by the key it names is accepted; Avahi's
 // parsable browse lines give a peer only for our service with a NodeId in its TXT record.
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <tuple>
+#include <vector>
 
 #include "p2p/lan_discovery.hpp"
 
@@ -16,6 +29,17 @@ crypto::Identity identity(std::uint8_t seed) {
 }
 
 constexpr std::uint64_t kNow = 1795000000;
+
+namespace fs = std::filesystem;
+
+bool eventually(const std::function<bool()>& f, std::chrono::milliseconds within = std::chrono::seconds(8)) {
+  auto end = std::chrono::steady_clock::now() + within;
+  while (std::chrono::steady_clock::now() < end) {
+    if (f()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return f();
+}
 
 }  // namespace
 
@@ -90,4 +114,124 @@ TEST(AvahiBrowse, ParsesResolvedLinesOfOurServiceOnly) {
   EXPECT_FALSE(parse_avahi_browse_line("=;eth0;IPv4;X;_soundtime-p2p._tcp;local;box.local;192.168.1.5;11204;\"node_id=xyz\""));
   EXPECT_FALSE(parse_avahi_browse_line("=;eth0;IPv4;X;_soundtime-p2p._tcp;local;box.local;192.168.1.5;11204;\"node_id=" + id + "b\""));
   EXPECT_FALSE(parse_avahi_browse_line(""));
+}
+
+// The Avahi side of LAN discovery, with stand-in avahi-publish / avahi-browse scripts first on PATH and
+// multicast off: no daemon and no packet on any network. The real tools against real daemons are
+// exercised by tests/integration/test_p2p_mesh.py (AvahiDiscoveryTest, inside network namespaces).
+class LanAvahiTools : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("st-lan-avahi-" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    const char* path = std::getenv("PATH");
+    old_path_ = path ? path : "";
+    ::setenv("PATH", dir_.c_str(), 1);
+  }
+  void TearDown() override {
+    ::setenv("PATH", old_path_.c_str(), 1);
+    fs::remove_all(dir_);
+  }
+  void script(const std::string& name, const std::string& body) {
+    auto p = dir_ / name;
+    std::ofstream(p) << "#!/bin/sh\n" << body;
+    fs::permissions(p, fs::perms::owner_all);
+  }
+  // A browse that reports a peer, a service of ours, a line to ignore and another service.
+  void browse_reports(const std::string& peer, const std::string& self) {
+    script("avahi-browse", "echo \"$@\" >> \"${0%/*}/browse.args\"\n"
+                           "printf '%s\\n' '+;veth0;IPv4;SoundTime\\032bbbbbbbb;_soundtime-p2p._tcp;local'\n"
+                           "printf '%s\\n' '=;veth0;IPv4;SoundTime\\032bbbbbbbb;_soundtime-p2p._tcp;local;b.local;192.0.2.7;11204;\"node_id=" +
+                               peer + "\"'\n"
+                           "printf '%s\\n' '=;veth0;IPv4;SoundTime\\032cccccccc;_soundtime-p2p._tcp;local;a.local;192.0.2.6;11204;\"node_id=" +
+                               self + "\"'\n"
+                           "printf '%s\\n' '=;veth0;IPv4;Printer;_ipp._tcp;local;p.local;192.0.2.9;631;\"rp=x\"'\n");
+  }
+  pid_t pid_in(const std::string& name) {
+    pid_t pid = -1;
+    std::ifstream(dir_ / name) >> pid;
+    return pid;
+  }
+  static bool gone(pid_t pid) { return ::kill(pid, 0) == -1 && errno == ESRCH; }  // a zombie still answers
+  static LanOptions mdns_only() {
+    LanOptions o;
+    o.multicast = false;
+    o.interval = std::chrono::seconds(1);
+    return o;
+  }
+
+  fs::path dir_;
+  std::string old_path_;
+  std::mutex mu_;
+  std::vector<std::tuple<std::string, std::string, LanVia>> heard_;
+  LanDiscovery::OnPeer record() {
+    return [this](const std::string& node, const std::string& address, LanVia via) {
+      std::lock_guard l(mu_);
+      heard_.emplace_back(node, address, via);
+    };
+  }
+  std::size_t heard_count() {
+    std::lock_guard l(mu_);
+    return heard_.size();
+  }
+};
+
+TEST_F(LanAvahiTools, PublishesBrowsesAndReapsItsChildren) {
+  auto self = identity(5), peer = identity(6);
+  script("avahi-publish", "echo $$ > \"${0%/*}/publish.pid\"\necho \"$@\" > \"${0%/*}/publish.args\"\n"
+                          "echo \"Established under name '$2'\" >&2\nexec /bin/sleep 600\n");
+  browse_reports(peer.node_id(), self.node_id());
+  LanDiscovery lan(self, 11204, mdns_only(), record());
+  ASSERT_TRUE(eventually([&] { return lan.avahi(); })) << "avahi-publish's 'Established' was not seen";
+  ASSERT_TRUE(eventually([&] { return heard_count() >= 2; })) << "no second browse";
+  {
+    std::lock_guard l(mu_);
+    for (const auto& [node, address, via] : heard_) {  // only the peer: not us, not another service
+      EXPECT_EQ(node, peer.node_id());
+      EXPECT_EQ(address, "192.0.2.7:11204");
+      EXPECT_EQ(via, LanVia::mdns);
+    }
+  }
+  EXPECT_GE(lan.mdns_heard(), 2u);
+  EXPECT_EQ(lan.sent(), 0u);  // multicast off
+  std::string args;
+  std::getline(std::ifstream(dir_ / "publish.args"), args);
+  EXPECT_EQ(args, "-s SoundTime " + self.node_id().substr(0, 8) + " _soundtime-p2p._tcp 11204 node_id=" + self.node_id());
+  std::getline(std::ifstream(dir_ / "browse.args"), args);
+  EXPECT_EQ(args, "-p -r -t -k _soundtime-p2p._tcp");
+  pid_t pid = pid_in("publish.pid");
+  ASSERT_GT(pid, 0);
+  EXPECT_FALSE(gone(pid));
+  lan.stop();
+  EXPECT_TRUE(gone(pid)) << "avahi-publish still there (or a zombie) after stop()";
+  EXPECT_FALSE(lan.avahi());
+}
+
+TEST_F(LanAvahiTools, WithoutADaemonMdnsIsSkipped) {
+  auto self = identity(5), peer = identity(6);
+  script("avahi-publish", "echo 'Failed to create client object: Daemon not running' >&2\nexit 1\n");
+  browse_reports(peer.node_id(), self.node_id());
+  LanDiscovery lan(self, 11204, mdns_only(), record());
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  EXPECT_FALSE(lan.avahi());
+  EXPECT_EQ(heard_count(), 0u);
+  EXPECT_FALSE(fs::exists(dir_ / "browse.args")) << "browsed without a daemon";
+  lan.stop();
+}
+
+TEST_F(LanAvahiTools, StopEndsAHungBrowseAndAPublishIgnoringSigterm) {
+  auto self = identity(5);
+  script("avahi-publish", "trap '' TERM\necho $$ > \"${0%/*}/publish.pid\"\n"
+                          "echo \"Established under name '$2'\" >&2\nexec /bin/sleep 600\n");
+  script("avahi-browse", "echo $$ > \"${0%/*}/browse.pid\"\nexec /bin/sleep 600\n");
+  LanDiscovery lan(self, 11204, mdns_only(), record());
+  ASSERT_TRUE(eventually([&] { return lan.avahi() && pid_in("browse.pid") > 0; }));
+  pid_t publish = pid_in("publish.pid"), browse = pid_in("browse.pid");
+  auto t0 = std::chrono::steady_clock::now();
+  lan.stop();
+  auto took = std::chrono::steady_clock::now() - t0;
+  EXPECT_LT(took, std::chrono::seconds(4)) << "stop() waited on its children";
+  EXPECT_TRUE(gone(publish));
+  EXPECT_TRUE(gone(browse));
 }
