@@ -1,5 +1,7 @@
 // soundtime: the command line. `serve` (the default), `import`, `scan`, `user create|passwd|role`, `version`.
 #include <CLI/CLI.hpp>
+
+#include <csignal>
 #include <iostream>
 
 #include "app/config.hpp"
@@ -11,6 +13,9 @@
 
 int main(int argc, char** argv) {
   using namespace st::app;
+  // A listener that goes away mid-response must cost us an EPIPE on that socket, not the process:
+  // sendfile(2) (original files) and pipes to child processes cannot ask for MSG_NOSIGNAL.
+  std::signal(SIGPIPE, SIG_IGN);
   Config config;
   try {
     config = config_from_env(process_env());

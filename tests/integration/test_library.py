@@ -292,6 +292,34 @@ class Rescan(ServerTest):
         self.assertEqual(code, 0, log[-2000:])
 
 
+class AbandonedStreams(ServerTest):
+    """Listeners that go away in the middle of a response (a player skipping, a closed tab) must cost the
+    server nothing: before SIGPIPE was ignored, sendfile(2) to such a socket killed the process."""
+
+    def test_clients_leaving_mid_body_do_not_kill_the_server(self):
+        import socket
+        lib = os.path.join(self.s.dir, "big")
+        os.makedirs(lib)
+        subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+                        "anoisesrc=duration=60:sample_rate=44100", "-ac", "2", "-metadata", "title=Long Noise",
+                        os.path.join(lib, "long.wav")], check=True)  # about 10 MB
+        self.assertEqual(self.s.cli("import", lib).returncode, 0)
+        tid = self.s.get("/api/tracks").json["data"][0]["id"]
+        for i in range(40):
+            conns = []
+            for _ in range(8):
+                c = socket.create_connection(("127.0.0.1", self.s.port))
+                rng = "" if i % 2 else f"Range: bytes={i * 1000}-\r\n"
+                c.sendall(f"GET /api/tracks/{tid}/stream HTTP/1.1\r\nHost: x\r\n{rng}\r\n".encode())
+                conns.append(c)
+            for c in conns:
+                c.recv(65536)  # the headers and the first bytes, then gone
+                c.close()
+        r = self.s.get("/healthz")
+        self.assertEqual(r.status, 200, "the server survived its listeners leaving")
+        self.assertEqual(self.s.get(f"/api/tracks/{tid}/stream", headers={"Range": "bytes=0-99"}).status, 206)
+
+
 class Search(ServerTest):
     def setUp(self):
         root, _ = fixture()
