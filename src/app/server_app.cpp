@@ -146,6 +146,7 @@ int serve(const Config& c) {
   std::unique_ptr<p2p::Node> node;
   auto track_health = db::make_track_health_repository(*s.pool);
   deps.track_health = track_health.get();
+  subsonic_deps.track_health = track_health.get();
   auto p2p_logs = std::make_shared<util::LogRing>(500);
   deps.p2p_logs = p2p_logs.get();
   if (c.p2p_enabled) {

@@ -18,6 +18,7 @@
 #include "model/playlist.hpp"
 #include "model/radio_station.hpp"
 #include "model/share.hpp"
+#include "model/track_health.hpp"
 #include "subsonic/now_playing.hpp"
 
 namespace st::subsonic {
@@ -45,6 +46,7 @@ struct Deps {
   std::string public_base_url;  // for share links: scheme://domain
   NowPlaying now_playing;
   library::P2pService* p2p = nullptr;  // the running P2P node (replicated tracks), or nothing
+  model::TrackHealthRepository* track_health = nullptr;  // copies of a song, for playing another one
   library::OnlineLyrics online_lyrics;  // the configured lyrics provider, when the music carries none
 };
 

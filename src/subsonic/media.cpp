@@ -12,6 +12,7 @@
 #include "audio/decoder.hpp"
 #include "audio/format_sniffer.hpp"
 #include "http/range.hpp"
+#include "library/best_copy.hpp"
 #include "library/lyrics.hpp"
 #include "model/errors.hpp"
 #include "subsonic/items.hpp"
@@ -92,8 +93,17 @@ std::optional<audio::TranscodeSpec> stream_decision(const model::Track& t, const
   return spec;
 }
 
-http::Response stream_track(Deps& d, const http::Request& req, const model::Track& t,
-                            const std::optional<audio::TranscodeSpec>& spec, bool estimate_length) {
+namespace {
+
+// A song whose bytes cannot be had here (a replica no peer can provide, a missing file): another copy of
+// the same song may play instead; the message is the error when none can.
+struct Unplayable {
+  Code code;
+  std::string message;
+};
+
+http::Response play_file(Deps& d, const http::Request& req, const model::Track& t,
+                         const std::optional<audio::TranscodeSpec>& spec, bool estimate_length) {
   static constexpr std::string_view kRemote = "p2p://";
   if (!spec && d.p2p && t.file_path.compare(0, kRemote.size(), kRemote) == 0 && !req.headers.get("Range") &&
       req.method != http::Method::head) {
@@ -108,16 +118,21 @@ http::Response stream_track(Deps& d, const http::Request& req, const model::Trac
         return res;
       }
     } catch (const model::DomainError& e) {
-      fail(Code::generic, std::string("This song is on another instance: ") + e.what());
+      throw Unplayable{Code::generic, std::string("This song is on another instance: ") + e.what()};
     }
   }
-  auto path = local_file(d, t);
+  std::string path;
+  try {
+    path = local_file(d, t);
+  } catch (const Error& e) {
+    throw Unplayable{e.code(), e.what()};
+  }
   if (!spec) {
     http::FileOptions o;
     o.content_type = std::string(audio::mime_for_format_name(t.format));
     o.cache_control = "private, max-age=3600";
     auto res = http::file_response(req, path, o);
-    if (res.status == 404) fail(Code::not_found, "The audio file of this song is missing");
+    if (res.status == 404) throw Unplayable{Code::not_found, "The audio file of this song is missing"};
     return res;
   }
   library::TranscodeRequest tr{path, t.content_hash.value_or(""), *spec};
@@ -147,6 +162,33 @@ http::Response stream_track(Deps& d, const http::Request& req, const model::Trac
   else if (size)
     res.headers.set("Content-Length", std::to_string(*size));
   return res;
+}
+
+}  // namespace
+
+http::Response stream_track(Deps& d, const http::Request& req, const model::Track& t,
+                            const std::optional<audio::TranscodeSpec>& spec, bool estimate_length) {
+  try {
+    return play_file(d, req, t, spec, estimate_length);
+  } catch (const Unplayable& gone) {
+    // The best other copy of the same song plays instead (duplicate resolution, library/best_copy), as
+    // GET /api/tracks/{id}/stream does.
+    if (d.track_health) {
+      for (const auto& c : library::rank_copies(d.track_health->song_copies(t.id))) {
+        bool same_blob = c.source != "local" && t.content_hash && c.hash == *t.content_hash;
+        if (c.track_id == t.id || !c.available || same_blob) continue;
+        auto other = d.catalog.find_track(c.track_id);
+        if (!other) continue;
+        try {
+          auto res = play_file(d, req, *other, spec, estimate_length);
+          res.headers.set("X-Played-Track-Id", c.track_id);
+          return res;
+        } catch (const Unplayable&) {
+        }
+      }
+    }
+    fail(gone.code, gone.message);
+  }
 }
 
 namespace {

@@ -191,6 +191,12 @@ class TrackHealth(HealthNodes):
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.header("X-Played-Track-Id"), by_format["mp3"]["id"])
         self.assertEqual(r.body[:4], b"OggS", "a transcode of the other file")
+        # The same through the Subsonic API, as phone apps play.
+        app = b.post("/api/auth/app-passwords", {"name": "phone"}, token=b.token).json["password"]
+        r = b.get(f"/rest/stream?apiKey={app}&f=json&v=1.16.1&c=tests&format=raw&id={by_format['flac']['id']}")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.header("X-Played-Track-Id"), by_format["mp3"]["id"])
+        self.assertTrue(r.body == mp3_bytes)
         # With C gone too, the MP3 still plays: its verified bytes are in B's cache now.
         self.pause(c)
         r = b.get(f"/api/tracks/{by_format['flac']['id']}/stream", token=b.token)
