@@ -159,15 +159,12 @@ void add_stream_routes(http::Router& r, ApiDeps& d) {
       if (!unplayable(e) || !d.track_health) throw;
       // Its own bytes cannot be had (every peer holding them gone, the file missing): the best other copy
       // of the same song plays instead (duplicate resolution, library/best_copy), when there is one.
-      for (const auto& c : library::rank_copies(d.track_health->song_copies(id))) {
-        // (its other holders of the same bytes were all tried already)
-        bool same_blob = c.source != "local" && t->content_hash && c.hash == *t->content_hash;
-        if (c.track_id == id || !c.available || same_blob) continue;
-        auto other = d.catalog->stream_source(c.track_id);
+      for (const auto& other_id : library::stand_in_tracks(d.track_health->song_copies(id), id, t->content_hash)) {
+        auto other = d.catalog->stream_source(other_id);
         if (!other) continue;
         try {
           auto res = play(d, req, *other, spec);
-          res.headers.set("X-Played-Track-Id", c.track_id);
+          res.headers.set("X-Played-Track-Id", other_id);
           return res;
         } catch (const model::DomainError& again) {
           if (!unplayable(again)) throw;

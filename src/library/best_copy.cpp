@@ -45,4 +45,15 @@ std::optional<model::SongCopy> best_copy(const std::vector<model::SongCopy>& cop
   return *std::min_element(copies.begin(), copies.end(), better_copy);
 }
 
+std::vector<std::string> stand_in_tracks(std::vector<model::SongCopy> copies, std::string_view track_id,
+                                         const std::optional<std::string>& own_hash) {
+  std::vector<std::string> out;
+  for (const auto& c : rank_copies(std::move(copies))) {
+    bool same_blob = c.source != "local" && own_hash && c.hash == *own_hash;
+    if (c.track_id == track_id || !c.available || same_blob) continue;
+    if (std::find(out.begin(), out.end(), c.track_id) == out.end()) out.push_back(c.track_id);
+  }
+  return out;
+}
+
 }  // namespace st::library

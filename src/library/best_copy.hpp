@@ -3,6 +3,7 @@
 // the best copy is the one we can reach (available, then online) with the best format, bitrate and
 // sample rate. Bitrates are kbps everywhere (tags, announcements, remote_tracks).
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -20,5 +21,9 @@ bool better_copy(const model::SongCopy& a, const model::SongCopy& b);
 std::vector<model::SongCopy> rank_copies(std::vector<model::SongCopy> copies);
 // The best copy, or nothing when there are none.
 std::optional<model::SongCopy> best_copy(const std::vector<model::SongCopy>& copies);
+// The tracks to play instead of `track_id` when its own bytes cannot be had, best first: other available
+// copies of the song, not replicas of its own bytes (their holders were tried already).
+std::vector<std::string> stand_in_tracks(std::vector<model::SongCopy> copies, std::string_view track_id,
+                                         const std::optional<std::string>& own_hash);
 
 }  // namespace st::library

@@ -174,14 +174,12 @@ http::Response stream_track(Deps& d, const http::Request& req, const model::Trac
     // The best other copy of the same song plays instead (duplicate resolution, library/best_copy), as
     // GET /api/tracks/{id}/stream does.
     if (d.track_health) {
-      for (const auto& c : library::rank_copies(d.track_health->song_copies(t.id))) {
-        bool same_blob = c.source != "local" && t.content_hash && c.hash == *t.content_hash;
-        if (c.track_id == t.id || !c.available || same_blob) continue;
-        auto other = d.catalog.find_track(c.track_id);
+      for (const auto& other_id : library::stand_in_tracks(d.track_health->song_copies(t.id), t.id, t.content_hash)) {
+        auto other = d.catalog.find_track(other_id);
         if (!other) continue;
         try {
           auto res = play_file(d, req, *other, spec, estimate_length);
-          res.headers.set("X-Played-Track-Id", c.track_id);
+          res.headers.set("X-Played-Track-Id", other_id);
           return res;
         } catch (const Unplayable&) {
         }

@@ -116,6 +116,30 @@ TEST(BestCopy, ReachableCopiesWinThenQuality) {
   EXPECT_FALSE(library::best_copy({}));
 }
 
+TEST(BestCopy, StandInsAreOtherFilesOfTheSongBestFirst) {
+  auto own = copy("p2p://a", "flac", 900, 44100);  // the track's own bytes on a peer
+  own.track_id = "t1";
+  own.hash = "h1";
+  auto same_bytes = copy("p2p://b", "flac", 900, 44100);  // another holder of them: tried already
+  same_bytes.track_id = "t1";
+  same_bytes.hash = "h1";
+  auto mp3 = copy("p2p://c", "mp3", 128, 44100);
+  mp3.track_id = "t2";
+  mp3.hash = "h2";
+  auto local = copy("local", "flac", 900, 44100);  // the same bytes, but a file here
+  local.track_id = "t3";
+  local.hash = "h1";
+  auto gone = copy("p2p://d", "flac", 1000, 96000, true, false);
+  gone.track_id = "t4";
+  gone.hash = "h4";
+  auto mp3_twice = mp3;
+  mp3_twice.source = "p2p://e";
+  EXPECT_EQ(library::stand_in_tracks({own, same_bytes, mp3, local, gone, mp3_twice}, "t1", std::string("h1")),
+            (std::vector<std::string>{"t3", "t2"}));
+  EXPECT_TRUE(library::stand_in_tracks({own, same_bytes}, "t1", std::string("h1")).empty());
+  EXPECT_TRUE(library::stand_in_tracks({}, "t1", std::nullopt).empty());
+}
+
 TEST(BestCopy, EqualCopiesPreferFewerFailuresThenLocalThenOldest) {
   auto a = copy("p2p://a", "flac", 900, 44100), b = copy("p2p://b", "flac", 900, 44100);
   a.created_at = 1;
