@@ -7,61 +7,13 @@
 #include "crypto/blake3_range.hpp"
 #include "library/best_copy.hpp"
 #include "p2p/node.hpp"
+#include "p2p/range_reply.hpp"
 
 namespace st::p2p {
 
 namespace {
 
-constexpr std::size_t kRangeHeader = 28;  // size u64, first u64, end u64, proof length u32 (docs §6)
-constexpr std::uint64_t kRangeGroups = 64;
 constexpr const char* kCoverExtensions[] = {"jpg", "png", "webp", "gif"};
-
-std::uint64_t be64(const std::string& s, std::size_t at) {
-  std::uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(s[at + i]);
-  return v;
-}
-
-std::uint32_t be32(const std::string& s, std::size_t at) {
-  std::uint32_t v = 0;
-  for (int i = 0; i < 4; ++i) v = (v << 8) | static_cast<unsigned char>(s[at + i]);
-  return v;
-}
-
-crypto::Blake3Hash root_of(const std::string& hash) {
-  crypto::Blake3Hash root{};
-  for (std::size_t i = 0; i < 32; ++i) root[i] = static_cast<std::uint8_t>(std::stoi(hash.substr(i * 2, 2), nullptr, 16));
-  return root;
-}
-
-// A range reply checked against the root: the bytes of groups [first, end), or nothing.
-struct VerifiedRange {
-  std::uint64_t size = 0, end = 0;
-  std::string data;
-};
-
-enum class RangeCheck { ok, malformed, bad_proof };
-
-RangeCheck check_range(const std::string& p, const crypto::Blake3Hash& root, std::uint64_t first,
-                       std::optional<std::uint64_t> known_size, VerifiedRange& out) {
-  if (p.size() < kRangeHeader) return RangeCheck::malformed;
-  auto size = be64(p, 0);
-  if (known_size && size != *known_size) return RangeCheck::malformed;
-  auto groups = crypto::blake3_group_count(size);
-  auto end = std::min(groups, first + kRangeGroups);
-  if (first >= groups || be64(p, 8) != first || be64(p, 16) > end || be64(p, 16) <= first) return RangeCheck::malformed;
-  end = be64(p, 16);
-  auto proof_len = be32(p, 24);
-  if (proof_len > p.size() - kRangeHeader) return RangeCheck::malformed;
-  auto* proof = reinterpret_cast<const std::uint8_t*>(p.data() + kRangeHeader);
-  auto* data = proof + proof_len;
-  std::size_t data_len = p.size() - kRangeHeader - proof_len;
-  if (!crypto::blake3_verify_range(root, size, first, end, proof, proof_len, data, data_len)) return RangeCheck::bad_proof;
-  out.size = size;
-  out.end = end;
-  out.data.assign(reinterpret_cast<const char*>(data), data_len);
-  return RangeCheck::ok;
-}
 
 model::CopyState unchanged(model::CopyState s) { return s; }
 
@@ -106,8 +58,8 @@ Node::Probe Node::probe(const std::string& node, const std::string& hash) {
   if (r.kind != ReplyKind::binary) return Probe::bad_data;
   std::optional<std::uint64_t> size;
   if (auto t = catalog_.find_track_by_hash(hash)) size = static_cast<std::uint64_t>(t->file_size);
-  VerifiedRange range;
-  return check_range(r.payload, root_of(hash), 0, size, range) == RangeCheck::ok ? Probe::ok : Probe::bad_data;
+  CheckedRange range;
+  return check_range_reply(r.payload, root_from_hex(hash), 0, size, range) == RangeCheck::ok ? Probe::ok : Probe::bad_data;
 }
 
 void Node::note_copy(const std::string& node, const std::string& hash, bool ok, bool checked) {
@@ -214,7 +166,7 @@ void Node::want_cover(const std::string& album_id, const std::string& cover_hash
 
 std::optional<std::string> Node::fetch_small_blob(const std::string& node, const std::string& hash,
                                                   std::uint64_t max_size) {
-  auto root = root_of(hash);
+  auto root = root_from_hex(hash);
   std::string out;
   std::optional<std::uint64_t> size;
   std::uint64_t first = 0, groups = 1;
@@ -227,8 +179,8 @@ std::optional<std::string> Node::fetch_small_blob(const std::string& node, const
       return std::nullopt;
     }
     if (r.kind != ReplyKind::binary) return std::nullopt;
-    VerifiedRange range;
-    auto check = check_range(r.payload, root, first, size, range);
+    CheckedRange range;
+    auto check = check_range_reply(r.payload, root, first, size, range);
     if (check == RangeCheck::bad_proof) {
       strike(node, "a cover failed BLAKE3 verification");
       return std::nullopt;
@@ -240,7 +192,7 @@ std::optional<std::string> Node::fetch_small_blob(const std::string& node, const
       groups = crypto::blake3_group_count(range.size);
       out.reserve(range.size);
     }
-    out += range.data;
+    out.append(range.data, range.data_len);
     first = range.end;
     std::lock_guard l(mu_);
     if (stopping_) return std::nullopt;

@@ -195,6 +195,17 @@ class PeerExchangeTest(MeshTest):
         self.assertNotIn(c.node_id, self.peers(d), "a peer that blocks us was added")
 
 
+def stop_process(p, timeout):
+    """SIGTERM, then SIGKILL if it does not end within `timeout` seconds."""
+    if p.poll() is None:
+        p.terminate()
+        try:
+            p.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+
+
 class NamespacePair(unittest.TestCase):
     """Two nodes in network namespaces created here, joined by a veth pair with a multicast route on it:
     nothing is sent on the machine's own interfaces. HTTP goes to each namespace's own loopback."""
@@ -230,13 +241,7 @@ class NamespacePair(unittest.TestCase):
 
     def tearDown(self):
         for p, log in self.procs:
-            if p.poll() is None:
-                p.terminate()
-                try:
-                    p.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-                    p.wait()
+            stop_process(p, 15)
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def curl(self, ns, port, path):
@@ -384,13 +389,7 @@ class AvahiDiscoveryTest(NamespacePair):
         return p, log
 
     def end(self, p, log):
-        if p.poll() is None:
-            p.terminate()
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
+        stop_process(p, 10)
 
     def browse(self, i):
         """What the namespace's own Avahi daemon sees of the service (avahi-browse on its bus)."""
