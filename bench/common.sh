@@ -6,6 +6,18 @@ wait_http() {  # url
   return 1
 }
 now() { date +%s.%N; }
+# CPU time (user + system, in clock ticks) used so far by the processes PID... and their children: a
+# measure of work done that, unlike throughput, hardly moves when other jobs share the machine.
+cpu_ticks() {
+  local total=0 p
+  for p in "$@" $(for q in "$@"; do pgrep -P "$q" || true; done); do
+    [ -r "/proc/$p/stat" ] || continue
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+  done
+  echo "$total"
+}
+# Microseconds of CPU per request: ticks used, requests served.
+cpu_us_per_request() { python3 -c "import os,sys; t,n=float(sys.argv[1]),float(sys.argv[2]); print(f'{t*1e6/os.sysconf(\"SC_CLK_TCK\")/n:.1f}' if n else 'n/a')" "$1" "$2"; }
 ratio() { python3 -c "import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); print(f'{a/b:.2f}' if b else 'n/a')" "$1" "$2"; }
 
 # A scratch directory removed on exit, and the background processes to stop then.

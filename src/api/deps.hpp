@@ -14,6 +14,7 @@
 #include "library/metadata_enricher.hpp"
 #include "library/p2p_service.hpp"
 #include "library/storage_tasks.hpp"
+#include "library/stream_source_cache.hpp"
 #include "library/transcode_service.hpp"
 #include "library/upload_store.hpp"
 #include "model/blocklist.hpp"
@@ -61,6 +62,8 @@ struct ApiDeps {
   model::DeviceRepository* devices = nullptr;
   model::TrackHealthRepository* track_health = nullptr;  // replicated copies and their health
   util::LogRing* p2p_logs = nullptr;                     // the P2P layer's recent log events
+  // Where recently played tracks' files are, for streams answered without the database (stream_routes).
+  library::StreamSourceCache* stream_sources = nullptr;
 };
 
 }  // namespace st::api

@@ -144,6 +144,35 @@ http::Response play(ApiDeps& d, http::Request& req, model::StreamSource t, const
   return res;
 }
 
+// The stream of a local file answered on the network thread, without the hop to a worker (DESIGN.md: a
+// seeking player sends a range request per seek, and the hand-offs cost more than serving the range):
+// only from memory — the instance's privacy, a session checked moments ago, where the track's file is
+// (StreamSourceCache, filled by the worker path below) — and the file itself. Anything else (a first
+// play, a transcode, a remote track, a missing file, a session not seen lately) goes to the worker path.
+std::optional<http::Response> stream_from_memory(ApiDeps& d, http::Request& req) {
+  if (!d.stream_sources) return std::nullopt;
+  auto is_private = d.settings.is_private_in_memory();
+  if (!is_private) return std::nullopt;
+  if (*is_private) {
+    auto token = req.bearer_token();
+    auto query_token = token ? std::nullopt : req.query("token");
+    if (!token && (!query_token || query_token->empty())) return std::nullopt;
+    // As gate_media: a bearer token must be an access token, ?token= may be a media token too.
+    bool allow_media = !token;
+    if (!d.sessions.authenticate_from_memory(token ? *token : *query_token, allow_media)) return std::nullopt;
+  }
+  // A public instance serves streams to anyone: who is asking changes nothing, so there is nothing to check.
+  auto t = d.stream_sources->find(req.param("id"));
+  if (!t || util::starts_with(t->path, "p2p://")) return std::nullopt;
+  if (requested_transcode(req, t->duration_secs)) return std::nullopt;
+  http::FileOptions o;
+  o.content_type = std::string(audio::mime_for_format_name(t->format));
+  o.cache_control = "private, max-age=3600";
+  auto res = http::file_response(req, t->path, o);
+  if (res.status == 404) return std::nullopt;
+  return res;
+}
+
 }  // namespace
 
 void add_stream_routes(http::Router& r, ApiDeps& d) {
@@ -154,7 +183,9 @@ void add_stream_routes(http::Router& r, ApiDeps& d) {
     if (!t) model::throw_not_found("Track not found");
     auto spec = requested_transcode(req, t->duration_secs);
     try {
-      return play(d, req, *t, spec);
+      auto res = play(d, req, *t, spec);
+      if (d.stream_sources && !util::starts_with(t->path, "p2p://")) d.stream_sources->put(id, *t);
+      return res;
     } catch (const model::DomainError& e) {
       if (!unplayable(e) || !d.track_health) throw;
       // Its own bytes cannot be had (every peer holding them gone, the file missing): the best other copy
@@ -173,6 +204,7 @@ void add_stream_routes(http::Router& r, ApiDeps& d) {
       throw;
     }
   });
+  r.add_fast_path(http::Method::get, "/api/tracks/{id}/stream", [&d](http::Request& req) { return stream_from_memory(d, req); });
 
   r.get("/api/tracks/{id}/waveform", [&d](http::Request& req) {
     gate(d, req);

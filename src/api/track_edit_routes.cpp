@@ -44,6 +44,7 @@ void remove_track(ApiDeps& d, const model::Track& t) {
   // A scanned file stays where it is (it is the user's), so scans must not bring it back.
   if (!upload) d.catalog->ignore_file(t.file_path, t.file_size, t.file_mtime, util::now_micros());
   d.catalog->delete_track(t.id);
+  if (d.stream_sources) d.stream_sources->forget(t.id);
   d.catalog->prune_orphans();
   if (upload) {
     std::error_code ec;

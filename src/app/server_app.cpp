@@ -146,6 +146,8 @@ int serve(const Config& c) {
   std::unique_ptr<p2p::Node> node;
   auto track_health = db::make_track_health_repository(*s.pool);
   deps.track_health = track_health.get();
+  library::StreamSourceCache stream_sources;
+  deps.stream_sources = &stream_sources;
   subsonic_deps.track_health = track_health.get();
   auto p2p_logs = std::make_shared<util::LogRing>(500);
   deps.p2p_logs = p2p_logs.get();
@@ -223,6 +225,7 @@ int serve(const Config& c) {
   opts.temp_dir = s.temp_dir;
   opts.file_body_limit = [&deps](http::Method m, std::string_view path) { return api::upload_body_limit(deps, m, path); };
   opts.runs_inline = [&router](const http::Request& req) { return router.is_inline(req); };
+  opts.fast_path = [&router](http::Request& req) { return router.try_fast(req); };
   opts.access_log = [](const http::AccessLogEntry& e) {
     auto level = e.status >= 500 ? spdlog::level::warn : (e.path == "/healthz" ? spdlog::level::debug : spdlog::level::info);
     spdlog::log(level, "{} {} {} {} {} {}B {:.1f}ms", e.request_id, e.remote_ip, e.method, e.path, e.status, e.bytes,

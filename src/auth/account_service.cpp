@@ -112,11 +112,13 @@ void AccountService::delete_account(const AuthenticatedUser& who, std::string_vi
   if (!crypto::verify_password(who.user.password_hash, password)) model::throw_unauthorized("Incorrect password");
   if (!users_.remove_keeping_an_admin(who.user.id))
     model::throw_forbidden("You are the only administrator: promote another user before deleting your account");
+  sessions_.end_all_sessions(who.user.id);  // gone with the user already; this tells the session service
 }
 
 void AccountService::delete_by_admin(std::string_view user_id) {
   get_user(user_id);
   if (!users_.remove_keeping_an_admin(user_id)) model::throw_conflict("Cannot delete the last administrator");
+  sessions_.end_all_sessions(user_id);  // gone with the user already; this tells the session service
 }
 
 void AccountService::set_email_by_admin(std::string_view user_id, std::string_view new_email) {

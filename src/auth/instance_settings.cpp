@@ -27,6 +27,16 @@ std::string InstanceSettings::text(std::string_view key) {
   return spec ? std::string(spec->default_value) : std::string();
 }
 
+std::optional<bool> InstanceSettings::is_private_in_memory() {
+  constexpr std::string_view key = "instance_private";
+  std::lock_guard lock(mu_);
+  if (!loaded_) return std::nullopt;
+  auto it = cache_.find(key);
+  const auto* spec = model::find_setting(key);
+  std::string_view text = it != cache_.end() ? std::string_view(it->second) : spec ? spec->default_value : "";
+  return util::parse_bool(text).value_or(false);
+}
+
 bool InstanceSettings::flag(std::string_view key) { return util::parse_bool(text(key)).value_or(false); }
 
 long long InstanceSettings::integer(std::string_view key) {

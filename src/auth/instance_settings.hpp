@@ -35,6 +35,9 @@ class InstanceSettings {
   std::vector<SettingView> list();
 
   bool is_private() { return flag("instance_private"); }
+  // As is_private(), from memory only: nothing when the settings would have to be read from the database
+  // first (for code that must not block).
+  std::optional<bool> is_private_in_memory();
 
  private:
   std::optional<std::string> raw(std::string_view key);

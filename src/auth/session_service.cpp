@@ -19,6 +19,9 @@ namespace {
 [[noreturn]] void throw_banned(const model::User& u) { model::throw_forbidden(ban_message(u)); }
 
 constexpr std::int64_t kMicros = 1'000'000;
+// How long a check against the database vouches for its session, for checks that must not block.
+constexpr auto kRecentCheckLife = std::chrono::seconds(5);
+constexpr std::size_t kRecentChecksMax = 4096;
 
 }  // namespace
 
@@ -75,6 +78,7 @@ TokenPair SessionService::refresh(std::string_view refresh_token) {
     case model::RotateStatus::unknown_token:
       model::throw_unauthorized("Invalid or expired refresh token");
     case model::RotateStatus::reused_token:
+      sessions_ended();
       model::throw_unauthorized("Refresh token already used: this session was ended for safety, please log in again");
     case model::RotateStatus::rotated:
       break;
@@ -83,6 +87,7 @@ TokenPair SessionService::refresh(std::string_view refresh_token) {
   if (!user) model::throw_unauthorized("User no longer exists");
   if (user->is_banned) {
     sessions_.revoke(r.session_id, now);
+    sessions_ended();
     throw_banned(*user);
   }
   p.access_token = token_for(*user, r.session_id, config_.access_ttl_seconds, "access");
@@ -98,6 +103,11 @@ AuthenticatedUser SessionService::check(std::string_view token, bool allow_media
   auto r = crypto::jwt_verify(token, config_.jwt_secret, util::now_seconds());
   bool type_ok = r.claims && (r.claims->token_type == "access" || (allow_media && r.claims->token_type == "media"));
   if (!type_ok || r.claims->sid.empty()) model::throw_unauthorized("Invalid or expired token");
+  std::uint64_t generation = 0;
+  {
+    std::lock_guard lock(recent_mu_);
+    generation = generation_;
+  }
   auto user = sessions_.find_live_user(r.claims->sid, r.claims->sub, util::now_micros());
   if (!user || user->is_banned) {
     // A ban ends every session. 401 (the session is over: apps refresh, and the refresh answers 403), but
@@ -107,22 +117,57 @@ AuthenticatedUser SessionService::check(std::string_view token, bool allow_media
       model::throw_unauthorized(ban_message(*who));
     model::throw_unauthorized("Session expired or revoked, please log in again");
   }
-  return AuthenticatedUser{std::move(*user), r.claims->sid};
+  AuthenticatedUser who{std::move(*user), r.claims->sid};
+  remember_check(who, generation);
+  return who;
 }
 
-void SessionService::end_session(std::string_view session_id) { sessions_.revoke(session_id, util::now_micros()); }
+void SessionService::remember_check(const AuthenticatedUser& who, std::uint64_t generation_before) {
+  std::lock_guard lock(recent_mu_);
+  // A session ended while the database was read: the answer read may predate it, so it vouches for nothing.
+  if (generation_ != generation_before) return;
+  if (recent_.size() >= kRecentChecksMax && !recent_.count(who.session_id)) recent_.clear();
+  recent_.insert_or_assign(who.session_id, RecentCheck{who, std::chrono::steady_clock::now()});
+}
+
+void SessionService::sessions_ended() {
+  std::lock_guard lock(recent_mu_);
+  ++generation_;
+  recent_.clear();
+}
+
+std::optional<AuthenticatedUser> SessionService::authenticate_from_memory(std::string_view token, bool allow_media) {
+  auto r = crypto::jwt_verify(token, config_.jwt_secret, util::now_seconds());
+  bool type_ok = r.claims && (r.claims->token_type == "access" || (allow_media && r.claims->token_type == "media"));
+  if (!type_ok || r.claims->sid.empty()) return std::nullopt;
+  std::lock_guard lock(recent_mu_);
+  auto it = recent_.find(r.claims->sid);
+  if (it == recent_.end() || it->second.who.user.id != r.claims->sub ||
+      std::chrono::steady_clock::now() - it->second.at > kRecentCheckLife)
+    return std::nullopt;
+  return it->second.who;
+}
+
+void SessionService::end_session(std::string_view session_id) {
+  sessions_.revoke(session_id, util::now_micros());
+  sessions_ended();
+}
 
 bool SessionService::end_session_by_refresh_token(std::string_view token) {
   if (token.empty() || token.size() > 4096) return false;
-  return sessions_.revoke_by_token(crypto::token_digest(token), util::now_micros());
+  bool ended = sessions_.revoke_by_token(crypto::token_digest(token), util::now_micros());
+  sessions_ended();
+  return ended;
 }
 
 void SessionService::end_all_sessions(std::string_view user_id) {
   sessions_.revoke_all_for_user(user_id, util::now_micros());
+  sessions_ended();
 }
 
 void SessionService::end_other_sessions(std::string_view user_id, std::string_view keep) {
   sessions_.revoke_all_for_user(user_id, util::now_micros(), keep);
+  sessions_ended();
 }
 
 void SessionService::purge_expired() { sessions_.purge_expired(util::now_micros()); }

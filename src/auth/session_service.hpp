@@ -2,9 +2,13 @@
 // Access tokens (15-minute HS256 JWTs naming their session) and refresh tokens (opaque, 7 days, rotated
 // on every use, stored as digests). Every authenticated request re-reads the user and the session, so a
 // ban, a demotion, a deletion or a logout takes effect at once rather than when the token expires.
+#include <chrono>
 #include <cstdint>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "model/session.hpp"
 #include "model/user.hpp"
@@ -63,14 +67,29 @@ class SessionService {
   std::string media_token(const AuthenticatedUser& who, std::int64_t ttl_seconds);
   // Accepts an access token or a media token (media routes only).
   AuthenticatedUser authenticate_media(std::string_view token);
+  // As authenticate (or authenticate_media with allow_media), from memory only, for code that must not block: the outcome of a check of the
+  // same session against the database in the last few seconds, provided no session has been ended since
+  // (logout, ban, demotion, deletion, password change, refresh-token reuse all end sessions here). Nothing
+  // when the database would be needed.
+  std::optional<AuthenticatedUser> authenticate_from_memory(std::string_view token, bool allow_media);
 
  private:
   std::string token_for(const model::User& user, std::string_view session_id, std::int64_t ttl, const char* type);
   AuthenticatedUser check(std::string_view token, bool allow_media);
+  void remember_check(const AuthenticatedUser& who, std::uint64_t generation_before);
+  void sessions_ended();
+
+  struct RecentCheck {
+    AuthenticatedUser who;
+    std::chrono::steady_clock::time_point at;
+  };
 
   TokenConfig config_;
   model::UserRepository& users_;
   model::SessionRepository& sessions_;
+  std::mutex recent_mu_;
+  std::uint64_t generation_ = 0;  // bumped whenever sessions end
+  std::unordered_map<std::string, RecentCheck> recent_;  // by session id
 };
 
 }  // namespace st::auth

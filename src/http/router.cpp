@@ -14,6 +14,7 @@ struct Router::Node {
   std::string rest_name;
   std::map<Method, Handler> handlers;
   std::map<Method, bool> inline_safe;
+  std::map<Method, FastHandler> fast;
 };
 
 Router::Router() : root_(std::make_unique<Node>()) {}
@@ -30,12 +31,18 @@ std::vector<std::string_view> segments(std::string_view path) {
 
 }  // namespace
 
+namespace {
+
+bool is_parameter(std::string_view s) { return s.size() >= 2 && s.front() == '{' && s.back() == '}'; }
+
+}  // namespace
+
 void Router::add(Method method, std::string_view pattern, Handler handler, bool inline_safe) {
   Node* n = root_.get();
   auto segs = segments(pattern);
   for (std::size_t i = 0; i < segs.size(); ++i) {
     auto s = segs[i];
-    if (s.size() >= 2 && s.front() == '{' && s.back() == '}') {
+    if (is_parameter(s)) {
       auto name = s.substr(1, s.size() - 2);
       if (!name.empty() && name.front() == '*') {
         if (i + 1 != segs.size()) throw std::logic_error("catch-all must be last in " + std::string(pattern));
@@ -103,6 +110,33 @@ bool Router::is_inline(const Request& req) const {
   Method m = req.method == Method::head && !n->handlers.count(Method::head) ? Method::get : req.method;
   auto it = n->inline_safe.find(m);
   return it != n->inline_safe.end() && it->second;
+}
+
+void Router::add_fast_path(Method method, std::string_view pattern, FastHandler fast) {
+  Node* n = root_.get();
+  for (auto s : segments(pattern)) {
+    if (is_parameter(s)) {
+      n = s[1] == '*' ? n->rest.get() : n->param.get();
+    } else {
+      auto it = n->literals.find(s);
+      n = it == n->literals.end() ? nullptr : it->second.get();
+    }
+    if (!n) break;
+  }
+  if (!n || !n->handlers.count(method))
+    throw std::logic_error("fast path for a route not registered: " + std::string(pattern));
+  n->fast[method] = std::move(fast);
+}
+
+std::optional<Response> Router::try_fast(Request& req) const {
+  Params params;
+  const Node* n = match(root_.get(), segments(req.path), 0, params);
+  if (!n || n->fast.empty()) return std::nullopt;
+  Method m = req.method == Method::head && !n->handlers.count(Method::head) ? Method::get : req.method;
+  auto it = n->fast.find(m);
+  if (it == n->fast.end()) return std::nullopt;
+  req.path_params = std::move(params);
+  return it->second(req);
 }
 
 Response Router::dispatch(Request& req) const {

@@ -2,6 +2,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,6 +13,9 @@
 namespace st::http {
 
 using Handler = std::function<Response(Request&)>;
+// An attempt to answer on a network thread: it must never block (no database, no waiting), and returns
+// nothing when it cannot answer that way, so that the route's handler runs on the worker pool instead.
+using FastHandler = std::function<std::optional<Response>(Request&)>;
 
 // Routes by method and path pattern. Segments are literals, `{name}` (one segment) or `{*name}` (the
 // rest of the path, last only). A literal beats a parameter at each segment, whatever the order of
@@ -27,6 +31,10 @@ class Router {
   void add(Method method, std::string_view pattern, Handler handler, bool inline_safe = false);
   // True when the request matches a route registered as inline_safe.
   bool is_inline(const Request& req) const;
+  // Gives a route (already added) a fast path: see FastHandler.
+  void add_fast_path(Method method, std::string_view pattern, FastHandler fast);
+  // The answer of the fast path of the route the request matches, when it has one and it answers.
+  std::optional<Response> try_fast(Request& req) const;
   void get(std::string_view p, Handler h) { add(Method::get, p, std::move(h)); }
   void post(std::string_view p, Handler h) { add(Method::post, p, std::move(h)); }
   void put(std::string_view p, Handler h) { add(Method::put, p, std::move(h)); }

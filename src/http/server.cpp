@@ -128,6 +128,15 @@ struct Server::Impl {
     return Response::error(500, "Internal server error");
   }
 
+  std::optional<Response> try_fast(Request& req) noexcept {
+    if (!opts.fast_path || req.method == Method::options) return std::nullopt;
+    try {
+      return opts.fast_path(req);
+    } catch (...) {
+      return std::nullopt;
+    }
+  }
+
   net::awaitable<void> watchdog(std::shared_ptr<Conn> c) {
     while (c->socket.is_open()) {
       c->timer.expires_at(c->deadline);
@@ -363,8 +372,11 @@ struct Server::Impl {
         res = Response::error(400, "Malformed request target");
         keep_alive = false;
       } else {
+        std::optional<Response> fast;
         if (opts.runs_inline && opts.runs_inline(req)) {
           res = handle(req);  // cheap and non-blocking: a thread hop would cost more than the work
+        } else if (fast = try_fast(req); fast) {
+          res = std::move(*fast);
         } else {
           res = co_await net::co_spawn(
               workers, [&]() -> net::awaitable<Response> { co_return handle(req); }, net::use_awaitable);

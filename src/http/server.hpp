@@ -48,6 +48,9 @@ struct ServerOptions {
   // Requests for which this says true are handled on the network thread, without the hop to the
   // worker pool: only for handlers that never block (no database, no disk, no hashing).
   std::function<bool(const Request&)> runs_inline;
+  // Tried on the network thread before the hop to the worker pool (Router::try_fast): answers what it can
+  // without blocking, nothing otherwise. An exception counts as no answer (the worker then does it properly).
+  std::function<std::optional<Response>(Request&)> fast_path;
   // Requests for which this returns a limit get their body written to a file in temp_dir
   // (Request::body_file) instead of memory, up to that many bytes (uploads).
   std::function<std::optional<std::uint64_t>(Method, std::string_view path)> file_body_limit;

@@ -174,6 +174,44 @@ class Library(ServerTest):
         self.assertEqual(self.s.get(f"/api/tracks/{t['id']}/stream", token=mt["token"]).status, 401,
                          "a media token in a header is not an access token")
 
+    def test_streams_answered_from_memory_honour_logout_ban_and_deletion_at_once(self):
+        # Repeated range requests of a track are answered on the network thread from what was read moments
+        # ago (the track's file, the session): ending a session or deleting the track must still count at once.
+        t = self.all_tracks()["Tone 2"]
+        url = f"/api/tracks/{t['id']}/stream"
+        user = self.s.register("listener")
+        self.s.put("/api/admin/settings/instance_private", {"value": True}, token=self.admin)
+        tok = user["tokens"]["access_token"]
+        rng = {"Range": "bytes=0-99"}
+        for _ in range(3):
+            self.assertEqual(self.s.get(f"{url}?token={tok}", headers=rng).status, 206)
+            self.assertEqual(self.s.get(url, token=tok, headers=rng).status, 206)
+        self.assertEqual(self.s.get(url, headers=rng).status, 401)
+        self.assertEqual(self.s.get(f"{url}?token=bogus", headers=rng).status, 401)
+        r = self.s.post("/api/auth/logout", token=tok)
+        self.assertEqual(r.status, 204)
+        self.assertEqual(self.s.get(f"{url}?token={tok}", headers=rng).status, 401)
+        self.assertEqual(self.s.get(url, token=tok, headers=rng).status, 401)
+
+        tok = self.s.post("/api/auth/login", {"username": "listener", "password": "user-password-1"}).json["tokens"]["access_token"]
+        for _ in range(3):
+            self.assertEqual(self.s.get(f"{url}?token={tok}", headers=rng).status, 206)
+        self.assertEqual(self.s.put(f"/api/admin/users/{user['user']['id']}/ban", {}, token=self.admin).status, 204)
+        self.assertEqual(self.s.get(f"{url}?token={tok}", headers=rng).status, 401)
+
+        # The file stays where it is (it was scanned), the track is gone: no more stream.
+        for _ in range(3):
+            self.assertEqual(self.s.get(f"{url}?token={self.admin}", headers=rng).status, 206)
+        self.assertEqual(self.s.delete(f"/api/tracks/{t['id']}", token=self.admin).status, 204)
+        self.assertEqual(self.s.get(f"{url}?token={self.admin}", headers=rng).status, 404)
+        # Back to public: the instance's privacy is read again, anyone may listen.
+        other = self.all_tracks(token=self.admin)["Tone 3"]
+        self.s.put("/api/admin/settings/instance_private", {"value": False}, token=self.admin)
+        for _ in range(3):
+            self.assertEqual(self.s.get(f"/api/tracks/{other['id']}/stream", headers=rng).status, 206)
+        self.s.put("/api/admin/settings/instance_private", {"value": True}, token=self.admin)
+        self.assertEqual(self.s.get(f"/api/tracks/{other['id']}/stream", headers=rng).status, 401)
+
     def test_lyrics_from_lrc_sidecar_and_tags(self):
         tracks = self.all_tracks()
         r = self.s.get(f"/api/tracks/{tracks['Tone 3']['id']}/lyrics").json

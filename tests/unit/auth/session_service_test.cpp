@@ -202,3 +202,45 @@ TEST_F(Services, MediaTokensOpenMediaOnlyAndDieWithTheSession) {
   sessions_->end_session(who.session_id);
   EXPECT_EQ(error_of([&] { sessions_->authenticate_media(media); }), model::ErrorKind::unauthorized);
 }
+
+TEST_F(Services, ChecksFromMemoryVouchOnlyForSessionsCheckedAndNotEndedSince) {
+  auto admin = registered("admin");
+  settings_->put("setup_complete", "true");
+  auto u = registered("user1");
+  auto pair = sessions_->start(u, {});
+  EXPECT_FALSE(sessions_->authenticate_from_memory(pair.access_token, true)) << "never checked";
+  auto who = sessions_->authenticate(pair.access_token);
+  auto mem = sessions_->authenticate_from_memory(pair.access_token, false);
+  ASSERT_TRUE(mem);
+  EXPECT_EQ(mem->user.id, u.id);
+  EXPECT_EQ(mem->session_id, who.session_id);
+  auto media = sessions_->media_token(who, 3600);
+  EXPECT_TRUE(sessions_->authenticate_from_memory(media, true));
+  EXPECT_FALSE(sessions_->authenticate_from_memory(media, false)) << "a media token is not an access token";
+  EXPECT_FALSE(sessions_->authenticate_from_memory("not.a.token", true));
+
+  // Whatever ends a session, the memory of it is gone at once.
+  sessions_->end_session(who.session_id);
+  EXPECT_FALSE(sessions_->authenticate_from_memory(media, true));
+
+  auto second = sessions_->start(u, {});
+  sessions_->authenticate(second.access_token);
+  ASSERT_TRUE(sessions_->authenticate_from_memory(second.access_token, false));
+  accounts_->ban(admin.id, u.id, std::nullopt);
+  EXPECT_FALSE(sessions_->authenticate_from_memory(second.access_token, false));
+  accounts_->unban(u.id);
+
+  auto third = sessions_->start(u, {});
+  sessions_->authenticate(third.access_token);
+  auto rotated = sessions_->refresh(third.refresh_token);
+  sessions_->authenticate(rotated.access_token);
+  ASSERT_TRUE(sessions_->authenticate_from_memory(rotated.access_token, false));
+  EXPECT_EQ(error_of([&] { sessions_->refresh(third.refresh_token); }), model::ErrorKind::unauthorized);
+  EXPECT_FALSE(sessions_->authenticate_from_memory(rotated.access_token, false)) << "reuse ended the session";
+
+  auto fourth = sessions_->start(u, {});
+  sessions_->authenticate(fourth.access_token);
+  ASSERT_TRUE(sessions_->authenticate_from_memory(fourth.access_token, false));
+  accounts_->delete_by_admin(u.id);
+  EXPECT_FALSE(sessions_->authenticate_from_memory(fourth.access_token, false));
+}

@@ -78,3 +78,34 @@ TEST(Router, DuplicateRouteIsAProgrammingError) {
   r.get("/x", say("x"));
   EXPECT_THROW(r.get("/x", say("y")), std::logic_error);
 }
+
+TEST(Router, FastPathAnswersOrLeavesItToTheHandler) {
+  Router r;
+  r.get("/api/tracks/{id}/stream", say("slow"));
+  r.add_fast_path(Method::get, "/api/tracks/{id}/stream", [](Request& q) -> std::optional<Response> {
+    if (q.param("id") == "known") return Response::text(200, "fast " + std::string(q.param("id")));
+    return std::nullopt;
+  });
+  auto a = req(Method::get, "/api/tracks/known/stream");
+  auto fast = r.try_fast(a);
+  ASSERT_TRUE(fast);
+  EXPECT_EQ(body(*fast), "fast known");
+  auto h = req(Method::head, "/api/tracks/known/stream");
+  EXPECT_TRUE(r.try_fast(h)) << "HEAD takes GET's fast path as it takes its handler";
+  auto b = req(Method::get, "/api/tracks/other/stream");
+  EXPECT_FALSE(r.try_fast(b));
+  EXPECT_EQ(body(r.dispatch(b)), "slow id=other");
+  auto c = req(Method::post, "/api/tracks/known/stream");
+  EXPECT_FALSE(r.try_fast(c));
+  auto d = req(Method::get, "/api/tracks/known");
+  EXPECT_FALSE(r.try_fast(d));
+}
+
+TEST(Router, FastPathNeedsItsRoute) {
+  Router r;
+  r.get("/x/{id}", say("x"));
+  auto none = [](Request&) -> std::optional<Response> { return std::nullopt; };
+  EXPECT_THROW(r.add_fast_path(Method::get, "/y/{id}", none), std::logic_error);
+  EXPECT_THROW(r.add_fast_path(Method::post, "/x/{id}", none), std::logic_error);
+  EXPECT_NO_THROW(r.add_fast_path(Method::get, "/x/{id}", none));
+}

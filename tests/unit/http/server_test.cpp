@@ -93,7 +93,17 @@ class LiveServer : public ::testing::Test {
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
       return Response::text(200, "finished");
     });
+    router_.get("/maybe/{what}", [this](Request& req) {
+      ++handled_;
+      return Response::text(200, "handler " + std::string(req.param("what")));
+    });
+    router_.add_fast_path(Method::get, "/maybe/{what}", [](Request& req) -> std::optional<Response> {
+      if (req.param("what") == "throw") throw std::runtime_error("cannot tell");
+      if (req.param("what") != "fast") return std::nullopt;
+      return Response::text(200, "fast path");
+    });
     ServerOptions opts;
+    opts.fast_path = [this](Request& r) { return router_.try_fast(r); };
     opts.host = "127.0.0.1";
     opts.port = 0;
     opts.network_threads = 2;
@@ -127,6 +137,7 @@ class LiveServer : public ::testing::Test {
   std::filesystem::path dir_;
   std::string file_;
   std::atomic<bool> slow_started_{false};
+  std::atomic<int> handled_{0};
 };
 
 }  // namespace
@@ -217,4 +228,18 @@ TEST_F(LiveServer, StopLetsTheRequestInFlightFinish) {
   client.join();
   EXPECT_EQ(body_of(reply), "finished");
   EXPECT_NE(reply.find("Connection: close"), std::string::npos);
+}
+
+TEST_F(LiveServer, FastPathAnswersWithoutTheHandlerAndDeclinesToIt) {
+  auto r = get("/maybe/fast");
+  EXPECT_NE(r.find("200 OK"), std::string::npos);
+  EXPECT_NE(r.find("fast path"), std::string::npos);
+  EXPECT_NE(r.find("X-Content-Type-Options"), std::string::npos) << "standard headers on fast answers too";
+  EXPECT_EQ(handled_, 0);
+  r = get("/maybe/slow");
+  EXPECT_NE(r.find("handler slow"), std::string::npos);
+  EXPECT_EQ(handled_, 1);
+  r = get("/maybe/throw");
+  EXPECT_NE(r.find("handler throw"), std::string::npos) << "an exception in the fast path is no answer";
+  EXPECT_EQ(handled_, 2);
 }
