@@ -49,6 +49,16 @@ std::optional<auth::AuthenticatedUser> gate_media(ApiDeps& d, const http::Reques
   return d.sessions.authenticate_media(*token);
 }
 
+bool gate_media_from_memory(ApiDeps& d, const http::Request& req) {
+  auto is_private = d.settings.is_private_in_memory();
+  if (!is_private) return false;
+  // A public instance lets anyone at media; gate_media only attaches the user, which media routes ignore.
+  if (!*is_private) return true;
+  if (auto bearer = req.bearer_token()) return d.sessions.authenticate_from_memory(*bearer, false).has_value();
+  auto token = req.query("token");
+  return token && !token->empty() && d.sessions.authenticate_from_memory(*token, true).has_value();
+}
+
 auth::ClientInfo client_info(ApiDeps& d, const http::Request& req) {
   return auth::ClientInfo{http::client_ip(req, d.trusted_proxies), std::string(req.headers.get("User-Agent").value_or(""))};
 }

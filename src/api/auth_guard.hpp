@@ -21,6 +21,10 @@ std::optional<auth::AuthenticatedUser> gate(ApiDeps& d, const http::Request& req
 // (<audio src>, <img src>) on private instances.
 std::optional<auth::AuthenticatedUser> gate_media(ApiDeps& d, const http::Request& req);
 
+// gate_media from memory only, for fast paths that must not block: true when memory shows the request may
+// pass (a public instance; a session checked moments ago), false when it cannot tell (gate_media decides).
+bool gate_media_from_memory(ApiDeps& d, const http::Request& req);
+
 // Who is calling, for the session record: client IP and User-Agent.
 auth::ClientInfo client_info(ApiDeps& d, const http::Request& req);
 

@@ -234,14 +234,24 @@ void add_catalog_routes(http::Router& r, ApiDeps& d) {
     o["peer_count"] = 0;
     return json_response(200, o);
   });
-  r.get("/api/media/{*path}", [&d](http::Request& req) {
-    gate_media(d, req);
+  auto cover = [&d](http::Request& req) {
     auto file = d.covers->resolve(req.param("path"));
     if (!file) model::throw_not_found("Not found");
     http::FileOptions o;
     o.content_type = std::string(http::content_type_for(*file));
     o.cache_control = "public, max-age=31536000, immutable";
     return http::file_response(req, *file, o);
+  };
+  r.get("/api/media/{*path}", [&d, cover](http::Request& req) {
+    gate_media(d, req);
+    return cover(req);
+  });
+  // A page of albums asks for dozens of covers at once: answered on the network thread when memory allows.
+  r.add_fast_path(http::Method::get, "/api/media/{*path}", [&d, cover](http::Request& req) -> std::optional<http::Response> {
+    if (!gate_media_from_memory(d, req)) return std::nullopt;
+    auto res = cover(req);
+    if (res.status != 200 && res.status != 206 && res.status != 304) return std::nullopt;
+    return res;
   });
 }
 

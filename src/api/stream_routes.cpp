@@ -150,18 +150,7 @@ http::Response play(ApiDeps& d, http::Request& req, model::StreamSource t, const
 // (StreamSourceCache, filled by the worker path below) — and the file itself. Anything else (a first
 // play, a transcode, a remote track, a missing file, a session not seen lately) goes to the worker path.
 std::optional<http::Response> stream_from_memory(ApiDeps& d, http::Request& req) {
-  if (!d.stream_sources) return std::nullopt;
-  auto is_private = d.settings.is_private_in_memory();
-  if (!is_private) return std::nullopt;
-  if (*is_private) {
-    auto token = req.bearer_token();
-    auto query_token = token ? std::nullopt : req.query("token");
-    if (!token && (!query_token || query_token->empty())) return std::nullopt;
-    // As gate_media: a bearer token must be an access token, ?token= may be a media token too.
-    bool allow_media = !token;
-    if (!d.sessions.authenticate_from_memory(token ? *token : *query_token, allow_media)) return std::nullopt;
-  }
-  // A public instance serves streams to anyone: who is asking changes nothing, so there is nothing to check.
+  if (!d.stream_sources || !gate_media_from_memory(d, req)) return std::nullopt;
   auto t = d.stream_sources->find(req.param("id"));
   if (!t || util::starts_with(t->path, "p2p://")) return std::nullopt;
   if (requested_transcode(req, t->duration_secs)) return std::nullopt;

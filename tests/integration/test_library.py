@@ -174,7 +174,7 @@ class Library(ServerTest):
         self.assertEqual(self.s.get(f"/api/tracks/{t['id']}/stream", token=mt["token"]).status, 401,
                          "a media token in a header is not an access token")
 
-    def test_streams_answered_from_memory_honour_logout_ban_and_deletion_at_once(self):
+    def test_media_answered_from_memory_honour_logout_ban_and_deletion_at_once(self):
         # Repeated range requests of a track are answered on the network thread from what was read moments
         # ago (the track's file, the session): ending a session or deleting the track must still count at once.
         t = self.all_tracks()["Tone 2"]
@@ -186,12 +186,15 @@ class Library(ServerTest):
         for _ in range(3):
             self.assertEqual(self.s.get(f"{url}?token={tok}", headers=rng).status, 206)
             self.assertEqual(self.s.get(url, token=tok, headers=rng).status, 206)
+            self.assertEqual(self.s.get(t["cover_url"] + f"?token={tok}").status, 200)
         self.assertEqual(self.s.get(url, headers=rng).status, 401)
+        self.assertEqual(self.s.get(t["cover_url"]).status, 401)
         self.assertEqual(self.s.get(f"{url}?token=bogus", headers=rng).status, 401)
         r = self.s.post("/api/auth/logout", token=tok)
         self.assertEqual(r.status, 204)
         self.assertEqual(self.s.get(f"{url}?token={tok}", headers=rng).status, 401)
         self.assertEqual(self.s.get(url, token=tok, headers=rng).status, 401)
+        self.assertEqual(self.s.get(t["cover_url"] + f"?token={tok}").status, 401)
 
         tok = self.s.post("/api/auth/login", {"username": "listener", "password": "user-password-1"}).json["tokens"]["access_token"]
         for _ in range(3):
