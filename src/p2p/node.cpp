@@ -302,7 +302,7 @@ void Node::pull_catalog(const std::string& node) {
     auto n = batch.size();
     if (!batch.empty()) replicator_.upsert_page(node, batch.take());
     for (const auto& h : removed) replicator_.remove(node, h);
-    if (n > 0 || !removed.empty())  // (logged as soon as the tracks are visible: bench/p2p.sh reads it)
+    if (n > 0 || !removed.empty())  // (once the batch can be played: bench/p2p.sh reads it)
       spdlog::info("p2p: applied {} tracks and {} removals from {} (cursor {}; {} pages in {:.0f} ms, applying {:.0f} ms)",
                    n, removed.size(), node.substr(0, 8), batch_end, pages_in_batch, fetching_ms,
                    ms(t1, std::chrono::steady_clock::now()));
