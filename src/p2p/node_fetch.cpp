@@ -283,25 +283,30 @@ class ProgressiveReader final : public library::ProgressiveBlob {
   }
   std::uint64_t size() const override { return dl_->size; }
   std::size_t read(char* buf, std::size_t n) override {
-    if (pos_ >= dl_->size) return 0;
-    std::uint64_t avail = 0;
-    {
-      std::unique_lock l(dl_->mu);
-      dl_->cv.wait(l, [&] { return dl_->verified > pos_ || dl_->done; });
-      if (dl_->verified <= pos_) throw std::runtime_error(dl_->error.empty() ? "P2P fetch stopped" : dl_->error);
-      avail = dl_->verified - pos_;
-      if (fd_ < 0) fd_ = ::open((dl_->done ? dl_->path : dl_->part).c_str(), O_RDONLY | O_CLOEXEC);
-      if (fd_ < 0 && !dl_->done) {
-        // Verified to the end and committed (the part file renamed into the cache) just before `done`.
-        dl_->cv.wait(l, [&] { return dl_->done; });
-        if (!dl_->path.empty()) fd_ = ::open(dl_->path.c_str(), O_RDONLY | O_CLOEXEC);
-      }
-    }
-    if (fd_ < 0) throw std::runtime_error("cannot read the P2P download");
-    auto got = ::pread(fd_, buf, static_cast<std::size_t>(std::min<std::uint64_t>(n, avail)), static_cast<off_t>(pos_));
+    auto w = file_window(pos_, true);
+    if (w.length == 0) return 0;
+    auto got = ::pread(fd_, buf, static_cast<std::size_t>(std::min<std::uint64_t>(n, w.length)), static_cast<off_t>(pos_));
     if (got <= 0) throw std::runtime_error("cannot read the P2P download");
     pos_ += static_cast<std::uint64_t>(got);
     return static_cast<std::size_t>(got);
+  }
+  FileWindow file_window(std::uint64_t pos, bool wait) override {
+    if (pos >= dl_->size) return {fd_, 0};
+    std::unique_lock l(dl_->mu);
+    if (wait) dl_->cv.wait(l, [&] { return dl_->verified > pos || dl_->done; });
+    if (dl_->verified <= pos) {
+      if (!dl_->done) return {fd_, 0};  // (not waiting) nothing new yet
+      throw std::runtime_error(dl_->error.empty() ? "P2P fetch stopped" : dl_->error);
+    }
+    if (fd_ < 0) fd_ = ::open((dl_->done ? dl_->path : dl_->part).c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0 && !dl_->done) {
+      // Verified to the end and committed (the part file renamed into the cache) just before `done`.
+      if (!wait) return {fd_, 0};
+      dl_->cv.wait(l, [&] { return dl_->done; });
+      if (!dl_->path.empty()) fd_ = ::open(dl_->path.c_str(), O_RDONLY | O_CLOEXEC);
+    }
+    if (fd_ < 0) throw std::runtime_error("cannot read the P2P download");
+    return {fd_, dl_->verified - pos};
   }
 
  private:
