@@ -1,7 +1,7 @@
 #pragma once
 // One TLS connection over a non-blocking socket, OpenSSL reading and writing the descriptor itself: records
 // go between the kernel and OpenSSL's own buffers, with no memory BIO in between (Asio's TLS stream copies
-// every byte twice more each way through one), and reads take many records per system call (read-ahead).
+// every byte twice more each way through one).
 // The caller owns the socket; when a call answers want_read or want_write it waits until the socket is
 // ready and calls again.
 #include <array>
