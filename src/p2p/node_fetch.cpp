@@ -69,7 +69,7 @@ bool Node::download(Download& dl, const std::vector<std::string>& sources, std::
     // Nothing is written before the whole range checks out against the root hash. We ask for whole
     // ranges: a shorter one is not what was asked.
     CheckedRange range;
-    auto check = check_range_reply(r.payload, root, first, size, range);
+    auto check = check_range_reply(r.binary.view(), root, first, size, range);
     if (check == RangeCheck::bad_proof) return {RangeResult::bad_data, "chunk failed BLAKE3 verification"};
     if (check != RangeCheck::ok || range.end != std::min(groups, first + kRangeGroups))
       return {RangeResult::bad_data, "range reply does not match the request"};

@@ -150,8 +150,8 @@ class Link : public std::enable_shared_from_this<Link> {
   awaitable<void> reader();
   awaitable<void> writer();
   awaitable<void> idle_watch();
-  void on_frame(const FrameHeader& h, std::string payload);
-  void send(std::string frame, std::string body = {});
+  void on_frame(const FrameHeader& h, std::string payload, Bytes binary);
+  void send(std::string frame, std::string body = {}, Bytes binary = {});
   void start_call(std::shared_ptr<Call> c);
   void touch() { last_activity_ = std::chrono::steady_clock::now(); }
 
@@ -163,7 +163,12 @@ class Link : public std::enable_shared_from_this<Link> {
   std::map<std::uint32_t, std::shared_ptr<Call>> pending_;
   std::deque<std::shared_ptr<Call>> queued_;
   std::size_t inbound_active_ = 0;
-  std::deque<std::pair<std::string, std::string>> outq_;  // header (or whole frame), then payload
+  struct Outgoing {
+    std::string head;  // header (or whole frame)
+    std::string body;  // then a JSON payload
+    Bytes binary;      // or a binary one
+  };
+  std::deque<Outgoing> outq_;
   bool writing_ = false;
   bool closed_ = false;
   asio::steady_timer idle_timer_;
@@ -523,18 +528,27 @@ awaitable<void> Link::reader() {
       why = describe(fe);
       break;
     }
-    std::string payload(h.length, '\0');
+    std::string payload;
+    Bytes binary;  // (a range: not zero-filled before it is read over)
+    char* into = nullptr;
+    if (h.kind == FrameKind::binary) {
+      binary = Bytes(h.length);
+      into = binary.data();
+    } else {
+      payload.resize(h.length);
+      into = payload.data();
+    }
     if (h.length > 0) {
-      failed = co_await stream_->read(payload.data(), payload.size());
+      failed = co_await stream_->read(into, h.length);
       if (!failed.empty()) break;
     }
     touch();
-    on_frame(h, std::move(payload));
+    on_frame(h, std::move(payload), std::move(binary));
   }
   close(why);
 }
 
-void Link::on_frame(const FrameHeader& h, std::string payload) {
+void Link::on_frame(const FrameHeader& h, std::string payload, Bytes binary) {
   if (h.kind == FrameKind::request) {
     bool from_dialer = (h.stream & 1u) == 1u;
     if (from_dialer == dialer_) {  // the peer used our half of the stream ids
@@ -553,8 +567,9 @@ void Link::on_frame(const FrameHeader& h, std::string payload) {
       FrameKind k = r.kind == ReplyKind::json ? FrameKind::response
                     : r.kind == ReplyKind::binary ? FrameKind::binary
                                                   : FrameKind::error;
-      auto length = static_cast<std::uint32_t>(r.payload.size());
-      self->send(encode_frame_header(k, stream, length), std::move(r.payload));  // a 1 MiB range is not copied
+      auto length = static_cast<std::uint32_t>(k == FrameKind::binary ? r.binary.size() : r.payload.size());
+      // (a 1 MiB range is not copied)
+      self->send(encode_frame_header(k, stream, length), std::move(r.payload), std::move(r.binary));
     });
     return;
   }
@@ -565,7 +580,7 @@ void Link::on_frame(const FrameHeader& h, std::string payload) {
   ReplyKind k = h.kind == FrameKind::response ? ReplyKind::json
                 : h.kind == FrameKind::binary ? ReplyKind::binary
                                               : ReplyKind::error;
-  call->finish(Reply{k, std::move(payload)});
+  call->finish(Reply{k, std::move(payload), std::move(binary)});
   while (!queued_.empty() && pending_.size() < t_.limits().max_streams) {
     auto next = queued_.front();
     queued_.pop_front();
@@ -573,8 +588,8 @@ void Link::on_frame(const FrameHeader& h, std::string payload) {
   }
 }
 
-void Link::send(std::string frame, std::string body) {
-  outq_.emplace_back(std::move(frame), std::move(body));
+void Link::send(std::string frame, std::string body, Bytes binary) {
+  outq_.push_back(Outgoing{std::move(frame), std::move(body), std::move(binary)});
   if (!writing_ && !closed_) {
     writing_ = true;
     asio::co_spawn(t_.io(), writer(), asio::detached);
@@ -589,7 +604,9 @@ awaitable<void> Link::writer() {
   constexpr std::size_t kRecord = 16384;
   std::string first;
   while (!outq_.empty() && !closed_) {
-    const auto& [head, body] = outq_.front();  // (a deque keeps references to its front across push_back)
+    const auto& out = outq_.front();  // (a deque keeps references to its front across push_back)
+    const std::string& head = out.head;
+    std::string_view body = out.binary.size() ? out.binary.view() : std::string_view(out.body);
     std::size_t lead = std::min(body.size(), kRecord - std::min(kRecord, head.size()));
     first.assign(head).append(body, 0, lead);
     std::string why = co_await stream_->write(first.data(), first.size());
