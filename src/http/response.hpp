@@ -26,6 +26,15 @@ class PullSource {
   virtual std::size_t read(char* buf, std::size_t n) = 0;
   // Total length when known in advance (sent as Content-Length; otherwise chunked).
   virtual std::optional<std::uint64_t> size() const { return std::nullopt; }
+  // A body written to a file as it is produced (a peer download, verified as it arrives) can be sent from
+  // that file with sendfile instead of read(): the descriptor (owned by the source) and how many bytes from
+  // `pos` on are in it. With `wait` it blocks until there is at least one (0 then means the end); without,
+  // it never blocks (0: none yet). Throws on failure. nullopt: not such a source.
+  struct FileWindow {
+    int fd = -1;
+    std::uint64_t length = 0;
+  };
+  virtual std::optional<FileWindow> file_window(std::uint64_t /*pos*/, bool /*wait*/) { return std::nullopt; }
 };
 
 // A PullSource over any object with read(char*, size_t), and size() when it knows its length (a
@@ -38,6 +47,14 @@ class PullOf final : public PullSource {
   std::optional<std::uint64_t> size() const override {
     if constexpr (requires(const T& t) { t.size(); }) return s_->size();
     else return std::nullopt;
+  }
+  std::optional<FileWindow> file_window(std::uint64_t pos, bool wait) override {
+    if constexpr (requires(T& t) { t.file_window(pos, wait).fd; }) {
+      auto w = s_->file_window(pos, wait);
+      return FileWindow{w.fd, w.length};
+    } else {
+      return std::nullopt;
+    }
   }
 
  private:

@@ -70,6 +70,15 @@ class ProgressiveBlob {
   // Blocks until verified bytes are available; 0 at the end. Throws std::runtime_error when the
   // download fails before the end.
   virtual std::size_t read(char* buf, std::size_t n) = 0;
+  // The same bytes where they lie, for sending them without copying: the descriptor of the file they are
+  // written to (owned by this object, valid while it lives) and how many bytes from `pos` on are verified.
+  // With `wait`, blocks until at least one is (0 then means the end); without, never blocks (0: none yet).
+  // Throws like read().
+  struct FileWindow {
+    int fd = -1;
+    std::uint64_t length = 0;
+  };
+  virtual FileWindow file_window(std::uint64_t pos, bool wait) = 0;
 };
 
 // The outcome of syncing a user's playlists and favorites with one of their devices.

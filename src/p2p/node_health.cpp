@@ -59,7 +59,7 @@ Node::Probe Node::probe(const std::string& node, const std::string& hash) {
   std::optional<std::uint64_t> size;
   if (auto t = catalog_.find_track_by_hash(hash)) size = static_cast<std::uint64_t>(t->file_size);
   CheckedRange range;
-  return check_range_reply(r.payload, root_from_hex(hash), 0, size, range) == RangeCheck::ok ? Probe::ok : Probe::bad_data;
+  return check_range_reply(r.binary.view(), root_from_hex(hash), 0, size, range) == RangeCheck::ok ? Probe::ok : Probe::bad_data;
 }
 
 void Node::note_copy(const std::string& node, const std::string& hash, bool ok, bool checked) {
@@ -180,7 +180,7 @@ std::optional<std::string> Node::fetch_small_blob(const std::string& node, const
     }
     if (r.kind != ReplyKind::binary) return std::nullopt;
     CheckedRange range;
-    auto check = check_range_reply(r.payload, root, first, size, range);
+    auto check = check_range_reply(r.binary.view(), root, first, size, range);
     if (check == RangeCheck::bad_proof) {
       strike(node, "a cover failed BLAKE3 verification");
       return std::nullopt;

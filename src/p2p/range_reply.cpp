@@ -12,7 +12,7 @@ void put_be(std::string& s, std::uint64_t v, int bytes) {
   for (int i = bytes - 1; i >= 0; --i) s.push_back(static_cast<char>(v >> (i * 8)));
 }
 
-std::uint64_t get_be(const std::string& s, std::size_t at, int bytes) {
+std::uint64_t get_be(std::string_view s, std::size_t at, int bytes) {
   std::uint64_t v = 0;
   for (int i = 0; i < bytes; ++i) v = (v << 8) | static_cast<unsigned char>(s[at + static_cast<std::size_t>(i)]);
   return v;
@@ -31,7 +31,7 @@ std::string range_reply_head(std::uint64_t size, std::uint64_t first, std::uint6
   return out;
 }
 
-RangeCheck check_range_reply(const std::string& p, const crypto::Blake3Hash& root, std::uint64_t first,
+RangeCheck check_range_reply(std::string_view p, const crypto::Blake3Hash& root, std::uint64_t first,
                              std::optional<std::uint64_t> known_size, CheckedRange& out) {
   if (p.size() < kRangeHeader) return RangeCheck::malformed;
   auto size = get_be(p, 0, 8);

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "crypto/blake3.hpp"
@@ -31,7 +32,7 @@ struct CheckedRange {
 // Checks the reply to a request for the groups from `first`: well formed, about the blob of `known_size`
 // when known, a range starting at `first` and ending within the request, its bytes verified against the
 // blob's root hash.
-RangeCheck check_range_reply(const std::string& reply, const crypto::Blake3Hash& root, std::uint64_t first,
+RangeCheck check_range_reply(std::string_view reply, const crypto::Blake3Hash& root, std::uint64_t first,
                              std::optional<std::uint64_t> known_size, CheckedRange& out);
 
 // The root hash of a blob from its 64 hex digits (already validated).

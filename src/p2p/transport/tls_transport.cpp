@@ -12,12 +12,9 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/read.hpp>
-#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 #include <spdlog/spdlog.h>
 
 #include <array>
@@ -27,6 +24,7 @@
 #include <map>
 #include <thread>
 
+#include "lib/ssl/connection.hpp"
 #include "lib/ssl/tls.hpp"
 #include "p2p/protocol/frame.hpp"
 #include "p2p/protocol/messages.hpp"
@@ -38,10 +36,85 @@ namespace {
 
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
-using SslStream = asio::ssl::stream<tcp::socket>;
 using asio::awaitable;
 using asio::use_awaitable;
 constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
+using TlsStatus = lib::ssl::Connection::Status;
+
+// TLS on a TCP socket: OpenSSL reads and writes the (non-blocking) socket itself, Asio only says when it is
+// ready. Touched only on the I/O thread; a read and a write may be under way at once.
+class TlsSocket {
+ public:
+  TlsSocket(tcp::socket s, const lib::ssl::Context& ctx, bool server)
+      : socket_(std::move(s)), conn_(ctx, nonblocking(socket_), server) {}
+
+  tcp::socket& socket() { return socket_; }
+  ssl_st* native_handle() const { return conn_.native_handle(); }
+  void close() {
+    boost::system::error_code ec;
+    socket_.shutdown(tcp::socket::shutdown_both, ec);
+    socket_.close(ec);
+  }
+
+  // "" when done, else why not.
+  // (No co_await inside a condition below: GCC 12 miscompiles some of those.)
+  awaitable<std::string> handshake() {
+    for (;;) {
+      auto r = conn_.handshake();
+      if (r.status == TlsStatus::done) co_return "";
+      std::string why = co_await wait(r.status, "handshake");
+      if (!why.empty()) co_return why;
+    }
+  }
+
+  // Exactly n bytes; "" when done, else why not.
+  awaitable<std::string> read(char* buf, std::size_t n) {
+    std::size_t done = 0;
+    while (done < n) {
+      auto r = conn_.read(buf + done, n - done);
+      if (r.status == TlsStatus::done) {
+        done += r.bytes;
+        continue;
+      }
+      std::string why = co_await wait(r.status, "read");
+      if (!why.empty()) co_return why;
+    }
+    co_return "";
+  }
+
+  // All of the bytes; "" when done, else why not.
+  awaitable<std::string> write(const char* buf, std::size_t n) {
+    std::size_t done = 0;
+    while (done < n) {
+      auto r = conn_.write(buf + done, n - done);
+      if (r.status == TlsStatus::done) {
+        done += r.bytes;
+        continue;
+      }
+      std::string why = co_await wait(r.status, "write");
+      if (!why.empty()) co_return why;
+    }
+    co_return "";
+  }
+
+ private:
+  static int nonblocking(tcp::socket& s) {
+    s.native_non_blocking(true);
+    return s.native_handle();
+  }
+
+  awaitable<std::string> wait(TlsStatus st, const char* what) {
+    if (st == TlsStatus::closed) co_return "closed by the peer";
+    if (st == TlsStatus::failed) co_return conn_.error();
+    auto [ec] = co_await socket_.async_wait(st == TlsStatus::want_read ? tcp::socket::wait_read : tcp::socket::wait_write,
+                                            tuple_awaitable);
+    if (ec) co_return std::string(what) + ": " + ec.message();
+    co_return "";
+  }
+
+  tcp::socket socket_;
+  lib::ssl::Connection conn_;
+};
 
 class TlsTransport;
 
@@ -65,7 +138,7 @@ struct Call {
 
 class Link : public std::enable_shared_from_this<Link> {
  public:
-  Link(TlsTransport& t, std::shared_ptr<SslStream> s, std::string node, std::string ip, bool dialer);
+  Link(TlsTransport& t, std::shared_ptr<TlsSocket> s, std::string node, std::string ip, bool dialer);
   void start();
   void send_request(std::shared_ptr<Call> c);
   void cancel(const std::shared_ptr<Call>& c);
@@ -75,22 +148,27 @@ class Link : public std::enable_shared_from_this<Link> {
 
  private:
   awaitable<void> reader();
+  awaitable<void> writer();
   awaitable<void> idle_watch();
-  void on_frame(const FrameHeader& h, std::string payload);
-  void send(std::string frame, std::string body = {});
-  void write_next();
+  void on_frame(const FrameHeader& h, std::string payload, Bytes binary);
+  void send(std::string frame, std::string body = {}, Bytes binary = {});
   void start_call(std::shared_ptr<Call> c);
   void touch() { last_activity_ = std::chrono::steady_clock::now(); }
 
   TlsTransport& t_;
-  std::shared_ptr<SslStream> stream_;
+  std::shared_ptr<TlsSocket> stream_;
   std::string node_, ip_;
   bool dialer_;
   std::uint32_t next_stream_;
   std::map<std::uint32_t, std::shared_ptr<Call>> pending_;
   std::deque<std::shared_ptr<Call>> queued_;
   std::size_t inbound_active_ = 0;
-  std::deque<std::pair<std::string, std::string>> outq_;  // header (or whole frame), then payload
+  struct Outgoing {
+    std::string head;  // header (or whole frame)
+    std::string body;  // then a JSON payload
+    Bytes binary;      // or a binary one
+  };
+  std::deque<Outgoing> outq_;
   bool writing_ = false;
   bool closed_ = false;
   asio::steady_timer idle_timer_;
@@ -104,12 +182,10 @@ class TlsTransport final : public Transport {
         opts_(o),
         handler_(std::move(handler)),
         admit_(std::move(admit)),
-        server_ctx_(asio::ssl::context::tls_server),
-        client_ctx_(asio::ssl::context::tls_client),
+        server_ctx_(id.seed(), true),
+        client_ctx_(id.seed(), false),
         acceptor_(io_),
         workers_(o.limits.handler_threads) {
-    lib::ssl::configure_context(server_ctx_.native_handle(), id.seed(), true);
-    lib::ssl::configure_context(client_ctx_.native_handle(), id.seed(), false);
     try {
       tcp::endpoint ep(asio::ip::make_address(o.bind_host), o.bind_port);
       acceptor_.open(ep.protocol());
@@ -254,19 +330,16 @@ class TlsTransport final : public Transport {
   }
 
   // Arms a timer that closes the socket when the handshake takes too long.
-  std::shared_ptr<asio::steady_timer> deadline(const std::shared_ptr<SslStream>& s) {
+  std::shared_ptr<asio::steady_timer> deadline(const std::shared_ptr<TlsSocket>& s) {
     auto t = std::make_shared<asio::steady_timer>(io_, opts_.limits.handshake_timeout);
     t->async_wait([s](boost::system::error_code ec) {
-      if (!ec) {
-        boost::system::error_code ignored;
-        s->lowest_layer().close(ignored);
-      }
+      if (!ec) s->close();
     });
     return t;
   }
 
   // The authenticated NodeId of a finished handshake, or why the peer is refused.
-  std::string check_peer(SslStream& s, std::string& node) {
+  std::string check_peer(TlsSocket& s, std::string& node) {
     if (lib::ssl::selected_alpn(s.native_handle()) != lib::ssl::kAlpn) return "wrong ALPN";
     auto key = lib::ssl::peer_ed25519_key(s.native_handle());
     if (!key) return "no Ed25519 certificate";
@@ -283,25 +356,31 @@ class TlsTransport final : public Transport {
     try {
       tcp::resolver resolver(io_);
       auto eps = co_await resolver.async_resolve(to.host, std::to_string(to.port), use_awaitable);
-      auto s = std::make_shared<SslStream>(io_, client_ctx_);
+      auto sock = std::make_shared<tcp::socket>(io_);
+      auto connect_timer = std::make_shared<asio::steady_timer>(io_, opts_.limits.handshake_timeout);
+      connect_timer->async_wait([sock](boost::system::error_code ec) {
+        boost::system::error_code ignored;
+        if (!ec) sock->close(ignored);  // (a no-op once the socket has moved into its TLS stream)
+      });
+      co_await asio::async_connect(*sock, eps, use_awaitable);
+      connect_timer->cancel();
+      sock->set_option(tcp::no_delay(true));
+      auto s = std::make_shared<TlsSocket>(std::move(*sock), client_ctx_, false);
       auto timer = deadline(s);
-      co_await asio::async_connect(s->lowest_layer(), eps, use_awaitable);
-      s->lowest_layer().set_option(tcp::no_delay(true));
-      co_await s->async_handshake(asio::ssl::stream_base::client, use_awaitable);
+      why = co_await s->handshake();
       timer->cancel();
       std::string node;
-      why = check_peer(*s, node);
+      if (why.empty()) why = check_peer(*s, node);
       if (why.empty() && node != to.node_id) why = "the peer's key is not the NodeId we dialled";
       if (why.empty() && !admit_(node)) why = "peer not allowed";
       if (why.empty() && links_.size() >= opts_.limits.max_connections) why = "too many connections";
       if (why.empty() && stopped_) why = "transport stopped";
       if (why.empty()) {
         boost::system::error_code ec;
-        auto ip = s->lowest_layer().remote_endpoint(ec).address().to_string();
+        auto ip = s->socket().remote_endpoint(ec).address().to_string();
         link = std::make_shared<Link>(*this, s, node, ip, true);
       } else {
-        boost::system::error_code ec;
-        s->lowest_layer().close(ec);
+        s->close();
       }
     } catch (const std::exception& e) {
       why = e.what();
@@ -338,19 +417,25 @@ class TlsTransport final : public Transport {
     boost::system::error_code ec;
     auto ip = sock.remote_endpoint(ec).address().to_string();
     sock.set_option(tcp::no_delay(true), ec);
-    auto s = std::make_shared<SslStream>(std::move(sock), server_ctx_);
+    std::shared_ptr<TlsSocket> s;
+    try {
+      s = std::make_shared<TlsSocket>(std::move(sock), server_ctx_, true);
+    } catch (const std::exception& e) {
+      --handshaking_;
+      spdlog::warn("p2p: cannot set up TLS for {}: {}", ip, e.what());
+      co_return;
+    }
     auto timer = deadline(s);
-    auto [hec] = co_await s->async_handshake(asio::ssl::stream_base::server, tuple_awaitable);
+    std::string why = co_await s->handshake();
     timer->cancel();
     --handshaking_;
-    std::string node, why;
-    if (hec) why = hec.message();
-    else why = check_peer(*s, node);
+    std::string node;
+    if (why.empty()) why = check_peer(*s, node);
     if (why.empty() && !admit_(node)) why = "peer not allowed";
     if (why.empty() && stopped_) why = "transport stopped";
     if (!why.empty()) {
       spdlog::info("p2p: refused a connection from {}: {}", ip, why);
-      s->lowest_layer().close(ec);
+      s->close();
       co_return;
     }
     register_link(std::make_shared<Link>(*this, s, node, ip, false));
@@ -361,7 +446,7 @@ class TlsTransport final : public Transport {
   RequestHandler handler_;
   AdmitFn admit_;
   asio::io_context io_;
-  asio::ssl::context server_ctx_, client_ctx_;
+  lib::ssl::Context server_ctx_, client_ctx_;
   tcp::acceptor acceptor_;
   asio::thread_pool workers_;
   std::thread thread_;
@@ -373,7 +458,7 @@ class TlsTransport final : public Transport {
   std::map<std::string, std::vector<std::shared_ptr<Call>>> dialing_;
 };
 
-Link::Link(TlsTransport& t, std::shared_ptr<SslStream> s, std::string node, std::string ip, bool dialer)
+Link::Link(TlsTransport& t, std::shared_ptr<TlsSocket> s, std::string node, std::string ip, bool dialer)
     : t_(t),
       stream_(std::move(s)),
       node_(std::move(node)),
@@ -425,9 +510,7 @@ void Link::close(const char* why) {
   pending_.clear();
   queued_.clear();
   idle_timer_.cancel();
-  boost::system::error_code ec;
-  stream_->lowest_layer().shutdown(tcp::socket::shutdown_both, ec);
-  stream_->lowest_layer().close(ec);
+  stream_->close();
   t_.remove_link(this);
 }
 
@@ -436,8 +519,8 @@ awaitable<void> Link::reader() {
   std::uint8_t hdr[kFrameHeaderLen];
   const char* why = "peer closed the link";
   while (!closed_) {
-    auto [ec, n] = co_await asio::async_read(*stream_, asio::buffer(hdr), tuple_awaitable);
-    if (ec) break;
+    std::string failed = co_await stream_->read(reinterpret_cast<char*>(hdr), sizeof hdr);
+    if (!failed.empty()) break;
     FrameHeader h;
     auto fe = parse_frame_header(hdr, t_.limits().max_frame, h);
     if (fe != FrameError::none) {
@@ -445,18 +528,27 @@ awaitable<void> Link::reader() {
       why = describe(fe);
       break;
     }
-    std::string payload(h.length, '\0');
+    std::string payload;
+    Bytes binary;  // (a range: not zero-filled before it is read over)
+    char* into = nullptr;
+    if (h.kind == FrameKind::binary) {
+      binary = Bytes(h.length);
+      into = binary.data();
+    } else {
+      payload.resize(h.length);
+      into = payload.data();
+    }
     if (h.length > 0) {
-      auto [ec2, n2] = co_await asio::async_read(*stream_, asio::buffer(payload), tuple_awaitable);
-      if (ec2) break;
+      failed = co_await stream_->read(into, h.length);
+      if (!failed.empty()) break;
     }
     touch();
-    on_frame(h, std::move(payload));
+    on_frame(h, std::move(payload), std::move(binary));
   }
   close(why);
 }
 
-void Link::on_frame(const FrameHeader& h, std::string payload) {
+void Link::on_frame(const FrameHeader& h, std::string payload, Bytes binary) {
   if (h.kind == FrameKind::request) {
     bool from_dialer = (h.stream & 1u) == 1u;
     if (from_dialer == dialer_) {  // the peer used our half of the stream ids
@@ -475,8 +567,9 @@ void Link::on_frame(const FrameHeader& h, std::string payload) {
       FrameKind k = r.kind == ReplyKind::json ? FrameKind::response
                     : r.kind == ReplyKind::binary ? FrameKind::binary
                                                   : FrameKind::error;
-      auto length = static_cast<std::uint32_t>(r.payload.size());
-      self->send(encode_frame_header(k, stream, length), std::move(r.payload));  // a 1 MiB range is not copied
+      auto length = static_cast<std::uint32_t>(k == FrameKind::binary ? r.binary.size() : r.payload.size());
+      // (a 1 MiB range is not copied)
+      self->send(encode_frame_header(k, stream, length), std::move(r.payload), std::move(r.binary));
     });
     return;
   }
@@ -487,7 +580,7 @@ void Link::on_frame(const FrameHeader& h, std::string payload) {
   ReplyKind k = h.kind == FrameKind::response ? ReplyKind::json
                 : h.kind == FrameKind::binary ? ReplyKind::binary
                                               : ReplyKind::error;
-  call->finish(Reply{k, std::move(payload)});
+  call->finish(Reply{k, std::move(payload), std::move(binary)});
   while (!queued_.empty() && pending_.size() < t_.limits().max_streams) {
     auto next = queued_.front();
     queued_.pop_front();
@@ -495,29 +588,40 @@ void Link::on_frame(const FrameHeader& h, std::string payload) {
   }
 }
 
-void Link::send(std::string frame, std::string body) {
-  outq_.emplace_back(std::move(frame), std::move(body));
-  if (!writing_) write_next();
+void Link::send(std::string frame, std::string body, Bytes binary) {
+  outq_.push_back(Outgoing{std::move(frame), std::move(body), std::move(binary)});
+  if (!writing_ && !closed_) {
+    writing_ = true;
+    asio::co_spawn(t_.io(), writer(), asio::detached);
+  }
 }
 
-void Link::write_next() {
-  if (outq_.empty() || closed_) {
-    writing_ = false;
-    return;
-  }
-  writing_ = true;
+// Sends the queued frames in order. A frame's header goes in one TLS record with the start of its body
+// (a record of its own would cost a system call and 22 bytes more); the rest of the body is written from
+// where it lies.
+awaitable<void> Link::writer() {
   auto self = shared_from_this();
-  const auto& [head, body] = outq_.front();
-  std::array<asio::const_buffer, 2> bufs{asio::buffer(head), asio::buffer(body)};
-  asio::async_write(*stream_, bufs, [self](boost::system::error_code ec, std::size_t) {
-    if (ec) {
-      self->writing_ = false;
-      return self->close("write failed");
+  constexpr std::size_t kRecord = 16384;
+  std::string first;
+  while (!outq_.empty() && !closed_) {
+    const auto& out = outq_.front();  // (a deque keeps references to its front across push_back)
+    const std::string& head = out.head;
+    std::string_view body = out.binary.size() ? out.binary.view() : std::string_view(out.body);
+    std::size_t lead = std::min(body.size(), kRecord - std::min(kRecord, head.size()));
+    first.assign(head).append(body, 0, lead);
+    std::string why = co_await stream_->write(first.data(), first.size());
+    if (why.empty() && lead < body.size()) {
+      why = co_await stream_->write(body.data() + lead, body.size() - lead);
     }
-    self->outq_.pop_front();
-    self->touch();
-    self->write_next();
-  });
+    if (!why.empty()) {
+      writing_ = false;
+      close("write failed");
+      co_return;
+    }
+    outq_.pop_front();
+    touch();
+  }
+  writing_ = false;
 }
 
 awaitable<void> Link::idle_watch() {

@@ -8,6 +8,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "crypto/identity.hpp"
@@ -24,10 +25,27 @@ struct PeerAddress {
 std::optional<PeerAddress> parse_peer_address(std::string_view text);
 std::string format_peer_address(const PeerAddress& a);
 
+// Bytes allocated without being zero-filled first: a binary reply (a 1 MiB blob range) is written over
+// as soon as it is allocated, by a read from a file or from the link.
+class Bytes {
+ public:
+  Bytes() = default;
+  explicit Bytes(std::size_t n) : data_(n ? new char[n] : nullptr), size_(n) {}
+  char* data() { return data_.get(); }
+  const char* data() const { return data_.get(); }
+  std::size_t size() const { return size_; }
+  std::string_view view() const { return {data_.get(), size_}; }
+
+ private:
+  std::unique_ptr<char[]> data_;
+  std::size_t size_ = 0;
+};
+
 enum class ReplyKind { json, binary, error };
 struct Reply {
   ReplyKind kind = ReplyKind::json;
-  std::string payload;
+  std::string payload;  // json and error replies
+  Bytes binary;         // binary replies
 };
 
 class TransportError : public std::runtime_error {

@@ -1,6 +1,7 @@
-// The server on a real loopback socket: file ranges (sendfile), pull sources (chunked and sized),
-// HEAD, keep-alive, worker-pool handlers and graceful stop with a request in flight.
+// The server on a real loopback socket: file ranges (sendfile), pull sources (chunked, sized, growing in a
+// file), HEAD, keep-alive, worker-pool handlers and graceful stop with a request in flight.
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -8,8 +9,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <thread>
 
 #include "http/range.hpp"
@@ -65,6 +68,60 @@ class CountingSource : public PullSource {
   bool sized_;
 };
 
+// A body written to a file while it is sent, as a P2P download is verified range by range: the server
+// sends what is in the file with sendfile and waits for more. Fails at `fail_at` when given.
+class GrowingFile : public PullSource {
+ public:
+  GrowingFile(const std::string& path, std::string content, std::size_t fail_at = std::string::npos)
+      : content_(std::move(content)), fail_at_(fail_at) {
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    writer_ = std::thread([this] {
+      for (std::size_t at = 0; at < content_.size();) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        std::size_t n = std::min<std::size_t>(7000, content_.size() - at);
+        std::lock_guard l(mu_);
+        if (at + n > fail_at_) {
+          failed_ = true;
+          break;
+        }
+        ::pwrite(fd_, content_.data() + at, n, static_cast<off_t>(at));
+        ready_ = at += n;
+        cv_.notify_all();
+      }
+      std::lock_guard l(mu_);
+      done_ = true;
+      cv_.notify_all();
+    });
+  }
+  ~GrowingFile() override {
+    writer_.join();
+    ::close(fd_);
+  }
+  std::size_t read(char*, std::size_t) override {
+    ++reads;
+    throw std::runtime_error("read() is not how a growing file is sent");
+  }
+  std::optional<std::uint64_t> size() const override { return content_.size(); }
+  std::optional<FileWindow> file_window(std::uint64_t pos, bool wait) override {
+    std::unique_lock l(mu_);
+    if (wait) cv_.wait(l, [&] { return ready_ > pos || done_; });
+    if (ready_ > pos) return FileWindow{fd_, ready_ - pos};
+    if (failed_) throw std::runtime_error("the download failed");
+    return FileWindow{fd_, 0};
+  }
+  static inline std::atomic<int> reads{0};
+
+ private:
+  std::string content_;
+  std::size_t fail_at_;
+  int fd_ = -1;
+  std::thread writer_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::size_t ready_ = 0;
+  bool done_ = false, failed_ = false;
+};
+
 class LiveServer : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -86,6 +143,12 @@ class LiveServer : public ::testing::Test {
     router_.get("/sized", [](Request&) {
       Response r(200);
       r.body = std::shared_ptr<PullSource>(std::make_shared<CountingSource>(100'000, true));
+      return r;
+    });
+    router_.get("/growing", [this](Request& req) {
+      Response r(200);
+      auto fail_at = req.query("fail") ? std::size_t{50000} : std::string::npos;
+      r.body = std::shared_ptr<PullSource>(std::make_shared<GrowingFile>((dir_ / "growing.bin").string(), content(), fail_at));
       return r;
     });
     router_.get("/slow", [this](Request&) {
@@ -205,6 +268,19 @@ TEST_F(LiveServer, PullSourceWithLengthIsSized) {
   auto r = get("/sized");
   EXPECT_NE(r.find("Content-Length: 100000"), std::string::npos);
   EXPECT_EQ(body_of(r).size(), 100'000u);
+}
+
+TEST_F(LiveServer, ABodyGrowingInAFileIsSentFromTheFileAsItGrows) {
+  GrowingFile::reads = 0;
+  auto r = get("/growing");
+  EXPECT_NE(r.find("Content-Length: 100000"), std::string::npos);
+  EXPECT_EQ(body_of(r), content());
+  EXPECT_EQ(GrowingFile::reads, 0) << "sent with sendfile, not read()";
+  // A source that fails midway ends the response short of its length (the client sees it cut).
+  r = get("/growing?fail=1");
+  EXPECT_NE(r.find("Content-Length: 100000"), std::string::npos);
+  EXPECT_LE(body_of(r).size(), 50'000u);
+  EXPECT_EQ(body_of(r), content().substr(0, body_of(r).size()));
 }
 
 TEST_F(LiveServer, HeadSendsNoBody) {
