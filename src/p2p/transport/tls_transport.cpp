@@ -629,7 +629,7 @@ awaitable<void> Link::idle_watch() {
   auto idle = t_.limits().idle_timeout;
   while (!closed_) {
     idle_timer_.expires_after(idle / 4 + std::chrono::milliseconds(10));
-    auto [ec] = co_await idle_timer_.async_wait(tuple_awaitable);
+    co_await idle_timer_.async_wait(tuple_awaitable);  // cancelled or expired: either way, look again
     if (closed_) co_return;
     bool busy = !pending_.empty() || !queued_.empty() || inbound_active_ > 0 || writing_;
     if (!busy && std::chrono::steady_clock::now() - last_activity_ >= idle) close("idle");
