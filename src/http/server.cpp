@@ -411,10 +411,9 @@ struct Server::Impl {
         res = Response::error(400, "Malformed request target");
         keep_alive = false;
       } else {
-        std::optional<Response> fast;
         if (opts.runs_inline && opts.runs_inline(req)) {
           res = handle(req);  // cheap and non-blocking: a thread hop would cost more than the work
-        } else if (fast = try_fast(req); fast) {
+        } else if (auto fast = try_fast(req)) {
           res = std::move(*fast);
         } else {
           res = co_await net::co_spawn(

@@ -69,38 +69,34 @@ class TlsSocket {
 
   // Exactly n bytes; "" when done, else why not.
   awaitable<std::string> read(char* buf, std::size_t n) {
-    std::size_t done = 0;
-    while (done < n) {
-      auto r = conn_.read(buf + done, n - done);
-      if (r.status == TlsStatus::done) {
-        done += r.bytes;
-        continue;
-      }
-      std::string why = co_await wait(r.status, "read");
-      if (!why.empty()) co_return why;
-    }
-    co_return "";
+    return all(n, "read", [this, buf](std::size_t done, std::size_t left) { return conn_.read(buf + done, left); });
   }
 
   // All of the bytes; "" when done, else why not.
   awaitable<std::string> write(const char* buf, std::size_t n) {
-    std::size_t done = 0;
-    while (done < n) {
-      auto r = conn_.write(buf + done, n - done);
-      if (r.status == TlsStatus::done) {
-        done += r.bytes;
-        continue;
-      }
-      std::string why = co_await wait(r.status, "write");
-      if (!why.empty()) co_return why;
-    }
-    co_return "";
+    return all(n, "write", [this, buf](std::size_t done, std::size_t left) { return conn_.write(buf + done, left); });
   }
 
  private:
   static int nonblocking(tcp::socket& s) {
     s.native_non_blocking(true);
     return s.native_handle();
+  }
+
+  // Repeats step(done, left) (a read or a write of the rest) until n bytes went through.
+  template <typename Step>
+  awaitable<std::string> all(std::size_t n, const char* what, Step step) {
+    std::size_t done = 0;
+    while (done < n) {
+      auto r = step(done, n - done);
+      if (r.status == TlsStatus::done) {
+        done += r.bytes;
+        continue;
+      }
+      std::string why = co_await wait(r.status, what);
+      if (!why.empty()) co_return why;
+    }
+    co_return "";
   }
 
   awaitable<std::string> wait(TlsStatus st, const char* what) {
