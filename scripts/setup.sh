@@ -16,10 +16,13 @@ PACKAGES=(
   python3 curl wrk nginx-light openssl
   nodejs chromium
   dbus-daemon avahi-daemon avahi-utils
+  libnice-dev libminiupnpc-dev libnatpmp-dev
+  iptables conntrack coturn miniupnpd-iptables miniupnpc natpmpc stun-server python3-libtorrent
 )
 # Packages whose service must not start when installed: the LAN discovery tests run their own Avahi
 # daemons inside network namespaces they create; one on the machine would announce on its real network.
-NO_START=(dbus-daemon avahi-daemon avahi-utils)
+# The same holds for the NAT lab's TURN server, router daemon and STUN server (tests/integration/nat_lab.py).
+NO_START=(dbus-daemon avahi-daemon avahi-utils coturn miniupnpd-iptables stun-server)
 
 # `setup.sh bench` adds the peers the benchmarks measure against (MPD for bench/scan.sh).
 if [ "${1:-}" = "bench" ]; then PACKAGES+=(mpd mpc); fi
@@ -82,7 +85,7 @@ fi
 
 # Debian's nginx and mpd packages start system services; tests and benchmarks run their own instances.
 if command -v systemctl >/dev/null 2>&1; then
-  for unit in nginx mpd mpd.socket; do
+  for unit in nginx mpd mpd.socket coturn miniupnpd stun-server; do
     if systemctl is-enabled --quiet "$unit" 2>/dev/null || systemctl is-active --quiet "$unit" 2>/dev/null; then
       $SUDO systemctl disable --now "$unit" >/dev/null 2>&1 || true
     fi
