@@ -74,11 +74,14 @@ void add_device_routes(http::Router& r, ApiDeps& d) {
     auto name = optional_string(body, "name");
     if (name && (name->empty() || name->size() > 100)) model::throw_bad_request("name must be 1 to 100 characters");
     if (given.find('@') != std::string::npos) {
+      // An address makes the node dial wherever it says: an administrator's call only.
+      if (who.user.role != model::Role::admin)
+        model::throw_forbidden("Only administrators may give an address: name the device by its NodeId alone");
       p2p.add_peer(node_id, given.substr(given.find('@') + 1));  // 400 for a bad address, 409 when blocked
     } else {
       bool known = false;
       for (const auto& p : p2p.peers()) known = known || p.node_id == node_id;
-      if (!known) model::throw_bad_request("Unknown peer: give the device as NodeId@host:port");
+      if (!known) p2p.add_peer(node_id, "");  // found by its NodeId (records, DHT, rendezvous)
     }
     model::Device x;
     x.id = util::new_uuid();

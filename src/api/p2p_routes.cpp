@@ -22,6 +22,52 @@ library::P2pService& node(ApiDeps& d) {
 
 json::value opt(const std::optional<std::string>& s) { return s ? json::value(*s) : json::value(nullptr); }
 
+json::array strings(const std::vector<std::string>& v) {
+  json::array a;
+  for (const auto& x : v) a.push_back(json::value(x));
+  return a;
+}
+
+json::value text_or_null(const std::string& s) { return s.empty() ? json::value(nullptr) : json::value(s); }
+
+// How the node reaches a peer: the link's path, why not when it cannot, and the addresses it may dial.
+void add_reach(json::object& o, const library::PeerReach& r) {
+  o["path"] = text_or_null(r.path);
+  o["unreachable_reason"] = text_or_null(r.reason);
+  json::array c;
+  for (const auto& x : r.candidates)
+    c.push_back(json::object{{"address", x.address},
+                             {"source", x.source},
+                             {"last_ok", x.last_ok ? json::value(util::to_rfc3339(x.last_ok)) : json::value(nullptr)}});
+  o["candidates"] = std::move(c);
+}
+
+json::object reachability_json(const library::P2pReachability& r) {
+  json::object pm{{"enabled", r.port_mapping_enabled},
+                  {"active", r.port_mapping_active},
+                  {"protocol", text_or_null(r.port_mapping_protocol)},
+                  {"external", text_or_null(r.port_mapping_external)},
+                  {"double_nat", r.double_nat},
+                  {"last_error", text_or_null(r.port_mapping_error)}};
+  json::object dht{{"enabled", r.dht_enabled},
+                   {"routing_table_size", r.dht_routing_table_size},
+                   {"last_publish", r.dht_last_publish ? json::value(util::to_rfc3339(r.dht_last_publish)) : json::value(nullptr)},
+                   {"last_publish_stored", r.dht_last_publish_stored},
+                   {"records_rejected", r.dht_records_rejected},
+                   {"messages_dropped", r.dht_messages_dropped},
+                   {"lookups", r.dht_lookups}};
+  return json::object{{"published_addresses", strings(r.published_addresses)},
+                      {"proven_addresses", strings(r.proven_addresses)},
+                      {"port_mapping", std::move(pm)},
+                      {"dht", std::move(dht)},
+                      {"rendezvous_offered", r.rendezvous_offered},
+                      {"rendezvous_peers", strings(r.rendezvous_peers)},
+                      {"stun_servers", strings(r.stun_servers)},
+                      {"turn_servers", strings(r.turn_servers)},
+                      {"signals_forwarded", r.signals_forwarded},
+                      {"signals_dropped", r.signals_dropped}};
+}
+
 json::object peer_json(const model::PeerRecord& p) {
   json::object o;
   o["node_id"] = p.node_id;
@@ -70,7 +116,6 @@ void add_p2p_routes(http::Router& r, ApiDeps& d) {
     }
     auto s = d.p2p->status();
     o["node_id"] = s.node_id;
-    o["direct_addresses"] = 1;
     o["peer_count"] = s.peer_count;
     o["online_peer_count"] = s.online_peer_count;
     o["listen_port"] = s.port;
@@ -90,6 +135,9 @@ void add_p2p_routes(http::Router& r, ApiDeps& d) {
     o["lan_announcements_heard"] = s.lan_announcements_heard;
     o["ranges_served"] = s.ranges_served;
     o["mdns_services_heard"] = s.mdns_services_heard;
+    o["dht_discovery_enabled"] = s.reach.dht_enabled;
+    o["direct_addresses"] = s.reach.published_addresses.size();
+    o["reachability"] = reachability_json(s.reach);
     return json_response(200, o);
   });
 
@@ -196,7 +244,11 @@ void add_p2p_routes(http::Router& r, ApiDeps& d) {
     require_admin(d, req);
     json::array a;
     if (d.p2p)
-      for (const auto& p : d.p2p->peers()) a.push_back(peer_json(p));
+      for (const auto& p : d.p2p->peers()) {
+        auto o = peer_json(p);
+        add_reach(o, d.p2p->peer_reach(p.node_id));
+        a.push_back(std::move(o));
+      }
     return json_response(200, a);
   });
 
@@ -208,7 +260,13 @@ void add_p2p_routes(http::Router& r, ApiDeps& d) {
     auto address = optional_string(body, "address").value_or("");
     auto p = n.add_peer(util::trim(id), util::trim(address));
     auto o = message(p.is_online ? "peer " + p.node_id + " added and online" : "peer " + p.node_id + " added (not reachable yet)");
-    o["peer"] = peer_json(p);
+    auto po = peer_json(p);
+    add_reach(po, n.peer_reach(p.node_id));
+    o["message"] = p.is_online ? "peer " + p.node_id + " added and online"
+                               : "peer " + p.node_id + " added (not reachable yet" +
+                                     (po["unreachable_reason"].is_string()
+                                          ? ": " + std::string(po["unreachable_reason"].as_string()) : std::string()) + ")";
+    o["peer"] = std::move(po);
     return json_response(200, o);
   });
 

@@ -226,6 +226,26 @@ Config config_from_env(const Getenv& env) {
     if (!n || *n < 1 || *n > 3600) throw ConfigError("P2P_LAN_INTERVAL_SECONDS must be a number from 1 to 3600");
     c.p2p_lan_interval_seconds = static_cast<unsigned>(*n);
   }
+  auto flag = [&env](const char* name, bool& out) {
+    if (auto v = env(name)) {
+      auto b = util::parse_bool(*v);
+      if (!b) throw ConfigError(std::string(name) + " must be true or false");
+      out = *b;
+    }
+  };
+  flag("P2P_DHT_DISCOVERY", c.p2p_dht);
+  flag("P2P_PORT_MAPPING", c.p2p_port_mapping);
+  flag("P2P_LAB_ALLOW_RESERVED", c.p2p_lab_allow_reserved);
+  flag("P2P_RENDEZVOUS", c.p2p_rendezvous);
+  if (auto v = env("P2P_DHT_BOOTSTRAP")) c.p2p_dht_bootstrap = list(*v, ',');
+  if (auto v = env("P2P_DHT_PORT")) {
+    auto n = util::parse_int(*v);
+    if (!n || *n < 0 || *n > 65535) throw ConfigError("P2P_DHT_PORT must be a number from 0 to 65535");
+    c.p2p_dht_port = static_cast<std::uint16_t>(*n);
+  }
+  if (auto v = env("P2P_STUN_SERVERS")) c.p2p_stun_servers = list(*v, ',');
+  if (auto v = env("P2P_TURN_SERVERS")) c.p2p_turn_servers = list(*v, ',');
+  if (auto v = env("P2P_TURN_SECRET")) c.p2p_turn_secret = *v;
   return c;
 }
 
@@ -265,8 +285,31 @@ void finalize(Config& c) {
     for (const auto& p : c.p2p_seed_peers) {
       auto at = p.find('@');
       auto colon = p.rfind(':');
-      if (at != 64 || colon == std::string::npos || colon < at)
-        problems.push_back(fmt::format("P2P_SEED_PEERS: '{}' must be NodeId@host:port (NodeId: 64 hex characters)", p));
+      bool hex = p.substr(0, 64).find_first_not_of("0123456789abcdefABCDEF") == std::string::npos;
+      bool bare = p.size() == 64 && hex;
+      if (!bare && (at != 64 || !hex || colon == std::string::npos || colon < at))
+        problems.push_back(
+            fmt::format("P2P_SEED_PEERS: '{}' must be a NodeId (64 hex characters), optionally @host:port", p));
+    }
+    auto host_port_ok = [](const std::string& a) {
+      auto colon = a.rfind(':');
+      auto port = colon == std::string::npos ? std::nullopt : util::parse_int(a.substr(colon + 1));
+      return colon != 0 && port && *port >= 1 && *port <= 65535;
+    };
+    for (const auto& a : c.p2p_dht_bootstrap)
+      if (!host_port_ok(a)) problems.push_back(fmt::format("P2P_DHT_BOOTSTRAP: '{}' must be host:port", a));
+    for (const auto& a : c.p2p_stun_servers)
+      if (!host_port_ok(a)) problems.push_back(fmt::format("P2P_STUN_SERVERS: '{}' must be host:port", a));
+    for (const auto& t : c.p2p_turn_servers) {
+      auto at = t.rfind('@');
+      auto hp = at == std::string::npos ? t : t.substr(at + 1);
+      bool creds = at == std::string::npos || t.substr(0, at).find(':') != std::string::npos;
+      if (!host_port_ok(hp) || !creds)
+        problems.push_back(fmt::format("P2P_TURN_SERVERS: '{}' must be user:password@host:port, or host:port with "
+                                       "P2P_TURN_SECRET", t));
+      else if (at == std::string::npos && c.p2p_turn_secret.empty())
+        problems.push_back(fmt::format("P2P_TURN_SERVERS: '{}' has no credentials: give user:password@ or set "
+                                       "P2P_TURN_SECRET", t));
     }
     for (const auto& a : c.p2p_advertise_addresses) {
       auto colon = a.rfind(':');

@@ -49,7 +49,7 @@ struct Config {
   bool p2p_enabled = false;
   std::string p2p_bind_host = "0.0.0.0";             // P2P_BIND_HOST
   std::uint16_t p2p_port = 11204;                    // P2P_BIND_PORT (0: any free port)
-  std::vector<std::string> p2p_seed_peers;           // P2P_SEED_PEERS: NodeId@host:port, comma-separated
+  std::vector<std::string> p2p_seed_peers;           // P2P_SEED_PEERS: NodeId or NodeId@host:port, comma-separated
   std::string p2p_key_path;                          // P2P_SECRET_KEY_PATH, default <data>/p2p/secret_key
   std::string p2p_blobs_dir;                         // P2P_BLOBS_DIR, default <data>/p2p/blobs
   std::uint64_t p2p_cache_bytes = 2ull << 30;        // P2P_CACHE_MAX_SIZE
@@ -64,6 +64,17 @@ struct Config {
   std::string p2p_lan_group = "239.255.41.204:11205"; // P2P_LAN_GROUP: administratively scoped group:port
   std::string p2p_lan_interface;                     // P2P_LAN_INTERFACE: IPv4 address of the interface to use
   unsigned p2p_lan_interval_seconds = 30;            // P2P_LAN_INTERVAL_SECONDS: between announcements
+  // Reaching peers behind NATs (docs/p2p-protocol.md §12).
+  bool p2p_dht = true;                               // P2P_DHT_DISCOVERY: records on the Mainline DHT
+  std::vector<std::string> p2p_dht_bootstrap{"router.bittorrent.com:6881", "dht.transmissionbt.com:6881",
+                                             "dht.libtorrent.org:25401"};  // P2P_DHT_BOOTSTRAP
+  std::uint16_t p2p_dht_port = 0;                    // P2P_DHT_PORT (UDP, 0: any free port)
+  bool p2p_port_mapping = true;                      // P2P_PORT_MAPPING: PCP, NAT-PMP, UPnP on the router
+  bool p2p_lab_allow_reserved = false;               // P2P_LAB_ALLOW_RESERVED: test labs on 198.18/15
+  std::vector<std::string> p2p_stun_servers;         // P2P_STUN_SERVERS: host:port
+  std::vector<std::string> p2p_turn_servers;         // P2P_TURN_SERVERS: [user:password@]host:port
+  std::string p2p_turn_secret;                       // P2P_TURN_SECRET: TURN REST API shared secret
+  bool p2p_rendezvous = false;                       // P2P_RENDEZVOUS: forward signals between peers
 };
 
 class ConfigError : public std::runtime_error {

@@ -76,6 +76,34 @@ class SessionJanitor {
   std::thread thread_;
 };
 
+p2p::ReachOptions p2p_reach_options(const Config& c) {
+  p2p::ReachOptions r;
+  r.dht = c.p2p_dht;
+  r.dht_bootstrap = c.p2p_dht_bootstrap;
+  r.dht_port = c.p2p_dht_port;
+  r.port_mapping = c.p2p_port_mapping;
+  r.port_mapping_allow_reserved = c.p2p_lab_allow_reserved;
+  r.stun = c.p2p_stun_servers;
+  r.turn_secret = c.p2p_turn_secret;
+  r.rendezvous = c.p2p_rendezvous;
+  for (const auto& t : c.p2p_turn_servers) {  // [user:password@]host:port (checked by finalize)
+    p2p::TurnConfig tc;
+    auto at = t.rfind('@');
+    auto hp = at == std::string::npos ? t : t.substr(at + 1);
+    if (at != std::string::npos) {
+      auto creds = t.substr(0, at);
+      tc.username = creds.substr(0, creds.find(':'));
+      tc.password = creds.substr(creds.find(':') + 1);
+    }
+    auto colon = hp.rfind(':');
+    tc.host = hp.substr(0, colon);
+    if (tc.host.size() > 2 && tc.host.front() == '[') tc.host = tc.host.substr(1, tc.host.size() - 2);
+    tc.port = static_cast<std::uint16_t>(std::stoi(hp.substr(colon + 1)));
+    r.turn.push_back(std::move(tc));
+  }
+  return r;
+}
+
 }  // namespace
 
 int serve(const Config& c) {
@@ -168,6 +196,8 @@ int serve(const Config& c) {
     o.pex_interval = std::chrono::seconds(c.p2p_pex_interval_seconds);
     o.advertise_addresses = c.p2p_advertise_addresses;
     o.peer_records_path = (std::filesystem::path(c.p2p_key_path).parent_path() / "peer_records.json").string();
+    o.address_book_path = (std::filesystem::path(c.p2p_key_path).parent_path() / "peer_addresses.json").string();
+    o.reach = p2p_reach_options(c);
     o.lan_discovery = c.p2p_lan_discovery;
     if (auto g = p2p::parse_lan_group(c.p2p_lan_group)) std::tie(o.lan.group, o.lan.group_port) = *g;
     o.lan.multicast = c.p2p_lan_multicast;

@@ -72,7 +72,8 @@ class SqlP2pRepository final : public model::P2pRepository {
     auto c = pool_.acquire();
     c->query(
         "INSERT INTO p2p_peers (node_id, track_count, is_online, last_seen_at, created_at, address) "
-        "VALUES (?, 0, FALSE, ?, ?, ?) ON CONFLICT (node_id) DO UPDATE SET address = excluded.address",
+        "VALUES (?, 0, FALSE, ?, ?, NULLIF(?, '')) ON CONFLICT (node_id) DO UPDATE SET "
+        "address = COALESCE(excluded.address, p2p_peers.address)",
         {std::string(node), now, now, std::string(address)});
   }
 

@@ -13,6 +13,32 @@
 
 namespace st::library {
 
+// How this node can be reached (docs/p2p-protocol.md §12): addresses proven by a dial-back and published,
+// port mapping, the DHT, rendezvous and relays.
+struct P2pReachability {
+  std::vector<std::string> published_addresses, proven_addresses;
+  bool port_mapping_enabled = false, port_mapping_active = false, double_nat = false;
+  std::string port_mapping_protocol, port_mapping_external, port_mapping_error;
+  bool dht_enabled = false;
+  std::size_t dht_routing_table_size = 0, dht_last_publish_stored = 0;
+  std::int64_t dht_last_publish = 0;  // µs, 0 = never
+  std::uint64_t dht_records_rejected = 0, dht_lookups = 0, dht_messages_dropped = 0;
+  bool rendezvous_offered = false;
+  std::vector<std::string> rendezvous_peers, stun_servers, turn_servers;
+  std::uint64_t signals_forwarded = 0, signals_dropped = 0;
+};
+
+// How we reach one peer: the path of the link in use ("direct_tcp", "ice_direct", "turn_relay", "" when
+// none), why it is unreachable when it is, and the addresses we may dial it at.
+struct PeerCandidate {
+  std::string address, source;
+  std::int64_t last_ok = 0;  // µs, 0 = never
+};
+struct PeerReach {
+  std::string path, reason;
+  std::vector<PeerCandidate> candidates;
+};
+
 struct P2pStatus {
   std::string node_id;
   std::uint16_t port = 0;
@@ -30,6 +56,7 @@ struct P2pStatus {
   std::uint64_t lan_announcements_sent = 0, lan_announcements_heard = 0, mdns_services_heard = 0;
   // Verified ranges of blobs served to peers (FetchTrack answered with data).
   std::uint64_t ranges_served = 0;
+  P2pReachability reach;
 };
 
 struct P2pPingResult {
@@ -94,7 +121,9 @@ class P2pService {
   virtual ~P2pService() = default;
   virtual P2pStatus status() = 0;
   virtual std::vector<model::PeerRecord> peers() = 0;
-  // Adds (and contacts) a peer given as "NodeId@host:port", or a NodeId and "host:port".
+  virtual PeerReach peer_reach(std::string_view node_id) = 0;
+  // Adds (and contacts) a peer given as a NodeId alone (found through its records, the DHT or a
+  // rendezvous), "NodeId@host:port", or a NodeId and "host:port".
   // Throws model::DomainError (bad_request for a malformed address, conflict for a blocked or own id).
   virtual model::PeerRecord add_peer(std::string_view node_id, std::string_view address) = 0;
   virtual bool remove_peer(std::string_view node_id) = 0;

@@ -75,7 +75,8 @@ class P2pRepository {
   // the known one) and marks it online.
   virtual void peer_seen(std::string_view node_id, std::optional<std::string> version, std::int64_t track_count,
                          std::optional<std::string> address) = 0;
-  // Adds a peer we were told about (seed, admin) without contacting it; keeps what is known.
+  // Adds a peer we were told about (seed, admin) without contacting it; keeps what is known. An empty
+  // address leaves the stored one (a NodeId alone is found later).
   virtual void add_peer(std::string_view node_id, std::string_view address) = 0;
   virtual void peer_failed(std::string_view node_id) = 0;  // offline, failures + 1
   virtual bool remove_peer(std::string_view node_id) = 0;

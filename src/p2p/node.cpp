@@ -13,7 +13,10 @@
 #include "p2p/catalog_batch.hpp"
 #include "p2p/range_reply.hpp"
 #include "model/errors.hpp"
+#include "p2p/dht/dht_client.hpp"
+#include "p2p/portmap/port_mapper.hpp"
 #include "util/fold.hpp"
+#include "util/strings.hpp"
 #include "util/time.hpp"
 #include "util/uuid.hpp"
 
@@ -69,18 +72,26 @@ Node::Node(NodeOptions options, model::P2pRepository& repo, model::CatalogReposi
       [this](const std::string& node) { return allowed(node); });
   for (const auto& s : opts_.seed_peers) {
     auto a = parse_peer_address(s);
-    if (!a) {
-      spdlog::warn("p2p: ignoring seed peer '{}' (expected NodeId@host:port)", s);
+    auto bare = crypto::parse_node_id(s);
+    if (!a && !(bare && crypto::node_id_of(*bare) == util::to_lower(s))) {
+      spdlog::warn("p2p: ignoring seed peer '{}' (expected NodeId or NodeId@host:port)", s);
       continue;
     }
-    if (a->node_id == node_id() || !allowed(a->node_id)) continue;
-    repo_.add_peer(a->node_id, host_port(a->host, a->port));
+    std::string id = a ? a->node_id : util::to_lower(s);
+    if (id == node_id() || !allowed(id)) continue;
+    if (a) {
+      book_.add(id, host_port(a->host, a->port), AddressSource::configured);
+      repo_.add_peer(id, host_port(a->host, a->port));
+    } else if (!repo_.find_peer(id)) {
+      repo_.add_peer(id, "");  // found through its records, the DHT or a rendezvous
+    }
   }
   for (const auto& p : repo_.list_peers()) wanted_.insert(p.node_id);  // start-up refresh of every known peer
   spdlog::info("p2p: node {} listening on {}:{}", node_id(), opts_.bind_host, port());
   replicator_.on_cover_wanted([this](const std::string& album, const std::string& cover, const std::string& from) {
     want_cover(album, cover, from);
   });
+  start_reach();
   maintenance_ = std::thread([this] { maintenance(); });
   health_ = std::thread([this] { health_loop(); });
   if (opts_.lan_discovery) start_lan();
@@ -110,6 +121,7 @@ void Node::stop() {
   if (maintenance_.joinable()) maintenance_.join();
   if (health_.joinable()) health_.join();
   if (resync_thread_.joinable()) resync_thread_.join();
+  stop_reach();
   std::unique_lock l(mu_);
   cv_.wait(l, [this] { return download_threads_ == 0; });
 }
@@ -131,17 +143,22 @@ Reply Node::handle(const std::string& from, const std::string& ip, const std::st
   return std::visit(
       Overloaded{
           [&](const Ping& p) -> Reply {
+            // What we saw is a candidate, never a replacement for the address that works.
             std::optional<std::string> addr;
-            if (p.listen_port) addr = host_port(ip, *p.listen_port);
+            if (p.listen_port) {
+              addr = host_port(ip, *p.listen_port);
+              book_.add(from, *addr, AddressSource::observed);
+            }
             auto known = repo_.find_peer(from);
-            repo_.peer_seen(from, std::nullopt, -1, addr);
+            repo_.peer_seen(from, std::nullopt, -1, known && known->address ? std::nullopt : addr);
             // First contact (or back after a while): pull its catalogue too, so sync runs both ways.
             if (!known || !known->is_online) {
               want_contact(from);
               std::lock_guard l(mu_);
               bloom_sent_.erase(from);  // it may have restarted and lost our filter
             }
-            return json_reply(Pong{node_id(), static_cast<std::uint64_t>(repo_.local_track_count()), opts_.version});
+            return json_reply(Pong{node_id(), static_cast<std::uint64_t>(repo_.local_track_count()), opts_.version, ip,
+                                   opts_.reach.rendezvous});
           },
           [&](const RequestCatalog& r) { return answer_catalog(r); },
           [&](const FetchTrack& f) { return answer_fetch(f); },
@@ -162,8 +179,11 @@ Reply Node::handle(const std::string& from, const std::string& ip, const std::st
           },
           [&](const PeerExchange& px) -> Reply {
             learn_peers(from, px);
-            return json_reply(make_pex(from));
+            return json_reply(make_pex(from, scope_of_ip(ip)));
           },
+          [&](const Signal& sg) { return handle_signal(from, sg, payload); },
+          [&](const DialBack& db) { return answer_dial_back(from, ip, db); },
+          [&](const DialBackResult&) { return error_reply("unexpected", "DialBackResult is a reply, not a request"); },
           [&](const SearchQuery& q) -> Reply {
             ++searches_answered_;
             spdlog::info("p2p: answering a search from {}", from.substr(0, 8));
@@ -259,9 +279,10 @@ Reply Node::answer_fetch(const FetchTrack& f) {
 
 Reply Node::call_raw(const std::string& node, const std::string& payload, std::chrono::milliseconds timeout) {
   if (timeout.count() <= 0) timeout = opts_.request_timeout;
-  auto rec = repo_.find_peer(node);
-  if (rec && rec->address) {
-    if (auto a = parse_peer_address(node + "@" + *rec->address)) return transport_->request(*a, payload, timeout);
+  if (!transport_->connected(node) && !reach(node, true)) {
+    std::lock_guard l(reach_mu_);
+    auto it = unreachable_.find(node);
+    throw TransportError(it != unreachable_.end() ? it->second : "not reachable");
   }
   return transport_->request_connected(node, payload, timeout);
 }
@@ -285,6 +306,7 @@ Pong Node::ping_peer(const std::string& node) {
   auto* pong = std::get_if<Pong>(&m);
   if (!pong) throw PeerError(std::string("expected Pong, got ") + message_name(m));
   if (pong->node_id != node) throw PeerError("Pong names another node");
+  note_pong(node, *pong);
   return *pong;
 }
 
@@ -344,15 +366,20 @@ bool Node::contact(const std::string& node) {
     next_try_[node] = now + opts_.sync_interval;
     return true;
   } catch (const std::exception& e) {
-    repo_.peer_failed(node);
-    auto rec = repo_.find_peer(node);
-    int failures = rec ? std::min(rec->failures, 16) : 1;
-    auto delay = std::min<std::chrono::milliseconds>(std::chrono::milliseconds(500LL << failures), opts_.max_backoff);
-    spdlog::info("p2p: peer {} unreachable ({}); next try in {} ms", node.substr(0, 8), e.what(), delay.count());
-    std::lock_guard l(mu_);
-    next_try_[node] = now + delay;
+    retry_later(node, e.what());
     return false;
   }
+}
+
+void Node::retry_later(const std::string& node, const std::string& why) {
+  auto now = std::chrono::steady_clock::now();
+  repo_.peer_failed(node);
+  auto rec = repo_.find_peer(node);
+  int failures = rec ? std::min(rec->failures, 16) : 1;
+  auto delay = std::min<std::chrono::milliseconds>(std::chrono::milliseconds(500LL << failures), opts_.max_backoff);
+  spdlog::info("p2p: peer {} unreachable ({}); next try in {} ms", node.substr(0, 8), why, delay.count());
+  std::lock_guard l(mu_);
+  next_try_[node] = now + delay;
 }
 
 void Node::want_contact(const std::string& node) {
@@ -397,6 +424,7 @@ void Node::maintenance() {
       exchange_peers();
       verify_learned();
       records_.save();
+      book_.save();
     } catch (const std::exception& e) {
       spdlog::warn("p2p: peer exchange failed: {}", e.what());
     }
@@ -410,6 +438,8 @@ void Node::maintenance() {
           transport_->disconnect(node);
           continue;
         }
+        // Not linked: find a way in the background (its end asks for a contact), never stalling this loop.
+        if (!transport_->connected(node) && !reach(node, false)) continue;
         contact(node);
       } catch (const std::exception& e) {
         spdlog::warn("p2p: contact with {} failed: {}", node.substr(0, 8), e.what());
@@ -494,6 +524,7 @@ library::P2pStatus Node::status() {
   s.lan_announcements_sent = lan_ ? lan_->sent() : 0;
   s.lan_announcements_heard = lan_ ? lan_->heard() : 0;
   s.mdns_services_heard = lan_ ? lan_->mdns_heard() : 0;
+  s.reach = reachability();
   return s;
 }
 
@@ -501,26 +532,51 @@ std::vector<model::PeerRecord> Node::peers() { return repo_.list_peers(); }
 
 model::PeerRecord Node::add_peer(std::string_view node_id_text, std::string_view address) {
   std::optional<PeerAddress> a;
-  if (address.empty()) a = parse_peer_address(node_id_text);
-  else a = parse_peer_address(std::string(node_id_text) + "@" + std::string(address));
-  if (!a) {
-    if (!crypto::parse_node_id(node_id_text.substr(0, node_id_text.find('@')))) model::throw_bad_request("Invalid node ID format");
-    model::throw_bad_request("The peer address must be NodeId@host:port (or node_id with address host:port)");
+  std::string id;
+  auto id_part = node_id_text.substr(0, node_id_text.find('@'));
+  auto key = crypto::parse_node_id(id_part);
+  if (!key) model::throw_bad_request("Invalid node ID format: a NodeId is 64 hexadecimal characters");
+  if (address.empty() && node_id_text.find('@') == std::string_view::npos) {
+    id = crypto::node_id_of(*key);  // a NodeId alone: its address is found
+  } else {
+    a = address.empty() ? parse_peer_address(node_id_text)
+                        : parse_peer_address(std::string(node_id_text) + "@" + std::string(address));
+    if (!a) model::throw_bad_request("The peer address must be host:port (NodeId@host:port), or give the NodeId alone");
+    id = a->node_id;
   }
-  if (a->node_id == node_id()) model::throw_bad_request("That is this node's own ID");
-  if (repo_.is_blocked(a->node_id)) model::throw_conflict("This peer is blocked");
-  if (opts_.friends_only && !opts_.friends.count(a->node_id))
+  if (id == node_id()) model::throw_bad_request("That is this node's own ID");
+  if (repo_.is_blocked(id)) model::throw_conflict("This peer is blocked");
+  if (opts_.friends_only && !opts_.friends.count(id))
     model::throw_conflict("Sharing is limited to friends (P2P_FRIENDS) and this peer is not one");
-  repo_.add_peer(a->node_id, host_port(a->host, a->port));
-  try {
-    auto pong = ping_peer(a->node_id);
-    repo_.peer_seen(a->node_id, pong.version, static_cast<std::int64_t>(pong.track_count), std::nullopt);
-  } catch (const std::exception& e) {
-    repo_.peer_failed(a->node_id);
-    spdlog::info("p2p: added peer {} is not reachable yet: {}", a->node_id.substr(0, 8), e.what());
+  if (a) {
+    book_.add(id, host_port(a->host, a->port), AddressSource::configured);
+    repo_.add_peer(id, host_port(a->host, a->port));
+  } else if (!repo_.find_peer(id)) {
+    repo_.add_peer(id, "");
   }
-  want_contact(a->node_id);  // pull its catalogue in the background
-  return *repo_.find_peer(a->node_id);
+  {
+    std::lock_guard l(mu_);
+    next_try_.erase(id);
+  }
+  // Try for a while (the ladder goes on in the background past that), then say where it stands.
+  reach(id, false);
+  std::shared_future<bool> f;
+  {
+    std::lock_guard l(reach_mu_);
+    if (auto it = reaching_.find(id); it != reaching_.end()) f = it->second;
+  }
+  if (f.valid()) f.wait_for(std::chrono::seconds(20));
+  if (transport_->connected(id)) {
+    try {
+      auto pong = ping_peer(id);
+      repo_.peer_seen(id, pong.version, static_cast<std::int64_t>(pong.track_count), std::nullopt);
+    } catch (const std::exception& e) {
+      repo_.peer_failed(id);
+      spdlog::info("p2p: added peer {} is not reachable yet: {}", id.substr(0, 8), e.what());
+    }
+  }
+  want_contact(id);  // pull its catalogue in the background
+  return *repo_.find_peer(id);
 }
 
 bool Node::remove_peer(std::string_view node) {
@@ -529,6 +585,7 @@ bool Node::remove_peer(std::string_view node) {
   transport_->disconnect(n);
   search_index_.forget(n);
   records_.forget(n);
+  book_.forget(n);
   std::lock_guard l(mu_);
   next_try_.erase(n);
   bloom_sent_.erase(n);

@@ -28,16 +28,48 @@
 #include "p2p/protocol/messages.hpp"
 #include "p2p/lan_discovery.hpp"
 #include "p2p/peer_exchange.hpp"
+#include "p2p/reach/address_book.hpp"
+#include "p2p/reach/address_scope.hpp"
+#include "p2p/reach/signal.hpp"
 #include "p2p/replicator.hpp"
 #include "p2p/search_index.hpp"
 #include "p2p/transport/transport.hpp"
 
 namespace st::p2p {
 
+namespace dht {
+class DhtClient;
+struct NodeRecord;
+}  // namespace dht
+namespace portmap {
+class PortMapper;
+}
+
+// A TURN relay; without a username, credentials come from the shared secret (TURN REST API).
+struct TurnConfig {
+  std::string host;
+  std::uint16_t port = 3478;
+  std::string username, password;
+};
+
+// How peers behind NATs are reached (docs/p2p-protocol.md §12). Every network feature here is off
+// unless configured: the application turns the DHT and port mapping on by default for real deployments.
+struct ReachOptions {
+  bool dht = false;
+  std::vector<std::string> dht_bootstrap;  // host:port
+  std::uint16_t dht_port = 0;              // UDP, 0 = any
+  bool port_mapping = false;
+  bool port_mapping_allow_reserved = false;  // lab: a reserved 198.18/15 external address from UPnP
+  std::vector<std::string> stun;             // host:port
+  std::vector<TurnConfig> turn;
+  std::string turn_secret;
+  bool rendezvous = false;  // forward signals between any of our linked peers (a public instance)
+};
+
 struct NodeOptions {
   std::string bind_host = "0.0.0.0";
   std::uint16_t bind_port = 11204;
-  std::vector<std::string> seed_peers;  // NodeId@host:port
+  std::vector<std::string> seed_peers;  // NodeId or NodeId@host:port
   std::string key_path;
   std::string blobs_dir;
   std::string library_outboard_dir;
@@ -56,6 +88,8 @@ struct NodeOptions {
   std::chrono::milliseconds search_timeout{10000};
   std::vector<std::string> advertise_addresses;  // host:port in our signed record (default: bind address)
   std::string peer_records_path;                 // where learned records are kept ("" = memory only)
+  std::string address_book_path;                 // where peers' candidate addresses are kept ("" = memory only)
+  ReachOptions reach;
   bool lan_discovery = false;                    // multicast announcements (+ Avahi), off unless configured
   LanOptions lan;
   // Users' own devices whose playlists and favorites are kept in sync (none: device sync is off).
@@ -82,6 +116,7 @@ class Node final : public library::P2pService {
   // library::P2pService
   library::P2pStatus status() override;
   std::vector<model::PeerRecord> peers() override;
+  library::PeerReach peer_reach(std::string_view node_id) override;
   model::PeerRecord add_peer(std::string_view node_id, std::string_view address) override;
   bool remove_peer(std::string_view node_id) override;
   library::P2pPingResult ping(std::string_view node_id) override;
@@ -118,6 +153,8 @@ class Node final : public library::P2pService {
   void pull_catalog(const std::string& node);
   // Ping then pull; records the outcome (online/offline, backoff). True when the peer answered.
   bool contact(const std::string& node);
+  // Marks a peer offline and schedules the next try with exponential backoff.
+  void retry_later(const std::string& node, const std::string& why);
 
   void maintenance();
   // Pushes our changes since the last push to online peers (they pull them anyway; this makes it prompt).
@@ -141,10 +178,33 @@ class Node final : public library::P2pService {
   void broadcast_bloom();
   // Peer exchange (node_pex.cpp): our offer to a peer, what we take from one, the periodic round, and
   // the pings that verify peers learned this way before they count as online.
-  PeerExchange make_pex(const std::string& to);
+  PeerExchange make_pex(const std::string& to, AddressScope to_scope);
   void learn_peers(const std::string& from, const PeerExchange& px);
   void exchange_peers();
   void verify_learned();
+  // Reaching peers (node_reach.cpp): a ladder from known addresses to the DHT record to ICE through a
+  // rendezvous; one attempt per peer at a time. With `wait`, blocks until it ends; true when linked.
+  bool reach(const std::string& node, bool wait);
+  bool run_ladder(const std::string& node);
+  bool dial_candidates(const std::string& node, std::set<std::string>& tried, std::size_t max, std::string& why);
+  std::optional<dht::NodeRecord> resolve(const std::string& node);
+  bool connect_ice(const std::string& node, const std::string& via, std::string& why);
+  std::vector<std::string> signal_routes(const std::string& node, const std::optional<dht::NodeRecord>& rec);
+  Reply handle_signal(const std::string& from, const Signal& s, const std::string& payload);
+  Reply answer_offer(const Signal& s);
+  Reply answer_dial_back(const std::string& from, const std::string& ip, const DialBack& d);
+  void note_pong(const std::string& node, const Pong& p);
+  void start_reach();
+  void stop_reach();
+  void reach_loop();
+  void prove_addresses();
+  void publish_record();
+  // Our addresses for a peer seen from `peer` scope: proven or configured ones that fit its scope.
+  std::vector<std::string> own_addresses_for(AddressScope peer);
+  void set_unreachable(const std::string& node, std::string why);
+  void spawn(std::function<void()> job);  // a tracked background thread (joined at stop)
+  library::P2pReachability reachability();
+
   // LAN discovery (node_lan.cpp): a peer heard on the LAN is proposed for verification like a learned one.
   void start_lan();
   void lan_heard(const std::string& node, const std::string& address, LanVia via);
@@ -204,6 +264,35 @@ class Node final : public library::P2pService {
   std::size_t pex_next_ = 0;                            // round-robin start (maintenance thread)
   std::chrono::steady_clock::time_point next_pex_{};
   std::unique_ptr<LanDiscovery> lan_;
+
+  // Reachability (node_reach.cpp).
+  AddressBook book_{opts_.address_book_path};
+  std::unique_ptr<dht::DhtClient> dht_;
+  std::unique_ptr<portmap::PortMapper> portmap_;
+  NonceCache signal_nonces_;
+  RateLimiter signal_rate_{6, std::chrono::seconds(10)};
+  RateLimiter dial_back_rate_{2, std::chrono::seconds(30)};
+  std::atomic<int> signals_in_flight_{0}, ice_answering_{0}, dial_backs_running_{0};
+  std::atomic<std::uint64_t> signals_forwarded_{0}, signals_dropped_{0}, dht_lookups_{0}, dht_rejected_{0};
+  std::mutex reach_mu_;
+  std::condition_variable reach_cv_;
+  std::map<std::string, std::shared_future<bool>> reaching_;     // ladders running, by peer
+  std::map<std::string, std::string> unreachable_;               // why, by peer (cleared when linked)
+  struct Resolved {
+    std::shared_ptr<dht::NodeRecord> record;  // null: looked up, nothing found
+    std::chrono::steady_clock::time_point at;
+  };
+  std::map<std::string, Resolved> resolved_;
+  std::map<std::string, std::string> observed_by_;  // the IP each peer sees us at (its Pong)
+  std::set<std::string> rendezvous_capable_;        // peers whose Pong offers forwarding
+  std::vector<std::string> proven_;                 // our addresses a peer dialled back
+  bool prove_wanted_ = true;
+  std::chrono::steady_clock::time_point next_prove_{}, next_publish_{};
+  std::string published_text_;                      // what the DHT holds of us (to republish on change)
+  std::int64_t last_publish_ = 0;
+  std::size_t last_publish_stored_ = 0;
+  std::size_t threads_running_ = 0;                 // spawn()ed, under reach_mu_
+  std::thread reach_thread_;
 };
 
 }  // namespace st::p2p

@@ -25,17 +25,26 @@ constexpr std::chrono::milliseconds kPexTimeout{10000};
 
 }  // namespace
 
-PeerExchange Node::make_pex(const std::string& to) {
+// What a peer seen from `to_scope` may be told: our addresses proven (or configured) in a scope that fits
+// its own, and the records of others whose every address fits it (a home's 10.x never reaches the internet).
+PeerExchange Node::make_pex(const std::string& to, AddressScope to_scope) {
   PeerExchange px;
   px.peers.push_back(node_id());
-  auto own = advertised_addresses(opts_.advertise_addresses, opts_.bind_host, port());
+  auto own = own_addresses_for(to_scope);
   if (!own.empty())
     px.records.push_back(sign_peer_record(identity_, std::move(own), static_cast<std::uint64_t>(util::now_seconds())));
+  auto fits = [to_scope](const SignedPeerRecord& r) {
+    return std::all_of(r.addresses.begin(), r.addresses.end(), [to_scope](const std::string& a) {
+      auto h = host_of(a);
+      auto sc = h ? scope_of_ip(*h) : AddressScope::invalid;
+      return sc == AddressScope::invalid || scope_fits(sc, to_scope);  // (invalid: a DNS name)
+    });
+  };
   for (const auto& p : repo_.list_peers()) {
     if (p.node_id == to || !allowed(p.node_id)) continue;
     if (px.peers.size() >= 1000) break;
     px.peers.push_back(p.node_id);
-    if (auto r = records_.find(p.node_id)) px.records.push_back(std::move(*r));
+    if (auto r = records_.find(p.node_id); r && fits(*r)) px.records.push_back(std::move(*r));
   }
   return px;
 }
@@ -55,10 +64,8 @@ void Node::learn_peers(const std::string& from, const PeerExchange& px) {
     if (known) {
       if (!records_.offer(r)) continue;  // not newer than what we hold
       ++learned;
-      // Its owner says where it is now: follow when our address is not among them.
-      bool listed = known->address &&
-                    std::find(r.addresses.begin(), r.addresses.end(), *known->address) != r.addresses.end();
-      if (!listed) repo_.add_peer(r.node_id, r.addresses.front());
+      // Its owner says where it is now: more candidates, never a replacement for the address that works.
+      book_.replace_source(r.node_id, AddressSource::record, r.addresses);
       continue;
     }
     // Unknown: kept only once it answers (a peer cannot fill our book with nodes that do not exist).
@@ -84,8 +91,13 @@ void Node::exchange_peers() {
   auto n = std::min(kPexPeersPerRound, online.size());
   for (std::size_t i = 0; i < n; ++i) {
     const auto& node = online[(pex_next_ + i) % online.size()];
+    // Its scope: that of the address we reach it at (global when we do not know: only global addresses go).
+    auto scope = AddressScope::global;
+    if (auto rec = repo_.find_peer(node); rec && rec->address)
+      if (auto h = host_of(*rec->address)) scope = scope_of_ip(*h);
+    if (scope == AddressScope::invalid) scope = AddressScope::global;
     try {
-      auto m = call(node, make_pex(node), kPexTimeout);
+      auto m = call(node, make_pex(node, scope), kPexTimeout);
       if (auto* px = std::get_if<PeerExchange>(&m)) learn_peers(node, *px);
     } catch (const std::exception& e) {
       spdlog::info("p2p: peer exchange with {} failed: {}", node.substr(0, 8), e.what());
@@ -113,6 +125,7 @@ void Node::verify_learned() {
     checks.push_back(std::async(std::launch::async, [this, rec]() -> std::optional<Verified> {
       for (std::size_t i = 0; i < rec.addresses.size() && i < kVerifyAddresses; ++i) {
         const auto& addr = rec.addresses[i];
+        if (auto h = host_of(addr); h && scope_of_ip(*h) == AddressScope::link_local) continue;
         auto a = parse_peer_address(rec.node_id + "@" + addr);
         if (!a) continue;
         try {
@@ -137,7 +150,10 @@ void Node::verify_learned() {
       continue;
     }
     if (!allowed(node) || repo_.find_peer(node)) continue;  // blocked or added meanwhile
-    if (!batch[i].signature.empty()) records_.offer(batch[i]);  // a signed record (not a LAN sighting)
+    bool lan = batch[i].signature.empty();  // a LAN sighting, not a signed record
+    if (!lan) records_.offer(batch[i]);
+    for (const auto& a : batch[i].addresses) book_.add(node, a, lan ? AddressSource::lan : AddressSource::record);
+    book_.succeeded(node, v->address);
     repo_.add_peer(node, v->address);
     repo_.peer_seen(node, v->pong.version, static_cast<std::int64_t>(v->pong.track_count), std::nullopt);
     spdlog::info("p2p: learned peer {} at {} {}", node.substr(0, 8), v->address,

@@ -28,6 +28,10 @@ export function freePort() {
 }
 
 export async function startServer({ binary, webRoot, env = {} }) {
+  // Network hygiene: a P2P node here runs outside any lab namespace, so it must not reach for the public DHT
+  // routers or the machine's router (both on by default).
+  if (env.P2P_ENABLED === 'true' && (env.P2P_DHT_DISCOVERY !== 'false' || env.P2P_PORT_MAPPING !== 'false'))
+    throw new Error('startServer: a P2P node needs P2P_DHT_DISCOVERY=false and P2P_PORT_MAPPING=false outside a lab');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'soundtime-e2e-'));
   const port = await freePort();
   const log = fs.openSync(path.join(dir, 'server.log'), 'w');

@@ -1,6 +1,7 @@
 #include "lib/ssl/digest.hpp"
 
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include <stdexcept>
 
@@ -12,6 +13,18 @@ std::string md5(std::string_view data) {
   if (EVP_Digest(data.data(), data.size(), digest, &len, EVP_md5(), nullptr) != 1)
     throw std::runtime_error("MD5 is not available");
   return std::string(reinterpret_cast<const char*>(digest), len);
+}
+
+std::string hmac_sha1_base64(std::string_view key, std::string_view data) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (!HMAC(EVP_sha1(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
+            data.size(), mac, &len))
+    throw std::runtime_error("HMAC-SHA1 is not available");
+  std::string out(4 * ((len + 2) / 3) + 1, '\0');
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), mac, static_cast<int>(len));
+  out.resize(static_cast<std::size_t>(n));
+  return out;
 }
 
 }  // namespace st::lib::ssl

@@ -8,4 +8,7 @@ namespace st::lib::ssl {
 // The 16 raw bytes of the MD5 digest.
 std::string md5(std::string_view data);
 
+// Standard base64 of HMAC-SHA1(key, data): the password of a TURN REST API credential.
+std::string hmac_sha1_base64(std::string_view key, std::string_view data);
+
 }  // namespace st::lib::ssl

@@ -180,7 +180,23 @@ Message read_variant(const std::string& tag, const json::value* body, const Deco
   }
   if (tag == "Pong") {
     In in = obj("Pong");
-    return Pong{in.str("node_id"), in.u64("track_count"), in.opt_str("version")};
+    return Pong{in.str("node_id"), in.u64("track_count"), in.opt_str("version"), in.opt_str("observed"),
+                in.boolean("rendezvous", false)};
+  }
+  if (tag == "Signal") {
+    In in = obj("Signal");
+    Signal s{in.str("to"), in.str("from"), in.str("kind"), in.str("description"), in.str("nonce"),
+             in.u64("timestamp"), in.str("signature")};
+    if (s.kind != "offer" && s.kind != "answer") in.bad("kind", "neither offer nor answer");
+    return s;
+  }
+  if (tag == "DialBack") {
+    In in = obj("DialBack");
+    return DialBack{read_strings(in.arr("addresses", 4), lim, "DialBack.addresses")};
+  }
+  if (tag == "DialBackResult") {
+    In in = obj("DialBackResult");
+    return DialBackResult{read_strings(in.arr("reached", 4), lim, "DialBackResult.reached")};
   }
   if (tag == "AnnounceTrack") {
     if (!body) throw Bad{"AnnounceTrack: missing payload"};
@@ -330,7 +346,35 @@ struct Writer {
     o["node_id"] = p.node_id;
     o["track_count"] = p.track_count;
     o["version"] = opt(p.version);
+    if (p.observed) o["observed"] = *p.observed;
+    if (p.rendezvous) o["rendezvous"] = true;
     return tagged("Pong", std::move(o));
+  }
+  json::value operator()(const Signal& s) const {
+    json::object o;
+    o["to"] = s.to;
+    o["from"] = s.from;
+    o["kind"] = s.kind;
+    o["description"] = s.description;
+    o["nonce"] = s.nonce;
+    o["timestamp"] = s.timestamp;
+    o["signature"] = s.signature;
+    return tagged("Signal", std::move(o));
+  }
+  static json::array strings(const std::vector<std::string>& v) {
+    json::array a;
+    for (const auto& x : v) a.push_back(json::value(x));
+    return a;
+  }
+  json::value operator()(const DialBack& d) const {
+    json::object o;
+    o["addresses"] = strings(d.addresses);
+    return tagged("DialBack", std::move(o));
+  }
+  json::value operator()(const DialBackResult& d) const {
+    json::object o;
+    o["reached"] = strings(d.reached);
+    return tagged("DialBackResult", std::move(o));
   }
   json::value operator()(const AnnounceTrack& a) const { return tagged("AnnounceTrack", write_track(a.track)); }
   json::value operator()(const CatalogSync& c) const { return tagged("CatalogSync", write_tracks(c.tracks)); }
@@ -434,7 +478,8 @@ struct Writer {
 const char* message_name(const Message& m) {
   static const char* names[] = {"Ping",         "Pong",        "AnnounceTrack", "CatalogSync",
                                 "CatalogDelta", "RequestCatalog", "FetchTrack", "PeerExchange",
-                                "BloomExchange", "SearchQuery", "SearchResults"};
+                                "BloomExchange", "SearchQuery", "SearchResults", "Signal",
+                                "DialBack", "DialBackResult"};
   return names[m.index()];
 }
 

@@ -33,10 +33,14 @@ struct TrackAnnouncement {
 struct Ping {
   std::optional<std::uint16_t> listen_port;
 };
+// Ours: `observed` is the IP the answering node saw the Ping come from (a node behind NAT learns its public
+// address); `rendezvous` says the answering node forwards Signals between its peers.
 struct Pong {
   std::string node_id;
   std::uint64_t track_count = 0;
   std::optional<std::string> version;
+  std::optional<std::string> observed;
+  bool rendezvous = false;
 };
 struct AnnounceTrack {
   TrackAnnouncement track;
@@ -110,8 +114,30 @@ struct SearchResults {
   std::uint64_t total = 0;
 };
 
+// Ours: a one-hop signal for ICE between two nodes that cannot dial each other, sent to a peer both are
+// linked to (a rendezvous), which forwards it to `to` and hands back `to`'s answer. Signed by `from`
+// (Ed25519 over signal_signing_bytes(), p2p/signal.hpp); `description` is an ICE description (credentials
+// and candidates, at most 4 KiB).
+struct Signal {
+  std::string to, from;
+  std::string kind;  // "offer" or "answer"
+  std::string description;
+  std::string nonce;           // 32 hex, never reused
+  std::uint64_t timestamp = 0;  // Unix seconds
+  std::string signature;        // 128 hex
+};
+// Ours: "dial me back at these addresses": the receiver dials each (only at the IP it sees us at, at most 4)
+// with our key pinned, and answers which it reached. Only addresses proven so are published.
+struct DialBack {
+  std::vector<std::string> addresses;
+};
+struct DialBackResult {
+  std::vector<std::string> reached;
+};
+
 using Message = std::variant<Ping, Pong, AnnounceTrack, CatalogSync, CatalogDelta, RequestCatalog, FetchTrack,
-                             PeerExchange, BloomExchange, SearchQuery, SearchResults>;
+                             PeerExchange, BloomExchange, SearchQuery, SearchResults, Signal, DialBack,
+                             DialBackResult>;
 
 const char* message_name(const Message& m);
 

@@ -9,13 +9,17 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/generic/stream_protocol.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <netinet/in.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <array>
 #include <atomic>
@@ -40,19 +44,28 @@ using asio::awaitable;
 using asio::use_awaitable;
 constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 using TlsStatus = lib::ssl::Connection::Status;
+// A TCP socket or one end of a local socket pair bridged to an ICE path: TLS runs the same over either.
+using StreamSocket = asio::generic::stream_protocol::socket;
+
+StreamSocket to_stream(tcp::socket s) {
+  boost::system::error_code ec;
+  int family = s.local_endpoint(ec).protocol().family();
+  if (ec) family = AF_INET;
+  auto ex = s.get_executor();
+  return StreamSocket(ex, asio::generic::stream_protocol(family, IPPROTO_TCP), s.release());
+}
 
 // TLS on a TCP socket: OpenSSL reads and writes the (non-blocking) socket itself, Asio only says when it is
 // ready. Touched only on the I/O thread; a read and a write may be under way at once.
 class TlsSocket {
  public:
-  TlsSocket(tcp::socket s, const lib::ssl::Context& ctx, bool server)
+  TlsSocket(StreamSocket s, const lib::ssl::Context& ctx, bool server)
       : socket_(std::move(s)), conn_(ctx, nonblocking(socket_), server) {}
 
-  tcp::socket& socket() { return socket_; }
   ssl_st* native_handle() const { return conn_.native_handle(); }
   void close() {
     boost::system::error_code ec;
-    socket_.shutdown(tcp::socket::shutdown_both, ec);
+    socket_.shutdown(StreamSocket::shutdown_both, ec);
     socket_.close(ec);
   }
 
@@ -78,7 +91,7 @@ class TlsSocket {
   }
 
  private:
-  static int nonblocking(tcp::socket& s) {
+  static int nonblocking(StreamSocket& s) {
     s.native_non_blocking(true);
     return s.native_handle();
   }
@@ -102,13 +115,13 @@ class TlsSocket {
   awaitable<std::string> wait(TlsStatus st, const char* what) {
     if (st == TlsStatus::closed) co_return "closed by the peer";
     if (st == TlsStatus::failed) co_return conn_.error();
-    auto [ec] = co_await socket_.async_wait(st == TlsStatus::want_read ? tcp::socket::wait_read : tcp::socket::wait_write,
-                                            tuple_awaitable);
+    auto [ec] = co_await socket_.async_wait(
+        st == TlsStatus::want_read ? StreamSocket::wait_read : StreamSocket::wait_write, tuple_awaitable);
     if (ec) co_return std::string(what) + ": " + ec.message();
     co_return "";
   }
 
-  tcp::socket socket_;
+  StreamSocket socket_;
   lib::ssl::Connection conn_;
 };
 
@@ -134,12 +147,14 @@ struct Call {
 
 class Link : public std::enable_shared_from_this<Link> {
  public:
-  Link(TlsTransport& t, std::shared_ptr<TlsSocket> s, std::string node, std::string ip, bool dialer);
+  Link(TlsTransport& t, std::shared_ptr<TlsSocket> s, std::string node, std::string ip, bool dialer,
+       std::string path = "direct_tcp");
   void start();
   void send_request(std::shared_ptr<Call> c);
   void cancel(const std::shared_ptr<Call>& c);
   void close(const char* why);
   const std::string& node() const { return node_; }
+  const std::string& path() const { return path_; }
   bool closed() const { return closed_; }
 
  private:
@@ -155,6 +170,7 @@ class Link : public std::enable_shared_from_this<Link> {
   std::shared_ptr<TlsSocket> stream_;
   std::string node_, ip_;
   bool dialer_;
+  std::string path_;
   std::uint32_t next_stream_;
   std::map<std::uint32_t, std::shared_ptr<Call>> pending_;
   std::deque<std::shared_ptr<Call>> queued_;
@@ -263,6 +279,46 @@ class TlsTransport final : public Transport {
     return on_io([&] { return links_.size(); });
   }
 
+  std::string path(const std::string& node) override {
+    return on_io([&] {
+      auto it = links_.find(node);
+      return it == links_.end() || it->second->closed() ? std::string() : it->second->path();
+    });
+  }
+
+  std::string attach(int fd, bool dialer, const std::string& expected, const std::string& remote_ip,
+                     const std::string& path, std::chrono::milliseconds timeout) override {
+    if (closing_) {
+      ::close(fd);
+      throw TransportError("transport stopped");
+    }
+    auto done = std::make_shared<std::promise<std::string>>();  // the peer's NodeId, or an exception
+    auto fut = done->get_future();
+    asio::post(io_, [this, fd, dialer, expected, remote_ip, path, done] {
+      if (stopped_) {
+        ::close(fd);
+        return done->set_exception(std::make_exception_ptr(TransportError("transport stopped")));
+      }
+      StreamSocket sock(io_, asio::generic::stream_protocol(AF_UNIX, 0), fd);
+      asio::co_spawn(io_, attach_one(std::move(sock), dialer, expected, remote_ip, path, done), asio::detached);
+    });
+    if (fut.wait_for(timeout + opts_.limits.handshake_timeout) == std::future_status::timeout)
+      throw TransportError("the handshake over the " + path + " path did not finish");
+    return fut.get();
+  }
+
+  bool probe(const PeerAddress& to, std::chrono::milliseconds timeout) override {
+    if (closing_ || to.node_id == self_) return false;
+    auto done = std::make_shared<std::promise<bool>>();
+    auto fut = done->get_future();
+    asio::post(io_, [this, to, done] {
+      if (stopped_) return done->set_value(false);
+      asio::co_spawn(io_, probe_one(to, done), asio::detached);
+    });
+    if (fut.wait_for(timeout + opts_.limits.handshake_timeout) == std::future_status::timeout) return false;
+    return fut.get();
+  }
+
   void stop() override {
     closing_ = true;
     if (!thread_.joinable()) return;
@@ -346,9 +402,15 @@ class TlsTransport final : public Transport {
     return "";
   }
 
-  awaitable<void> dial(PeerAddress to) {
+  // A TCP connection to `to` with the TLS handshake done and the key checked against to.node_id; the
+  // socket, or why not (then nothing is left open).
+  struct Dialled {
+    std::shared_ptr<TlsSocket> socket;
+    std::string ip;
     std::string why;
-    std::shared_ptr<Link> link;
+  };
+  awaitable<Dialled> connect_tls(const PeerAddress& to) {
+    Dialled out;
     try {
       tcp::resolver resolver(io_);
       auto eps = co_await resolver.async_resolve(to.host, std::to_string(to.port), use_awaitable);
@@ -361,26 +423,67 @@ class TlsTransport final : public Transport {
       co_await asio::async_connect(*sock, eps, use_awaitable);
       connect_timer->cancel();
       sock->set_option(tcp::no_delay(true));
-      auto s = std::make_shared<TlsSocket>(std::move(*sock), client_ctx_, false);
-      auto timer = deadline(s);
-      why = co_await s->handshake();
-      timer->cancel();
-      std::string node;
-      if (why.empty()) why = check_peer(*s, node);
-      if (why.empty() && node != to.node_id) why = "the peer's key is not the NodeId we dialled";
-      if (why.empty() && !admit_(node)) why = "peer not allowed";
-      if (why.empty() && links_.size() >= opts_.limits.max_connections) why = "too many connections";
-      if (why.empty() && stopped_) why = "transport stopped";
-      if (why.empty()) {
-        boost::system::error_code ec;
-        auto ip = s->socket().remote_endpoint(ec).address().to_string();
-        link = std::make_shared<Link>(*this, s, node, ip, true);
-      } else {
-        s->close();
-      }
+      boost::system::error_code ec;
+      out.ip = sock->remote_endpoint(ec).address().to_string();
+      auto s = std::make_shared<TlsSocket>(to_stream(std::move(*sock)), client_ctx_, false);
+      out.why = co_await handshake_checked(s, to.node_id);
+      if (out.why.empty()) out.socket = std::move(s);
+      else s->close();
     } catch (const std::exception& e) {
-      why = e.what();
+      out.why = e.what();
     }
+    co_return out;
+  }
+
+  // The handshake under its deadline, then the peer's key: `expected` (or any allowed key when empty).
+  awaitable<std::string> handshake_checked(const std::shared_ptr<TlsSocket>& s, const std::string& expected,
+                                           std::string* node_out = nullptr) {
+    auto timer = deadline(s);
+    std::string why = co_await s->handshake();
+    timer->cancel();
+    std::string node;
+    if (why.empty()) why = check_peer(*s, node);
+    if (why.empty() && !expected.empty() && node != expected) why = "the peer's key is not the NodeId we expected";
+    if (why.empty() && !admit_(node)) why = "peer not allowed";
+    if (why.empty() && stopped_) why = "transport stopped";
+    if (node_out) *node_out = node;
+    co_return why;
+  }
+
+  awaitable<void> probe_one(PeerAddress to, std::shared_ptr<std::promise<bool>> done) {
+    auto d = co_await connect_tls(to);
+    if (d.socket) d.socket->close();
+    done->set_value(d.socket != nullptr);
+  }
+
+  awaitable<void> attach_one(StreamSocket sock, bool dialer, std::string expected, std::string ip, std::string path,
+                             std::shared_ptr<std::promise<std::string>> done) {
+    std::shared_ptr<TlsSocket> s;
+    try {
+      s = std::make_shared<TlsSocket>(std::move(sock), dialer ? client_ctx_ : server_ctx_, !dialer);
+    } catch (const std::exception& e) {
+      done->set_exception(std::make_exception_ptr(TransportError(std::string("cannot set up TLS: ") + e.what())));
+      co_return;
+    }
+    std::string node;
+    auto why = co_await handshake_checked(s, expected, &node);
+    if (why.empty() && links_.size() >= opts_.limits.max_connections) why = "too many connections";
+    if (!why.empty()) {
+      s->close();
+      done->set_exception(std::make_exception_ptr(TransportError(why)));
+      co_return;
+    }
+    register_link(std::make_shared<Link>(*this, s, node, ip, dialer, path));
+    done->set_value(node);
+  }
+
+  awaitable<void> dial(PeerAddress to) {
+    std::shared_ptr<Link> link;
+    auto d = co_await connect_tls(to);
+    std::string why = d.why;
+    if (d.socket && links_.size() >= opts_.limits.max_connections) why = "too many connections";
+    if (d.socket && why.empty()) link = std::make_shared<Link>(*this, d.socket, to.node_id, d.ip, true);
+    else if (d.socket) d.socket->close();
     auto waiters = std::move(dialing_[to.node_id]);
     dialing_.erase(to.node_id);
     if (link) {
@@ -415,20 +518,15 @@ class TlsTransport final : public Transport {
     sock.set_option(tcp::no_delay(true), ec);
     std::shared_ptr<TlsSocket> s;
     try {
-      s = std::make_shared<TlsSocket>(std::move(sock), server_ctx_, true);
+      s = std::make_shared<TlsSocket>(to_stream(std::move(sock)), server_ctx_, true);
     } catch (const std::exception& e) {
       --handshaking_;
       spdlog::warn("p2p: cannot set up TLS for {}: {}", ip, e.what());
       co_return;
     }
-    auto timer = deadline(s);
-    std::string why = co_await s->handshake();
-    timer->cancel();
-    --handshaking_;
     std::string node;
-    if (why.empty()) why = check_peer(*s, node);
-    if (why.empty() && !admit_(node)) why = "peer not allowed";
-    if (why.empty() && stopped_) why = "transport stopped";
+    std::string why = co_await handshake_checked(s, "", &node);
+    --handshaking_;
     if (!why.empty()) {
       spdlog::info("p2p: refused a connection from {}: {}", ip, why);
       s->close();
@@ -454,12 +552,14 @@ class TlsTransport final : public Transport {
   std::map<std::string, std::vector<std::shared_ptr<Call>>> dialing_;
 };
 
-Link::Link(TlsTransport& t, std::shared_ptr<TlsSocket> s, std::string node, std::string ip, bool dialer)
+Link::Link(TlsTransport& t, std::shared_ptr<TlsSocket> s, std::string node, std::string ip, bool dialer,
+           std::string path)
     : t_(t),
       stream_(std::move(s)),
       node_(std::move(node)),
       ip_(std::move(ip)),
       dialer_(dialer),
+      path_(std::move(path)),
       next_stream_(dialer ? 1 : 2),
       idle_timer_(t.io()) {
   touch();

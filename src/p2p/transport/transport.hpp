@@ -81,6 +81,17 @@ class Transport {
   virtual bool connected(const std::string& node_id) = 0;
   virtual void disconnect(const std::string& node_id) = 0;
   virtual std::size_t connection_count() = 0;
+  // The kind of path the link with a node runs over ("direct_tcp", "ice_direct", "turn_relay"); "" when none.
+  virtual std::string path(const std::string& node) = 0;
+  // Runs the TLS handshake over an already connected byte stream (our end of a bridge to an ICE path; the fd
+  // is taken) as the dialling side (pinning `expected`) or the accepting side (the peer must be `expected`
+  // when not empty), and keeps it as the link with that peer, labelled `path`. Blocks; returns the peer's
+  // NodeId, or throws TransportError.
+  virtual std::string attach(int fd, bool dialer, const std::string& expected, const std::string& remote_ip,
+                             const std::string& path, std::chrono::milliseconds timeout) = 0;
+  // Dials an address over a new connection, checks the handshake against to.node_id, and closes it: whether
+  // the address reaches that node (a dial-back). Never touches the link with that node.
+  virtual bool probe(const PeerAddress& to, std::chrono::milliseconds timeout) = 0;
   // Closes every link and stops the I/O thread; waits for it.
   virtual void stop() = 0;
 };
