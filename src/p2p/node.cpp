@@ -279,7 +279,7 @@ Reply Node::answer_fetch(const FetchTrack& f) {
 
 Reply Node::call_raw(const std::string& node, const std::string& payload, std::chrono::milliseconds timeout) {
   if (timeout.count() <= 0) timeout = opts_.request_timeout;
-  if (!transport_->connected(node) && !reach(node, true)) {
+  if (!transport_->connected(node) && !reach(node, std::min(timeout, std::chrono::milliseconds(30000)))) {
     std::lock_guard l(reach_mu_);
     auto it = unreachable_.find(node);
     throw TransportError(it != unreachable_.end() ? it->second : "not reachable");
@@ -439,7 +439,7 @@ void Node::maintenance() {
           continue;
         }
         // Not linked: find a way in the background (its end asks for a contact), never stalling this loop.
-        if (!transport_->connected(node) && !reach(node, false)) continue;
+        if (!transport_->connected(node) && !reach(node, std::chrono::milliseconds(0))) continue;
         contact(node);
       } catch (const std::exception& e) {
         spdlog::warn("p2p: contact with {} failed: {}", node.substr(0, 8), e.what());
@@ -559,14 +559,7 @@ model::PeerRecord Node::add_peer(std::string_view node_id_text, std::string_view
     next_try_.erase(id);
   }
   // Try for a while (the ladder goes on in the background past that), then say where it stands.
-  reach(id, false);
-  std::shared_future<bool> f;
-  {
-    std::lock_guard l(reach_mu_);
-    if (auto it = reaching_.find(id); it != reaching_.end()) f = it->second;
-  }
-  if (f.valid()) f.wait_for(std::chrono::seconds(20));
-  if (transport_->connected(id)) {
+  if (reach(id, std::chrono::seconds(20))) {
     try {
       auto pong = ping_peer(id);
       repo_.peer_seen(id, pong.version, static_cast<std::int64_t>(pong.track_count), std::nullopt);

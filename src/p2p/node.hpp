@@ -183,8 +183,9 @@ class Node final : public library::P2pService {
   void exchange_peers();
   void verify_learned();
   // Reaching peers (node_reach.cpp): a ladder from known addresses to the DHT record to ICE through a
-  // rendezvous; one attempt per peer at a time. With `wait`, blocks until it ends; true when linked.
-  bool reach(const std::string& node, bool wait);
+  // rendezvous; one attempt per peer at a time, at most a few peers at once. Waits up to `wait` for it to
+  // end (0: not at all; it goes on in the background); true when linked.
+  bool reach(const std::string& node, std::chrono::milliseconds wait);
   bool run_ladder(const std::string& node);
   bool dial_candidates(const std::string& node, std::set<std::string>& tried, std::size_t max, std::string& why);
   std::optional<dht::NodeRecord> resolve(const std::string& node);

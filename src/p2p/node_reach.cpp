@@ -30,7 +30,8 @@ constexpr std::chrono::seconds kRepublishEvery{3600};
 constexpr std::chrono::seconds kPublishRetry{30};
 constexpr std::chrono::milliseconds kProbeTimeout{4000};
 constexpr int kMaxIceAnswers = 2;                // offers answered at once
-constexpr int kMaxSignalsInFlight = 8;           // forwarded at once by a rendezvous
+constexpr int kMaxSignalsInFlight = 2;           // forwarded at once by a rendezvous (each holds a handler thread)
+constexpr std::size_t kMaxLadders = 8;           // peers being reached at once
 constexpr std::size_t kMaxObserved = 64;
 
 std::string with_port(const std::string& host, std::uint16_t port) {
@@ -86,7 +87,7 @@ void Node::spawn(std::function<void()> job) {
   }).detach();
 }
 
-bool Node::reach(const std::string& node, bool wait) {
+bool Node::reach(const std::string& node, std::chrono::milliseconds wait) {
   if (transport_->connected(node)) return true;
   std::shared_future<bool> f;
   {
@@ -98,6 +99,8 @@ bool Node::reach(const std::string& node, bool wait) {
     auto it = reaching_.find(node);
     if (it != reaching_.end()) {
       f = it->second;
+    } else if (reaching_.size() >= kMaxLadders) {
+      return false;  // the maintenance loop asks again
     } else {
       auto p = std::make_shared<std::promise<bool>>();
       f = p->get_future().share();
@@ -119,7 +122,7 @@ bool Node::reach(const std::string& node, bool wait) {
       });
     }
   }
-  if (!wait) return false;
+  if (wait.count() <= 0 || f.wait_for(wait) != std::future_status::ready) return false;
   return f.get();
 }
 
@@ -134,6 +137,7 @@ bool Node::dial_candidates(const std::string& node, std::set<std::string>& tried
   std::size_t n = 0;
   for (const auto& c : book_.candidates(node)) {
     if (n >= max) break;
+    if (transport_->connected(node)) return true;  // it dialled us meanwhile
     if (!tried.insert(c.address).second || !dialable(c.address)) continue;
     auto a = parse_peer_address(node + "@" + c.address);
     if (!a) continue;
@@ -578,13 +582,13 @@ void Node::start_reach() {
 }
 
 void Node::stop_reach() {
+  if (dht_) dht_->stop();  // a lookup or publish in flight ends now
   if (reach_thread_.joinable()) reach_thread_.join();
   {
     std::unique_lock l(reach_mu_);
     reach_cv_.wait(l, [this] { return threads_running_ == 0; });
   }
   if (portmap_) portmap_->stop();  // removes the mapping from the router
-  if (dht_) dht_->stop();
 }
 
 library::P2pReachability Node::reachability() {

@@ -87,9 +87,11 @@ bool AddressBook::add(const std::string& node, const std::string& address, Addre
   auto now = util::now_micros();
   for (auto& c : list) {
     if (c.address != address) continue;
-    if (static_cast<int>(source) < static_cast<int>(c.source)) c.source = source;  // the better source wins
-    c.seen_at = now;
-    dirty_ = true;
+    if (static_cast<int>(source) < static_cast<int>(c.source)) {  // the better source wins
+      c.source = source;
+      dirty_ = true;
+    }
+    c.seen_at = now;  // (not worth a write of its own)
     return true;
   }
   if (list.size() >= kMaxPerPeer) {

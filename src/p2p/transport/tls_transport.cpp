@@ -242,7 +242,7 @@ class TlsTransport final : public Transport {
       if (stopped_) return call->fail("transport stopped");
       auto it = links_.find(to.node_id);
       if (it != links_.end() && !it->second->closed()) return it->second->send_request(call);
-      auto& waiters = dialing_[to.node_id];
+      auto& waiters = dialing_[format_peer_address(to)];
       waiters.push_back(call);
       if (waiters.size() == 1) asio::co_spawn(io_, dial(to), asio::detached);
     });
@@ -484,8 +484,8 @@ class TlsTransport final : public Transport {
     if (d.socket && links_.size() >= opts_.limits.max_connections) why = "too many connections";
     if (d.socket && why.empty()) link = std::make_shared<Link>(*this, d.socket, to.node_id, d.ip, true);
     else if (d.socket) d.socket->close();
-    auto waiters = std::move(dialing_[to.node_id]);
-    dialing_.erase(to.node_id);
+    auto waiters = std::move(dialing_[format_peer_address(to)]);
+    dialing_.erase(format_peer_address(to));
     if (link) {
       register_link(link);
       for (auto& c : waiters) link->send_request(c);
@@ -549,7 +549,7 @@ class TlsTransport final : public Transport {
   std::atomic<bool> closing_{false};   // any thread: no new requests once stopping
   std::size_t handshaking_ = 0;
   std::map<std::string, std::shared_ptr<Link>> links_;
-  std::map<std::string, std::vector<std::shared_ptr<Call>>> dialing_;
+  std::map<std::string, std::vector<std::shared_ptr<Call>>> dialing_;  // by NodeId@address: each address dialled once at a time
 };
 
 Link::Link(TlsTransport& t, std::shared_ptr<TlsSocket> s, std::string node, std::string ip, bool dialer,
