@@ -1,6 +1,8 @@
 // Two TLS transports on 127.0.0.1: pinned keys, many concurrent requests on one link, refusals.
 #include <gtest/gtest.h>
 
+#include <sys/socket.h>
+
 #include <atomic>
 #include <future>
 #include <thread>
@@ -160,3 +162,48 @@ TEST(PeerAddress, Parsing) {
 }
 
 }  // namespace
+
+// An ICE path reaches the transport as a connected local stream: the same TLS link runs over it.
+TEST(Transport, ALinkRunsOverAnAttachedStream) {
+  Node a(1), b(2);
+  int fds[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), 0);
+  auto server = std::async(std::launch::async, [&] {
+    return b.t->attach(fds[1], false, a.id.node_id(), "198.18.0.11", "turn_relay", 5s);
+  });
+  EXPECT_EQ(a.t->attach(fds[0], true, b.id.node_id(), "198.18.0.12", "turn_relay", 5s), b.id.node_id());
+  EXPECT_EQ(server.get(), a.id.node_id());
+  EXPECT_EQ(a.t->path(b.id.node_id()), "turn_relay");
+  auto r = a.t->request_connected(b.id.node_id(), "over ice", 5s);
+  EXPECT_EQ(r.payload, a.id.node_id().substr(0, 8) + ":over ice");
+  auto back = b.t->request_connected(a.id.node_id(), "back", 5s);
+  EXPECT_EQ(back.payload, b.id.node_id().substr(0, 8) + ":back");
+}
+
+TEST(Transport, AnAttachedStreamWithTheWrongKeyIsRefused) {
+  Node a(1), b(2), c(3);
+  int fds[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), 0);
+  auto server = std::async(std::launch::async, [&] {
+    try {
+      return b.t->attach(fds[1], false, "", "", "ice_direct", 5s);
+    } catch (const TransportError& e) {
+      return std::string("refused");
+    }
+  });
+  // a expects c at the other end, but b answers: the dialler refuses.
+  EXPECT_THROW(a.t->attach(fds[0], true, c.id.node_id(), "", "ice_direct", 5s), TransportError);
+  server.get();
+  EXPECT_FALSE(a.t->connected(b.id.node_id()));
+  EXPECT_EQ(a.t->path(b.id.node_id()), "");
+}
+
+TEST(Transport, AProbeDialsAFreshConnectionAndLeavesNoLink) {
+  Node a(1), b(2), c(3);
+  EXPECT_TRUE(a.t->probe(b.addr(), 5s));
+  EXPECT_FALSE(a.t->probe(PeerAddress{c.id.node_id(), "127.0.0.1", b.t->port()}, 5s)) << "b is not c";
+  EXPECT_FALSE(a.t->connected(b.id.node_id()));
+  EXPECT_EQ(a.t->path(b.id.node_id()), "");
+  a.t->request(b.addr(), "x", 5s);
+  EXPECT_EQ(a.t->path(b.id.node_id()), "direct_tcp");
+}
