@@ -83,12 +83,14 @@ struct DhtClient::Impl : std::enable_shared_from_this<DhtClient::Impl> {
       NodeEntry node;
       bool id_known = true;
       State state = State::fresh;
+      bool slow = false;  // asked, no answer after a quarter of the query timeout: no longer waited for
       std::string token;
     };
     NodeId target{};
     std::optional<PublicKey> key;  // a get for this key's item; nothing: find_node
     std::vector<Candidate> candidates;
-    std::size_t in_flight = 0;
+    std::size_t in_flight = 0;  // asked and not slow yet
+    std::vector<Endpoint> slow;  // asked, still unanswered, no longer counted in flight
     std::optional<SignedPacket> best;
     std::unique_ptr<asio::steady_timer> deadline;
     std::function<void(Lookup&)> done;
@@ -363,7 +365,7 @@ struct DhtClient::Impl : std::enable_shared_from_this<DhtClient::Impl> {
     if (l->finished) return;
     std::size_t window = 0;  // live candidates seen so far among the closest
     for (auto& c : l->candidates) {
-      if (c.state == Lookup::State::failed) continue;
+      if (c.state == Lookup::State::failed || c.slow) continue;
       if (c.id_known && ++window > kClosest) break;
       if (c.state != Lookup::State::fresh) continue;
       if (l->in_flight >= opt.max_in_flight) break;
@@ -383,25 +385,49 @@ struct DhtClient::Impl : std::enable_shared_from_this<DhtClient::Impl> {
             return get ? krpc_get(tid, self, target, ro) : krpc_find_node(tid, self, target, ro);
           },
           [this, l, endpoint = c.node.endpoint](const KrpcMessage* m) { on_answer(l, endpoint, m); });
+      watch_slow(l, c.node.endpoint);
     }
     if (l->in_flight == 0) finish(*l);
   }
 
+  // Unreachable nodes (NATed or read-only ones that others still list) must not hold a lookup for a whole
+  // query timeout: after a quarter of it the query stops counting as in flight and the lookup moves on; a
+  // late answer is still used.
+  void watch_slow(const LookupPtr& l, const Endpoint& endpoint) {
+    auto timer = std::make_shared<asio::steady_timer>(io, opt.query_timeout / 4);
+    timer->async_wait([this, l, endpoint, timer](boost::system::error_code ec) {
+      if (ec || l->finished) return;
+      auto c = std::find_if(l->candidates.begin(), l->candidates.end(),
+                            [&](const auto& x) { return x.node.endpoint == endpoint; });
+      if (c == l->candidates.end() || c->state != Lookup::State::asked || c->slow) return;
+      c->slow = true;
+      l->slow.push_back(endpoint);
+      --l->in_flight;
+      step(l);
+    });
+  }
+
   void on_answer(const LookupPtr& l, const Endpoint& endpoint, const KrpcMessage* m) {
-    --l->in_flight;
+    auto was_slow = std::find(l->slow.begin(), l->slow.end(), endpoint);
+    if (was_slow != l->slow.end()) l->slow.erase(was_slow);
+    else --l->in_flight;
     if (l->finished) return;
     auto c = std::find_if(l->candidates.begin(), l->candidates.end(),
                           [&](const auto& x) { return x.node.endpoint == endpoint; });
     if (!m || m->kind != KrpcMessage::Kind::response) {
       if (!m) table.failed(endpoint);
       table_size = table.size();
-      if (c != l->candidates.end()) c->state = Lookup::State::failed;
+      if (c != l->candidates.end()) {
+        c->state = Lookup::State::failed;
+        c->slow = false;
+      }
       return step(l);
     }
     if (!m->read_only) table.add(NodeEntry{*m->id, endpoint});
     table_size = table.size();
     if (c != l->candidates.end()) {
       c->state = Lookup::State::answered;
+      c->slow = false;
       c->node.id = *m->id;
       c->id_known = true;
       c->token = m->token;
