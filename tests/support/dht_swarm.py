@@ -49,10 +49,14 @@ class SwarmHandle:
         """Until every session's routing table holds at least min_nodes others."""
         deadline = time.time() + timeout
         sizes = []
+        tries = 0
         while time.time() < deadline:
             sizes = self.call(cmd="status")["routing_table"]
             if sizes and min(sizes) >= min_nodes:
                 return sizes
+            tries += 1
+            if tries % 4 == 0:
+                self.call(cmd="kick")
             time.sleep(0.5)
         raise RuntimeError(f"dht swarm routing tables stayed at {sizes}")
 
@@ -157,10 +161,16 @@ def serve(addresses, port):
             | lt.alert.category_t.dht_operation_notification,
         })
         sessions.append(s)
-    for i, s in enumerate(sessions):
-        for j, b in enumerate(addresses):
-            if i != j:
-                s.add_dht_node((b, port))
+    def introduce():
+        # add_dht_node pings once; a ping to a session whose socket was not open yet is lost, so the
+        # introductions are repeated until every table has filled (wait_ready's "kick").
+        for i, s in enumerate(sessions):
+            for j, b in enumerate(addresses):
+                if i != j:
+                    s.add_dht_node((b, port))
+
+    time.sleep(0.5)
+    introduce()
 
     def wait_alert(s, kind, match, timeout):
         deadline = time.time() + timeout
@@ -184,7 +194,7 @@ def serve(addresses, port):
         key = bytes.fromhex(cmd["key"])
         t0 = time.time()
         s.dht_get_mutable_item(key, b"")
-        a = wait_alert(s, lt.dht_mutable_item_alert, lambda a: bytes(a.key) == key and a.authoritative,
+        a = wait_alert(s, lt.dht_mutable_item_alert, lambda a: bytes(a.key) == key and (a.authoritative or a.seq > 0),
                        cmd.get("timeout_s", 15))
         ms = (time.time() - t0) * 1000
         if a is None or a.item is None or a.seq == 0:
@@ -215,7 +225,8 @@ def serve(addresses, port):
         if c == "quit":
             break
         try:
-            out = {"status": status, "get": lambda: get(cmd), "put": lambda: put(cmd)}[c]()
+            out = {"status": status, "get": lambda: get(cmd), "put": lambda: put(cmd),
+                   "kick": lambda: introduce() or {"ok": True}}[c]()
         except Exception as e:  # a failed command is an answer, not a dead swarm
             out = {"error": repr(e)}
         sys.stdout.write(json.dumps(out) + "\n")
