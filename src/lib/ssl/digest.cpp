@@ -7,13 +7,21 @@
 
 namespace st::lib::ssl {
 
-std::string md5(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
+namespace {
+
+std::string digest(std::string_view data, const EVP_MD* md, const char* name) {
+  unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), digest, &len, EVP_md5(), nullptr) != 1)
-    throw std::runtime_error("MD5 is not available");
-  return std::string(reinterpret_cast<const char*>(digest), len);
+  if (EVP_Digest(data.data(), data.size(), out, &len, md, nullptr) != 1)
+    throw std::runtime_error(std::string(name) + " is not available");
+  return std::string(reinterpret_cast<const char*>(out), len);
 }
+
+}  // namespace
+
+std::string md5(std::string_view data) { return digest(data, EVP_md5(), "MD5"); }
+
+std::string sha1(std::string_view data) { return digest(data, EVP_sha1(), "SHA-1"); }
 
 std::string hmac_sha1_base64(std::string_view key, std::string_view data) {
   unsigned char mac[EVP_MAX_MD_SIZE];

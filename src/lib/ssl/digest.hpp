@@ -7,6 +7,8 @@ namespace st::lib::ssl {
 
 // The 16 raw bytes of the MD5 digest.
 std::string md5(std::string_view data);
+// The 20 raw bytes of the SHA-1 digest (BitTorrent DHT targets: BEP 44 items live at sha1(key)).
+std::string sha1(std::string_view data);
 
 // Standard base64 of HMAC-SHA1(key, data): the password of a TURN REST API credential.
 std::string hmac_sha1_base64(std::string_view key, std::string_view data);
