@@ -544,6 +544,26 @@ async function main() {
     assert(peers.map((x) => x.node_id).join() === idB, 'peers left on the server: ' + JSON.stringify(peers.map((x) => x.node_id)));
   });
 
+  // Issue 13: how node a is reached, and the link in use with node b. The harness runs every node outside a lab
+  // namespace with P2P_DHT_DISCOVERY=false and P2P_PORT_MAPPING=false, so both say "off" here.
+  await rec.step('P2P: the reachability panel and the path of a linked peer', async () => {
+    assert(nodeA && nodeB && p2pPage, 'the P2P nodes of the previous step');
+    const p = p2pPage;
+    const idB = (await (await fetch(nodeB.base + '/api/p2p/status')).json()).node_id;
+    await p.goto(nodeA.base + '/admin?tab=peers');
+    const panel = p.locator('[data-testid=reachability]');
+    await panel.waitFor();
+    for (const part of ['published', 'port-mapping', 'dht', 'rendezvous', 'servers']) await panel.locator(`[data-testid=reach-${part}]`).waitFor();
+    await panel.locator('[data-testid=reach-dht] [data-key="p2p.reach.dhtOff"]').waitFor();
+    await panel.locator('[data-testid=reach-port-mapping] [data-key="p2p.reach.mappingOff"]').waitFor();
+    const rowB = p.locator(`[data-testid=peer-row][data-node-id="${idB}"][data-online=true]`);
+    await rowB.waitFor();
+    const badge = rowB.locator('[data-testid=peer-path]');
+    assert((await badge.getAttribute('data-path')) === 'direct_tcp', 'path of node b: ' + (await badge.getAttribute('data-path')));
+    assert((await badge.innerText()).trim() === 'Direct', 'path badge of node b');
+    await checkNoJunk(p, 'admin peers (reachability)');
+  });
+
   await rec.step('devices: node a registers node b in the settings; once b registers a, a playlist follows', async () => {
     assert(nodeA && nodeB && p2pPage, 'the P2P nodes of the previous step');
     const p = p2pPage;

@@ -287,6 +287,62 @@ export interface P2pStatus {
   local_track_count?: number;
   cache_bytes?: number;
   cache_max_bytes?: number;
+  /** How other nodes reach this one (issue 13); absent on older servers. */
+  reachability?: P2pReachability;
+}
+
+/** The mapping of the P2P port on the home router (PCP, NAT-PMP or UPnP). */
+export interface P2pPortMapping {
+  enabled: boolean;
+  active: boolean;
+  protocol: 'pcp' | 'natpmp' | 'upnp' | null;
+  /** "ip:port" the router gave us. */
+  external: string | null;
+  /** The router's own outside address is private: a second NAT sits in front of it. */
+  double_nat: boolean;
+  last_error: string | null;
+}
+
+/** This node's Mainline DHT client: where its signed record is published and peers' records are looked up. */
+export interface P2pDhtStatus {
+  enabled: boolean;
+  routing_table_size: number;
+  last_publish: string | null;
+  /** How many DHT nodes stored the record at the last publish. */
+  last_publish_stored: number;
+  records_rejected: number;
+  messages_dropped?: number;
+  lookups: number;
+}
+
+export interface P2pReachability {
+  /** "host:port" in our signed record: proven reachable from outside. */
+  published_addresses: string[];
+  proven_addresses: string[];
+  port_mapping: P2pPortMapping;
+  dht: P2pDhtStatus;
+  /** This node forwards signals between its peers. */
+  rendezvous_offered: boolean;
+  /** Node ids of the peers this node uses as its rendezvous. */
+  rendezvous_peers: string[];
+  stun_servers: string[];
+  /** "host:port" (credentials are never sent). */
+  turn_servers: string[];
+  signals_forwarded: number;
+  signals_dropped: number;
+}
+
+/** The link in use with a peer: plain TCP, TCP over an ICE-found path, or through a TURN relay. */
+export type PeerPath = 'direct_tcp' | 'ice_direct' | 'turn_relay';
+
+export type CandidateSource = 'configured' | 'record' | 'dht' | 'observed' | 'lan' | 'pex';
+
+/** An address a peer may be reached at, and where we learnt it. */
+export interface PeerCandidate {
+  address: string;
+  /** One of CandidateSource; a newer server may send others. */
+  source: string;
+  last_ok: string | null;
 }
 
 export interface Peer {
@@ -299,6 +355,11 @@ export interface Peer {
   address: string | null;
   failures: number;
   strikes: number;
+  /** The link in use now; null when offline. Absent on older servers (like the next two). */
+  path?: PeerPath | null;
+  /** Why the peer cannot be reached, in words a user can act on. */
+  unreachable_reason?: string | null;
+  candidates?: PeerCandidate[];
 }
 
 export interface AddPeerResult {

@@ -10,11 +10,31 @@ describe('peer address', () => {
     expect(checkPeerAddress(`${ID}@[::1]:9`)).toMatchObject({ ok: true, host: '::1', port: 9, text: `${ID}@[::1]:9` });
   });
 
+  it('accepts a NodeId alone (the server finds the instance by its id)', () => {
+    expect(checkPeerAddress(ID)).toEqual({ ok: true, nodeId: ID, host: null, port: null, text: ID });
+    expect(checkPeerAddress(`\t${ID.toUpperCase()}  `)).toEqual({ ok: true, nodeId: ID, host: null, port: null, text: ID });
+    const mixed = '0123456789ABCDEFabcdef'.padEnd(64, 'F');
+    expect(checkPeerAddress(mixed)).toMatchObject({ ok: true, text: mixed.toLowerCase() });
+  });
+
   it('says what is wrong', () => {
     expect(checkPeerAddress('  ')).toEqual({ ok: false, error: 'empty' });
     expect(checkPeerAddress('abc@host:1')).toEqual({ ok: false, error: 'nodeId' });
     expect(checkPeerAddress(`${'g'.repeat(64)}@host:1`)).toEqual({ ok: false, error: 'nodeId' });
-    expect(checkPeerAddress(ID)).toEqual({ ok: false, error: 'format' });
+    // Bad ids, alone or with an address.
+    expect(checkPeerAddress('not-an-address')).toEqual({ ok: false, error: 'nodeId' });
+    expect(checkPeerAddress(ID.slice(1))).toEqual({ ok: false, error: 'nodeId' });
+    expect(checkPeerAddress(ID + 'a')).toEqual({ ok: false, error: 'nodeId' });
+    expect(checkPeerAddress(`${ID.slice(2)}zz`)).toEqual({ ok: false, error: 'nodeId' });
+    expect(checkPeerAddress(`${ID.slice(0, 32)} ${ID.slice(33)}`)).toEqual({ ok: false, error: 'nodeId' });
+    expect(checkPeerAddress(`0x${ID.slice(2)}`)).toEqual({ ok: false, error: 'nodeId' });
+    expect(checkPeerAddress(`${ID} @host:1`)).toEqual({ ok: false, error: 'nodeId' });
+    expect(checkPeerAddress(`@host:1`)).toEqual({ ok: false, error: 'nodeId' });
+    // Good ids with bad addresses.
+    expect(checkPeerAddress(`${ID}@`)).toEqual({ ok: false, error: 'format' });
+    expect(checkPeerAddress(`${ID}@@host:1`)).toEqual({ ok: false, error: 'format' });
+    expect(checkPeerAddress(`${ID}@host:`)).toEqual({ ok: false, error: 'port' });
+    expect(checkPeerAddress(`${ID}@[::1]`)).toEqual({ ok: false, error: 'format' });
     expect(checkPeerAddress(`${ID}@host`)).toEqual({ ok: false, error: 'format' });
     expect(checkPeerAddress(`${ID}@:80`)).toEqual({ ok: false, error: 'format' });
     expect(checkPeerAddress(`${ID}@a/b:80`)).toEqual({ ok: false, error: 'format' });

@@ -13,19 +13,28 @@ export function shortId(id: string): string {
   return id.length > 16 ? `${id.slice(0, 8)}…${id.slice(-4)}` : id;
 }
 
-export type PeerAddressCheck = { ok: true; nodeId: string; host: string; port: number; text: string } | { ok: false; error: 'empty' | 'nodeId' | 'format' | 'port' };
+export type PeerAddressCheck =
+  | { ok: true; nodeId: string; host: string | null; port: number | null; text: string }
+  | { ok: false; error: 'empty' | 'nodeId' | 'format' | 'port' };
 
 /**
- * Checks "NodeId@host:port" the way the server does (p2p/transport/peer_address.cpp) so the form can say
- * what is wrong before sending it. IPv6 hosts are written in brackets: id@[::1]:11204.
+ * Checks "NodeId" or "NodeId@host:port" the way the server does (p2p/transport/peer_address.cpp) so the form
+ * can say what is wrong before sending it. A NodeId alone is enough: the server finds the instance through
+ * the DHT, peer records or a rendezvous; the address only adds a first place to try. IPv6 hosts are written
+ * in brackets: id@[::1]:11204.
  */
 export function checkPeerAddress(input: string): PeerAddressCheck {
   const text = input.trim();
   if (!text) return { ok: false, error: 'empty' };
   const at = text.indexOf('@');
-  if (at < 0) return { ok: false, error: isNodeId(text) ? 'format' : 'nodeId' };
+  if (at < 0) {
+    if (!NODE_ID.test(text)) return { ok: false, error: 'nodeId' };
+    const nodeId = text.toLowerCase();
+    return { ok: true, nodeId, host: null, port: null, text: nodeId };
+  }
   const id = text.slice(0, at);
-  if (!isNodeId(id)) return { ok: false, error: 'nodeId' };
+  // Not isNodeId: it trims, and "id @host:port" would keep the space in the id sent.
+  if (!NODE_ID.test(id)) return { ok: false, error: 'nodeId' };
   const rest = text.slice(at + 1);
   let host: string;
   let port: string;
