@@ -162,7 +162,7 @@ void State::start() {
   if (!agent) throw IceError("cannot create the ICE agent");
   // upnp off: port mapping is done elsewhere (and SSDP must never leave a lab namespace).
   g_object_set(agent, "upnp", FALSE, "controlling-mode", opt.controlling ? TRUE : FALSE, "ice-tcp",
-               opt.ice_tcp ? TRUE : FALSE, "ice-udp", TRUE, nullptr);
+               opt.ice_tcp ? TRUE : FALSE, "ice-udp", opt.ice_udp ? TRUE : FALSE, nullptr);
   if (!stun_ip.empty()) g_object_set(agent, "stun-server", stun_ip.c_str(), "stun-server-port", guint(opt.stun_port), nullptr);
   for (const auto& a : opt.local_addresses) {
     NiceAddress na;

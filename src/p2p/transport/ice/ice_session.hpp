@@ -34,6 +34,7 @@ struct IceOptions {
   // RFC 6544 ICE-TCP candidates beside UDP (kernel TCP when a TCP pair wins). Off by default: it rarely
   // passes NATs, and a TCP pair carries no PseudoTCP FIN, so EOF there is only the agent's close.
   bool ice_tcp = false;
+  bool ice_udp = true;  // false only to measure ICE-TCP alone
 };
 
 // What one side tells the other through the rendezvous signal. Candidates are SDP attribute values
