@@ -16,12 +16,13 @@ declare -A sources=(
   [multipart_fuzz]="fuzz/multipart_fuzz.cpp src/http/multipart.cpp $util"
   [p2p_fuzz]="fuzz/p2p_fuzz.cpp src/p2p/protocol/frame.cpp src/p2p/protocol/codec.cpp src/p2p/device_sync.cpp src/crypto/blake3.cpp src/crypto/blake3_range.cpp src/crypto/blake3_backend.cpp src/crypto/blake3_sse41.cpp src/crypto/blake3_avx2.cpp src/crypto/blake3_avx512.cpp $util"
   [lan_fuzz]="fuzz/lan_fuzz.cpp src/p2p/lan_discovery.cpp src/p2p/peer_exchange.cpp src/p2p/transport/peer_address.cpp src/p2p/protocol/codec.cpp src/crypto/identity.cpp src/lib/sodium/sodium.cpp src/util/fold.cpp $util"
+  [portmap_fuzz]="fuzz/portmap_fuzz.cpp src/p2p/portmap/pcp_codec.cpp src/p2p/portmap/natpmp_codec.cpp"
   [json_body_fuzz]="fuzz/json_body_fuzz.cpp src/api/json.cpp src/model/errors.cpp src/http/request.cpp src/http/response.cpp src/http/headers.cpp $util"
 )
-declare -A libs=([jwt_fuzz]="-lsodium -lboost_json -lfmt" [json_body_fuzz]="-lboost_json -lfmt" [range_fuzz]="-lfmt" [target_fuzz]="-lfmt" [multipart_fuzz]="-lfmt" [p2p_fuzz]="-lboost_json -lfmt -lspdlog" [lan_fuzz]="-lsodium -lboost_json -lspdlog -lfmt")
+declare -A libs=([jwt_fuzz]="-lsodium -lboost_json -lfmt" [json_body_fuzz]="-lboost_json -lfmt" [range_fuzz]="-lfmt" [target_fuzz]="-lfmt" [multipart_fuzz]="-lfmt" [p2p_fuzz]="-lboost_json -lfmt -lspdlog" [lan_fuzz]="-lsodium -lboost_json -lspdlog -lfmt" [portmap_fuzz]="-lfmt")
 passed=0
 failed=0
-for t in range_fuzz target_fuzz jwt_fuzz json_body_fuzz multipart_fuzz p2p_fuzz lan_fuzz; do
+for t in range_fuzz target_fuzz jwt_fuzz json_body_fuzz multipart_fuzz p2p_fuzz lan_fuzz portmap_fuzz; do
   if ! $CXX ${sources[$t]} -o "$out/$t" ${libs[$t]} 2>"$out/$t.build.log"; then
     echo "fuzz: $t does not build"; cat "$out/$t.build.log" | head -20; failed=$((failed + 1)); continue
   fi
