@@ -8,6 +8,7 @@
 // Options: --protocol pcp|natpmp|upnp|all (default all), --port N (internal, 11204), --external-port N,
 // --lifetime S, --gateway IP, --internal-address IP, --timeout-ms N, --server-port N, --upnp-url URL,
 // --allow-reserved, --hold.
+#include <atomic>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
@@ -18,6 +19,8 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 
 #include "p2p/portmap/port_mapper.hpp"
 
@@ -99,21 +102,28 @@ int run_mapper(const PortMapOptions& o) {
     else emit(R"({"event":"lost"})");
   });
   m.start();
-  // Report the first failure too, so a caller is not left waiting when nothing works.
+  // A status line whenever it changes (mapped, renewed, failed), so a caller can follow the mapper.
+  std::atomic<bool> done{false};
   std::thread watch([&] {
-    for (int i = 0; i < 600; ++i) {
+    PortMapStatus last;
+    bool first = true;
+    while (!done) {
       auto s = m.status();
-      if (s.active) return;
-      if (!s.last_error.empty()) {
-        std::lock_guard l(mu);
-        emit(status_line("status", s));
-        return;
+      if (first || s.active != last.active || s.renewals != last.renewals || s.last_error != last.last_error ||
+          s.external != last.external) {
+        if (!first || s.active || !s.last_error.empty()) {
+          std::lock_guard l(mu);
+          emit(status_line("status", s));
+        }
+        if (s.active || !s.last_error.empty()) first = false;
+        last = s;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
   });
   std::string line;
   std::getline(std::cin, line);
+  done = true;
   watch.join();
   auto before = m.status();
   m.stop();
@@ -125,6 +135,7 @@ int run_mapper(const PortMapOptions& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  spdlog::set_default_logger(spdlog::stderr_color_mt("portmap"));  // stdout carries the JSON lines
   PortMapOptions o;
   std::string protocol = "all", command;
   bool hold = false;
