@@ -114,14 +114,13 @@ Attempt upnp_map(const PortMapOptions& o, const Mapping* renew) {
     return a.why = "the router's UPnP IGD does not tell its external address: " + upnp_error(r), a;
   auto ext = parse_ipv4(ext_ip);
   if (!ext) return a.why = fmt::format("the router's UPnP IGD gives '{}' as its external address", ext_ip), a;
-  if (status == 2) {
-    // miniupnpc calls an IGD "not connected" when it is, or when its external address is reserved.
-    auto kind = classify_ipv4(*ext);
-    bool behind_nat = kind == AddressKind::private_rfc1918 || kind == AddressKind::cgnat;
-    bool lab = kind == AddressKind::reserved_benchmark && o.allow_reserved_external;
-    if (!behind_nat && !lab)
-      return a.why = fmt::format("the router's UPnP IGD reports it is not connected to the internet (external address {})", ext_ip), a;
-  }
+  // miniupnpc calls an IGD "not connected" when it is, or when its external address is reserved. A
+  // private/CGNAT address is accepted (the mapper flags double NAT); the lab's benchmark range only on request.
+  auto kind = classify_ipv4(*ext);
+  bool usable = (kind == AddressKind::global && status == 1) || kind == AddressKind::private_rfc1918 ||
+                kind == AddressKind::cgnat || (kind == AddressKind::reserved_benchmark && o.allow_reserved_external);
+  if (!usable)
+    return a.why = fmt::format("the router's UPnP IGD reports it is not connected to the internet (external address {})", ext_ip), a;
   std::string client = o.internal_address.empty() ? std::string(igd.lanaddr) : o.internal_address;
   if (client.empty()) return a.why = "cannot tell our own LAN address for the UPnP mapping", a;
   std::uint16_t ext_port = renew ? renew->external_port : (o.external_port ? o.external_port : o.internal_port);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "p2p/portmap/port_mapper.hpp"
+#include "unit/p2p/portmap/fake_igd.hpp"
 #include "unit/p2p/portmap/fake_router.hpp"
 
 using namespace st::p2p::portmap;
@@ -180,4 +181,87 @@ TEST(Unmap, UnknownProtocolIsFalse) {
   Mapping m;
   m.protocol = "carrier-pigeon";
   EXPECT_FALSE(unmap(m, PortMapOptions{}));
+}
+
+namespace {
+
+using FakeIgd = st::p2p::portmap::test::FakeIgd;
+
+PortMapOptions upnp_options(const FakeIgd& igd) {
+  PortMapOptions o;
+  o.gateway = "127.0.0.1";
+  o.upnp_root_url = igd.root_url();
+  o.allow_reserved_external = true;  // the fake's external address is in the lab's 198.18/15
+  o.internal_port = 11204;
+  o.lifetime = std::chrono::seconds(600);
+  return o;
+}
+
+}  // namespace
+
+TEST(UpnpClient, MapsRenewsAndUnmapsWithALease) {
+  FakeIgd igd({});
+  auto o = upnp_options(igd);
+  std::string why;
+  auto m = map_upnp(o, why);
+  ASSERT_TRUE(m) << why;
+  EXPECT_EQ(m->protocol, "upnp");
+  EXPECT_EQ(m->external_ip, "198.18.0.15");
+  EXPECT_EQ(m->external_port, 11204);
+  EXPECT_EQ(m->internal_ip, "127.0.0.1");
+  EXPECT_EQ(m->igd_url, igd.root_url());
+  EXPECT_EQ(igd.mappings().at("11204"), "127.0.0.1:11204 600");
+  ASSERT_TRUE(map_upnp(o, why, &*m)) << why;
+  EXPECT_EQ(igd.mappings().size(), 1u);
+  EXPECT_TRUE(unmap(*m, o));
+  EXPECT_TRUE(igd.mappings().empty());
+  EXPECT_FALSE(unmap(*m, o));  // already gone: the IGD says NoSuchEntryInArray
+}
+
+TEST(UpnpClient, ReservedExternalAddressOnlyWhenAllowed) {
+  FakeIgd::Config c;
+  c.connected = false;  // as miniupnpc sees the lab's IGD
+  FakeIgd igd(c);
+  auto o = upnp_options(igd);
+  o.allow_reserved_external = false;
+  std::string why;
+  EXPECT_FALSE(map_upnp(o, why));
+  EXPECT_NE(why.find("not connected to the internet"), std::string::npos) << why;
+  EXPECT_TRUE(igd.mappings().empty());
+  o.allow_reserved_external = true;
+  auto m = map_upnp(o, why);
+  ASSERT_TRUE(m) << why;
+  EXPECT_TRUE(unmap(*m, o));
+}
+
+TEST(UpnpClient, CgnatExternalAddressMapsAndIsDoubleNat) {
+  FakeIgd::Config c;
+  c.external_ip = "100.64.7.8";
+  FakeIgd igd(c);
+  std::string why;
+  auto m = map_upnp(upnp_options(igd), why);
+  ASSERT_TRUE(m) << why;
+  EXPECT_TRUE(is_double_nat_external(m->external_ip));
+}
+
+TEST(UpnpClient, PermanentLeaseAndConflictFallbacks) {
+  FakeIgd::Config permanent;
+  permanent.add_error = 725;  // OnlyPermanentLeasesSupported
+  FakeIgd a(permanent);
+  std::string why;
+  ASSERT_TRUE(map_upnp(upnp_options(a), why)) << why;
+  EXPECT_EQ(a.mappings().at("11204"), "127.0.0.1:11204 0");
+
+  FakeIgd::Config conflict;
+  conflict.add_error = 718;  // ConflictInMappingEntry: someone holds 11204
+  FakeIgd b(conflict);
+  auto m = map_upnp(upnp_options(b), why);
+  ASSERT_TRUE(m) << why;
+  EXPECT_EQ(m->external_port, 40404);
+
+  FakeIgd::Config refused;
+  refused.add_error = 606;  // Action not authorized
+  FakeIgd r(refused);
+  EXPECT_FALSE(map_upnp(upnp_options(r), why));
+  EXPECT_NE(why.find("the router refused the UPnP mapping: 606"), std::string::npos) << why;
 }

@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "p2p/portmap/port_mapper.hpp"
+#include "unit/p2p/portmap/fake_igd.hpp"
 #include "unit/p2p/portmap/fake_router.hpp"
 
 using namespace st::p2p::portmap;
@@ -151,4 +152,32 @@ TEST(PortMapper, UnknownProtocolAndStopBeforeStart) {
   PortMapper idle(options_for(1));
   idle.stop();  // never started: nothing to join
   EXPECT_FALSE(idle.status().active);
+}
+
+TEST(PortMapper, FallsThroughPcpAndNatPmpToUpnp) {
+  FakeRouter::Config c;
+  c.pcp = FakeRouter::Pcp::refuse;
+  c.pcp_error = 4;  // UNSUPP_OPCODE
+  c.natpmp_error = 3;  // NETWORK_FAILURE
+  FakeRouter r(c);
+  st::p2p::portmap::test::FakeIgd igd({});
+  auto o = options_for(r.port());
+  o.upnp_root_url = igd.root_url();
+  o.allow_reserved_external = true;
+  Changes changes;
+  PortMapper m(o);
+  m.on_change([&](const std::optional<Mapping>& x) { changes(x); });
+  m.start();
+  ASSERT_TRUE(wait_status(m, [](const PortMapStatus& s) { return s.active; })) << m.status().last_error;
+  EXPECT_EQ(m.status().protocol, "upnp");
+  EXPECT_EQ(m.status().external, "198.18.0.15:11204");
+  EXPECT_EQ(r.pcp_requests().size(), 1u);
+  EXPECT_FALSE(r.natpmp_requests().empty());
+  EXPECT_EQ(igd.mappings().size(), 1u);
+  m.stop();
+  EXPECT_TRUE(igd.mappings().empty());
+  auto seen = changes.get();
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0]->protocol, "upnp");
+  EXPECT_FALSE(seen[1]);
 }
