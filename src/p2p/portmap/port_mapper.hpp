@@ -72,7 +72,8 @@ class PortMapper {
   void stop();
   PortMapStatus status() const;
   std::optional<Mapping> mapping() const;
-  // Called from the mapper thread whenever the mapping appears, changes address, or goes away.
+  // Called from the mapper thread whenever the mapping appears, changes address, or goes away (not for
+  // renewals at the same address). Set it before start(); never call stop() from inside it.
   void on_change(std::function<void(const std::optional<Mapping>&)> f);
 
  private:
