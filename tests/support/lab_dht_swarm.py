@@ -121,13 +121,18 @@ def get(args):
             ses.wait_for_alert(500)
             for a in ses.pop_alerts():
                 if isinstance(a, lt.dht_mutable_item_alert) and bytes(a.key) == key:
-                    item = a.item
-                    if isinstance(item, str):
-                        item = item.encode("latin-1")
-                    if item not in (None, b"", {}) and a.seq > 0:
-                        result.update(found=True, seq=a.seq, v_hex=bytes(item).hex() if isinstance(item, (bytes, bytearray)) else None,
-                                      v_repr=None if isinstance(item, (bytes, bytearray)) else repr(item),
-                                      authoritative=bool(a.authoritative), signature_hex=bytes(a.signature).hex())
+                    try:  # the binding gives {"key", "value", "signature", "seq", "salt", ...}
+                        item = a.item
+                    except RuntimeError:  # nothing found: an empty entry the binding cannot convert
+                        item = None
+                    value = item.get("value") if isinstance(item, dict) else item
+                    if isinstance(value, str):
+                        value = value.encode("latin-1")
+                    if a.seq > 0 and value not in (None, b""):
+                        result.update(found=True, seq=a.seq, authoritative=bool(a.authoritative),
+                                      signature_hex=bytes(a.signature).hex(),
+                                      v_hex=value.hex() if isinstance(value, (bytes, bytearray)) else None,
+                                      v_repr=None if isinstance(value, (bytes, bytearray)) else repr(value))
                     if a.authoritative or result["found"]:
                         done = True
         if not result["found"]:
