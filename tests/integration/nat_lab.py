@@ -482,6 +482,14 @@ class NatLab:
         Ed25519 key of the 32-byte `seed`. {"public_key", "seq", "stored"}."""
         return self._dht_client(["put", seed.hex(), value.hex(), "--salt", salt.hex()], timeout)
 
+    def ed25519_public_key(self, seed):
+        """The Ed25519 public key of a 32-byte seed (computed by the system Python, no network)."""
+        r = subprocess.run([SYSTEM_PYTHON, os.path.join(SUPPORT, "lab_dht_swarm.py"), "key", seed.hex()],
+                           capture_output=True, text=True, timeout=30)
+        if r.returncode != 0:
+            raise LabError("lab_dht_swarm key: " + r.stderr[-1000:])
+        return bytes.fromhex(r.stdout.strip())
+
     # --- SoundTime ---
     def lab_env(self, host):
         """What a SoundTime node in `host` needs to use the lab's services (and nothing outside)."""

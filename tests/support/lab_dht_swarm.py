@@ -6,6 +6,7 @@ nodes, LSD/UPnP/NAT-PMP off, and learn only the addresses given on the command l
 
   lab_dht_swarm.py serve IP:PORT...                       n nodes that know each other; "swarm ready" once up
   lab_dht_swarm.py get PUBKEY_HEX [--salt HEX] --bind IP:PORT --bootstrap IP:PORT,... [--timeout S]
+  lab_dht_swarm.py key SEED_HEX                            the Ed25519 public key of a seed
   lab_dht_swarm.py put SEED_HEX VALUE_HEX [--salt HEX] --bind ... --bootstrap ... [--timeout S]
 get/put print one JSON line. libtorrent verifies the signature of every mutable item it receives and drops
 the ones that fail, so "found" means "found and verified".
@@ -160,6 +161,8 @@ def put(args):
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
+    k = sub.add_parser("key")
+    k.add_argument("seed")
     s = sub.add_parser("serve")
     s.add_argument("addrs", nargs="+")
     for name in ("get", "put"):
@@ -174,7 +177,9 @@ def main():
         p.add_argument("--bootstrap", required=True)
         p.add_argument("--timeout", type=float, default=30)
     args = ap.parse_args()
-    if args.cmd == "serve":
+    if args.cmd == "key":
+        print(ed25519_keys(bytes.fromhex(args.seed))[1].hex())
+    elif args.cmd == "serve":
         serve(args.addrs)
     elif args.cmd == "get":
         get(args)
