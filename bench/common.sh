@@ -53,3 +53,18 @@ CONF
   nginx -c "$work/nginx/nginx.conf" -g 'daemon off;' &
   pids+=($!)
 }
+
+# Network hygiene (issue 13): a P2P node started by a benchmark runs on the machine's own network, so it must
+# never publish on the public Mainline DHT or ask the router for a port mapping. Every P2P node is started
+# through p2p_node, which refuses unless both are off in its environment:
+#   P2P_ENABLED=true P2P_DHT_DISCOVERY=false P2P_PORT_MAPPING=false ... p2p_node "$BIN" serve
+# Nothing P2P is inherited from the caller's environment: each script says what it runs.
+for _v in ${!P2P_@}; do unset "$_v"; done
+unset _v
+p2p_node() {
+  if [ "${P2P_DHT_DISCOVERY:-}" != false ] || [ "${P2P_PORT_MAPPING:-}" != false ]; then
+    echo "refusing to start a P2P node with P2P_DHT_DISCOVERY='${P2P_DHT_DISCOVERY:-}' P2P_PORT_MAPPING='${P2P_PORT_MAPPING:-}' (both must be false outside a lab namespace)" >&2
+    return 1
+  fi
+  "$@"
+}

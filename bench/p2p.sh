@@ -15,7 +15,8 @@ node_id() { curl -sf "http://127.0.0.1:$1/api/p2p/status" | python3 -c 'import j
 track_count() { curl -sf "http://127.0.0.1:$1/api/tracks?per_page=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])'; }
 serve() {  # name http_port p2p_port [seed]
   SOUNDTIME_DATA_DIR="$work/$1" PORT=$2 HOST=127.0.0.1 LOG_LEVEL=info P2P_ENABLED=true P2P_BIND_HOST=127.0.0.1 \
-    P2P_BIND_PORT=$3 P2P_SYNC_INTERVAL_SECONDS=1 P2P_SEED_PEERS=${4:-} "$BIN" serve >"$work/$1.log" 2>&1 &
+    P2P_BIND_PORT=$3 P2P_SYNC_INTERVAL_SECONDS=1 P2P_SEED_PEERS=${4:-} P2P_DHT_DISCOVERY=false P2P_PORT_MAPPING=false \
+    p2p_node "$BIN" serve >"$work/$1.log" 2>&1 &
   pids+=($!)
   wait_http "http://127.0.0.1:$2/healthz"
 }

@@ -28,10 +28,12 @@ export function freePort() {
 }
 
 export async function startServer({ binary, webRoot, env = {} }) {
-  // Network hygiene: a P2P node here runs outside any lab namespace, so it must not reach for the public DHT
-  // routers or the machine's router (both on by default).
-  if (env.P2P_ENABLED === 'true' && (env.P2P_DHT_DISCOVERY !== 'false' || env.P2P_PORT_MAPPING !== 'false'))
-    throw new Error('startServer: a P2P node needs P2P_DHT_DISCOVERY=false and P2P_PORT_MAPPING=false outside a lab');
+  // Network hygiene (issue 13): a P2P node here runs on the machine's own network, so it must never reach the
+  // public DHT or ask the router for a port mapping.
+  const full = { ...process.env, ...env };
+  const p2pOn = full.P2P_ENABLED !== undefined && !['false', '0', 'no', 'off'].includes(String(full.P2P_ENABLED).trim().toLowerCase());
+  if (p2pOn && (full.P2P_DHT_DISCOVERY !== 'false' || full.P2P_PORT_MAPPING !== 'false'))
+    throw new Error('refusing to start a P2P node without P2P_DHT_DISCOVERY=false and P2P_PORT_MAPPING=false');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'soundtime-e2e-'));
   const port = await freePort();
   const log = fs.openSync(path.join(dir, 'server.log'), 'w');

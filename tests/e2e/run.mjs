@@ -430,8 +430,8 @@ async function main() {
   // Two more servers with P2P on, on loopback: "a" is driven in the browser, "b" is a real peer of it.
   await rec.step('P2P: add a real peer and an unreachable one, ping, remove; the graph shows the nodes', async () => {
     const [pa, pb] = [await freePort(), await freePort()];
+    // Network hygiene: no public DHT, no port mapping on the machine's router (lib.mjs refuses otherwise).
     const p2pEnv = (port) => ({ P2P_ENABLED: 'true', P2P_BIND_HOST: '127.0.0.1', P2P_BIND_PORT: String(port), P2P_SYNC_INTERVAL_SECONDS: '1',
-      // Never the public DHT routers or the machine's router from a test (on by default in real deployments).
       P2P_DHT_DISCOVERY: 'false', P2P_PORT_MAPPING: 'false' });
     nodeA = await startServer({ binary, webRoot, env: p2pEnv(pa) });
     nodeB = await startServer({ binary, webRoot, env: p2pEnv(pb) });

@@ -19,6 +19,28 @@ BINARY = os.environ.get("SOUNDTIME_BINARY", "build/soundtime")
 ENGINE = os.environ.get("SOUNDTIME_IT_ENGINE", "sqlite")
 PG_ADMIN_URL = os.environ.get("SOUNDTIME_TEST_PG_URL", "")
 JWT_SECRET = "integration-test-secret-0123456789abcdef"
+# Network hygiene (issue 13): a P2P node outside a lab namespace must never publish on (or bootstrap from)
+# the public Mainline DHT nor ask the machine's router for port mappings. Every such node gets these, and
+# Server refuses to start one without them.
+P2P_HYGIENE = {"P2P_DHT_DISCOVERY": "false", "P2P_PORT_MAPPING": "false"}
+
+
+def p2p_enabled(env):
+    """As the server reads P2P_ENABLED: anything but an explicit false is treated as on (an invalid value
+    makes the server refuse to start, but that is no reason to let it through here)."""
+    v = env.get("P2P_ENABLED")
+    return v is not None and v.strip().lower() not in ("false", "0", "no", "off")
+
+
+def check_p2p_hygiene(env):
+    """Raises unless a P2P-enabled env turns DHT discovery and port mapping off."""
+    if not p2p_enabled(env):
+        return
+    bad = [f"{k}={env.get(k)!r}" for k, want in P2P_HYGIENE.items() if (env.get(k) or "").strip().lower() != want]
+    if bad:
+        raise RuntimeError("refusing to start a P2P node outside a lab namespace with " + ", ".join(bad) +
+                           ": it would talk to the public DHT or the machine's router (set " +
+                           ", ".join(f"{k}={v}" for k, v in P2P_HYGIENE.items()) + ", e.g. with test_p2p.p2p_env)")
 
 
 def free_port():
@@ -67,6 +89,7 @@ class Server:
         self.log_path = os.path.join(self.dir, "server.log")
 
     def start(self):
+        check_p2p_hygiene(self.env)  # this server runs on the machine's own network
         self.log = open(self.log_path, "wb")
         self.proc = subprocess.Popen([BINARY, "serve"], env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 20

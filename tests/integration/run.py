@@ -9,6 +9,17 @@ import unittest
 here = os.path.dirname(os.path.abspath(__file__))
 
 
+def only(suite, keep):
+    """The tests of a (nested) suite for which keep(test) is true."""
+    out = unittest.TestSuite()
+    for t in suite:
+        if isinstance(t, unittest.TestSuite):
+            out.addTests(only(t, keep))
+        elif keep(t):
+            out.addTest(t)
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", default="build/soundtime")
@@ -22,19 +33,15 @@ def main():
         print("SOUNDTIME_TEST_PG_URL is not set: the PostgreSQL run counts as failed")
     passed = failed = 0
     sys.path.insert(0, here)
-    for engine in engines:
+    for n, engine in enumerate(engines):
         os.environ["SOUNDTIME_IT_ENGINE"] = engine
         suite = unittest.defaultTestLoader.discover(here, pattern="test_*.py", top_level_dir=here)
+        if n > 0:
+            # Modules with RUN_ONCE = True (the namespace NAT lab: SQLite inside namespaces, no database
+            # engine involved) run on the first engine only.
+            suite = only(suite, lambda t: not getattr(sys.modules.get(type(t).__module__), "RUN_ONCE", False))
         if args.pattern:
-            def keep(s):
-                out = unittest.TestSuite()
-                for t in s:
-                    if isinstance(t, unittest.TestSuite):
-                        out.addTests(keep(t))
-                    elif args.pattern in t.id():
-                        out.addTest(t)
-                return out
-            suite = keep(suite)
+            suite = only(suite, lambda t: args.pattern in t.id())
         print(f"--- integration on {engine}")
         result = unittest.TextTestRunner(verbosity=1 if os.environ.get("CI") else 2).run(suite)
         bad = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)

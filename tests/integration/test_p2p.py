@@ -12,7 +12,7 @@ import tempfile
 import time
 import unittest
 
-from harness import Server, free_port
+from harness import P2P_HYGIENE, Server, free_port
 from test_library import fixture
 
 
@@ -26,7 +26,7 @@ def make_noise_flac(path, title, seconds=10):
 
 def p2p_env(port):
     return {"P2P_ENABLED": "true", "P2P_BIND_HOST": "127.0.0.1", "P2P_BIND_PORT": str(port),
-            "P2P_SYNC_INTERVAL_SECONDS": "1"}
+            "P2P_SYNC_INTERVAL_SECONDS": "1", **P2P_HYGIENE}
 
 
 def wait_for(predicate, timeout=30, what="condition"):
@@ -150,6 +150,32 @@ class P2pNodes(unittest.TestCase):
         self.assertEqual(r.status, 200, r)
         self.assertTrue(r.json["peer"]["is_online"], r)
         return r
+
+class NetworkHygiene(unittest.TestCase):
+    """The harness never starts a P2P node on the machine's network that could reach the public DHT or the
+    router (issue 13): without P2P_DHT_DISCOVERY=false and P2P_PORT_MAPPING=false it refuses."""
+
+    def refused(self, env):
+        s = Server(env=env, engine="sqlite")
+        try:
+            s.start()
+        except RuntimeError as e:
+            return str(e)
+        finally:
+            s.stop()
+        return None
+
+    def test_p2p_nodes_without_dht_and_mapping_off_are_refused(self):
+        port = free_port()
+        base = {"P2P_ENABLED": "true", "P2P_BIND_HOST": "127.0.0.1", "P2P_BIND_PORT": str(port)}
+        self.assertIn("P2P_DHT_DISCOVERY", self.refused(base) or "")
+        self.assertIn("P2P_PORT_MAPPING", self.refused(dict(base, P2P_DHT_DISCOVERY="false")) or "")
+        self.assertIn("P2P_DHT_DISCOVERY", self.refused(dict(base, P2P_DHT_DISCOVERY="true", P2P_PORT_MAPPING="false")) or "")
+        self.assertIn("refusing", self.refused(dict(base, P2P_ENABLED="TRUE")) or "")
+        # What the suites use passes, and a node without P2P needs nothing.
+        self.assertIsNone(self.refused(p2p_env(port)))
+        self.assertIsNone(self.refused({"P2P_ENABLED": "false"}))
+
 
 class P2pTest(P2pNodes):
     def test_two_nodes_sync_both_ways_and_play_verified(self):

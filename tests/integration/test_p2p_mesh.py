@@ -11,7 +11,7 @@ import shutil
 import time
 import unittest
 
-from harness import Server, free_port
+from harness import P2P_HYGIENE, Server, free_port
 from test_p2p import p2p_env, wait_for
 
 
@@ -261,7 +261,9 @@ class NamespacePair(unittest.TestCase):
                     "JWT_SECRET": "lan-test-secret-0123456789abcdef0123", "SOUNDTIME_WEB_ROOT": os.path.join(data, "web"),
                     "P2P_ENABLED": "true", "P2P_BIND_HOST": f"{self.SUBNET}{i + 1}", "P2P_BIND_PORT": "11204",
                     "P2P_LAN_DISCOVERY": "true", "P2P_LAN_INTERFACE": f"{self.SUBNET}{i + 1}",
-                    "P2P_LAN_INTERVAL_SECONDS": "1", "P2P_SYNC_INTERVAL_SECONDS": "1"})
+                    "P2P_LAN_INTERVAL_SECONDS": "1", "P2P_SYNC_INTERVAL_SECONDS": "1",
+                    # Isolated namespaces (no route out), but these tests are about the LAN: no DHT, no mapping.
+                    **P2P_HYGIENE})
         env.pop("DATABASE_URL", None)  # SQLite in the namespace: a PostgreSQL on the host's loopback is out of reach
         env.update(extra or {})
         with open(os.path.join(data, "server.log"), "wb") as log:
