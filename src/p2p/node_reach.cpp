@@ -89,23 +89,27 @@ void Node::spawn(std::function<void()> job) {
 
 bool Node::reach(const std::string& node, std::chrono::milliseconds wait) {
   if (transport_->connected(node)) return true;
+  {
+    std::lock_guard s(mu_);
+    if (stopping_) return false;
+  }
   std::shared_future<bool> f;
+  std::shared_ptr<std::promise<bool>> started;  // set when this call starts the ladder
   {
     std::lock_guard l(reach_mu_);
-    {
-      std::lock_guard s(mu_);
-      if (stopping_) return false;
-    }
     auto it = reaching_.find(node);
     if (it != reaching_.end()) {
       f = it->second;
     } else if (reaching_.size() >= kMaxLadders) {
       return false;  // the maintenance loop asks again
     } else {
-      auto p = std::make_shared<std::promise<bool>>();
-      f = p->get_future().share();
+      started = std::make_shared<std::promise<bool>>();
+      f = started->get_future().share();
       reaching_[node] = f;
-      spawn([this, node, p] {
+    }
+  }
+  if (started) {
+    spawn([this, node, p = started] {
         bool ok = false;
         try {
           ok = run_ladder(node);
@@ -120,14 +124,13 @@ bool Node::reach(const std::string& node, std::chrono::milliseconds wait) {
         if (ok) want_contact(node);
         else retry_later(node, "no way to reach it");
       });
-    }
   }
   if (wait.count() <= 0 || f.wait_for(wait) != std::future_status::ready) return false;
   return f.get();
 }
 
 void Node::set_unreachable(const std::string& node, std::string why) {
-  spdlog::info("p2p: peer {} not reachable: {}", node.substr(0, 8), why);
+  if (!why.empty()) spdlog::info("p2p: peer {} not reachable: {}", node.substr(0, 8), why);
   std::lock_guard l(reach_mu_);
   if (why.empty()) unreachable_.erase(node);
   else unreachable_[node] = std::move(why);
