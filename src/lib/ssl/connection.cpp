@@ -80,11 +80,11 @@ const BIO_METHOD* socket_method() {
 
 }  // namespace
 
-Context::Context(const std::array<std::uint8_t, 32>& ed25519_seed, bool server)
+Context::Context(const std::array<std::uint8_t, 32>& ed25519_seed, bool server, std::string_view alpn)
     : ctx_(SSL_CTX_new(server ? TLS_server_method() : TLS_client_method())) {
   if (!ctx_) throw TlsError("cannot create a TLS context");
   try {
-    configure_context(ctx_, ed25519_seed, server);
+    configure_context(ctx_, ed25519_seed, server, alpn);
   } catch (...) {
     SSL_CTX_free(ctx_);
     throw;

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 struct ssl_ctx_st;
 struct ssl_st;
@@ -17,7 +18,8 @@ namespace st::lib::ssl {
 // An SSL_CTX for one side of a P2P link (see configure_context), owned.
 class Context {
  public:
-  Context(const std::array<std::uint8_t, 32>& ed25519_seed, bool server);  // throws TlsError
+  // A client offers `alpn` (kAlpn, or kProbeAlpn for dial-backs). Throws TlsError.
+  Context(const std::array<std::uint8_t, 32>& ed25519_seed, bool server, std::string_view alpn = "soundtime/p2p/1");
   ~Context() noexcept;
   Context(const Context&) = delete;
   Context& operator=(const Context&) = delete;

@@ -30,15 +30,12 @@ struct X509Free {
   void operator()(X509* p) const noexcept { X509_free(p); }
 };
 
-// The ALPN wire form of kAlpn: one length byte, then the name.
-const std::string& alpn_wire() {
-  static const std::string w = std::string(1, static_cast<char>(kAlpn.size())) + std::string(kAlpn);
-  return w;
-}
+// The ALPN wire form of a protocol name: one length byte, then the name.
+std::string alpn_wire(std::string_view name) { return std::string(1, static_cast<char>(name.size())) + std::string(name); }
 
 int select_alpn(SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in, unsigned int inlen,
                 void*) {
-  const auto& w = alpn_wire();
+  static const std::string w = alpn_wire(kAlpn) + alpn_wire(kProbeAlpn);
   unsigned char* selected = nullptr;
   if (SSL_select_next_proto(&selected, outlen, reinterpret_cast<const unsigned char*>(w.data()),
                             static_cast<unsigned>(w.size()), in, inlen) != OPENSSL_NPN_NEGOTIATED) {
@@ -54,7 +51,8 @@ int accept_self_signed(int, X509_STORE_CTX*) { return 1; }
 
 }  // namespace
 
-void configure_context(ssl_ctx_st* ctx, const std::array<std::uint8_t, 32>& seed, bool server) {
+void configure_context(ssl_ctx_st* ctx, const std::array<std::uint8_t, 32>& seed, bool server,
+                       std::string_view alpn) {
   std::unique_ptr<EVP_PKEY, PkeyFree> key(
       EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, seed.data(), seed.size()));
   if (!key) fail("cannot load the Ed25519 key");
@@ -87,7 +85,7 @@ void configure_context(ssl_ctx_st* ctx, const std::array<std::uint8_t, 32>& seed
     SSL_CTX_set_num_tickets(ctx, 0);
     SSL_CTX_set_alpn_select_cb(ctx, select_alpn, nullptr);
   } else {
-    const auto& w = alpn_wire();
+    const auto w = alpn_wire(alpn);
     if (SSL_CTX_set_alpn_protos(ctx, reinterpret_cast<const unsigned char*>(w.data()), static_cast<unsigned>(w.size())) != 0)
       fail("cannot set ALPN");
   }

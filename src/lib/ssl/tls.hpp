@@ -19,12 +19,17 @@ class TlsError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Sets up ctx (made by the caller, e.g. asio::ssl::context) for one side of a P2P link. Throws TlsError
-// with OpenSSL's reason when the key or certificate cannot be installed.
-void configure_context(ssl_ctx_st* ctx, const std::array<std::uint8_t, 32>& ed25519_seed, bool server);
-
 // The ALPN protocol both sides must agree on.
 inline constexpr std::string_view kAlpn = "soundtime/p2p/1";
+// A dial-back: the handshake proves the address reaches the node, then the connection closes (it never
+// becomes, nor replaces, a link).
+inline constexpr std::string_view kProbeAlpn = "soundtime/probe/1";
+
+// Sets up ctx (made by the caller, e.g. asio::ssl::context) for one side of a P2P link. Throws TlsError
+// with OpenSSL's reason when the key or certificate cannot be installed. A client offers `alpn`; a server
+// accepts kAlpn and kProbeAlpn.
+void configure_context(ssl_ctx_st* ctx, const std::array<std::uint8_t, 32>& ed25519_seed, bool server,
+                       std::string_view alpn = kAlpn);
 
 // The raw Ed25519 public key of the peer's certificate; nothing when it sent none or another key type.
 std::optional<std::array<std::uint8_t, 32>> peer_ed25519_key(ssl_st* ssl);

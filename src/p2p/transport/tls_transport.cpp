@@ -196,6 +196,7 @@ class TlsTransport final : public Transport {
         admit_(std::move(admit)),
         server_ctx_(id.seed(), true),
         client_ctx_(id.seed(), false),
+        probe_ctx_(id.seed(), false, lib::ssl::kProbeAlpn),
         acceptor_(io_),
         workers_(o.limits.handler_threads) {
     try {
@@ -390,9 +391,12 @@ class TlsTransport final : public Transport {
     return t;
   }
 
-  // The authenticated NodeId of a finished handshake, or why the peer is refused.
-  std::string check_peer(TlsSocket& s, std::string& node) {
-    if (lib::ssl::selected_alpn(s.native_handle()) != lib::ssl::kAlpn) return "wrong ALPN";
+  // The authenticated NodeId of a finished handshake, or why the peer is refused. An acceptor also takes
+  // dial-backs (kProbeAlpn): `probe` says which it was.
+  std::string check_peer(TlsSocket& s, std::string& node, bool* probe = nullptr) {
+    auto alpn = lib::ssl::selected_alpn(s.native_handle());
+    if (probe && alpn == lib::ssl::kProbeAlpn) *probe = true;
+    else if (alpn != lib::ssl::kAlpn) return "wrong ALPN";
     auto key = lib::ssl::peer_ed25519_key(s.native_handle());
     if (!key) return "no Ed25519 certificate";
     crypto::Ed25519Public pk{};
@@ -409,7 +413,7 @@ class TlsTransport final : public Transport {
     std::string ip;
     std::string why;
   };
-  awaitable<Dialled> connect_tls(const PeerAddress& to) {
+  awaitable<Dialled> connect_tls(const PeerAddress& to, bool probe = false) {
     Dialled out;
     try {
       tcp::resolver resolver(io_);
@@ -425,8 +429,8 @@ class TlsTransport final : public Transport {
       sock->set_option(tcp::no_delay(true));
       boost::system::error_code ec;
       out.ip = sock->remote_endpoint(ec).address().to_string();
-      auto s = std::make_shared<TlsSocket>(to_stream(std::move(*sock)), client_ctx_, false);
-      out.why = co_await handshake_checked(s, to.node_id);
+      auto s = std::make_shared<TlsSocket>(to_stream(std::move(*sock)), probe ? probe_ctx_ : client_ctx_, false);
+      out.why = co_await handshake_checked(s, to.node_id, nullptr, probe);
       if (out.why.empty()) out.socket = std::move(s);
       else s->close();
     } catch (const std::exception& e) {
@@ -436,13 +440,18 @@ class TlsTransport final : public Transport {
   }
 
   // The handshake under its deadline, then the peer's key: `expected` (or any allowed key when empty).
+  // `probe`: the client side of a dial-back (its ALPN is kProbeAlpn); `was_probe`: the server side learns one.
   awaitable<std::string> handshake_checked(const std::shared_ptr<TlsSocket>& s, const std::string& expected,
-                                           std::string* node_out = nullptr) {
+                                           std::string* node_out = nullptr, bool probe = false,
+                                           bool* was_probe = nullptr) {
     auto timer = deadline(s);
     std::string why = co_await s->handshake();
     timer->cancel();
     std::string node;
-    if (why.empty()) why = check_peer(*s, node);
+    bool dial_back = false;
+    if (why.empty()) why = check_peer(*s, node, (probe || was_probe) ? &dial_back : nullptr);
+    if (why.empty() && probe && !dial_back) why = "wrong ALPN";
+    if (was_probe) *was_probe = dial_back;
     if (why.empty() && !expected.empty() && node != expected) why = "the peer's key is not the NodeId we expected";
     if (why.empty() && !admit_(node)) why = "peer not allowed";
     if (why.empty() && stopped_) why = "transport stopped";
@@ -451,7 +460,7 @@ class TlsTransport final : public Transport {
   }
 
   awaitable<void> probe_one(PeerAddress to, std::shared_ptr<std::promise<bool>> done) {
-    auto d = co_await connect_tls(to);
+    auto d = co_await connect_tls(to, true);
     if (d.socket) d.socket->close();
     done->set_value(d.socket != nullptr);
   }
@@ -525,8 +534,14 @@ class TlsTransport final : public Transport {
       co_return;
     }
     std::string node;
-    std::string why = co_await handshake_checked(s, "", &node);
+    bool probe = false;
+    std::string why = co_await handshake_checked(s, "", &node, false, &probe);
     --handshaking_;
+    if (why.empty() && probe) {  // a dial-back: the handshake was the answer
+      spdlog::debug("p2p: dial-back from {} at {} answered", node.substr(0, 8), ip);
+      s->close();
+      co_return;
+    }
     if (!why.empty()) {
       spdlog::info("p2p: refused a connection from {}: {}", ip, why);
       s->close();
@@ -540,7 +555,7 @@ class TlsTransport final : public Transport {
   RequestHandler handler_;
   AdmitFn admit_;
   asio::io_context io_;
-  lib::ssl::Context server_ctx_, client_ctx_;
+  lib::ssl::Context server_ctx_, client_ctx_, probe_ctx_;
   tcp::acceptor acceptor_;
   asio::thread_pool workers_;
   std::thread thread_;

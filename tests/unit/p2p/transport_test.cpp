@@ -207,3 +207,13 @@ TEST(Transport, AProbeDialsAFreshConnectionAndLeavesNoLink) {
   a.t->request(b.addr(), "x", 5s);
   EXPECT_EQ(a.t->path(b.id.node_id()), "direct_tcp");
 }
+
+TEST(Transport, ADialBackNeverReplacesTheLinkItProbes) {
+  Node a(1), b(2);
+  a.t->request(b.addr(), "x", 5s);
+  // b dials a back while a's request over the link is pending on b's side: the link must survive.
+  EXPECT_TRUE(b.t->probe(a.addr(), 5s));
+  EXPECT_TRUE(a.t->connected(b.id.node_id()));
+  EXPECT_EQ(b.t->request_connected(a.id.node_id(), "still here", 5s).payload, b.id.node_id().substr(0, 8) + ":still here");
+  EXPECT_EQ(a.t->connection_count(), 1u);
+}
