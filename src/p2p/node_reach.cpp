@@ -244,7 +244,10 @@ bool Node::run_ladder(const std::string& node) {
       }
     }
   }
-  auto routes = signal_routes(node, rec);
+  // ICE needs a STUN or TURN server to find a way through NATs; without one the node does not try (nor
+  // send checks from every interface it has).
+  bool ice = !opts_.reach.stun.empty() || !opts_.reach.turn.empty();
+  auto routes = ice ? signal_routes(node, rec) : std::vector<std::string>{};
   std::string ice_why;
   for (const auto& via : routes) {
     std::string w;
@@ -263,7 +266,9 @@ bool Node::run_ladder(const std::string& node) {
     reason = "its addresses did not answer (" + why + ")";
   else
     reason = "it publishes no address it can be dialled at (behind NAT)";
-  if (routes.empty())
+  if (!ice)
+    reason += "; NAT traversal is off: set P2P_STUN_SERVERS (and P2P_TURN_SERVERS for symmetric NATs)";
+  else if (routes.empty())
     reason += "; no rendezvous in common: both instances need a link to the same public instance (P2P_RENDEZVOUS=true "
               "there), or one of them a forwarded port";
   else

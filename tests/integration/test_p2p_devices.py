@@ -104,18 +104,26 @@ class Devices(test_p2p.P2pNodes):
         a, b = self.a, self.b
         cases = [({"node_id": "xyz", "remote_username": "admin"}, 400),
                  ({"node_id": a.node_id, "remote_username": "admin"}, 400),           # itself
-                 ({"node_id": "ab" * 32, "remote_username": "admin"}, 400),           # unknown, no address
                  ({"node_id": b.node_id, "remote_username": ""}, 400),
                  ({"node_id": b.node_id + "@nonsense", "remote_username": "admin"}, 400),
                  ({"node_id": b.node_id}, 400)]
         for body, status in cases:
             r = a.post("/api/devices", body, token=a.token)
             self.assertEqual(r.status, status, (body, r))
+        # Only an administrator may give an address (it makes the node dial there); a NodeId alone is enough.
+        other = a.register("someone")["tokens"]["access_token"]
+        r = a.post("/api/devices", {"node_id": f"{b.node_id}@127.0.0.1:{b.p2p_port}", "remote_username": "x"}, token=other)
+        self.assertEqual(r.status, 403, r)
+        self.assertIn("NodeId alone", r.json["error"])
+        # An unknown NodeId alone is taken: the node looks for it (records, DHT, rendezvous).
+        r = a.post("/api/devices", {"node_id": "ab" * 32, "remote_username": "admin"}, token=a.token)
+        self.assertEqual(r.status, 201, r)
+        self.assertIn("ab" * 32, [p["node_id"] for p in a.get("/api/admin/p2p/peers", token=a.token).json])
+        self.assertEqual(a.delete(f"/api/devices/{r.json['id']}", token=a.token).status, 200)
         self.assertEqual(self.register(a, b).status, 201)
         self.assertEqual(self.register(a, b).status, 409)
         device = a.get("/api/devices", token=a.token).json["devices"][0]
         self.assertEqual(a.get("/api/devices").status, 401)
-        other = a.register("someone")["tokens"]["access_token"]
         self.assertEqual(a.delete(f"/api/devices/{device['id']}", token=other).status, 404)  # not theirs
         self.assertEqual(a.get("/api/devices", token=other).json["devices"], [])
         self.assertEqual(a.delete(f"/api/devices/{device['id']}", token=a.token).status, 200)
