@@ -198,7 +198,7 @@ class Node final : public library::P2pService {
   void start_reach();
   void stop_reach();
   void reach_loop();
-  void prove_addresses();
+  bool prove_addresses();  // false when no peer could be asked
   void publish_record();
   // Our addresses for a peer seen from `peer` scope: proven or configured ones that fit its scope.
   std::vector<std::string> own_addresses_for(AddressScope peer);
@@ -287,7 +287,7 @@ class Node final : public library::P2pService {
   std::map<std::string, std::string> observed_by_;  // the IP each peer sees us at (its Pong)
   std::set<std::string> rendezvous_capable_;        // peers whose Pong offers forwarding
   std::vector<std::string> proven_;                 // our addresses a peer dialled back
-  bool prove_wanted_ = true;
+  std::uint64_t prove_wanted_ = 1, proved_ = 0;     // proof rounds asked for (a change) and done
   std::chrono::steady_clock::time_point next_prove_{}, next_publish_{};
   std::string published_text_;                      // what the DHT holds of us (to republish on change)
   std::int64_t last_publish_ = 0;

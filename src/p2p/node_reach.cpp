@@ -417,7 +417,7 @@ void Node::note_pong(const std::string& node, const Pong& p) {
   std::lock_guard l(reach_mu_);
   if (p.observed && scope_of_ip(*p.observed) != AddressScope::invalid) {
     auto& was = observed_by_[node];
-    if (was != *p.observed) prove_wanted_ = true;
+    if (was != *p.observed) ++prove_wanted_;
     was = *p.observed;
     if (observed_by_.size() > kMaxObserved) observed_by_.erase(observed_by_.begin());
   }
@@ -442,7 +442,7 @@ Reply Node::answer_dial_back(const std::string& from, const std::string& ip, con
   return Reply{ReplyKind::json, encode_message(out)};
 }
 
-void Node::prove_addresses() {
+bool Node::prove_addresses() {
   std::map<std::string, std::string> seen;  // peer -> the IP it sees us at
   {
     std::lock_guard l(reach_mu_);
@@ -478,10 +478,11 @@ void Node::prove_addresses() {
       spdlog::debug("p2p: dial-back through {} failed: {}", peer.substr(0, 8), e.what());
     }
   }
-  if (!answered) return;  // nobody to ask: keep what we had
+  if (!answered) return false;  // nobody to ask: keep what we had
   std::lock_guard l(reach_mu_);
   if (proven != proven_) spdlog::info("p2p: addresses proven reachable: {}", proven.empty() ? "none" : fmt::format("{}", fmt::join(proven, ", ")));
   proven_ = std::move(proven);
+  return true;
 }
 
 std::vector<std::string> Node::own_addresses_for(AddressScope peer) {
@@ -541,16 +542,18 @@ void Node::reach_loop() {
     l.unlock();
     auto now = std::chrono::steady_clock::now();
     bool prove = false;
+    std::uint64_t wanted = 0;  // a change asked for while proving asks again
     {
       std::lock_guard g(reach_mu_);
-      prove = prove_wanted_ || now >= next_prove_;
+      wanted = prove_wanted_;
+      prove = wanted != proved_ || now >= next_prove_;
     }
     try {
       if (prove) {
-        prove_addresses();
+        bool answered = prove_addresses();
         std::lock_guard g(reach_mu_);
-        prove_wanted_ = false;
-        next_prove_ = now + kProveEvery;
+        proved_ = wanted;
+        next_prove_ = now + (answered ? kProveEvery : kPublishRetry);
       }
       publish_record();
     } catch (const std::exception& e) {
@@ -582,7 +585,7 @@ void Node::start_reach() {
     portmap_ = std::make_unique<portmap::PortMapper>(o);
     portmap_->on_change([this](const std::optional<portmap::Mapping>&) {
       std::lock_guard l(reach_mu_);
-      prove_wanted_ = true;
+      ++prove_wanted_;
     });
     portmap_->start();
   }
