@@ -65,6 +65,15 @@ def tool(name):
     return shutil.which(name) or shutil.which(name, path="/usr/sbin:/usr/bin:/sbin:/bin")
 
 
+def _sbin_on_path():
+    """ip, iptables, sysctl... live in /usr/sbin, which a non-login shell's PATH may lack."""
+    parts = os.environ.get("PATH", "").split(":")
+    for d in ("/usr/sbin", "/sbin", "/usr/bin", "/bin"):
+        if d not in parts:
+            parts.append(d)
+    os.environ["PATH"] = ":".join(p for p in parts if p)
+
+
 def missing_requirements(upnp=False, turn=False, dht=False, soundtime=False):
     """Reasons the lab cannot run here (empty when it can): callers turn them into unittest skips."""
     why = []
@@ -85,6 +94,7 @@ def missing_requirements(upnp=False, turn=False, dht=False, soundtime=False):
         if not os.access(b, os.X_OK):
             why.append(f"no soundtime binary at {b}")
     if not why and os.geteuid() == 0:
+        _sbin_on_path()
         probe = f"stlabprobe{os.getpid()}"
         r = subprocess.run(["ip", "netns", "add", probe], capture_output=True, text=True)
         if r.returncode != 0:
@@ -205,6 +215,7 @@ class NatLab:
         return False
 
     def start(self):
+        _sbin_on_path()
         why = missing_requirements()
         if why:
             raise LabError("; ".join(why))

@@ -5,7 +5,11 @@ contract (notes/contract.md) says; the records published on the DHT are readable
 
 One lab and seven nodes for the whole class (setUpClass):
     pub (public, P2P_RENDEZVOUS=true)   A eim   B symmetric   C forward   D eim   E upnp (+port mapping)   F symmetric
-every home seeded with pub as NodeId@198.18.0.10:11204. Every wait is bounded (LINK_TIMEOUT)."""
+every home seeded with pub as NodeId@198.18.0.10:11204. Every wait is bounded (LINK_TIMEOUT).
+
+Run (as root; ~2 min when everything links):
+    python3 tests/integration/run.py --binary build/soundtime --engine sqlite -k test_p2p_nat
+    cd tests/integration && SOUNDTIME_BINARY=$PWD/../../build/soundtime python3 -m unittest -v test_p2p_nat"""
 import hashlib
 import ipaddress
 import json
