@@ -64,6 +64,8 @@ json::object reachability_json(const library::P2pReachability& r) {
                       {"rendezvous_peers", strings(r.rendezvous_peers)},
                       {"stun_servers", strings(r.stun_servers)},
                       {"turn_servers", strings(r.turn_servers)},
+                      {"pkarr_relays", strings(r.pkarr_relays)},
+                      {"relay_publishes", r.relay_publishes},
                       {"signals_forwarded", r.signals_forwarded},
                       {"signals_dropped", r.signals_dropped}};
 }

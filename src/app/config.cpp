@@ -246,6 +246,7 @@ Config config_from_env(const Getenv& env) {
   if (auto v = env("P2P_STUN_SERVERS")) c.p2p_stun_servers = list(*v, ',');
   if (auto v = env("P2P_TURN_SERVERS")) c.p2p_turn_servers = list(*v, ',');
   if (auto v = env("P2P_TURN_SECRET")) c.p2p_turn_secret = *v;
+  if (auto v = env("P2P_PKARR_RELAYS")) c.p2p_pkarr_relays = list(*v, ',');
   return c;
 }
 
@@ -298,6 +299,9 @@ void finalize(Config& c) {
     };
     for (const auto& a : c.p2p_dht_bootstrap)
       if (!host_port_ok(a)) problems.push_back(fmt::format("P2P_DHT_BOOTSTRAP: '{}' must be host:port", a));
+    for (const auto& u : c.p2p_pkarr_relays)
+      if (!util::starts_with(u, "http://") && !util::starts_with(u, "https://"))
+        problems.push_back(fmt::format("P2P_PKARR_RELAYS: '{}' must be an http:// or https:// URL", u));
     for (const auto& a : c.p2p_stun_servers)
       if (!host_port_ok(a)) problems.push_back(fmt::format("P2P_STUN_SERVERS: '{}' must be host:port", a));
     for (const auto& t : c.p2p_turn_servers) {

@@ -75,6 +75,7 @@ struct Config {
   std::vector<std::string> p2p_turn_servers;         // P2P_TURN_SERVERS: [user:password@]host:port
   std::string p2p_turn_secret;                       // P2P_TURN_SECRET: TURN REST API shared secret
   bool p2p_rendezvous = false;                       // P2P_RENDEZVOUS: forward signals between peers
+  std::vector<std::string> p2p_pkarr_relays;         // P2P_PKARR_RELAYS: pkarr relay base URLs
 };
 
 class ConfigError : public std::runtime_error {

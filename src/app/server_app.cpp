@@ -86,6 +86,14 @@ p2p::ReachOptions p2p_reach_options(const Config& c) {
   r.stun = c.p2p_stun_servers;
   r.turn_secret = c.p2p_turn_secret;
   r.rendezvous = c.p2p_rendezvous;
+  r.pkarr_relays = c.p2p_pkarr_relays;
+  r.http = [](const std::string& method, const std::string& url, const std::string& body) {
+    constexpr long kTimeout = 5;
+    constexpr std::size_t kMax = 4096;  // a record is at most 1072 bytes
+    auto a = method == "PUT" ? lib::curl::put(url, body, "application/pkarr.org/relays#payload", kTimeout, kMax)
+                             : lib::curl::get(url, kTimeout, kMax);
+    return p2p::HttpAnswer{a.status, std::move(a.body)};
+  };
   for (const auto& t : c.p2p_turn_servers) {  // [user:password@]host:port (checked by finalize)
     p2p::TurnConfig tc;
     auto at = t.rfind('@');

@@ -26,6 +26,8 @@ struct P2pReachability {
   bool rendezvous_offered = false;
   std::vector<std::string> rendezvous_peers, stun_servers, turn_servers;
   std::uint64_t signals_forwarded = 0, signals_dropped = 0;
+  std::vector<std::string> pkarr_relays;
+  std::size_t relay_publishes = 0;  // relays that took our last publish
 };
 
 // How we reach one peer: the path of the link in use ("direct_tcp", "ice_direct", "turn_relay", "" when

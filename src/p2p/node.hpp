@@ -52,6 +52,14 @@ struct TurnConfig {
   std::string username, password;
 };
 
+// An HTTP call made for the node by the application (p2p has no HTTP client of its own): the status and
+// body of the answer; throws std::exception when none came.
+struct HttpAnswer {
+  long status = 0;
+  std::string body;
+};
+using HttpCall = std::function<HttpAnswer(const std::string& method, const std::string& url, const std::string& body)>;
+
 // How peers behind NATs are reached (docs/p2p-protocol.md §12). Every network feature here is off
 // unless configured: the application turns the DHT and port mapping on by default for real deployments.
 struct ReachOptions {
@@ -64,6 +72,8 @@ struct ReachOptions {
   std::vector<TurnConfig> turn;
   std::string turn_secret;
   bool rendezvous = false;  // forward signals between any of our linked peers (a public instance)
+  std::vector<std::string> pkarr_relays;  // base URLs of pkarr relays (records over HTTP where UDP is blocked)
+  HttpCall http;                          // for the relays
 };
 
 struct NodeOptions {
@@ -189,6 +199,9 @@ class Node final : public library::P2pService {
   bool run_ladder(const std::string& node);
   bool dial_candidates(const std::string& node, std::set<std::string>& tried, std::size_t max, std::string& why);
   std::optional<dht::NodeRecord> resolve(const std::string& node);
+  // pkarr relays (node_relay.cpp): our packet put on each, a peer's newest valid one read from them.
+  std::size_t put_on_relays(const std::string& relay_body_bytes);
+  std::optional<std::string> get_from_relays(const std::string& node);  // the record's DNS packet
   bool connect_ice(const std::string& node, const std::string& via, std::string& why);
   std::vector<std::string> signal_routes(const std::string& node, const std::optional<dht::NodeRecord>& rec);
   Reply handle_signal(const std::string& from, const Signal& s, const std::string& payload);
@@ -292,6 +305,7 @@ class Node final : public library::P2pService {
   std::string published_text_;                      // what the DHT holds of us (to republish on change)
   std::int64_t last_publish_ = 0;
   std::size_t last_publish_stored_ = 0;
+  std::size_t last_relay_publishes_ = 0;            // relays that took our last publish
   std::size_t threads_running_ = 0;                 // spawn()ed, under reach_mu_
   std::thread reach_thread_;
 };

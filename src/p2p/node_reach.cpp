@@ -165,7 +165,7 @@ bool Node::dial_candidates(const std::string& node, std::set<std::string>& tried
 }
 
 std::optional<dht::NodeRecord> Node::resolve(const std::string& node) {
-  if (!dht_) return std::nullopt;
+  if (!dht_ && opts_.reach.pkarr_relays.empty()) return std::nullopt;
   {
     std::lock_guard l(reach_mu_);
     auto it = resolved_.find(node);
@@ -178,15 +178,20 @@ std::optional<dht::NodeRecord> Node::resolve(const std::string& node) {
   if (!key) return std::nullopt;
   ++dht_lookups_;
   std::shared_ptr<dht::NodeRecord> found;
-  if (auto packet = dht_->get(*key)) {
+  std::optional<std::string> dns;
+  if (dht_) {
+    if (auto packet = dht_->get(*key)) dns = packet->dns;
+  }
+  if (!dns) dns = get_from_relays(node);  // (UDP blocked, or the DHT lost it)
+  if (dns) {
     std::string why;
-    if (auto rec = dht::decode_node_record(*key, packet->dns, why)) {
+    if (auto rec = dht::decode_node_record(*key, *dns, why)) {
       found = std::make_shared<dht::NodeRecord>(std::move(*rec));
       spdlog::info("p2p: DHT record of {}: {} addresses, {} rendezvous", node.substr(0, 8), found->addresses.size(),
                    found->rendezvous.size());
     } else {
       ++dht_rejected_;
-      spdlog::info("p2p: DHT record of {} refused: {}", node.substr(0, 8), why);
+      spdlog::info("p2p: record of {} refused: {}", node.substr(0, 8), why);
     }
   }
   std::lock_guard l(reach_mu_);
@@ -231,7 +236,7 @@ bool Node::run_ladder(const std::string& node) {
     return true;
   }
   std::optional<dht::NodeRecord> rec;
-  if (dht_) {
+  if (dht_ || !opts_.reach.pkarr_relays.empty()) {
     rec = resolve(node);
     if (rec) {
       std::vector<std::string> usable;
@@ -503,7 +508,7 @@ std::vector<std::string> Node::own_addresses_for(AddressScope peer) {
 }
 
 void Node::publish_record() {
-  if (!dht_) return;
+  if (!dht_ && opts_.reach.pkarr_relays.empty()) return;
   auto now = std::chrono::steady_clock::now();
   dht::NodeRecord rec;
   rec.addresses = own_addresses_for(AddressScope::global);
@@ -521,18 +526,21 @@ void Node::publish_record() {
     if (text == published_text_ && now < next_publish_) return;
   }
   auto packet = dht::sign_packet(identity_, text, static_cast<std::uint64_t>(util::now_micros()));
-  auto r = dht_->put(packet);
+  dht::PutResult r;
+  if (dht_) r = dht_->put(packet);
+  auto relays = put_on_relays(dht::relay_body(packet));
   std::lock_guard l(reach_mu_);
-  if (r.stored > 0) {
+  last_relay_publishes_ = relays;
+  if (r.stored > 0 || relays > 0) {
     published_text_ = text;
     last_publish_ = util::now_micros();
     last_publish_stored_ = r.stored;
     next_publish_ = now + kRepublishEvery;
-    spdlog::info("p2p: record published on the DHT ({} addresses, {} rendezvous; stored on {} nodes)",
-                 rec.addresses.size(), rec.rendezvous.size(), r.stored);
+    spdlog::info("p2p: record published ({} addresses, {} rendezvous; stored on {} DHT nodes, {} relays)",
+                 rec.addresses.size(), rec.rendezvous.size(), r.stored, relays);
   } else {
     next_publish_ = now + kPublishRetry;
-    spdlog::info("p2p: DHT publish failed: {}", r.error.empty() ? "no node stored it" : r.error);
+    spdlog::info("p2p: record not published: {}", r.error.empty() ? "no DHT node or relay stored it" : r.error);
   }
 }
 
@@ -629,6 +637,11 @@ library::P2pReachability Node::reachability() {
     r.dht_records_rejected = st.items_rejected + dht_rejected_;
   }
   r.dht_lookups = dht_lookups_;
+  r.pkarr_relays = opts_.reach.pkarr_relays;
+  {
+    std::lock_guard l(reach_mu_);
+    r.relay_publishes = last_relay_publishes_;
+  }
   r.rendezvous_offered = opts_.reach.rendezvous;
   r.stun_servers = opts_.reach.stun;
   for (const auto& t : opts_.reach.turn) r.turn_servers.push_back(with_port(t.host, t.port));

@@ -32,7 +32,12 @@ struct EasyDeleter {
 
 }  // namespace
 
-Reply get(const std::string& url, long timeout_seconds, std::size_t max_body, const std::string& user_agent) {
+namespace {
+
+// One request: `setup` adds what differs between methods.
+template <typename Setup>
+Reply perform(const std::string& url, long timeout_seconds, std::size_t max_body, const std::string& user_agent,
+              Setup setup) {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
   std::unique_ptr<CURL, EasyDeleter> c(curl_easy_init());
@@ -49,6 +54,11 @@ Reply get(const std::string& url, long timeout_seconds, std::size_t max_body, co
   curl_easy_setopt(c.get(), CURLOPT_USERAGENT, user_agent.c_str());
   curl_easy_setopt(c.get(), CURLOPT_WRITEFUNCTION, &write);
   curl_easy_setopt(c.get(), CURLOPT_WRITEDATA, &sink);
+  struct SlistFree {
+    void operator()(curl_slist* l) const noexcept { curl_slist_free_all(l); }
+  };
+  std::unique_ptr<curl_slist, SlistFree> headers(setup(c.get()));
+  if (headers) curl_easy_setopt(c.get(), CURLOPT_HTTPHEADER, headers.get());
   CURLcode rc = curl_easy_perform(c.get());
   if (sink.overflow) throw TransportError("the answer is too large");
   if (rc != CURLE_OK) throw TransportError(curl_easy_strerror(rc));
@@ -56,6 +66,22 @@ Reply get(const std::string& url, long timeout_seconds, std::size_t max_body, co
   const char* type = nullptr;
   if (curl_easy_getinfo(c.get(), CURLINFO_CONTENT_TYPE, &type) == CURLE_OK && type) reply.content_type = type;
   return reply;
+}
+
+}  // namespace
+
+Reply get(const std::string& url, long timeout_seconds, std::size_t max_body, const std::string& user_agent) {
+  return perform(url, timeout_seconds, max_body, user_agent, [](CURL*) -> curl_slist* { return nullptr; });
+}
+
+Reply put(const std::string& url, const std::string& body, const std::string& content_type, long timeout_seconds,
+          std::size_t max_body, const std::string& user_agent) {
+  return perform(url, timeout_seconds, max_body, user_agent, [&](CURL* c) {
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "PUT");
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    return curl_slist_append(nullptr, ("Content-Type: " + content_type).c_str());
+  });
 }
 
 }  // namespace st::lib::curl
