@@ -16,6 +16,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "support"))
 import dht_swarm  # noqa: E402
 
+RUN_ONCE = True  # no database involved: run.py runs this module on the first engine only
+
 # run.py exports SOUNDTIME_BINARY (build/soundtime); dht_probe is built beside it.
 BUILD = (os.path.dirname(os.path.abspath(os.environ["SOUNDTIME_BINARY"])) if "SOUNDTIME_BINARY" in os.environ
          else os.path.join(HERE, "..", "..", "build"))

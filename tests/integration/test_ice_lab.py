@@ -24,6 +24,8 @@ import tempfile
 import time
 import unittest
 
+RUN_ONCE = True  # no database involved: run.py runs this module on the first engine only
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 PY = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable

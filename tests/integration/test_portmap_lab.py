@@ -38,6 +38,8 @@ while True:
 
 DIALER = r"""
 import socket, sys
+
+RUN_ONCE = True  # no database involved: run.py runs this module on the first engine only
 try:
     c = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=3)
     c.settimeout(3)
