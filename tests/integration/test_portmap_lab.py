@@ -28,6 +28,8 @@ PORT = 11204
 
 LISTENER = r"""
 import socket, sys
+
+RUN_ONCE = True  # no database involved: run.py runs this module on the first engine only
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("0.0.0.0", int(sys.argv[1]))); s.listen(16)
 print("listening", flush=True)
@@ -38,8 +40,6 @@ while True:
 
 DIALER = r"""
 import socket, sys
-
-RUN_ONCE = True  # no database involved: run.py runs this module on the first engine only
 try:
     c = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=3)
     c.settimeout(3)
