@@ -21,6 +21,7 @@ import time
 import unittest
 import uuid
 
+RUN_ONCE = True  # no database involved: run.py runs this module on the first engine only
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 WAN, LAN_GW, HOST, PUB, PUB2 = "198.18.0.15", "10.0.5.1", "10.0.5.2", "198.18.0.10", "198.18.0.20"
@@ -28,8 +29,6 @@ PORT = 11204
 
 LISTENER = r"""
 import socket, sys
-
-RUN_ONCE = True  # no database involved: run.py runs this module on the first engine only
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("0.0.0.0", int(sys.argv[1]))); s.listen(16)
 print("listening", flush=True)
