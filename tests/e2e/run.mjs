@@ -508,7 +508,12 @@ async function main() {
     await pp.goto(A + '/admin?tab=peers');
     await pp.locator(`[data-testid=peer-row][data-node-id="${idB}"]`).waitFor();
     const overflow = await pp.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    assert(overflow <= 0, `the peers tab overflows the phone screen by ${overflow} px`);
+    const wide = overflow <= 0 ? '' : await pp.evaluate(() => {  // the innermost elements sticking out, to fix them
+      const w = document.documentElement.clientWidth;
+      return [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > w + 1 && !e.closest('svg, [role=tablist]') && ![...e.children].some((c) => c.getBoundingClientRect().right > w + 1))
+        .slice(0, 5).map((e) => `<${e.tagName.toLowerCase()} ${e.dataset.testid ?? ''} class="${e.className}">${(e.textContent ?? '').slice(0, 80)}`).join('; ');
+    });
+    assert(overflow <= 0, `the peers tab overflows the phone screen by ${overflow} px: ${wide}`);
     await shot(pp, 'admin-peers-phone');
 
     // The network tab is a separate chunk (d3-force): an <svg> with this node highlighted and both peers.
