@@ -353,8 +353,10 @@ def main():
         for n in (b.nodes.values() if b else ()):
             n.stop()
         lab.close()
-        if args.keep_logs:
-            shutil.copytree(lab.dir, args.keep_logs, dirs_exist_ok=True)
+        if args.keep_logs:  # the logs only (the lab dir also holds the nodes' databases and 100 MB caches)
+            shutil.copytree(lab.dir, args.keep_logs, dirs_exist_ok=True,
+                            ignore=lambda d, names: [n for n in names if not n.endswith(".log")
+                                                     and not os.path.isdir(os.path.join(d, n))])
             shutil.rmtree(lab.dir, ignore_errors=True)
         shutil.rmtree(tmp, ignore_errors=True)
     return 0
