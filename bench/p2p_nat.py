@@ -7,7 +7,8 @@
        B->C  symmetric -> forwarded home
   2. a 100 MB WAV (BLAKE3-verified ranges, sha256 compared here) held by A and played once, uncached, by D over
      ICE direct and by B over TURN, against kernel TCP through the same NAT: curl in A's home fetching the same
-     file from nginx on pub (plain HTTP); goal >= 25 MB/s on either P2P path; ratio to kernel TCP.
+     file from nginx on pub (plain HTTP); goal >= 25 MB/s on either P2P path; ratio to kernel TCP. For reference,
+     the node's own pipeline over a kernel TCP link through NATs: B plays another 100 MB track of C (direct_tcp).
   3. first byte of a remote play through TURN: A plays small tracks of B (not cached) over the turn_relay link;
      median of several (goal < 300 ms).
 
@@ -137,6 +138,14 @@ class Bench:
         self.nodes["a"].upload(self.big)
         titles = [t["title"] for t in self.nodes["a"].get("/api/tracks?per_page=100").json["data"]]
         self.big_title = next(t for t in titles if t.lower().startswith("big"))
+        # Another 100 MB on C (other bytes, so nothing is served from a cache): the node's own pipeline over
+        # kernel TCP through NATs (B -> C, a direct_tcp link), to tell the ICE transport from the rest.
+        self.big2 = os.path.join(self.tmp, "big2.wav")
+        ffmpeg("anoisesrc=duration=600:sample_rate=44100:amplitude=0.5:seed=7", self.big2, "Big Noise Two", "Lab C")
+        self.big2_sha = sha256_file(self.big2)
+        self.nodes["c"].upload(self.big2)
+        titles = [t["title"] for t in self.nodes["c"].get("/api/tracks?per_page=100").json["data"]]
+        self.big2_title = next(t for t in titles if t.lower().startswith("big"))
         self.small = []
         for i in range(small_tracks):
             f = os.path.join(self.tmp, f"b-small-{i}.flac")
@@ -207,19 +216,21 @@ class Bench:
     def transfer(self):
         out = os.path.join(self.tmp, "got.wav")
         results = {}
-        for player, path_name in (("d", "ICE direct"), ("b", "TURN relay")):
-            p = self.online(player, "a")
+        plays = (("d", "a", "ICE direct", self.big_title, self.big_sha), ("b", "a", "TURN relay", self.big_title, self.big_sha),
+                 ("b", "c", "kernel TCP link", self.big2_title, self.big2_sha))
+        for player, holder, path_name, title, sha in plays:
+            p = self.online(player, holder)
             if not p:
-                self.report(f"100 MB play A->{player.upper()} ({path_name})", "n/a", "MB/s", ">= 25", "not linked")
+                self.report(f"100 MB play {holder.upper()}->{player.upper()} ({path_name})", "n/a", "MB/s", ">= 25", "not linked")
                 continue
-            tid = self.remote_id(player, "a", self.big_title)
+            tid = self.remote_id(player, holder, title)
             first, total = self.play(player, tid, out)
-            ok = os.path.getsize(out) == self.big_size and sha256_file(out) == self.big_sha
+            ok = sha256_file(out) == sha
             os.remove(out)
             if not ok:
-                raise LabError(f"{player} played A's 100 MB track with different bytes")
+                raise LabError(f"{player} played {holder}'s 100 MB track with different bytes")
             fetch = fetched_ms(self.nodes[player].read_log())
-            results[player] = (total, p.get("path"), fetch)
+            results[path_name] = (total, p.get("path"), fetch, player, holder)
         # Kernel TCP through A's NAT: nginx on pub, curl in A's home (to a file, as the node caches it). Best of 3.
         www = os.path.join(self.tmp, "www")
         os.makedirs(www, exist_ok=True)
@@ -240,14 +251,17 @@ class Bench:
         mib = self.big_size / MIB
         self.report(f"kernel TCP: curl in A's home <- nginx on pub ({mib:.0f} MiB, best of 3)", f"{k_rate:.1f}", "MB/s",
                     "reference", f"{k:.2f} s")
-        for player, path_name in (("d", "ICE direct"), ("b", "TURN relay")):
-            if player not in results:
+        tcp_link = results.get("kernel TCP link")
+        for path_name in ("kernel TCP link", "ICE direct", "TURN relay"):
+            if path_name not in results:
                 continue
-            total, path, fetch = results[player]
+            total, path, fetch, player, holder = results[path_name]
             rate = self.big_size / MB / total
-            self.report(f"100 MB play A->{player.upper()} uncached ({path_name}, path {path})", f"{rate:.1f}", "MB/s", ">= 25",
-                        f"ratio to kernel TCP {rate / k_rate:.2f}x; {total:.2f} s to the last byte, sha256 identical"
-                        + (f"; node log: fetched+verified in {fetch / 1000:.2f} s" if fetch else ""))
+            vs_link = f"; {tcp_link[0] / total:.2f}x the node over its kernel TCP link" \
+                if tcp_link and path_name != "kernel TCP link" else ""
+            self.report(f"100 MB play {holder.upper()}->{player.upper()} uncached ({path_name}, path {path})", f"{rate:.1f}",
+                        "MB/s", ">= 25", f"ratio to kernel TCP {rate / k_rate:.2f}x{vs_link}; {total:.2f} s to the last "
+                        f"byte, sha256 identical" + (f"; node log: fetched+verified in {fetch / 1000:.2f} s" if fetch else ""))
 
     # --- 3. first byte through TURN ---
     def first_byte(self):
