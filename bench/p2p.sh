@@ -5,7 +5,7 @@
 #  2. catalogue sync of N tracks (default 100,000) from A to a fresh node B: the time until B has them all;
 #  3. (PARTS=nat, root only) issue 13 in the namespace NAT lab: NodeId-only add -> online per NAT pair, 100 MB over
 #     ICE direct and TURN against kernel TCP through the same NAT, first byte of a play through TURN
-#     (bench/p2p_nat.py; ~4 min, so not in the default PARTS).
+#     (bench/p2p_nat.py; needs root and ~3 min to build a namespace lab of 7 nodes, so not in the default PARTS).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/common.sh
