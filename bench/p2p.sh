@@ -2,13 +2,16 @@
 # P2P on loopback, in the same run as its peers:
 #  1. a 100 MB blob played on node B from node A (TLS 1.3 link, BLAKE3-verified 1 MiB ranges), against
 #     curl downloading the same file from nginx over HTTPS (to a file, as the node caches it; and to /dev/null);
-#  2. catalogue sync of N tracks (default 100,000) from A to a fresh node B: the time until B has them all.
+#  2. catalogue sync of N tracks (default 100,000) from A to a fresh node B: the time until B has them all;
+#  3. (PARTS=nat, root only) issue 13 in the namespace NAT lab: NodeId-only add -> online per NAT pair, 100 MB over
+#     ICE direct and TURN against kernel TCP through the same NAT, first byte of a play through TURN
+#     (bench/p2p_nat.py; needs root and ~3 min to build a namespace lab of 7 nodes, so not in the default PARTS).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/common.sh
 BIN=${BIN:-build/soundtime}
 TRACKS=${TRACKS:-100000}
-PARTS=${PARTS:-"blob catalog"}  # which of the two to run
+PARTS=${PARTS:-"blob catalog"}  # which to run: blob catalog nat
 bench_setup p2p
 
 node_id() { curl -sf "http://127.0.0.1:$1/api/p2p/status" | python3 -c 'import json,sys; print(json.load(sys.stdin)["node_id"])'; }
@@ -90,6 +93,11 @@ echo "first play: first byte after $(python3 -c "print(f'{$ttfb*1000:.0f}')") ms
 echo "ratio P2P fetch throughput / nginx HTTPS to a file: $(ratio "$best" "$(python3 -c "print($fetch_ms/1000)")")x (goal >= 0.7x)"
 echo "ratio P2P fetch throughput / nginx HTTPS to /dev/null: $(ratio "$best_null" "$(python3 -c "print($fetch_ms/1000)")")x"
 kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; pids=()
+fi
+
+# --- 3. the NAT lab (every node inside namespaces the lab creates; it refuses to start one elsewhere) ---
+if [[ " $PARTS " == *" nat "* ]]; then
+  python3 bench/p2p_nat.py --binary "$BIN" ${KEEP_LOGS:+--keep-logs "$KEEP_LOGS/nat"}
 fi
 
 # --- 2. catalogue of $TRACKS tracks ---

@@ -14,6 +14,7 @@ namespace, veth and rule is created inside namespaces named <prefix><pid>-<name>
                        upnp: eim + miniupnpd 2.3.1 (UPnP IGD, NAT-PMP, PCP)
     homes:             10.0.N.2, default route via 10.0.N.1
     DHT swarm:         python3-libtorrent nodes on 198.18.0.21-26:6881 in the internet namespace
+                       (tests/support/dht_swarm.py, shared with test_dht_lab)
     IPv6:              off in every namespace.
 
     with NatLab() as lab:
@@ -41,6 +42,8 @@ import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SUPPORT = os.path.join(HERE, "..", "support")
+sys.path.insert(0, SUPPORT)
+import dht_swarm  # noqa: E402  (the libtorrent swarm, shared with test_dht_lab)
 SYSTEM_PYTHON = "/usr/bin/python3"  # has python3-libtorrent (the default python3 may be another one)
 
 INET_PREFIX = "198.18.0."
@@ -195,6 +198,7 @@ class NatLab:
         self.turn = None
         self.stund = None
         self.dht_nodes = []
+        self.dht_swarm = None
         self._next_index = 1
         self._next_public = 30
         self._lock = threading.Lock()
@@ -239,6 +243,8 @@ class NatLab:
             if self._closed:
                 return
             self._closed = True
+        if self.dht_swarm:
+            self.dht_swarm.stop()
         for p, name in reversed(self.procs):
             stop_process(p, 10)
         for ns in reversed(self.namespaces):
@@ -452,8 +458,9 @@ class NatLab:
         return read_text(self.turn["log"]) if self.turn else ""
 
     def start_dht_swarm(self, n=6):
-        """n libtorrent DHT nodes on 198.18.0.21..:6881 in the internet namespace, all knowing each other.
-        Returns their "ip:port" list (P2P_DHT_BOOTSTRAP)."""
+        """n libtorrent DHT nodes on 198.18.0.21..:6881 in the internet namespace, all knowing each other
+        (tests/support/dht_swarm.py, the same swarm as test_dht_lab's). Returns their "ip:port" list
+        (P2P_DHT_BOOTSTRAP)."""
         if self.dht_nodes:
             return self.dht_nodes
         if not 1 <= n <= 8:
@@ -461,45 +468,40 @@ class NatLab:
         ips = [f"{INET_PREFIX}{DHT_FIRST + i}" for i in range(n)]
         for a in ips:
             self.sh(self.inet.ns, ["ip", "addr", "add", f"{a}/24", "dev", "br0"])
-        log = os.path.join(self.dir, "dht-swarm.log")
-        p = self.popen(self.inet, [SYSTEM_PYTHON, os.path.join(SUPPORT, "lab_dht_swarm.py"), "serve",
-                                   *[f"{a}:{DHT_PORT}" for a in ips]], log=log, name="dht swarm")
-        wait_until(lambda: "swarm ready" in read_text(log) or p.poll() is not None, 60, "the DHT swarm to form")
-        if p.poll() is not None or "swarm ready" not in read_text(log):
-            raise LabError("the DHT swarm did not form:\n" + read_text(log)[-2000:])
-        self.dht_nodes = [f"{a}:{DHT_PORT}" for a in ips]
+        try:
+            self.dht_swarm = dht_swarm.start_swarm(self.inet.ns, ips, DHT_PORT, log_path=os.path.join(self.dir, "dht-swarm.log"))
+        except RuntimeError as e:
+            raise LabError(f"the DHT swarm did not form: {e}\n" + read_text(os.path.join(self.dir, "dht-swarm.log"))[-2000:])
+        self.dht_nodes = list(self.dht_swarm.nodes)
         return self.dht_nodes
 
-    def _dht_client(self, args, timeout):
-        if not self.dht_nodes:
+    def _swarm(self):
+        if not self.dht_swarm:
             raise LabError("start the DHT swarm first")
-        ip = f"{INET_PREFIX}29"
-        with self._lock:
-            if not getattr(self, "_dht_client_ip", None):
-                self.sh(self.inet.ns, ["ip", "addr", "add", f"{ip}/24", "dev", "br0"])
-                self._dht_client_ip = ip
-        r = self.run(self.inet, [SYSTEM_PYTHON, os.path.join(SUPPORT, "lab_dht_swarm.py"), *args, "--bind", f"{ip}:6881",
-                                 "--bootstrap", ",".join(self.dht_nodes), "--timeout", str(timeout)], timeout=timeout + 30)
-        if r.returncode != 0:
-            raise LabError(f"lab_dht_swarm {args[0]} failed: {r.stderr[-2000:]}")
-        return json.loads(r.stdout.strip().splitlines()[-1])
+        return self.dht_swarm
 
     def dht_get_mutable(self, public_key, salt=b"", timeout=30):
-        """libtorrent's dht_get_mutable_item (it verifies signatures). {"found", "seq", "v_hex", "authoritative"}."""
-        return self._dht_client(["get", public_key.hex(), "--salt", salt.hex()], timeout)
+        """libtorrent's dht_get_mutable_item through a swarm node (it verifies signatures).
+        {"found", "seq", "v_hex", "authoritative", "target", "sig", "sig_ok"}."""
+        try:
+            return self._swarm().get(public_key.hex(), timeout=timeout, salt=salt)
+        except RuntimeError as e:
+            raise LabError(str(e))
 
     def dht_put_mutable(self, seed, value, salt=b"", timeout=30):
         """libtorrent's dht_put_mutable_item of `value` (bytes, stored as a bencoded string) under the
-        Ed25519 key of the 32-byte `seed`. {"public_key", "seq", "stored"}."""
-        return self._dht_client(["put", seed.hex(), value.hex(), "--salt", salt.hex()], timeout)
+        Ed25519 key of the 32-byte `seed`, from a swarm node. {"public_key", "seq", "stored", "done"}."""
+        try:
+            return self._swarm().put(seed.hex(), value, timeout=timeout, salt=salt)
+        except RuntimeError as e:
+            raise LabError(str(e))
 
     def ed25519_public_key(self, seed):
         """The Ed25519 public key of a 32-byte seed (computed by the system Python, no network)."""
-        r = subprocess.run([SYSTEM_PYTHON, os.path.join(SUPPORT, "lab_dht_swarm.py"), "key", seed.hex()],
-                           capture_output=True, text=True, timeout=30)
-        if r.returncode != 0:
-            raise LabError("lab_dht_swarm key: " + r.stderr[-1000:])
-        return bytes.fromhex(r.stdout.strip())
+        try:
+            return bytes.fromhex(dht_swarm.ed25519_public_key(seed.hex()))
+        except RuntimeError as e:
+            raise LabError(str(e))
 
     # --- SoundTime ---
     def lab_env(self, host):

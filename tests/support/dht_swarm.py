@@ -1,17 +1,24 @@
 #!/usr/bin/python3
 """An independent Mainline DHT swarm for namespace lab tests: libtorrent 2.0.8 sessions (Debian
-python3-libtorrent, importable only by /usr/bin/python3), one per address, that know only each other.
+python3-libtorrent, importable only by /usr/bin/python3), one per address, that know only each other. The one
+swarm of the labs: tests/integration/test_dht_lab.py and nat_lab.py (test_nat_lab, test_p2p_nat, bench/p2p_nat.py).
 
 Library use (from any Python 3):
     swarm = start_swarm("stdht123i", ["198.18.0.21", "198.18.0.22", ...])   # runs in that namespace
     swarm.nodes                      # ["198.18.0.21:6881", ...] for --bootstrap
-    swarm.get(public_key_hex)        # BEP 44 get through node 0 -> {"found", "seq", "sig", "value", "sig_ok"}
-    swarm.put(seed_hex, value_bytes) # BEP 44 put signed by libtorrent (seq = previous + 1) -> {"num_success", ...}
+    swarm.get(public_key_hex)        # BEP 44 get through node 0 -> {"found", "seq", "sig", "value", "sig_ok",
+                                     #   "v_hex" (= value), "authoritative", "target" (SHA-1 of key + salt)}
+    swarm.put(seed_hex, value_bytes) # BEP 44 put signed by libtorrent (seq = previous + 1)
+                                     #   -> {"done", "num_success", "stored" (= num_success), "seq", "public_key"}
     swarm.stop()
+    ed25519_public_key(seed_hex)     # the public key of a 32-byte seed (through /usr/bin/python3)
+
+libtorrent verifies the signature of every mutable item it receives and drops the ones that fail, so "found"
+means "found and verified"; sig_ok is our own check with python3-cryptography as well.
 
 The swarm runs as `ip netns exec <ns> /usr/bin/python3 dht_swarm.py serve --addr A ...`, driven through
-JSON lines on stdin/stdout. Nothing here contacts a default bootstrap router: dht_bootstrap_nodes is
-empty and LSD/UPnP/NAT-PMP are off."""
+JSON lines on stdin/stdout (it ends when its stdin closes). Nothing here contacts a default bootstrap router:
+dht_bootstrap_nodes is empty and LSD/UPnP/NAT-PMP are off; only ever run it inside a lab namespace."""
 import hashlib
 import json
 import os
@@ -60,11 +67,12 @@ class SwarmHandle:
             time.sleep(0.5)
         raise RuntimeError(f"dht swarm routing tables stayed at {sizes}")
 
-    def get(self, public_key_hex, node=0, timeout=15):
-        return self.call(cmd="get", key=public_key_hex, node=node, timeout_s=timeout, timeout=timeout + 10)
+    def get(self, public_key_hex, node=0, timeout=15, salt=b""):
+        return self.call(cmd="get", key=public_key_hex, salt=salt.hex(), node=node, timeout_s=timeout, timeout=timeout + 10)
 
-    def put(self, seed_hex, value, node=0, timeout=15):
-        return self.call(cmd="put", seed=seed_hex, value=value.hex(), node=node, timeout_s=timeout, timeout=timeout + 10)
+    def put(self, seed_hex, value, node=0, timeout=15, salt=b""):
+        return self.call(cmd="put", seed=seed_hex, value=value.hex(), salt=salt.hex(), node=node, timeout_s=timeout,
+                         timeout=timeout + 10)
 
     def stop(self):
         if self.proc.poll() is None:
@@ -89,7 +97,9 @@ def start_swarm(netns, addresses, port=6881, log_path=None):
     if netns:
         argv = ["ip", "netns", "exec", netns] + argv
     log = open(log_path, "ab") if log_path else subprocess.DEVNULL
-    proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True, bufsize=1)
+    # Its own session: a Ctrl-C meant for the test does not kill it before stop() (it also ends on stdin EOF).
+    proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True, bufsize=1,
+                            start_new_session=True)
     handle = SwarmHandle(proc, addresses, port, log if log_path else None)
     try:
         handle.wait_ready(min_nodes=min(3, len(addresses) - 1))
@@ -97,6 +107,14 @@ def start_swarm(netns, addresses, port=6881, log_path=None):
         handle.stop()
         raise
     return handle
+
+
+def ed25519_public_key(seed_hex, timeout=30):
+    """The Ed25519 public key (hex) of a 32-byte seed, computed by /usr/bin/python3 (no network)."""
+    r = subprocess.run([PYTHON, HERE, "key", seed_hex], capture_output=True, text=True, timeout=timeout)
+    if r.returncode != 0:
+        raise RuntimeError("dht_swarm key: " + r.stderr[-1000:])
+    return r.stdout.strip()
 
 
 # ---- the serving side (runs under /usr/bin/python3 with libtorrent) ------------------------------------
@@ -135,32 +153,40 @@ def item_value(item):
     return None
 
 
-def verify(key, sig, seq, value):
-    """Our own check of a BEP 44 signature (no salt); None when python3-cryptography is missing."""
+def verify(key, sig, seq, value, salt=b""):
+    """Our own check of a BEP 44 signature; None when python3-cryptography is missing."""
     try:
         from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
     except ImportError:
         return None
     try:
-        Ed25519PublicKey.from_public_bytes(key).verify(sig, b"3:seqi%de1:v" % seq + bencode_bytes(value))
+        signed = (b"4:salt" + bencode_bytes(salt) if salt else b"") + b"3:seqi%de1:v" % seq + bencode_bytes(value)
+        Ed25519PublicKey.from_public_bytes(key).verify(sig, signed)
         return True
     except Exception:
         return False
 
 
+def settings(lt, address, port):
+    # The lab facts (p2p-reachability.md §7.2): a concrete listen address (0.0.0.0:0 opened no DHT socket), no
+    # bootstrap, no BEP 42 node-id enforcement, no "one node per /24" (the lab is one /24), and 198.18.0.0/15
+    # (a reserved range) not ignored as dark internet, or nodes there never enter the routing tables.
+    return {
+        "listen_interfaces": f"{address}:{port}", "outgoing_interfaces": address,
+        "enable_dht": True, "enable_lsd": False, "enable_upnp": False, "enable_natpmp": False,
+        "enable_incoming_utp": False, "enable_outgoing_utp": False,
+        "dht_bootstrap_nodes": "", "dht_restrict_routing_ips": False, "dht_restrict_search_ips": False,
+        "dht_enforce_node_id": False, "dht_prefer_verified_node_ids": False, "dht_ignore_dark_internet": False,
+        "alert_mask": lt.alert.category_t.dht_notification | lt.alert.category_t.error_notification
+        | lt.alert.category_t.dht_operation_notification,
+    }
+
+
 def serve(addresses, port):
+    import warnings
+    warnings.simplefilter("ignore", DeprecationWarning)
     import libtorrent as lt
-    sessions = []
-    for a in addresses:
-        s = lt.session({
-            "listen_interfaces": f"{a}:{port}", "outgoing_interfaces": a,
-            "enable_dht": True, "enable_lsd": False, "enable_upnp": False, "enable_natpmp": False,
-            "dht_bootstrap_nodes": "", "dht_restrict_routing_ips": False, "dht_restrict_search_ips": False,
-            "dht_enforce_node_id": False, "dht_prefer_verified_node_ids": False,
-            "alert_mask": lt.alert.category_t.dht_notification | lt.alert.category_t.error_notification
-            | lt.alert.category_t.dht_operation_notification,
-        })
-        sessions.append(s)
+    sessions = [lt.session(settings(lt, a, port)) for a in addresses]
     def introduce():
         # add_dht_node pings once; a ping to a session whose socket was not open yet is lost, so the
         # introductions are repeated until every table has filled (wait_ready's "kick").
@@ -191,29 +217,36 @@ def serve(addresses, port):
 
     def get(cmd):
         s = sessions[cmd.get("node", 0)]
-        key = bytes.fromhex(cmd["key"])
+        key, salt = bytes.fromhex(cmd["key"]), bytes.fromhex(cmd.get("salt", ""))
+        missing = {"found": False, "seq": None, "sig": None, "value": None, "v_hex": None, "authoritative": False,
+                   "target": hashlib.sha1(key + salt).hexdigest()}
         t0 = time.time()
-        s.dht_get_mutable_item(key, b"")
+        s.dht_get_mutable_item(key, salt)
         a = wait_alert(s, lt.dht_mutable_item_alert, lambda a: bytes(a.key) == key and (a.authoritative or a.seq > 0),
                        cmd.get("timeout_s", 15))
         ms = (time.time() - t0) * 1000
-        if a is None or a.item is None or a.seq == 0:
-            return {"found": False, "ms": ms}
-        value = item_value(a.item)
+        try:  # nothing found: an empty entry the binding may fail to convert
+            item = a.item if a is not None else None
+        except RuntimeError:
+            item = None
+        if item is None or a.seq == 0:
+            return {**missing, "ms": ms, "authoritative": bool(a and a.authoritative)}
+        value = item_value(item)
         if value is None:
-            return {"found": False, "ms": ms, "error": f"unexpected item {a.item!r:.200}"}
+            return {**missing, "ms": ms, "error": f"unexpected item {item!r:.200}"}
         sig = bytes(a.signature)
-        return {"found": True, "seq": a.seq, "sig": sig.hex(), "value": value.hex(), "ms": ms,
-                "sig_ok": verify(key, sig, a.seq, value)}
+        return {**missing, "found": True, "seq": a.seq, "sig": sig.hex(), "value": value.hex(), "v_hex": value.hex(),
+                "authoritative": bool(a.authoritative), "ms": ms, "sig_ok": verify(key, sig, a.seq, value, salt)}
 
     def put(cmd):
         s = sessions[cmd.get("node", 0)]
-        seed = bytes.fromhex(cmd["seed"])
+        seed, salt = bytes.fromhex(cmd["seed"]), bytes.fromhex(cmd.get("salt", ""))
         pk = public_key(seed)
         t0 = time.time()
-        s.dht_put_mutable_item(libtorrent_secret_key(seed), pk, bytes.fromhex(cmd["value"]), b"")
+        s.dht_put_mutable_item(libtorrent_secret_key(seed), pk, bytes.fromhex(cmd["value"]), salt)
         a = wait_alert(s, lt.dht_put_alert, lambda a: bytes(a.public_key) == pk, cmd.get("timeout_s", 15))
-        return {"done": a is not None, "num_success": a.num_success if a else 0, "seq": a.seq if a else 0,
+        n = a.num_success if a else 0
+        return {"done": a is not None, "num_success": n, "stored": n, "seq": a.seq if a else 0,
                 "public_key": pk.hex(), "ms": (time.time() - t0) * 1000}
 
     for line in sys.stdin:
@@ -240,5 +273,7 @@ if __name__ == "__main__":
         addrs = [args[i + 1] for i in range(len(args) - 1) if args[i] == "--addr"]
         p = int(next((args[i + 1] for i in range(len(args) - 1) if args[i] == "--port"), "6881"))
         serve(addrs, p)
+    elif len(sys.argv) == 3 and sys.argv[1] == "key":
+        print(public_key(bytes.fromhex(sys.argv[2])).hex())
     else:
         print(__doc__)
