@@ -300,6 +300,7 @@ class Node final : public library::P2pService {
   std::map<std::string, std::string> observed_by_;  // the IP each peer sees us at (its Pong)
   std::set<std::string> rendezvous_capable_;        // peers whose Pong offers forwarding
   std::vector<std::string> proven_;                 // our addresses a peer dialled back
+  std::set<std::string> disproven_;                 // ...and those a peer could not (last round)
   std::uint64_t prove_wanted_ = 1, proved_ = 0;     // proof rounds asked for (a change) and done
   std::chrono::steady_clock::time_point next_prove_{}, next_publish_{};
   std::string published_text_;                      // what the DHT holds of us (to republish on change)

@@ -460,6 +460,7 @@ bool Node::prove_addresses() {
   }
   for (const auto& [_, ip] : seen) mine.insert(with_port(ip, port()));
   std::vector<std::string> proven;
+  std::set<std::string> tried;  // addresses a peer was asked to dial back, and answered for
   bool answered = false;
   std::size_t asked = 0;
   for (const auto& [peer, ip] : seen) {
@@ -475,6 +476,7 @@ bool Node::prove_addresses() {
       auto* r = std::get_if<DialBackResult>(&m);
       if (!r) continue;
       answered = true;
+      tried.insert(req.addresses.begin(), req.addresses.end());
       for (const auto& a : r->reached)
         if (std::find(req.addresses.begin(), req.addresses.end(), a) != req.addresses.end() &&
             std::find(proven.begin(), proven.end(), a) == proven.end())
@@ -485,6 +487,9 @@ bool Node::prove_addresses() {
   }
   if (!answered) return false;  // nobody to ask: keep what we had
   std::lock_guard l(reach_mu_);
+  disproven_.clear();
+  for (const auto& a : tried)
+    if (std::find(proven.begin(), proven.end(), a) == proven.end()) disproven_.insert(a);
   if (proven != proven_) spdlog::info("p2p: addresses proven reachable: {}", proven.empty() ? "none" : fmt::format("{}", fmt::join(proven, ", ")));
   proven_ = std::move(proven);
   return true;
@@ -500,10 +505,20 @@ std::vector<std::string> Node::own_addresses_for(AddressScope peer) {
   };
   for (const auto& a : opts_.advertise_addresses)  // the operator's word
     if (fits(a) && out.size() < kRecordMaxAddresses) out.push_back(a);
+  // The router's word for its mapping stands until a peer fails to dial it back (a new node with no peer
+  // yet is still found at its mapped port).
+  std::optional<std::string> mapped;
+  if (portmap_) {
+    auto m = portmap_->mapping();
+    if (m && !portmap_->status().double_nat) mapped = with_port(m->external_ip, m->external_port);
+  }
   std::lock_guard l(reach_mu_);
-  for (const auto& a : proven_)
+  auto add = [&](const std::string& a) {
     if (fits(a) && out.size() < kRecordMaxAddresses && std::find(out.begin(), out.end(), a) == out.end())
       out.push_back(a);
+  };
+  for (const auto& a : proven_) add(a);
+  if (mapped && !disproven_.count(*mapped)) add(*mapped);
   return out;
 }
 

@@ -433,6 +433,8 @@ class TlsTransport final : public Transport {
       out.why = co_await handshake_checked(s, to.node_id, nullptr, probe);
       if (out.why.empty()) out.socket = std::move(s);
       else s->close();
+    } catch (const boost::system::system_error& e) {
+      out.why = e.code().message();  // (what() carries Asio's source location: not for a user)
     } catch (const std::exception& e) {
       out.why = e.what();
     }
