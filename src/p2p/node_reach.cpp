@@ -649,8 +649,9 @@ library::P2pReachability Node::reachability() {
     auto st = dht_->stats();
     r.dht_routing_table_size = st.routing_table_size;
     r.dht_messages_dropped = st.messages_dropped;
-    r.dht_records_rejected = st.items_rejected + dht_rejected_;
+    r.dht_records_rejected = st.items_rejected;
   }
+  r.dht_records_rejected += dht_rejected_;  // (records from relays too)
   r.dht_lookups = dht_lookups_;
   r.pkarr_relays = opts_.reach.pkarr_relays;
   {
