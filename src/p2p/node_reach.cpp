@@ -617,6 +617,7 @@ void Node::start_reach() {
 
 void Node::stop_reach() {
   if (dht_) dht_->stop();  // a lookup or publish in flight ends now
+  ice::shutdown();         // so does an ICE attempt (gathering, checks), instead of running out its timeouts
   if (reach_thread_.joinable()) reach_thread_.join();
   {
     std::unique_lock l(reach_mu_);
