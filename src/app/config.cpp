@@ -247,6 +247,11 @@ Config config_from_env(const Getenv& env) {
   if (auto v = env("P2P_TURN_SERVERS")) c.p2p_turn_servers = list(*v, ',');
   if (auto v = env("P2P_TURN_SECRET")) c.p2p_turn_secret = *v;
   if (auto v = env("P2P_PKARR_RELAYS")) c.p2p_pkarr_relays = list(*v, ',');
+  if (auto v = env("P2P_PATH_UPGRADE_SECONDS")) {
+    auto n = util::parse_int(*v);
+    if (!n || *n < 0 || *n > 86400) throw ConfigError("P2P_PATH_UPGRADE_SECONDS must be a number from 0 to 86400");
+    c.p2p_path_upgrade_seconds = static_cast<unsigned>(*n);
+  }
   return c;
 }
 

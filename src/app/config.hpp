@@ -76,6 +76,7 @@ struct Config {
   std::string p2p_turn_secret;                       // P2P_TURN_SECRET: TURN REST API shared secret
   bool p2p_rendezvous = false;                       // P2P_RENDEZVOUS: forward signals between peers
   std::vector<std::string> p2p_pkarr_relays;         // P2P_PKARR_RELAYS: pkarr relay base URLs
+  unsigned p2p_path_upgrade_seconds = 300;           // P2P_PATH_UPGRADE_SECONDS: relayed links look for a direct path
 };
 
 class ConfigError : public std::runtime_error {

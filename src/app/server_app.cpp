@@ -87,6 +87,7 @@ p2p::ReachOptions p2p_reach_options(const Config& c) {
   r.turn_secret = c.p2p_turn_secret;
   r.rendezvous = c.p2p_rendezvous;
   r.pkarr_relays = c.p2p_pkarr_relays;
+  r.path_upgrade_interval = std::chrono::seconds(c.p2p_path_upgrade_seconds);
   r.http = [](const std::string& method, const std::string& url, const std::string& body) {
     constexpr long kTimeout = 5;
     constexpr std::size_t kMax = 4096;  // a record is at most 1072 bytes

@@ -72,6 +72,7 @@ struct ReachOptions {
   std::vector<TurnConfig> turn;
   std::string turn_secret;
   bool rendezvous = false;  // forward signals between any of our linked peers (a public instance)
+  std::chrono::seconds path_upgrade_interval{300};  // how often a relayed link looks for a direct path (0: never)
   std::vector<std::string> pkarr_relays;  // base URLs of pkarr relays (records over HTTP where UDP is blocked)
   HttpCall http;                          // for the relays
 };
@@ -202,7 +203,9 @@ class Node final : public library::P2pService {
   // pkarr relays (node_relay.cpp): our packet put on each, a peer's newest valid one read from them.
   std::size_t put_on_relays(const std::string& relay_body_bytes);
   std::optional<std::string> get_from_relays(const std::string& node);  // the record's DNS packet
-  bool connect_ice(const std::string& node, const std::string& via, std::string& why);
+  // ICE through `via`; with direct_only, a relayed result is dropped (the link in use stays).
+  bool connect_ice(const std::string& node, const std::string& via, std::string& why, bool direct_only = false);
+  void upgrade_relayed();
   std::vector<std::string> signal_routes(const std::string& node, const std::optional<dht::NodeRecord>& rec);
   Reply handle_signal(const std::string& from, const Signal& s, const std::string& payload);
   Reply answer_offer(const Signal& s);
@@ -308,6 +311,8 @@ class Node final : public library::P2pService {
   std::size_t last_publish_stored_ = 0;
   std::size_t last_relay_publishes_ = 0;            // relays that took our last publish
   std::size_t threads_running_ = 0;                 // spawn()ed, under reach_mu_
+  std::map<std::string, std::chrono::steady_clock::time_point> next_upgrade_;  // relayed links: next try
+  std::set<std::string> upgrading_;
   std::thread reach_thread_;
 };
 

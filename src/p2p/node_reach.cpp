@@ -5,6 +5,7 @@
 // them back; the P2P port is mapped on the router when it lets us; the record is republished on change
 // and hourly.
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <future>
@@ -309,7 +310,7 @@ const char* path_label(const ice::PathInfo& p) { return p.kind == ice::PathKind:
 
 }  // namespace
 
-bool Node::connect_ice(const std::string& node, const std::string& via, std::string& why) {
+bool Node::connect_ice(const std::string& node, const std::string& via, std::string& why, bool direct_only) {
   try {
     ice::IceSession session(ice_options(opts_.reach, true, node_id()));
     auto offer = sign_signal(identity_, node, "offer", ice::encode_description(session.local_description()), "", now_s());
@@ -325,6 +326,11 @@ bool Node::connect_ice(const std::string& node, const std::string& via, std::str
     session.set_remote(*remote);
     int fd = session.wait_connected();
     auto path = session.path();
+    if (direct_only && path.kind == ice::PathKind::relayed) {
+      ::close(fd);  // the answerer's handshake ends with it; the link in use stays
+      why = "still relayed";
+      return false;
+    }
     auto ip = host_of(path.remote).value_or("");
     transport_->attach(fd, true, node, ip, path_label(path), std::chrono::seconds(10));
     spdlog::info("p2p: linked with {} over ICE ({}: {} {} -> {} {}), signalled through {}", node.substr(0, 8),
@@ -333,6 +339,36 @@ bool Node::connect_ice(const std::string& node, const std::string& via, std::str
   } catch (const std::exception& e) {
     why = e.what();
     return false;
+  }
+}
+
+// A relayed link moves to a direct path when one appears: every path_upgrade_interval, the node with the
+// lower NodeId of each relayed pair runs ICE again and keeps the new link only when it is direct (the link
+// with the peer is then replaced; requests in flight on the old one fail and are retried as usual).
+void Node::upgrade_relayed() {
+  if (opts_.reach.path_upgrade_interval.count() <= 0) return;
+  auto now = std::chrono::steady_clock::now();
+  for (const auto& p : repo_.list_peers()) {
+    if (!p.is_online || node_id() > p.node_id || transport_->path(p.node_id) != "turn_relay") continue;
+    {
+      std::lock_guard l(reach_mu_);
+      auto& next = next_upgrade_[p.node_id];
+      if (next == std::chrono::steady_clock::time_point{}) next = now + opts_.reach.path_upgrade_interval;
+      if (now < next || upgrading_.count(p.node_id)) continue;
+      next = now + opts_.reach.path_upgrade_interval;
+      upgrading_.insert(p.node_id);
+    }
+    spawn([this, node = p.node_id] {
+      std::string why = "no rendezvous in common";
+      bool done = false;
+      for (const auto& via : signal_routes(node, std::nullopt)) {
+        why.clear();
+        if ((done = connect_ice(node, via, why, true))) break;
+      }
+      spdlog::info("p2p: relayed link with {} {}", node.substr(0, 8), done ? "moved to a direct path" : "stays relayed (" + why + ")");
+      std::lock_guard l(reach_mu_);
+      upgrading_.erase(node);
+    });
   }
 }
 
@@ -579,6 +615,7 @@ void Node::reach_loop() {
         next_prove_ = now + (answered ? kProveEvery : kPublishRetry);
       }
       publish_record();
+      upgrade_relayed();
     } catch (const std::exception& e) {
       spdlog::warn("p2p: reachability upkeep failed: {}", e.what());
     }
