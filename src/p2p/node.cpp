@@ -118,6 +118,7 @@ void Node::stop() {
   cv_.notify_all();
   if (lan_) lan_->stop();
   transport_->stop();  // fails every call in flight, so the threads below end promptly
+  interrupt_reach();   // so do DHT lookups and ICE attempts (a maintenance call may wait on one)
   if (maintenance_.joinable()) maintenance_.join();
   if (health_.joinable()) health_.join();
   if (resync_thread_.joinable()) resync_thread_.join();

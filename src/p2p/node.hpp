@@ -212,7 +212,12 @@ class Node final : public library::P2pService {
   Reply answer_dial_back(const std::string& from, const std::string& ip, const DialBack& d);
   void note_pong(const std::string& node, const Pong& p);
   void start_reach();
+  void interrupt_reach();  // at stop: DHT lookups and ICE attempts in flight end at once
   void stop_reach();
+  bool stopping() {
+    std::lock_guard l(mu_);
+    return stopping_;
+  }
   void reach_loop();
   bool prove_addresses();  // false when no peer could be asked
   void publish_record();

@@ -311,6 +311,10 @@ const char* path_label(const ice::PathInfo& p) { return p.kind == ice::PathKind:
 }  // namespace
 
 bool Node::connect_ice(const std::string& node, const std::string& via, std::string& why, bool direct_only) {
+  if (stopping()) {  // (a session made after ice::shutdown() would start its loop again)
+    why = "stopping";
+    return false;
+  }
   try {
     ice::IceSession session(ice_options(opts_.reach, true, node_id()));
     auto offer = sign_signal(identity_, node, "offer", ice::encode_description(session.local_description()), "", now_s());
@@ -412,6 +416,7 @@ Reply Node::answer_offer(const Signal& s) {
     ++signals_dropped_;
     return refuse("bad_signal", "replayed offer");
   }
+  if (stopping()) return refuse("unavailable", "this node is stopping");
   if (++ice_answering_ > kMaxIceAnswers) {
     --ice_answering_;
     return refuse("busy", "too many ICE attempts at once");
@@ -652,9 +657,12 @@ void Node::start_reach() {
   reach_thread_ = std::thread([this] { reach_loop(); });
 }
 
-void Node::stop_reach() {
+void Node::interrupt_reach() {
   if (dht_) dht_->stop();  // a lookup or publish in flight ends now
   ice::shutdown();         // so does an ICE attempt (gathering, checks), instead of running out its timeouts
+}
+
+void Node::stop_reach() {
   if (reach_thread_.joinable()) reach_thread_.join();
   {
     std::unique_lock l(reach_mu_);
