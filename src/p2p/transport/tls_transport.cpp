@@ -219,14 +219,28 @@ class TlsTransport final : public Transport {
 
   ~TlsTransport() override { stop(); }
 
+  // Waits up to `total` for a result posted to the I/O thread. Gives up as soon as the I/O has stopped: what
+  // was posted then never runs (a request racing stop() would otherwise wait out its whole timeout, or for
+  // ever). True when the result is there.
+  template <typename T>
+  bool wait_io(std::future<T>& f, std::chrono::milliseconds total) {
+    auto deadline = std::chrono::steady_clock::now() + total;
+    while (f.wait_for(std::chrono::milliseconds(50)) != std::future_status::ready) {
+      if (io_.stopped() || std::chrono::steady_clock::now() >= deadline)
+        return f.wait_for(std::chrono::milliseconds(0)) == std::future_status::ready;
+    }
+    return true;
+  }
+
   // Runs fn on the I/O thread and waits for its result (link state is only touched there).
   template <typename Fn>
   auto on_io(Fn&& fn) {
     using R = decltype(fn());
     if (!thread_.joinable() || io_.stopped()) return R{};
-    std::promise<R> p;
-    auto f = p.get_future();
-    asio::post(io_, [&] { p.set_value(fn()); });
+    auto p = std::make_shared<std::promise<R>>();
+    auto f = p->get_future();
+    asio::post(io_, [&fn, p] { p->set_value(fn()); });
+    if (!wait_io(f, std::chrono::hours(1))) return R{};
     return f.get();
   }
 
@@ -303,8 +317,8 @@ class TlsTransport final : public Transport {
       StreamSocket sock(io_, asio::generic::stream_protocol(AF_UNIX, 0), fd);
       asio::co_spawn(io_, attach_one(std::move(sock), dialer, expected, remote_ip, path, done), asio::detached);
     });
-    if (fut.wait_for(timeout + opts_.limits.handshake_timeout) == std::future_status::timeout)
-      throw TransportError("the handshake over the " + path + " path did not finish");
+    if (!wait_io(fut, timeout + opts_.limits.handshake_timeout))
+      throw TransportError(closing_ ? "transport stopped" : "the handshake over the " + path + " path did not finish");
     return fut.get();
   }
 
@@ -316,7 +330,7 @@ class TlsTransport final : public Transport {
       if (stopped_) return done->set_value(false);
       asio::co_spawn(io_, probe_one(to, done), asio::detached);
     });
-    if (fut.wait_for(timeout + opts_.limits.handshake_timeout) == std::future_status::timeout) return false;
+    if (!wait_io(fut, timeout + opts_.limits.handshake_timeout)) return false;
     return fut.get();
   }
 
@@ -364,7 +378,8 @@ class TlsTransport final : public Transport {
  private:
   Reply wait(const std::shared_ptr<Call>& call, std::future<Reply>& fut, std::chrono::milliseconds timeout,
              const std::string& node) {
-    if (fut.wait_for(timeout) == std::future_status::timeout) {
+    if (!wait_io(fut, timeout)) {
+      if (io_.stopped()) throw TransportError("transport stopped");
       asio::post(io_, [this, call, node] {
         auto it = links_.find(node);
         if (it != links_.end()) it->second->cancel(call);

@@ -217,3 +217,29 @@ TEST(Transport, ADialBackNeverReplacesTheLinkItProbes) {
   EXPECT_EQ(b.t->request_connected(a.id.node_id(), "still here", 5s).payload, b.id.node_id().substr(0, 8) + ":still here");
   EXPECT_EQ(a.t->connection_count(), 1u);
 }
+
+// Calls racing stop() end with it: what is posted to a stopped I/O thread never runs, and a caller must not
+// wait out its timeout (an hour here: a hang fails the test through ctest's timeout).
+TEST(Transport, CallsRacingStopEndWithIt) {
+  Node a(1), b(2);
+  a.t->request(b.addr(), "x", 5s);
+  std::atomic<bool> go{true};
+  std::vector<std::thread> callers;
+  for (int i = 0; i < 4; ++i)
+    callers.emplace_back([&] {
+      while (go) {
+        try {
+          a.t->request(b.addr(), "x", std::chrono::hours(1));
+          a.t->probe(b.addr(), std::chrono::hours(1));
+          a.t->connected(b.id.node_id());
+        } catch (const TransportError&) {
+          if (!go) return;
+        }
+      }
+    });
+  std::this_thread::sleep_for(50ms);
+  a.t->stop();
+  go = false;
+  for (auto& t : callers) t.join();
+  EXPECT_THROW(a.t->request(b.addr(), "x", std::chrono::hours(1)), TransportError);
+}
