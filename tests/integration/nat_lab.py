@@ -38,12 +38,15 @@ import sys
 import tempfile
 import threading
 import time
+import unittest
 import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SUPPORT = os.path.join(HERE, "..", "support")
 sys.path.insert(0, SUPPORT)
 import dht_swarm  # noqa: E402  (the libtorrent swarm, shared with test_dht_lab)
+sys.path.insert(0, HERE)
+from harness import Reply  # noqa: E402  (the same answers as the other integration tests)
 SYSTEM_PYTHON = "/usr/bin/python3"  # has python3-libtorrent (the default python3 may be another one)
 
 INET_PREFIX = "198.18.0."
@@ -134,23 +137,6 @@ class NsHTTPConnection(http.client.HTTPConnection):
         self.sock = socket_in(self.ns)
         self.sock.settimeout(self.timeout)
         self.sock.connect((self.host, self.port))
-
-
-class Reply:
-    def __init__(self, status, headers, body):
-        self.status = status
-        self.headers = {k.lower(): v for k, v in headers}
-        self.body = body
-
-    @property
-    def json(self):
-        return json.loads(self.body)
-
-    def header(self, name):
-        return self.headers.get(name.lower())
-
-    def __repr__(self):
-        return f"<{self.status} {self.body[:300]!r}>"
 
 
 def multipart(files, fields=()):
@@ -738,3 +724,37 @@ except socket.timeout:
 except OSError as e:
     print(json.dumps({"ok": False, "error": e.strerror or str(e)}))
 """
+
+
+class LabCase(unittest.TestCase):
+    """One lab for all the tests of a class. A subclass sets NEEDS (missing_requirements' arguments) and
+    PREFIX, and builds its hosts and nodes in build(lab), keeping the nodes in cls.nodes: they are stopped
+    at the end (each must exit 0 on SIGTERM), and the lab is always taken down."""
+    NEEDS = {"soundtime": True}
+    PREFIX = "stcase"
+
+    @classmethod
+    def build(cls, lab):
+        raise NotImplementedError
+
+    @classmethod
+    def setUpClass(cls):
+        why = missing_requirements(**cls.NEEDS)
+        if why:
+            raise unittest.SkipTest("NAT lab unavailable: " + "; ".join(why))
+        cls.lab = NatLab(prefix=cls.PREFIX)
+        cls.nodes = {}
+        try:
+            cls.lab.start()
+            cls.build(cls.lab)
+        except BaseException:
+            for n in cls.nodes.values():
+                n.stop()
+            cls.lab.close()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        codes = {name: n.stop()[0] for name, n in cls.nodes.items()}
+        cls.lab.close()
+        assert all(c == 0 for c in codes.values()), f"exit codes on SIGTERM: {codes}"

@@ -5,12 +5,10 @@ links through the address in that record. A record the relay tampers with is ref
 
     python3 tests/integration/run.py --binary build/soundtime --engine sqlite -k test_p2p_relay"""
 import os
-import shutil
-import tempfile
 import unittest
 
 import nat_lab
-from nat_lab import NatLab, PUB_IP, P2P_PORT
+from nat_lab import PUB_IP, P2P_PORT
 from test_p2p_nat import dns_txt_packet, wait_for, zbase32
 
 RUN_ONCE = True
@@ -18,40 +16,23 @@ RELAY_PORT = 8081
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-class PkarrRelay(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        why = nat_lab.missing_requirements(upnp=False, turn=False, dht=False, soundtime=True)
-        if why:
-            raise unittest.SkipTest("NAT lab unavailable: " + "; ".join(why))
-        cls.lab = NatLab(prefix="strel")
-        try:
-            lab = cls.lab
-            lab.start()
-            cls.pub_host = lab.public("pub")
-            cls.a_host = lab.home("a", nat="eim")
-            cls.c_host = lab.home("c", nat="forward")
-            lab.popen(cls.pub_host, ["/usr/bin/python3", os.path.join(HERE, "..", "support", "pkarr_relay.py"),
-                                     PUB_IP, str(RELAY_PORT)], name="pkarr relay")
-            relay = {"P2P_PKARR_RELAYS": f"http://{PUB_IP}:{RELAY_PORT}", "P2P_DHT_DISCOVERY": "false"}
-            cls.pub = lab.start_soundtime(cls.pub_host, env=relay)
-            seed = f"{cls.pub.node_id}@{PUB_IP}:{P2P_PORT}"
-            cls.c = lab.start_soundtime(cls.c_host, env=dict(relay, P2P_SEED_PEERS=seed))
-            cls.a = lab.start_soundtime(cls.a_host, env=relay)  # knows nobody
-            for n in (cls.pub, cls.c, cls.a):
-                n.setup_admin()
-        except BaseException:
-            cls.lab.close()
-            raise
+class PkarrRelay(nat_lab.LabCase):
+    PREFIX = "strel"
 
     @classmethod
-    def tearDownClass(cls):
-        codes = []
-        for n in (getattr(cls, x, None) for x in ("pub", "c", "a")):
-            if n:
-                codes.append(n.stop()[0])
-        cls.lab.close()
-        assert all(c == 0 for c in codes), f"exit codes on SIGTERM: {codes}"
+    def build(cls, lab):
+        cls.pub_host = lab.public("pub")
+        cls.a_host = lab.home("a", nat="eim")
+        cls.c_host = lab.home("c", nat="forward")
+        lab.popen(cls.pub_host, ["/usr/bin/python3", os.path.join(HERE, "..", "support", "pkarr_relay.py"),
+                                 PUB_IP, str(RELAY_PORT)], name="pkarr relay")
+        relay = {"P2P_PKARR_RELAYS": f"http://{PUB_IP}:{RELAY_PORT}", "P2P_DHT_DISCOVERY": "false"}
+        cls.pub = cls.nodes["pub"] = lab.start_soundtime(cls.pub_host, env=relay)
+        seed = f"{cls.pub.node_id}@{PUB_IP}:{P2P_PORT}"
+        cls.c = cls.nodes["c"] = lab.start_soundtime(cls.c_host, env=dict(relay, P2P_SEED_PEERS=seed))
+        cls.a = cls.nodes["a"] = lab.start_soundtime(cls.a_host, env=relay)  # knows nobody
+        for n in cls.nodes.values():
+            n.setup_admin()
 
     def test_a_record_from_a_relay_links_a_node_added_by_id_alone(self):
         external = f"{self.c_host.public_ip}:{P2P_PORT}"

@@ -7,46 +7,32 @@ a direct ICE path (P2P_PATH_UPGRADE_SECONDS=5 here) and the two still sync.
 import unittest
 
 import nat_lab
-from nat_lab import NatLab, PUB_IP, P2P_PORT
+from nat_lab import PUB_IP, P2P_PORT
 from test_p2p_nat import wait_for
 
 RUN_ONCE = True
 
 
-class RelayedToDirect(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        why = nat_lab.missing_requirements(upnp=False, turn=True, dht=False, soundtime=True)
-        if why:
-            raise unittest.SkipTest("NAT lab unavailable: " + "; ".join(why))
-        cls.lab = NatLab(prefix="stupg")
-        cls.nodes = {}
-        try:
-            lab = cls.lab
-            lab.start()
-            cls.pub_host = lab.public("pub")
-            cls.a_host = lab.home("a", nat="eim")
-            cls.d_host = lab.home("d", nat="eim")
-            lab.start_turn()
-            # No UDP between the two homes' routers: only the relay on pub can carry it.
-            cls.blocks = [(cls.a_host, cls.d_host.public_ip), (cls.d_host, cls.a_host.public_ip)]
-            for home, other in cls.blocks:
-                lab.run(home.router, ["iptables", "-I", "FORWARD", "-p", "udp", "-d", other, "-j", "DROP"], check=True)
-            cls.nodes["pub"] = lab.start_soundtime(cls.pub_host)
-            seed = f"{cls.nodes['pub'].node_id}@{PUB_IP}:{P2P_PORT}"
-            for name, host in (("a", cls.a_host), ("d", cls.d_host)):
-                cls.nodes[name] = lab.start_soundtime(host, env={"P2P_SEED_PEERS": seed, "P2P_PATH_UPGRADE_SECONDS": "5"})
-            for n in cls.nodes.values():
-                n.setup_admin()
-        except BaseException:
-            cls.lab.close()
-            raise
+class RelayedToDirect(nat_lab.LabCase):
+    NEEDS = {"turn": True, "soundtime": True}
+    PREFIX = "stupg"
 
     @classmethod
-    def tearDownClass(cls):
-        codes = {name: n.stop()[0] for name, n in cls.nodes.items()}
-        cls.lab.close()
-        assert all(c == 0 for c in codes.values()), f"exit codes on SIGTERM: {codes}"
+    def build(cls, lab):
+        cls.pub_host = lab.public("pub")
+        cls.a_host = lab.home("a", nat="eim")
+        cls.d_host = lab.home("d", nat="eim")
+        lab.start_turn()
+        # No UDP between the two homes' routers: only the relay on pub can carry it.
+        cls.blocks = [(cls.a_host, cls.d_host.public_ip), (cls.d_host, cls.a_host.public_ip)]
+        for home, other in cls.blocks:
+            lab.run(home.router, ["iptables", "-I", "FORWARD", "-p", "udp", "-d", other, "-j", "DROP"], check=True)
+        cls.nodes["pub"] = lab.start_soundtime(cls.pub_host)
+        seed = f"{cls.nodes['pub'].node_id}@{PUB_IP}:{P2P_PORT}"
+        for name, host in (("a", cls.a_host), ("d", cls.d_host)):
+            cls.nodes[name] = lab.start_soundtime(host, env={"P2P_SEED_PEERS": seed, "P2P_PATH_UPGRADE_SECONDS": "5"})
+        for n in cls.nodes.values():
+            n.setup_admin()
 
     def path(self, x, y):
         p = self.nodes[x].peers().get(self.nodes[y].node_id) or {}
