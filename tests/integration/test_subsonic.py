@@ -170,6 +170,26 @@ class Subsonic(ServerTest):
         self.assertEqual(xe.get("status"), "failed")
         self.assertEqual(xe.find(NS + "error").get("code"), "70")
 
+    def test_xml_stays_well_formed_whatever_the_titles_hold(self):
+        # Titles come from tags and peers: U+FFFE, U+FFFF and C0 controls are not XML 1.0 characters and
+        # invalid UTF-8 is no text at all. One such title must not break search3 "" (how apps sync).
+        songs = list(self.songs_by_title().values())
+        bad = ["Tone \ufffe", "Tone \uffff", "Tone \x01\x1b"]
+        for song, title in zip(songs, bad):
+            r = self.s.put(f"/api/tracks/{song['id']}", {"title": title}, token=self.admin_token)
+            self.assertEqual(r.status, 200, r)
+        raw = b'{"title": "Tone \xff\xc3 \xed\xa0\x80"}'  # not UTF-8: stored if the JSON parser lets it through
+        self.s.request("PUT", f"/api/tracks/{songs[3]['id']}", raw=raw, token=self.admin_token,
+                       headers={"Content-Type": "application/json"})
+        r = self.call("search3", {"query": "", "songCount": 500, "artistCount": 0, "albumCount": 0}, fmt=None, raw=True)
+        self.assertEqual(r.status, 200)
+        x = ET.fromstring(r.body)  # raises on an ill-formed document
+        titles = {s.get("id"): s.get("title") for s in x.find(NS + "searchResult3").findall(NS + "song")}
+        self.assertEqual(len(titles), len(self.manifest["tracks"]))
+        self.assertEqual(titles[songs[0]["id"]], "Tone \ufffd")
+        self.assertEqual(titles[songs[1]["id"]], "Tone \ufffd")
+        self.assertEqual(titles[songs[2]["id"]], "Tone \ufffd\ufffd")
+
     def test_jsonp_form_post_view_suffix_and_unknown_methods(self):
         r = self.call("ping", fmt="jsonp", raw=True, params={"callback": "cb_1"})
         self.assertTrue(r.body.startswith(b"cb_1({"), r.body[:40])
