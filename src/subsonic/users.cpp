@@ -91,6 +91,8 @@ Reply delete_user(Call& c) {
 }
 
 Reply change_password(Call& c) {
+  // An app password sits in apps and their settings: it must never be enough to take the account.
+  if (c.by_app_password) fail(Code::not_authorized, "Changing a password needs the account password, not an app password");
   auto u = require_user(c);
   if (u.id != c.user.id) c.require_admin();
   c.d.accounts.reset_password(u.id, password_param(c));

@@ -506,6 +506,18 @@ class Subsonic(ServerTest):
         self.assertEqual(self.error("ping", auth=carol), 40)
         self.assertEqual(self.error("createUser", {"username": "dave", "password": "short", "email": "d@x.org"}), 0)
 
+    def test_an_app_password_cannot_change_the_account_password(self):
+        for auth in [{"u": "admin", "p": self.app_password}, self.token_auth(), {"apiKey": self.app_password}]:
+            self.assertEqual(self.error("changePassword", {"username": "admin", "password": "taken-over-1"}, auth=auth),
+                             50, auth)
+        self.ok("ping", auth={"u": "admin", "p": ADMIN_PASSWORD})
+        self.assertEqual(self.s.post("/api/auth/login", {"username": "admin", "password": ADMIN_PASSWORD}).status, 200)
+        self.assertEqual(self.s.get("/api/auth/me", token=self.admin_token).status, 200)  # the session lives on
+        # The account password still may.
+        self.ok("changePassword", {"username": "admin", "password": "admin-password-2"},
+                auth={"u": "admin", "p": ADMIN_PASSWORD})
+        self.ok("ping", auth={"u": "admin", "p": "admin-password-2"})
+
     def test_scan_and_internet_radio(self):
         status = self.ok("startScan")["scanStatus"]
         self.assertIn("scanning", status)
