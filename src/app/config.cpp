@@ -258,7 +258,9 @@ Config config_from_env(const Getenv& env) {
 void finalize(Config& c) {
   std::vector<std::string> problems;
   std::error_code ec;
-  fs::create_directories(c.data_dir, ec);
+  // Made private (0700) when we create it, whatever the umask: it holds the database, secrets and uploads.
+  // One that exists keeps the mode its owner gave it.
+  if (fs::create_directories(c.data_dir, ec) && !ec) fs::permissions(c.data_dir, fs::perms::owner_all, ec);
   if (ec) problems.push_back(fmt::format("cannot create the data directory {}: {}", c.data_dir, ec.message()));
 
   if (c.database_url.empty()) c.database_url = "sqlite://" + (fs::path(c.data_dir) / "soundtime.db").string();

@@ -25,6 +25,7 @@
 #include "library/waveform_backfill.hpp"
 #include "library/musicbrainz.hpp"
 #include "p2p/node.hpp"
+#include "util/log_text.hpp"
 #include "util/strings.hpp"
 
 namespace st::app {
@@ -267,13 +268,15 @@ int serve(const Config& c) {
   opts.fast_path = [&router](http::Request& req) { return router.try_fast(req); };
   opts.access_log = [](const http::AccessLogEntry& e) {
     auto level = e.status >= 500 ? spdlog::level::warn : (e.path == "/healthz" ? spdlog::level::debug : spdlog::level::info);
-    spdlog::log(level, "{} {} {} {} {} {}B {:.1f}ms", e.request_id, e.remote_ip, e.method, e.path, e.status, e.bytes,
-                e.millis);
+    // The path is percent-decoded: a "%0a" in it must not start a line of its own.
+    spdlog::log(level, "{} {} {} {} {} {}B {:.1f}ms", e.request_id, e.remote_ip, e.method, util::escape_for_log(e.path),
+                e.status, e.bytes, e.millis);
   };
-  opts.error_log = [](std::string_view m) { spdlog::error("{}", m); };
+  opts.error_log = [](std::string_view m) { spdlog::error("{}", util::escape_for_log(m)); };
 
-  auto handler = api::with_error_mapping([&router](http::Request& req) { return router.dispatch(req); },
-                                         [](std::string_view id, std::string_view m) { spdlog::error("{} {}", id, m); });
+  auto handler = api::with_error_mapping(
+      [&router](http::Request& req) { return router.dispatch(req); },
+      [](std::string_view id, std::string_view m) { spdlog::error("{} {}", id, util::escape_for_log(m)); });
   http::Server server(opts, handler);
   server.listen();
   SessionJanitor janitor(*s.sessions);

@@ -86,7 +86,9 @@ Services open_services(const Config& c) {
   s.blocklist = db::make_blocklist_repository(*s.pool);
   s.app_passwords = std::make_unique<auth::AppPasswords>(
       *s.app_password_repo, load_or_create_key((std::filesystem::path(c.data_dir) / "app-passwords.key").string()));
-  s.subsonic_auth = std::make_unique<auth::SubsonicAuthenticator>(*s.users, *s.app_passwords);
+  s.subsonic_auth = std::make_unique<auth::SubsonicAuthenticator>(
+      *s.users, *s.app_passwords, c.auth_rate_burst,
+      std::chrono::milliseconds(static_cast<long long>(c.auth_rate_refill_seconds * 1000)));
   s.annotations = db::make_annotation_repository(*s.pool);
   s.play_queues = db::make_play_queue_repository(*s.pool);
   s.shares = db::make_share_repository(*s.pool);

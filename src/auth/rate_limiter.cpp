@@ -26,6 +26,17 @@ RateDecision RateLimiter::take(std::string_view key, Clock::time_point now) {
   return {false, std::max(1, static_cast<int>(std::ceil(wait_ms / 1000.0)))};
 }
 
+RateDecision RateLimiter::peek(std::string_view key, Clock::time_point now) {
+  std::lock_guard lock(mu_);
+  auto it = buckets_.find(std::string(key));
+  if (it == buckets_.end()) return {};
+  double elapsed = std::chrono::duration<double, std::milli>(now - it->second.updated).count();
+  double tokens = std::min(burst_, it->second.tokens + elapsed / static_cast<double>(refill_.count()));
+  if (tokens >= 1.0) return {};
+  double wait_ms = (1.0 - tokens) * static_cast<double>(refill_.count());
+  return {false, std::max(1, static_cast<int>(std::ceil(wait_ms / 1000.0)))};
+}
+
 void RateLimiter::evict(Clock::time_point now) {
   for (auto it = buckets_.begin(); it != buckets_.end();) {
     double elapsed = std::chrono::duration<double, std::milli>(now - it->second.updated).count();

@@ -21,6 +21,10 @@ class RateLimiter {
 
   RateDecision take(std::string_view key) { return take(key, Clock::now()); }
   RateDecision take(std::string_view key, Clock::time_point now);  // for tests
+  // Whether take() would allow one now, without taking it (to count only failures, yet refuse even a
+  // right password once they are spent).
+  RateDecision peek(std::string_view key) { return peek(key, Clock::now()); }
+  RateDecision peek(std::string_view key, Clock::time_point now);
 
  private:
   struct Bucket {

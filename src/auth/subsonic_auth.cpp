@@ -26,8 +26,14 @@ std::optional<std::string> decode_subsonic_password(std::string_view p) {
   return util::from_hex(p.substr(4));
 }
 
-SubsonicAuthenticator::SubsonicAuthenticator(model::UserRepository& users, AppPasswords& apps)
-    : users_(users), apps_(apps), slow_checks_(10, std::chrono::seconds(3)) {}
+SubsonicAuthenticator::SubsonicAuthenticator(model::UserRepository& users, AppPasswords& apps, double failure_burst,
+                                             std::chrono::milliseconds failure_refill)
+    : users_(users), apps_(apps), slow_checks_(10, std::chrono::seconds(3)), failures_(failure_burst, failure_refill) {}
+
+void SubsonicAuthenticator::refuse_if_limited(std::string_view client) {
+  if (auto d = failures_.peek(client); !d.allowed)
+    throw SubsonicAuthError(40, fmt::format("Too many attempts. Try again in {} s.", d.retry_after_seconds));
+}
 
 bool SubsonicAuthenticator::account_password_ok(const model::User& u, std::string_view password,
                                                 std::string_view client) {
@@ -51,10 +57,21 @@ bool SubsonicAuthenticator::account_password_ok(const model::User& u, std::strin
 }
 
 SubsonicIdentity SubsonicAuthenticator::authenticate(const SubsonicCredentials& c, std::string_view client) {
+  try {
+    return check(c, client);
+  } catch (const SubsonicAuthError& e) {
+    // Wrong credentials count against the client; a missing parameter or a banned account does not.
+    if (e.code() == 40 || e.code() == 44) failures_.take(client);
+    throw;
+  }
+}
+
+SubsonicIdentity SubsonicAuthenticator::check(const SubsonicCredentials& c, std::string_view client) {
   bool has_password = present(c.password), has_token = present(c.token) || present(c.salt);
   if (present(c.api_key)) {
     if (present(c.username) || has_password || has_token)
       throw SubsonicAuthError(43, "Multiple conflicting authentication mechanisms provided");
+    refuse_if_limited(client);
     auto app = apps_.match_api_key(*c.api_key);
     if (!app) throw SubsonicAuthError(44, "Invalid API key");
     auto user = users_.find_by_id(app->user_id);
@@ -65,19 +82,20 @@ SubsonicIdentity SubsonicAuthenticator::authenticate(const SubsonicCredentials& 
   if (!present(c.username)) throw SubsonicAuthError(10, "Required parameter is missing: u (or apiKey)");
   if (has_password && has_token) throw SubsonicAuthError(43, "Multiple conflicting authentication mechanisms provided");
   if (!has_password && !has_token) throw SubsonicAuthError(10, "Required parameter is missing: p, t and s, or apiKey");
+  if (has_token && (!present(c.token) || !present(c.salt)))
+    throw SubsonicAuthError(10, "Token authentication needs both t and s");
+  refuse_if_limited(client);
 
   auto user = users_.find_by_username(*c.username);
   std::optional<std::string> app_id;
   bool ok = false;
   if (has_token) {
-    if (!present(c.token) || !present(c.salt)) throw SubsonicAuthError(10, "Token authentication needs both t and s");
+    // A user without app passwords gets the same answer as an unknown one: a different code would tell
+    // which names exist.
     if (user) {
       if (auto app = apps_.match_token(user->id, *c.token, *c.salt)) {
         ok = true;
         app_id = app->id;
-      } else if (apps_.list(user->id).empty()) {
-        throw SubsonicAuthError(41, "Token authentication needs an app password: create one in SoundTime's settings, "
-                                    "or sign in with your password");
       }
     }
   } else {

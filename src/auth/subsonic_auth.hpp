@@ -44,17 +44,24 @@ struct SubsonicIdentity {
 
 class SubsonicAuthenticator {
  public:
-  SubsonicAuthenticator(model::UserRepository& users, AppPasswords& apps);
+  // failure_burst, failure_refill: failed logins allowed per client before every login from it is refused
+  // for a while, as for REST logins (AUTH_RATE_LIMIT_BURST, AUTH_RATE_LIMIT_REFILL_SECONDS).
+  SubsonicAuthenticator(model::UserRepository& users, AppPasswords& apps, double failure_burst = 10,
+                        std::chrono::milliseconds failure_refill = std::chrono::seconds(6));
 
-  // client: the caller's address, to slow down password guessing (Argon2id checks are rate limited).
+  // client: the caller's address, to slow down password guessing (failed logins and Argon2id checks are
+  // rate limited per client). An unknown user and a wrong password get the same answer (40).
   SubsonicIdentity authenticate(const SubsonicCredentials& c, std::string_view client);
 
  private:
+  SubsonicIdentity check(const SubsonicCredentials& c, std::string_view client);
+  void refuse_if_limited(std::string_view client);
   bool account_password_ok(const model::User& u, std::string_view password, std::string_view client);
 
   model::UserRepository& users_;
   AppPasswords& apps_;
   RateLimiter slow_checks_;
+  RateLimiter failures_;
   // Apps send u+p on every request; a verified (user, password) is remembered for a while so that
   // each request does not cost an Argon2id hash. Keyed by user id; a password change misses.
   struct Verified {

@@ -38,7 +38,9 @@ Identity Identity::load_or_create(const std::string& path) {
   namespace fs = std::filesystem;
   std::error_code ec;
   if (!fs::exists(path, ec)) {
-    if (fs::path(path).has_parent_path()) fs::create_directories(fs::path(path).parent_path(), ec);
+    // The folder of a new key is private too (0700), whatever the umask.
+    if (auto dir = fs::path(path).parent_path(); !dir.empty() && fs::create_directories(dir, ec) && !ec)
+      fs::permissions(dir, fs::perms::owner_all, ec);
     Ed25519Seed seed{};
     util::random_bytes(seed.data(), seed.size());
     std::string hex = util::to_hex(seed.data(), seed.size());

@@ -1,5 +1,8 @@
 #include "db/sqlite_backend.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <map>
 
 #include "lib/sqlite/database.hpp"
@@ -135,6 +138,11 @@ class SqliteConnection final : public Connection {
 }  // namespace
 
 std::unique_ptr<Connection> open_sqlite(const std::string& path) {
+  // SQLite creates a new file 0644 less the umask, and gives its -wal and -shm files the database's mode:
+  // creating it first as 0600 keeps accounts and sessions private to the server's user whatever the umask.
+  if (path != ":memory:" && path.compare(0, 5, "file:") != 0) {
+    if (int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600); fd >= 0) ::close(fd);
+  }
   try {
     return std::make_unique<SqliteConnection>(path);
   } catch (const lib::sqlite::Error& e) {

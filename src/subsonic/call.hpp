@@ -62,7 +62,8 @@ struct Call {
   Params params;
   Deps& d;
   model::User user;
-  std::string client;  // c
+  std::string client;             // c
+  bool by_app_password = false;   // authenticated by an app password or API key, not the account password
 
   bool is_admin() const { return user.role == model::Role::admin; }
   void require_admin() const;

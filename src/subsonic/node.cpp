@@ -161,12 +161,56 @@ Node envelope_attrs(const Envelope& e) {
   return head;
 }
 
+// U+FFFD, written where the text holds something XML 1.0 cannot carry.
+constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
+
+// The length of the well-formed UTF-8 sequence at the start of s (which starts with a byte >= 0x80); 0 for
+// a stray or truncated byte, an overlong form, a surrogate or a code point past U+10FFFF. Titles come from
+// tags and peers, so anything can be there.
+std::size_t utf8_length(std::string_view s) {
+  auto b = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+  auto cont = [&](std::size_t i) { return i < s.size() && (b(i) & 0xC0) == 0x80; };
+  unsigned char c = b(0);
+  if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
+  if (c >= 0xE0 && c <= 0xEF) {
+    if (!cont(1) || !cont(2)) return 0;
+    if (c == 0xE0 && b(1) < 0xA0) return 0;   // overlong
+    if (c == 0xED && b(1) >= 0xA0) return 0;  // UTF-16 surrogate
+    return 3;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    if (!cont(1) || !cont(2) || !cont(3)) return 0;
+    if (c == 0xF0 && b(1) < 0x90) return 0;   // overlong
+    if (c == 0xF4 && b(1) >= 0x90) return 0;  // past U+10FFFF
+    return 4;
+  }
+  return 0;
+}
+
+// U+FFFE and U+FFFF: well-formed UTF-8, yet not XML 1.0 characters.
+bool is_noncharacter_fffe(std::string_view seq) {
+  return seq.size() == 3 && seq[0] == '\xEF' && seq[1] == '\xBF' && (seq[2] == '\xBE' || seq[2] == '\xBF');
+}
+
 }  // namespace
 
 std::string xml_escape(std::string_view s) {
   std::string out;
   out.reserve(s.size());
-  for (unsigned char c : s) {
+  for (std::size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      auto n = utf8_length(s.substr(i));
+      if (n == 0) {
+        out += kReplacement;  // for each byte that starts no character
+        ++i;
+      } else {
+        out += is_noncharacter_fffe(s.substr(i, n)) ? kReplacement : s.substr(i, n);
+        i += n;
+      }
+      continue;
+    }
+    ++i;
     switch (c) {
       case '&': out += "&amp;"; break;
       case '<': out += "&lt;"; break;
@@ -177,8 +221,8 @@ std::string xml_escape(std::string_view s) {
       case '\n': out += "&#10;"; break;
       case '\r': out += "&#13;"; break;
       default:
-        if (c < 0x20) break;  // not allowed in XML 1.0
-        out += static_cast<char>(c);
+        if (c < 0x20) out += kReplacement;  // not an XML 1.0 character, even as a reference
+        else out += static_cast<char>(c);
     }
   }
   return out;

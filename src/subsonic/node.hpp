@@ -64,7 +64,8 @@ std::string to_xml(const Envelope& e, const Node& body);
 // {"subsonic-response": {"status":..., ..., <body>}}
 std::string to_json(const Envelope& e, const Node& body);
 
-// XML 1.0 cannot carry some characters at all (most C0 controls): they are dropped.
+// XML 1.0 cannot carry some characters at all (most C0 controls, U+FFFE, U+FFFF) nor invalid UTF-8: each
+// becomes U+FFFD, so that one bad title cannot make a whole answer ill-formed.
 std::string xml_escape(std::string_view s);
 
 }  // namespace st::subsonic

@@ -124,7 +124,9 @@ void add_subsonic_routes(http::Router& r, Deps& d) {
       if (it->second.needs_auth) {
         auth::SubsonicCredentials creds{call.params.get("u"), call.params.get("p"), call.params.get("t"),
                                         call.params.get("s"), call.params.get("apiKey")};
-        call.user = d.authenticator.authenticate(creds, http::client_ip(req, d.trusted_proxies)).user;
+        auto who = d.authenticator.authenticate(creds, http::client_ip(req, d.trusted_proxies));
+        call.user = std::move(who.user);
+        call.by_app_password = who.app_password_id.has_value();
       }
       auto reply = it->second.handler(call);
       if (auto* raw = std::get_if<http::Response>(&reply)) return std::move(*raw);

@@ -45,9 +45,17 @@ model::User require_user(Call& c) {
   return *u;
 }
 
+// The named user, for a call that a non-admin may make about themselves only: anyone else, existing or
+// not, is refused alike (50), so that the answer does not tell which names exist.
+model::User own_or_admin(Call& c) {
+  auto u = c.d.users.find_by_username(c.str("username"));
+  if (!u || u->id != c.user.id) c.require_admin();
+  if (!u) not_found("User");
+  return *u;
+}
+
 Reply get_user(Call& c) {
-  auto u = require_user(c);
-  if (u.id != c.user.id) c.require_admin();
+  auto u = own_or_admin(c);
   Node body;
   body.object("user") = user_node(c, u);
   return body;
@@ -91,8 +99,9 @@ Reply delete_user(Call& c) {
 }
 
 Reply change_password(Call& c) {
-  auto u = require_user(c);
-  if (u.id != c.user.id) c.require_admin();
+  // An app password sits in apps and their settings: it must never be enough to take the account.
+  if (c.by_app_password) fail(Code::not_authorized, "Changing a password needs the account password, not an app password");
+  auto u = own_or_admin(c);
   c.d.accounts.reset_password(u.id, password_param(c));
   return Node{};
 }

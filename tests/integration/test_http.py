@@ -138,3 +138,17 @@ class RequestLogging(ServerTest):
         self.assertIn(rid, log)
         self.assertIn("/api/tos", log)
         self.assertNotIn("SECRET-IN-QUERY", log)
+
+    def test_control_characters_in_the_path_cannot_forge_log_lines(self):
+        r = self.s.get("/api/x%0a2026-01-01T00:00:00%20info%20fake%0d%1b[31m")
+        rid = r.header("x-request-id")
+        import time
+        deadline = time.time() + 5
+        while rid not in self.s.read_log() and time.time() < deadline:
+            time.sleep(0.02)
+        lines = self.s.read_log().split("\n")
+        mine = [line for line in lines if rid in line]
+        self.assertEqual(len(mine), 1, lines)
+        self.assertIn("/api/x\\n2026-01-01T00:00:00 info fake\\r\\x1b[31m", mine[0])
+        self.assertFalse([line for line in lines if line.startswith("2026-01-01T00:00:00 info fake")], lines)
+        self.assertNotIn("\r", "".join(lines))

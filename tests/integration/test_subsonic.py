@@ -112,9 +112,13 @@ class Subsonic(ServerTest):
         self.assertEqual(self.error("ping", auth={"u": "admin", "p": ADMIN_PASSWORD, **{k: v for k, v in self.token_auth().items() if k != "u"}}), 43)
         self.assertEqual(self.error("ping", auth={}), 10)
         self.assertEqual(self.error("ping", auth={"u": "admin"}), 10)
-        # A user without app passwords is told token auth needs one (41), so apps can fall back to p.
+        # A user without app passwords gets what an unknown user gets (40, same message): a different
+        # answer would tell which names exist.
         self.s.register("listener")
-        self.assertEqual(self.error("ping", auth=self.token_auth("user-password-1", user="listener")), 41)
+        listener = self.call("ping", auth=self.token_auth("user-password-1", user="listener"))["error"]
+        nobody = self.call("ping", auth=self.token_auth("user-password-1", user="nobody"))["error"]
+        self.assertEqual(listener, {"code": 40, "message": "Wrong username or password"})
+        self.assertEqual(nobody, listener)
         self.ok("ping", auth={"u": "listener", "p": "user-password-1"})
         # Extensions need no authentication at all.
         body = self.ok("getOpenSubsonicExtensions", auth={})
@@ -169,6 +173,26 @@ class Subsonic(ServerTest):
         xe = self.call("getAlbum", {"id": "00000000-0000-4000-8000-000000000000"}, fmt=None)
         self.assertEqual(xe.get("status"), "failed")
         self.assertEqual(xe.find(NS + "error").get("code"), "70")
+
+    def test_xml_stays_well_formed_whatever_the_titles_hold(self):
+        # Titles come from tags and peers: U+FFFE, U+FFFF and C0 controls are not XML 1.0 characters and
+        # invalid UTF-8 is no text at all. One such title must not break search3 "" (how apps sync).
+        songs = list(self.songs_by_title().values())
+        bad = ["Tone \ufffe", "Tone \uffff", "Tone \x01\x1b"]
+        for song, title in zip(songs, bad):
+            r = self.s.put(f"/api/tracks/{song['id']}", {"title": title}, token=self.admin_token)
+            self.assertEqual(r.status, 200, r)
+        raw = b'{"title": "Tone \xff\xc3 \xed\xa0\x80"}'  # not UTF-8: stored if the JSON parser lets it through
+        self.s.request("PUT", f"/api/tracks/{songs[3]['id']}", raw=raw, token=self.admin_token,
+                       headers={"Content-Type": "application/json"})
+        r = self.call("search3", {"query": "", "songCount": 500, "artistCount": 0, "albumCount": 0}, fmt=None, raw=True)
+        self.assertEqual(r.status, 200)
+        x = ET.fromstring(r.body)  # raises on an ill-formed document
+        titles = {s.get("id"): s.get("title") for s in x.find(NS + "searchResult3").findall(NS + "song")}
+        self.assertEqual(len(titles), len(self.manifest["tracks"]))
+        self.assertEqual(titles[songs[0]["id"]], "Tone \ufffd")
+        self.assertEqual(titles[songs[1]["id"]], "Tone \ufffd")
+        self.assertEqual(titles[songs[2]["id"]], "Tone \ufffd\ufffd")
 
     def test_jsonp_form_post_view_suffix_and_unknown_methods(self):
         r = self.call("ping", fmt="jsonp", raw=True, params={"callback": "cb_1"})
@@ -486,6 +510,28 @@ class Subsonic(ServerTest):
         self.assertEqual(self.error("ping", auth=carol), 40)
         self.assertEqual(self.error("createUser", {"username": "dave", "password": "short", "email": "d@x.org"}), 0)
 
+    def test_an_app_password_cannot_change_the_account_password(self):
+        for auth in [{"u": "admin", "p": self.app_password}, self.token_auth(), {"apiKey": self.app_password}]:
+            self.assertEqual(self.error("changePassword", {"username": "admin", "password": "taken-over-1"}, auth=auth),
+                             50, auth)
+        self.ok("ping", auth={"u": "admin", "p": ADMIN_PASSWORD})
+        self.assertEqual(self.s.post("/api/auth/login", {"username": "admin", "password": ADMIN_PASSWORD}).status, 200)
+        self.assertEqual(self.s.get("/api/auth/me", token=self.admin_token).status, 200)  # the session lives on
+        # The account password still may.
+        self.ok("changePassword", {"username": "admin", "password": "admin-password-2"},
+                auth={"u": "admin", "p": ADMIN_PASSWORD})
+        self.ok("ping", auth={"u": "admin", "p": "admin-password-2"})
+
+    def test_get_user_does_not_tell_a_non_admin_which_users_exist(self):
+        self.s.register("carol", password="carol-password-1")
+        carol = {"u": "carol", "p": "carol-password-1"}
+        for name in ["admin", "nobody"]:
+            self.assertEqual(self.call("getUser", {"username": name}, auth=carol)["error"],
+                             {"code": 50, "message": "This needs an administrator"}, name)
+            self.assertEqual(self.error("changePassword", {"username": name, "password": "x-password-1"}, auth=carol),
+                             50, name)
+        self.assertEqual(self.error("getUser", {"username": "nobody"}), 70)  # an admin is told
+
     def test_scan_and_internet_radio(self):
         status = self.ok("startScan")["scanStatus"]
         self.assertIn("scanning", status)
@@ -560,6 +606,34 @@ class Subsonic(ServerTest):
         self.assertIn("/rest/ping", log)
         for secret in [ADMIN_PASSWORD, self.app_password, salted["t"], salted["s"]]:
             self.assertNotIn(secret, log)
+
+
+class SubsonicLoginRateLimit(ServerTest):
+    """Failed Subsonic logins are limited per client like REST logins (AUTH_RATE_LIMIT_*): after the burst,
+    every login from that client is refused for a while, even a right one, so guessing gets nowhere."""
+    server_env = {"AUTH_RATE_LIMIT_BURST": "3", "AUTH_RATE_LIMIT_REFILL_SECONDS": "3600"}
+
+    def ping(self, **auth):
+        qs = urllib.parse.urlencode({**auth, "c": "tests", "v": "1.16.1", "f": "json"})
+        return self.s.get(f"/rest/ping?{qs}").json["subsonic-response"]
+
+    def test_failed_logins_are_rate_limited_per_client(self):
+        admin = self.s.setup_admin()["tokens"]["access_token"]
+        app = self.s.post("/api/auth/app-passwords", {"name": "Phone"}, token=admin).json["password"]
+        self.assertEqual(self.ping(apiKey=app)["status"], "ok")
+        for i in range(200):  # successes are not counted
+            self.assertEqual(self.ping(u="admin", p=app)["status"], "ok")
+        salt = "c19b2d"
+        for guess in ["guess-1", "guess-2"]:
+            r = self.ping(u="admin", t=hashlib.md5((guess + salt).encode()).hexdigest(), s=salt)
+            self.assertEqual(r["error"], {"code": 40, "message": "Wrong username or password"})
+        self.assertEqual(self.ping(u="nobody", p="guess-3")["error"]["code"], 40)  # the third failure
+        for auth in [{"u": "admin", "p": app}, {"apiKey": app},
+                     {"u": "admin", "t": hashlib.md5((app + salt).encode()).hexdigest(), "s": salt}]:
+            r = self.ping(**auth)
+            self.assertEqual(r["status"], "failed", auth)
+            self.assertEqual(r["error"]["code"], 40, auth)
+            self.assertIn("Too many attempts", r["error"]["message"], auth)
 
 
 if __name__ == "__main__":

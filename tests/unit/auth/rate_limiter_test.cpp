@@ -37,3 +37,18 @@ TEST(RateLimiter, MemoryIsBounded) {
   EXPECT_TRUE(rl.take("fresh", t0).allowed);
   EXPECT_FALSE(rl.take("fresh", t0).allowed);
 }
+
+TEST(RateLimiter, PeekTellsWithoutTaking) {
+  RateLimiter rl(2, 6000ms);
+  auto t0 = RateLimiter::Clock::now();
+  EXPECT_TRUE(rl.peek("a", t0).allowed) << "an unknown key has its burst";
+  EXPECT_TRUE(rl.peek("a", t0).allowed);
+  EXPECT_TRUE(rl.take("a", t0).allowed);
+  EXPECT_TRUE(rl.peek("a", t0).allowed);
+  EXPECT_TRUE(rl.take("a", t0).allowed);
+  auto d = rl.peek("a", t0);
+  EXPECT_FALSE(d.allowed);
+  EXPECT_EQ(d.retry_after_seconds, 6);
+  EXPECT_TRUE(rl.peek("a", t0 + 6s).allowed);
+  EXPECT_TRUE(rl.take("a", t0 + 6s).allowed);
+}

@@ -100,7 +100,7 @@ TEST_F(SubsonicAuth, EveryMechanismAndItsErrorCode) {
   EXPECT_EQ(code_of({"nobody", "alice-password", {}, {}, {}}), 40);
   apps_->revoke(alice_.id, app.record.id);
   EXPECT_EQ(code_of({{}, {}, {}, {}, app.secret}), 44);
-  EXPECT_EQ(code_of({"alice", {}, token, salt, {}}), 41);  // no app password left: token auth needs one
+  EXPECT_EQ(code_of({"alice", {}, token, salt, {}}), 40);  // no app password left: as for an unknown user
 }
 
 TEST_F(SubsonicAuth, ARememberedPasswordStopsWorkingWhenItChanges) {
@@ -136,4 +136,22 @@ TEST_F(SubsonicAuth, PasswordGuessingIsRateLimited) {
     }
   }
   EXPECT_GT(limited, 10);
+}
+
+TEST_F(SubsonicAuth, FailedLoginsAreLimitedPerClientThenEvenARightOneIsRefused) {
+  auth::SubsonicAuthenticator authn(*users_, *apps_, 2, std::chrono::hours(1));
+  auto app = apps_->create(alice_.id, "Phone");
+  for (int i = 0; i < 50; ++i) EXPECT_NO_THROW(authn.authenticate({"alice", app.secret, {}, {}, {}}, "10.0.0.1"));
+  auto message = [&](const auth::SubsonicCredentials& c, const char* client) {
+    try {
+      authn.authenticate(c, client);
+    } catch (const auth::SubsonicAuthError& e) {
+      return std::to_string(e.code()) + " " + e.what();
+    }
+    return std::string("ok");
+  };
+  EXPECT_EQ(message({"alice", "wrong-1", {}, {}, {}}, "10.0.0.1"), "40 Wrong username or password");
+  EXPECT_EQ(message({{}, {}, {}, {}, "not-a-key"}, "10.0.0.1"), "44 Invalid API key");
+  EXPECT_EQ(message({"alice", app.secret, {}, {}, {}}, "10.0.0.1").rfind("40 Too many attempts", 0), 0u);
+  EXPECT_EQ(message({"alice", app.secret, {}, {}, {}}, "10.0.0.2"), "ok");  // another client
 }

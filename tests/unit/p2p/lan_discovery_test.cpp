@@ -231,7 +231,8 @@ TEST_F(LanAvahiTools, StopEndsAHungBrowseAndAPublishIgnoringSigterm) {
   auto t0 = std::chrono::steady_clock::now();
   lan.stop();
   auto took = std::chrono::steady_clock::now() - t0;
-  EXPECT_LT(took, std::chrono::seconds(4)) << "stop() waited on its children";
+  // The children would sleep 600 s if stop() waited for them.
+  EXPECT_LT(took, std::chrono::seconds(120)) << "stop() waited on its children";  // safety net, not a speed check
   EXPECT_TRUE(gone(publish));
   EXPECT_TRUE(gone(browse));
 }

@@ -37,9 +37,17 @@ TEST(SubsonicNode, JsonUsesFieldsArraysAndValueForText) {
             "\"value\":\"Rock \\\"n\\\" Roll\\n\"}]},\"empty\":{\"song\":[]}}}");
 }
 
-TEST(SubsonicNode, XmlDropsCharactersXmlCannotCarry) {
-  EXPECT_EQ(xml_escape(std::string("a\x01\x1f" "b\tc", 6)), "ab&#9;c");
+TEST(SubsonicNode, XmlReplacesCharactersXmlCannotCarry) {
+  const std::string r = "\xEF\xBF\xBD";  // U+FFFD
+  EXPECT_EQ(xml_escape(std::string("a\x01\x1f" "b\tc", 6)), "a" + r + r + "b&#9;c");
   EXPECT_EQ(xml_escape("é'"), "é&apos;");
+  EXPECT_EQ(xml_escape("a\xEF\xBF\xBE" "b\xEF\xBF\xBF"), "a" + r + "b" + r);  // U+FFFE, U+FFFF
+  EXPECT_EQ(xml_escape("\xEF\xBF\xBD\xEE\x80\x80\xF0\x9F\x8E\xB5\xF4\x8F\xBF\xBF"),
+            "\xEF\xBF\xBD\xEE\x80\x80\xF0\x9F\x8E\xB5\xF4\x8F\xBF\xBF");  // U+FFFD, U+E000, U+1F3B5, U+10FFFF
+  EXPECT_EQ(xml_escape("x\xFFy\xC3"), "x" + r + "y" + r);  // a stray byte, a truncated sequence
+  EXPECT_EQ(xml_escape("\xC0\xAF"), r + r);                 // overlong '/'
+  EXPECT_EQ(xml_escape("\xED\xA0\x80"), r + r + r);         // a UTF-16 surrogate
+  EXPECT_EQ(xml_escape("\xF4\x90\x80\x80"), r + r + r + r);  // past U+10FFFF
 }
 
 TEST(SubsonicNode, OptionalsAreOmittedWhenEmpty) {

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "util/log_text.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
@@ -36,6 +37,14 @@ TEST(Strings, HexRoundTrip) {
   EXPECT_EQ(from_hex("00ABff"), std::string("\x00\xab\xff", 3));
   EXPECT_FALSE(from_hex("abc"));
   EXPECT_FALSE(from_hex("zz"));
+}
+
+TEST(Strings, EscapeForLogLeavesNoControlCharacter) {
+  EXPECT_EQ(escape_for_log("/api/x"), "/api/x");
+  EXPECT_EQ(escape_for_log("/a\nb\rc\td"), "/a\\nb\\rc\\td");
+  EXPECT_EQ(escape_for_log(std::string_view("\x01\x1b\x7f", 3)), "\\x01\\x1b\\x7f");
+  EXPECT_EQ(escape_for_log("a\\nb"), "a\\\\nb");  // a literal backslash-n stays distinguishable
+  EXPECT_EQ(escape_for_log("caf\xc3\xa9"), "caf\xc3\xa9");  // UTF-8 passes through
 }
 
 TEST(Time, FormatsRfc3339AndHttpDates) {
