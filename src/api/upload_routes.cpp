@@ -118,11 +118,14 @@ void add_upload_routes(http::Router& r, ApiDeps& d) {
     auto album = d.catalog->find_album(uuid_param(req, "id", "Album not found"));
     if (!album) model::throw_not_found("Album not found");
     if (!who.is_admin()) {
-      model::TrackFilter mine;
-      mine.album_id = album->id;
+      // Only an album that is wholly the user's: one shared track must not let them restyle others' albums.
+      model::TrackFilter all;
+      all.album_id = album->id;
+      model::TrackFilter mine = all;
       mine.uploaded_by = who.user.id;
-      if (d.catalog->list_tracks(mine, model::TrackOrder::newest, {1, 1}).total == 0)
-        model::throw_forbidden("Only an admin or someone who uploaded a track of this album can change its cover");
+      auto theirs = d.catalog->list_tracks(mine, model::TrackOrder::newest, {1, 1}).total;
+      if (theirs == 0 || theirs != d.catalog->list_tracks(all, model::TrackOrder::newest, {1, 1}).total)
+        model::throw_forbidden("Only an admin or the uploader of all of this album's tracks can change its cover");
     }
     auto boundary = http::multipart_boundary(req.headers.get("Content-Type").value_or(""));
     if (!boundary || req.body_file.empty()) model::throw_bad_request("Expected a multipart/form-data body");
@@ -140,6 +143,7 @@ void add_upload_routes(http::Router& r, ApiDeps& d) {
     if (bytes.size() < 4) model::throw_bad_request("Cover file is too small");
     auto ext = library::image_extension(bytes);
     if (ext != "jpg" && ext != "png" && ext != "webp") model::throw_bad_request("Cover must be a JPEG, PNG or WebP image");
+    if (auto why = library::CoverStore::refusal(bytes); !why.empty()) model::throw_bad_request("Cover refused: " + why);
     auto url = d.covers->store(bytes);
     if (!url) throw std::runtime_error("cannot store the cover");
     d.catalog->set_album_cover(album->id, *url, false);

@@ -4,11 +4,33 @@
 #include <cstring>
 #include <vector>
 
+#include "audio/format_sniffer.hpp"
 #include "lib/ffmpeg/handles.hpp"
 
 namespace st::audio {
 
 namespace ff = lib::ffmpeg;
+
+namespace {
+
+// The one demuxer for a sniffed format: FFmpeg never probes a stranger's file itself (a file that starts
+// "#EXTM3U" with an MP3 frame after it would otherwise be opened as an HLS playlist and fetch its URLs).
+const AVInputFormat* demuxer_for(AudioFormat f) {
+  switch (f) {
+    case AudioFormat::mp3: return av_find_input_format("mp3");
+    case AudioFormat::flac: return av_find_input_format("flac");
+    case AudioFormat::ogg_vorbis:
+    case AudioFormat::opus: return av_find_input_format("ogg");
+    case AudioFormat::m4a: return av_find_input_format("mp4");
+    case AudioFormat::aac_adts: return av_find_input_format("aac");
+    case AudioFormat::wav: return av_find_input_format("wav");
+    case AudioFormat::aiff: return av_find_input_format("aiff");
+    case AudioFormat::unknown: break;
+  }
+  return nullptr;
+}
+
+}  // namespace
 
 struct Decoder::Impl {
   ff::Input input;
@@ -109,8 +131,10 @@ Decoder::Decoder(const std::string& path, int out_rate, int out_channels) : impl
   auto& m = *impl_;
   m.out_rate = out_rate;
   m.out_channels = out_channels;
+  const AVInputFormat* demuxer = demuxer_for(sniff_file(path));
+  if (!demuxer) throw AudioError("cannot open audio: not a format we play");
   AVFormatContext* raw = nullptr;
-  int rc = avformat_open_input(&raw, path.c_str(), nullptr, nullptr);
+  int rc = avformat_open_input(&raw, path.c_str(), demuxer, nullptr);
   if (rc < 0) throw AudioError("cannot open audio: " + ff::error_text(rc));
   m.input.reset(raw);
   rc = avformat_find_stream_info(raw, nullptr);

@@ -6,9 +6,11 @@ extern "C" {
 
 #include <algorithm>
 #include <cstdio>
+#include <fstream>
 #include <memory>
 
 #include "audio/decoder.hpp"
+#include "audio/image_header.hpp"
 #include "lib/ffmpeg/handles.hpp"
 
 namespace st::audio {
@@ -25,9 +27,27 @@ struct SwsDeleter {
   throw AudioError(code ? what + ": " + ff::error_text(code) : what);
 }
 
+// The header of an image file: enough for any real cover's metadata segments before its frame header.
+std::string read_head(const std::string& path) {
+  constexpr std::size_t kHead = 4 * 1024 * 1024;
+  std::ifstream f(path, std::ios::binary);
+  if (!f) fail("cannot open image");
+  std::string head(kHead, '\0');
+  f.read(head.data(), static_cast<std::streamsize>(kHead));
+  head.resize(static_cast<std::size_t>(f.gcount()));
+  return head;
+}
+
 ff::Frame decode_first_frame(const std::string& path) {
+  // The size is checked before FFmpeg sees the file: probing alone would decode a frame.
+  if (auto why = image_refusal(read_head(path)); !why.empty()) fail("refused: " + why);
+  AVDictionary* opts = nullptr;
+  // Only the still-image demuxers: the path's content is a stranger's and must never be read as a playlist.
+  av_dict_set(&opts, "format_whitelist", "image2,jpeg_pipe,png_pipe,webp_pipe,gif,gif_pipe", 0);
   AVFormatContext* raw = nullptr;
-  if (int rc = avformat_open_input(&raw, path.c_str(), nullptr, nullptr); rc < 0) fail("cannot open image", rc);
+  int rc = avformat_open_input(&raw, path.c_str(), nullptr, &opts);
+  av_dict_free(&opts);
+  if (rc < 0) fail("cannot open image", rc);
   ff::Input in(raw);
   if (int rc = avformat_find_stream_info(in.get(), nullptr); rc < 0) fail("cannot read image", rc);
   int idx = av_find_best_stream(in.get(), AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
@@ -36,6 +56,7 @@ ff::Frame decode_first_frame(const std::string& path) {
   if (!codec) fail("no decoder for this image type");
   ff::Codec dec(avcodec_alloc_context3(codec));
   avcodec_parameters_to_context(dec.get(), in->streams[idx]->codecpar);
+  dec->max_pixels = static_cast<std::int64_t>(kMaxImagePixels);  // a frame larger than its header said
   if (int rc = avcodec_open2(dec.get(), codec, nullptr); rc < 0) fail("cannot open image decoder", rc);
   ff::Packet pkt(av_packet_alloc());
   ff::Frame frame(av_frame_alloc());

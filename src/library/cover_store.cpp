@@ -1,5 +1,6 @@
 #include "library/cover_store.hpp"
 
+#include "audio/image_header.hpp"
 #include "audio/image_scaler.hpp"
 
 #include <fcntl.h>
@@ -26,9 +27,15 @@ std::string image_extension(std::string_view b) {
   return "";
 }
 
+std::string CoverStore::refusal(std::string_view bytes) {
+  if (image_extension(bytes).empty()) return "not a JPEG, PNG, WebP or GIF image";
+  if (bytes.size() > kMaxCoverBytes) return "the image is larger than 20 MB";
+  return audio::image_refusal(bytes);
+}
+
 std::optional<std::string> CoverStore::store(std::string_view bytes) {
+  if (!refusal(bytes).empty()) return std::nullopt;
   std::string ext = image_extension(bytes);
-  if (ext.empty() || bytes.size() > 20 * 1024 * 1024) return std::nullopt;
   std::string hash = crypto::to_hex(crypto::blake3(bytes));
   std::string rel = "covers/" + hash.substr(0, 2) + "/" + hash + "." + ext;
   fs::path full = fs::path(root_) / rel;
@@ -120,6 +127,22 @@ std::optional<std::string> CoverStore::scaled(const std::string& cover_file, int
   fs::path out = fs::path(root_) / "covers" / "scaled" / std::to_string(step) / (src.stem().string() + ".jpg");
   std::error_code ec;
   if (fs::exists(out, ec)) return out.string();
+  std::unique_lock lock(jobs_mu_);
+  jobs_cv_.wait(lock, [&] { return !jobs_.count(out.string()) && jobs_.size() < kMaxScaleJobs; });
+  if (fs::exists(out, ec)) return out.string();  // made while we waited
+  jobs_.insert(out.string());
+  lock.unlock();
+  auto made = scale_now(cover_file, out.string(), step);
+  lock.lock();
+  jobs_.erase(out.string());
+  jobs_cv_.notify_all();
+  return made;
+}
+
+std::optional<std::string> CoverStore::scale_now(const std::string& cover_file, const std::string& out_file,
+                                                 int step) const {
+  fs::path out(out_file);
+  std::error_code ec;
   fs::create_directories(out.parent_path(), ec);
   fs::path tmp = out.string() + ".tmp-" + util::random_hex(6);
   try {

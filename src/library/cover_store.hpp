@@ -1,7 +1,10 @@
 #pragma once
 // Album covers stored once, under a name derived from their content (covers/<2 hex>/<BLAKE3>.<ext>):
 // a new cover is a new file, never an overwrite, so `immutable` caching is safe.
+#include <condition_variable>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -12,8 +15,10 @@ class CoverStore {
   explicit CoverStore(std::string media_root) : root_(std::move(media_root)) {}
 
   // Stores image bytes (JPEG, PNG, WebP or GIF by content); returns the public URL
-  // (/api/media/covers/...), or nothing when the bytes are not an image we serve.
+  // (/api/media/covers/...), or nothing when the bytes are not a cover we accept (see refusal).
   std::optional<std::string> store(std::string_view bytes);
+  // Why bytes would not be stored, in words for the uploader; empty when they would be.
+  static std::string refusal(std::string_view bytes);
   // cover.*, folder.*, front.*, album.* beside an audio file (JPEG/PNG/WebP), in that order.
   std::optional<std::string> find_folder_cover(const std::string& audio_path) const;
 
@@ -23,10 +28,20 @@ class CoverStore {
   // A JPEG of a stored cover file (as given by resolve) fitting in size x size, made once and kept
   // beside the covers (scaled/<size>/...); the original when it is already that small; nothing when the
   // image cannot be scaled. Sizes are rounded up to a few steps so that the cache stays small.
+  // One job per output at a time (concurrent asks wait for it) and kMaxScaleJobs in all, so a burst of
+  // requests for one big cover decodes it once, not once per request.
   std::optional<std::string> scaled(const std::string& cover_file, int size) const;
 
+  static constexpr int kMaxScaleJobs = 2;
+  static constexpr std::size_t kMaxCoverBytes = 20 * 1024 * 1024;
+
  private:
+  std::optional<std::string> scale_now(const std::string& cover_file, const std::string& out, int step) const;
+
   std::string root_;
+  mutable std::mutex jobs_mu_;
+  mutable std::condition_variable jobs_cv_;
+  mutable std::set<std::string> jobs_;  // outputs being made
 };
 
 // The image type of bytes by their signature: "jpg", "png", "webp", "gif", or empty.

@@ -254,6 +254,58 @@ class Library(ServerTest):
         r = self.s.request("POST", f"/api/albums/{album['id']}/cover", raw=body, headers=headers, token=self.admin)
         self.assertEqual(r.status, 400)
 
+    def test_cover_bombs_are_refused_before_any_decode(self):
+        from test_upload import multipart
+        import struct
+        import zlib
+        album = {a["title"]: a for a in self.s.get("/api/albums?per_page=50").json["data"]}["Hits"]
+        before = self.s.get(f"/api/albums/{album['id']}").json["cover_url"]
+
+        def png(w, h):  # a valid signature and IHDR claiming w x h, then a tiny IDAT: the header is what counts
+            def chunk(kind, data):
+                return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+            return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+                    + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b""))
+        for w, h in ((16000, 16000), (5001, 5000), (0, 10)):
+            body, headers = multipart(files=[("cover", "bomb.png", png(w, h))])
+            r = self.s.request("POST", f"/api/albums/{album['id']}/cover", raw=body, headers=headers, token=self.admin)
+            self.assertEqual(r.status, 400, (w, h, r))
+            self.assertIn("Cover refused", r.json["error"])
+        self.assertIn("16000 x 16000 pixels", self.s.request(
+            "POST", f"/api/albums/{album['id']}/cover", token=self.admin,
+            **dict(zip(("raw", "headers"), multipart(files=[("cover", "b.png", png(16000, 16000))])))).json["error"])
+        self.assertEqual(self.s.get(f"/api/albums/{album['id']}").json["cover_url"], before, "the cover is unchanged")
+
+    def test_only_the_uploader_of_every_track_restyles_an_album(self):
+        from test_upload import multipart
+        png = subprocess.run(["ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i", "color=c=red:s=16x16",
+                              "-frames:v", "1", "-f", "image2pipe", "-vcodec", "png", "-"], capture_output=True,
+                             check=True).stdout
+        cover, cover_headers = multipart(files=[("cover", "c.png", png)])
+        user = self.s.register("restyler")["tokens"]["access_token"]
+
+        def upload(album, artist):
+            path = os.path.join(self.s.dir, f"mine-{len(album)}.flac")
+            subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+                            f"sine=frequency={300 + len(album) * 7 + len(artist)}:duration=1", "-c:a", "flac",
+                            "-metadata", f"title=Mine {album}", "-metadata", f"artist={artist}",
+                            "-metadata", f"album_artist={artist}", "-metadata", f"album={album}", path], check=True)
+            with open(path, "rb") as f:
+                audio = f.read()
+            body, headers = multipart(files=[("file", "mine.flac", audio)])
+            r = self.s.request("POST", "/api/upload", raw=body, headers=headers, token=user)
+            self.assertEqual(r.status, 200, r)
+            albums = {a["title"]: a for a in self.s.get("/api/albums?per_page=50").json["data"]}
+            return albums[album]
+        hits = {a["title"]: a for a in self.s.get("/api/albums?per_page=50").json["data"]}["Hits"]
+        shared = upload("Hits", "Various Artists")  # one track of theirs on an album of others
+        self.assertEqual(shared["id"], hits["id"], "the upload joined the existing album")
+        r = self.s.request("POST", f"/api/albums/{shared['id']}/cover", raw=cover, headers=cover_headers, token=user)
+        self.assertEqual(r.status, 403, r)
+        own = upload("Restyled Alone", "Restyler")
+        r = self.s.request("POST", f"/api/albums/{own['id']}/cover", raw=cover, headers=cover_headers, token=user)
+        self.assertEqual(r.status, 200, r)
+
     def test_missing_audio_file_is_a_clear_404(self):
         t = self.all_tracks()["Lovely"]
         os.remove(os.path.join(self.lib, "Singles", "lovely.aiff"))
