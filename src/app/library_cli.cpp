@@ -70,6 +70,8 @@ int run_tree(Services& s, const std::string& dir, bool remove_missing) {
       r.files, bar.seconds(), r.added, r.updated, r.unchanged, r.duplicates, r.skipped, r.failed,
       remove_missing ? fmt::format(", {} removed", r.removed) : "");
   if (r.ignored) std::cout << fmt::format("{} files left out: an administrator removed them from the catalogue\n", r.ignored);
+  if (r.outside_root)
+    std::cout << fmt::format("{} links left out: they lead outside {}\n", r.outside_root, dir);
   for (const auto& e : r.errors) std::cout << "  failed: " << e << "\n";
   return 0;
 }

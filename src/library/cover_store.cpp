@@ -60,41 +60,50 @@ std::optional<std::string> CoverStore::store(std::string_view bytes) {
   return "/api/media/" + rel;
 }
 
-namespace {
-std::optional<std::string> cover_in(const fs::path& dir);
-}
-
-std::optional<std::string> CoverStore::find_folder_cover(const std::string& audio_path) const {
-  fs::path dir = fs::path(audio_path).parent_path();
-  if (auto c = cover_in(dir)) return c;
-  // Disc sub-folders (CD1, Disc 2, ...) usually share the album folder's cover.
-  std::string name = dir.filename().string();
-  std::string lower;
-  for (char ch : name) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(ch))));
-  if (lower.rfind("cd", 0) == 0 || lower.rfind("disc", 0) == 0 || lower.rfind("disk", 0) == 0)
-    return cover_in(dir.parent_path());
-  return std::nullopt;
-}
-
-namespace {
-std::optional<std::string> cover_in(const fs::path& dir) {
+bool resolves_within(const std::string& path, const std::string& folder) {
   std::error_code ec;
+  auto real = fs::canonical(path, ec);
+  return !ec && real.string().rfind(folder, 0) == 0;
+}
+
+namespace {
+
+std::optional<std::string> cover_in(const fs::path& dir, const std::optional<std::string>& confine_to) {
+  std::error_code ec;
+  auto usable = [&](const fs::path& p) {
+    if (!fs::is_regular_file(p, ec)) return false;
+    return !confine_to || resolves_within(p.string(), *confine_to);
+  };
   for (auto stem : {"cover", "folder", "front", "album"}) {
     for (auto ext : {".jpg", ".jpeg", ".png", ".webp", ".JPG", ".JPEG", ".PNG", ".WEBP"}) {
       fs::path p = dir / (std::string(stem) + ext);
-      if (fs::is_regular_file(p, ec)) return p.string();
+      if (usable(p)) return p.string();
     }
   }
   // Capitalised variants (Cover.jpg, Folder.jpg) as file managers and rippers write them.
   for (auto stem : {"Cover", "Folder", "Front"}) {
     for (auto ext : {".jpg", ".jpeg", ".png", ".webp"}) {
       fs::path p = dir / (std::string(stem) + ext);
-      if (fs::is_regular_file(p, ec)) return p.string();
+      if (usable(p)) return p.string();
     }
   }
   return std::nullopt;
 }
+
 }  // namespace
+
+std::optional<std::string> CoverStore::find_folder_cover(const std::string& audio_path,
+                                                         const std::optional<std::string>& confine_to) const {
+  fs::path dir = fs::path(audio_path).parent_path();
+  if (auto c = cover_in(dir, confine_to)) return c;
+  // Disc sub-folders (CD1, Disc 2, ...) usually share the album folder's cover.
+  std::string name = dir.filename().string();
+  std::string lower;
+  for (char ch : name) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(ch))));
+  if (lower.rfind("cd", 0) == 0 || lower.rfind("disc", 0) == 0 || lower.rfind("disk", 0) == 0)
+    return cover_in(dir.parent_path(), confine_to);
+  return std::nullopt;
+}
 
 std::optional<std::string> CoverStore::resolve(std::string_view media_path) const {
   // Exactly covers/<2 hex>/<64 hex>.<ext>: nothing else is served, so no traversal is possible.

@@ -19,8 +19,11 @@ class CoverStore {
   std::optional<std::string> store(std::string_view bytes);
   // Why bytes would not be stored, in words for the uploader; empty when they would be.
   static std::string refusal(std::string_view bytes);
-  // cover.*, folder.*, front.*, album.* beside an audio file (JPEG/PNG/WebP), in that order.
-  std::optional<std::string> find_folder_cover(const std::string& audio_path) const;
+  // cover.*, folder.*, front.*, album.* beside an audio file (JPEG/PNG/WebP), in that order. With
+  // confine_to (a canonical folder ending in '/'), a cover whose real path is outside it is passed over:
+  // a link in a music folder must not expose a file from elsewhere on the machine.
+  std::optional<std::string> find_folder_cover(const std::string& audio_path,
+                                               const std::optional<std::string>& confine_to = std::nullopt) const;
 
   // The file behind a /api/media/ path, when it names a stored cover; nothing for anything else.
   std::optional<std::string> resolve(std::string_view media_path) const;
@@ -43,6 +46,9 @@ class CoverStore {
   mutable std::condition_variable jobs_cv_;
   mutable std::set<std::string> jobs_;  // outputs being made
 };
+
+// Whether the real path of `path` (links resolved) is inside `folder` (canonical, ending in '/').
+bool resolves_within(const std::string& path, const std::string& folder);
 
 // The image type of bytes by their signature: "jpg", "png", "webp", "gif", or empty.
 std::string image_extension(std::string_view bytes);

@@ -199,10 +199,14 @@ ImportOutcome Importer::prepare(const std::string& path, const ImportOptions& op
     std::optional<std::string> url;
     if (picture) url = covers_.store(picture->data);
     if (!url) {
-      if (auto folder = covers_.find_folder_cover(path)) {
-        std::ifstream in(*folder, std::ios::binary);
-        std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        url = covers_.store(bytes);
+      if (auto folder = covers_.find_folder_cover(path, options.confine_to)) {
+        std::error_code size_ec;
+        auto size = fs::file_size(*folder, size_ec);
+        if (!size_ec && size <= CoverStore::kMaxCoverBytes) {  // never read a huge file to refuse it after
+          std::ifstream in(*folder, std::ios::binary);
+          std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+          url = covers_.store(bytes);
+        }
       }
     }
     if (url) catalog_.set_album_cover(album.id, *url, true);
@@ -261,9 +265,17 @@ TreeResult Importer::import_tree(const std::string& root, unsigned threads, bool
   std::vector<std::string> files;
   std::error_code ec;
   std::string canonical_root = fs::weakly_canonical(root, ec).string();
+  std::string prefix = canonical_root.empty() || canonical_root.back() == '/' ? canonical_root : canonical_root + "/";
   for (auto it = fs::recursive_directory_iterator(canonical_root, fs::directory_options::skip_permission_denied, ec);
        !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (it->is_regular_file(ec) && !obviously_not_audio(it->path())) files.push_back(it->path().string());
+    if (!it->is_regular_file(ec) || obviously_not_audio(it->path())) continue;
+    // A linked file counts only when it leads to a file inside the root: a link to /etc or to another
+    // user's home must not put that file in the catalogue.
+    if (it->is_symlink(ec) && !resolves_within(it->path().string(), prefix)) {
+      ++result.outside_root;
+      continue;
+    }
+    files.push_back(it->path().string());
   }
   if (ec && files.empty()) {
     result.errors.push_back(fmt::format("{}: {}", root, ec.message()));
@@ -272,12 +284,13 @@ TreeResult Importer::import_tree(const std::string& root, unsigned threads, bool
   }
   std::sort(files.begin(), files.end());  // albums arrive together: covers and grouping settle early
 
-  std::string prefix = canonical_root.back() == '/' ? canonical_root : canonical_root + "/";
   std::unordered_map<std::string, model::KnownFile> known;
   for (auto& [path, k] : catalog_.known_files_under(prefix)) known.emplace(std::move(path), std::move(k));
   std::unordered_map<std::string, model::KnownFile> ignored;
   for (auto& [path, k] : catalog_.ignored_under(prefix)) ignored.emplace(std::move(path), std::move(k));
 
+  ImportOptions scan_options;
+  scan_options.confine_to = prefix;
   ImportProgress progress;
   progress.total = files.size();
   std::atomic<std::size_t> next{0};
@@ -325,7 +338,7 @@ TreeResult Importer::import_tree(const std::string& root, unsigned threads, bool
           }
         }
         if (o.status != ImportStatus::ignored)
-          o = prepare(files[i], {}, it == known.end() ? std::nullopt : std::optional(it->second), &cache, p);
+          o = prepare(files[i], scan_options, it == known.end() ? std::nullopt : std::optional(it->second), &cache, p);
         if (o.status == ImportStatus::updated) catalog_.update_track_file(p.track);
         if (o.status == ImportStatus::added) {
           std::vector<model::Track> full;

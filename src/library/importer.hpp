@@ -28,6 +28,8 @@ struct ImportOptions {
   bool reject_duplicates = false;
   // Names given by the uploader win over the tags (single uploads).
   std::optional<std::string> title, artist, album;
+  // A scan's root (canonical, ending in '/'): a folder cover that is a link leading outside it is not read.
+  std::optional<std::string> confine_to;
 };
 
 struct ImportProgress {
@@ -40,6 +42,7 @@ struct TreeResult {
   std::uint64_t files = 0, added = 0, updated = 0, unchanged = 0, duplicates = 0, skipped = 0, failed = 0,
                 removed = 0;
   std::uint64_t ignored = 0;  // removed by an administrator and unchanged since
+  std::uint64_t outside_root = 0;  // links whose target is outside the root, not imported
   std::vector<std::string> errors;  // "path: reason", at most 100
 };
 
@@ -55,8 +58,8 @@ class Importer {
   ImportOutcome import_file(const std::string& path, const ImportOptions& options = {});
   ~Importer();
 
-  // Imports every file under root (recursively, following no symlinked directories) on `threads`
-  // workers. With remove_missing, tracks under root whose files are gone are removed (a rescan).
+  // Imports every file under root (recursively, following no symlinked directories, and no symlinked
+  // file or cover whose target is outside root) on `threads` workers. With remove_missing, tracks under root whose files are gone are removed (a rescan).
   // on_progress is called from worker threads, often: keep it cheap.
   TreeResult import_tree(const std::string& root, unsigned threads, bool remove_missing,
                          const std::function<void(const ImportProgress&)>& on_progress = {});

@@ -98,7 +98,7 @@ void StorageTasks::sync_once() {
     state_.imported += r.added;
     state_.updated += r.updated;
     state_.removed += r.removed;
-    state_.skipped += r.unchanged + r.skipped + r.duplicates + r.ignored;
+    state_.skipped += r.unchanged + r.skipped + r.duplicates + r.ignored + r.outside_root;
     for (auto& e : r.errors)
       if (state_.errors.size() < 100) state_.errors.push_back(std::move(e));
   }

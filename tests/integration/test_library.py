@@ -802,3 +802,42 @@ class BackgroundWaveforms(ServerTest):
         t = self.s.get("/api/tracks?per_page=1").json["data"][0]
         w = self.s.get(f"/api/tracks/{t['id']}/waveform").json
         self.assertEqual(len(w["peaks"]), 200)
+
+
+class Confinement(ServerTest):
+    """Links in a music folder never bring in files from elsewhere on the machine (issue 17, item 17)."""
+
+    def setUp(self):
+        self.s = Server()
+        self.lib = os.path.join(self.s.dir, "library")
+        self.outside = os.path.join(self.s.dir, "private")
+        for d in (os.path.join(self.lib, "Linked"), os.path.join(self.lib, "Real"), self.outside):
+            os.makedirs(d)
+
+        def tone(path, title, album):
+            subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+                            f"sine=frequency={200 + len(title) * 13}:duration=1", "-c:a", "flac",
+                            "-metadata", f"title={title}", "-metadata", "artist=Linker",
+                            "-metadata", f"album={album}", path], check=True)
+        tone(os.path.join(self.outside, "secret.flac"), "Secret", "Linked")
+        tone(os.path.join(self.lib, "Real", "inside.flac"), "Inside", "Real")
+        tone(os.path.join(self.lib, "Linked", "own.flac"), "Own", "Linked")
+        subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "color=c=blue:s=16x16",
+                        "-frames:v", "1", os.path.join(self.outside, "photo.jpg")], check=True)
+        os.symlink(os.path.join(self.outside, "secret.flac"), os.path.join(self.lib, "Linked", "secret.flac"))
+        os.symlink(os.path.join(self.outside, "photo.jpg"), os.path.join(self.lib, "Linked", "cover.jpg"))
+        os.symlink(os.path.join(self.lib, "Real", "inside.flac"), os.path.join(self.lib, "Linked", "inside-link.flac"))
+        self.s.env["MUSIC_FOLDERS"] = self.lib
+
+    def tearDown(self):
+        self.s.stop()
+
+    def test_links_leading_outside_the_music_folder_are_left_out(self):
+        r = self.s.cli("scan")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("1 links left out", r.stdout)
+        self.s.start()
+        titles = sorted(t["title"] for t in self.s.get("/api/tracks?per_page=50").json["data"])
+        self.assertEqual(titles, ["Inside", "Inside", "Own"], "a link within the folder counts; one outside does not")
+        albums = {a["title"]: a for a in self.s.get("/api/albums?per_page=50").json["data"]}
+        self.assertFalse(albums["Linked"]["cover_url"], "the linked cover outside the folder is not read")
