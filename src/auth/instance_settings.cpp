@@ -39,6 +39,13 @@ std::optional<bool> InstanceSettings::is_private_in_memory() {
 
 bool InstanceSettings::flag(std::string_view key) { return util::parse_bool(text(key)).value_or(false); }
 
+bool InstanceSettings::shares_allowed() {
+  auto mode = text("share_links");
+  if (mode == "on") return true;
+  if (mode == "off") return false;
+  return !is_private();
+}
+
 long long InstanceSettings::integer(std::string_view key) {
   if (auto n = util::parse_int(text(key))) return *n;
   const auto* spec = model::find_setting(key);

@@ -35,6 +35,9 @@ class InstanceSettings {
   std::vector<SettingView> list();
 
   bool is_private() { return flag("instance_private"); }
+  // Whether public share links may be made and opened (the share_links setting; "auto" follows privacy:
+  // on a private instance a member must not publish its music to anyone without an admin's say).
+  bool shares_allowed();
   // As is_private(), from memory only: nothing when the settings would have to be read from the database
   // first (for code that must not block).
   std::optional<bool> is_private_in_memory();

@@ -17,6 +17,8 @@ const std::vector<SettingSpec>& setting_catalogue() {
       {"max_upload_size_mb", SettingType::integer, "500", 1, 10240, "Largest upload accepted, in MiB"},
       {"p2p_enabled", SettingType::boolean, "true", 0, 0, "Share the catalogue with peer instances"},
       {"p2p_sharing_mode", SettingType::text, "open", 0, 0, "open: any unblocked peer; friends: allow-list only"},
+      {"share_links", SettingType::text, "auto", 0, 0,
+       "Public share links (/share): auto (on for a public instance, off for a private one), on, or off"},
       {"setup_complete", SettingType::boolean, "false", 0, 0, "The setup wizard has been completed"},
       {"tos_content", SettingType::text, "", 0, 0, "Terms of service (Markdown); empty for the default"},
       {"listing_public", SettingType::boolean, "false", 0, 0, "Announce this instance to a public directory"},
@@ -84,6 +86,10 @@ SettingCheck validate_setting(const SettingSpec& spec, std::string_view value) {
       }
       if (spec.key == "musicbrainz_user_agent" && value.find_first_of("\r\n") != std::string_view::npos) {
         r.error = "Setting 'musicbrainz_user_agent' must be one line";
+        return r;
+      }
+      if (spec.key == "share_links" && value != "auto" && value != "on" && value != "off") {
+        r.error = "Setting 'share_links' must be 'auto', 'on' or 'off'";
         return r;
       }
       if (spec.key == "p2p_sharing_mode" && value != "open" && value != "friends") {

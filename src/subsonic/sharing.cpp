@@ -51,6 +51,8 @@ Reply get_shares(Call& c) {
 }
 
 Reply create_share(Call& c) {
+  if (!c.d.settings.shares_allowed())
+    fail(Code::not_authorized, "Share links are turned off on this instance (an admin can allow them: share_links)");
   std::vector<std::string> tracks;
   for (const auto& id : c.ids("id")) {
     if (c.d.catalog.stream_source(id)) tracks.push_back(id);
@@ -75,6 +77,8 @@ Reply create_share(Call& c) {
 }
 
 Reply update_share(Call& c) {
+  if (!c.d.settings.shares_allowed())
+    fail(Code::not_authorized, "Share links are turned off on this instance (an admin can allow them: share_links)");
   auto s = owned(c, c.str("id"));
   std::optional<std::optional<util::Micros>> exp;
   if (c.params.has("expires")) exp = expiry(c);
@@ -89,7 +93,8 @@ Reply delete_share(Call& c) {
 }
 
 std::optional<model::Share> live_share(Deps& d, std::string_view secret) {
-  if (secret.empty() || secret.size() > 64) return std::nullopt;
+  // Turning shares off closes the links already given out, too.
+  if (secret.empty() || secret.size() > 64 || !d.settings.shares_allowed()) return std::nullopt;
   auto s = d.shares.find_by_secret(secret);
   if (!s || (s->expires_at && *s->expires_at < util::now_micros())) return std::nullopt;
   return s;

@@ -25,7 +25,7 @@ Node user_node(Call& c, const model::User& u) {
   n.set("podcastRole", false);
   n.set("streamRole", true);
   n.set("jukeboxRole", false);
-  n.set("shareRole", true);
+  n.set("shareRole", c.d.settings.shares_allowed());
   n.set("videoConversionRole", false);
   auto& folders = n.scalars("folder");
   for (std::size_t i = 0; i < c.d.music_folders.size(); ++i) folders.push_back(static_cast<std::int64_t>(i + 1));

@@ -488,6 +488,31 @@ class Subsonic(ServerTest):
         self.assertEqual(self.ok("getShares")["shares"]["share"], [])
         self.assertEqual(self.s.get("/share/nonexistent").status, 404)
 
+    def test_share_links_follow_the_admin_setting(self):
+        album = self.album("Sine Album")
+        share = self.ok("createShare", {"id": album["id"]})["shares"]["share"][0]
+        path = urllib.parse.urlparse(share["url"]).path
+        self.assertEqual(self.s.get(path).status, 200)
+
+        def put(key, value):
+            r = self.s.put(f"/api/admin/settings/{key}", {"value": value}, token=self.admin_token)
+            self.assertEqual(r.status, 200, r)
+        # A private instance: "auto" turns shares off, also the links already given out.
+        put("instance_private", "true")
+        self.assertEqual(self.error("createShare", {"id": album["id"]}), 50)
+        self.assertEqual(self.s.get(path).status, 404)
+        self.assertFalse(self.ok("getUser", {"username": "admin"})["user"]["shareRole"])
+        put("share_links", "on")
+        self.assertEqual(self.s.get(path).status, 200)
+        self.assertTrue(self.ok("getUser", {"username": "admin"})["user"]["shareRole"])
+        self.ok("createShare", {"id": album["id"]})
+        put("instance_private", "false")
+        put("share_links", "off")
+        self.assertEqual(self.error("createShare", {"id": album["id"]}), 50)
+        self.assertEqual(self.s.get(path).status, 404)
+        r = self.s.put("/api/admin/settings/share_links", {"value": "sometimes"}, token=self.admin_token)
+        self.assertEqual(r.status, 400)
+
     # --- users, scanning, radio, transcoding ---
     def test_user_management(self):
         self.ok("createUser", {"username": "carol", "password": "enc:" + b"carol-password-1".hex(),
