@@ -87,6 +87,7 @@ class SqlPlaylistRepository final : public model::PlaylistRepository {
   bool add_track(std::string_view playlist_id, std::string_view track_id, std::optional<int> position,
                  util::Micros now) override {
     return transaction(pool_, [&](Connection& c) {
+      lock_playlist(c, playlist_id);
       if (!c.query("SELECT 1 FROM playlist_tracks WHERE playlist_id = ? AND track_id = ?",
                    {std::string(playlist_id), std::string(track_id)})
                .empty())
@@ -108,6 +109,7 @@ class SqlPlaylistRepository final : public model::PlaylistRepository {
 
   void remove_track(std::string_view playlist_id, std::string_view track_id, util::Micros now) override {
     transaction(pool_, [&](Connection& c) {
+      lock_playlist(c, playlist_id);
       auto rows = c.query("SELECT position FROM playlist_tracks WHERE playlist_id = ? AND track_id = ?",
                           {std::string(playlist_id), std::string(track_id)});
       if (rows.empty()) return;
@@ -122,6 +124,7 @@ class SqlPlaylistRepository final : public model::PlaylistRepository {
 
   bool reorder(std::string_view playlist_id, const std::vector<std::string>& ids, util::Micros now) override {
     return transaction(pool_, [&](Connection& c) {
+      lock_playlist(c, playlist_id);
       std::set<std::string> current;
       for (const auto& r :
            c.query("SELECT track_id FROM playlist_tracks WHERE playlist_id = ?", {std::string(playlist_id)}).rows)
@@ -137,6 +140,14 @@ class SqlPlaylistRepository final : public model::PlaylistRepository {
   }
 
  private:
+  // Edits of one playlist run one after the other: each reads the positions, then shifts them, and two
+  // interleaved on PostgreSQL (read committed) left duplicate and missing positions. Updating the playlist's
+  // row takes its row lock until commit (SQLite has a single writer anyway); later statements of the
+  // transaction then see the previous edit.
+  static void lock_playlist(Connection& c, std::string_view playlist_id) {
+    c.query("UPDATE playlists SET updated_at = updated_at WHERE id = ?", {std::string(playlist_id)});
+  }
+
   model::Paged<model::Playlist> list(const std::string& where, std::vector<Value> params, model::Page page) {
     auto c = pool_.acquire();
     model::Paged<model::Playlist> out;

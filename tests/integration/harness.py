@@ -134,6 +134,19 @@ class Server:
         self._stopped = (code, log)
         return code, log
 
+    def sql(self, query):
+        """Rows of a read-only query on this server's database (either engine), as lists of strings."""
+        if self.engine == "postgres":
+            out = subprocess.run(["psql", self.env["DATABASE_URL"], "-AtF", "\t", "-c", query],
+                                 capture_output=True, text=True, check=True).stdout
+            return [line.split("\t") for line in out.splitlines() if line]
+        import sqlite3
+        db = sqlite3.connect(f"file:{os.path.join(self.dir, 'soundtime.db')}?mode=ro", uri=True, timeout=30)
+        try:
+            return [[str(v) for v in row] for row in db.execute(query)]
+        finally:
+            db.close()
+
     def cli(self, *args, stdin=None):
         return subprocess.run([BINARY, *args], env=self.env, input=stdin, capture_output=True, text=True, timeout=60)
 

@@ -22,6 +22,40 @@ class UserMusic(ServerTest):
         self.bob = self.s.register("bob")["tokens"]["access_token"]
         self.tracks = {t["title"]: t["id"] for t in self.s.get("/api/tracks?per_page=100").json["data"]}
 
+    def test_concurrent_edits_of_one_playlist_keep_it_dense(self):
+        import random
+        import threading
+        pid = self.s.post("/api/playlists", {"name": "Shared"}, token=self.alice).json["id"]
+        ids = list(self.tracks.values())
+        statuses, lock = [], threading.Lock()
+
+        def client(seed):
+            rnd = random.Random(seed)
+            for _ in range(14):
+                action = rnd.choice(("add", "add", "remove", "reorder"))
+                if action == "add":
+                    r = self.s.post(f"/api/playlists/{pid}/tracks",
+                                    {"track_id": rnd.choice(ids), "position": rnd.randint(0, 8)}, token=self.alice)
+                elif action == "remove":
+                    r = self.s.delete(f"/api/playlists/{pid}/tracks/{rnd.choice(ids)}", token=self.alice)
+                else:
+                    order = [t["id"] for t in self.s.get(f"/api/playlists/{pid}", token=self.alice).json["tracks"]]
+                    rnd.shuffle(order)
+                    r = self.s.put(f"/api/playlists/{pid}/tracks", {"track_ids": order}, token=self.alice)
+                with lock:
+                    statuses.append((action, r.status))
+        threads = [threading.Thread(target=client, args=(n,)) for n in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertFalse([s for s in statuses if s[1] >= 500], "no edit fails with a server error")
+        positions = sorted(int(r[0]) for r in self.s.sql(
+            f"SELECT position FROM playlist_tracks WHERE playlist_id = '{pid}'"))
+        self.assertEqual(positions, list(range(len(positions))), "positions stay 0..n-1, each once")
+        listed = self.s.get(f"/api/playlists/{pid}", token=self.alice).json["tracks"]
+        self.assertEqual(len(listed), len(positions))
+
     def test_playlist_lifecycle(self):
         r = self.s.post("/api/playlists", {"name": "  Road Trip ", "description": "summer"}, token=self.alice)
         self.assertEqual(r.status, 201, r)
