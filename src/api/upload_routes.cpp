@@ -45,10 +45,16 @@ json::object import_part(ApiDeps& d, http::MultipartForm& form, const http::Mult
   std::string filename = part.filename.value_or("upload");
   std::string path = d.uploads->keep(part.file_path, filename, user_id);
   form.take(part);
+  // Whatever happens below, the file ends with a committed row or removed, and the journal settled.
+  auto drop = [&d](const std::string& p) {
+    std::error_code ec;
+    std::filesystem::remove(p, ec);
+    d.uploads->settled(p);
+  };
   try {
-    path = library::UploadStore::playable(path);
+    path = d.uploads->playable(path);
   } catch (const std::exception& e) {
-    std::filesystem::remove(path);
+    drop(path);
     model::throw_bad_request(e.what());
   }
   library::ImportOptions opts = base;
@@ -58,11 +64,11 @@ json::object import_part(ApiDeps& d, http::MultipartForm& form, const http::Mult
   try {
     o = d.importer->import_file(path, opts);
   } catch (...) {
-    std::filesystem::remove(path);
+    drop(path);
     throw;
   }
   if (o.status != library::ImportStatus::added) {
-    std::filesystem::remove(path);
+    drop(path);
     switch (o.status) {
       case library::ImportStatus::skipped_not_audio:
         model::throw_bad_request("File content does not match a recognized audio format");
@@ -72,6 +78,7 @@ json::object import_part(ApiDeps& d, http::MultipartForm& form, const http::Mult
         model::throw_bad_request("Cannot read this audio file: " + o.message);
     }
   }
+  d.uploads->settled(path);  // its row is committed
   auto t = d.catalog->find_track(o.track_id);
   if (!t) throw std::runtime_error("imported track vanished");
   try {

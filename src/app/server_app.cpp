@@ -118,6 +118,16 @@ p2p::ReachOptions p2p_reach_options(const Config& c) {
 
 int serve(const Config& c) {
   Services s = open_services(c);
+  // Leftovers of a crash, before anything looks at the storage: received bodies (only a server has any,
+  // so a command run beside it never touches them) and uploads whose row was never committed.
+  {
+    std::error_code ec;
+    for (auto it = std::filesystem::directory_iterator(s.temp_dir, ec); !ec && it != std::filesystem::directory_iterator();
+         it.increment(ec))
+      std::filesystem::remove_all(it->path(), ec);
+    if (auto n = s.uploads->sweep([&s](const std::string& p) { return s.catalog->find_by_path(p).has_value(); }))
+      spdlog::warn("removed {} uploaded file(s) left without a track by an interrupted upload", n);
+  }
 
   // Login, registration and refresh: by default 10 at once, then one every 6 seconds per client.
   auth::RateLimiter limiter(c.auth_rate_burst,

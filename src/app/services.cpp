@@ -60,7 +60,8 @@ Services open_services(const Config& c) {
   s.covers = std::make_unique<library::CoverStore>((std::filesystem::path(c.data_dir) / "media").string());
   s.importer = std::make_unique<library::Importer>(*s.catalog, *s.covers,
                                                    (std::filesystem::path(c.data_dir) / "outboards").string());
-  s.uploads = std::make_unique<library::UploadStore>(c.audio_storage_path);
+  s.uploads = std::make_unique<library::UploadStore>(
+      c.audio_storage_path, (std::filesystem::path(c.data_dir) / "uploads-pending").string());
   s.playlists = db::make_playlist_repository(*s.pool);
   s.activity = db::make_activity_repository(*s.pool);
   s.reports = db::make_report_repository(*s.pool);
@@ -95,7 +96,6 @@ Services open_services(const Config& c) {
   s.radio_stations = db::make_radio_station_repository(*s.pool);
   // Received bodies and form parts: inside the data directory, so keeping an upload is a rename.
   s.temp_dir = (std::filesystem::path(c.data_dir) / "tmp").string();
-  std::filesystem::remove_all(s.temp_dir);  // leftovers of a crash
   std::filesystem::create_directories(s.temp_dir);
   return s;
 }

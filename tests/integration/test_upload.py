@@ -150,3 +150,52 @@ class Upload(ServerTest):
         self.assertEqual(len(self.stored_files()), 2)
         many = [("files", f"{i}.mp3", b"x") for i in range(51)]
         self.assertEqual(self.upload("/api/upload/batch", files=many).json["error"], "Too many files. Maximum is 50")
+
+
+class UploadCrash(ServerTest):
+    """kill -9 during concurrent uploads, then a restart: no stored file without a row, no row without a
+    file, nothing left in tmp or in the upload journal (issue 17, item 21)."""
+
+    def test_kill_during_uploads_leaves_no_orphans(self):
+        import random
+        import signal
+        import subprocess
+        import threading
+        import time
+        token = self.s.setup_admin()["tokens"]["access_token"]
+        storage = os.path.join(self.s.dir, "music")
+        sources = []
+        for n in range(6):  # distinct content, a few hundred KB each so the uploads take a while
+            path = os.path.join(self.s.dir, f"src-{n}.flac")
+            subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+                            f"anoisesrc=duration=4:seed={n + 1}", "-c:a", "flac", "-metadata", f"title=Crash {n}",
+                            path], check=True)
+            with open(path, "rb") as f:
+                sources.append(f.read())
+        rnd = random.Random(21)
+        for trial in range(4):
+            def send(n):
+                body, headers = multipart(files=[("file", f"crash-{trial}-{n}.flac", sources[n])])
+                try:
+                    self.s.request("POST", "/api/upload", raw=body, headers=headers, token=token)
+                except OSError:
+                    pass  # the server died under it: expected
+            threads = [threading.Thread(target=send, args=(n,)) for n in range(6)]
+            for t in threads:
+                t.start()
+            time.sleep(rnd.uniform(0.05, 0.8))
+            self.s.proc.send_signal(signal.SIGKILL)
+            self.s.proc.wait()
+            for t in threads:
+                t.join()
+            self.s.start()
+            rows = {r[0] for r in self.s.sql("SELECT file_path FROM tracks")}
+            stored = {os.path.join(d, f) for d, _, files in os.walk(storage) for f in files}
+            self.assertEqual(stored - rows, set(), f"trial {trial}: files in the storage without a row")
+            self.assertEqual({p for p in rows if not os.path.exists(p)}, set(), f"trial {trial}: rows without a file")
+            self.assertEqual(os.listdir(os.path.join(self.s.dir, "tmp")), [], f"trial {trial}: tmp is clean")
+            self.assertEqual(os.listdir(os.path.join(self.s.dir, "uploads-pending")), [], f"trial {trial}: journal")
+            # And uploading still works after the crash.
+            body, headers = multipart(files=[("file", f"after-{trial}.flac", sources[trial])])
+            r = self.s.request("POST", "/api/upload", raw=body, headers=headers, token=token)
+            self.assertIn(r.status, (200, 409), r)
