@@ -264,6 +264,12 @@ int serve(const Config& c) {
   opts.cors.open_path_prefixes = {"/rest/"};
   opts.temp_dir = s.temp_dir;
   opts.file_body_limit = [&deps](http::Method m, std::string_view path) { return api::upload_body_limit(deps, m, path); };
+  opts.authorize_body = [&deps](const http::Request& req) { return api::authorize_upload(deps, req); };
+  opts.header_timeout = std::chrono::seconds(c.http_header_timeout_seconds);
+  opts.body_idle_timeout = std::chrono::seconds(c.http_body_idle_timeout_seconds);
+  opts.max_connections_per_ip = c.http_max_connections_per_ip;
+  opts.max_body_bytes_per_ip = c.http_max_body_bytes_per_ip;
+  opts.trusted_proxies = c.trusted_proxies;
   opts.runs_inline = [&router](const http::Request& req) { return router.is_inline(req); };
   opts.fast_path = [&router](http::Request& req) { return router.try_fast(req); };
   opts.access_log = [](const http::AccessLogEntry& e) {
