@@ -140,6 +140,7 @@ Config config_from_env(const Getenv& env) {
   bounded("HTTP_HEADER_TIMEOUT_SECONDS", 1, 3600, c.http_header_timeout_seconds);
   bounded("HTTP_BODY_IDLE_TIMEOUT_SECONDS", 1, 3600, c.http_body_idle_timeout_seconds);
   bounded("HTTP_MAX_CONNECTIONS_PER_IP", 1, 1'000'000, c.http_max_connections_per_ip);
+  bounded("HTTP_NETWORK_WAITS_MAX", 1, 10'000, c.http_network_waits_max);
   if (auto v = env("HTTP_MAX_BODY_BYTES_PER_IP")) {
     auto n = parse_size(*v);
     if (!n || *n < 64 * 1024) throw ConfigError("HTTP_MAX_BODY_BYTES_PER_IP must be a size of at least 64KB (e.g. 32MB)");

@@ -1,6 +1,7 @@
 #include "http/server.hpp"
 
 #include <sys/sendfile.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <atomic>
@@ -509,6 +510,13 @@ struct Server::Impl {
         } else if (auto fast = try_fast(req)) {
           res = std::move(*fast);
         } else {
+          // The handler may wait on the network: it can ask whether the client is still there (a peek
+          // at the socket, which nothing else reads meanwhile).
+          req.client_gone = [fd = c->socket.native_handle()] {
+            char b;
+            auto got = ::recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+            return got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+          };
           c->arm(opts.write_timeout);  // a handler that never answers does not hold the connection forever
           res = co_await net::co_spawn(
               workers, [&]() -> net::awaitable<Response> { co_return handle(req); }, net::use_awaitable);
