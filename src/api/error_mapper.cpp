@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "model/database_unavailable.hpp"
 #include "model/errors.hpp"
 
 namespace st::api {
@@ -38,6 +39,11 @@ http::Handler with_error_mapping(http::Handler inner, ErrorLog log) {
       return inner(req);
     } catch (const model::DomainError& e) {
       return response_for(e);
+    } catch (const model::DatabaseUnavailable& e) {
+      // Reported once per outage by the pool: not a line per request.
+      auto r = http::Response::error(503, "The service is temporarily unavailable");
+      r.headers.set("Retry-After", std::to_string(e.retry_after_seconds()));
+      return r;
     } catch (const model::UniqueViolation& e) {
       if (log) log(req.request_id, e.what());
       return http::Response::error(409, "This already exists");

@@ -288,7 +288,8 @@ int serve(const Config& c) {
   opts.runs_inline = [&router](const http::Request& req) { return router.is_inline(req); };
   opts.fast_path = [&router](http::Request& req) { return router.try_fast(req); };
   opts.access_log = [](const http::AccessLogEntry& e) {
-    auto level = e.status >= 500 ? spdlog::level::warn : (e.path == "/healthz" ? spdlog::level::debug : spdlog::level::info);
+    // 503 is a deliberate refusal (busy, database outage: logged once elsewhere), not a failure.
+    auto level = e.status >= 500 && e.status != 503 ? spdlog::level::warn : (e.path == "/healthz" ? spdlog::level::debug : spdlog::level::info);
     // The path is percent-decoded: a "%0a" in it must not start a line of its own.
     spdlog::log(level, "{} {} {} {} {} {}B {:.1f}ms", e.request_id, e.remote_ip, e.method, util::escape_for_log(e.path),
                 e.status, e.bytes, e.millis);
