@@ -30,12 +30,12 @@ void Pool::set_event_log(EventLog log) {
 }
 
 bool Pool::down() const {
-  std::lock_guard lock(const_cast<std::mutex&>(mu_));
+  std::lock_guard lock(mu_);
   return down_;
 }
 
 std::uint64_t Pool::connection_attempts() const {
-  std::lock_guard lock(const_cast<std::mutex&>(mu_));
+  std::lock_guard lock(mu_);
   return attempts_;
 }
 

@@ -58,7 +58,7 @@ class Pool {
   std::size_t size_;
   std::chrono::milliseconds timeout_;
   Dialect dialect_;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable cv_;
   std::vector<std::unique_ptr<Connection>> idle_;
   std::size_t open_ = 0;
