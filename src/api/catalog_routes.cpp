@@ -214,7 +214,12 @@ void add_catalog_routes(http::Router& r, ApiDeps& d) {
     o["total_artists"] = hits.total_artists;
     // The original's distributed search (limit min(per_page, 20)); p2p_results omitted when empty.
     if (auto inc = req.query("include_p2p"); inc && (*inc == "true" || *inc == "1") && d.p2p) {
+      // Peers are asked only when a slot among the requests waiting on them is free: the catalogue's
+      // answer never waits for one (it comes without p2p_results then).
+      std::optional<util::ConcurrencyGate::Slot> slot;
+      if (d.p2p_waits) slot = d.p2p_waits->try_enter();
       json::array p2p;
+      if (slot || !d.p2p_waits)
       for (const auto& h : d.p2p->search(util::trim(*q), std::min<std::size_t>(page.per_page, 20)))
         p2p.push_back(p2p_hit_json(h));
       if (!p2p.empty()) o["p2p_results"] = std::move(p2p);

@@ -25,6 +25,7 @@
 #include "model/report.hpp"
 #include "model/settings.hpp"
 #include "model/track_health.hpp"
+#include "util/concurrency_gate.hpp"
 #include "util/log_ring.hpp"
 
 namespace st::api {
@@ -55,6 +56,8 @@ struct ApiDeps {
   library::OnlineLyrics online_lyrics;
   // The folders the library is scanned from (MUSIC_FOLDERS, then the upload storage), canonical.
   std::vector<std::string> library_roots;
+  // Requests waiting on peers at once (fetches, searches), so that they cannot hold every HTTP worker.
+  util::ConcurrencyGate* p2p_waits = nullptr;
   library::P2pService* p2p = nullptr;  // the running P2P node, or nothing when P2P is off
   model::BlocklistRepository* blocklist = nullptr;
   library::MetadataEnricher* enricher = nullptr;  // MusicBrainz enrichment

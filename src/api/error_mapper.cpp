@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "model/database_unavailable.hpp"
 #include "model/errors.hpp"
 
 namespace st::api {
@@ -23,15 +24,25 @@ int status_of(model::ErrorKind k) {
 }
 }  // namespace
 
+http::Response response_for(const model::DomainError& e) {
+  auto r = http::Response::error(status_of(e.kind()), e.what());
+  if (e.kind() == model::ErrorKind::too_many_requests ||
+      (e.kind() == model::ErrorKind::unavailable && e.retry_after_seconds() > 0))
+    r.headers.set("Retry-After", std::to_string(e.retry_after_seconds()));
+  if (e.kind() == model::ErrorKind::unauthorized) r.headers.set("WWW-Authenticate", "Bearer");
+  return r;
+}
+
 http::Handler with_error_mapping(http::Handler inner, ErrorLog log) {
   return [inner = std::move(inner), log = std::move(log)](http::Request& req) -> http::Response {
     try {
       return inner(req);
     } catch (const model::DomainError& e) {
-      auto r = http::Response::error(status_of(e.kind()), e.what());
-      if (e.kind() == model::ErrorKind::too_many_requests)
-        r.headers.set("Retry-After", std::to_string(e.retry_after_seconds()));
-      if (e.kind() == model::ErrorKind::unauthorized) r.headers.set("WWW-Authenticate", "Bearer");
+      return response_for(e);
+    } catch (const model::DatabaseUnavailable& e) {
+      // Reported once per outage by the pool: not a line per request.
+      auto r = http::Response::error(503, "The service is temporarily unavailable");
+      r.headers.set("Retry-After", std::to_string(e.retry_after_seconds()));
       return r;
     } catch (const model::UniqueViolation& e) {
       if (log) log(req.request_id, e.what());

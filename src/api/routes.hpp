@@ -20,6 +20,9 @@ void add_catalog_routes(http::Router& r, ApiDeps& d);
 void add_upload_routes(http::Router& r, ApiDeps& d);
 // The body limit of upload requests (from the max_upload_size_mb setting), or nothing for other routes.
 std::optional<std::uint64_t> upload_body_limit(ApiDeps& d, http::Method m, std::string_view path);
+// For those routes, before their body is read: the refusal (401, 403) when the headers do not carry the
+// credentials of an active account, nothing otherwise.
+std::optional<http::Response> authorize_upload(ApiDeps& d, const http::Request& req);
 // Playlists (with "mine" and reorder), favorites, listening history, trending, user profiles,
 // and editing or deleting tracks.
 void add_playlist_routes(http::Router& r, ApiDeps& d);

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "api/auth_guard.hpp"
+#include "api/error_mapper.hpp"
 #include "api/json.hpp"
 #include "api/routes.hpp"
 #include "http/multipart.hpp"
@@ -105,6 +106,15 @@ std::optional<std::uint64_t> upload_body_limit(ApiDeps& d, http::Method m, std::
   if (path == "/api/upload/batch") return max_file_bytes(d) * kMaxBatchFiles + overhead;
   if (path.starts_with("/api/albums/") && path.ends_with("/cover")) return kMaxCoverBytes + overhead;
   return std::nullopt;
+}
+
+std::optional<http::Response> authorize_upload(ApiDeps& d, const http::Request& req) {
+  try {
+    require_user(d, req);  // the same check the handlers make, from the headers alone
+    return std::nullopt;
+  } catch (const model::DomainError& e) {
+    return response_for(e);
+  }
 }
 
 void add_upload_routes(http::Router& r, ApiDeps& d) {

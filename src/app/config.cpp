@@ -130,6 +130,22 @@ Config config_from_env(const Getenv& env) {
       throw ConfigError("METADATA_ENRICH_INTERVAL_SECONDS must be a number from 0 to 604800");
     c.metadata_enrich_interval_seconds = static_cast<unsigned>(*n);
   }
+  auto bounded = [&env](const char* name, long long lo, long long hi, unsigned& out) {
+    if (auto v = env(name)) {
+      auto n = util::parse_int(*v);
+      if (!n || *n < lo || *n > hi) throw ConfigError(fmt::format("{} must be a number from {} to {}", name, lo, hi));
+      out = static_cast<unsigned>(*n);
+    }
+  };
+  bounded("HTTP_HEADER_TIMEOUT_SECONDS", 1, 3600, c.http_header_timeout_seconds);
+  bounded("HTTP_BODY_IDLE_TIMEOUT_SECONDS", 1, 3600, c.http_body_idle_timeout_seconds);
+  bounded("HTTP_MAX_CONNECTIONS_PER_IP", 1, 1'000'000, c.http_max_connections_per_ip);
+  bounded("HTTP_NETWORK_WAITS_MAX", 1, 10'000, c.http_network_waits_max);
+  if (auto v = env("HTTP_MAX_BODY_BYTES_PER_IP")) {
+    auto n = parse_size(*v);
+    if (!n || *n < 64 * 1024) throw ConfigError("HTTP_MAX_BODY_BYTES_PER_IP must be a size of at least 64KB (e.g. 32MB)");
+    c.http_max_body_bytes_per_ip = *n;
+  }
   if (auto v = env("SOUNDTIME_ENV")) c.production = util::to_lower(*v) == "production";
   if (auto v = env("AUTH_RATE_LIMIT_BURST")) {
     auto n = util::parse_int(*v);

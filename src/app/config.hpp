@@ -38,6 +38,11 @@ struct Config {
   unsigned worker_threads = 0;   // 0: 4 × cores, at least 8
   std::size_t db_pool_size = 0;  // 0: engine default
   std::size_t max_body_mb = 2;
+  unsigned http_header_timeout_seconds = 30;          // HTTP_HEADER_TIMEOUT_SECONDS: a new connection's first headers
+  unsigned http_body_idle_timeout_seconds = 30;       // HTTP_BODY_IDLE_TIMEOUT_SECONDS: a body stalled this long is cut
+  unsigned http_max_connections_per_ip = 256;         // HTTP_MAX_CONNECTIONS_PER_IP (trusted proxies exempt)
+  unsigned http_network_waits_max = 0;  // HTTP_NETWORK_WAITS_MAX: per kind of network wait; 0: workers / 4, at least 2
+  std::uint64_t http_max_body_bytes_per_ip = 32ull << 20;  // HTTP_MAX_BODY_BYTES_PER_IP: in-memory bodies at once
   double auth_rate_burst = 10;           // AUTH_RATE_LIMIT_BURST
   double auth_rate_refill_seconds = 6;   // AUTH_RATE_LIMIT_REFILL_SECONDS
   bool production = false;

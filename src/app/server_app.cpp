@@ -21,10 +21,12 @@
 #include "http/server.hpp"
 #include "http/static_files.hpp"
 #include "library/folder_watcher.hpp"
+#include "library/lyrics_cache.hpp"
 #include "library/metadata_enricher.hpp"
 #include "library/waveform_backfill.hpp"
 #include "library/musicbrainz.hpp"
 #include "p2p/node.hpp"
+#include "util/concurrency_gate.hpp"
 #include "util/log_text.hpp"
 #include "util/strings.hpp"
 
@@ -132,8 +134,14 @@ int serve(const Config& c) {
   // Login, registration and refresh: by default 10 at once, then one every 6 seconds per client.
   auth::RateLimiter limiter(c.auth_rate_burst,
                             std::chrono::milliseconds(static_cast<long long>(c.auth_rate_refill_seconds * 1000)));
+  // Handlers that wait on the network (peers, lyrics providers) get a few workers each, never all of them:
+  // beyond that they answer 503 with Retry-After, and the catalogue keeps its workers.
+  unsigned network_waits = c.http_network_waits_max ? c.http_network_waits_max : std::max(2u, c.worker_threads / 4);
+  util::ConcurrencyGate p2p_waits(network_waits);
   // Online lyrics: the provider and keys from the settings, base URLs from the environment (tests).
-  library::OnlineLyrics online_lyrics = [&c, &s](const std::string& title, const std::string& artist) {
+  // Answers (misses too) are remembered: a day when found, an hour when the provider has none.
+  library::LyricsCache lyrics_cache(4096, std::chrono::hours(24), std::chrono::hours(1), network_waits);
+  library::OnlineLyrics online_lyrics = [&c, &s, &lyrics_cache](const std::string& title, const std::string& artist) {
     library::LyricsProviderConfig lc;
     lc.provider = s.settings->text("lyrics_provider");
     lc.musixmatch_key = s.settings->text("lyrics_musixmatch_key");
@@ -144,7 +152,11 @@ int serve(const Config& c) {
       auto r = lib::curl::get(url, 10);
       return std::pair<long, std::string>(r.status, std::move(r.body));
     };
-    return library::fetch_remote_lyrics(get, lc, title, artist);
+    if (lc.provider != "musixmatch" && lc.provider != "lyricscom") return library::fetch_remote_lyrics(get, lc, title, artist);
+    // The key names everything the answer depends on: a change of provider or key asks again.
+    std::string key = fmt::format("{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}", lc.provider, lc.musixmatch_key, lc.lyricscom_key,
+                                  lc.musixmatch_base, lc.lyricscom_base, title, artist);
+    return lyrics_cache.get(key, [&] { return library::fetch_remote_lyrics(get, lc, title, artist); });
   };
   api::ApiDeps deps{*s.accounts, *s.sessions, *s.settings, limiter, *s.stats, c.domain, c.trusted_proxies, kVersion,
                     false,           s.catalog.get(),     s.covers.get(),   s.importer.get(),
@@ -157,6 +169,8 @@ int serve(const Config& c) {
                                *s.transcodes,    *s.tasks,      kVersion,          c.trusted_proxies,
                                s.scan_roots,     c.scheme + "://" + c.domain,       {}};
   subsonic_deps.online_lyrics = online_lyrics;
+  deps.p2p_waits = &p2p_waits;
+  subsonic_deps.p2p_waits = &p2p_waits;
 
   // MusicBrainz enrichment: services and their URLs from the settings, read at each request.
   library::MusicBrainzClient musicbrainz(
@@ -254,6 +268,7 @@ int serve(const Config& c) {
   subsonic::add_subsonic_routes(router, subsonic_deps);
   api::add_p2p_routes(router, deps);
   api::add_p2p_admin_routes(router, deps);
+  router.limit_concurrency(http::Method::get, "/api/p2p/search", network_waits, 5);
 
   http::StaticFiles web(c.web_root.empty() ? default_web_root() : c.web_root);
   if (!web.available()) spdlog::info("no built web app found; serving the API only");
@@ -274,10 +289,17 @@ int serve(const Config& c) {
   opts.cors.open_path_prefixes = {"/rest/"};
   opts.temp_dir = s.temp_dir;
   opts.file_body_limit = [&deps](http::Method m, std::string_view path) { return api::upload_body_limit(deps, m, path); };
+  opts.authorize_body = [&deps](const http::Request& req) { return api::authorize_upload(deps, req); };
+  opts.header_timeout = std::chrono::seconds(c.http_header_timeout_seconds);
+  opts.body_idle_timeout = std::chrono::seconds(c.http_body_idle_timeout_seconds);
+  opts.max_connections_per_ip = c.http_max_connections_per_ip;
+  opts.max_body_bytes_per_ip = c.http_max_body_bytes_per_ip;
+  opts.trusted_proxies = c.trusted_proxies;
   opts.runs_inline = [&router](const http::Request& req) { return router.is_inline(req); };
   opts.fast_path = [&router](http::Request& req) { return router.try_fast(req); };
   opts.access_log = [](const http::AccessLogEntry& e) {
-    auto level = e.status >= 500 ? spdlog::level::warn : (e.path == "/healthz" ? spdlog::level::debug : spdlog::level::info);
+    // 503 is a deliberate refusal (busy, database outage: logged once elsewhere), not a failure.
+    auto level = e.status >= 500 && e.status != 503 ? spdlog::level::warn : (e.path == "/healthz" ? spdlog::level::debug : spdlog::level::info);
     // The path is percent-decoded: a "%0a" in it must not start a line of its own.
     spdlog::log(level, "{} {} {} {} {} {}B {:.1f}ms", e.request_id, e.remote_ip, e.method, util::escape_for_log(e.path),
                 e.status, e.bytes, e.millis);

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "lib/pq/connection.hpp"
+#include "model/database_unavailable.hpp"
 #include "model/errors.hpp"
 
 namespace st::db {
@@ -95,8 +96,10 @@ class PostgresConnection final : public Connection {
   bool healthy() const override { return conn_.is_ok(); }
 
  private:
-  [[noreturn]] static void rethrow(const lib::pq::Error& e) {
+  [[noreturn]] void rethrow(const lib::pq::Error& e) const {
     if (e.is_unique_violation()) throw model::UniqueViolation(e.what());
+    // The connection itself is gone (server restarted or unreachable): not this request's fault.
+    if (!conn_.is_ok()) throw model::DatabaseUnavailable(e.what(), 1);
     throw model::StorageError(e.what());
   }
 
@@ -130,7 +133,7 @@ std::unique_ptr<Connection> open_postgres(const std::string& conninfo) {
   try {
     return std::make_unique<PostgresConnection>(conninfo);
   } catch (const lib::pq::Error& e) {
-    throw model::StorageError(e.what());
+    throw model::DatabaseUnavailable(e.what(), 1);
   }
 }
 

@@ -1,4 +1,5 @@
 #pragma once
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -27,6 +28,9 @@ struct Request {
   std::string remote_ip;   // the socket peer
   std::string request_id;  // also sent back as X-Request-Id
   std::map<std::string, std::string, std::less<>> path_params;  // filled by the router
+  // True once the client has closed its connection (a handler waiting on the network may then give up).
+  // Set by the server; a client that half-closes after its request looks gone too.
+  std::function<bool()> client_gone;
 
   // First value of a query parameter (decoded; '+' is a space), or nothing.
   std::optional<std::string> query(std::string_view key) const;

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "util/concurrency_gate.hpp"
 #include "util/strings.hpp"
 
 namespace st::http {
@@ -112,7 +113,7 @@ bool Router::is_inline(const Request& req) const {
   return it != n->inline_safe.end() && it->second;
 }
 
-void Router::add_fast_path(Method method, std::string_view pattern, FastHandler fast) {
+Router::Node* Router::find(Method method, std::string_view pattern) const {
   Node* n = root_.get();
   for (auto s : segments(pattern)) {
     if (is_parameter(s)) {
@@ -123,9 +124,27 @@ void Router::add_fast_path(Method method, std::string_view pattern, FastHandler 
     }
     if (!n) break;
   }
-  if (!n || !n->handlers.count(method))
-    throw std::logic_error("fast path for a route not registered: " + std::string(pattern));
-  n->fast[method] = std::move(fast);
+  if (!n || !n->handlers.count(method)) throw std::logic_error("route not registered: " + std::string(pattern));
+  return n;
+}
+
+void Router::add_fast_path(Method method, std::string_view pattern, FastHandler fast) {
+  find(method, pattern)->fast[method] = std::move(fast);
+}
+
+void Router::limit_concurrency(Method method, std::string_view pattern, unsigned max_in_flight,
+                               unsigned retry_after_seconds) {
+  Node* n = find(method, pattern);
+  auto gate = std::make_shared<util::ConcurrencyGate>(max_in_flight);
+  n->handlers[method] = [inner = std::move(n->handlers[method]), gate, retry_after_seconds](Request& req) {
+    auto slot = gate->try_enter();
+    if (!slot) {
+      Response r = Response::error(503, "Too many of these requests at once; try again shortly");
+      r.headers.set("Retry-After", std::to_string(retry_after_seconds));
+      return r;
+    }
+    return inner(req);
+  };
 }
 
 std::optional<Response> Router::try_fast(Request& req) const {

@@ -35,6 +35,10 @@ class Router {
   void add_fast_path(Method method, std::string_view pattern, FastHandler fast);
   // The answer of the fast path of the route the request matches, when it has one and it answers.
   std::optional<Response> try_fast(Request& req) const;
+  // Bounds the requests of a route (already added) handled at once, for routes that wait on the network:
+  // beyond max_in_flight, 503 with Retry-After at once, so that they cannot hold every worker.
+  void limit_concurrency(Method method, std::string_view pattern, unsigned max_in_flight,
+                         unsigned retry_after_seconds);
   void get(std::string_view p, Handler h) { add(Method::get, p, std::move(h)); }
   void post(std::string_view p, Handler h) { add(Method::post, p, std::move(h)); }
   void put(std::string_view p, Handler h) { add(Method::put, p, std::move(h)); }
@@ -48,6 +52,7 @@ class Router {
 
  private:
   struct Node;
+  Node* find(Method method, std::string_view pattern) const;  // a registered route; throws otherwise
   std::unique_ptr<Node> root_;
   Handler fallback_;
 };

@@ -1,7 +1,9 @@
 #include "http/server.hpp"
 
 #include <sys/sendfile.h>
+#include <sys/socket.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -29,6 +31,7 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <unordered_map>
 
 #include "util/random.hpp"
 #include "util/strings.hpp"
@@ -50,8 +53,14 @@ struct Conn {
   Clock::time_point deadline = Clock::now();
   bool idle = false;
   bool close_after = false;
+  std::string counted_ip;  // the address this connection counts against (empty: exempt)
 
-  void arm(std::chrono::seconds s) { deadline = Clock::now() + s; }
+  void arm(std::chrono::seconds s) {
+    auto d = Clock::now() + s;
+    bool sooner = d < deadline;
+    deadline = d;
+    if (sooner) timer.cancel();  // the watchdog sleeps until the old deadline: wake it to wait for this one
+  }
   void close() {
     boost::system::error_code ignored;
     socket.shutdown(tcp::socket::shutdown_both, ignored);
@@ -109,6 +118,8 @@ struct Server::Impl {
   net::steady_timer grace;
   std::mutex mu;
   std::set<std::shared_ptr<Conn>> conns;
+  std::unordered_map<std::string, std::size_t> conns_per_ip;          // under mu
+  std::unordered_map<std::string, std::uint64_t> body_bytes_per_ip;   // under mu
   std::atomic<bool> stopping{false};
 
   void log_error(std::string_view m) const {
@@ -151,25 +162,29 @@ struct Server::Impl {
 
   // Writes a small error and ends the connection (the request could not be read).
   net::awaitable<void> write_and_close(std::shared_ptr<Conn> c, int status, std::string_view message) {
+    co_await write_and_close(std::move(c), Response::error(status, message), 64 * 1024 * 1024);
+  }
+
+  // Writes a refusal and ends the connection. Lingering close: a client still sending its (refused) body
+  // would get a reset instead of our answer if we closed now, so stop sending and drain (discard) its
+  // input, up to drain_limit bytes and a few seconds.
+  net::awaitable<void> write_and_close(std::shared_ptr<Conn> c, Response r, std::size_t drain_limit) {
     Request dummy;
-    Response r = Response::error(status, message);
     apply_standard_headers(dummy, r, opts);
     bhttp::response<bhttp::string_body> msg;
-    msg.result(static_cast<unsigned>(status));
+    msg.result(static_cast<unsigned>(r.status));
     for (const auto& [k, v] : r.headers.all()) msg.insert(k, v);
     msg.keep_alive(false);
-    msg.body() = std::get<std::string>(r.body);
+    if (auto* text = std::get_if<std::string>(&r.body)) msg.body() = std::move(*text);
     msg.prepare_payload();
     c->arm(std::chrono::seconds(5));
     auto [ec, n] = co_await bhttp::async_write(c->socket, msg, use_tuple);
     if (ec) co_return;
-    // Lingering close: a client still sending its (refused) body would get a reset instead of our
-    // answer if we closed now, so stop sending and drain its input for a bounded time and amount.
     boost::system::error_code ignored;
     c->socket.shutdown(tcp::socket::shutdown_send, ignored);
     std::vector<char> sink(64 * 1024);
     std::size_t drained = 0;
-    while (drained < 64 * 1024 * 1024 && c->socket.is_open()) {
+    while (drained < drain_limit && c->socket.is_open()) {
       auto [rec, got] = co_await c->socket.async_read_some(net::buffer(sink), use_tuple);
       if (rec) break;
       drained += got;
@@ -316,6 +331,61 @@ struct Server::Impl {
     co_return ok && keep_alive;
   }
 
+  // Bytes of in-memory request bodies a client address holds, released when its request is answered.
+  struct BodyReservation {
+    Impl* im = nullptr;
+    std::string ip;
+    std::uint64_t bytes = 0;
+    BodyReservation() = default;
+    BodyReservation(const BodyReservation&) = delete;
+    BodyReservation& operator=(const BodyReservation&) = delete;
+    ~BodyReservation() {
+      if (!im || bytes == 0) return;
+      std::lock_guard lock(im->mu);
+      auto it = im->body_bytes_per_ip.find(ip);
+      if (it == im->body_bytes_per_ip.end()) return;
+      it->second -= std::min(it->second, bytes);
+      if (it->second == 0) im->body_bytes_per_ip.erase(it);
+    }
+  };
+
+  bool reserve_body(BodyReservation& r, const std::string& ip, std::uint64_t bytes) {
+    if (bytes == 0) return true;
+    std::lock_guard lock(mu);
+    auto& used = body_bytes_per_ip[ip];
+    if (used + bytes > opts.max_body_bytes_per_ip) {
+      if (used == 0) body_bytes_per_ip.erase(ip);
+      return false;
+    }
+    used += bytes;
+    r.im = this;
+    r.ip = ip;
+    r.bytes = bytes;
+    return true;
+  }
+
+  // Reads the rest of a request body: each read that makes progress re-arms the idle deadline, so a
+  // slow upload that keeps moving is never cut and one that stalls is.
+  template <class Parser>
+  net::awaitable<boost::system::error_code> read_body(Conn& c, boost::beast::flat_buffer& buffer, Parser& p) {
+    while (!p.is_done()) {
+      c.arm(opts.body_idle_timeout);
+      auto [ec, n] = co_await bhttp::async_read_some(c.socket, buffer, p, use_tuple);
+      if (ec) co_return ec;
+    }
+    co_return boost::system::error_code{};
+  }
+
+  std::optional<Response> authorize(const Request& req) noexcept {
+    try {
+      return opts.authorize_body(req);
+    } catch (const std::exception& e) {
+      log_error(fmt::format("authorizing {} {} failed: {}", to_string(req.method), req.path, e.what()));
+    } catch (...) {
+    }
+    return Response::error(500, "Internal server error");
+  }
+
   net::awaitable<void> session(std::shared_ptr<Conn> c) {
     net::co_spawn(c->socket.get_executor(), watchdog(c), net::detached);
     boost::beast::flat_buffer buffer;
@@ -324,13 +394,14 @@ struct Server::Impl {
     bool first = true;
 
     while (!stopping && !c->close_after) {
-      // Headers first: the route decides where the body goes (memory, or a file for uploads).
+      // Headers first: the route decides where the body goes (memory, or a file for uploads) and
+      // whether the caller must be authenticated before any of it is read.
       bhttp::request_parser<bhttp::empty_body> head;
       head.header_limit(static_cast<std::uint32_t>(opts.max_header_bytes));
       head.body_limit(std::numeric_limits<std::uint64_t>::max());
 
       c->idle = true;
-      c->arm(first ? opts.request_timeout : opts.idle_timeout);
+      c->arm(first ? opts.header_timeout : opts.idle_timeout);
       auto [ec, n] = co_await bhttp::async_read_header(c->socket, buffer, head, use_tuple);
       c->idle = false;
       if (ec) {
@@ -341,12 +412,13 @@ struct Server::Impl {
       }
       first = false;
       auto start = Clock::now();
-      c->arm(opts.request_timeout);
 
       Request req;
       req.method = parse_method(head.get().method_string());
       req.target = std::string(head.get().target());
       bool target_ok = split_target(req.target, req.path, req.query_string);
+      for (const auto& f : head.get()) req.headers.add(std::string(f.name_string()), std::string(f.value()));
+      req.remote_ip = remote_ip;
       std::uint64_t limit = opts.max_body_bytes;
       bool to_file = false;
       if (target_ok && opts.file_body_limit) {
@@ -359,12 +431,35 @@ struct Server::Impl {
         co_await write_and_close(c, 413, fmt::format("Request body too large (limit {} bytes)", limit));
         break;
       }
-      if (auto expect = head.get()[bhttp::field::expect]; util::iequals(expect, "100-continue")) {
+      bool has_body = !head.is_done();
+      // Large bodies are for known callers only: check the credentials in the headers before reading any.
+      if (to_file && has_body && opts.authorize_body) {
+        c->arm(opts.header_timeout);
+        auto refusal = co_await net::co_spawn(
+            workers, [&]() -> net::awaitable<std::optional<Response>> { co_return authorize(req); },
+            net::use_awaitable);
+        if (refusal) {
+          co_await write_and_close(c, std::move(*refusal), 1024 * 1024);
+          break;
+        }
+      }
+      // In-memory bodies are read before any handler looks at who is asking: bounded per client.
+      BodyReservation reservation;
+      if (!to_file && has_body) {
+        auto want = head.content_length().value_or(limit);
+        if (!reserve_body(reservation, client_ip(req, opts.trusted_proxies), want)) {
+          Response busy = Response::error(503, "Too many request bodies in flight from this address");
+          busy.headers.set("Retry-After", "1");
+          co_await write_and_close(c, std::move(busy), 1024 * 1024);
+          break;
+        }
+      }
+      if (auto expect = head.get()[bhttp::field::expect]; has_body && util::iequals(expect, "100-continue")) {
         static constexpr std::string_view cont = "HTTP/1.1 100 Continue\r\n\r\n";
+        c->arm(opts.write_timeout);
         auto [wec, wn] = co_await net::async_write(c->socket, net::buffer(cont), use_tuple);
         if (wec) break;
       }
-      for (const auto& f : head.get()) req.headers.add(std::string(f.name_string()), std::string(f.value()));
       unsigned version = head.get().version();
       bool keep_alive = head.get().keep_alive() && !stopping;
 
@@ -387,13 +482,13 @@ struct Server::Impl {
           co_await write_and_close(c, 507, "The server cannot store the upload");
           break;
         }
-        if (!fp.is_done()) std::tie(bec, n) = co_await bhttp::async_read(c->socket, buffer, fp, use_tuple);
+        bec = co_await read_body(*c, buffer, fp);
         fp.get().body().file().close(fec);
         req.body_file = body_file.path;
       } else {
         bhttp::request_parser<bhttp::string_body> sp(std::move(head));
         sp.body_limit(limit);
-        if (!sp.is_done()) std::tie(bec, n) = co_await bhttp::async_read(c->socket, buffer, sp, use_tuple);
+        bec = co_await read_body(*c, buffer, sp);
         req.body = std::move(sp.get().body());
       }
       if (bec == bhttp::error::body_limit) {
@@ -404,7 +499,6 @@ struct Server::Impl {
         if (!is_quiet_error(bec) && c->socket.is_open()) co_await write_and_close(c, 400, "Malformed HTTP request");
         break;
       }
-      req.remote_ip = remote_ip;
       req.request_id = request_id_for(req);
       Response res;
       if (!target_ok) {
@@ -416,6 +510,14 @@ struct Server::Impl {
         } else if (auto fast = try_fast(req)) {
           res = std::move(*fast);
         } else {
+          // The handler may wait on the network: it can ask whether the client is still there (a peek
+          // at the socket, which nothing else reads meanwhile).
+          req.client_gone = [fd = c->socket.native_handle()] {
+            char b;
+            auto got = ::recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+            return got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+          };
+          c->arm(opts.write_timeout);  // a handler that never answers does not hold the connection forever
           res = co_await net::co_spawn(
               workers, [&]() -> net::awaitable<Response> { co_return handle(req); }, net::use_awaitable);
         }
@@ -447,12 +549,25 @@ struct Server::Impl {
       }
       boost::system::error_code ignored;
       socket.set_option(tcp::no_delay(true), ignored);
+      boost::system::error_code ep_ec;
+      std::string ip = socket.remote_endpoint(ep_ec).address().to_string();
+      bool exempt = std::find(opts.trusted_proxies.begin(), opts.trusted_proxies.end(), ip) != opts.trusted_proxies.end();
       auto c = std::make_shared<Conn>(std::move(socket));
       {
         std::lock_guard lock(mu);
         if (conns.size() >= opts.max_connections) {
           c->close();
           continue;
+        }
+        if (!exempt) {
+          // One address may not take all the connections: refused at once, before a byte is read.
+          auto& count = conns_per_ip[ip];
+          if (count >= opts.max_connections_per_ip) {
+            c->close();
+            continue;
+          }
+          ++count;
+          c->counted_ip = ip;
         }
         conns.insert(c);
       }
@@ -467,6 +582,10 @@ struct Server::Impl {
         c->close();
         std::lock_guard lock(mu);
         conns.erase(c);
+        if (!c->counted_ip.empty()) {
+          if (auto it = conns_per_ip.find(c->counted_ip); it != conns_per_ip.end() && --it->second == 0)
+            conns_per_ip.erase(it);
+        }
         if (stopping && conns.empty()) grace.cancel();
       });
     }

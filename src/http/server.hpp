@@ -38,11 +38,18 @@ struct ServerOptions {
   unsigned worker_threads = 8;
   std::size_t max_body_bytes = 2 * 1024 * 1024;
   std::size_t max_header_bytes = 16 * 1024;
-  std::chrono::seconds request_timeout{30};   // reading one request (headers and body)
+  std::chrono::seconds header_timeout{30};     // reading a new connection's first request headers
+  std::chrono::seconds body_idle_timeout{30};  // a request body that makes no progress this long is cut
   std::chrono::seconds idle_timeout{75};      // keep-alive wait for the next request
   std::chrono::seconds write_timeout{60};     // without progress while sending a response
   std::chrono::seconds shutdown_grace{10};    // in-flight requests get this long after SIGTERM
   std::size_t max_connections = 10000;
+  // Per client address (the socket peer; trusted proxies are exempt, as their clients are many):
+  // connections at once, and bytes of request bodies held in memory at once. Those bodies are read
+  // before any handler has authenticated the request, so strangers must not be able to pile them up.
+  std::size_t max_connections_per_ip = 256;
+  std::uint64_t max_body_bytes_per_ip = 32 * 1024 * 1024;
+  std::vector<std::string> trusted_proxies;  // their X-Forwarded-For names the client (body budget)
   CorsOptions cors;
   bool hsts = true;
   // Requests for which this says true are handled on the network thread, without the hop to the
@@ -54,6 +61,10 @@ struct ServerOptions {
   // Requests for which this returns a limit get their body written to a file in temp_dir
   // (Request::body_file) instead of memory, up to that many bytes (uploads).
   std::function<std::optional<std::uint64_t>(Method, std::string_view path)> file_body_limit;
+  // For those requests (large bodies): checked from the headers alone, on the worker pool, before a
+  // byte of the body is read or `100 Continue` is sent. An answer (401, 403) refuses the request: it is
+  // sent and the connection closed, without storing the body.
+  std::function<std::optional<Response>(const Request&)> authorize_body;
   std::string temp_dir = "/tmp";
   std::function<void(const AccessLogEntry&)> access_log;
   std::function<void(std::string_view)> error_log;

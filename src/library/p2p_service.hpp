@@ -1,6 +1,7 @@
 #pragma once
 // What the REST API may ask of the peer-to-peer node (implemented in src/p2p, wired in app/), so routes
 // never depend on the P2P layer itself.
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -135,8 +136,9 @@ class P2pService {
   // Replicated tracks we hold from a peer (remote_tracks rows of its origin).
   virtual std::int64_t remote_track_count(std::string_view node_id) = 0;
   // The local file holding a replicated track's bytes, fetched from peers and verified first when
-  // needed. Throws model::DomainError (unavailable) when no peer can provide it.
-  virtual std::string materialize(std::string_view content_hash) = 0;
+  // needed. Throws model::DomainError (unavailable) when no peer can provide it, or when it is not here
+  // within max_wait (then with a retry_after_seconds: the fetch goes on, so that a later call finds it).
+  virtual std::string materialize(std::string_view content_hash, std::chrono::milliseconds max_wait) = 0;
   // Starts (or joins) fetching a replicated track and reads it while it arrives; nothing when its bytes
   // are already here (use materialize()). Throws model::DomainError like materialize().
   virtual std::unique_ptr<ProgressiveBlob> open_progressive(std::string_view content_hash) = 0;

@@ -133,7 +133,7 @@ class Node final : public library::P2pService {
   library::P2pPingResult ping(std::string_view node_id) override;
   std::vector<library::P2pSearchHit> search(std::string_view query, std::size_t limit) override;
   std::int64_t remote_track_count(std::string_view node_id) override { return repo_.remote_track_count(node_id); }
-  std::string materialize(std::string_view content_hash) override;
+  std::string materialize(std::string_view content_hash, std::chrono::milliseconds max_wait) override;
   std::unique_ptr<library::ProgressiveBlob> open_progressive(std::string_view content_hash) override;
   std::vector<library::DeviceSyncResult> sync_devices(std::string_view user_id) override;
   void start_resync(std::string_view node_id) override;

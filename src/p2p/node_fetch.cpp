@@ -267,14 +267,15 @@ void Node::run_download(const std::shared_ptr<Download>& dl) {
   cv_.notify_all();
 }
 
-std::string Node::materialize(std::string_view hash_view) {
+std::string Node::materialize(std::string_view hash_view, std::chrono::milliseconds max_wait) {
   std::string hash(hash_view);
   if (!is_hash_hex(hash)) model::throw_bad_request("Invalid content hash");
   if (auto p = blobs_.cached(hash)) return *p;
   if (auto lb = repo_.local_blob(hash)) return lb->path;
   auto dl = start_download(hash);
   std::unique_lock l(dl->mu);
-  dl->cv.wait(l, [&] { return dl->done; });
+  if (!dl->cv.wait_for(l, max_wait, [&] { return dl->done; }))
+    throw model::DomainError(model::ErrorKind::unavailable, "The track is still on its way from a peer", 5);
   if (!dl->error.empty()) throw model::DomainError(model::ErrorKind::unavailable, dl->error);
   return dl->path;
 }

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "auth/account_service.hpp"
+#include "util/concurrency_gate.hpp"
 #include "auth/app_passwords.hpp"
 #include "auth/instance_settings.hpp"
 #include "auth/subsonic_auth.hpp"
@@ -45,6 +46,7 @@ struct Deps {
   std::vector<std::string> music_folders;
   std::string public_base_url;  // for share links: scheme://domain
   NowPlaying now_playing;
+  util::ConcurrencyGate* p2p_waits = nullptr;  // requests waiting on peers at once (as the REST API's)
   library::P2pService* p2p = nullptr;  // the running P2P node (replicated tracks), or nothing
   model::TrackHealthRepository* track_health = nullptr;  // copies of a song, for playing another one
   library::OnlineLyrics online_lyrics;  // the configured lyrics provider, when the music carries none

@@ -60,8 +60,11 @@ std::string local_file(Deps& d, const model::Track& t) {
   static constexpr std::string_view kRemote = "p2p://";
   if (t.file_path.compare(0, kRemote.size(), kRemote) != 0) return t.file_path;
   if (!d.p2p) fail(Code::generic, "This song is on another instance and peer-to-peer sharing is off");
+  std::optional<util::ConcurrencyGate::Slot> slot;
+  if (d.p2p_waits && !(slot = d.p2p_waits->try_enter()))
+    fail(Code::generic, "Too many songs on their way from other instances; try again shortly");
   try {
-    return d.p2p->materialize(std::string_view(t.file_path).substr(kRemote.size()));
+    return d.p2p->materialize(std::string_view(t.file_path).substr(kRemote.size()), std::chrono::seconds(30));
   } catch (const model::DomainError& e) {
     fail(Code::generic, std::string("This song is on another instance: ") + e.what());
   }

@@ -8,6 +8,7 @@
 #include <memory>
 #include <unordered_map>
 
+#include "model/database_unavailable.hpp"
 #include "model/errors.hpp"
 #include "subsonic/sections.hpp"
 #include "util/strings.hpp"
@@ -137,6 +138,12 @@ void add_subsonic_routes(http::Router& r, Deps& d) {
       return error_response(d, f, callback, static_cast<Code>(e.code()), e.what());
     } catch (const model::DomainError& e) {
       return error_response(d, f, callback, code_for(e.kind()), e.what());
+    } catch (const model::DatabaseUnavailable& e) {
+      // An HTTP 503 with Retry-After (apps retry), reported once per outage by the pool, not per request.
+      auto r = error_response(d, f, callback, Code::generic, "The server is temporarily unavailable");
+      r.status = 503;
+      r.headers.set("Retry-After", std::to_string(e.retry_after_seconds()));
+      return r;
     } catch (const model::StorageError& e) {
       spdlog::error("{} subsonic {}: storage error: {}", req.request_id, name, e.what());
       return error_response(d, f, callback, Code::generic, "Internal server error");

@@ -1,6 +1,7 @@
 """The HTTP layer seen from outside: health, headers, CORS, errors, limits, keep-alive."""
 import http.client
 import socket
+import time
 
 from harness import ServerTest
 
@@ -124,6 +125,67 @@ class HttpBasics(ServerTest):
         self.assertEqual(self.s.get("/healthz", conn=c).status, 200)
         # tearDown sends SIGTERM with the connection still open: the server must still exit promptly.
         self.addCleanup(c.close)
+
+
+class ClientLimits(ServerTest):
+    """Issue 17, item 5: one client address can neither take every connection nor pile up request bodies in
+    memory before any handler has checked who it is."""
+    server_env = {"HTTP_MAX_CONNECTIONS_PER_IP": "4", "HTTP_MAX_BODY_BYTES_PER_IP": "3MB"}
+
+    def served(self, sock):
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        try:
+            data = sock.recv(4096)
+        except ConnectionResetError:
+            return False
+        return data.startswith(b"HTTP/1.1 200")
+
+    def test_connections_beyond_the_per_ip_cap_are_refused(self):
+        held = []
+        try:
+            # Four kept-alive connections, each served (the harness's own connections may take a moment
+            # to be noticed as closed: retried until the server has let them go).
+            for _ in range(400):
+                if len(held) == 4:
+                    break
+                sock = socket.create_connection(("127.0.0.1", self.s.port), timeout=10)
+                if self.served(sock):
+                    held.append(sock)
+                else:
+                    sock.close()
+                    time.sleep(0.05)
+            self.assertEqual(len(held), 4)
+            extra = [socket.create_connection(("127.0.0.1", self.s.port), timeout=10) for _ in range(3)]
+            for sock in extra:
+                with sock:
+                    self.assertFalse(self.served(sock))
+            held.pop().close()
+            # The freed slot is usable again (the server notices the close a moment later).
+            for _ in range(200):
+                with socket.create_connection(("127.0.0.1", self.s.port), timeout=10) as sock:
+                    if self.served(sock):
+                        break
+                time.sleep(0.05)
+            else:
+                self.fail("a freed connection slot was never reused")
+        finally:
+            for sock in held:
+                sock.close()
+
+    def test_in_memory_bodies_are_bounded_per_client(self):
+        head = (b"POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                b"Content-Length: 2000000\r\n\r\n")
+        with socket.create_connection(("127.0.0.1", self.s.port), timeout=10) as first:
+            first.sendall(head + b" " * 1000)  # 2 MB announced, held open
+            # Make sure the server has read the first headers (it answers other requests in order).
+            self.assertEqual(self.s.get("/healthz").status, 200)
+            with socket.create_connection(("127.0.0.1", self.s.port), timeout=10) as second:
+                second.sendall(head)
+                data = second.recv(4096)
+                self.assertTrue(data.startswith(b"HTTP/1.1 503"), data[:200])
+                self.assertIn(b"Retry-After: 1", data)
+            # Small bodies of the same client still fit.
+            self.assertEqual(self.s.post("/api/auth/login", {"username": "x"}).status, 400)
 
 
 class RequestLogging(ServerTest):

@@ -732,12 +732,110 @@ class LyricsProviders(ServerTest):
         self.setting("lyrics_lyricscom_key", "tok")
         r = self.lyrics("Lovely")
         self.assertEqual((r.json["lyrics"], r.json["source"]), ("from lyrics.com", "lyricscom"))
-        # A provider that cannot be reached is a 502, not a crash or a hang.
+        # A provider that cannot be reached is a 502, not a crash or a hang (for a lookup not remembered).
         self.fake.shutdown()
         self.fake.server_close()
-        r = self.lyrics("Lovely")
+        self.assertEqual(self.lyrics("Lovely").json["lyrics"], "from lyrics.com")  # remembered
+        r = self.lyrics("Tone 1")
         self.assertEqual(r.status, 502)
         self.assertEqual(r.json["error"], "Lyrics API request failed")
+
+
+class LyricsLookups(ServerTest):
+    """Issue 17, item 7: online lyrics are remembered (misses too), and lookups waiting on a slow provider
+    never hold the workers that serve the catalogue."""
+    server_env = {"HTTP_NETWORK_WAITS_MAX": "2"}
+
+    def setUp(self):
+        import http.server
+        import threading
+        import urllib.parse as up
+        self.asked = []
+        self.release = threading.Event()
+        self.block = False
+        outer = self
+
+        class Fake(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                q = dict(up.parse_qsl(up.urlparse(self.path).query))
+                outer.asked.append(q.get("q_track"))
+                if outer.block:
+                    outer.release.wait(60)
+                found = q.get("q_track") == "Lovely"
+                body = {"message": {"header": {"status_code": 200 if found else 404},
+                                    "body": {"lyrics": {"lyrics_body": "la la"}} if found else []}}
+                data = json.dumps(body).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *a):
+                pass
+
+        self.fake = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Fake)
+        self.fake.daemon_threads = True
+        threading.Thread(target=self.fake.serve_forever, daemon=True).start()
+        base = f"http://127.0.0.1:{self.fake.server_address[1]}"
+        root, _ = fixture()
+        self.s = Server(env={"LYRICS_MUSIXMATCH_URL": base, **self.server_env})
+        self.lib = os.path.join(self.s.dir, "library")
+        shutil.copytree(os.path.join(root, "library"), self.lib)
+        self.assertEqual(self.s.cli("import", self.lib).returncode, 0)
+        self.s.start()
+        self.admin = self.s.setup_admin()["tokens"]["access_token"]
+        for key, value in (("lyrics_provider", "musixmatch"), ("lyrics_musixmatch_key", "k")):
+            self.assertEqual(self.s.put(f"/api/admin/settings/{key}", {"value": value}, token=self.admin).status, 200)
+        self.tracks = {t["title"]: t["id"] for t in self.s.get("/api/tracks?per_page=100").json["data"]}
+
+    def tearDown(self):
+        self.release.set()
+        super().tearDown()
+        self.fake.shutdown()
+        self.fake.server_close()
+
+    def lyrics(self, title):
+        return self.s.get(f"/api/tracks/{self.tracks[title]}/lyrics")
+
+    def test_the_provider_is_asked_once_per_track_found_or_not(self):
+        for _ in range(3):
+            self.assertEqual(self.lyrics("Lovely").json["lyrics"], "la la")
+            self.assertIsNone(self.lyrics("Tone 1").json["lyrics"])
+        r = self.s.get("/rest/getLyrics?u=admin&p=admin-password-1&v=1.16.1&c=t&f=json&artist=Aiff%20Band&title=Lovely")
+        self.assertEqual(r.json["subsonic-response"]["lyrics"]["value"], "la la")
+        self.assertEqual(sorted(self.asked), ["Lovely", "Tone 1"])
+
+    def test_a_stuck_provider_does_not_hold_the_catalogue(self):
+        import threading
+        self.block = True
+        replies = []
+
+        def ask(title):
+            replies.append(self.lyrics(title))
+
+        # Far more lookups than workers (at most 4 x cores): all waiting on a provider that does not answer.
+        titles = [t for t in self.tracks if t != "Tone 3"]
+        threads = [threading.Thread(target=ask, args=(titles[i % len(titles)],)) for i in range(80)]
+        for t in threads:
+            t.start()
+        # Safety net: without a bound on lookups the catalogue would answer only once this frees the provider.
+        safety = threading.Timer(25, self.release.set)
+        safety.start()
+        try:
+            # The catalogue still answers while the provider is stuck (released only afterwards).
+            for _ in range(5):
+                r = self.s.get("/api/tracks?per_page=5")
+                self.assertEqual(r.status, 200, r)
+                self.assertFalse(self.release.is_set())
+        finally:
+            safety.cancel()
+            self.release.set()
+            for t in threads:
+                t.join()
+        busy = [r for r in replies if r.status == 503]
+        self.assertTrue(busy, "no lookup was turned away")
+        self.assertTrue(all(r.header("retry-after") for r in busy))
 
 
 class Libraries(ServerTest):

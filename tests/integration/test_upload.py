@@ -1,6 +1,8 @@
 """Uploads: multipart received to disk, content checked, stored per user, imported; refused uploads leave
 nothing behind."""
 import os
+import socket
+import time
 import uuid
 
 from harness import ServerTest
@@ -199,3 +201,108 @@ class UploadCrash(ServerTest):
             body, headers = multipart(files=[("file", f"after-{trial}.flac", sources[trial])])
             r = self.s.request("POST", "/api/upload", raw=body, headers=headers, token=token)
             self.assertIn(r.status, (200, 409), r)
+
+
+class UploadBeforeAuth(ServerTest):
+    """Issue 17, item 5: an upload body is for a known account only, checked from the headers before a byte
+    of it is read or stored."""
+
+    def temp_files(self):
+        tmp = os.path.join(self.s.dir, "tmp")
+        return os.listdir(tmp) if os.path.isdir(tmp) else []
+
+    def head(self, path, length, extra=""):
+        return (f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=x\r\n"
+                f"Content-Length: {length}\r\n{extra}\r\n").encode()
+
+    def test_anonymous_upload_is_refused_before_100_continue(self):
+        self.s.setup_admin()
+        for path in ("/api/upload", "/api/upload/batch"):
+            with socket.create_connection(("127.0.0.1", self.s.port), timeout=10) as sock:
+                sock.sendall(self.head(path, 50 * 1024 * 1024, "Expect: 100-continue\r\n"))
+                data = sock.recv(65536)
+                # The refusal comes instead of "100 Continue": the client never has to send its body.
+                self.assertTrue(data.startswith(b"HTTP/1.1 401"), data[:200])
+                self.assertIn(b"Connection: close", data)
+        self.assertEqual(self.temp_files(), [])
+
+    def test_anonymous_or_stale_token_upload_is_answered_without_storing_the_body(self):
+        self.s.setup_admin()
+        for auth in ("", "Authorization: Bearer not-a-token\r\n"):
+            with socket.create_connection(("127.0.0.1", self.s.port), timeout=10) as sock:
+                sock.sendall(self.head("/api/upload/batch", 50 * 1024 * 1024, auth) + b"x" * (512 * 1024))
+                # Answered after the headers, with most of the declared body never sent.
+                data = sock.recv(65536)
+                self.assertTrue(data.startswith(b"HTTP/1.1 401"), data[:200])
+                self.assertEqual(self.temp_files(), [])
+
+    def test_an_account_still_uploads_with_100_continue(self):
+        token = self.s.setup_admin()["tokens"]["access_token"]
+        root, _ = fixture()
+        with open(os.path.join(root, "library", "Test Artist/Sine Album/02 Tone 2.mp3"), "rb") as f:
+            body, headers = multipart(files=[("file", "t.mp3", f.read())])
+        with socket.create_connection(("127.0.0.1", self.s.port), timeout=10) as sock:
+            sock.sendall((f"POST /api/upload HTTP/1.1\r\nHost: x\r\nContent-Type: {headers['Content-Type']}\r\n"
+                          f"Authorization: Bearer {token}\r\nContent-Length: {len(body)}\r\n"
+                          "Expect: 100-continue\r\nConnection: close\r\n\r\n").encode())
+            self.assertTrue(sock.recv(4096).startswith(b"HTTP/1.1 100 Continue"))
+            sock.sendall(body)
+            data = b""
+            while chunk := sock.recv(65536):
+                data += chunk
+        self.assertTrue(data.startswith(b"HTTP/1.1 200"), data[:300])
+
+
+class SlowUploads(ServerTest):
+    """Issue 17, item 9: the request deadline covers the headers; a body is cut only when it stops moving."""
+    server_env = {"HTTP_HEADER_TIMEOUT_SECONDS": "2", "HTTP_BODY_IDLE_TIMEOUT_SECONDS": "2"}
+
+    def setUp(self):
+        super().setUp()
+        self.token = self.s.setup_admin()["tokens"]["access_token"]
+        root, _ = fixture()
+        with open(os.path.join(root, "library", "Test Artist/Sine Album/02 Tone 2.mp3"), "rb") as f:
+            self.body, self.headers = multipart(files=[("file", "slow.mp3", f.read())])
+
+    def start_upload(self):
+        sock = socket.create_connection(("127.0.0.1", self.s.port), timeout=30)
+        sock.sendall((f"POST /api/upload HTTP/1.1\r\nHost: x\r\nContent-Type: {self.headers['Content-Type']}\r\n"
+                      f"Authorization: Bearer {self.token}\r\nContent-Length: {len(self.body)}\r\n"
+                      "Connection: close\r\n\r\n").encode())
+        return sock
+
+    @staticmethod
+    def read_all(sock):
+        data = b""
+        try:
+            while chunk := sock.recv(65536):
+                data += chunk
+        except ConnectionResetError:
+            pass
+        return data
+
+    def test_a_body_that_keeps_moving_is_never_cut(self):
+        # 24 steady pieces, 0.25 s apart: three times the header deadline in all, never idle for long.
+        sock = self.start_upload()
+        with sock:
+            step = -(-len(self.body) // 24)
+            for i in range(0, len(self.body), step):
+                sock.sendall(self.body[i:i + step])
+                time.sleep(0.25)
+            data = self.read_all(sock)
+        self.assertTrue(data.startswith(b"HTTP/1.1 200"), data[:300])
+
+    def test_a_stalled_body_is_cut_and_leaves_nothing(self):
+        sock = self.start_upload()
+        with sock:
+            sock.sendall(self.body[:1000])
+            # Then nothing: the server ends the connection (the 30 s socket timeout is only a safety net).
+            self.assertNotIn(b"HTTP/1.1 200", self.read_all(sock))
+        # The partial body is removed as the server ends the request (just after the close the client sees).
+        tmp = os.path.join(self.s.dir, "tmp")
+        for _ in range(200):
+            if not (os.listdir(tmp) if os.path.isdir(tmp) else []):
+                break
+            time.sleep(0.05)
+        self.assertEqual(os.listdir(tmp) if os.path.isdir(tmp) else [], [])
+        self.assertEqual(self.s.get("/healthz").status, 200)

@@ -109,3 +109,29 @@ TEST(Router, FastPathNeedsItsRoute) {
   EXPECT_THROW(r.add_fast_path(Method::post, "/x/{id}", none), std::logic_error);
   EXPECT_NO_THROW(r.add_fast_path(Method::get, "/x/{id}", none));
 }
+
+TEST(Router, ConcurrencyLimitAnswers503WithRetryAfterWhenFull) {
+  Router r;
+  Response inner_reply;
+  int calls = 0;
+  r.get("/api/p2p/search", [&](Request&) {
+    ++calls;
+    if (calls == 1) {  // a second request arrives while this one still waits
+      auto again = req(Method::get, "/api/p2p/search");
+      inner_reply = r.dispatch(again);
+    }
+    return Response::text(200, "ok");
+  });
+  r.get("/api/tracks", say("tracks"));
+  r.limit_concurrency(Method::get, "/api/p2p/search", 1, 7);
+  auto first = req(Method::get, "/api/p2p/search");
+  EXPECT_EQ(r.dispatch(first).status, 200);
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(inner_reply.status, 503);
+  EXPECT_EQ(inner_reply.headers.get("Retry-After").value_or(""), "7");
+  auto other = req(Method::get, "/api/tracks");
+  EXPECT_EQ(r.dispatch(other).status, 200) << "other routes are not bounded";
+  auto later = req(Method::get, "/api/p2p/search");
+  EXPECT_EQ(r.dispatch(later).status, 200) << "the slot is given back";
+  EXPECT_THROW(r.limit_concurrency(Method::post, "/api/p2p/search", 1, 1), std::logic_error);
+}

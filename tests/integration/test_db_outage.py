@@ -1,0 +1,126 @@
+"""A PostgreSQL outage (issue 17, item 24): while the database cannot be reached the server answers 503 with
+Retry-After (not 500), tries to connect once per pause instead of once per request, logs the outage once with
+its duration, and recovers by itself. The outage is made by cutting a TCP relay between the server and
+PostgreSQL, so that the test's cluster keeps running for the others."""
+import os
+import socket
+import threading
+import time
+import unittest
+import urllib.parse
+
+from harness import ENGINE, PG_ADMIN_URL, Server
+
+
+class Relay:
+    """Forwards 127.0.0.1:port to PostgreSQL; cut() drops every connection and refuses new ones."""
+
+    def __init__(self, target):
+        self.target = target
+        self.lock = threading.Lock()
+        self.socks = []
+        self.accepted = 0
+        probe = socket.socket()
+        probe.bind(("127.0.0.1", 0))
+        self.port = probe.getsockname()[1]
+        probe.close()
+        self.listener = None
+        self.restore()
+
+    def restore(self):
+        self.listener = socket.socket()
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", self.port))
+        self.listener.listen(64)
+        threading.Thread(target=self._accept, args=(self.listener,), daemon=True).start()
+
+    def cut(self):
+        try:
+            self.listener.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread (close alone would not)
+        except OSError:
+            pass
+        self.listener.close()
+        with self.lock:
+            for s in self.socks:
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                s.close()
+            self.socks = []
+
+    def _accept(self, listener):
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            try:
+                upstream = socket.create_connection(self.target)
+            except OSError:
+                client.close()
+                continue
+            with self.lock:
+                self.accepted += 1
+                self.socks += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(a, b):
+        try:
+            while data := a.recv(65536):
+                b.sendall(data)
+        except OSError:
+            pass
+        for s in (a, b):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
+@unittest.skipUnless(ENGINE == "postgres" and PG_ADMIN_URL, "needs PostgreSQL (SOUNDTIME_IT_ENGINE=postgres)")
+class DatabaseOutage(unittest.TestCase):
+    def setUp(self):
+        self.s = Server()
+        url = urllib.parse.urlsplit(self.s.env["DATABASE_URL"])
+        self.relay = Relay((url.hostname, url.port))
+        netloc = url.netloc.rsplit("@", 1)
+        host = f"127.0.0.1:{self.relay.port}"
+        self.s.env["DATABASE_URL"] = url._replace(netloc=(netloc[0] + "@" + host) if len(netloc) == 2 else host).geturl()
+        self.s.start()
+        self.s.setup_admin()
+
+    def tearDown(self):
+        code, log = self.s.stop()
+        self.assertEqual(code, 0, log[-3000:])
+
+    def test_outage_answers_503_logs_once_and_recovers(self):
+        self.assertEqual(self.s.get("/api/tracks").status, 200)
+        self.relay.cut()
+        replies = [self.s.get("/api/tracks") for _ in range(200)]
+        self.assertEqual(sorted({r.status for r in replies}), [503], [r.status for r in replies][:40])
+        self.assertTrue(all(int(r.header("retry-after")) >= 1 for r in replies))
+        # The outage is logged once, not per request (the text of the failure appears in that line only).
+        log = self.s.read_log()
+        self.assertEqual(log.count("database unreachable"), 1, log[-3000:])
+        self.assertEqual(log.count("The database is unreachable"), 0, log[-3000:])
+        self.assertNotIn("request GET /api/tracks failed", log)
+        self.relay.restore()
+        attempts_before = self.relay.accepted
+        for _ in range(600):
+            r = self.s.get("/api/tracks")
+            if r.status == 200:
+                break
+            self.assertEqual(r.status, 503)
+            time.sleep(0.05)
+        else:
+            self.fail("the server did not recover once the database was back")
+        # Back in order: the pauses between attempts kept connections to the relay few.
+        self.assertLess(self.relay.accepted - attempts_before, 20)
+        log = self.s.read_log()
+        self.assertEqual(log.count("database reachable again after"), 1, log[-3000:])
+        self.assertEqual(log.count("database unreachable"), 1)
+        for _ in range(20):
+            self.assertEqual(self.s.get("/api/tracks").status, 200)
