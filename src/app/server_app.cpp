@@ -204,6 +204,7 @@ int serve(const Config& c) {
     o.friends_only = c.p2p_friends_only;
     o.friends = std::set<std::string>(c.p2p_friends.begin(), c.p2p_friends.end());
     o.pex_interval = std::chrono::seconds(c.p2p_pex_interval_seconds);
+    o.pex_allow_local = c.p2p_lab_allow_reserved;
     o.advertise_addresses = c.p2p_advertise_addresses;
     o.peer_records_path = (std::filesystem::path(c.p2p_key_path).parent_path() / "peer_records.json").string();
     o.address_book_path = (std::filesystem::path(c.p2p_key_path).parent_path() / "peer_addresses.json").string();

@@ -179,7 +179,7 @@ Reply Node::handle(const std::string& from, const std::string& ip, const std::st
             return ack();
           },
           [&](const PeerExchange& px) -> Reply {
-            learn_peers(from, px);
+            learn_peers(from, scope_of_ip(ip), px);
             return json_reply(make_pex(from, scope_of_ip(ip)));
           },
           [&](const Signal& sg) { return handle_signal(from, sg, payload); },

@@ -99,6 +99,8 @@ struct NodeOptions {
   std::chrono::milliseconds search_timeout{10000};
   std::vector<std::string> advertise_addresses;  // host:port in our signed record (default: bind address)
   std::string peer_records_path;                 // where learned records are kept ("" = memory only)
+  std::size_t pex_new_records_per_round = 8;     // unknown nodes taken from one peer per pex_interval
+  bool pex_allow_local = false;                  // lab: dial learned loopback/link-local addresses too
   std::string address_book_path;                 // where peers' candidate addresses are kept ("" = memory only)
   ReachOptions reach;
   bool lan_discovery = false;                    // multicast announcements (+ Avahi), off unless configured
@@ -190,7 +192,7 @@ class Node final : public library::P2pService {
   // Peer exchange (node_pex.cpp): our offer to a peer, what we take from one, the periodic round, and
   // the pings that verify peers learned this way before they count as online.
   PeerExchange make_pex(const std::string& to, AddressScope to_scope);
-  void learn_peers(const std::string& from, const PeerExchange& px);
+  void learn_peers(const std::string& from, AddressScope from_scope, const PeerExchange& px);
   void exchange_peers();
   void verify_learned();
   // Reaching peers (node_reach.cpp): a ladder from known addresses to the DHT record to ICE through a
@@ -283,6 +285,11 @@ class Node final : public library::P2pService {
   std::atomic<std::uint64_t> searches_answered_{0}, searches_sent_{0}, search_peers_asked_{0}, search_peers_skipped_{0};
   PeerRecordBook records_{opts_.peer_records_path};
   std::map<std::string, SignedPeerRecord> to_verify_;  // learned, not yet pinged (under mu_)
+  std::map<std::string, std::vector<std::string>> to_verify_dial_;  // their addresses we may dial (under mu_)
+  // Unknown nodes a peer may have us ping: pex_new_records_per_round per pex_interval, by the sender.
+  RateLimiter pex_new_rate_{static_cast<int>(std::max<std::size_t>(opts_.pex_new_records_per_round, 1)),
+                            std::chrono::duration_cast<std::chrono::milliseconds>(opts_.pex_interval) /
+                                static_cast<long>(std::max<std::size_t>(opts_.pex_new_records_per_round, 1))};
   std::size_t pex_next_ = 0;                            // round-robin start (maintenance thread)
   std::chrono::steady_clock::time_point next_pex_{};
   std::unique_ptr<LanDiscovery> lan_;
