@@ -545,13 +545,19 @@ class P2pOff(unittest.TestCase):
             self.assertEqual(code, 0, log[-2000:])
 
 
-class LyingPeer(unittest.TestCase):
-    """A hostile node that announces a real track but serves corrupt chunks: every chunk is checked
-    before it is stored or played, the peer is struck on each offence and blocked after three."""
+class FakeNode(unittest.TestCase):
+    """A hand-written node (Python TLS) that announces one track and serves its chunks, each with one flipped
+    bit; `announced_size` and `env` let a test lie about more. No tests of its own."""
+
+    env = {}
+
+    def announced_size(self):
+        return self.size
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="soundtime-liar-")
         key, cert = os.path.join(self.tmp, "key.pem"), os.path.join(self.tmp, "cert.pem")
+        self.key_path, self.cert_path = key, cert
         subprocess.run(["openssl", "req", "-x509", "-newkey", "ed25519", "-nodes", "-keyout", key, "-out", cert,
                         "-days", "1", "-subj", "/CN=liar"], check=True, capture_output=True)
         der = subprocess.run(["openssl", "pkey", "-in", key, "-pubout", "-outform", "DER"], check=True,
@@ -573,7 +579,7 @@ class LyingPeer(unittest.TestCase):
         self.fetches = 0
         import threading
         threading.Thread(target=self.serve, daemon=True).start()
-        self.s = Server(env=p2p_env(free_port())).start()
+        self.s = Server(env={**p2p_env(free_port()), **self.env}).start()
         self.s.token = self.s.setup_admin()["tokens"]["access_token"]
 
     def tearDown(self):
@@ -608,7 +614,8 @@ class LyingPeer(unittest.TestCase):
                     reply = (2, json.dumps({"Pong": {"node_id": self.node_id, "track_count": 1, "version": "evil"}}))
                 elif name == "RequestCatalog":
                     track = {"hash": self.hash, "title": "Poison", "artist_name": "Liar", "album_title": "Lies",
-                             "duration_secs": 4.0, "format": "flac", "file_size": self.size, "origin_node": self.node_id}
+                             "duration_secs": 4.0, "format": "flac", "file_size": self.announced_size(),
+                             "origin_node": self.node_id}
                     since = msg["RequestCatalog"]["since_cursor"] if isinstance(msg, dict) else 0
                     tracks = [track] if since == 0 else []
                     reply = (2, json.dumps({"CatalogDelta": {"since": "2026-01-01T00:00:00Z", "tracks": tracks,
@@ -633,6 +640,12 @@ class LyingPeer(unittest.TestCase):
         except (OSError, ssl.SSLError, ValueError):
             return
 
+
+
+class LyingPeer(FakeNode):
+    """A hostile node that announces a real track but serves corrupt chunks: every chunk is checked
+    before it is stored or played, the peer is struck on each offence and blocked after three."""
+
     def test_corrupt_chunks_are_refused_and_the_peer_blocked(self):
         s = self.s
         r = s.post("/api/admin/p2p/peers", {"node_id": self.node_id, "address": f"127.0.0.1:{self.port}"}, token=s.token)
@@ -655,3 +668,27 @@ class LyingPeer(unittest.TestCase):
         self.assertEqual([n for n in os.listdir(blobs) if n.startswith(self.hash)], [], "nothing unverified kept")
         r = s.post("/api/admin/p2p/peers", {"node_id": self.node_id, "address": f"127.0.0.1:{self.port}"}, token=s.token)
         self.assertEqual(r.status, 409, r)
+
+
+class OversizedAnnouncement(FakeNode):
+    """Issue 17, item 6: a peer announces a track larger than the cache quota: nothing is reserved on disk
+    nor fetched, and the listener hears why."""
+
+    env = {"P2P_CACHE_MAX_SIZE": "1MB"}
+
+    def announced_size(self):
+        return 256 << 20  # 256 MiB for a 4 s file: what would be fallocate'd
+
+    def test_a_track_over_the_cache_quota_is_refused_before_anything_is_reserved(self):
+        s = self.s
+        r = s.post("/api/admin/p2p/peers", {"node_id": self.node_id, "address": f"127.0.0.1:{self.port}"}, token=s.token)
+        self.assertEqual(r.status, 200, r)
+        track = wait_for(lambda: next((t for t in s.get("/api/tracks", token=s.token).json["data"]
+                                       if t["title"] == "Poison"), None), what="the announcement")
+        blobs = os.path.join(s.dir, "p2p", "blobs")
+        r = s.get(f"/api/tracks/{track['id']}/stream", token=s.token)
+        self.assertEqual(r.status, 503, r)
+        self.assertIn(b"cache quota", r.body)
+        self.assertEqual(self.fetches, 0, "nothing was asked of the peer")
+        self.assertEqual([n for n in os.listdir(blobs) if n.startswith(self.hash)], [], "nothing reserved")
+        self.assertEqual(s.get("/api/admin/p2p/peers", token=s.token).json[0]["strikes"], 0, "not the peer's fault")
