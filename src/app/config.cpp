@@ -224,6 +224,24 @@ Config config_from_env(const Getenv& env) {
     if (!n || *n < 1 || *n > 86400) throw ConfigError("P2P_PEX_INTERVAL_SECONDS must be a number from 1 to 86400");
     c.p2p_pex_interval_seconds = static_cast<unsigned>(*n);
   }
+  auto count = [&env](const char* name, long long lo, long long hi, unsigned& out) {
+    if (auto v = env(name)) {
+      auto n = util::parse_int(*v);
+      if (!n || *n < lo || *n > hi)
+        throw ConfigError(std::string(name) + " must be a number from " + std::to_string(lo) + " to " + std::to_string(hi));
+      out = static_cast<unsigned>(*n);
+    }
+  };
+  count("P2P_MAX_PEERS", 1, 100000, c.p2p_max_peers);
+  count("P2P_PENDING_PEERS", 1, 100000, c.p2p_pending_peers);
+  count("P2P_PUSH_TRACKS_PER_MINUTE", 1000, 10000000, c.p2p_push_tracks_per_minute);  // (a page holds 1000)
+  count("P2P_MAX_TRACKS_PER_PEER", 1, 100000000, c.p2p_max_tracks_per_peer);
+  count("P2P_PEX_RECORDS_PER_ROUND", 1, 1000, c.p2p_pex_records_per_round);
+  if (auto v = env("P2P_BLOOM_MAX_SIZE")) {
+    auto n = parse_size(*v);
+    if (!n) throw ConfigError("P2P_BLOOM_MAX_SIZE must be a size such as 16MB or 1048576");
+    c.p2p_bloom_max_bytes = *n;
+  }
   if (auto v = env("P2P_ADVERTISE_ADDRESSES")) c.p2p_advertise_addresses = list(*v, ',');
   if (auto v = env("P2P_LAN_DISCOVERY")) {
     auto b = util::parse_bool(*v);

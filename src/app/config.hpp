@@ -63,6 +63,13 @@ struct Config {
   bool p2p_friends_only = false;                     // P2P_SHARING_MODE=friends (default open)
   std::vector<std::string> p2p_friends;              // P2P_FRIENDS: NodeIds allowed in friends mode
   unsigned p2p_pex_interval_seconds = 300;           // P2P_PEX_INTERVAL_SECONDS: peer exchange and filter resend
+  // Quotas on what other nodes may cost us (issue 17, item 10 and 12).
+  unsigned p2p_max_peers = 256;                      // P2P_MAX_PEERS: peer rows a node may gain without an admin
+  unsigned p2p_pending_peers = 64;                   // P2P_PENDING_PEERS: unknown nodes kept in memory meanwhile
+  unsigned p2p_push_tracks_per_minute = 2000;        // P2P_PUSH_TRACKS_PER_MINUTE: pushed tracks taken per peer
+  unsigned p2p_max_tracks_per_peer = 200000;         // P2P_MAX_TRACKS_PER_PEER: tracks kept from one origin
+  std::uint64_t p2p_bloom_max_bytes = 16ull << 20;   // P2P_BLOOM_MAX_SIZE: peers' search filters in memory
+  unsigned p2p_pex_records_per_round = 8;            // P2P_PEX_RECORDS_PER_ROUND: unknown nodes pinged per peer
   std::vector<std::string> p2p_advertise_addresses;  // P2P_ADVERTISE_ADDRESSES: host:port, comma-separated
   bool p2p_lan_discovery = false;                    // P2P_LAN_DISCOVERY: multicast announcements (+ Avahi)
   bool p2p_lan_multicast = true;                     // P2P_LAN_MULTICAST: false = mDNS (Avahi) only

@@ -228,6 +228,13 @@ int serve(const Config& c) {
     o.friends_only = c.p2p_friends_only;
     o.friends = std::set<std::string>(c.p2p_friends.begin(), c.p2p_friends.end());
     o.pex_interval = std::chrono::seconds(c.p2p_pex_interval_seconds);
+    o.pex_allow_local = c.p2p_lab_allow_reserved;
+    o.pex_new_records_per_round = c.p2p_pex_records_per_round;
+    o.max_peers = c.p2p_max_peers;
+    o.pending_peers = c.p2p_pending_peers;
+    o.push_tracks_per_minute = c.p2p_push_tracks_per_minute;
+    o.max_tracks_per_peer = c.p2p_max_tracks_per_peer;
+    o.bloom_max_bytes = static_cast<std::size_t>(c.p2p_bloom_max_bytes);
     o.advertise_addresses = c.p2p_advertise_addresses;
     o.peer_records_path = (std::filesystem::path(c.p2p_key_path).parent_path() / "peer_records.json").string();
     o.address_book_path = (std::filesystem::path(c.p2p_key_path).parent_path() / "peer_addresses.json").string();

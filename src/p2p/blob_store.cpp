@@ -121,6 +121,12 @@ std::uint64_t BlobStore::used_bytes() {
   return total;
 }
 
+std::uint64_t BlobStore::available_bytes() const {
+  std::error_code ec;
+  auto sp = fs::space(dir_, ec);
+  return ec ? UINT64_MAX : static_cast<std::uint64_t>(sp.available);
+}
+
 void BlobStore::evict_locked(const std::string& keep) {
   struct Entry {
     fs::file_time_type t;

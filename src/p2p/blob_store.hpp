@@ -36,6 +36,8 @@ class BlobStore {
 
   std::uint64_t used_bytes();
   std::uint64_t max_bytes() const { return max_; }
+  // Free bytes on the cache's filesystem for an unprivileged writer (the maximum when unknown).
+  std::uint64_t available_bytes() const;
 
  private:
   void evict_locked(const std::string& keep);

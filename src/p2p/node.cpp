@@ -146,14 +146,20 @@ Reply Node::handle(const std::string& from, const std::string& ip, const std::st
           [&](const Ping& p) -> Reply {
             // What we saw is a candidate, never a replacement for the address that works.
             std::optional<std::string> addr;
-            if (p.listen_port) {
-              addr = host_port(ip, *p.listen_port);
-              book_.add(from, *addr, AddressSource::observed);
-            }
+            if (p.listen_port) addr = host_port(ip, *p.listen_port);
             auto known = repo_.find_peer(from);
-            repo_.peer_seen(from, std::nullopt, -1, known && known->address ? std::nullopt : addr);
-            // First contact (or back after a while): pull its catalogue too, so sync runs both ways.
-            if (!known || !known->is_online) {
+            if (!known) {
+              // Unknown: answered, and contacted back, but kept in memory only until that succeeds (any
+              // number of throwaway keys must not fill the peer table, the address book or the memory).
+              remember_newcomer(from, addr);
+              want_contact(from);
+              return json_reply(Pong{node_id(), static_cast<std::uint64_t>(repo_.local_track_count()), opts_.version,
+                                     ip, opts_.reach.rendezvous});
+            }
+            if (addr) book_.add(from, *addr, AddressSource::observed);
+            repo_.peer_seen(from, std::nullopt, -1, known->address ? std::nullopt : addr);
+            // Back after a while: pull its catalogue too, so sync runs both ways.
+            if (!known->is_online) {
               want_contact(from);
               std::lock_guard l(mu_);
               bloom_sent_.erase(from);  // it may have restarted and lost our filter
@@ -164,14 +170,17 @@ Reply Node::handle(const std::string& from, const std::string& ip, const std::st
           [&](const RequestCatalog& r) { return answer_catalog(r); },
           [&](const FetchTrack& f) { return answer_fetch(f); },
           [&](const AnnounceTrack& a) -> Reply {
+            if (auto no = refuse_push(from, 1)) return std::move(*no);
             replicator_.upsert(from, a.track);
             return ack();
           },
           [&](const CatalogSync& c) -> Reply {
+            if (auto no = refuse_push(from, c.tracks.size())) return std::move(*no);
             replicator_.upsert_page(from, c.tracks);
             return ack();
           },
           [&](const CatalogDelta& c) -> Reply {
+            if (auto no = refuse_push(from, c.tracks.size() + c.removed.size())) return std::move(*no);
             replicator_.upsert_page(from, c.tracks);
             for (const auto& h : c.removed) replicator_.remove(from, h);
             spdlog::info("p2p: applied {} tracks and {} removals pushed by {}", c.tracks.size(), c.removed.size(),
@@ -179,7 +188,7 @@ Reply Node::handle(const std::string& from, const std::string& ip, const std::st
             return ack();
           },
           [&](const PeerExchange& px) -> Reply {
-            learn_peers(from, px);
+            learn_peers(from, scope_of_ip(ip), px);
             return json_reply(make_pex(from, scope_of_ip(ip)));
           },
           [&](const Signal& sg) { return handle_signal(from, sg, payload); },
@@ -204,6 +213,7 @@ Reply Node::handle(const std::string& from, const std::string& ip, const std::st
             return json_reply(out);
           },
           [&](const BloomExchange& b) -> Reply {
+            if (!repo_.find_peer(from)) return error_reply("not_linked", "not a peer of ours yet");
             if (auto why = search_index_.set_peer(from, b.bloom)) return error_reply("bad_message", "bloom: " + *why);
             spdlog::debug("p2p: Bloom filter from {} ({} bits)", from.substr(0, 8), b.bloom.bitmap_bits);
             return ack();
@@ -212,6 +222,52 @@ Reply Node::handle(const std::string& from, const std::string& ip, const std::st
           [&](const SearchResults&) { return error_reply("unexpected", "SearchResults is a reply, not a request"); },
       },
       *d.message);
+}
+
+std::optional<Reply> Node::refuse_push(const std::string& from, std::size_t n) {
+  // Only peers push (their changes come by pulls otherwise, at our pace); a few pages a minute at most.
+  if (!repo_.find_peer(from)) return error_reply("not_linked", "not a peer of ours yet");
+  if (!push_rate_.allow(from, static_cast<double>(n))) {
+    spdlog::info("p2p: {} pushed more than {} changes a minute: refused (pulled later)", from.substr(0, 8),
+                 opts_.push_tracks_per_minute);
+    return error_reply("rate_limited", "too many catalogue changes pushed; they are pulled at the next sync");
+  }
+  if (repo_.remote_track_count(from) >= opts_.max_tracks_per_peer)
+    return error_reply("quota", "this node keeps no more tracks from you");
+  return std::nullopt;
+}
+
+void Node::remember_newcomer(const std::string& node, std::optional<std::string> address) {
+  std::lock_guard l(mu_);
+  auto now = std::chrono::steady_clock::now();
+  if (!newcomers_.count(node) && newcomers_.size() >= std::max<std::size_t>(opts_.pending_peers, 1)) {
+    auto oldest = std::min_element(newcomers_.begin(), newcomers_.end(),
+                                   [](const auto& a, const auto& b) { return a.second.seen < b.second.seen; });
+    newcomers_.erase(oldest);
+  }
+  auto& n = newcomers_[node];
+  if (address) n.address = std::move(address);
+  n.seen = now;
+}
+
+bool Node::admit_newcomer(const std::string& node, const Pong& pong) {
+  std::optional<std::string> address;
+  {
+    std::lock_guard l(mu_);
+    auto it = newcomers_.find(node);
+    if (it == newcomers_.end()) return false;  // dropped meanwhile (more recent ones came)
+    address = it->second.address;
+    newcomers_.erase(it);
+  }
+  if (repo_.list_peers().size() >= opts_.max_peers) {
+    spdlog::info("p2p: {} not kept as a peer: this node has {} already (P2P_MAX_PEERS)", node.substr(0, 8),
+                 opts_.max_peers);
+    return false;
+  }
+  if (address) book_.add(node, *address, AddressSource::observed);
+  repo_.peer_seen(node, pong.version, static_cast<std::int64_t>(pong.track_count), address);
+  spdlog::info("p2p: {} linked to us and answered: now a peer", node.substr(0, 8));
+  return true;
 }
 
 Reply Node::answer_catalog(const RequestCatalog& r) {
@@ -338,6 +394,11 @@ void Node::pull_catalog(const std::string& node) {
   };
   for (int pages = 0; pages < 100000; ++pages) {
     if (!repo_.find_peer(node)) return;  // removed meanwhile
+    if (repo_.remote_track_count(node) >= opts_.max_tracks_per_peer) {
+      spdlog::warn("p2p: {} offers more than {} tracks: no more are taken (P2P_MAX_TRACKS_PER_PEER)", node.substr(0, 8),
+                   opts_.max_tracks_per_peer);
+      return;
+    }
     auto t0 = std::chrono::steady_clock::now();
     auto m = call(node, RequestCatalog{cursor, 500});
     fetching_ms += ms(t0, std::chrono::steady_clock::now());
@@ -358,8 +419,14 @@ void Node::pull_catalog(const std::string& node) {
 
 bool Node::contact(const std::string& node) {
   auto now = std::chrono::steady_clock::now();
+  bool newcomer = false;
+  {
+    std::lock_guard l(mu_);
+    newcomer = newcomers_.count(node) > 0;
+  }
   try {
     auto pong = ping_peer(node);
+    if (newcomer && !repo_.find_peer(node) && !admit_newcomer(node, pong)) return false;
     repo_.peer_seen(node, pong.version, static_cast<std::int64_t>(pong.track_count), std::nullopt);
     pull_catalog(node);
     send_bloom(node, false);
@@ -367,6 +434,12 @@ bool Node::contact(const std::string& node) {
     next_try_[node] = now + opts_.sync_interval;
     return true;
   } catch (const std::exception& e) {
+    if (newcomer && !repo_.find_peer(node)) {  // one chance: it may link to us again
+      std::lock_guard l(mu_);
+      newcomers_.erase(node);
+      spdlog::info("p2p: {} linked to us but did not answer: not kept ({})", node.substr(0, 8), e.what());
+      return false;
+    }
     retry_later(node, e.what());
     return false;
   }
@@ -409,6 +482,8 @@ void Node::maintenance() {
       bool wanted = wanted_.erase(p.node_id) > 0;
       if (wanted || it == next_try_.end() || now >= it->second) due.push_back(p.node_id);
     }
+    for (const auto& n : wanted_)
+      if (newcomers_.count(n)) due.push_back(n);  // unknown nodes that linked to us: contacted once
     wanted_.clear();  // wishes for peers not in the table (removed meanwhile)
     l.unlock();
     try {
@@ -439,8 +514,14 @@ void Node::maintenance() {
           transport_->disconnect(node);
           continue;
         }
-        // Not linked: find a way in the background (its end asks for a contact), never stalling this loop.
-        if (!transport_->connected(node) && !reach(node, std::chrono::milliseconds(0))) continue;
+        if (!transport_->connected(node)) {
+          {
+            std::lock_guard g(mu_);
+            if (newcomers_.erase(node) > 0) continue;  // an unknown node that left: not sought
+          }
+          // Not linked: find a way in the background (its end asks for a contact), never stalling this loop.
+          if (!reach(node, std::chrono::milliseconds(0))) continue;
+        }
         contact(node);
       } catch (const std::exception& e) {
         spdlog::warn("p2p: contact with {} failed: {}", node.substr(0, 8), e.what());

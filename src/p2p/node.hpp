@@ -99,6 +99,16 @@ struct NodeOptions {
   std::chrono::milliseconds search_timeout{10000};
   std::vector<std::string> advertise_addresses;  // host:port in our signed record (default: bind address)
   std::string peer_records_path;                 // where learned records are kept ("" = memory only)
+  std::size_t pex_new_records_per_round = 8;     // unknown nodes taken from one peer per pex_interval
+  // Quotas on what other nodes may cost us. An unknown node that links to us is kept in memory (at most
+  // pending_peers of them, least recent dropped) and becomes a peer row only once contacting it back
+  // succeeded, while there are fewer than max_peers rows.
+  std::size_t max_peers = 256;
+  std::size_t pending_peers = 64;
+  std::size_t push_tracks_per_minute = 2000;     // catalogue changes a peer may push (more are pulled later)
+  std::int64_t max_tracks_per_peer = 200000;     // tracks kept from one origin
+  std::size_t bloom_max_bytes = 16u << 20;       // peers' search filters, all together
+  bool pex_allow_local = false;                  // lab: dial learned loopback/link-local addresses too
   std::string address_book_path;                 // where peers' candidate addresses are kept ("" = memory only)
   ReachOptions reach;
   bool lan_discovery = false;                    // multicast announcements (+ Avahi), off unless configured
@@ -190,7 +200,7 @@ class Node final : public library::P2pService {
   // Peer exchange (node_pex.cpp): our offer to a peer, what we take from one, the periodic round, and
   // the pings that verify peers learned this way before they count as online.
   PeerExchange make_pex(const std::string& to, AddressScope to_scope);
-  void learn_peers(const std::string& from, const PeerExchange& px);
+  void learn_peers(const std::string& from, AddressScope from_scope, const PeerExchange& px);
   void exchange_peers();
   void verify_learned();
   // Reaching peers (node_reach.cpp): a ladder from known addresses to the DHT record to ICE through a
@@ -261,6 +271,14 @@ class Node final : public library::P2pService {
   std::condition_variable cv_;
   bool stopping_ = false;
   std::set<std::string> wanted_;                                            // contact soon
+  struct Newcomer {
+    std::optional<std::string> address;  // where it said it listens (seen from its IP)
+    std::chrono::steady_clock::time_point seen;
+  };
+  std::map<std::string, Newcomer> newcomers_;  // unknown nodes that linked to us, not peers yet (under mu_)
+  void remember_newcomer(const std::string& node, std::optional<std::string> address);
+  // Whether an unknown node we contacted may become a peer row (then it does: true), or stays unknown.
+  bool admit_newcomer(const std::string& node, const Pong& pong);
   std::map<std::string, std::chrono::steady_clock::time_point> next_try_;  // backoff schedule
   std::map<std::string, std::shared_ptr<Download>> downloads_;             // in flight, by hash
   std::size_t download_threads_ = 0;                                        // running (joined at stop)
@@ -277,12 +295,22 @@ class Node final : public library::P2pService {
   std::mutex resync_mu_;
   library::P2pResyncStatus resync_;
   std::thread resync_thread_;
-  SearchIndex search_index_;
+  SearchIndex search_index_{opts_.bloom_max_bytes};
+  RateLimiter push_rate_{static_cast<int>(std::max<std::size_t>(opts_.push_tracks_per_minute, 1)),
+                         std::chrono::milliseconds(60000) /
+                             static_cast<long>(std::max<std::size_t>(opts_.push_tracks_per_minute, 1))};
+  // Why a catalogue push of n changes from `from` is refused; nothing when it is taken.
+  std::optional<Reply> refuse_push(const std::string& from, std::size_t n);
   std::map<std::string, std::pair<std::uint64_t, std::chrono::steady_clock::time_point>> bloom_sent_;  // under mu_
   std::atomic<std::uint64_t> ranges_served_{0};
   std::atomic<std::uint64_t> searches_answered_{0}, searches_sent_{0}, search_peers_asked_{0}, search_peers_skipped_{0};
   PeerRecordBook records_{opts_.peer_records_path};
   std::map<std::string, SignedPeerRecord> to_verify_;  // learned, not yet pinged (under mu_)
+  std::map<std::string, std::vector<std::string>> to_verify_dial_;  // their addresses we may dial (under mu_)
+  // Unknown nodes a peer may have us ping: pex_new_records_per_round per pex_interval, by the sender.
+  RateLimiter pex_new_rate_{static_cast<int>(std::max<std::size_t>(opts_.pex_new_records_per_round, 1)),
+                            std::chrono::duration_cast<std::chrono::milliseconds>(opts_.pex_interval) /
+                                static_cast<long>(std::max<std::size_t>(opts_.pex_new_records_per_round, 1))};
   std::size_t pex_next_ = 0;                            // round-robin start (maintenance thread)
   std::chrono::steady_clock::time_point next_pex_{};
   std::unique_ptr<LanDiscovery> lan_;

@@ -198,10 +198,26 @@ std::shared_ptr<Node::Download> Node::start_download(const std::string& hash) {
   std::lock_guard l(mu_);
   if (stopping_) throw model::DomainError(model::ErrorKind::unavailable, "P2P node is stopping");
   if (auto it = downloads_.find(hash); it != downloads_.end()) return it->second;  // join the fetch under way
+  // The size is the one announced in the catalogue entry: the download is bounded by it (ranges beyond it
+  // fail verification) and reserved in full up front, so it must fit the cache quota and the free space,
+  // counting the downloads under way.
+  if (track->file_size <= 0) throw model::DomainError(model::ErrorKind::unavailable, "P2P track has no known size");
+  auto size = static_cast<std::uint64_t>(track->file_size);
+  auto mib = [](std::uint64_t b) { return std::to_string((b + (1u << 20) - 1) >> 20) + " MiB"; };
+  if (size > blobs_.max_bytes())
+    throw model::DomainError(model::ErrorKind::unavailable, "P2P track (" + mib(size) +
+                                                                ") is larger than the P2P cache quota (" +
+                                                                mib(blobs_.max_bytes()) + ")");
+  std::uint64_t reserved = 0;
+  for (const auto& [_, other] : downloads_) reserved += other->size;
+  auto available = blobs_.available_bytes();
+  if (reserved > available || size > available - reserved)
+    throw model::DomainError(model::ErrorKind::unavailable,
+                             "not enough free space for the P2P cache (" + mib(size) + " needed)");
   auto dl = std::make_shared<Download>();
   dl->hash = hash;
   dl->part = blobs_.part_path(hash);
-  dl->size = static_cast<std::uint64_t>(track->file_size);
+  dl->size = size;
   downloads_[hash] = dl;
   ++download_threads_;
   std::thread([this, dl] { run_download(dl); }).detach();  // stop() waits for download_threads_ to reach 0

@@ -49,9 +49,9 @@ PeerExchange Node::make_pex(const std::string& to, AddressScope to_scope) {
   return px;
 }
 
-void Node::learn_peers(const std::string& from, const PeerExchange& px) {
+void Node::learn_peers(const std::string& from, AddressScope from_scope, const PeerExchange& px) {
   auto now = static_cast<std::uint64_t>(util::now_seconds());
-  std::size_t refused = 0, learned = 0;
+  std::size_t refused = 0, learned = 0, over_quota = 0;
   for (const auto& r : px.records) {
     if (r.node_id == node_id()) continue;
     if (!allowed(r.node_id)) continue;  // blocked, or not a friend in friends mode: never taken
@@ -60,24 +60,37 @@ void Node::learn_peers(const std::string& from, const PeerExchange& px) {
       spdlog::debug("p2p: record for {} from {} refused: {}", r.node_id.substr(0, 8), from.substr(0, 8), why);
       continue;
     }
+    // The record is kept as signed (to be offered onwards); we only dial what fits where it came from.
+    auto dial = dialable_learned_addresses(r.addresses, from_scope, opts_.pex_allow_local);
+    if (dial.empty()) {
+      ++refused;
+      continue;
+    }
     auto known = repo_.find_peer(r.node_id);
     if (known) {
       if (!records_.offer(r)) continue;  // not newer than what we hold
       ++learned;
       // Its owner says where it is now: more candidates, never a replacement for the address that works.
-      book_.replace_source(r.node_id, AddressSource::record, r.addresses);
+      book_.replace_source(r.node_id, AddressSource::record, dial);
       continue;
     }
-    // Unknown: kept only once it answers (a peer cannot fill our book with nodes that do not exist).
+    // Unknown: kept only once it answers (a peer cannot fill our book with nodes that do not exist), and
+    // each peer gets a few of them pinged per round (throwaway keys must not make us dial at will).
+    if (!pex_new_rate_.allow(from)) {
+      ++over_quota;
+      continue;
+    }
     std::lock_guard l(mu_);
     auto it = to_verify_.find(r.node_id);
     if (it != to_verify_.end() ? it->second.timestamp < r.timestamp : to_verify_.size() < kMaxPendingVerifications) {
       to_verify_[r.node_id] = r;
+      to_verify_dial_[r.node_id] = std::move(dial);
       ++learned;
     }
   }
-  if (refused || learned)
-    spdlog::info("p2p: peer exchange with {}: {} new records, {} refused", from.substr(0, 8), learned, refused);
+  if (refused || learned || over_quota)
+    spdlog::info("p2p: peer exchange with {}: {} new records, {} refused, {} over its quota", from.substr(0, 8), learned,
+                 refused, over_quota);
 }
 
 void Node::exchange_peers() {
@@ -98,7 +111,7 @@ void Node::exchange_peers() {
     if (scope == AddressScope::invalid) scope = AddressScope::global;
     try {
       auto m = call(node, make_pex(node, scope), kPexTimeout);
-      if (auto* px = std::get_if<PeerExchange>(&m)) learn_peers(node, *px);
+      if (auto* px = std::get_if<PeerExchange>(&m)) learn_peers(node, scope, *px);
     } catch (const std::exception& e) {
       spdlog::info("p2p: peer exchange with {} failed: {}", node.substr(0, 8), e.what());
     }
@@ -108,10 +121,15 @@ void Node::exchange_peers() {
 
 void Node::verify_learned() {
   std::vector<SignedPeerRecord> batch;
+  std::map<std::string, std::vector<std::string>> dial;  // what we dial of a learned record (else all of it)
   {
     std::lock_guard l(mu_);
     while (!to_verify_.empty() && batch.size() < kVerifyConcurrency) {
-      batch.push_back(std::move(to_verify_.begin()->second));
+      auto& rec = batch.emplace_back(std::move(to_verify_.begin()->second));
+      if (auto d = to_verify_dial_.find(rec.node_id); d != to_verify_dial_.end()) {
+        dial.emplace(rec.node_id, std::move(d->second));
+        to_verify_dial_.erase(d);
+      }
       to_verify_.erase(to_verify_.begin());
     }
   }
@@ -122,9 +140,11 @@ void Node::verify_learned() {
   };
   std::vector<std::future<std::optional<Verified>>> checks;
   for (const auto& rec : batch) {
-    checks.push_back(std::async(std::launch::async, [this, rec]() -> std::optional<Verified> {
-      for (std::size_t i = 0; i < rec.addresses.size() && i < kVerifyAddresses; ++i) {
-        const auto& addr = rec.addresses[i];
+    auto it = dial.find(rec.node_id);
+    auto addresses = it != dial.end() ? it->second : rec.addresses;
+    checks.push_back(std::async(std::launch::async, [this, rec, addresses]() -> std::optional<Verified> {
+      for (std::size_t i = 0; i < addresses.size() && i < kVerifyAddresses; ++i) {
+        const auto& addr = addresses[i];
         if (auto h = host_of(addr); h && scope_of_ip(*h) == AddressScope::link_local) continue;
         auto a = parse_peer_address(rec.node_id + "@" + addr);
         if (!a) continue;
@@ -152,7 +172,9 @@ void Node::verify_learned() {
     if (!allowed(node) || repo_.find_peer(node)) continue;  // blocked or added meanwhile
     bool lan = batch[i].signature.empty();  // a LAN sighting, not a signed record
     if (!lan) records_.offer(batch[i]);
-    for (const auto& a : batch[i].addresses) book_.add(node, a, lan ? AddressSource::lan : AddressSource::record);
+    auto it = dial.find(node);
+    for (const auto& a : it != dial.end() ? it->second : batch[i].addresses)
+      book_.add(node, a, lan ? AddressSource::lan : AddressSource::record);
     book_.succeeded(node, v->address);
     repo_.add_peer(node, v->address);
     repo_.peer_seen(node, v->pong.version, static_cast<std::int64_t>(v->pong.track_count), std::nullopt);

@@ -84,6 +84,20 @@ std::vector<std::string> advertised_addresses(const std::vector<std::string>& co
   return out;
 }
 
+std::vector<std::string> dialable_learned_addresses(const std::vector<std::string>& addresses, AddressScope from_scope,
+                                                    bool allow_local) {
+  std::vector<std::string> out;
+  for (const auto& a : addresses) {
+    auto h = host_of(a);
+    if (!h) continue;
+    auto sc = scope_of_ip(*h);
+    bool name = h->find(':') == std::string::npos && h->find_first_not_of("0123456789.") != std::string::npos;
+    bool ok = allow_local || (sc == AddressScope::invalid ? name : scope_fits(sc, from_scope));
+    if (ok) out.push_back(a);
+  }
+  return out;
+}
+
 PeerRecordBook::PeerRecordBook(std::string path) : path_(std::move(path)) {
   if (path_.empty()) return;
   std::ifstream in(path_, std::ios::binary);

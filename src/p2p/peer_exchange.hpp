@@ -11,6 +11,7 @@
 
 #include "crypto/identity.hpp"
 #include "p2p/protocol/messages.hpp"
+#include "p2p/reach/address_scope.hpp"
 
 namespace st::p2p {
 
@@ -29,6 +30,12 @@ std::string check_peer_record(const SignedPeerRecord& r, std::uint64_t now);
 // one, else the machine's non-loopback interface addresses; each with the P2P port.
 std::vector<std::string> advertised_addresses(const std::vector<std::string>& configured, const std::string& bind_host,
                                               std::uint16_t port);
+
+// The addresses of a learned record we may dial, for a record that came from a peer seen in `from_scope`:
+// never link-local ones; loopback ones only from a peer on loopback; private or CGNAT ones only from a
+// peer that fits them (scope_fits). `allow_local` (a lab) keeps every address. Names are kept.
+std::vector<std::string> dialable_learned_addresses(const std::vector<std::string>& addresses, AddressScope from_scope,
+                                                    bool allow_local);
 
 class PeerRecordBook {
  public:

@@ -75,13 +75,23 @@ std::optional<std::string> SearchIndex::set_peer(const std::string& node, const 
   if (!f) return why;
   auto p = std::make_shared<const BloomFilter>(std::move(*f));
   std::lock_guard l(mu_);
-  peers_[node] = std::move(p);
+  auto& slot = peers_[node];
+  std::size_t others = peer_bytes_ - (slot ? slot->bitmap_bytes() : 0);
+  if (others + p->bitmap_bytes() > max_peer_bytes_) {
+    if (!slot) peers_.erase(node);
+    return "over this node's quota for peers' filters";
+  }
+  peer_bytes_ = others + p->bitmap_bytes();
+  slot = std::move(p);
   return std::nullopt;
 }
 
 void SearchIndex::forget(const std::string& node) {
   std::lock_guard l(mu_);
-  peers_.erase(node);
+  auto it = peers_.find(node);
+  if (it == peers_.end()) return;
+  peer_bytes_ -= it->second->bitmap_bytes();
+  peers_.erase(it);
 }
 
 std::optional<bool> SearchIndex::may_match(const std::string& node, std::string_view query) const {
@@ -98,6 +108,11 @@ std::optional<bool> SearchIndex::may_match(const std::string& node, std::string_
 std::size_t SearchIndex::peer_filter_count() const {
   std::lock_guard l(mu_);
   return peers_.size();
+}
+
+std::size_t SearchIndex::peer_filter_bytes() const {
+  std::lock_guard l(mu_);
+  return peer_bytes_;
 }
 
 }  // namespace st::p2p

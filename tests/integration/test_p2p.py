@@ -545,13 +545,19 @@ class P2pOff(unittest.TestCase):
             self.assertEqual(code, 0, log[-2000:])
 
 
-class LyingPeer(unittest.TestCase):
-    """A hostile node that announces a real track but serves corrupt chunks: every chunk is checked
-    before it is stored or played, the peer is struck on each offence and blocked after three."""
+class FakeNode(unittest.TestCase):
+    """A hand-written node (Python TLS) that announces one track and serves its chunks, each with one flipped
+    bit; `announced_size` and `env` let a test lie about more. No tests of its own."""
+
+    env = {}
+
+    def announced_size(self):
+        return self.size
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="soundtime-liar-")
         key, cert = os.path.join(self.tmp, "key.pem"), os.path.join(self.tmp, "cert.pem")
+        self.key_path, self.cert_path = key, cert
         subprocess.run(["openssl", "req", "-x509", "-newkey", "ed25519", "-nodes", "-keyout", key, "-out", cert,
                         "-days", "1", "-subj", "/CN=liar"], check=True, capture_output=True)
         der = subprocess.run(["openssl", "pkey", "-in", key, "-pubout", "-outform", "DER"], check=True,
@@ -573,7 +579,7 @@ class LyingPeer(unittest.TestCase):
         self.fetches = 0
         import threading
         threading.Thread(target=self.serve, daemon=True).start()
-        self.s = Server(env=p2p_env(free_port())).start()
+        self.s = Server(env={**p2p_env(free_port()), **self.env}).start()
         self.s.token = self.s.setup_admin()["tokens"]["access_token"]
 
     def tearDown(self):
@@ -608,7 +614,8 @@ class LyingPeer(unittest.TestCase):
                     reply = (2, json.dumps({"Pong": {"node_id": self.node_id, "track_count": 1, "version": "evil"}}))
                 elif name == "RequestCatalog":
                     track = {"hash": self.hash, "title": "Poison", "artist_name": "Liar", "album_title": "Lies",
-                             "duration_secs": 4.0, "format": "flac", "file_size": self.size, "origin_node": self.node_id}
+                             "duration_secs": 4.0, "format": "flac", "file_size": self.announced_size(),
+                             "origin_node": self.node_id}
                     since = msg["RequestCatalog"]["since_cursor"] if isinstance(msg, dict) else 0
                     tracks = [track] if since == 0 else []
                     reply = (2, json.dumps({"CatalogDelta": {"since": "2026-01-01T00:00:00Z", "tracks": tracks,
@@ -633,6 +640,12 @@ class LyingPeer(unittest.TestCase):
         except (OSError, ssl.SSLError, ValueError):
             return
 
+
+
+class LyingPeer(FakeNode):
+    """A hostile node that announces a real track but serves corrupt chunks: every chunk is checked
+    before it is stored or played, the peer is struck on each offence and blocked after three."""
+
     def test_corrupt_chunks_are_refused_and_the_peer_blocked(self):
         s = self.s
         r = s.post("/api/admin/p2p/peers", {"node_id": self.node_id, "address": f"127.0.0.1:{self.port}"}, token=s.token)
@@ -655,3 +668,95 @@ class LyingPeer(unittest.TestCase):
         self.assertEqual([n for n in os.listdir(blobs) if n.startswith(self.hash)], [], "nothing unverified kept")
         r = s.post("/api/admin/p2p/peers", {"node_id": self.node_id, "address": f"127.0.0.1:{self.port}"}, token=s.token)
         self.assertEqual(r.status, 409, r)
+
+
+class OversizedAnnouncement(FakeNode):
+    """Issue 17, item 6: a peer announces a track larger than the cache quota: nothing is reserved on disk
+    nor fetched, and the listener hears why."""
+
+    env = {"P2P_CACHE_MAX_SIZE": "1MB"}
+
+    def announced_size(self):
+        return 256 << 20  # 256 MiB for a 4 s file: what would be fallocate'd
+
+    def test_a_track_over_the_cache_quota_is_refused_before_anything_is_reserved(self):
+        s = self.s
+        r = s.post("/api/admin/p2p/peers", {"node_id": self.node_id, "address": f"127.0.0.1:{self.port}"}, token=s.token)
+        self.assertEqual(r.status, 200, r)
+        track = wait_for(lambda: next((t for t in s.get("/api/tracks", token=s.token).json["data"]
+                                       if t["title"] == "Poison"), None), what="the announcement")
+        blobs = os.path.join(s.dir, "p2p", "blobs")
+        r = s.get(f"/api/tracks/{track['id']}/stream", token=s.token)
+        self.assertEqual(r.status, 503, r)
+        self.assertIn(b"cache quota", r.body)
+        self.assertEqual(self.fetches, 0, "nothing was asked of the peer")
+        self.assertEqual([n for n in os.listdir(blobs) if n.startswith(self.hash)], [], "nothing reserved")
+        self.assertEqual(s.get("/api/admin/p2p/peers", token=s.token).json[0]["strikes"], 0, "not the peer's fault")
+
+
+def fake_tracks(n, origin, salt):
+    return [{"hash": f"{salt:08x}{i:056x}", "title": f"Fake {i}", "artist_name": "Spam", "album_title": "Spam",
+             "duration_secs": 1.0, "format": "mp3", "file_size": 1000, "origin_node": origin} for i in range(n)]
+
+
+class GreedyPeer(FakeNode):
+    """Issue 17, item 10: a peer (added by the admin) that pushes catalogue pages as fast as it can is
+    rate-limited: the rest of its catalogue waits for our pulls."""
+
+    env = {"P2P_PUSH_TRACKS_PER_MINUTE": "1000"}
+
+    def test_catalogue_pushes_are_rate_limited(self):
+        s = self.s
+        r = s.post("/api/admin/p2p/peers", {"node_id": self.node_id, "address": f"127.0.0.1:{self.port}"}, token=s.token)
+        self.assertEqual(r.status, 200, r)
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+        ctx.load_cert_chain(self.cert_path, self.key_path)
+        ctx.set_alpn_protocols(["soundtime/p2p/1"])
+        sock = ctx.wrap_socket(socket.create_connection(("127.0.0.1", int(s.env["P2P_BIND_PORT"])), timeout=30))
+        answers = []
+        for page in range(3):
+            body = json.dumps({"CatalogSync": fake_tracks(1000, self.node_id, page)}).encode()
+            sock.sendall(HostilePeer.frame(1, 2 * page + 1, body))
+            kind, _, reply = HostilePeer.read_frame(sock)
+            answers.append("ok" if kind == 2 else json.loads(reply)["error"])
+        sock.close()
+        self.assertEqual(answers, ["ok", "rate_limited", "rate_limited"])
+
+
+class ThrowawayIdentities(unittest.TestCase):
+    """Issue 17, item 10: nodes that link to us with fresh keys are answered, but become peers (a row, an
+    address book entry) only once contacting them back works; until then they may not push."""
+
+    setUp = HostilePeer.setUp
+    tearDown = HostilePeer.tearDown
+    connect = HostilePeer.connect
+    frame = staticmethod(HostilePeer.frame)
+    read_frame = staticmethod(HostilePeer.read_frame)
+
+    def identity(self, i):
+        key, cert = os.path.join(self.tmp, f"k{i}.pem"), os.path.join(self.tmp, f"c{i}.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ed25519", "-nodes", "-keyout", key, "-out", cert,
+                        "-days", "1", "-subj", f"/CN=throwaway{i}"], check=True, capture_output=True)
+        der = subprocess.run(["openssl", "pkey", "-in", key, "-pubout", "-outform", "DER"], check=True,
+                             capture_output=True).stdout
+        self.key, self.cert = key, cert
+        return der[-32:].hex()
+
+    def test_unknown_nodes_get_no_peer_row_and_cannot_push(self):
+        token = self.s.setup_admin()["tokens"]["access_token"]
+        for i in range(8):
+            node = self.identity(i)
+            sock = self.connect()
+            sock.sendall(self.frame(1, 1, json.dumps({"Ping": {"listen_port": 9}}).encode()))
+            kind, _, body = self.read_frame(sock)
+            self.assertEqual(kind, 2)
+            self.assertIn("Pong", json.loads(body))
+            sock.sendall(self.frame(1, 3, json.dumps({"CatalogSync": fake_tracks(10, node, i)}).encode()))
+            kind, _, body = self.read_frame(sock)
+            self.assertEqual((kind, json.loads(body)["error"]), (4, "not_linked"))
+            sock.close()  # (never answers our ping back)
+        self.assertEqual(self.s.get("/api/admin/p2p/peers", token=token).json, [])
+        self.assertEqual(self.s.get("/api/tracks", token=token).json["data"], [])

@@ -16,6 +16,57 @@ struct Bad {
   std::string why;
 };
 
+// Peer text as we store and show it: valid UTF-8 (anything else becomes U+FFFD), line breaks and tabs as
+// spaces, no other control characters (NUL, ESC...), no noncharacters U+FFFE/U+FFFF.
+std::string clean_text(std::string_view in) {
+  static constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
+  std::string out;
+  out.reserve(in.size());
+  std::size_t i = 0;
+  while (i < in.size()) {
+    auto c = static_cast<unsigned char>(in[i]);
+    if (c < 0x80) {
+      if (c == '\t' || c == '\n' || c == '\r') out += ' ';
+      else if (c >= 0x20 && c != 0x7f) out += static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    std::size_t len = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? (c <= 0xef ? 3 : 0) : c >= 0xc2 ? 2 : 0;
+    char32_t cp = len == 2 ? c & 0x1f : len == 3 ? c & 0x0f : c & 0x07;
+    bool ok = len > 0 && i + len <= in.size();
+    for (std::size_t k = 1; ok && k < len; ++k) {
+      auto cc = static_cast<unsigned char>(in[i + k]);
+      ok = (cc & 0xc0) == 0x80;
+      cp = (cp << 6) | (cc & 0x3f);
+    }
+    // (overlong forms, surrogates and code points past U+10FFFF are invalid too)
+    if (ok) ok = !(len == 3 && cp < 0x800) && !(len == 4 && (cp < 0x10000 || cp > 0x10ffff)) &&
+                 !(cp >= 0xd800 && cp <= 0xdfff);
+    if (!ok) {
+      out += kReplacement;
+      ++i;  // (resynchronise on the next byte)
+      continue;
+    }
+    if (cp >= 0x80 && cp <= 0x9f) {  // C1 controls: dropped like C0 ones
+    } else if (cp == 0xfffe || cp == 0xffff) {
+      out += kReplacement;
+    } else {
+      out.append(in.substr(i, len));
+    }
+    i += len;
+  }
+  return out;
+}
+
+// Bounds of the numbers a peer may announce; a value outside them is dropped (metadata) or refuses the
+// track (its size).
+constexpr std::int64_t kMaxFileSize = std::int64_t{1} << 40;  // 1 TiB
+constexpr double kMaxDuration = 7 * 24 * 3600.0;               // a week
+std::optional<int> within(std::optional<int> v, int lo, int hi) {
+  if (v && (*v < lo || *v > hi)) return std::nullopt;
+  return v;
+}
+
 struct In {
   const json::object& o;
   const DecodeLimits& lim;
@@ -38,6 +89,19 @@ struct In {
     auto* v = find(k);
     if (!v || v->is_null()) return std::nullopt;
     return str(k);
+  }
+  // Text shown to users (titles, names): cleaned, see clean_text().
+  std::string text(const char* k) const { return clean_text(str(k)); }
+  std::optional<std::string> opt_text(const char* k) const {
+    auto s = opt_str(k);
+    if (s) *s = clean_text(*s);
+    return s;
+  }
+  // A duration: 0 (unknown) when beyond any track's.
+  double duration(const char* k) const {
+    double d = num(k);
+    if (d < 0) bad(k, "negative");
+    return d > kMaxDuration ? 0 : d;
   }
   std::int64_t i64(const char* k, std::int64_t lo, std::int64_t hi) const {
     auto* v = find(k);
@@ -109,22 +173,23 @@ TrackAnnouncement read_track(const json::value& v, const DecodeLimits& lim) {
   t.hash = in.str("hash");
   if (!is_hash(t.hash)) in.bad("hash", "not a BLAKE3 hex hash");
   for (auto& c : t.hash) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  t.title = in.str("title");
-  t.artist_name = in.str("artist_name");
-  t.album_artist_name = in.opt_str("album_artist_name");
-  t.album_title = in.opt_str("album_title");
-  t.duration_secs = in.num("duration_secs");
-  if (t.duration_secs < 0) in.bad("duration_secs", "negative");
-  t.format = in.str("format");
-  t.file_size = in.i64("file_size", 0, INT64_MAX);
-  t.genre = in.opt_str("genre");
-  t.year = in.opt_int("year");
-  t.track_number = in.opt_int("track_number");
-  t.disc_number = in.opt_int("disc_number");
-  t.bitrate = in.opt_int("bitrate");
-  t.sample_rate = in.opt_int("sample_rate");
-  t.origin_node = in.str("origin_node");
+  // Every value is checked and cleaned here, once: what a peer announces is stored and shown as is.
+  t.title = in.text("title");
+  t.artist_name = in.text("artist_name");
+  t.album_artist_name = in.opt_text("album_artist_name");
+  t.album_title = in.opt_text("album_title");
+  t.duration_secs = in.duration("duration_secs");
+  t.format = in.text("format");
+  t.file_size = in.i64("file_size", 1, kMaxFileSize);
+  t.genre = in.opt_text("genre");
+  t.year = within(in.opt_int("year"), 1, 9999);
+  t.track_number = within(in.opt_int("track_number"), 0, 99999);
+  t.disc_number = within(in.opt_int("disc_number"), 0, 9999);
+  t.bitrate = within(in.opt_int("bitrate"), 1, 100000);
+  t.sample_rate = within(in.opt_int("sample_rate"), 1, 10000000);
+  t.origin_node = in.text("origin_node");
   t.cover_hash = in.opt_str("cover_hash");
+  if (t.cover_hash && !is_hash(*t.cover_hash)) t.cover_hash.reset();
   return t;
 }
 
@@ -148,14 +213,14 @@ SearchResultItem read_result(const json::value& v, const DecodeLimits& lim) {
   In in{as_object(v, "result"), lim, "result"};
   SearchResultItem r;
   r.hash = in.str("hash");
-  r.title = in.str("title");
-  r.artist_name = in.str("artist_name");
-  r.album_title = in.opt_str("album_title");
-  r.duration_secs = in.num("duration_secs");
-  r.format = in.str("format");
-  r.genre = in.opt_str("genre");
-  r.year = in.opt_int("year");
-  r.bitrate = in.opt_int("bitrate");
+  r.title = in.text("title");
+  r.artist_name = in.text("artist_name");
+  r.album_title = in.opt_text("album_title");
+  r.duration_secs = in.duration("duration_secs");
+  r.format = in.text("format");
+  r.genre = in.opt_text("genre");
+  r.year = within(in.opt_int("year"), 1, 9999);
+  r.bitrate = within(in.opt_int("bitrate"), 1, 100000);
   r.source_node = in.str("source_node");
   r.musicbrainz_id = in.opt_str("musicbrainz_id");
   r.relevance = in.num("relevance");

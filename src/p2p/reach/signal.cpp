@@ -62,7 +62,7 @@ bool NonceCache::fresh(const std::string& nonce, std::uint64_t now) {
   return true;
 }
 
-bool RateLimiter::allow(const std::string& key) {
+bool RateLimiter::allow(const std::string& key, double cost) {
   std::lock_guard l(mu_);
   auto now = std::chrono::steady_clock::now();
   if (buckets_.size() > 4096) buckets_.clear();  // bounded: forgetting is only generous
@@ -73,8 +73,8 @@ bool RateLimiter::allow(const std::string& key) {
                                                        std::chrono::duration<double>(refill_));
     b.at = now;
   }
-  if (b.tokens < 1) return false;
-  b.tokens -= 1;
+  if (b.tokens < cost) return false;
+  b.tokens -= cost;
   return true;
 }
 

@@ -43,7 +43,9 @@ class NonceCache {
 class RateLimiter {
  public:
   RateLimiter(int burst, std::chrono::milliseconds refill) : burst_(burst), refill_(refill) {}
-  bool allow(const std::string& key);
+  bool allow(const std::string& key) { return allow(key, 1); }
+  // Takes `cost` tokens at once (a batch of items), or none when there are fewer left.
+  bool allow(const std::string& key, double cost);
 
  private:
   struct Bucket {

@@ -2,9 +2,11 @@
 // requests are answered on a small handler pool so database work never stalls the I/O.
 //
 // Backpressure: each link runs at most `max_streams` requests per direction. Further local requests wait
-// in a queue on the link; further remote requests are answered with a `busy` error. Every frame is at most
-// `max_frame` bytes, so a link buffers at most max_streams × max_frame per direction, and TCP flow
-// control slows a sender whose frames are not being read.
+// in a queue on the link; further remote requests are answered with a `busy` error. An inbound request
+// counts until its reply is written (not merely queued), and the bytes queued for a link are bounded: over
+// `out_high_water` the link stops reading from the peer (so a peer that never reads gets neither new
+// handler work nor piles of `busy` replies), under `out_low_water` it reads again, over `out_hard_cap` or
+// stalled over the high-water mark for `write_stall_timeout` it is closed.
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
@@ -156,13 +158,14 @@ class Link : public std::enable_shared_from_this<Link> {
   const std::string& node() const { return node_; }
   const std::string& path() const { return path_; }
   bool closed() const { return closed_; }
+  std::size_t queued_bytes() const { return outq_bytes_; }
 
  private:
   awaitable<void> reader();
   awaitable<void> writer();
   awaitable<void> idle_watch();
   void on_frame(const FrameHeader& h, std::string payload, Bytes binary);
-  void send(std::string frame, std::string body = {}, Bytes binary = {});
+  void send(std::string frame, std::string body = {}, Bytes binary = {}, bool reply = false);
   void start_call(std::shared_ptr<Call> c);
   void touch() { last_activity_ = std::chrono::steady_clock::now(); }
 
@@ -179,12 +182,17 @@ class Link : public std::enable_shared_from_this<Link> {
     std::string head;  // header (or whole frame)
     std::string body;  // then a JSON payload
     Bytes binary;      // or a binary one
+    bool reply = false;  // answers an inbound request: that request counts until this is written
+    std::size_t size() const { return head.size() + body.size() + binary.size(); }
   };
   std::deque<Outgoing> outq_;
+  std::size_t outq_bytes_ = 0;
   bool writing_ = false;
   bool closed_ = false;
   asio::steady_timer idle_timer_;
+  asio::steady_timer resume_timer_;  // the reader waits on it while too much is queued for the peer
   std::chrono::steady_clock::time_point last_activity_;
+  std::chrono::steady_clock::time_point last_write_;  // last write progress, or when the queue filled
 };
 
 class TlsTransport final : public Transport {
@@ -292,6 +300,14 @@ class TlsTransport final : public Transport {
 
   std::size_t connection_count() override {
     return on_io([&] { return links_.size(); });
+  }
+
+  std::size_t queued_bytes() override {
+    return on_io([&] {
+      std::size_t n = 0;
+      for (auto& [_, l] : links_) n += l->queued_bytes();
+      return n;
+    });
   }
 
   std::string path(const std::string& node) override {
@@ -593,8 +609,10 @@ Link::Link(TlsTransport& t, std::shared_ptr<TlsSocket> s, std::string node, std:
       dialer_(dialer),
       path_(std::move(path)),
       next_stream_(dialer ? 1 : 2),
-      idle_timer_(t.io()) {
+      idle_timer_(t.io()),
+      resume_timer_(t.io()) {
   touch();
+  last_write_ = last_activity_;
 }
 
 void Link::start() {
@@ -638,6 +656,7 @@ void Link::close(const char* why) {
   pending_.clear();
   queued_.clear();
   idle_timer_.cancel();
+  resume_timer_.cancel();
   stream_->close();
   t_.remove_link(this);
 }
@@ -647,6 +666,12 @@ awaitable<void> Link::reader() {
   std::uint8_t hdr[kFrameHeaderLen];
   const char* why = "peer closed the link";
   while (!closed_) {
+    // A peer that does not read what we send gets nothing more read from it until the queue drains.
+    while (!closed_ && outq_bytes_ > t_.limits().out_high_water) {
+      resume_timer_.expires_at(asio::steady_timer::time_point::max());
+      co_await resume_timer_.async_wait(tuple_awaitable);  // cancelled by the writer or by close()
+    }
+    if (closed_) break;
     std::string failed = co_await stream_->read(reinterpret_cast<char*>(hdr), sizeof hdr);
     if (!failed.empty()) break;
     FrameHeader h;
@@ -690,14 +715,13 @@ void Link::on_frame(const FrameHeader& h, std::string payload, Bytes binary) {
     ++inbound_active_;
     auto self = shared_from_this();
     t_.handle_request(node_, ip_, std::move(payload), [self, stream = h.stream](Reply r) {
-      --self->inbound_active_;
-      if (self->closed_) return;
+      // (the request still counts until the writer has written this: see writer())
       FrameKind k = r.kind == ReplyKind::json ? FrameKind::response
                     : r.kind == ReplyKind::binary ? FrameKind::binary
                                                   : FrameKind::error;
       auto length = static_cast<std::uint32_t>(k == FrameKind::binary ? r.binary.size() : r.payload.size());
       // (a 1 MiB range is not copied)
-      self->send(encode_frame_header(k, stream, length), std::move(r.payload), std::move(r.binary));
+      self->send(encode_frame_header(k, stream, length), std::move(r.payload), std::move(r.binary), true);
     });
     return;
   }
@@ -716,9 +740,20 @@ void Link::on_frame(const FrameHeader& h, std::string payload, Bytes binary) {
   }
 }
 
-void Link::send(std::string frame, std::string body, Bytes binary) {
-  outq_.push_back(Outgoing{std::move(frame), std::move(body), std::move(binary)});
-  if (!writing_ && !closed_) {
+void Link::send(std::string frame, std::string body, Bytes binary, bool reply) {
+  if (closed_) {
+    if (reply) --inbound_active_;
+    return;
+  }
+  if (outq_.empty()) last_write_ = std::chrono::steady_clock::now();  // (a stall counts from here)
+  outq_.push_back(Outgoing{std::move(frame), std::move(body), std::move(binary), reply});
+  outq_bytes_ += outq_.back().size();
+  if (outq_bytes_ > t_.limits().out_hard_cap) {
+    spdlog::warn("p2p: {} does not read what we send ({} bytes queued); closing the link", node_.substr(0, 8),
+                 outq_bytes_);
+    return close("the peer does not read");
+  }
+  if (!writing_) {
     writing_ = true;
     asio::co_spawn(t_.io(), writer(), asio::detached);
   }
@@ -746,7 +781,11 @@ awaitable<void> Link::writer() {
       close("write failed");
       co_return;
     }
+    outq_bytes_ -= outq_.front().size();
+    if (outq_.front().reply) --inbound_active_;
     outq_.pop_front();
+    last_write_ = std::chrono::steady_clock::now();
+    if (outq_bytes_ <= t_.limits().out_low_water) resume_timer_.cancel();
     touch();
   }
   writing_ = false;
@@ -755,10 +794,17 @@ awaitable<void> Link::writer() {
 awaitable<void> Link::idle_watch() {
   auto self = shared_from_this();
   auto idle = t_.limits().idle_timeout;
+  auto stall = t_.limits().write_stall_timeout;
   while (!closed_) {
-    idle_timer_.expires_after(idle / 4 + std::chrono::milliseconds(10));
+    idle_timer_.expires_after(std::min(idle, stall) / 4 + std::chrono::milliseconds(10));
     co_await idle_timer_.async_wait(tuple_awaitable);  // cancelled or expired: either way, look again
     if (closed_) co_return;
+    if (outq_bytes_ > t_.limits().out_high_water && std::chrono::steady_clock::now() - last_write_ >= stall) {
+      spdlog::warn("p2p: {} has not read for a while ({} bytes queued); closing the link", node_.substr(0, 8),
+                   outq_bytes_);
+      close("the peer does not read");
+      co_return;
+    }
     bool busy = !pending_.empty() || !queued_.empty() || inbound_active_ > 0 || writing_;
     if (!busy && std::chrono::steady_clock::now() - last_activity_ >= idle) close("idle");
   }

@@ -60,6 +60,13 @@ struct TransportLimits {
   std::chrono::milliseconds handshake_timeout{10000};
   std::chrono::milliseconds idle_timeout{120000};   // a link without requests for this long is closed
   unsigned handler_threads = 4;                     // where incoming requests are answered
+  // Bytes queued for a peer that does not read them: above the high-water mark the link stops reading
+  // (no new requests, no "busy" replies), below the low-water mark it reads again; above the hard cap, or
+  // over the high-water mark with nothing written for write_stall_timeout, it is closed.
+  std::size_t out_high_water = 16u << 20;
+  std::size_t out_low_water = 4u << 20;
+  std::size_t out_hard_cap = 64u << 20;
+  std::chrono::milliseconds write_stall_timeout{60000};
 };
 
 // What a node answers to a request from an authenticated peer (runs on a handler thread).
@@ -81,6 +88,8 @@ class Transport {
   virtual bool connected(const std::string& node_id) = 0;
   virtual void disconnect(const std::string& node_id) = 0;
   virtual std::size_t connection_count() = 0;
+  // Bytes queued for writing over every link (replies and requests not yet handed to the kernel).
+  virtual std::size_t queued_bytes() = 0;
   // The kind of path the link with a node runs over ("direct_tcp", "ice_direct", "turn_relay"); "" when none.
   virtual std::string path(const std::string& node) = 0;
   // Runs the TLS handshake over an already connected byte stream (our end of a bridge to an ICE path; the fd

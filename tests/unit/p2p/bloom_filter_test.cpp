@@ -154,3 +154,20 @@ TEST(SearchIndex, RefusesABadPeerFilterAndAnswersUnknownForPeersWithout) {
   idx.forget("a");
   EXPECT_EQ(idx.may_match("a", "queen"), std::nullopt);
 }
+
+// Issue 17, item 10: peers' filters together stay within a byte quota; replacing one's filter frees its old one.
+TEST(SearchIndex, PeersFiltersStayWithinTheQuota) {
+  auto f = with_terms({"Queen"});
+  auto bytes = f.bitmap_bytes();
+  SearchIndex idx(bytes * 3);
+  for (const char* n : {"a", "b", "c"}) EXPECT_FALSE(idx.set_peer(n, f.to_wire())) << n;
+  EXPECT_TRUE(idx.set_peer("d", f.to_wire())) << "a fourth one is over the quota";
+  EXPECT_EQ(idx.may_match("d", "queen"), std::nullopt);
+  EXPECT_EQ(idx.peer_filter_count(), 3u);
+  EXPECT_EQ(idx.peer_filter_bytes(), bytes * 3);
+  EXPECT_FALSE(idx.set_peer("a", f.to_wire())) << "a peer may replace its own";
+  idx.forget("b");
+  EXPECT_EQ(idx.peer_filter_bytes(), bytes * 2);
+  EXPECT_FALSE(idx.set_peer("d", f.to_wire()));
+  EXPECT_EQ(idx.may_match("d", "queen"), std::optional<bool>(true));
+}

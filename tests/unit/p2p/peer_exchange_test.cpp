@@ -121,3 +121,21 @@ TEST(PeerRecord, TravelsInPeerExchangeBesideTheOriginalsIdList) {
   EXPECT_FALSE(decode_message(R"({"PeerExchange":{"peers":[],"records":[{"node_id":"x","addresses":["a","a","a","a","a","a","a","a","a"],"timestamp":1,"signature":""}]}})").message);
   EXPECT_FALSE(decode_message(R"({"PeerExchange":{"peers":[],"records":"x"}})").message);
 }
+
+// Issue 17, item 12: what a learned record makes us dial depends on where it came from.
+TEST(PeerExchange, LearnedAddressesAreDialledOnlyWhereTheyFit) {
+  std::vector<std::string> all{"127.0.0.1:1", "169.254.1.2:2", "[fe80::1]:3", "10.0.0.5:4",  "100.64.0.1:5",
+                               "80.1.2.3:6", "[2a01:4f8::1]:7", "[::1]:8", "0.0.0.0:9", "224.0.0.1:10",
+                               "node.example:11"};
+  using V = std::vector<std::string>;
+  EXPECT_EQ(dialable_learned_addresses(all, AddressScope::global, false),
+            (V{"80.1.2.3:6", "[2a01:4f8::1]:7", "node.example:11"}))
+      << "a peer on the internet never has us dial loopback, link-local or home addresses";
+  EXPECT_EQ(dialable_learned_addresses(all, AddressScope::private_net, false),
+            (V{"10.0.0.5:4", "100.64.0.1:5", "80.1.2.3:6", "[2a01:4f8::1]:7", "node.example:11"}));
+  EXPECT_EQ(dialable_learned_addresses(all, AddressScope::loopback, false),
+            (V{"127.0.0.1:1", "10.0.0.5:4", "100.64.0.1:5", "80.1.2.3:6", "[2a01:4f8::1]:7", "[::1]:8",
+               "node.example:11"}))
+      << "link-local never";
+  EXPECT_EQ(dialable_learned_addresses(all, AddressScope::global, true).size(), all.size()) << "a lab allows all";
+}

@@ -79,6 +79,65 @@ TEST(Codec, TheOriginalsShapesDecode) {
   EXPECT_EQ(tracks[0].year, 2001);
 }
 
+// Issue 17, item 19: what a peer announces is range-checked and cleaned where it is decoded.
+TEST(Codec, PeerTrackValuesAreRangeCheckedAndCleaned) {
+  auto decode_one = [](const std::string& fields) {
+    std::string text = R"({"AnnounceTrack":{"hash":")" + std::string(64, 'a') + R"(","origin_node":"o",)" + fields + "}}";
+    auto d = decode_message(text);
+    EXPECT_TRUE(d.message) << d.error << " in " << text;
+    return d.message ? std::get<AnnounceTrack>(*d.message).track : TrackAnnouncement{};
+  };
+  auto t = decode_one(R"("title":"A\u0000B\r\nC\tD\u001b\u0085E\uffffF","artist_name":"Bad \u00e9 ok",)"
+                      R"("album_title":"x\u2028y","duration_secs":1e308,"format":"mp3","file_size":1000,)"
+                      R"("year":-5,"track_number":-1,"disc_number":-2,"bitrate":-320,"sample_rate":0,)"
+                      R"("genre":"g\u0007","cover_hash":"../../etc/passwd")");
+  EXPECT_EQ(t.title, "AB  C D" "E\xEF\xBF\xBD" "F");
+  EXPECT_EQ(t.artist_name, "Bad \xC3\xA9 ok");
+  EXPECT_EQ(t.album_title, "x\xE2\x80\xA8y");
+  EXPECT_EQ(t.duration_secs, 0) << "a duration beyond any track's is unknown";
+  EXPECT_EQ(t.genre, "g");
+  EXPECT_FALSE(t.year);
+  EXPECT_FALSE(t.track_number);
+  EXPECT_FALSE(t.disc_number);
+  EXPECT_FALSE(t.bitrate);
+  EXPECT_FALSE(t.sample_rate);
+  EXPECT_FALSE(t.cover_hash);
+  // Sane values are kept.
+  auto ok = decode_one(R"("title":"T","artist_name":"A","duration_secs":240.5,"format":"flac","file_size":30000000,)"
+                       R"("year":1977,"track_number":3,"disc_number":1,"bitrate":1000,"sample_rate":96000)");
+  EXPECT_EQ(ok.duration_secs, 240.5);
+  EXPECT_EQ(ok.year, 1977);
+  EXPECT_EQ(ok.track_number, 3);
+  EXPECT_EQ(ok.disc_number, 1);
+  EXPECT_EQ(ok.bitrate, 1000);
+  EXPECT_EQ(ok.sample_rate, 96000);
+  EXPECT_EQ(ok.file_size, 30000000);
+  // Invalid UTF-8 (boost.json takes raw bytes in strings) becomes U+FFFD.
+  auto raw = decode_message(std::string(R"({"AnnounceTrack":{"hash":")") + std::string(64, 'a') +
+                            "\",\"origin_node\":\"o\",\"title\":\"a\xff\xc0\x80z\",\"artist_name\":\"A\","
+                            "\"duration_secs\":1,\"format\":\"mp3\",\"file_size\":5}}");
+  if (raw.message) {
+    EXPECT_EQ(std::get<AnnounceTrack>(*raw.message).track.title.find('\xff'), std::string::npos);
+  }
+  // A size that no file has refuses the track (it would be reserved on disk when fetched).
+  for (const char* size : {"0", "-1", "9223372036854775807", "1e19"}) {
+    std::string text = R"({"AnnounceTrack":{"hash":")" + std::string(64, 'a') +
+                       R"(","origin_node":"o","title":"t","artist_name":"a","duration_secs":1,"format":"mp3","file_size":)" +
+                       size + "}}";
+    EXPECT_FALSE(decode_message(text).message) << size;
+  }
+  // Search results are cleaned alike.
+  auto r = decode_message(R"({"SearchResults":{"request_id":"r","total":1,"results":[{"hash":"h","title":"a\r\nb",)"
+                          R"("artist_name":"x","duration_secs":1e300,"format":"mp3","year":-1,"bitrate":-5,)"
+                          R"("source_node":"n","relevance":1}]}})");
+  ASSERT_TRUE(r.message) << r.error;
+  auto& item = std::get<SearchResults>(*r.message).results.at(0);
+  EXPECT_EQ(item.title, "a  b");
+  EXPECT_EQ(item.duration_secs, 0);
+  EXPECT_FALSE(item.year);
+  EXPECT_FALSE(item.bitrate);
+}
+
 TEST(Codec, EveryMessageRoundTrips) {
   std::vector<Message> all{Ping{11204},
                            Pong{"node", 3, std::string("0.1.0")},

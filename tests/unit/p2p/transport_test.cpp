@@ -1,7 +1,12 @@
 // Two TLS transports on 127.0.0.1: pinned keys, many concurrent requests on one link, refusals.
 #include <gtest/gtest.h>
 
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <future>
@@ -9,6 +14,8 @@
 
 #include "crypto/identity.hpp"
 #include "lib/sodium/sodium.hpp"
+#include "lib/ssl/connection.hpp"
+#include "p2p/protocol/frame.hpp"
 #include "p2p/protocol/messages.hpp"
 #include "p2p/transport/transport.hpp"
 
@@ -45,6 +52,7 @@ struct Node {
           if (payload == "slow") std::this_thread::sleep_for(200ms);
           --concurrent;
           ++handled;
+          if (payload == "big") return Reply{ReplyKind::json, std::string(256 << 10, 'x')};
           return Reply{ReplyKind::json, from.substr(0, 8) + ":" + payload};
         },
         std::move(admit));
@@ -141,6 +149,137 @@ TEST(Transport, IdleLinksAreClosed) {
   std::this_thread::sleep_for(800ms);
   EXPECT_FALSE(a.t->connected(b.id.node_id()));
   EXPECT_EQ(a.t->request(b.addr(), "again", 5s).payload, a.id.node_id().substr(0, 8) + ":again") << "redialled";
+}
+
+// A peer speaking the frame protocol by hand that sends requests and never reads a reply.
+struct DeafPeer {
+  crypto::Identity id;
+  int fd = -1;
+  lib::ssl::Context ctx;
+  std::unique_ptr<lib::ssl::Connection> conn;
+  DeafPeer(std::uint8_t b, std::uint16_t port) : id(make_id(b)), ctx(id.seed(), false) {
+    fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    int small = 4096;  // (so the server's replies back up soon)
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons(port);
+    ::inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+    EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa), 0);
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+    conn = std::make_unique<lib::ssl::Connection>(ctx, fd, false);
+    for (;;) {
+      auto r = conn->handshake();
+      if (r.status == lib::ssl::Connection::Status::done) break;
+      EXPECT_TRUE(r.status == lib::ssl::Connection::Status::want_read ||
+                  r.status == lib::ssl::Connection::Status::want_write);
+      if (!wait(r.status, 5000)) return;
+    }
+  }
+  ~DeafPeer() noexcept {
+    conn.reset();
+    ::close(fd);
+  }
+  bool wait(lib::ssl::Connection::Status st, int ms) {
+    pollfd p{fd, static_cast<short>(st == lib::ssl::Connection::Status::want_read ? POLLIN : POLLOUT), 0};
+    return ::poll(&p, 1, ms) == 1;
+  }
+  // Sends whole frames until the server stops taking them (nothing moves for `patience_ms`: it has stopped
+  // reading) or `n` went out; how many went out.
+  std::uint32_t next_stream = 1;
+  int send_requests(int n, const std::string& payload, int patience_ms) {
+    int sent = 0;
+    for (; sent < n; next_stream += 2, ++sent) {
+      auto frame = encode_frame(FrameKind::request, next_stream, payload);
+      std::size_t done = 0;
+      while (done < frame.size()) {
+        auto r = conn->write(frame.data() + done, frame.size() - done);
+        if (r.status == lib::ssl::Connection::Status::done) {
+          done += r.bytes;
+          continue;
+        }
+        if (r.status != lib::ssl::Connection::Status::want_write || !wait(r.status, patience_ms)) return sent;
+      }
+    }
+    return sent;
+  }
+};
+
+// Waits (safety net: 20 s) until f() has held the same value for a few looks in a row.
+template <typename F>
+auto settled(F f) {
+  auto last = f();
+  int same = 0;
+  for (int i = 0; i < 200 && same < 5; ++i) {
+    std::this_thread::sleep_for(100ms);
+    auto now = f();
+    same = now == last ? same + 1 : 0;
+    last = now;
+  }
+  return last;
+}
+
+// Issue 17, item 1: a request counts until its reply is written, and what is queued for a peer that never
+// reads is bounded (the link stops reading it).
+TEST(Transport, APeerThatNeverReadsGetsNoMoreWorkDone) {
+  TransportLimits lim;
+  lim.max_streams = 4;
+  lim.out_high_water = 256u << 20;  // (out of the way: the streams alone bound the work here)
+  lim.out_hard_cap = 512u << 20;
+  Node server(30, [](const std::string&) { return true; }, lim);
+  DeafPeer deaf(31, server.t->port());
+  // One request at a time, each once the last was handled: until the server stops taking them (its
+  // replies fill the kernel's buffers, then its streams stay busy), or 200 × 256 KiB of replies.
+  int asked = 0;
+  while (asked < 200) {
+    int before = server.handled;
+    if (deaf.send_requests(1, "big", 1000) != 1) break;
+    ++asked;
+    bool taken = false;
+    for (int i = 0; i < 100 && !taken; ++i) {  // (up to 1 s)
+      taken = server.handled > before;
+      if (!taken) std::this_thread::sleep_for(10ms);
+    }
+    if (!taken) break;
+  }
+  auto queued = settled([&] { return server.t->queued_bytes(); });
+  EXPECT_TRUE(server.t->connected(deaf.id.node_id()));
+  EXPECT_LT(server.handled, 100) << "requests are answered only as their replies are read";
+  EXPECT_LE(queued, lim.max_streams * (257u << 10) + (64u << 10));
+}
+
+TEST(Transport, BusyRepliesToAPeerThatNeverReadsAreBounded) {
+  TransportLimits lim;
+  lim.max_streams = 1;
+  lim.handler_threads = 1;
+  lim.out_high_water = 64u << 10;
+  lim.out_low_water = 16u << 10;
+  Node server(32, [](const std::string&) { return true; }, lim);
+  DeafPeer deaf(33, server.t->port());
+  deaf.send_requests(1, "big", 1000);  // holds the one stream: every other request is answered "busy"
+  // (more than the kernel's buffers hold both ways: a server that keeps reading takes them all)
+  int sent = deaf.send_requests(500000, "x", 1000);
+  auto queued = settled([&] { return server.t->queued_bytes(); });
+  EXPECT_LT(sent, 500000) << "the server stopped reading";
+  EXPECT_LE(queued, lim.out_high_water + (300u << 10));
+}
+
+TEST(Transport, APeerThatStaysOverTheHighWaterMarkIsClosed) {
+  TransportLimits lim;
+  lim.max_streams = 32;  // (so that 40 × 256 KiB are asked for at once: more than the kernel holds)
+  lim.out_high_water = 512u << 10;
+  lim.out_low_water = 128u << 10;
+  lim.write_stall_timeout = 500ms;
+  Node server(34, [](const std::string&) { return true; }, lim);
+  DeafPeer deaf(35, server.t->port());
+  deaf.send_requests(40, "big", 1000);
+  bool closed = false;
+  for (int i = 0; i < 200 && !closed; ++i) {  // (safety net: 20 s)
+    std::this_thread::sleep_for(100ms);
+    closed = !server.t->connected(deaf.id.node_id());
+  }
+  EXPECT_TRUE(closed);
+  EXPECT_EQ(server.t->queued_bytes(), 0u);
 }
 
 TEST(PeerAddress, Parsing) {
