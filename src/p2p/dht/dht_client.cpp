@@ -19,6 +19,7 @@
 
 #include "lib/ssl/digest.hpp"
 #include "p2p/dht/routing_table.hpp"
+#include "util/host_port.hpp"
 #include "util/random.hpp"
 
 namespace st::p2p::dht {
@@ -57,14 +58,11 @@ Endpoint from_udp(const udp::endpoint& e) {
   return Endpoint{a.to_string(), e.port()};
 }
 
-// Splits "host:port" / "[v6]:port"; nothing when malformed.
+// Splits "host:port" / "[v6]:port"; nothing when malformed (an unbracketed IPv6 literal is).
 std::optional<std::pair<std::string, std::string>> split_host_port(const std::string& s) {
-  auto colon = s.rfind(':');
-  if (colon == std::string::npos || colon + 1 == s.size()) return std::nullopt;
-  std::string host = s.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  if (host.empty()) return std::nullopt;
-  return std::make_pair(host, s.substr(colon + 1));
+  auto p = util::parse_host_port(s);
+  if (!p) return std::nullopt;
+  return std::make_pair(std::move(p->host), std::to_string(p->port));
 }
 
 }  // namespace

@@ -32,6 +32,7 @@
 #include "lib/ssl/tls.hpp"
 #include "p2p/protocol/frame.hpp"
 #include "p2p/protocol/messages.hpp"
+#include "p2p/transport/dual_stack.hpp"
 #include "p2p/transport/transport.hpp"
 
 namespace st::p2p {
@@ -200,11 +201,7 @@ class TlsTransport final : public Transport {
         acceptor_(io_),
         workers_(o.limits.handler_threads) {
     try {
-      tcp::endpoint ep(asio::ip::make_address(o.bind_host), o.bind_port);
-      acceptor_.open(ep.protocol());
-      acceptor_.set_option(tcp::acceptor::reuse_address(true));
-      acceptor_.bind(ep);
-      acceptor_.listen();
+      listen_dual_stack(acceptor_, o.bind_host, o.bind_port);
     } catch (const std::exception& e) {
       throw TransportError("cannot listen for peers on " + o.bind_host + ":" + std::to_string(o.bind_port) + ": " +
                            e.what());
@@ -443,7 +440,7 @@ class TlsTransport final : public Transport {
       connect_timer->cancel();
       sock->set_option(tcp::no_delay(true));
       boost::system::error_code ec;
-      out.ip = sock->remote_endpoint(ec).address().to_string();
+      out.ip = ip_text(sock->remote_endpoint(ec).address());
       auto s = std::make_shared<TlsSocket>(to_stream(std::move(*sock)), probe ? probe_ctx_ : client_ctx_, false);
       out.why = co_await handshake_checked(s, to.node_id, nullptr, probe);
       if (out.why.empty()) out.socket = std::move(s);
@@ -540,7 +537,7 @@ class TlsTransport final : public Transport {
   awaitable<void> accept_one(tcp::socket sock) {
     ++handshaking_;
     boost::system::error_code ec;
-    auto ip = sock.remote_endpoint(ec).address().to_string();
+    auto ip = ip_text(sock.remote_endpoint(ec).address());
     sock.set_option(tcp::no_delay(true), ec);
     std::shared_ptr<TlsSocket> s;
     try {
