@@ -2,13 +2,18 @@
 // over, dial-backs over IPv6. The IPv6 cases skip on a host without IPv6 (some CI machines).
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <mutex>
+#include <stdexcept>
+#include <system_error>
 #include <set>
 
 #include "crypto/identity.hpp"
 #include "lib/sodium/sodium.hpp"
 #include "p2p/transport/dual_stack.hpp"
 #include "p2p/transport/transport.hpp"
+#include "util/host_port.hpp"
 
 using namespace st;
 using namespace st::p2p;
@@ -83,11 +88,20 @@ TEST(DualStack, ASpecificBindAddressIsKept) {
   EXPECT_EQ(client.t->request(server.at("127.0.0.1"), "y", 5s).payload, "y");
 }
 
-TEST(DualStack, IpText) {
-  namespace ip = boost::asio::ip;
-  EXPECT_EQ(ip_text(ip::make_address("::ffff:198.18.0.11")), "198.18.0.11");
-  EXPECT_EQ(ip_text(ip::make_address("2001:DB8::0:11")), "2001:db8::11");
-  EXPECT_EQ(ip_text(ip::make_address("10.0.1.2")), "10.0.1.2");
+TEST(DualStack, PeerIpText) {
+  // What the transport makes of an accepted socket's address (Asio's text of it).
+  EXPECT_EQ(util::canonical_ip("::ffff:198.18.0.11"), "198.18.0.11");
+  EXPECT_EQ(util::canonical_ip("2001:DB8::0:11"), "2001:db8::11");
+  EXPECT_EQ(util::canonical_ip("10.0.1.2"), "10.0.1.2");
+}
+
+TEST(DualStack, ExplicitAddressesAndRefusals) {
+  auto l = listen_dual_stack("127.0.0.1", 0);
+  EXPECT_GE(l.fd, 0);
+  EXPECT_FALSE(l.v6);
+  ::close(l.fd);
+  EXPECT_THROW(listen_dual_stack("localhost", 0), std::invalid_argument);
+  EXPECT_THROW(listen_dual_stack("192.0.2.1", 0), std::system_error);  // not ours: cannot be bound
 }
 
 TEST(PeerAddressV6, BracketsRequired) {
