@@ -127,6 +127,14 @@ def missing_requirements(upnp=False, turn=False, dht=False, soundtime=False, ipv
         if r.returncode != 0:
             why.append("cannot create network namespaces here: " + r.stderr.strip())
         else:
+            if ipv6:  # the kernel has IPv6, but a namespace may still not get it (sysctl policy)
+                for argv in (["sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=0"],
+                             ["sysctl", "-qw", "net.ipv6.conf.lo.disable_ipv6=0"], ["ip", "link", "set", "lo", "up"],
+                             ["ip", "-6", "addr", "add", "2001:db8::1/128", "dev", "lo", "nodad"]):
+                    r = subprocess.run(["ip", "netns", "exec", probe, *argv], capture_output=True, text=True)
+                    if r.returncode != 0:
+                        why.append("IPv6 cannot be turned on in a namespace: " + (r.stderr.strip() or " ".join(argv)))
+                        break
             subprocess.run(["ip", "netns", "del", probe], capture_output=True)
     return why
 
