@@ -273,8 +273,13 @@ struct DhtClient::Impl : std::enable_shared_from_this<DhtClient::Impl> {
       send(peer, krpc_response(q.tid, std::move(r)));
     } else if (q.method == "find_node" || q.method == "get") {
       if (!q.target) return send(peer, krpc_error(q.tid, 203, "missing target"));
-      auto nodes = table.closest(*q.target, kClosest);
-      r.emplace_back(v6 ? "nodes6" : "nodes", encode_compact_nodes(nodes, v6));
+      // BEP 32: the family asked for; this client holds one family's table, so a query wanting only the
+      // other gets no node list (it asks a node of that family).
+      bool want_ours = (!q.want_n4 && !q.want_n6) || (v6 ? q.want_n6 : q.want_n4);
+      if (want_ours) {
+        auto nodes = table.closest(*q.target, kClosest);
+        r.emplace_back(v6 ? "nodes6" : "nodes", encode_compact_nodes(nodes, v6));
+      }
       if (q.method == "get") {
         r.emplace_back("token", token_for(peer, secret));
         auto it = store.find(*q.target);
