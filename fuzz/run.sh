@@ -8,7 +8,7 @@ out=build/fuzz
 mkdir -p "$out"
 CXX="clang++ -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Isrc"
 CXX="$CXX -DBOOST_ASIO_SEPARATE_COMPILATION -DBOOST_BEAST_SEPARATE_COMPILATION"
-util="src/util/strings.cpp src/util/base64.cpp src/util/time.cpp src/util/random.cpp src/util/uuid.cpp"
+util="src/util/strings.cpp src/util/base64.cpp src/util/time.cpp src/util/random.cpp src/util/uuid.cpp src/util/host_port.cpp"
 declare -A sources=(
   [range_fuzz]="fuzz/range_fuzz.cpp src/http/range.cpp src/http/response.cpp src/http/headers.cpp src/http/request.cpp $util"
   [target_fuzz]="fuzz/target_fuzz.cpp src/http/request.cpp src/http/headers.cpp $util"
@@ -19,14 +19,15 @@ declare -A sources=(
   [dht_fuzz]="fuzz/dht_fuzz.cpp src/p2p/dht/bencode.cpp src/p2p/dht/krpc.cpp src/p2p/dht/pkarr.cpp src/p2p/dht/z_base32.cpp src/crypto/identity.cpp src/lib/sodium/sodium.cpp $util"
   [pkarr_fuzz]="fuzz/pkarr_fuzz.cpp src/p2p/dht/bencode.cpp src/p2p/dht/pkarr.cpp src/p2p/dht/z_base32.cpp src/crypto/identity.cpp src/lib/sodium/sodium.cpp $util"
   [ice_fuzz]="fuzz/ice_fuzz.cpp src/p2p/transport/ice/description.cpp"
+  [host_port_fuzz]="fuzz/host_port_fuzz.cpp src/p2p/reach/address_scope.cpp $util"
   [portmap_fuzz]="fuzz/portmap_fuzz.cpp src/p2p/portmap/pcp_codec.cpp src/p2p/portmap/natpmp_codec.cpp"
   [image_fuzz]="fuzz/image_fuzz.cpp src/audio/image_header.cpp"
   [json_body_fuzz]="fuzz/json_body_fuzz.cpp src/api/json.cpp src/model/errors.cpp src/http/request.cpp src/http/response.cpp src/http/headers.cpp $util"
 )
-declare -A libs=([jwt_fuzz]="-lsodium -lboost_json -lfmt" [json_body_fuzz]="-lboost_json -lfmt" [range_fuzz]="-lfmt" [target_fuzz]="-lfmt" [multipart_fuzz]="-lfmt" [p2p_fuzz]="-lboost_json -lfmt -lspdlog" [lan_fuzz]="-lsodium -lboost_json -lspdlog -lfmt" [dht_fuzz]="-lsodium -lfmt" [pkarr_fuzz]="-lsodium -lfmt" [ice_fuzz]="" [portmap_fuzz]="-lfmt" [image_fuzz]="-lfmt")
+declare -A libs=([jwt_fuzz]="-lsodium -lboost_json -lfmt" [json_body_fuzz]="-lboost_json -lfmt" [range_fuzz]="-lfmt" [target_fuzz]="-lfmt" [multipart_fuzz]="-lfmt" [p2p_fuzz]="-lboost_json -lfmt -lspdlog" [lan_fuzz]="-lsodium -lboost_json -lspdlog -lfmt" [dht_fuzz]="-lsodium -lfmt" [pkarr_fuzz]="-lsodium -lfmt" [ice_fuzz]="" [portmap_fuzz]="-lfmt" [image_fuzz]="-lfmt" [host_port_fuzz]="-lfmt")
 passed=0
 failed=0
-for t in range_fuzz target_fuzz jwt_fuzz json_body_fuzz multipart_fuzz p2p_fuzz lan_fuzz dht_fuzz pkarr_fuzz ice_fuzz portmap_fuzz image_fuzz; do
+for t in range_fuzz target_fuzz jwt_fuzz json_body_fuzz multipart_fuzz p2p_fuzz lan_fuzz dht_fuzz pkarr_fuzz ice_fuzz portmap_fuzz image_fuzz host_port_fuzz; do
   if ! $CXX ${sources[$t]} -o "$out/$t" ${libs[$t]} 2>"$out/$t.build.log"; then
     echo "fuzz: $t does not build"; cat "$out/$t.build.log" | head -20; failed=$((failed + 1)); continue
   fi

@@ -17,6 +17,7 @@
 
 #include "db/open.hpp"
 #include "p2p/lan_discovery.hpp"
+#include "util/host_port.hpp"
 #include "util/random.hpp"
 #include "util/strings.hpp"
 
@@ -325,42 +326,38 @@ void finalize(Config& c) {
       if (f.size() != 64 || f.find_first_not_of("0123456789abcdef") != std::string::npos)
         problems.push_back(fmt::format("P2P_FRIENDS: '{}' is not a NodeId (64 hex characters)", f));
     for (const auto& p : c.p2p_seed_peers) {
-      auto at = p.find('@');
-      auto colon = p.rfind(':');
       bool hex = p.substr(0, 64).find_first_not_of("0123456789abcdefABCDEF") == std::string::npos;
       bool bare = p.size() == 64 && hex;
-      if (!bare && (at != 64 || !hex || colon == std::string::npos || colon < at))
+      std::string why;
+      if (!bare && (p.size() <= 65 || p[64] != '@' || !hex))
         problems.push_back(
             fmt::format("P2P_SEED_PEERS: '{}' must be a NodeId (64 hex characters), optionally @host:port", p));
+      else if (!bare && !util::parse_host_port(p.substr(65), &why))
+        problems.push_back(fmt::format("P2P_SEED_PEERS: '{}': {}", p, why));
     }
-    auto host_port_ok = [](const std::string& a) {
-      auto colon = a.rfind(':');
-      auto port = colon == std::string::npos ? std::nullopt : util::parse_int(a.substr(colon + 1));
-      return colon != 0 && port && *port >= 1 && *port <= 65535;
-    };
+    auto host_port_ok = [](const std::string& a) { return util::parse_host_port(a).has_value(); };
     for (const auto& a : c.p2p_dht_bootstrap)
-      if (!host_port_ok(a)) problems.push_back(fmt::format("P2P_DHT_BOOTSTRAP: '{}' must be host:port", a));
+      if (!host_port_ok(a)) problems.push_back(fmt::format("P2P_DHT_BOOTSTRAP: '{}' must be host:port or [IPv6]:port", a));
     for (const auto& u : c.p2p_pkarr_relays)
       if (!util::starts_with(u, "http://") && !util::starts_with(u, "https://"))
         problems.push_back(fmt::format("P2P_PKARR_RELAYS: '{}' must be an http:// or https:// URL", u));
     for (const auto& a : c.p2p_stun_servers)
-      if (!host_port_ok(a)) problems.push_back(fmt::format("P2P_STUN_SERVERS: '{}' must be host:port", a));
+      if (!host_port_ok(a)) problems.push_back(fmt::format("P2P_STUN_SERVERS: '{}' must be host:port or [IPv6]:port", a));
     for (const auto& t : c.p2p_turn_servers) {
       auto at = t.rfind('@');
       auto hp = at == std::string::npos ? t : t.substr(at + 1);
       bool creds = at == std::string::npos || t.substr(0, at).find(':') != std::string::npos;
       if (!host_port_ok(hp) || !creds)
-        problems.push_back(fmt::format("P2P_TURN_SERVERS: '{}' must be user:password@host:port, or host:port with "
+        problems.push_back(fmt::format("P2P_TURN_SERVERS: '{}' must be user:password@host:port, or host:port ([IPv6]:port) with "
                                        "P2P_TURN_SECRET", t));
       else if (at == std::string::npos && c.p2p_turn_secret.empty())
         problems.push_back(fmt::format("P2P_TURN_SERVERS: '{}' has no credentials: give user:password@ or set "
                                        "P2P_TURN_SECRET", t));
     }
     for (const auto& a : c.p2p_advertise_addresses) {
-      auto colon = a.rfind(':');
-      auto port = colon == std::string::npos ? std::nullopt : util::parse_int(a.substr(colon + 1));
-      if (colon == 0 || !port || *port < 1 || *port > 65535)
-        problems.push_back(fmt::format("P2P_ADVERTISE_ADDRESSES: '{}' must be host:port", a));
+      std::string why;
+      if (!util::parse_host_port(a, &why))
+        problems.push_back(fmt::format("P2P_ADVERTISE_ADDRESSES: '{}' must be host:port or [IPv6]:port ({})", a, why));
     }
     if (!p2p::parse_lan_group(c.p2p_lan_group))
       problems.push_back(fmt::format("P2P_LAN_GROUP: '{}' must be an IPv4 group in 239.0.0.0/8 with a port, such as 239.255.41.204:11205", c.p2p_lan_group));

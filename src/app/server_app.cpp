@@ -27,6 +27,8 @@
 #include "library/musicbrainz.hpp"
 #include "p2p/node.hpp"
 #include "util/concurrency_gate.hpp"
+#include "p2p/reach/address_scope.hpp"
+#include "util/host_port.hpp"
 #include "util/log_text.hpp"
 #include "util/strings.hpp"
 
@@ -86,6 +88,7 @@ p2p::ReachOptions p2p_reach_options(const Config& c) {
   r.dht_port = c.p2p_dht_port;
   r.port_mapping = c.p2p_port_mapping;
   r.port_mapping_allow_reserved = c.p2p_lab_allow_reserved;
+  p2p::set_reserved_scope_usable(c.p2p_lab_allow_reserved);  // a lab's 2001:db8::/32 is its internet
   r.stun = c.p2p_stun_servers;
   r.turn_secret = c.p2p_turn_secret;
   r.rendezvous = c.p2p_rendezvous;
@@ -107,10 +110,10 @@ p2p::ReachOptions p2p_reach_options(const Config& c) {
       tc.username = creds.substr(0, creds.find(':'));
       tc.password = creds.substr(creds.find(':') + 1);
     }
-    auto colon = hp.rfind(':');
-    tc.host = hp.substr(0, colon);
-    if (tc.host.size() > 2 && tc.host.front() == '[') tc.host = tc.host.substr(1, tc.host.size() - 2);
-    tc.port = static_cast<std::uint16_t>(std::stoi(hp.substr(colon + 1)));
+    auto parsed = util::parse_host_port(hp);  // [v6]:port brackets removed
+    if (!parsed) continue;
+    tc.host = parsed->host;
+    tc.port = parsed->port;
     r.turn.push_back(std::move(tc));
   }
   return r;

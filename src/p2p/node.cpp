@@ -16,6 +16,7 @@
 #include "p2p/dht/dht_client.hpp"
 #include "p2p/portmap/port_mapper.hpp"
 #include "util/fold.hpp"
+#include "util/host_port.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
 #include "util/uuid.hpp"
@@ -40,7 +41,7 @@ Reply json_reply(const Message& m) { return Reply{ReplyKind::json, encode_messag
 Reply ack() { return Reply{ReplyKind::json, "{}"}; }
 
 std::string host_port(const std::string& ip, std::uint16_t port) {
-  return (ip.find(':') != std::string::npos ? "[" + ip + "]" : ip) + ":" + std::to_string(port);
+  return util::format_host_port(ip, port);
 }
 
 // A protocol error from the peer or an unusable reply: the peer answered, but not with what we asked for.
@@ -623,7 +624,15 @@ model::PeerRecord Node::add_peer(std::string_view node_id_text, std::string_view
   } else {
     a = address.empty() ? parse_peer_address(node_id_text)
                         : parse_peer_address(std::string(node_id_text) + "@" + std::string(address));
-    if (!a) model::throw_bad_request("The peer address must be host:port (NodeId@host:port), or give the NodeId alone");
+    if (!a) {
+      auto at = node_id_text.find('@');
+      auto addr = address.empty() ? (at == std::string_view::npos ? std::string_view{} : node_id_text.substr(at + 1))
+                                  : address;
+      std::string why;
+      util::parse_host_port(util::trim(addr), &why);
+      model::throw_bad_request("The peer address must be host:port or [IPv6]:port (NodeId@host:port), or give the "
+                               "NodeId alone" + (why.empty() ? std::string() : ": " + why));
+    }
     id = a->node_id;
   }
   if (id == node_id()) model::throw_bad_request("That is this node's own ID");

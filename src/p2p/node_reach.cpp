@@ -16,6 +16,7 @@
 #include "p2p/node.hpp"
 #include "p2p/portmap/port_mapper.hpp"
 #include "p2p/transport/ice/ice_session.hpp"
+#include "util/host_port.hpp"
 #include "util/time.hpp"
 
 namespace st::p2p {
@@ -36,22 +37,15 @@ constexpr std::size_t kMaxLadders = 8;           // peers being reached at once
 constexpr std::size_t kMaxObserved = 64;
 
 std::string with_port(const std::string& host, std::uint16_t port) {
-  return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
+  return util::format_host_port(host, port);
 }
 
 std::uint64_t now_s() { return static_cast<std::uint64_t>(util::now_seconds()); }
 
 std::optional<std::pair<std::string, std::uint16_t>> split_host_port(const std::string& hp) {
-  auto host = host_of(hp);
-  if (!host) return std::nullopt;
-  auto colon = hp.rfind(':');
-  try {
-    auto port = std::stoul(hp.substr(colon + 1));
-    if (port == 0 || port > 65535) return std::nullopt;
-    return std::make_pair(*host, static_cast<std::uint16_t>(port));
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
+  auto p = util::parse_host_port(hp);
+  if (!p) return std::nullopt;
+  return std::make_pair(std::move(p->host), p->port);
 }
 
 Reply refuse(std::string_view code, std::string_view why) {
@@ -64,7 +58,7 @@ bool dialable(const std::string& address) {
   if (!host) return false;
   auto sc = scope_of_ip(*host);
   if (sc == AddressScope::invalid) return host->find_first_not_of("0123456789.:") != std::string::npos;  // a DNS name
-  return sc != AddressScope::link_local;
+  return sc != AddressScope::link_local && sc != AddressScope::reserved;
 }
 
 }  // namespace
@@ -461,10 +455,11 @@ Reply Node::answer_offer(const Signal& s) {
 
 void Node::note_pong(const std::string& node, const Pong& p) {
   std::lock_guard l(reach_mu_);
-  if (p.observed && scope_of_ip(*p.observed) != AddressScope::invalid) {
+  auto observed = p.observed ? std::optional(util::canonical_ip(*p.observed)) : std::nullopt;  // one spelling
+  if (observed && scope_of_ip(*observed) != AddressScope::invalid) {
     auto& was = observed_by_[node];
-    if (was != *p.observed) ++prove_wanted_;
-    was = *p.observed;
+    if (was != *observed) ++prove_wanted_;
+    was = *observed;
     if (observed_by_.size() > kMaxObserved) observed_by_.erase(observed_by_.begin());
   }
   if (p.rendezvous) rendezvous_capable_.insert(node);
@@ -528,9 +523,12 @@ bool Node::prove_addresses() {
   }
   if (!answered) return false;  // nobody to ask: keep what we had
   std::lock_guard l(reach_mu_);
+  auto was_disproven = std::move(disproven_);
   disproven_.clear();
   for (const auto& a : tried)
     if (std::find(proven.begin(), proven.end(), a) == proven.end()) disproven_.insert(a);
+  if (disproven_ != was_disproven && !disproven_.empty())  // (a firewall or NAT drops what peers dial)
+    spdlog::info("p2p: addresses a peer could not dial back: {}", fmt::format("{}", fmt::join(disproven_, ", ")));
   if (proven != proven_) spdlog::info("p2p: addresses proven reachable: {}", proven.empty() ? "none" : fmt::format("{}", fmt::join(proven, ", ")));
   proven_ = std::move(proven);
   return true;

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "p2p/transport/transport.hpp"
+#include "util/host_port.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
@@ -20,7 +21,7 @@ namespace st::p2p {
 namespace {
 
 std::string with_port(const std::string& host, std::uint16_t port) {
-  return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
+  return util::format_host_port(host, port);
 }
 
 }  // namespace

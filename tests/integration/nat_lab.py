@@ -15,7 +15,14 @@ namespace, veth and rule is created inside namespaces named <prefix><pid>-<name>
     homes:             10.0.N.2, default route via 10.0.N.1
     DHT swarm:         python3-libtorrent nodes on 198.18.0.21-26:6881 in the internet namespace
                        (tests/support/dht_swarm.py, shared with test_dht_lab)
-    IPv6:              off in every namespace.
+    IPv6:              off in every namespace, unless NatLab(ipv6=True): then 2001:db8::/32 (no NAT66, as at home):
+                       internet 2001:db8::/64 on br0 (gateway 2001:db8::254, blackhole default route),
+                       public hosts 2001:db8::<their IPv4 last octet> (pub 2001:db8::10), routers' WAN
+                       2001:db8::1N, home N's LAN 2001:db8:N::/64 (router ::1, home ::2), routed by the
+                       internet namespace. home(v6="firewall") (the default): ip6tables FORWARD drops new
+                       inbound connections, lets replies (ESTABLISHED,RELATED) in: the usual home router.
+                       home(v6="open"): inbound allowed. home(v6=None): no IPv6 in that home.
+                       public(ipv4=False): an IPv6-only host.
 
     with NatLab() as lab:
         pub = lab.public("pub")
@@ -52,6 +59,10 @@ SYSTEM_PYTHON = "/usr/bin/python3"  # has python3-libtorrent (the default python
 INET_PREFIX = "198.18.0."
 INET_GATEWAY = "198.18.0.254"
 PUB_IP, PUB_IP2 = "198.18.0.10", "198.18.0.20"
+INET6_PREFIX = "2001:db8::"          # the IPv6 internet (a /64 on br0); homes get 2001:db8:N::/64
+INET6_GATEWAY = "2001:db8::254"
+PUB_IP6 = "2001:db8::10"
+V6_KINDS = (None, "firewall", "open")
 P2P_PORT = 11204
 HTTP_PORT = 18080
 STUND_PORTS = (3478, 3479)  # stund holds both on both of pub's addresses
@@ -80,7 +91,14 @@ def _sbin_on_path():
     os.environ["PATH"] = ":".join(p for p in parts if p)
 
 
-def missing_requirements(upnp=False, turn=False, dht=False, soundtime=False):
+def ipv6_missing():
+    """Why this machine's kernel cannot give namespaces IPv6 (empty when it can)."""
+    if not os.path.exists("/proc/sys/net/ipv6"):
+        return ["the kernel has IPv6 disabled (ipv6.disable=1)"]
+    return []
+
+
+def missing_requirements(upnp=False, turn=False, dht=False, soundtime=False, ipv6=False):
     """Reasons the lab cannot run here (empty when it can): callers turn them into unittest skips."""
     why = []
     if os.geteuid() != 0:
@@ -90,6 +108,9 @@ def missing_requirements(upnp=False, turn=False, dht=False, soundtime=False):
         needed += ["miniupnpd", "iptables-legacy", "stund"]
     if turn:
         needed += ["turnserver"]
+    if ipv6:
+        needed += ["ip6tables"]
+        why += ipv6_missing()
     why += [f"{n} is not installed" for n in needed if not tool(n)]
     if dht:
         r = subprocess.run([SYSTEM_PYTHON, "-c", "import libtorrent"], capture_output=True)
@@ -106,6 +127,14 @@ def missing_requirements(upnp=False, turn=False, dht=False, soundtime=False):
         if r.returncode != 0:
             why.append("cannot create network namespaces here: " + r.stderr.strip())
         else:
+            if ipv6:  # the kernel has IPv6, but a namespace may still not get it (sysctl policy)
+                for argv in (["sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=0"],
+                             ["sysctl", "-qw", "net.ipv6.conf.lo.disable_ipv6=0"], ["ip", "link", "set", "lo", "up"],
+                             ["ip", "-6", "addr", "add", "2001:db8::1/128", "dev", "lo", "nodad"]):
+                    r = subprocess.run(["ip", "netns", "exec", probe, *argv], capture_output=True, text=True)
+                    if r.returncode != 0:
+                        why.append("IPv6 cannot be turned on in a namespace: " + (r.stderr.strip() or " ".join(argv)))
+                        break
             subprocess.run(["ip", "netns", "del", probe], capture_output=True)
     return why
 
@@ -157,6 +186,8 @@ class Host:
     def __init__(self, lab, name, ns, kind, ip, public_ip=None, index=None, nat=None, router=None):
         self.lab, self.name, self.ns, self.kind = lab, name, ns, kind
         self.ip, self.public_ip, self.index, self.nat, self.router = ip, public_ip or ip, index, nat, router
+        self.ip6 = None  # its global IPv6 address in an IPv6 lab (2001:db8::/32), or None
+        self.v6 = None   # a home's IPv6 kind: None, "firewall" or "open"
 
     @property
     def lan(self):
@@ -171,7 +202,8 @@ class LabError(RuntimeError):
 
 
 class NatLab:
-    def __init__(self, prefix="stlab", workdir=None, keep_workdir=False):
+    def __init__(self, prefix="stlab", workdir=None, keep_workdir=False, ipv6=False):
+        self.ipv6 = ipv6
         self.tag = f"{prefix}{os.getpid()}"
         self.prefix = prefix
         self.dir = workdir or tempfile.mkdtemp(prefix=f"soundtime-natlab-{os.getpid()}-")
@@ -206,7 +238,7 @@ class NatLab:
 
     def start(self):
         _sbin_on_path()
-        why = missing_requirements()
+        why = missing_requirements(ipv6=self.ipv6)
         if why:
             raise LabError("; ".join(why))
         self.remove_stale()
@@ -221,6 +253,10 @@ class NatLab:
         ns = self.inet.ns
         self.sh(ns, ["ip", "link", "add", "br0", "type", "bridge"], ["ip", "addr", "add", f"{INET_GATEWAY}/24", "dev", "br0"],
                 ["ip", "link", "set", "br0", "up"], ["ip", "route", "add", "blackhole", "default"])
+        if self.ipv6:
+            self.sh(ns, ["ip", "-6", "addr", "add", f"{INET6_GATEWAY}/64", "dev", "br0", "nodad"],
+                    ["ip", "-6", "route", "add", "blackhole", "default"],
+                    ["sysctl", "-qw", "net.ipv6.conf.all.forwarding=1"])
         return self
 
     def close(self):
@@ -268,23 +304,40 @@ class NatLab:
         if r.returncode != 0:
             raise LabError(f"ip netns add {ns}: {r.stderr.strip()}")
         self.namespaces.append(ns)
-        self.sh(ns, ["sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1"],
-                ["sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1"], ["ip", "link", "set", "lo", "up"])
+        if self.ipv6:  # on, without router advertisements or duplicate address detection (no waiting)
+            try:
+                self.sh(ns, *(["sysctl", "-qw", f"net.ipv6.conf.{c}.{k}={v}"] for c in ("all", "default")
+                              for k, v in (("disable_ipv6", 0), ("accept_ra", 0), ("accept_dad", 0), ("dad_transmits", 0))),
+                        ["ip", "link", "set", "lo", "up"])
+            except LabError as e:
+                raise LabError(f"IPv6 cannot be turned on in a namespace here: {e}")
+        else:
+            self.sh(ns, ["sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1"],
+                    ["sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1"], ["ip", "link", "set", "lo", "up"])
         h = Host(self, name, ns, kind, ip, **kw)
         self.hosts[name] = h
         return h
 
-    def _wire_to_inet(self, host, dev, ips):
-        """A veth from `host` (named dev there) to the internet bridge."""
+    def _wire_to_inet(self, host, dev, ips, ip6=None):
+        """A veth from `host` (named dev there) to the internet bridge; IPv4 addresses `ips` (none: an
+        IPv6-only host), IPv6 address `ip6`."""
         port = f"p{len(self.namespaces)}"
         self.sh(None, ["ip", "-n", host.ns, "link", "add", dev, "type", "veth", "peer", "name", port, "netns", self.inet.ns])
         self.sh(self.inet.ns, ["ip", "link", "set", port, "master", "br0"], ["ip", "link", "set", port, "up"])
         for a in ips:
             self.sh(host.ns, ["ip", "addr", "add", f"{a}/24", "dev", dev])
-        self.sh(host.ns, ["ip", "link", "set", dev, "up"], ["ip", "route", "add", "default", "via", INET_GATEWAY])
+        if ip6:
+            self.sh(host.ns, ["ip", "-6", "addr", "add", f"{ip6}/64", "dev", dev, "nodad"])
+        self.sh(host.ns, ["ip", "link", "set", dev, "up"])
+        if ips:
+            self.sh(host.ns, ["ip", "route", "add", "default", "via", INET_GATEWAY])
+        if ip6:
+            self.sh(host.ns, ["ip", "-6", "route", "add", "default", "via", INET6_GATEWAY])
 
-    def public(self, name="pub", ip=None, extra_ips=None):
-        """A host on the internet with no NAT. The first one is 198.18.0.10 (+ .20, stund's second address)."""
+    def public(self, name="pub", ip=None, extra_ips=None, ipv4=True):
+        """A host on the internet with no NAT. The first one is 198.18.0.10 (+ .20, stund's second address).
+        In an IPv6 lab it also has 2001:db8::<last octet>; with ipv4=False only that (its `ip` is then the
+        IPv6 address)."""
         if ip is None:
             if not any(h.kind == "public" for h in self.hosts.values()):
                 ip = PUB_IP
@@ -292,15 +345,25 @@ class NatLab:
                 ip, self._next_public = f"{INET_PREFIX}{self._next_public}", self._next_public + 1
         if extra_ips is None:
             extra_ips = [PUB_IP2] if ip == PUB_IP else []
-        h = self._namespace(name, "public", ip)
-        h.extra_ips = list(extra_ips)
-        self._wire_to_inet(h, "eth0", [ip, *extra_ips])
+        if not ipv4 and not self.ipv6:
+            raise LabError("an IPv6-only host needs NatLab(ipv6=True)")
+        ip6 = INET6_PREFIX + ip.rsplit(".", 1)[1] if self.ipv6 else None
+        h = self._namespace(name, "public", ip if ipv4 else ip6)
+        h.ip6 = ip6
+        h.extra_ips = list(extra_ips) if ipv4 else []
+        self._wire_to_inet(h, "eth0", [ip, *extra_ips] if ipv4 else [], ip6)
         return h
 
-    def home(self, name, nat="eim", index=None):
-        """A home 10.0.N.2 behind its own router (namespace r<name>) of the given kind."""
+    def home(self, name, nat="eim", index=None, v6="firewall"):
+        """A home 10.0.N.2 behind its own router (namespace r<name>) of the given kind; in an IPv6 lab also
+        2001:db8:N::2, routed (no NAT66) through a stateful firewall (v6="firewall"), none (v6="open"), or
+        no IPv6 at all (v6=None)."""
         if nat not in NAT_KINDS:
             raise LabError(f"unknown NAT kind {nat!r} (one of {NAT_KINDS})")
+        if v6 not in V6_KINDS:
+            raise LabError(f"unknown IPv6 kind {v6!r} (one of {V6_KINDS})")
+        if not self.ipv6:
+            v6 = None
         if index is None:
             used = {h.index for h in self.hosts.values() if h.index}
             while self._next_index in used:
@@ -313,8 +376,9 @@ class NatLab:
         if nat == "upnp":
             self.start_stund()  # miniupnpd checks its reserved WAN address with STUN before it maps anything
         r = self._namespace("r" + name, "router", wan, index=index, nat=nat)
-        self._wire_to_inet(r, "wan0", [wan])
+        self._wire_to_inet(r, "wan0", [wan], f"{INET6_PREFIX}{10 + index}" if v6 else None)
         h = self._namespace(name, "home", home_ip, public_ip=wan, index=index, nat=nat, router=r)
+        h.v6 = v6
         self.sh(None, ["ip", "-n", r.ns, "link", "add", "lan0", "type", "veth", "peer", "name", "eth0", "netns", h.ns])
         self.sh(r.ns, ["ip", "addr", "add", f"{lan_gw}/24", "dev", "lan0"], ["ip", "link", "set", "lan0", "up"],
                 ["sysctl", "-qw", "net.ipv4.ip_forward=1"])
@@ -339,9 +403,32 @@ class NatLab:
                 rules.append(ipt("-A", "INPUT", "-i", "wan0", "-p", "udp", "-s", src, "-j", "ACCEPT"))
         rules.append(ipt("-A", "INPUT", "-i", "wan0", "-j", "DROP"))
         self.sh(r.ns, *rules)
+        if v6:
+            self._route_v6(r, h, index, v6)
         if nat == "upnp":
             self._start_miniupnpd(r, index)
         return h
+
+    def _route_v6(self, r, h, index, v6):
+        """Home N's 2001:db8:N::/64 behind its router: routed as is (no NAT66), through ip6tables."""
+        lan, wan = f"2001:db8:{index}::", f"{INET6_PREFIX}{10 + index}"
+        r.ip6, h.ip6 = wan, f"{lan}2"
+        self.sh(r.ns, ["ip", "-6", "addr", "add", f"{lan}1/64", "dev", "lan0", "nodad"],
+                ["sysctl", "-qw", "net.ipv6.conf.all.forwarding=1"])
+        self.sh(h.ns, ["ip", "-6", "addr", "add", f"{h.ip6}/64", "dev", "eth0", "nodad"],
+                ["ip", "-6", "route", "add", "default", "via", f"{lan}1"])
+        self.sh(self.inet.ns, ["ip", "-6", "route", "add", f"{lan}/64", "via", wan])
+        ip6t = lambda *a: ["ip6tables", "-w", *a]
+        rules = [ip6t("-P", "FORWARD", "DROP"),
+                 ip6t("-A", "FORWARD", "-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "ACCEPT"),
+                 ip6t("-A", "FORWARD", "-p", "ipv6-icmp", "-j", "ACCEPT"),  # PMTU, errors (RFC 4890)
+                 ip6t("-A", "FORWARD", "-i", "lan0", "-o", "wan0", "-j", "ACCEPT")]
+        if v6 == "open":
+            rules.append(ip6t("-A", "FORWARD", "-i", "wan0", "-o", "lan0", "-j", "ACCEPT"))
+        rules += [ip6t("-A", "INPUT", "-p", "ipv6-icmp", "-j", "ACCEPT"),  # neighbour discovery
+                  ip6t("-A", "INPUT", "-i", "wan0", "-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "ACCEPT"),
+                  ip6t("-A", "INPUT", "-i", "wan0", "-j", "DROP")]
+        self.sh(r.ns, *rules)
 
     def _start_miniupnpd(self, r, index):
         # miniupnpd-iptables writes through libiptc (legacy xtables): its chains live in the legacy tables,
@@ -714,6 +801,15 @@ while True:
     c, addr = s.accept(); c.sendall(f"{addr[0]}:{addr[1]}".encode()); c.close()
 """
 
+TCP_LISTEN6 = r"""
+import socket, sys
+s = socket.socket(socket.AF_INET6); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("::", int(sys.argv[1]))); s.listen()
+print("ready", flush=True)
+while True:
+    c, addr = s.accept(); c.sendall(f"{addr[0]}:{addr[1]}".encode()); c.close()
+"""
+
 TCP_CONNECT = r"""
 import socket, sys, json
 try:
@@ -732,6 +828,7 @@ class LabCase(unittest.TestCase):
     at the end (each must exit 0 on SIGTERM), and the lab is always taken down."""
     NEEDS = {"soundtime": True}
     PREFIX = "stcase"
+    LAB = {}  # NatLab's keyword arguments (ipv6=True)
 
     @classmethod
     def build(cls, lab):
@@ -742,7 +839,7 @@ class LabCase(unittest.TestCase):
         why = missing_requirements(**cls.NEEDS)
         if why:
             raise unittest.SkipTest("NAT lab unavailable: " + "; ".join(why))
-        cls.lab = NatLab(prefix=cls.PREFIX)
+        cls.lab = NatLab(prefix=cls.PREFIX, **cls.LAB)
         cls.nodes = {}
         try:
             cls.lab.start()

@@ -142,3 +142,69 @@ class NatLabSelfCheck(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class NatLabIpv6SelfCheck(unittest.TestCase):
+    """NatLab(ipv6=True): homes' 2001:db8:N::/64 routed without NAT66, a stateful firewall in front of
+    "firewall" homes, none in front of "open" ones, IPv6-only public hosts, nothing routed out."""
+
+    @classmethod
+    def setUpClass(cls):
+        why = nat_lab.missing_requirements(ipv6=True)
+        if why:
+            raise unittest.SkipTest("IPv6 NAT lab unavailable: " + "; ".join(why))
+        cls.lab = NatLab(prefix="stlab6ck", ipv6=True)
+        try:
+            cls.lab.start()
+            cls.pub = cls.lab.public("pub")
+            cls.o = cls.lab.home("o", nat="eim", v6="open")
+            cls.f = cls.lab.home("f", nat="symmetric", v6="firewall")
+            cls.n = cls.lab.home("n", nat="eim", v6=None)
+            cls.s = cls.lab.public("s", ipv4=False)
+            for h in (cls.pub, cls.o, cls.f, cls.s):
+                cls.lab.popen(h, [sys.executable, "-c", nat_lab.TCP_LISTEN6, str(P2P_PORT)])
+            time.sleep(0.5)
+        except BaseException:
+            cls.lab.close()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.lab.close()
+
+    def connect(self, src, ip, timeout=3):
+        r = self.lab.run(src, [sys.executable, "-c", nat_lab.TCP_CONNECT, ip, str(P2P_PORT), str(timeout)])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return json.loads(r.stdout.strip().splitlines()[-1])
+
+    def test_addresses(self):
+        self.assertEqual((self.pub.ip6, self.o.ip6, self.f.ip6, self.s.ip6, self.n.ip6),
+                         ("2001:db8::10", "2001:db8:1::2", "2001:db8:2::2", "2001:db8::30", None))
+        self.assertEqual(self.s.ip, self.s.ip6)
+        self.assertEqual(self.lab.run(self.s, ["ip", "-4", "-o", "addr", "show", "dev", "eth0"]).stdout.strip(), "")
+
+    def test_an_open_home_is_dialled_and_sees_the_real_address(self):
+        r = self.connect(self.pub, self.o.ip6)
+        self.assertTrue(r["ok"], r)
+        self.assertTrue(r["peer_saw"].startswith(self.pub.ip6 + ":"), r)  # no NAT66
+        r = self.connect(self.s, self.o.ip6)
+        self.assertTrue(r["ok"], r)
+
+    def test_a_firewalled_home_dials_out_but_is_not_dialled(self):
+        self.assertEqual(self.connect(self.pub, self.f.ip6), {"ok": False, "error": "timeout"})
+        self.assertEqual(self.connect(self.o, self.f.ip6), {"ok": False, "error": "timeout"})
+        r = self.connect(self.f, self.pub.ip6)
+        self.assertTrue(r["ok"], r)
+        self.assertTrue(r["peer_saw"].startswith(self.f.ip6 + ":"), r)
+        r = self.connect(self.f, self.o.ip6)
+        self.assertTrue(r["ok"], r)
+        # IPv4 is unchanged: the home is behind its NAT there.
+        self.assertEqual(self.connect(self.pub, self.f.public_ip), {"ok": False, "error": "timeout"})
+
+    def test_nothing_is_routed_outside_the_lab(self):
+        r = self.lab.run(self.lab.inet, ["ip", "-6", "route", "get", "2a00:1450::1"])
+        self.assertNotEqual(r.returncode, 0, "the internet namespace routes IPv6 outside the lab: " + r.stdout)
+        r = self.lab.run(self.o, ["ip", "-6", "route", "get", "2a00:1450::1"])
+        self.assertIn("via 2001:db8:1::1", r.stdout)  # to its router, then to the blackhole
+        self.assertNotEqual(self.lab.run(self.n, ["ip", "-6", "route", "get", "2001:db8::10"]).returncode, 0,
+                            "a home without IPv6 has no IPv6 route")

@@ -19,6 +19,7 @@
 
 #include "lib/ssl/digest.hpp"
 #include "p2p/dht/routing_table.hpp"
+#include "util/host_port.hpp"
 #include "util/random.hpp"
 
 namespace st::p2p::dht {
@@ -57,14 +58,11 @@ Endpoint from_udp(const udp::endpoint& e) {
   return Endpoint{a.to_string(), e.port()};
 }
 
-// Splits "host:port" / "[v6]:port"; nothing when malformed.
+// Splits "host:port" / "[v6]:port"; nothing when malformed (an unbracketed IPv6 literal is).
 std::optional<std::pair<std::string, std::string>> split_host_port(const std::string& s) {
-  auto colon = s.rfind(':');
-  if (colon == std::string::npos || colon + 1 == s.size()) return std::nullopt;
-  std::string host = s.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  if (host.empty()) return std::nullopt;
-  return std::make_pair(host, s.substr(colon + 1));
+  auto p = util::parse_host_port(s);
+  if (!p) return std::nullopt;
+  return std::make_pair(std::move(p->host), std::to_string(p->port));
 }
 
 }  // namespace
@@ -275,8 +273,13 @@ struct DhtClient::Impl : std::enable_shared_from_this<DhtClient::Impl> {
       send(peer, krpc_response(q.tid, std::move(r)));
     } else if (q.method == "find_node" || q.method == "get") {
       if (!q.target) return send(peer, krpc_error(q.tid, 203, "missing target"));
-      auto nodes = table.closest(*q.target, kClosest);
-      r.emplace_back(v6 ? "nodes6" : "nodes", encode_compact_nodes(nodes, v6));
+      // BEP 32: the family asked for; this client holds one family's table, so a query wanting only the
+      // other gets no node list (it asks a node of that family).
+      bool want_ours = (!q.want_n4 && !q.want_n6) || (v6 ? q.want_n6 : q.want_n4);
+      if (want_ours) {
+        auto nodes = table.closest(*q.target, kClosest);
+        r.emplace_back(v6 ? "nodes6" : "nodes", encode_compact_nodes(nodes, v6));
+      }
       if (q.method == "get") {
         r.emplace_back("token", token_for(peer, secret));
         auto it = store.find(*q.target);

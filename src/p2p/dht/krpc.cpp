@@ -115,6 +115,14 @@ std::optional<KrpcMessage> parse_krpc(std::string_view datagram, std::string& wh
   }
   if (const auto* seq = body->find_integer("seq")) m.seq = *seq;
   if (const auto* salt = body->find_string("salt")) m.has_salt = !salt->empty();
+  if (const auto* want = body->find("want"); want && want->list() && m.kind == KrpcMessage::Kind::query) {
+    constexpr std::size_t kMaxWant = 4;  // two families; a longer list is someone else's extension
+    for (std::size_t i = 0; i < want->list()->size() && i < kMaxWant; ++i) {
+      const auto* w = (*want->list())[i].string();
+      if (w && *w == "n4") m.want_n4 = true;
+      if (w && *w == "n6") m.want_n6 = true;
+    }
+  }
   parse_nodes(body->find_string("nodes"), false, m.nodes);
   parse_nodes(body->find_string("nodes6"), true, m.nodes6);
   return m;

@@ -48,6 +48,9 @@ struct KrpcMessage {
   std::optional<std::int64_t> seq;
   bool has_salt = false;
   std::vector<NodeEntry> nodes, nodes6;
+  // BEP 32 "want" of a query: which families of nodes the asker wants back ("n4", "n6"). Neither set: the
+  // family the query came over.
+  bool want_n4 = false, want_n6 = false;
   std::int64_t error_code = 0;
   std::string error_message;
 };

@@ -6,6 +6,7 @@
 
 #include "crypto/identity.hpp"
 #include "p2p/dht/bencode.hpp"
+#include "util/host_port.hpp"
 
 namespace st::p2p::dht {
 
@@ -201,6 +202,7 @@ std::optional<NodeRecord> decode_node_record(const PublicKey& key, std::string_v
       } else if (v.empty()) {
         continue;
       } else if (k == "addr" && rec.addresses.size() < kMaxValues) {
+        if (!util::parse_host_port(v)) continue;  // malformed, or an unbracketed IPv6 literal: unusable
         rec.addresses.push_back(std::move(v));
       } else if (k == "rdv" && rec.rendezvous.size() < kMaxValues) {
         rec.rendezvous.push_back(std::move(v));

@@ -3,12 +3,17 @@
 #include <arpa/inet.h>
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <cstring>
+
+#include "util/host_port.hpp"
 
 namespace st::p2p {
 
 namespace {
+
+std::atomic<bool> reserved_usable{false};
 
 AddressScope scope_v4(std::uint32_t a) {  // host byte order
   auto in = [a](std::uint32_t net, int bits) { return bits == 0 || (a >> (32 - bits)) == (net >> (32 - bits)); };
@@ -41,19 +46,15 @@ AddressScope scope_of_ip(std::string_view ip_text) {
   if (zero || b[0] == 0xff) return AddressScope::invalid;          // unspecified, multicast
   if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) return AddressScope::link_local;
   if ((b[0] & 0xfe) == 0xfc) return AddressScope::private_net;    // unique local fc00::/7
+  if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8)  // documentation 2001:db8::/32
+    return reserved_usable ? AddressScope::global : AddressScope::reserved;
   return AddressScope::global;
 }
 
 std::optional<std::string> host_of(std::string_view hp) {
-  if (hp.empty()) return std::nullopt;
-  if (hp.front() == '[') {
-    auto close = hp.find(']');
-    if (close == std::string_view::npos || close + 1 >= hp.size() || hp[close + 1] != ':') return std::nullopt;
-    return std::string(hp.substr(1, close - 1));
-  }
-  auto colon = hp.rfind(':');
-  if (colon == std::string_view::npos || colon == 0 || hp.find(':') != colon) return std::nullopt;
-  return std::string(hp.substr(0, colon));
+  auto p = util::parse_host_port(hp);
+  if (!p) return std::nullopt;
+  return std::move(p->host);
 }
 
 bool scope_fits(AddressScope a, AddressScope peer) {
@@ -74,8 +75,11 @@ const char* scope_name(AddressScope s) {
     case AddressScope::private_net: return "private";
     case AddressScope::shared_cgnat: return "carrier-grade NAT";
     case AddressScope::global: return "global";
+    case AddressScope::reserved: return "reserved (documentation)";
     default: return "invalid";
   }
 }
+
+void set_reserved_scope_usable(bool usable) { reserved_usable = usable; }
 
 }  // namespace st::p2p

@@ -34,7 +34,9 @@
 #include "lib/ssl/tls.hpp"
 #include "p2p/protocol/frame.hpp"
 #include "p2p/protocol/messages.hpp"
+#include "p2p/transport/dual_stack.hpp"
 #include "p2p/transport/transport.hpp"
+#include "util/host_port.hpp"
 
 namespace st::p2p {
 
@@ -208,11 +210,11 @@ class TlsTransport final : public Transport {
         acceptor_(io_),
         workers_(o.limits.handler_threads) {
     try {
-      tcp::endpoint ep(asio::ip::make_address(o.bind_host), o.bind_port);
-      acceptor_.open(ep.protocol());
-      acceptor_.set_option(tcp::acceptor::reuse_address(true));
-      acceptor_.bind(ep);
-      acceptor_.listen();
+      auto l = listen_dual_stack(o.bind_host, o.bind_port);  // IPv6 and IPv4 on one socket where it can
+      boost::system::error_code aec;
+      acceptor_.assign(l.v6 ? tcp::v6() : tcp::v4(), l.fd, aec);
+      if (aec) ::close(l.fd);
+      if (aec) throw boost::system::system_error(aec);
     } catch (const std::exception& e) {
       throw TransportError("cannot listen for peers on " + o.bind_host + ":" + std::to_string(o.bind_port) + ": " +
                            e.what());
@@ -459,7 +461,7 @@ class TlsTransport final : public Transport {
       connect_timer->cancel();
       sock->set_option(tcp::no_delay(true));
       boost::system::error_code ec;
-      out.ip = sock->remote_endpoint(ec).address().to_string();
+      out.ip = util::canonical_ip(sock->remote_endpoint(ec).address().to_string());
       auto s = std::make_shared<TlsSocket>(to_stream(std::move(*sock)), probe ? probe_ctx_ : client_ctx_, false);
       out.why = co_await handshake_checked(s, to.node_id, nullptr, probe);
       if (out.why.empty()) out.socket = std::move(s);
@@ -556,7 +558,7 @@ class TlsTransport final : public Transport {
   awaitable<void> accept_one(tcp::socket sock) {
     ++handshaking_;
     boost::system::error_code ec;
-    auto ip = sock.remote_endpoint(ec).address().to_string();
+    auto ip = util::canonical_ip(sock.remote_endpoint(ec).address().to_string());  // never ::ffff:a.b.c.d
     sock.set_option(tcp::no_delay(true), ec);
     std::shared_ptr<TlsSocket> s;
     try {

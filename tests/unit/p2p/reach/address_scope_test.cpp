@@ -21,7 +21,8 @@ TEST(AddressScope, ClassifiesV4AndV6) {
   EXPECT_EQ(scope_of_ip("[::1]"), AddressScope::loopback);
   EXPECT_EQ(scope_of_ip("fe80::1"), AddressScope::link_local);
   EXPECT_EQ(scope_of_ip("fd00::5"), AddressScope::private_net);
-  EXPECT_EQ(scope_of_ip("2001:db8::7"), AddressScope::global);
+  EXPECT_EQ(scope_of_ip("2001:db8::7"), AddressScope::reserved);  // documentation: a lab's only
+  EXPECT_EQ(scope_of_ip("2a01:4f8::7"), AddressScope::global);
   EXPECT_EQ(scope_of_ip("::ffff:10.0.0.1"), AddressScope::private_net);
   EXPECT_EQ(scope_of_ip("example.org"), AddressScope::invalid);
   EXPECT_EQ(scope_of_ip(""), AddressScope::invalid);

@@ -39,6 +39,8 @@ describe('peer address', () => {
     expect(checkPeerAddress(`${ID}@:80`)).toEqual({ ok: false, error: 'format' });
     expect(checkPeerAddress(`${ID}@a/b:80`)).toEqual({ ok: false, error: 'format' });
     expect(checkPeerAddress(`${ID}@[::1]80`)).toEqual({ ok: false, error: 'format' });
+    expect(checkPeerAddress(`${ID}@2001:db8::7:11204`)).toEqual({ ok: false, error: 'format' });
+    expect(checkPeerAddress(`${ID}@[2001:db8::7]:11204`)).toMatchObject({ ok: true, host: '2001:db8::7', port: 11204 });
     expect(checkPeerAddress(`${ID}@host:0`)).toEqual({ ok: false, error: 'port' });
     expect(checkPeerAddress(`${ID}@host:65536`)).toEqual({ ok: false, error: 'port' });
     expect(checkPeerAddress(`${ID}@host:12a`)).toEqual({ ok: false, error: 'port' });

@@ -47,6 +47,8 @@ export function checkPeerAddress(input: string): PeerAddressCheck {
     const colon = rest.lastIndexOf(':');
     if (colon < 0) return { ok: false, error: 'format' };
     host = rest.slice(0, colon);
+    // An IPv6 address without brackets is ambiguous (is the last group the port?): the server refuses it.
+    if (host.includes(':')) return { ok: false, error: 'format' };
     port = rest.slice(colon + 1);
   }
   if (!host || host.length > 253 || /[\s/@]/.test(host)) return { ok: false, error: 'format' };
