@@ -3,7 +3,7 @@ BUILD ?= build
 BUILD_TYPE ?= RelWithDebInfo
 CMAKE_FLAGS ?=
 
-.PHONY: all setup configure build web run test check-layers bench fmt clean asan fuzz
+.PHONY: all setup configure build web run test check-layers bench fmt clean asan fuzz chaos
 
 all: build
 
@@ -31,6 +31,10 @@ test: build
 # The same suites under AddressSanitizer and UndefinedBehaviorSanitizer, in their own build tree.
 asan:
 	@$(MAKE) --no-print-directory test BUILD=build-asan BUILD_TYPE=Debug CMAKE_FLAGS=-DSOUNDTIME_SANITIZE=ON
+
+# Faults injected into the real server (kill -9, races, slowloris, SIGTERM), 20 trials each; make test runs 2.
+chaos: build
+	@BUILD=$(BUILD) bash scripts/chaos.sh
 
 fuzz: setup
 	@bash fuzz/run.sh $${FUZZ_SECONDS:-60}

@@ -55,6 +55,15 @@ else
   count integration 0 1
 fi
 
+echo "== chaos, short form (2 trials per experiment and engine; make chaos runs 20)"
+python3 tests/chaos/run.py --binary "$BUILD/soundtime" --trials 2 | tee "$work/chaos.log"
+line=$(grep -E '^chaos: [0-9]+ passed, [0-9]+ failed' "$work/chaos.log" | tail -1)
+if [ -n "$line" ]; then
+  count chaos "$(echo "$line" | awk '{print $2}')" "$(echo "$line" | awk '{print $4}')"
+else
+  count chaos 0 1
+fi
+
 echo "== fuzzing the parsers of untrusted input (${FUZZ_SECONDS:-5} s each)"
 bash fuzz/run.sh "${FUZZ_SECONDS:-5}" | tee "$work/fuzz.log"
 line=$(grep -E '^fuzz: [0-9]+ passed, [0-9]+ failed' "$work/fuzz.log" | tail -1)

@@ -132,6 +132,9 @@ int serve(const Config& c) {
       std::filesystem::remove_all(it->path(), ec);
     if (auto n = s.uploads->sweep([&s](const std::string& p) { return s.catalog->find_by_path(p).has_value(); }))
       spdlog::warn("removed {} uploaded file(s) left without a track by an interrupted upload", n);
+    // Albums and artists an interrupted import created before any of their tracks: nothing else runs yet,
+    // so no import in progress can lose the album it just made.
+    s.catalog->prune_orphans();
   }
 
   // Login, registration and refresh: by default 10 at once, then one every 6 seconds per client.

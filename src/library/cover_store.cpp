@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "crypto/blake3.hpp"
+#include "util/durable_file.hpp"
 #include "util/random.hpp"
 
 namespace st::library {
@@ -42,21 +43,8 @@ std::optional<std::string> CoverStore::store(std::string_view bytes) {
   std::error_code ec;
   if (fs::exists(full, ec)) return "/api/media/" + rel;
   fs::create_directories(full.parent_path(), ec);
-  // Write beside, then rename: readers never see a half-written cover.
-  fs::path tmp = full.string() + ".tmp-" + util::random_hex(6);
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    if (!out) {
-      fs::remove(tmp, ec);
-      return std::nullopt;
-    }
-  }
-  fs::rename(tmp, full, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    return std::nullopt;
-  }
+  // Written beside, flushed, then renamed: readers and later runs never see a half-written cover.
+  if (!util::write_durably(full.string(), bytes)) return std::nullopt;
   return "/api/media/" + rel;
 }
 
@@ -156,6 +144,7 @@ std::optional<std::string> CoverStore::scale_now(const std::string& cover_file, 
   fs::path tmp = out.string() + ".tmp-" + util::random_hex(6);
   try {
     audio::scale_image(cover_file, tmp.string(), step);
+    if (!util::sync_file(tmp.string())) throw std::runtime_error("cannot flush " + tmp.string());
   } catch (const std::exception&) {
     fs::remove(tmp, ec);
     return std::nullopt;

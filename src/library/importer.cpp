@@ -17,6 +17,7 @@
 #include "crypto/blake3.hpp"
 #include "library/metadata.hpp"
 #include "model/errors.hpp"
+#include "util/durable_file.hpp"
 #include "util/time.hpp"
 #include "util/uuid.hpp"
 
@@ -212,13 +213,23 @@ ImportOutcome Importer::prepare(const std::string& path, const ImportOptions& op
     if (url) catalog_.set_album_cover(album.id, *url, true);
   }
 
-  // The outboard lets peers verify any range of this file later; written before the row refers to it.
+  // The outboard lets peers verify any range of this file later; written before the row refers to it,
+  // whole or not at all. One already there is trusted only if it is exactly the one just computed (a
+  // run killed before atomic writes, or a damaged disk, may have left another).
   std::string obao = outboard_path(outboard_dir_, hash->hex);
   std::error_code ec;
-  if (!hash->outboard.empty() && !fs::exists(obao, ec)) {
-    fs::create_directories(fs::path(obao).parent_path(), ec);
-    std::ofstream o(obao, std::ios::binary);
-    o.write(reinterpret_cast<const char*>(hash->outboard.data()), static_cast<std::streamsize>(hash->outboard.size()));
+  if (!hash->outboard.empty()) {
+    std::string_view want(reinterpret_cast<const char*>(hash->outboard.data()), hash->outboard.size());
+    bool good = false;
+    if (fs::file_size(obao, ec) == want.size() && !ec) {
+      std::ifstream in(obao, std::ios::binary);
+      std::string have((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      good = have == want;
+    }
+    if (!good) {
+      fs::create_directories(fs::path(obao).parent_path(), ec);
+      if (!util::write_durably(obao, want)) throw std::runtime_error("cannot write the outboard " + obao);
+    }
   }
 
   model::Track t;

@@ -9,6 +9,7 @@
 
 #include "crypto/blake3.hpp"
 #include "library/importer.hpp"
+#include "util/durable_file.hpp"
 
 namespace st::p2p {
 
@@ -45,15 +46,7 @@ std::optional<std::vector<std::uint8_t>> read_all(const std::string& path) {
 }
 
 bool write_file(const std::string& path, const std::vector<std::uint8_t>& data) {
-  auto tmp = path + ".tmp";
-  {
-    std::ofstream o(tmp, std::ios::binary | std::ios::trunc);
-    o.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
-    if (!o) return false;
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  return !ec;
+  return util::write_durably(path, std::string_view(reinterpret_cast<const char*>(data.data()), data.size()));
 }
 
 }  // namespace
@@ -63,7 +56,9 @@ BlobStore::BlobStore(std::string dir, std::uint64_t max_bytes, std::string libra
   fs::create_directories(dir_);
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(dir_, ec))
-    if (e.path().extension() == ".part" || e.path().extension() == ".tmp") fs::remove(e.path(), ec);  // a crash's leftovers
+    if (e.path().extension() == ".part" || e.path().extension() == ".tmp" ||
+        e.path().filename().string().find(".tmp-") != std::string::npos)
+      fs::remove(e.path(), ec);  // a crash's leftovers
 }
 
 std::string BlobStore::blob_path(const std::string& hash) const { return (fs::path(dir_) / (hash + ".blob")).string(); }

@@ -3,7 +3,7 @@ import os
 import stat
 import unittest
 
-from harness import ENGINE, P2P_HYGIENE, Server, free_port
+from harness import P2P_HYGIENE, Server, free_port
 
 
 def mode(path):
@@ -26,7 +26,7 @@ class DataFileModes(unittest.TestCase):
             s.setup_admin()  # writes to the database, so its -wal and -shm exist
             self.assertEqual(mode(data), 0o700)
             files = ["secret", "app-passwords.key", "p2p/secret_key"]
-            if ENGINE == "sqlite":
+            if s.engine == "sqlite":  # the engine of this run (harness.ENGINE is the first run's)
                 files += ["soundtime.db", "soundtime.db-wal", "soundtime.db-shm"]
             for name in files:
                 self.assertEqual(oct(mode(os.path.join(data, name))), oct(0o600), name)

@@ -939,3 +939,32 @@ class Confinement(ServerTest):
         self.assertEqual(titles, ["Inside", "Inside", "Own"], "a link within the folder counts; one outside does not")
         albums = {a["title"]: a for a in self.s.get("/api/albums?per_page=50").json["data"]}
         self.assertFalse(albums["Linked"]["cover_url"], "the linked cover outside the folder is not read")
+
+
+class Outboards(ServerTest):
+    """A damaged outboard (a run killed mid-write before writes were atomic, a bad disk) is not trusted: the
+    next import of the file writes the right one (issue 17, item 22)."""
+
+    def test_a_damaged_outboard_is_rewritten_on_reimport(self):
+        root, _ = fixture()
+        lib = os.path.join(self.s.dir, "library")
+        shutil.copytree(os.path.join(root, "library"), lib)
+        self.assertEqual(self.s.cli("import", lib).returncode, 0)
+        rows = self.s.sql("SELECT content_hash, file_path FROM tracks WHERE title = 'Tone 1'")
+        digest, audio = rows[0]
+        obao = os.path.join(self.s.dir, "outboards", digest[:2], digest + ".obao")
+        with open(obao, "rb") as f:
+            good = f.read()
+        self.assertGreater(len(good), 0)
+        for damage in (good[: len(good) // 2], bytes(len(good))):  # half-written; right size, wrong bytes
+            with open(obao, "wb") as f:
+                f.write(damage)
+            st = os.stat(audio)
+            os.utime(audio, (st.st_atime, st.st_mtime + 60))  # the file changed: it is prepared again
+            r = self.s.cli("import", lib)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("1 updated", r.stdout)
+            with open(obao, "rb") as f:
+                self.assertEqual(f.read(), good)
+        leftovers = [f for d, _, fs in os.walk(os.path.join(self.s.dir, "outboards")) for f in fs if ".tmp" in f]
+        self.assertEqual(leftovers, [])
