@@ -19,6 +19,7 @@ int status_of(model::ErrorKind k) {
     case model::ErrorKind::too_many_requests: return 429;
     case model::ErrorKind::unavailable: return 503;
     case model::ErrorKind::bad_gateway: return 502;
+    case model::ErrorKind::insufficient_storage: return 507;
   }
   return 500;
 }

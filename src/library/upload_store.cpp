@@ -12,6 +12,7 @@
 #include "audio/format_sniffer.hpp"
 #include "audio/transcoder.hpp"
 #include "crypto/blake3.hpp"
+#include "model/errors.hpp"
 #include "util/random.hpp"
 
 namespace st::library {
@@ -117,8 +118,17 @@ std::string UploadStore::keep(const std::string& received, std::string_view clie
   if (ec) {  // another filesystem: copy, then drop the received file
     fs::copy_file(received, target, fs::copy_options::overwrite_existing, ec);
     if (ec) {
-      fs::remove(target);
+      std::error_code rm;
+      fs::remove(target, rm);
       settled(target.string());
+      // The copy may report a full disk as an I/O error (sendfile): ask the filesystem itself.
+      std::error_code sc;
+      auto size = fs::file_size(received, sc);
+      bool full = ec == std::errc::no_space_on_device || ec == std::errc::file_too_large ||
+                  (!sc && fs::space(dir, sc).available < size + (1 << 20));
+      if (full)
+        throw model::DomainError(model::ErrorKind::insufficient_storage,
+                                 "The music storage is full: free some space, then upload again");
       throw std::runtime_error("cannot store the upload: " + ec.message());
     }
     fs::remove(received, ec);

@@ -15,6 +15,7 @@ enum class ErrorKind {
   too_many_requests,
   unavailable,
   bad_gateway,  // a service we depend on failed (a lyrics provider)
+  insufficient_storage,  // the disk is full: nothing was kept, the same request can succeed once space is freed
 };
 
 class DomainError : public std::runtime_error {

@@ -14,6 +14,8 @@ Experiments:
   playlist-race   8 clients adding, removing and reordering one playlist: no 5xx, positions stay 0..n-1.
   slowloris       500 connections from one address that trickle their headers while a normal client (another
                   address) keeps asking for the catalogue: every one of its requests succeeds (latency reported).
+  full-disk       uploads into a music storage that fills up (a small tmpfs, as root): 507 with a clear error,
+                  nothing half-written, reads keep working, uploads work again once space is freed.
   sigterm         SIGTERM during 4 streams and an upload: the server exits 0 by itself.
 The PostgreSQL outage is measured by tests/integration/test_db_outage.py (a cut relay, under load).
 Prints "chaos: N passed, N failed" last; exits non-zero on a failure.
@@ -272,6 +274,62 @@ class Chaos:
                     f"500 slow connections ({refused} refused, {closed} closed by the server), normal client {len(latencies)} requests "
                     f"p50 {p50:.1f} ms p99 {p99:.1f} ms" + ("; " + "; ".join(bad[:3]) if bad else ""))
 
+    def full_disk(self, engine):
+        from harness import Server
+        if os.geteuid() != 0:
+            print(f"chaos: full-disk      {engine:<8} skip (needs root to mount a small tmpfs)", flush=True)
+            return
+        bad, statuses = [], []
+        s = Server(engine=engine)
+        store = os.path.join(s.dir, "store")
+        os.makedirs(store)
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", store], check=True)
+        try:
+            s.env["AUDIO_STORAGE_PATH"] = store
+            s.start()
+            token = s.setup_admin()["tokens"]["access_token"]
+            with open(os.path.join(store, "filler"), "wb") as f:
+                f.write(b"\0" * 1_000_000)
+            sources = []
+            for n in range(6):
+                path = os.path.join(self.work, f"full-{n}.flac")
+                if not os.path.exists(path):
+                    ff("-f", "lavfi", "-i", f"anoisesrc=duration=6:seed={n + 40}", "-c:a", "flac", path)
+                with open(path, "rb") as f:
+                    sources.append(f.read())
+
+            def upload(n):
+                body, headers = multipart([("file", f"full-{n}.flac", sources[n])])
+                return s.request("POST", "/api/upload", raw=body, headers=headers, token=token)
+            n, r = 0, None
+            while n < 6:
+                r = upload(n)
+                statuses.append(r.status)
+                if r.status != 200:
+                    break
+                n += 1
+            if r is None or r.status != 507 or "full" not in (r.json.get("error") or ""):
+                bad.append(f"a full disk answered {r.status if r else None}: {r.body[:120] if r else ''}")
+            rows = {x[0] for x in s.sql("SELECT file_path FROM tracks")}
+            stored = {os.path.join(d, f) for d, _, fs in os.walk(store) for f in fs} - {os.path.join(store, "filler")}
+            if stored != rows:
+                bad.append(f"storage and rows differ: {len(stored)} files, {len(rows)} rows")
+            tracks = s.get("/api/tracks?per_page=10", token=token)
+            if tracks.status != 200 or (rows and s.get(f"/api/tracks/{tracks.json['data'][0]['id']}/stream",
+                                                      token=token).status != 200):
+                bad.append("reads failed while the disk was full")
+            os.remove(os.path.join(store, "filler"))
+            again = upload(n)
+            statuses.append(again.status)
+            if again.status != 200:
+                bad.append(f"after freeing space: {again.status}")
+        finally:
+            code, _ = s.stop()
+            subprocess.run(["umount", "-l", store], check=False)
+            if code != 0:
+                bad.append(f"exit {code}")
+        self.report("full-disk", engine, not bad, f"upload statuses {statuses}" + ("; " + "; ".join(bad[:3]) if bad else ""))
+
     def sigterm(self, engine):
         from harness import Server
         bad, waits = [], []
@@ -328,7 +386,7 @@ def main():
     try:
         for engine in engines:
             os.environ["SOUNDTIME_IT_ENGINE"] = engine
-            for name in ("import_kill", "upload_kill", "playlist_race", "slowloris", "sigterm"):
+            for name in ("import_kill", "upload_kill", "playlist_race", "slowloris", "full_disk", "sigterm"):
                 if args.only and args.only.replace("-", "_") not in name:
                     continue
                 if engine == "postgres" and not os.environ.get("SOUNDTIME_TEST_PG_URL"):
