@@ -83,6 +83,9 @@ Reply create_user(Call& c) {
 Reply update_user(Call& c) {
   c.require_admin();
   auto u = require_user(c);
+  // Like changePassword: whoever holds an admin's app password must not set anyone's password with it.
+  if (c.params.has("password") && c.by_app_password)
+    fail(Code::not_authorized, "Setting a password needs the account password, not an app password");
   if (auto email = c.opt_str("email"); email && !email->empty() && *email != u.email)
     c.d.accounts.set_email_by_admin(u.id, *email);
   if (c.params.has("password")) c.d.accounts.reset_password(u.id, password_param(c));

@@ -546,6 +546,16 @@ class Subsonic(ServerTest):
         self.ok("changePassword", {"username": "admin", "password": "admin-password-2"},
                 auth={"u": "admin", "p": ADMIN_PASSWORD})
         self.ok("ping", auth={"u": "admin", "p": "admin-password-2"})
+        # Nor can updateUser, for the admin's own account or anyone else's; the account password can.
+        self.ok("createUser", {"username": "erin", "password": "erin-password-1", "email": "erin@example.org"})
+        for name in ("admin", "erin"):
+            for auth in [self.token_auth(), {"apiKey": self.app_password}]:
+                self.assertEqual(self.error("updateUser", {"username": name, "password": "taken-over-1"}, auth=auth),
+                                 50, (name, auth))
+        self.ok("ping", auth={"u": "erin", "p": "erin-password-1"})
+        self.ok("updateUser", {"username": "erin", "password": "erin-password-2"},
+                auth={"u": "admin", "p": "admin-password-2"})
+        self.ok("ping", auth={"u": "erin", "p": "erin-password-2"})
 
     def test_get_user_does_not_tell_a_non_admin_which_users_exist(self):
         self.s.register("carol", password="carol-password-1")
