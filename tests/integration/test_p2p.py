@@ -550,6 +550,7 @@ class FakeNode(unittest.TestCase):
     bit; `announced_size` and `env` let a test lie about more. No tests of its own."""
 
     env = {}
+    silent = ()  # message names this node never answers (a peer that hangs)
 
     def announced_size(self):
         return self.size
@@ -610,6 +611,8 @@ class FakeNode(unittest.TestCase):
                     continue
                 msg = json.loads(body)
                 name = msg if isinstance(msg, str) else next(iter(msg))
+                if name in self.silent:
+                    continue
                 if name == "Ping":
                     reply = (2, json.dumps({"Pong": {"node_id": self.node_id, "track_count": 1, "version": "evil"}}))
                 elif name == "RequestCatalog":
@@ -692,6 +695,38 @@ class OversizedAnnouncement(FakeNode):
         self.assertEqual(self.fetches, 0, "nothing was asked of the peer")
         self.assertEqual([n for n in os.listdir(blobs) if n.startswith(self.hash)], [], "nothing reserved")
         self.assertEqual(s.get("/api/admin/p2p/peers", token=s.token).json[0]["strikes"], 0, "not the peer's fault")
+
+
+class SilentPeer(FakeNode):
+    """Issue 17, item 7: a linked peer that never answers searches must not hold the workers that serve the
+    catalogue: searches beyond their cap answer 503 at once, the catalogue keeps answering."""
+
+    env = {"HTTP_NETWORK_WAITS_MAX": "2"}
+    silent = ("SearchQuery", "FetchTrack")
+
+    def test_searches_waiting_on_a_silent_peer_never_starve_the_catalogue(self):
+        import threading
+        s = self.s
+        r = s.post("/api/admin/p2p/peers", {"node_id": self.node_id, "address": f"127.0.0.1:{self.port}"}, token=s.token)
+        self.assertEqual(r.status, 200, r)
+        statuses, lock = [], threading.Lock()
+
+        def search(n):
+            r = s.get(f"/api/p2p/search?q=poison{n}", token=s.token)
+            with lock:
+                statuses.append((r.status, r.header("Retry-After")))
+        threads = [threading.Thread(target=search, args=(n,)) for n in range(24)]
+        for t in threads:
+            t.start()
+        # While the searches wait on the silent peer, the catalogue answers.
+        for _ in range(10):
+            self.assertEqual(s.get("/api/tracks?per_page=5", token=s.token).status, 200)
+        for t in threads:
+            t.join()
+        busy = [x for x in statuses if x[0] == 503]
+        self.assertTrue(busy, f"searches beyond the cap are turned away: {statuses}")
+        self.assertTrue(all(ra for _, ra in busy), "with Retry-After")
+        self.assertTrue(all(st in (200, 503) for st, _ in statuses), statuses)
 
 
 def fake_tracks(n, origin, salt):
