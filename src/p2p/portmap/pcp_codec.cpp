@@ -79,6 +79,40 @@ std::optional<std::uint32_t> mapped_ipv4(const Ip6Bytes& a) {
   return std::uint32_t{a[12]} << 24 | std::uint32_t{a[13]} << 16 | std::uint32_t{a[14]} << 8 | a[15];
 }
 
+namespace {
+
+// The MAP opcode's 36 bytes after the 24-byte common header, the same in a request and an answer (RFC 6887
+// §11.1): nonce, protocol, 3 reserved bytes, internal port, suggested/assigned external port and address.
+template <class Map>
+void put_map_body(std::string& s, const Map& m) {
+  put_bytes(s, m.nonce);
+  put8(s, m.protocol);
+  put8(s, 0), put16(s, 0);
+  put16(s, m.internal_port);
+  put16(s, m.external_port);
+  put_bytes(s, m.external_ip);
+}
+
+template <class Map>
+void get_map_body(std::string_view p, Map& m) {
+  get_bytes(p, 24, m.nonce);
+  m.protocol = u8(p, 36);
+  m.internal_port = be16(p, 40);
+  m.external_port = be16(p, 42);
+  get_bytes(p, 44, m.external_ip);
+}
+
+// Size and version checks shared by both directions; `what` names the message in the reason.
+bool well_sized_v2(std::string_view p, std::size_t min, const char* what, std::string* why) {
+  if (p.size() < min) return set_why(why, fmt::format("{} shorter than {} bytes", what, min)), false;
+  if (p.size() > kPcpMaxMessage || p.size() % 4 != 0)
+    return set_why(why, fmt::format("{} size is not a multiple of 4 up to 1100", what)), false;
+  if (u8(p, 0) != kPcpVersion) return set_why(why, fmt::format("{}: PCP version {}, not 2", what, u8(p, 0))), false;
+  return true;
+}
+
+}  // namespace
+
 std::string encode_pcp_map_request(const PcpMapRequest& r) {
   std::string s;
   s.reserve(kPcpMapSize);
@@ -87,30 +121,18 @@ std::string encode_pcp_map_request(const PcpMapRequest& r) {
   put16(s, 0);
   put32(s, r.lifetime);
   put_bytes(s, r.client_ip);
-  put_bytes(s, r.nonce);
-  put8(s, r.protocol);
-  put8(s, 0), put16(s, 0);
-  put16(s, r.internal_port);
-  put16(s, r.external_port);
-  put_bytes(s, r.external_ip);
+  put_map_body(s, r);
   return s;
 }
 
 std::optional<PcpMapRequest> decode_pcp_map_request(std::string_view p, std::string* why) {
-  if (p.size() < kPcpMapSize) return set_why(why, "PCP request shorter than 60 bytes"), std::nullopt;
-  if (p.size() > kPcpMaxMessage || p.size() % 4 != 0)
-    return set_why(why, "PCP request size is not a multiple of 4 up to 1100"), std::nullopt;
-  if (u8(p, 0) != kPcpVersion) return set_why(why, "not PCP version 2"), std::nullopt;
+  if (!well_sized_v2(p, kPcpMapSize, "PCP request", why)) return std::nullopt;
   if (u8(p, 1) != kPcpOpcodeMap) return set_why(why, "not a MAP request"), std::nullopt;
   if (!options_well_formed(p.substr(kPcpMapSize), why)) return std::nullopt;
   PcpMapRequest r;
   r.lifetime = be32(p, 4);
   get_bytes(p, 8, r.client_ip);
-  get_bytes(p, 24, r.nonce);
-  r.protocol = u8(p, 36);
-  r.internal_port = be16(p, 40);
-  r.external_port = be16(p, 42);
-  get_bytes(p, 44, r.external_ip);
+  get_map_body(p, r);
   return r;
 }
 
@@ -125,20 +147,12 @@ std::string encode_pcp_map_response(const PcpMapResponse& r) {
   put32(s, r.epoch);
   s.append(12, '\0');
   if (!r.has_payload) return s;
-  put_bytes(s, r.nonce);
-  put8(s, r.protocol);
-  put8(s, 0), put16(s, 0);
-  put16(s, r.internal_port);
-  put16(s, r.external_port);
-  put_bytes(s, r.external_ip);
+  put_map_body(s, r);
   return s;
 }
 
 std::optional<PcpMapResponse> decode_pcp_map_response(std::string_view p, std::string* why) {
-  if (p.size() < kPcpHeaderSize) return set_why(why, "PCP answer shorter than its 24-byte header"), std::nullopt;
-  if (p.size() > kPcpMaxMessage || p.size() % 4 != 0)
-    return set_why(why, "PCP answer size is not a multiple of 4 up to 1100"), std::nullopt;
-  if (u8(p, 0) != kPcpVersion) return set_why(why, fmt::format("PCP version {}, not 2", u8(p, 0))), std::nullopt;
+  if (!well_sized_v2(p, kPcpHeaderSize, "PCP answer", why)) return std::nullopt;
   if (u8(p, 1) != (kPcpResponseBit | kPcpOpcodeMap))
     return set_why(why, fmt::format("PCP opcode byte 0x{:02x}, not a MAP answer (0x81)", u8(p, 1))), std::nullopt;
   PcpMapResponse r;
@@ -149,11 +163,7 @@ std::optional<PcpMapResponse> decode_pcp_map_response(std::string_view p, std::s
   if (p.size() < kPcpMapSize) return set_why(why, "PCP MAP answer with a truncated payload"), std::nullopt;
   if (!options_well_formed(p.substr(kPcpMapSize), why)) return std::nullopt;
   r.has_payload = true;
-  get_bytes(p, 24, r.nonce);
-  r.protocol = u8(p, 36);
-  r.internal_port = be16(p, 40);
-  r.external_port = be16(p, 42);
-  get_bytes(p, 44, r.external_ip);
+  get_map_body(p, r);
   return r;
 }
 
