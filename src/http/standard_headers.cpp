@@ -7,10 +7,13 @@ namespace st::http {
 
 namespace {
 
+bool open_path(const CorsOptions& cors, std::string_view path) {
+  return std::any_of(cors.open_path_prefixes.begin(), cors.open_path_prefixes.end(),
+                     [&](const std::string& p) { return path.substr(0, p.size()) == p; });
+}
+
 bool origin_allowed(std::string_view origin, const CorsOptions& cors, std::string_view path) {
-  if (std::any_of(cors.open_path_prefixes.begin(), cors.open_path_prefixes.end(),
-                  [&](const std::string& p) { return path.substr(0, p.size()) == p; }))
-    return true;
+  if (open_path(cors, path)) return true;
   return std::any_of(cors.allowed_origins.begin(), cors.allowed_origins.end(),
                      [&](const std::string& o) { return o == "*" || o == origin; });
 }
@@ -30,10 +33,19 @@ void apply_standard_headers(const Request& req, Response& res, const ServerOptio
   h.set("Referrer-Policy", "strict-origin-when-cross-origin");
   h.set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()");
   if (!req.request_id.empty()) h.set("X-Request-Id", req.request_id);
-  if (auto origin = req.headers.get("Origin"); origin && origin_allowed(*origin, opts.cors, req.path)) {
+  constexpr const char* kExposed = "Content-Disposition, Content-Length, Content-Range, X-Request-Id";
+  if (open_path(opts.cors, req.path)) {
+    // Open paths authenticate by query, never by cookie: the same answer for every origin, and also for a
+    // request without Origin. A browser reuses a cached answer (a preloaded stream, an immutable cover) for a
+    // later CORS request of the same URL, which fails if that answer carried no Allow-Origin.
+    h.set("Access-Control-Allow-Origin", "*");
+    h.set("Access-Control-Expose-Headers", kExposed);
+  } else if (auto origin = req.headers.get("Origin"); origin && origin_allowed(*origin, opts.cors, req.path)) {
     h.set("Access-Control-Allow-Origin", std::string(*origin));
-    h.set("Access-Control-Expose-Headers", "Content-Disposition, Content-Length, Content-Range, X-Request-Id");
+    h.set("Access-Control-Expose-Headers", kExposed);
     h.add("Vary", "Origin");
+  } else if (!opts.cors.allowed_origins.empty()) {
+    h.add("Vary", "Origin");  // this answer is not for other origins: caches must not hand it to them
   }
 }
 

@@ -66,6 +66,10 @@ class HttpBasics(ServerTest):
         self.assertIn("Content-Disposition", r.header("access-control-expose-headers"))
         r = self.s.get("/healthz", headers={"Origin": "http://evil.example"})
         self.assertIsNone(r.header("access-control-allow-origin"))
+        # Without Origin the answer differs from a CORS one: caches are told so.
+        r = self.s.get("/healthz")
+        self.assertIsNone(r.header("access-control-allow-origin"))
+        self.assertIn("Origin", r.header("vary") or "")
 
     def test_body_size_limit(self):
         big = b"{" + b" " * (3 * 1024 * 1024) + b"}"

@@ -207,7 +207,14 @@ class Subsonic(ServerTest):
         # Browser-based Subsonic apps call from their own origin: /rest/ answers every origin (no cookies
         # are involved), while the REST API keeps to CORS_ORIGINS.
         r = self.call("ping", raw=True, headers={"Origin": "https://feishin.example"})
-        self.assertEqual(r.header("Access-Control-Allow-Origin"), "https://feishin.example")
+        self.assertEqual(r.header("Access-Control-Allow-Origin"), "*")
+        # Also without Origin (a plain <audio> preload): the browser reuses that cached answer for the
+        # player's later CORS request of the same URL (issue 14).
+        song = next(iter(self.songs_by_title().values()))
+        for method in ("stream", "getCoverArt", "download"):
+            r = self.call(method, {"id": song["id"] if method != "getCoverArt" else song.get("coverArt", song["id"])},
+                          raw=True)
+            self.assertEqual(r.header("Access-Control-Allow-Origin"), "*", method)
         pre = self.s.request("OPTIONS", "/rest/ping.view", headers={"Origin": "https://feishin.example",
                                                                     "Access-Control-Request-Method": "GET"})
         self.assertEqual(pre.status, 204)
