@@ -549,11 +549,12 @@ class SqlCatalogRepository final : public model::CatalogRepository {
   std::vector<model::ArtistWithAlbums> album_artists() override {
     auto c = pool_.acquire();
     std::vector<model::ArtistWithAlbums> out;
-    auto rows = c->query(fmt::format("SELECT {}, n.albums FROM artists ar JOIN (SELECT artist_id, COUNT(*) AS albums "
-                                     "FROM albums GROUP BY artist_id) n ON n.artist_id = ar.id ORDER BY lower(ar.name), ar.id",
+    auto rows = c->query(fmt::format("SELECT {}, n.albums, n.covered FROM artists ar JOIN (SELECT artist_id, COUNT(*) AS albums, "
+                                     "COUNT(cover_url) AS covered FROM albums GROUP BY artist_id) n ON n.artist_id = ar.id "
+                                     "ORDER BY lower(ar.name), ar.id",
                                      kArtistColumns));
     out.reserve(rows.rows.size());
-    for (const auto& r : rows.rows) out.push_back({read_artist(r), r.integer(6)});
+    for (const auto& r : rows.rows) out.push_back({read_artist(r), r.integer(6), r.integer(7) > 0});
     return out;
   }
 
@@ -566,6 +567,20 @@ class SqlCatalogRepository final : public model::CatalogRepository {
                                     params)
                                .rows)
         out[r.text(0)] = r.integer(1);
+    });
+    return out;
+  }
+
+  std::set<std::string> artists_with_covers(const std::vector<std::string>& ids) override {
+    std::set<std::string> out;
+    if (ids.empty()) return out;
+    auto c = pool_.acquire();
+    for_each_slice(ids, [&](const std::string& in, const std::vector<Value>& params) {
+      for (const auto& r : c->query("SELECT DISTINCT artist_id FROM albums WHERE artist_id IN (" + in +
+                                        ") AND cover_url IS NOT NULL",
+                                    params)
+                               .rows)
+        out.insert(r.text(0));
     });
     return out;
   }

@@ -2,6 +2,7 @@
 // The music catalogue: artists, albums, tracks, and the repository that stores them.
 #include <cstdint>
 #include <map>
+#include <set>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -180,6 +181,7 @@ struct AlbumSummary {
 struct ArtistWithAlbums {
   Artist artist;
   std::int64_t album_count = 0;
+  bool has_cover = false;  // one of the albums has a cover (what a Subsonic app shows for the artist)
 };
 
 struct GenreCount {
@@ -245,6 +247,8 @@ class CatalogRepository {
   // Every artist credited with an album, by name, with the number of their albums.
   virtual std::vector<ArtistWithAlbums> album_artists() = 0;
   virtual std::map<std::string, std::int64_t> album_counts(const std::vector<std::string>& artist_ids) = 0;
+  // Of these artists, those with at least one album cover.
+  virtual std::set<std::string> artists_with_covers(const std::vector<std::string>& artist_ids) = 0;
   virtual std::vector<Artist> find_artists_by_name(std::string_view name) = 0;
   virtual std::vector<GenreCount> genre_counts() = 0;
   // The tracks whose file lies directly in the folder (not in its sub-folders), by file name.

@@ -42,7 +42,7 @@ Reply artists(Call& c) {
   for (const auto& a : all) {
     auto n = notes.find(a.artist.id);
     groups[index_letter(a.artist.name, true)].push_back(
-        artist_node(a.artist, a.album_count, n == notes.end() ? nullptr : &n->second));
+        artist_node(a.artist, a.album_count, n == notes.end() ? nullptr : &n->second, a.has_cover));
   }
   for (auto& [letter, items] : groups) {
     Node idx;

@@ -234,11 +234,12 @@ std::vector<Node> album_dir_nodes(Call& c, const std::vector<model::Album>& albu
   return out;
 }
 
-Node artist_node(const model::Artist& ar, std::optional<std::int64_t> album_count, const model::Annotation* a) {
+Node artist_node(const model::Artist& ar, std::optional<std::int64_t> album_count, const model::Annotation* a,
+                 bool has_cover) {
   Node n;
   n.set("id", ar.id);
   n.set("name", ar.name);
-  n.set("coverArt", ar.id);
+  if (has_cover) n.set("coverArt", ar.id);
   if (ar.image_url) n.set("artistImageUrl", *ar.image_url);
   n.set("albumCount", album_count);
   annotate(n, a);
@@ -251,11 +252,13 @@ Node artist_node(const model::Artist& ar, std::optional<std::int64_t> album_coun
 std::vector<Node> artist_nodes(Call& c, const std::vector<model::Artist>& artists) {
   auto ids = ids_of(artists);
   auto counts = c.d.catalog.album_counts(ids);
+  auto covered = c.d.catalog.artists_with_covers(ids);
   auto notes = c.d.annotations.annotations(c.user.id, model::ItemKind::artist, ids);
   std::vector<Node> out;
   for (const auto& ar : artists) {
     auto n = counts.find(ar.id);
-    out.push_back(artist_node(ar, n == counts.end() ? std::int64_t{0} : n->second, find(notes, ar.id)));
+    out.push_back(artist_node(ar, n == counts.end() ? std::int64_t{0} : n->second, find(notes, ar.id),
+                              covered.count(ar.id) > 0));
   }
   return out;
 }
@@ -272,7 +275,15 @@ Node playlist_node(Call& c, const model::Playlist& p, double duration_secs) {
   n.set("duration", static_cast<std::int64_t>(std::llround(duration_secs)));
   n.set("created", iso_time(p.created_at));
   n.set("changed", iso_time(p.updated_at));
-  n.set("coverArt", p.id);
+  // Art when the playlist has its own cover or one of its songs has one (what getCoverArt serves for it).
+  bool art = p.cover_url.has_value();
+  if (!art && p.track_count > 0)
+    for (const auto& t : c.d.playlists.tracks(p.id))
+      if (t.cover_url) {
+        art = true;
+        break;
+      }
+  if (art) n.set("coverArt", p.id);
   n.set("readonly", owner ? owner->id != c.user.id : true);
   return n;
 }

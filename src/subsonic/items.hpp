@@ -24,7 +24,9 @@ std::vector<Node> album_nodes(Call& c, const std::vector<model::Album>& albums);
 // getAlbumList (folder style): an album as a directory child.
 std::vector<Node> album_dir_nodes(Call& c, const std::vector<model::Album>& albums);
 
-Node artist_node(const model::Artist& ar, std::optional<std::int64_t> album_count, const model::Annotation* a);
+// coverArt only for an artist with an album cover: an app shows a broken image for an id without art.
+Node artist_node(const model::Artist& ar, std::optional<std::int64_t> album_count, const model::Annotation* a,
+                 bool has_cover);
 std::vector<Node> artist_nodes(Call& c, const std::vector<model::Artist>& artists);
 
 Node playlist_node(Call& c, const model::Playlist& p, double duration_secs);

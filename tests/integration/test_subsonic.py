@@ -352,6 +352,32 @@ class Subsonic(ServerTest):
         entries = self.ok("getNowPlaying")["nowPlaying"]["entry"]
         self.assertTrue(any(e["username"] == "admin" for e in entries))
 
+    def test_cover_art_ids_are_given_only_where_art_exists(self):
+        # An app shows a broken image for every coverArt id that getCoverArt answers with an error (issue 14).
+        index = self.ok("getArtists")["artists"]["index"]
+        artists = [a for i in index for a in i["artist"]]
+        searched = self.ok("search3", {"query": "", "artistCount": 100, "albumCount": 0, "songCount": 0})
+        artists += searched["searchResult3"].get("artist", [])
+        with_art = [a for a in artists if "coverArt" in a]
+        without = [a for a in artists if "coverArt" not in a]
+        self.assertTrue(with_art and without, "the library has artists with and without album covers")
+        for a in with_art:
+            r = self.call("getCoverArt", {"id": a["coverArt"]}, raw=True)
+            self.assertTrue(r.header("Content-Type").startswith("image/"), a["name"])
+        for a in without:
+            self.assertEqual(self.error("getCoverArt", {"id": a["id"]}), 70, a["name"])
+            self.assertNotIn("coverArt", self.ok("getArtist", {"id": a["id"]})["artist"])
+        songs = self.songs_by_title()
+        plain = [x for x in songs.values() if "coverArt" not in x]
+        covered = [x for x in songs.values() if "coverArt" in x]
+        pl = self.ok("createPlaylist", {"name": "Bare", "songId": [plain[0]["id"]]})["playlist"]
+        self.assertNotIn("coverArt", pl)
+        self.ok("updatePlaylist", {"playlistId": pl["id"], "songIdToAdd": covered[0]["id"]})
+        listed = {p["id"]: p for p in self.ok("getPlaylists")["playlists"]["playlist"]}[pl["id"]]
+        self.assertEqual(listed["coverArt"], pl["id"])
+        self.assertTrue(self.call("getCoverArt", {"id": listed["coverArt"]}, raw=True).header("Content-Type")
+                        .startswith("image/"))
+
     def test_cover_art_sizes_lyrics_and_avatar(self):
         album = self.album("Double Album")
         self.assertIn("coverArt", album)
