@@ -258,6 +258,17 @@ int serve(const Config& c) {
     deps.p2p = node.get();
     subsonic_deps.p2p = node.get();
     deps.p2p_enabled = true;
+    // The admin's sharing settings drive the node; where none is stored, the environment decides (P2P on,
+    // P2P_SHARING_MODE).
+    auto apply_policy = [&s, &c, n = node.get()] {
+      auto on = s.settings->stored("p2p_enabled");
+      auto mode = s.settings->stored("p2p_sharing_mode");
+      n->set_policy(on ? s.settings->flag("p2p_enabled") : true, mode ? *mode == "friends" : c.p2p_friends_only);
+    };
+    apply_policy();
+    s.settings->on_change([apply_policy](std::string_view key) {
+      if (key == "p2p_enabled" || key == "p2p_sharing_mode") apply_policy();
+    });
   }
 
   http::Router router;
@@ -337,6 +348,7 @@ int serve(const Config& c) {
   spdlog::info("SoundTime {} listening on http://{}:{} (database: {})", kVersion, c.host, server.bound_port(),
                util::starts_with(c.database_url, "sqlite://") ? c.database_url : "PostgreSQL");
   server.run();
+  s.settings->on_change(nullptr);  // the listener points at the node
   if (node) node->stop();
   spdlog::info("stopped cleanly");
   return 0;

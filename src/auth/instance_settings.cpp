@@ -58,15 +58,28 @@ std::string InstanceSettings::put(std::string_view key, std::string_view value) 
   auto check = model::validate_setting(*spec, value);
   if (!check.value) model::throw_bad_request(check.error);
   repo_.put(key, *check.value);
-  std::lock_guard lock(mu_);
-  loaded_ = false;
+  notify(key);
   return *check.value;
 }
 
 void InstanceSettings::reset(std::string_view key) {
   repo_.erase(key);
+  notify(key);
+}
+
+void InstanceSettings::on_change(std::function<void(std::string_view)> listener) {
   std::lock_guard lock(mu_);
-  loaded_ = false;
+  listener_ = std::move(listener);
+}
+
+void InstanceSettings::notify(std::string_view key) {
+  std::function<void(std::string_view)> l;
+  {
+    std::lock_guard lock(mu_);
+    loaded_ = false;
+    l = listener_;
+  }
+  if (l) l(key);  // outside the lock: the listener reads settings
 }
 
 std::vector<SettingView> InstanceSettings::list() {

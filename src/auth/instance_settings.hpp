@@ -1,6 +1,7 @@
 #pragma once
 // The instance settings service: typed reads with the catalogue's defaults, validated writes, and a
 // cache (settings are read on every gated request; only this process writes them).
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -34,6 +35,12 @@ class InstanceSettings {
   // Every known setting, secrets masked, sorted by key.
   std::vector<SettingView> list();
 
+  // The stored value only (nothing when the catalogue default applies): for settings whose default comes
+  // from the environment (P2P).
+  std::optional<std::string> stored(std::string_view key) { return raw(key); }
+  // Called with the key after each put/reset (one listener, set by the composition root; nullptr clears).
+  void on_change(std::function<void(std::string_view)> listener);
+
   bool is_private() { return flag("instance_private"); }
   // Whether public share links may be made and opened (the share_links setting; "auto" follows privacy:
   // on a private instance a member must not publish its music to anyone without an admin's say).
@@ -44,11 +51,13 @@ class InstanceSettings {
 
  private:
   std::optional<std::string> raw(std::string_view key);
+  void notify(std::string_view key);  // drops the cache, then tells the listener
 
   model::SettingsRepository& repo_;
   std::mutex mu_;
   bool loaded_ = false;
   std::map<std::string, std::string, std::less<>> cache_;
+  std::function<void(std::string_view)> listener_;  // guarded by mu_
 };
 
 }  // namespace st::auth

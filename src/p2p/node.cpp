@@ -58,7 +58,8 @@ Node::Node(NodeOptions options, model::P2pRepository& repo, model::CatalogReposi
       catalog_(catalog),
       identity_(crypto::Identity::load_or_create(opts_.key_path)),
       blobs_(opts_.blobs_dir, opts_.cache_max_bytes, opts_.library_outboard_dir),
-      replicator_(catalog, repo) {
+      replicator_(catalog, repo),
+      friends_only_(opts_.friends_only) {
   if (opts_.devices) device_sync_ = std::make_unique<DeviceSyncer>(*opts_.devices, opts_.limits.max_frame);
   repo_.mark_all_offline();
   TlsTransportOptions to;
@@ -100,8 +101,25 @@ Node::Node(NodeOptions options, model::P2pRepository& repo, model::CatalogReposi
 
 Node::~Node() { stop(); }
 
+bool Node::policy_allows(const std::string& node) const {
+  if (!sharing_on_.load()) return false;
+  return !friends_only_.load() || opts_.friends.count(node) > 0;
+}
+
+void Node::set_policy(bool enabled, bool friends_only) {
+  sharing_on_ = enabled;
+  friends_only_ = friends_only;
+  spdlog::info("p2p: sharing {}{}", enabled ? "on" : "off", enabled && friends_only ? " (friends only)" : "");
+  try {
+    for (const auto& p : repo_.list_peers())
+      if (!policy_allows(p.node_id) && transport_->connected(p.node_id)) transport_->disconnect(p.node_id);
+  } catch (const std::exception& e) {
+    spdlog::warn("p2p: cannot close the links no longer allowed: {}", e.what());
+  }
+}
+
 bool Node::allowed(const std::string& node) {
-  if (opts_.friends_only && !opts_.friends.count(node)) return false;
+  if (!policy_allows(node)) return false;
   try {
     return !repo_.is_blocked(node);
   } catch (const std::exception& e) {
@@ -131,6 +149,8 @@ void Node::stop() {
 // --- answering peers ---
 
 Reply Node::handle(const std::string& from, const std::string& ip, const std::string& payload) {
+  // Checked per request too: a link made before the policy changed must not be served meanwhile.
+  if (!policy_allows(from)) return error_reply("refused", "sharing is off or limited to friends");
   if (device_sync_ && is_device_sync(payload)) {
     try {
       return Reply{ReplyKind::json, device_sync_->answer(from, payload)};
@@ -637,7 +657,7 @@ model::PeerRecord Node::add_peer(std::string_view node_id_text, std::string_view
   }
   if (id == node_id()) model::throw_bad_request("That is this node's own ID");
   if (repo_.is_blocked(id)) model::throw_conflict("This peer is blocked");
-  if (opts_.friends_only && !opts_.friends.count(id))
+  if (friends_only_.load() && !opts_.friends.count(id))
     model::throw_conflict("Sharing is limited to friends (P2P_FRIENDS) and this peer is not one");
   if (a) {
     book_.add(id, host_port(a->host, a->port), AddressSource::configured);

@@ -130,6 +130,9 @@ class Node final : public library::P2pService {
   Node(NodeOptions options, model::P2pRepository& repo, model::CatalogRepository& catalog);
   ~Node() override;
   void stop();
+  // The sharing policy from the instance settings (start and change): with sharing off nobody may link or
+  // ask anything, in friends mode only opts_.friends; links no longer allowed are closed here.
+  void set_policy(bool enabled, bool friends_only);
 
   const std::string& node_id() const { return identity_.node_id(); }
   std::uint16_t port() const { return transport_->port(); }
@@ -192,8 +195,10 @@ class Node final : public library::P2pService {
   std::shared_ptr<Download> start_download(const std::string& hash);
   void run_download(const std::shared_ptr<Download>& dl);
   void strike(const std::string& node, const std::string& why);
-  // Whether a peer may link with us at all: not blocked, and a friend in friends mode.
+  // Whether a peer may link with us at all: sharing on, not blocked, and a friend in friends mode.
   bool allowed(const std::string& node);
+  // The sharing policy alone (no database): sharing on, and a friend in friends mode.
+  bool policy_allows(const std::string& node) const;
   // Sends our Bloom filter to a peer unless it has the current one (resent every pex_interval).
   void send_bloom(const std::string& node, bool force);
   void broadcast_bloom();
@@ -266,6 +271,8 @@ class Node final : public library::P2pService {
   BlobStore blobs_;
   Replicator replicator_;
   std::unique_ptr<Transport> transport_;
+  std::atomic<bool> sharing_on_{true};   // read per admission and request
+  std::atomic<bool> friends_only_{false};
 
   std::mutex mu_;
   std::condition_variable cv_;
