@@ -18,6 +18,14 @@ bool origin_allowed(std::string_view origin, const CorsOptions& cors, std::strin
                      [&](const std::string& o) { return o == "*" || o == origin; });
 }
 
+// One Vary header listing every field (a second Vary line is legal but many clients read only the first).
+void add_vary(Headers& h, std::string_view field) {
+  auto current = h.get("Vary");
+  if (!current || current->empty()) return h.set("Vary", std::string(field));
+  if (current->find(field) != std::string_view::npos) return;
+  h.set("Vary", std::string(*current) + ", " + std::string(field));
+}
+
 }  // namespace
 
 void apply_standard_headers(const Request& req, Response& res, const ServerOptions& opts) {
@@ -43,9 +51,9 @@ void apply_standard_headers(const Request& req, Response& res, const ServerOptio
   } else if (auto origin = req.headers.get("Origin"); origin && origin_allowed(*origin, opts.cors, req.path)) {
     h.set("Access-Control-Allow-Origin", std::string(*origin));
     h.set("Access-Control-Expose-Headers", kExposed);
-    h.add("Vary", "Origin");
+    add_vary(h, "Origin");
   } else if (!opts.cors.allowed_origins.empty()) {
-    h.add("Vary", "Origin");  // this answer is not for other origins: caches must not hand it to them
+    add_vary(h, "Origin");  // this answer is not for other origins: caches must not hand it to them
   }
 }
 

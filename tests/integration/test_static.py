@@ -45,7 +45,7 @@ class WebApp(ServerTest):
         plain = self.s.get("/_app/immutable/big.456.js")
         self.assertIsNone(plain.header("content-encoding"))
         self.assertEqual(plain.body, b"let answer = 42;\n" * 500)
-        self.assertEqual(plain.header("vary"), "Accept-Encoding")
+        self.assertIn("Accept-Encoding", [v.strip() for v in plain.header("vary").split(",")])
         r = self.s.get("/_app/immutable/big.456.js", headers={"Accept-Encoding": "br, gzip"})
         self.assertEqual(r.header("content-encoding"), "gzip")
         self.assertTrue(r.header("content-type").startswith("text/javascript"))
