@@ -31,10 +31,11 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+
+from test_upload import multipart  # noqa: E402 (after the path is set)
 
 
 def ff(*args):
@@ -51,16 +52,6 @@ def make_library(root, albums=8, per_album=6):
                "-metadata", f"title=Song {a}-{t}", "-metadata", f"artist=Artist {a % 3}",
                "-metadata", f"album=Album {a}", "-metadata", f"track={t + 1}", os.path.join(d, f"{t + 1:02}.flac"))
     return albums * per_album
-
-
-def multipart(files):
-    boundary = "----chaos" + uuid.uuid4().hex
-    out = b""
-    for name, filename, data in files:
-        out += (f"--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\n"
-                f"Content-Type: application/octet-stream\r\n\r\n").encode() + data + b"\r\n"
-    out += f"--{boundary}--\r\n".encode()
-    return out, {"Content-Type": f"multipart/form-data; boundary={boundary}"}
 
 
 def integrity(s):
@@ -82,6 +73,17 @@ class Chaos:
         self.work = tempfile.mkdtemp(prefix="soundtime-chaos-")
         self.library = os.path.join(self.work, "library")
         self.tracks = make_library(self.library)
+
+    def noise_flacs(self, prefix, seconds, seed):
+        """Six FLAC files of noise (distinct content), made once per run and kept in the work folder."""
+        sources = []
+        for n in range(6):
+            path = os.path.join(self.work, f"{prefix}-{n}.flac")
+            if not os.path.exists(path):
+                ff("-f", "lavfi", "-i", f"anoisesrc=duration={seconds}:seed={n + seed}", "-c:a", "flac", path)
+            with open(path, "rb") as f:
+                sources.append(f.read())
+        return sources
 
     def report(self, name, engine, ok, figures):
         print(f"chaos: {name:<14} {engine:<8} {'ok  ' if ok else 'FAIL'} {figures}", flush=True)
@@ -130,13 +132,7 @@ class Chaos:
 
     def upload_kill(self, engine):
         from harness import Server
-        sources = []
-        for n in range(6):
-            path = os.path.join(self.work, f"up-{n}.flac")
-            if not os.path.exists(path):
-                ff("-f", "lavfi", "-i", f"anoisesrc=duration=4:seed={n + 1}", "-c:a", "flac", path)
-            with open(path, "rb") as f:
-                sources.append(f.read())
+        sources = self.noise_flacs("up", 4, 1)
         bad, orphans = [], 0
         s = Server(engine=engine)
         try:
@@ -144,7 +140,7 @@ class Chaos:
             token = s.setup_admin()["tokens"]["access_token"]
             for trial in range(self.trials):
                 def send(n):
-                    body, headers = multipart([("file", f"t{trial}-{n}.flac", sources[n])])
+                    body, headers = multipart(files=[("file", f"t{trial}-{n}.flac", sources[n])])
                     try:
                         s.request("POST", "/api/upload", raw=body, headers=headers, token=token)
                     except OSError:
@@ -163,7 +159,7 @@ class Chaos:
                 leftovers = os.listdir(os.path.join(s.dir, "tmp")) + os.listdir(os.path.join(s.dir, "uploads-pending"))
                 if stored - rows or [p for p in rows if not os.path.exists(p)] or leftovers or not integrity(s):
                     bad.append(f"trial {trial}: {len(stored - rows)} orphan files, {len(leftovers)} leftovers")
-                body, headers = multipart([("file", f"after-{trial}.flac", sources[trial % 6])])
+                body, headers = multipart(files=[("file", f"after-{trial}.flac", sources[trial % 6])])
                 if s.request("POST", "/api/upload", raw=body, headers=headers, token=token).status not in (200, 409):
                     bad.append(f"trial {trial}: upload after restart failed")
         finally:
@@ -290,16 +286,10 @@ class Chaos:
             token = s.setup_admin()["tokens"]["access_token"]
             with open(os.path.join(store, "filler"), "wb") as f:
                 f.write(b"\0" * 1_000_000)
-            sources = []
-            for n in range(6):
-                path = os.path.join(self.work, f"full-{n}.flac")
-                if not os.path.exists(path):
-                    ff("-f", "lavfi", "-i", f"anoisesrc=duration=6:seed={n + 40}", "-c:a", "flac", path)
-                with open(path, "rb") as f:
-                    sources.append(f.read())
+            sources = self.noise_flacs("full", 6, 40)
 
             def upload(n):
-                body, headers = multipart([("file", f"full-{n}.flac", sources[n])])
+                body, headers = multipart(files=[("file", f"full-{n}.flac", sources[n])])
                 return s.request("POST", "/api/upload", raw=body, headers=headers, token=token)
             n, r = 0, None
             while n < 6:
@@ -347,7 +337,7 @@ class Chaos:
                 c.sendall(f"GET /api/tracks/{tid}/stream HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\r\n".encode())
                 conns.append(c)
             up = socket.create_connection(("127.0.0.1", s.port))  # an upload half sent
-            body, headers = multipart([("file", "half.flac", os.urandom(200_000))])
+            body, headers = multipart(files=[("file", "half.flac", os.urandom(200_000))])
             up.sendall((f"POST /api/upload HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n"
                         f"Content-Type: {headers['Content-Type']}\r\nContent-Length: {len(body)}\r\n\r\n").encode()
                        + body[: len(body) // 2])
