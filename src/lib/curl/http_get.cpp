@@ -84,4 +84,22 @@ Reply put(const std::string& url, const std::string& body, const std::string& co
   });
 }
 
+Reply post(const std::string& url, const std::string& body, const std::string& content_type,
+           const std::vector<std::pair<std::string, std::string>>& headers, long timeout_seconds, std::size_t max_body,
+           const std::string& user_agent) {
+  return perform(url, timeout_seconds, max_body, user_agent, [&](CURL* c) {
+    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(c, CURLOPT_POST, 1L);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    curl_slist* list = curl_slist_append(nullptr, ("Content-Type: " + content_type).c_str());
+    for (const auto& [name, value] : headers) {
+      // A header value with a line break would smuggle another header: such a header is dropped.
+      if (name.find_first_of("\r\n:") != std::string::npos || value.find_first_of("\r\n") != std::string::npos) continue;
+      if (curl_slist* grown = curl_slist_append(list, (name + ": " + value).c_str())) list = grown;
+    }
+    return list;
+  });
+}
+
 }  // namespace st::lib::curl
