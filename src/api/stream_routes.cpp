@@ -13,6 +13,7 @@
 #include "audio/waveform.hpp"
 #include "http/range.hpp"
 #include "library/best_copy.hpp"
+#include "library/replica_wait.hpp"
 #include "model/errors.hpp"
 #include "util/strings.hpp"
 
@@ -94,23 +95,8 @@ bool unplayable(const model::DomainError& e) {
   return e.kind() == model::ErrorKind::unavailable || e.kind() == model::ErrorKind::not_found;
 }
 
-// Waits (within bounds) for a replica's bytes: a slot among the requests waiting on peers, a deadline, and
-// no more waiting once the client has gone (the fetch goes on for the next request).
 std::string fetch_from_peers(ApiDeps& d, const http::Request& req, const std::string& hash) {
-  std::optional<util::ConcurrencyGate::Slot> slot;
-  if (d.p2p_waits && !(slot = d.p2p_waits->try_enter()))
-    throw model::DomainError(model::ErrorKind::unavailable, "Too many tracks on their way from peers; try again shortly", 5);
-  constexpr auto kMaxWait = std::chrono::seconds(30);
-  constexpr auto kSlice = std::chrono::milliseconds(500);
-  auto deadline = std::chrono::steady_clock::now() + kMaxWait;
-  for (;;) {
-    try {
-      return d.p2p->materialize(hash, kSlice);
-    } catch (const model::DomainError& e) {
-      bool on_its_way = e.kind() == model::ErrorKind::unavailable && e.retry_after_seconds() > 0;
-      if (!on_its_way || std::chrono::steady_clock::now() >= deadline || (req.client_gone && req.client_gone())) throw;
-    }
-  }
+  return library::wait_for_replica(*d.p2p, hash, {d.p2p_waits, std::chrono::seconds(30), req.client_gone});
 }
 
 // Plays one file: the original bytes (ranges) or a transcode. A replica's bytes come from peers, verified

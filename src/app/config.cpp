@@ -220,6 +220,7 @@ Config config_from_env(const Getenv& env) {
     if (!n || *n < 1 || *n > 604800) throw ConfigError("P2P_HEALTH_INTERVAL_SECONDS must be a number from 1 to 604800");
     c.p2p_health_interval_seconds = static_cast<unsigned>(*n);
   }
+  bounded("P2P_REQUEST_TIMEOUT_SECONDS", 1, 3600, c.p2p_request_timeout_seconds);
   if (auto v = env("P2P_PEX_INTERVAL_SECONDS")) {
     auto n = util::parse_int(*v);
     if (!n || *n < 1 || *n > 86400) throw ConfigError("P2P_PEX_INTERVAL_SECONDS must be a number from 1 to 86400");

@@ -60,6 +60,7 @@ struct Config {
   std::uint64_t p2p_cache_bytes = 2ull << 30;        // P2P_CACHE_MAX_SIZE
   unsigned p2p_sync_interval_seconds = 60;           // P2P_SYNC_INTERVAL_SECONDS
   unsigned p2p_health_interval_seconds = 600;        // P2P_HEALTH_INTERVAL_SECONDS: track health sweep
+  unsigned p2p_request_timeout_seconds = 30;         // P2P_REQUEST_TIMEOUT_SECONDS: a peer's time to answer one request
   bool p2p_friends_only = false;                     // P2P_SHARING_MODE=friends (default open)
   std::vector<std::string> p2p_friends;              // P2P_FRIENDS: NodeIds allowed in friends mode
   unsigned p2p_pex_interval_seconds = 300;           // P2P_PEX_INTERVAL_SECONDS: peer exchange and filter resend

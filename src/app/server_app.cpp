@@ -230,6 +230,7 @@ int serve(const Config& c) {
     o.library_outboard_dir = (std::filesystem::path(c.data_dir) / "outboards").string();
     o.cache_max_bytes = c.p2p_cache_bytes;
     o.sync_interval = std::chrono::seconds(c.p2p_sync_interval_seconds);
+    o.request_timeout = std::chrono::seconds(c.p2p_request_timeout_seconds);
     o.version = kVersion;
     o.friends_only = c.p2p_friends_only;
     o.friends = std::set<std::string>(c.p2p_friends.begin(), c.p2p_friends.end());

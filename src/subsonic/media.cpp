@@ -14,6 +14,7 @@
 #include "http/range.hpp"
 #include "library/best_copy.hpp"
 #include "library/lyrics.hpp"
+#include "library/replica_wait.hpp"
 #include "model/errors.hpp"
 #include "subsonic/items.hpp"
 #include "subsonic/media.hpp"
@@ -56,15 +57,13 @@ class TranscodeBody final : public http::PullSource {
 
 }  // namespace
 
-std::string local_file(Deps& d, const model::Track& t) {
+std::string local_file(Deps& d, const http::Request& req, const model::Track& t) {
   static constexpr std::string_view kRemote = "p2p://";
   if (t.file_path.compare(0, kRemote.size(), kRemote) != 0) return t.file_path;
   if (!d.p2p) fail(Code::generic, "This song is on another instance and peer-to-peer sharing is off");
-  std::optional<util::ConcurrencyGate::Slot> slot;
-  if (d.p2p_waits && !(slot = d.p2p_waits->try_enter()))
-    fail(Code::generic, "Too many songs on their way from other instances; try again shortly");
   try {
-    return d.p2p->materialize(std::string_view(t.file_path).substr(kRemote.size()), std::chrono::seconds(30));
+    return library::wait_for_replica(*d.p2p, std::string_view(t.file_path).substr(kRemote.size()),
+                                     {d.p2p_waits, std::chrono::seconds(30), req.client_gone});
   } catch (const model::DomainError& e) {
     fail(Code::generic, std::string("This song is on another instance: ") + e.what());
   }
@@ -126,7 +125,7 @@ http::Response play_file(Deps& d, const http::Request& req, const model::Track& 
   }
   std::string path;
   try {
-    path = local_file(d, t);
+    path = local_file(d, req, t);
   } catch (const Error& e) {
     throw Unplayable{e.code(), e.what()};
   }

@@ -17,8 +17,9 @@ std::optional<audio::TranscodeSpec> stream_decision(const model::Track& t, const
                                                     std::int64_t max_bitrate, double offset);
 
 // The local file of a track: its own path, or for a replicated (p2p://) track the verified copy fetched
-// from peers. Error 0 with a clear message when no peer can provide it.
-std::string local_file(Deps& d, const model::Track& t);
+// from peers (waiting no longer once the client has gone). Error 0 with a clear message when no peer can
+// provide it.
+std::string local_file(Deps& d, const http::Request& req, const model::Track& t);
 
 // The original file (ranges) or the transcode (from the cache when complete, else while produced);
 // estimate_length announces duration x bit rate as Content-Length and keeps to it.

@@ -729,6 +729,59 @@ class SilentPeer(FakeNode):
         self.assertTrue(all(st in (200, 503) for st, _ in statuses), statuses)
 
 
+class AbandonedFetch(FakeNode):
+    """Issue 17, item 7: requests waiting for a replica that a peer never sends hold a slot among the few
+    network waits; once their clients have gone they stop waiting (the fetch itself goes on), so that the
+    slots are free again long before the 30 s deadline. Through the REST API and Subsonic alike."""
+
+    env = {"HTTP_NETWORK_WAITS_MAX": "2", "P2P_REQUEST_TIMEOUT_SECONDS": "600"}  # the peer never times out
+    silent = ("FetchTrack",)
+
+    def raw_request(self, path, headers=""):
+        c = socket.create_connection(("127.0.0.1", self.s.port))
+        c.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nRange: bytes=0-99\r\n{headers}\r\n".encode())
+        return c
+
+    @staticmethod
+    def answer(c, wait):
+        """The first bytes of the answer, or None when none comes within `wait` seconds (still waiting)."""
+        c.settimeout(wait)
+        try:
+            return c.recv(4096)
+        except socket.timeout:
+            return None
+
+    def check_slots_come_back(self, path, headers="", gone_before=0):
+        waiting = []
+        for _ in range(2):  # both wait on the silent peer (no answer) and hold the two slots
+            waiting.append(self.raw_request(path, headers))
+            self.assertIsNone(self.answer(waiting[-1], 2))
+        # A third finds no slot: what makes this test able to fail.
+        third = self.answer(self.raw_request(path, headers), 60)
+        self.assertIn(b"on their way", third or b"", third)
+        for c in waiting:
+            c.close()
+        # Within a slice each waiting request notices its client has gone and gives its slot back (without
+        # that, both would stay taken until the 30 s deadline).
+        wait_for(lambda: self.s.read_log().count("from peers has gone") >= gone_before + 2, timeout=60,
+                 what="the waiting requests to notice their clients have gone")
+        c = self.raw_request(path, headers)
+        self.assertIsNone(self.answer(c, 3), "a new request waits on the peer instead of being turned away")
+        c.close()
+
+    def test_requests_whose_client_has_gone_give_their_slot_back(self):
+        s = self.s
+        r = s.post("/api/admin/p2p/peers", {"node_id": self.node_id, "address": f"127.0.0.1:{self.port}"}, token=s.token)
+        self.assertEqual(r.status, 200, r)
+        track = wait_for(lambda: next((t for t in s.get("/api/tracks", token=s.token).json["data"]
+                                       if t["title"] == "Poison"), None), what="the announcement")
+        self.check_slots_come_back(f"/api/tracks/{track['id']}/stream", f"Authorization: Bearer {s.token}\r\n")
+        app = s.post("/api/auth/app-passwords", {"name": "phone"}, token=s.token).json["password"]
+        q = f"apiKey={app}&f=json&v=1.16.1&c=tests"
+        song = s.get(f"/rest/search3?{q}&query=poison").json["subsonic-response"]["searchResult3"]["song"][0]
+        self.check_slots_come_back(f"/rest/stream?{q}&id={song['id']}", gone_before=3)
+
+
 def fake_tracks(n, origin, salt):
     return [{"hash": f"{salt:08x}{i:056x}", "title": f"Fake {i}", "artist_name": "Spam", "album_title": "Spam",
              "duration_secs": 1.0, "format": "mp3", "file_size": 1000, "origin_node": origin} for i in range(n)]
