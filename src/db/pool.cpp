@@ -11,7 +11,7 @@ namespace st::db {
 
 namespace {
 constexpr std::chrono::milliseconds kFirstPause{100};
-constexpr std::chrono::milliseconds kLongestPause{5000};
+constexpr std::chrono::milliseconds kLongestPause{2000};  // a database back is used within 2 s
 }  // namespace
 
 Pool::Pool(Factory factory, std::size_t size, std::chrono::milliseconds acquire_timeout)

@@ -17,7 +17,9 @@ Experiments:
   full-disk       uploads into a music storage that fills up (a small tmpfs, as root): 507 with a clear error,
                   nothing half-written, reads keep working, uploads work again once space is freed.
   sigterm         SIGTERM during 4 streams and an upload: the server exits 0 by itself.
-The PostgreSQL outage is measured by tests/integration/test_db_outage.py (a cut relay, under load).
+  pg-outage       (PostgreSQL) a restart of the database, then a stop of 5 s (30 s in the long form), under load
+                  from 6 clients: 503 with Retry-After while it is away (never another 5xx), each outage logged
+                  once, recovery by itself (seconds after the database is back), only 200 afterwards.
 Prints "chaos: N passed, N failed" last; exits non-zero on a failure.
 """
 import argparse
@@ -355,6 +357,106 @@ class Chaos:
                     + ("; " + "; ".join(bad[:3]) if bad else ""))
 
 
+    def pg_outage(self, engine):
+        from harness import Server
+        if engine != "postgres":
+            return  # SQLite lives in the process: there is nothing to restart
+        pg_sh = os.path.join(HERE, "..", "..", "scripts", "pg.sh")
+        pgdir = os.path.join(self.work, "pg-outage")
+        # A cluster of its own: the outage must not touch the one the other tests share.
+        url = subprocess.run(["bash", pg_sh, "start", pgdir], check=True, capture_output=True, text=True).stdout.strip()
+        subprocess.run(["psql", url, "-qc", "CREATE DATABASE chaos"], check=True)
+        outage = 30 if self.trials >= 10 else 5
+        s = Server(engine="sqlite", env={"DATABASE_URL": url.rsplit("/", 1)[0] + "/chaos"})
+        s.engine = "postgres"
+        bad, records, lock, stop = [], [], threading.Lock(), threading.Event()
+
+        def load():
+            while not stop.is_set():
+                t0 = time.monotonic()
+                try:
+                    r = s.get("/api/tracks?per_page=5")
+                    status, retry = r.status, r.header("Retry-After")
+                except OSError:
+                    status, retry = 0, None
+                with lock:
+                    records.append((t0, time.monotonic(), status, retry))
+
+        def back_after(since):
+            """Seconds from `since` to the end of the first 200 that started after it."""
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                with lock:
+                    ok = [end for start, end, status, _ in records if start >= since and status == 200]
+                if ok:
+                    return min(ok) - since
+                time.sleep(0.05)
+            raise AssertionError("the server did not recover within 120 s of the database coming back")
+
+        def statuses(lo, hi):
+            with lock:
+                return [(status, retry) for start, _, status, retry in records if lo <= start < hi]
+
+        threads = [threading.Thread(target=load) for _ in range(6)]
+        figures = ""
+        try:
+            s.start()
+            s.setup_admin()
+            for t in threads:
+                t.start()
+            time.sleep(1)
+            t_down = time.monotonic()
+            subprocess.run(["bash", pg_sh, "pause", pgdir], check=True)
+            subprocess.run(["bash", pg_sh, "resume", pgdir], check=True)
+            t_back = time.monotonic()
+            restart_back = back_after(t_back)
+            during_restart = statuses(t_down, t_back + restart_back)
+            time.sleep(1)
+            t_down2 = time.monotonic()
+            subprocess.run(["bash", pg_sh, "pause", pgdir], check=True)
+            time.sleep(outage)
+            subprocess.run(["bash", pg_sh, "resume", pgdir], check=True)
+            t_back2 = time.monotonic()
+            outage_back = back_after(t_back2)
+            during_outage = statuses(t_down2, t_back2 + outage_back)
+            t_ok = t_back2 + outage_back
+            time.sleep(3)
+            stop.set()
+            for t in threads:
+                t.join()
+            after = statuses(t_ok, float("inf"))
+            for name, seen in (("restart", during_restart), ("outage", during_outage)):
+                other = sorted({st for st, _ in seen if st not in (200, 503)})
+                if other:
+                    bad.append(f"{name}: statuses {other}")
+                if any(st == 503 and not retry for st, retry in seen):
+                    bad.append(f"{name}: a 503 without Retry-After")
+            if not after or any(st != 200 for st, _ in after):
+                bad.append(f"after recovery: {sorted({st for st, _ in after})}")
+            log = s.read_log()
+            down, up = log.count("database unreachable"), log.count("database reachable again after")
+            problems = sum(1 for line in log.splitlines() if line.split(" ", 2)[1:2] in (["warning"], ["error"], ["critical"]))
+            if not 1 <= down <= 2 or up != down:
+                bad.append(f"logged {down} outages and {up} recoveries for 2")
+
+            def count(seen, st):
+                return sum(1 for x, _ in seen if x == st)
+            figures = (f"restart: {count(during_restart, 503)} x 503, back {restart_back:.2f} s after the database; "
+                       f"{outage} s stop: {count(during_outage, 503)} x 503, {count(during_outage, 200)} x 200 "
+                       f"(before the stop), back {outage_back:.2f} s after the database; then {len(after)} requests "
+                       f"all 200: {not any(st != 200 for st, _ in after)}; {problems} warning/error log lines")
+        finally:
+            stop.set()
+            for t in threads:
+                if t.is_alive():
+                    t.join()
+            code, _ = s.stop()
+            if code != 0:
+                bad.append(f"exit {code}")
+            subprocess.run(["bash", pg_sh, "stop", pgdir], check=False)
+        self.report("pg-outage", engine, not bad, figures + ("; " + "; ".join(bad[:3]) if bad else ""))
+
+
 def s_binary():
     import harness
     return harness.BINARY
@@ -376,7 +478,7 @@ def main():
     try:
         for engine in engines:
             os.environ["SOUNDTIME_IT_ENGINE"] = engine
-            for name in ("import_kill", "upload_kill", "playlist_race", "slowloris", "full_disk", "sigterm"):
+            for name in ("import_kill", "upload_kill", "playlist_race", "slowloris", "full_disk", "sigterm", "pg_outage"):
                 if args.only and args.only.replace("-", "_") not in name:
                     continue
                 if engine == "postgres" and not os.environ.get("SOUNDTIME_TEST_PG_URL"):
