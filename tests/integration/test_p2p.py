@@ -555,6 +555,10 @@ class FakeNode(unittest.TestCase):
     def announced_size(self):
         return self.size
 
+    def custom_reply(self, name, msg):
+        """A subclass's own answer (kind, JSON text) to a message, or None for the usual one."""
+        return None
+
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="soundtime-liar-")
         key, cert = os.path.join(self.tmp, "key.pem"), os.path.join(self.tmp, "cert.pem")
@@ -613,7 +617,10 @@ class FakeNode(unittest.TestCase):
                 name = msg if isinstance(msg, str) else next(iter(msg))
                 if name in self.silent:
                     continue
-                if name == "Ping":
+                custom = self.custom_reply(name, msg)
+                if custom:
+                    reply = custom
+                elif name == "Ping":
                     reply = (2, json.dumps({"Pong": {"node_id": self.node_id, "track_count": 1, "version": "evil"}}))
                 elif name == "RequestCatalog":
                     track = {"hash": self.hash, "title": "Poison", "artist_name": "Liar", "album_title": "Lies",
@@ -780,6 +787,74 @@ class AbandonedFetch(FakeNode):
         q = f"apiKey={app}&f=json&v=1.16.1&c=tests"
         song = s.get(f"/rest/search3?{q}&query=poison").json["subsonic-response"]["searchResult3"]["song"][0]
         self.check_slots_come_back(f"/rest/stream?{q}&id={song['id']}", gone_before=3)
+
+
+class ThrowawayRecords(FakeNode):
+    """Issue 17, item 12: a peer answers every peer exchange with 20 records signed by throwaway keys, each
+    naming an address of ours that counts connections. The node pings only P2P_PEX_RECORDS_PER_ROUND of a
+    peer's unknown nodes per round, and says how many were over the quota."""
+
+    env = {"P2P_PEX_RECORDS_PER_ROUND": "3", "P2P_PEX_INTERVAL_SECONDS": "2"}
+
+    def setUp(self):
+        import threading
+        self.dials = 0
+        self.exchanges = 0
+        self.trap = socket.socket()
+        self.trap.bind(("127.0.0.1", 0))
+        self.trap.listen(64)
+        threading.Thread(target=self.count_dials, daemon=True).start()
+        super().setUp()
+        self.records = [self.throwaway_record(n) for n in range(20)]
+
+    def tearDown(self):
+        self.trap.close()
+        super().tearDown()
+
+    def count_dials(self):
+        while True:
+            try:
+                c, _ = self.trap.accept()
+            except OSError:
+                return
+            self.dials += 1
+            c.close()
+
+    def throwaway_record(self, n):
+        key = os.path.join(self.tmp, f"throwaway-{n}.pem")
+        subprocess.run(["openssl", "genpkey", "-algorithm", "ed25519", "-out", key], check=True, capture_output=True)
+        der = subprocess.run(["openssl", "pkey", "-in", key, "-pubout", "-outform", "DER"], check=True,
+                             capture_output=True).stdout
+        node_id, stamp = der[-32:].hex(), int(time.time())
+        address = f"127.0.0.1:{self.trap.getsockname()[1]}"
+        signed = os.path.join(self.tmp, f"record-{n}")
+        with open(signed, "w") as f:
+            f.write(f"soundtime-peer-record/1\n{node_id}\n{stamp}\n{address}\n")
+        sig = subprocess.run(["openssl", "pkeyutl", "-sign", "-inkey", key, "-rawin", "-in", signed], check=True,
+                             capture_output=True).stdout
+        return {"node_id": node_id, "addresses": [address], "timestamp": stamp, "signature": sig.hex()}
+
+    def custom_reply(self, name, msg):
+        if name != "PeerExchange":
+            return None
+        self.exchanges += 1
+        return (2, json.dumps({"PeerExchange": {"peers": [self.node_id] + [r["node_id"] for r in self.records],
+                                                "records": self.records}}))
+
+    def test_unknown_nodes_from_one_peer_are_pinged_a_few_per_round(self):
+        s = self.s
+        r = s.post("/api/admin/p2p/peers", {"node_id": self.node_id, "address": f"127.0.0.1:{self.port}"}, token=s.token)
+        self.assertEqual(r.status, 200, r)
+        wait_for(lambda: self.exchanges >= 3, timeout=60, what="three peer exchanges")
+        time.sleep(2)  # the pings of the last round
+        rounds = self.exchanges
+        # Some are dialled (the records are good and the address fits: this test can fail), never all 20
+        # of a round: 3 per round (and one round more for the one under way).
+        self.assertGreater(self.dials, 0)
+        self.assertLessEqual(self.dials, 3 * (rounds + 1), f"{self.dials} dials in {rounds} rounds")
+        self.assertIn("over its quota", s.read_log())
+        self.assertEqual([p["node_id"] for p in s.get("/api/admin/p2p/peers", token=s.token).json], [self.node_id],
+                         "nodes that never answered are not kept")
 
 
 def fake_tracks(n, origin, salt):
