@@ -98,6 +98,7 @@ class PostgresConnection final : public Connection {
  private:
   [[noreturn]] void rethrow(const lib::pq::Error& e) const {
     if (e.is_unique_violation()) throw model::UniqueViolation(e.what());
+    if (e.is_disk_full()) throw_database_full();
     // The connection itself is gone (server restarted or unreachable): not this request's fault.
     if (!conn_.is_ok()) throw model::DatabaseUnavailable(e.what(), 1);
     throw model::StorageError(e.what());

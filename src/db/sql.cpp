@@ -55,4 +55,9 @@ std::vector<std::int64_t> Connection::query_integers(std::string_view sql, const
   return out;
 }
 
+void throw_database_full() {
+  throw model::DomainError(model::ErrorKind::insufficient_storage,
+                           "The database's disk is full: nothing was changed; free some space, then try again");
+}
+
 }  // namespace st::db

@@ -45,6 +45,11 @@ struct Rows {
 
 enum class Dialect { sqlite, postgres };
 
+// A write refused because the database's disk is full (either engine): the statement failed and its
+// transaction rolls back, so nothing changed; 507 to the client, and the same request works once space
+// is freed.
+[[noreturn]] void throw_database_full();
+
 class Connection {
  public:
   virtual ~Connection() = default;

@@ -106,6 +106,7 @@ class SqliteConnection final : public Connection {
 
   [[noreturn]] static void rethrow(const lib::sqlite::Error& e) {
     if (e.is_unique_violation()) throw model::UniqueViolation(e.what());
+    if (e.is_disk_full()) throw_database_full();
     throw model::StorageError(e.what());
   }
 

@@ -495,6 +495,12 @@ struct Server::Impl {
         co_await write_and_close(c, 413, fmt::format("Request body too large (limit {} bytes)", limit));
         break;
       }
+      if (to_file && (bec == boost::system::errc::no_space_on_device || bec == boost::system::errc::file_too_large)) {
+        // Nothing of it is kept (the temp file goes with body_file); the client hears why.
+        log_error(fmt::format("cannot store a request body in {}: {}", opts.temp_dir, bec.message()));
+        co_await write_and_close(c, 507, "The server's disk is full: the upload was not stored; try again later");
+        break;
+      }
       if (bec) {
         if (!is_quiet_error(bec) && c->socket.is_open()) co_await write_and_close(c, 400, "Malformed HTTP request");
         break;

@@ -16,6 +16,9 @@ Experiments:
                   address) keeps asking for the catalogue: every one of its requests succeeds (latency reported).
   full-disk       uploads into a music storage that fills up (a small tmpfs, as root): 507 with a clear error,
                   nothing half-written, reads keep working, uploads work again once space is freed.
+  data-full       (SQLite) the data directory (database, upload bodies) fills up: writes answer 507 with a clear
+                  error and change nothing, uploads are refused cleanly, reads keep working, the database passes
+                  its integrity check, and writes work again once space is freed.
   sigterm         SIGTERM during 4 streams and an upload: the server exits 0 by itself.
   pg-outage       (PostgreSQL) a restart of the database, then a stop of 5 s (30 s in the long form), under load
                   from 6 clients: 503 with Retry-After while it is away (never another 5xx), each outage logged
@@ -322,6 +325,68 @@ class Chaos:
                 bad.append(f"exit {code}")
         self.report("full-disk", engine, not bad, f"upload statuses {statuses}" + ("; " + "; ".join(bad[:3]) if bad else ""))
 
+    def data_full(self, engine):
+        from harness import Server
+        if engine != "sqlite":
+            return  # PostgreSQL's disk is its own server's (the mapping of its disk_full is the same 507)
+        if os.geteuid() != 0:
+            print(f"chaos: data-full      {engine:<8} skip (needs root to mount a small tmpfs)", flush=True)
+            return
+        bad, seen = [], []
+        s = Server(engine=engine)
+        data = os.path.join(s.dir, "data")
+        os.makedirs(data)
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", data], check=True)
+        filler = os.path.join(data, "filler")
+        try:
+            s.env["SOUNDTIME_DATA_DIR"] = data
+            s.env["AUDIO_STORAGE_PATH"] = os.path.join(s.dir, "music")
+            s.start()
+            token = s.setup_admin()["tokens"]["access_token"]
+            kept = s.post("/api/playlists", {"name": "Before"}, token=token)
+            if kept.status != 201:
+                bad.append(f"a playlist before the disk filled up: {kept.status}")
+            with open(filler, "wb") as f:  # every byte left
+                try:
+                    while True:
+                        f.write(b"\0" * 65536)
+                        f.flush()
+                except OSError:
+                    pass
+            # Enough rows that SQLite needs new pages (a small write may fit in the pages it has).
+            for n in range(200):
+                r = s.post("/api/playlists", {"name": f"Full {n} " + "x" * 200, "description": "y" * 2000}, token=token)
+                seen.append(r.status)
+                if r.status != 201:
+                    break
+            if r.status != 507 or "full" not in (r.json.get("error") or ""):
+                bad.append(f"a write on a full disk answered {r.status}: {r.body[:160]}")
+            body, headers = multipart(files=[("file", "full.flac", self.noise_flacs("full", 6, 40)[0])])
+            up = s.request("POST", "/api/upload", raw=body, headers=headers, token=token)
+            seen.append(up.status)
+            if up.status not in (413, 507) or up.status >= 500 and "full" not in up.body.decode(errors="replace"):
+                bad.append(f"an upload with no room for its body answered {up.status}: {up.body[:160]}")
+            if s.get("/api/playlists", token=token).status != 200 or s.get("/api/tracks", token=token).status != 200:
+                bad.append("reads failed while the disk was full")
+            os.remove(filler)
+            again = s.post("/api/playlists", {"name": "After"}, token=token)
+            seen.append(again.status)
+            if again.status != 201:
+                bad.append(f"after freeing space: {again.status} {again.body[:160]}")
+            names = {x[0] for x in s.sql("SELECT name FROM playlists")}
+            if not {"Before", "After"} <= names:
+                bad.append(f"playlists {sorted(names)[:5]}")
+            if not integrity(s):
+                bad.append("integrity check failed")
+        finally:
+            code, _ = s.stop()
+            subprocess.run(["umount", "-l", data], check=False)
+            if code != 0:
+                bad.append(f"exit {code}")
+        self.report("data-full", engine, not bad, f"{len(seen) - 3} writes before the refusal; refused write, upload, "
+                    f"write after freeing space: {seen[-3:]}"
+                    + ("; " + "; ".join(bad[:3]) if bad else ""))
+
     def sigterm(self, engine):
         from harness import Server
         bad, waits = [], []
@@ -478,7 +543,7 @@ def main():
     try:
         for engine in engines:
             os.environ["SOUNDTIME_IT_ENGINE"] = engine
-            for name in ("import_kill", "upload_kill", "playlist_race", "slowloris", "full_disk", "sigterm", "pg_outage"):
+            for name in ("import_kill", "upload_kill", "playlist_race", "slowloris", "full_disk", "data_full", "sigterm", "pg_outage"):
                 if args.only and args.only.replace("-", "_") not in name:
                     continue
                 if engine == "postgres" and not os.environ.get("SOUNDTIME_TEST_PG_URL"):

@@ -141,7 +141,8 @@ class Server:
                                  capture_output=True, text=True, check=True).stdout
             return [line.split("\t") for line in out.splitlines() if line]
         import sqlite3
-        db = sqlite3.connect(f"file:{os.path.join(self.dir, 'soundtime.db')}?mode=ro", uri=True, timeout=30)
+        data = self.env.get("SOUNDTIME_DATA_DIR", self.dir)
+        db = sqlite3.connect(f"file:{os.path.join(data, 'soundtime.db')}?mode=ro", uri=True, timeout=30)
         try:
             return [[str(v) for v in row] for row in db.execute(query)]
         finally:

@@ -17,6 +17,7 @@ class Error : public std::runtime_error {
       : std::runtime_error(std::move(message)), sqlstate_(std::move(sqlstate)) {}
   const std::string& sqlstate() const noexcept { return sqlstate_; }
   bool is_unique_violation() const noexcept { return sqlstate_ == "23505"; }
+  bool is_disk_full() const noexcept { return sqlstate_ == "53100"; }
 
  private:
   std::string sqlstate_;

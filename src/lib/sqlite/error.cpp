@@ -8,6 +8,8 @@ bool Error::is_unique_violation() const noexcept {
   return extended_ == SQLITE_CONSTRAINT_UNIQUE || extended_ == SQLITE_CONSTRAINT_PRIMARYKEY;
 }
 
+bool Error::is_disk_full() const noexcept { return code_ == SQLITE_FULL; }
+
 void throw_error(sqlite3* db, int rc, std::string_view context) {
   std::string msg(context);
   msg += ": ";

@@ -14,6 +14,7 @@ class Error : public std::runtime_error {
   int code() const noexcept { return code_; }
   int extended_code() const noexcept { return extended_; }
   bool is_unique_violation() const noexcept;
+  bool is_disk_full() const noexcept;
 
  private:
   int code_;
