@@ -12,9 +12,8 @@ std::vector<std::string> migrate(Pool& pool) {
   const auto& all = pool.dialect() == Dialect::sqlite ? sqlite_migrations() : postgres_migrations();
   auto lease = pool.acquire();
   Connection& c = *lease;
-  c.exec_script("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)");
-
-  // Two instances starting on one PostgreSQL database must not migrate at once.
+  // Nodes starting at once on one PostgreSQL database must not migrate at once: the lock comes before
+  // anything is created (CREATE TABLE IF NOT EXISTS itself races: "pg_type_typname_nsp_index").
   bool pg = c.dialect() == Dialect::postgres;
   if (pg) c.exec_script("SELECT pg_advisory_lock(7310001)");
   struct Unlock {
@@ -29,6 +28,8 @@ std::vector<std::string> migrate(Pool& pool) {
       }
     }
   } unlock{c, pg};
+
+  c.exec_script("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)");
 
   std::set<std::string> done;
   for (const auto& row : c.query("SELECT name FROM schema_migrations").rows) done.insert(row.text(0));
