@@ -37,9 +37,14 @@ void add_auth_routes(http::Router& r, ApiDeps& d) {
     bool ended = false;
     if (auto rt = optional_string(body, "refresh_token")) ended = d.sessions.end_session_by_refresh_token(*rt);
     if (req.bearer_token()) {
-      auto who = require_user(d, req);
-      d.sessions.end_session(who.session_id);
-      ended = true;
+      // Both given (as web apps do): the refresh token may have ended the bearer's session already.
+      try {
+        auto who = require_user(d, req);
+        d.sessions.end_session(who.session_id);
+        ended = true;
+      } catch (const model::DomainError&) {
+        if (!ended) throw;
+      }
     }
     if (!ended) model::throw_unauthorized("Invalid or expired token");
     return http::Response::empty(204);

@@ -212,6 +212,7 @@ int serve(const Config& c) {
   // Peer-to-peer runs only when configured (P2P_ENABLED=true).
   deps.blocklist = s.blocklist.get();
   std::unique_ptr<p2p::Node> node;
+  std::function<void(std::string_view)> p2p_follow;  // the node follows its settings (set with the node)
   auto track_health = db::make_track_health_repository(*s.pool);
   deps.track_health = track_health.get();
   library::StreamSourceCache stream_sources;
@@ -267,8 +268,29 @@ int serve(const Config& c) {
       n->set_policy(on ? s.settings->flag("p2p_enabled") : true, mode ? *mode == "friends" : c.p2p_friends_only);
     };
     apply_policy();
-    s.settings->on_change([apply_policy](std::string_view key) {
+    p2p_follow = [apply_policy](std::string_view key) {
       if (key == "p2p_enabled" || key == "p2p_sharing_mode") apply_policy();
+    };
+  }
+  // Several nodes on one PostgreSQL database: what one changes, the others' caches drop at once (settings,
+  // privacy, sessions checked moments ago, where tracks' files are); their own expiry is no longer the bound.
+  model::ChangeFeed* feed = s.changes.get();
+  s.settings->on_change([feed, &p2p_follow](std::string_view key) {
+    if (p2p_follow) p2p_follow(key);
+    if (feed) feed->publish(model::change_topic::settings, key);
+  });
+  if (feed) {
+    s.sessions->on_sessions_ended([feed] { feed->publish(model::change_topic::sessions, ""); });
+    stream_sources.on_forget([feed](std::string_view id) { feed->publish(model::change_topic::tracks, id); });
+    feed->listen([&s, &stream_sources, &p2p_follow](std::string_view topic, std::string_view key) {
+      bool all = topic == model::change_topic::everything;
+      if (all || topic == model::change_topic::settings) {
+        s.settings->forget_cached();
+        if (p2p_follow) p2p_follow(all ? std::string_view("p2p_enabled") : key);
+      }
+      if (all || topic == model::change_topic::sessions) s.sessions->forget_recent_checks();
+      if (all) stream_sources.clear();
+      else if (topic == model::change_topic::tracks) stream_sources.forget_here(key);
     });
   }
 
@@ -349,7 +371,11 @@ int serve(const Config& c) {
   spdlog::info("SoundTime {} listening on http://{}:{} (database: {})", kVersion, c.host, server.bound_port(),
                util::starts_with(c.database_url, "sqlite://") ? c.database_url : "PostgreSQL");
   server.run();
-  s.settings->on_change(nullptr);  // the listener points at the node
+  // The listeners point at the node and the feed: unhooked, and the feed stopped, before the node stops.
+  s.settings->on_change(nullptr);
+  s.sessions->on_sessions_ended(nullptr);
+  stream_sources.on_forget(nullptr);
+  s.changes.reset();
   if (node) node->stop();
   spdlog::info("stopped cleanly");
   return 0;

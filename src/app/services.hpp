@@ -18,6 +18,7 @@
 #include "model/blocklist.hpp"
 #include "model/app_password.hpp"
 #include "model/catalog.hpp"
+#include "model/change_feed.hpp"
 #include "model/device.hpp"
 #include "model/metadata_enrichment.hpp"
 #include "model/play_queue.hpp"
@@ -64,6 +65,8 @@ struct Services {
   std::unique_ptr<model::MetadataRepository> metadata_repo;
   std::unique_ptr<model::DeviceRepository> devices;
   std::string temp_dir;
+  // Changes the other nodes on the same database must hear (PostgreSQL); nothing on SQLite.
+  std::unique_ptr<model::ChangeFeed> changes;
 };
 
 // Opens the database, applies pending migrations and builds the services.

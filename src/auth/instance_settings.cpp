@@ -72,6 +72,11 @@ void InstanceSettings::on_change(std::function<void(std::string_view)> listener)
   listener_ = std::move(listener);
 }
 
+void InstanceSettings::forget_cached() {
+  std::lock_guard lock(mu_);
+  loaded_ = false;
+}
+
 void InstanceSettings::notify(std::string_view key) {
   std::function<void(std::string_view)> l;
   {

@@ -40,6 +40,8 @@ class InstanceSettings {
   std::optional<std::string> stored(std::string_view key) { return raw(key); }
   // Called with the key after each put/reset (one listener, set by the composition root; nullptr clears).
   void on_change(std::function<void(std::string_view)> listener);
+  // Settings changed by another node on the same database: read them again (the listener is not called).
+  void forget_cached();
 
   bool is_private() { return flag("instance_private"); }
   // Whether public share links may be made and opened (the share_links setting; "auto" follows privacy:

@@ -131,6 +131,11 @@ void SessionService::remember_check(const AuthenticatedUser& who, std::uint64_t 
 }
 
 void SessionService::sessions_ended() {
+  forget_recent_checks();
+  if (on_ended_) on_ended_();
+}
+
+void SessionService::forget_recent_checks() {
   std::lock_guard lock(recent_mu_);
   ++generation_;
   recent_.clear();

@@ -4,6 +4,7 @@
 // ban, a demotion, a deletion or a logout takes effect at once rather than when the token expires.
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -73,6 +74,12 @@ class SessionService {
   // when the database would be needed.
   std::optional<AuthenticatedUser> authenticate_from_memory(std::string_view token, bool allow_media);
 
+  // Called after sessions end here (to tell the other nodes on the same database); one listener, set by
+  // the composition root before requests are served.
+  void on_sessions_ended(std::function<void()> listener) { on_ended_ = std::move(listener); }
+  // Sessions ended on another node: nothing remembered from memory vouches for any session any more.
+  void forget_recent_checks();
+
  private:
   std::string token_for(const model::User& user, std::string_view session_id, std::int64_t ttl, const char* type);
   AuthenticatedUser check(std::string_view token, bool allow_media);
@@ -90,6 +97,7 @@ class SessionService {
   std::mutex recent_mu_;
   std::uint64_t generation_ = 0;  // bumped whenever sessions end
   std::unordered_map<std::string, RecentCheck> recent_;  // by session id
+  std::function<void()> on_ended_;
 };
 
 }  // namespace st::auth

@@ -1,5 +1,6 @@
 #include "db/open.hpp"
 
+#include "db/pg_change_feed.hpp"
 #include "db/postgres_backend.hpp"
 #include "db/sqlite_backend.hpp"
 #include "model/errors.hpp"
@@ -9,6 +10,12 @@ namespace st::db {
 namespace {
 bool has_prefix(const std::string& s, std::string_view p) { return s.compare(0, p.size(), p) == 0; }
 }  // namespace
+
+std::unique_ptr<model::ChangeFeed> open_change_feed(const DatabaseConfig& config, Pool& pool) {
+  if (has_prefix(config.url, "postgres://") || has_prefix(config.url, "postgresql://"))
+    return std::make_unique<PgChangeFeed>(config.url, pool);
+  return nullptr;
+}
 
 bool is_supported_url(const std::string& url) {
   return has_prefix(url, "sqlite://") || has_prefix(url, "postgres://") || has_prefix(url, "postgresql://");

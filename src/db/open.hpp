@@ -3,6 +3,7 @@
 #include <string>
 
 #include "db/pool.hpp"
+#include "model/change_feed.hpp"
 
 namespace st::db {
 
@@ -13,6 +14,10 @@ struct DatabaseConfig {
 
 // Opens the pool for url (creating the SQLite file's folder is the caller's job).
 std::unique_ptr<Pool> open_pool(const DatabaseConfig& config);
+
+// Changes heard by every node on the same database (PostgreSQL LISTEN/NOTIFY); nothing for SQLite,
+// where there is one node.
+std::unique_ptr<model::ChangeFeed> open_change_feed(const DatabaseConfig& config, Pool& pool);
 
 // True when url names a database engine we support.
 bool is_supported_url(const std::string& url);

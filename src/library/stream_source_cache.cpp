@@ -25,8 +25,18 @@ void StreamSourceCache::put(std::string_view track_id, model::StreamSource sourc
 }
 
 void StreamSourceCache::forget(std::string_view track_id) {
+  forget_here(track_id);
+  if (on_forget_) on_forget_(track_id);
+}
+
+void StreamSourceCache::forget_here(std::string_view track_id) {
   std::lock_guard lock(mu_);
   entries_.erase(std::string(track_id));
+}
+
+void StreamSourceCache::clear() {
+  std::lock_guard lock(mu_);
+  entries_.clear();
 }
 
 std::size_t StreamSourceCache::size() const {

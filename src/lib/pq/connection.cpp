@@ -1,6 +1,7 @@
 #include "lib/pq/connection.hpp"
 
 #include <libpq-fe.h>
+#include <poll.h>
 
 namespace st::lib::pq {
 
@@ -58,6 +59,28 @@ Result Connection::exec_prepared(const std::string& name, const std::vector<std:
   return check(Result(PQexecPrepared(conn_, name.c_str(), static_cast<int>(params.size()), values.data(),
                                      lengths.data(), nullptr, 0)),
                "PostgreSQL query");
+}
+
+std::vector<Connection::Notification> Connection::wait_notifications(std::chrono::milliseconds timeout) {
+  std::vector<Notification> out;
+  auto drain = [&] {
+    while (PGnotify* n = PQnotifies(conn_)) {
+      out.push_back({n->relname ? n->relname : "", n->extra ? n->extra : ""});
+      PQfreemem(n);
+    }
+  };
+  if (!is_ok()) throw Error("08006", "PostgreSQL connection lost");
+  drain();  // some may have come with an earlier answer
+  if (!out.empty()) return out;
+  pollfd p{PQsocket(conn_), POLLIN, 0};
+  if (p.fd < 0) throw Error("08006", "PostgreSQL connection lost");
+  int rc = ::poll(&p, 1, static_cast<int>(timeout.count()));
+  if (rc > 0) {
+    if (!PQconsumeInput(conn_) || PQstatus(conn_) != CONNECTION_OK)
+      throw Error("08006", "PostgreSQL connection lost: " + error_text(conn_));
+    drain();
+  }
+  return out;
 }
 
 }  // namespace st::lib::pq

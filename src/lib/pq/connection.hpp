@@ -1,4 +1,5 @@
 #pragma once
+#include <chrono>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -38,6 +39,14 @@ class Connection {
   void prepare(const std::string& name, std::string_view sql);
   // Text-format parameters; nullopt is SQL NULL. Throws Error (with SQLSTATE) on failure.
   Result exec_prepared(const std::string& name, const std::vector<std::optional<std::string>>& params);
+
+  // For a connection that has run LISTEN: waits up to `timeout` for notifications and returns those that
+  // arrived (channel, payload), possibly none. Throws Error when the connection is lost.
+  struct Notification {
+    std::string channel;
+    std::string payload;
+  };
+  std::vector<Notification> wait_notifications(std::chrono::milliseconds timeout);
 
  private:
   Result check(Result r, std::string_view context);

@@ -1,0 +1,87 @@
+"""Two nodes on one PostgreSQL database (issue 16): what one node changes, the other's memory drops at
+once through LISTEN/NOTIFY — settings (setup, privacy), sessions (a logout on A ends the range requests B
+answered from memory), where a track's file is (a track deleted on A stops streaming from B). Each check
+waits for B to hear the notice (its debug log), then asks B once: no waiting for a cache to expire."""
+import os
+import shutil
+import time
+import unittest
+
+from harness import PG_ADMIN_URL, Server
+from test_library import fixture
+
+
+def wait_for(predicate, timeout=30, what="condition"):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+class ClusterCaches(unittest.TestCase):
+    def setUp(self):
+        if os.environ.get("SOUNDTIME_IT_ENGINE") != "postgres" or not PG_ADMIN_URL:
+            self.skipTest("needs PostgreSQL (SOUNDTIME_IT_ENGINE=postgres)")
+        self.a = Server()
+        root, _ = fixture()
+        lib = os.path.join(self.a.dir, "library")
+        shutil.copytree(os.path.join(root, "library"), lib)
+        r = self.a.cli("import", lib)  # absolute paths: both nodes read the same files
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.b = Server(engine="sqlite", env={"DATABASE_URL": self.a.env["DATABASE_URL"], "LOG_LEVEL": "debug"})
+        self.b.engine = "postgres"
+        self.b.start()
+        self.a.start()
+
+    def tearDown(self):
+        for s in (self.b, self.a):  # A drops the database: last
+            code, log = s.stop()
+            self.assertEqual(code, 0, log[-2000:])
+
+    def notices(self, topic):
+        return self.b.read_log().count(f"cluster: change notice {topic}")
+
+    def after_notice(self, topic, before, what):
+        wait_for(lambda: self.notices(topic) > before, what=f"B to hear {what}")
+
+    def test_settings_sessions_and_tracks_changed_on_a_are_honoured_on_b_at_once(self):
+        a, b = self.a, self.b
+        self.assertFalse(b.get("/api/setup/status").json["setup_complete"])  # B has read its settings
+        n = self.notices("settings")
+        tokens = a.setup_admin()["tokens"]
+        token = tokens["access_token"]
+        self.after_notice("settings", n, "the setup")
+        self.assertTrue(b.get("/api/setup/status").json["setup_complete"])
+        # Private: streams need a live session (on a public instance anyone may play).
+        self.assertEqual(b.get("/api/tracks").status, 200)
+        n = self.notices("settings")
+        r = a.request("PUT", "/api/admin/settings/instance_private", {"value": "true"}, token=token)
+        self.assertEqual(r.status, 200, r)
+        self.after_notice("settings", n, "the instance made private")
+        self.assertEqual(b.get("/api/tracks").status, 401)
+
+        # Range requests of a seeking player on B, answered from memory once the session was checked.
+        track = b.get("/api/tracks?per_page=1", token=token).json["data"][0]
+        stream = f"/api/tracks/{track['id']}/stream"
+        for _ in range(3):
+            self.assertEqual(b.get(stream, token=token, headers={"Range": "bytes=0-99"}).status, 206)
+        n = self.notices("sessions")
+        self.assertEqual(a.post("/api/auth/logout", {"refresh_token": tokens["refresh_token"]}, token=token).status, 204)
+        self.after_notice("sessions", n, "the logout")
+        self.assertEqual(b.get(stream, token=token, headers={"Range": "bytes=0-99"}).status, 401)
+
+        token = a.post("/api/auth/login", {"username": "admin", "password": "admin-password-1"}).json["tokens"]["access_token"]
+        for _ in range(3):
+            self.assertEqual(b.get(stream, token=token, headers={"Range": "bytes=0-99"}).status, 206)
+        n = self.notices("tracks")
+        r = a.request("DELETE", f"/api/admin/tracks/{track['id']}/moderate", token=token)
+        self.assertEqual(r.status, 200, r)
+        self.after_notice("tracks", n, "the deletion")
+        self.assertEqual(b.get(stream, token=token, headers={"Range": "bytes=0-99"}).status, 404)
+
+
+
+if __name__ == "__main__":
+    unittest.main()
