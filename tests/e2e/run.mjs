@@ -6,6 +6,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT, CHROMIUM_ARGS, chromium, startServer, makeLibrary, Recorder, assert, until, freePort } from './lib.mjs';
+import { crossOriginSubsonic } from './cross_origin.mjs';
 
 const argv = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -330,6 +331,13 @@ async function main() {
     await page.waitForSelector('section[aria-labelledby=s-apps] li:has-text("Phone")', { state: 'detached' });
     assert((await ping(secret)) === 'failed', 'a revoked app password is refused at once');
   });
+
+  // A Subsonic web client served from another origin plays and shows covers (issue 14).
+  {
+    const login = await fetch(B + '/api/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: ADMIN.username, password: ADMIN.password }) });
+    await crossOriginSubsonic({ rec, browser, base: B, token: (await login.json()).tokens?.access_token, shot });
+  }
 
   // A second person: registers, is banned by the admin, and is logged out at their next action.
   const userCtx = await browser.newContext({ viewport: PHONE, locale: 'en-US', isMobile: true, hasTouch: true });
