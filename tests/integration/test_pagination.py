@@ -105,7 +105,7 @@ class Pagination(ServerTest):
             ("/api/playlists", "per_page", 100, False, True),
             ("/api/playlists/mine", "per_page", 500, True, False),
             ("/api/libraries", "per_page", 100, False, False),
-            (f"/api/libraries/{library_id}", "per_page", 100, False, True),
+            (f"/api/libraries/{library_id}", "per_page", 100, False, False),
             ("/api/favorites", "per_page", 100, True, True),
             ("/api/history", "per_page", 100, True, True),
             ("/api/history/recent", "per_page", 50, True, True),
