@@ -12,6 +12,7 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from harness import Server, ServerTest
+from test_p2p import P2pNodes, wait_for as p2p_wait
 
 NODE_A = "a" * 64
 NODE_B = "b" * 64
@@ -300,3 +301,20 @@ class ListingWorker(Listing):
     test_status_trigger_and_delist = None
     test_a_forgotten_token_registers_again_and_failures_are_reported = None
     test_admin_only = None
+
+
+class InstancesWithPeers(P2pNodes):
+    """The health check reads the P2P node's view of each peer: online, then offline once it is gone."""
+
+    def test_a_peer_is_available_while_the_node_reaches_it(self):
+        a = self.start_node([("tone.mp3", os.path.join(self.lib, "Test Artist/Sine Album/02 Tone 2.mp3"))])
+        b = self.start_node([])
+        self.link(a, b)
+        domain = f"p2p://{a.node_id}"
+        p2p_wait(lambda: b.get("/api/admin/instances", token=b.token).json, what="A's copies on B")
+        self.assertEqual(b.get("/api/admin/instances", token=b.token).json,
+                         [{"domain": domain, "track_count": 1, "is_blocked": False}])
+        check = lambda: b.post("/api/admin/instances/health-check", token=b.token).json
+        self.assertEqual(check(), {"checked": 1, "instances": [{"domain": domain, "is_available": True}]})
+        a.stop()
+        p2p_wait(lambda: not check()["instances"][0]["is_available"], timeout=90, what="A seen offline")
