@@ -394,6 +394,52 @@ async function main() {
     }
   });
 
+  await rec.step('directory tab: a local domain is explained; a heartbeat reaches a stand-in directory, then delisting', async () => {
+    // A local stand-in for the public directory (nothing leaves the machine).
+    const seen = [];
+    const dir = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        seen.push({ method: req.method, url: req.url, body, auth: req.headers.authorization });
+        res.writeHead(req.method === 'POST' ? 201 : 200, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify(req.method === 'POST' ? { token: 'e2e-directory-token' } : {}));
+      });
+    });
+    const dirPort = await freePort();
+    await new Promise((r) => dir.listen(dirPort, '127.0.0.1', r));
+    try {
+      const login = await (await fetch(B + '/api/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ username: ADMIN.username, password: ADMIN.password }) })).json();
+      const put = await fetch(B + '/api/admin/settings/listing_url', { method: 'PUT',
+        headers: { 'Content-Type': 'application/json', Authorization: 'Bearer ' + login.tokens.access_token },
+        body: JSON.stringify({ value: `http://127.0.0.1:${dirPort}` }) });
+      assert(put.ok, 'listing_url saved');
+      await page.click('[data-testid=admin-tab-listing]');
+      await page.waitForSelector('[data-testid=listing-panel]');
+      await page.waitForSelector('[data-testid=listing-local]');
+      await checkNoJunk(page, 'admin listing');
+      await page.fill('#listing-domain', 'music.example.org');
+      await page.click('[data-testid=listing-panel] form button');
+      await until(async () => !(await page.locator('[data-testid=listing-local]').count()), 'the local-domain warning to go');
+      await page.click('[data-testid=listing-enabled]');
+      await until(() => page.locator('[data-testid=listing-trigger]').isEnabled(), 'the heartbeat button');
+      await page.click('[data-testid=listing-trigger]');
+      await page.waitForSelector('[data-testid=listing-status]:has-text("Listed")');
+      const announce = seen.find((x) => x.method === 'POST');
+      assert(announce && announce.url === '/api/announce' && JSON.parse(announce.body).domain === 'music.example.org', 'announce: ' + JSON.stringify(seen));
+      await shot(page, 'admin-listing-desktop');
+      await page.click('[data-testid=listing-panel] button:has-text("Remove from the directory")');
+      await page.waitForSelector('[data-testid=listing-status]:has-text("Not listed")');
+      const del = seen.find((x) => x.method === 'DELETE');
+      assert(del && del.url === '/api/nodes/music.example.org' && del.auth === 'Bearer e2e-directory-token', 'delist: ' + JSON.stringify(seen));
+      await page.click('[data-testid=listing-enabled]');
+      await page.waitForSelector('[data-testid=listing-enabled]:not(:checked)');
+    } finally {
+      await new Promise((r) => dir.close(r));
+    }
+  });
+
   await rec.step('metadata tab: MusicBrainz lookup of every track runs and reports its result', async () => {
     // A local stand-in for MusicBrainz that knows none of the tracks (nothing leaves the machine).
     const asked = [];
