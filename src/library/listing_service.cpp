@@ -226,6 +226,7 @@ void ListingService::run() {
   };
   if (!wait(config_.first_delay)) return;
   bool was_enabled = false;
+  std::string last_failure;
   auto next_beat = clock::now();
   for (;;) {
     try {
@@ -244,8 +245,11 @@ void ListingService::run() {
         if (err) spdlog::warn("listing: delisting failed: {}", *err);
         record(err ? "error" : "delisted", err);
       }
+      last_failure.clear();
     } catch (const std::exception& e) {
-      spdlog::warn("listing worker: {}", e.what());  // the database may be down: next round
+      // The database may be down: tried again next round, said once (not once a second).
+      if (last_failure != e.what()) spdlog::warn("listing worker: {}", e.what());
+      last_failure = e.what();
     }
     if (!wait(std::chrono::seconds(1))) return;  // the setting is polled from memory (cached)
   }
