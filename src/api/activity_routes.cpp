@@ -115,13 +115,7 @@ void add_activity_routes(http::Router& r, ApiDeps& d) {
     gate(d, req);
     auto window = req.query("window").value_or("24h");
     std::int64_t hours = window == "1h" ? 1 : window == "7d" ? 24 * 7 : 24;
-    auto limit_raw = req.query("limit");
-    std::int64_t limit = 20;
-    if (limit_raw && !limit_raw->empty()) {
-      auto n = util::parse_int(*limit_raw);
-      if (!n || *n < 1 || *n > 100) model::throw_bad_request("limit must be between 1 and 100");
-      limit = *n;
-    }
+    auto limit = count_param(req, "limit", 20, 100);
     auto tracks = d.activity->trending(util::now_micros() - hours * 3'600'000'000LL, limit);
     return json_response(200, to_array(tracks, [](const auto& t) { return track_response(t); }));
   });

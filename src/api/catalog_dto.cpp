@@ -98,22 +98,6 @@ json::object playlist_response(const model::Playlist& p) {
   return o;
 }
 
-model::Page page_param(const http::Request& req, std::int64_t def, std::int64_t max) {
-  model::Page p;
-  p.per_page = def;
-  if (auto v = req.query("page"); v && !v->empty()) {
-    auto n = util::parse_int(*v);
-    if (!n) model::throw_bad_request("page must be a whole number");
-    p.page = std::clamp<std::int64_t>(*n, 1, 1'000'000);
-  }
-  if (auto v = req.query("per_page"); v && !v->empty()) {
-    auto n = util::parse_int(*v);
-    if (!n || *n < 1 || *n > max) model::throw_bad_request(fmt::format("per_page must be between 1 and {}", max));
-    p.per_page = *n;
-  }
-  return p;
-}
-
 json::object paginated(json::array data, std::int64_t total, const model::Page& page) {
   json::object o;
   o["data"] = std::move(data);

@@ -1,6 +1,7 @@
 #pragma once
 // TrackResponse, AlbumResponse, ArtistResponse and the pagination envelope (the original's shapes).
 #include "api/json.hpp"
+#include "api/pagination.hpp"
 #include "http/request.hpp"
 #include "model/catalog.hpp"
 #include "model/playlist.hpp"
@@ -21,9 +22,6 @@ json::array to_array(const std::vector<T>& items, Fn&& convert) {
   for (const auto& x : items) a.push_back(convert(x));
   return a;
 }
-
-// page (≥1, default 1) and per_page (1..max, default def); a bad value is a 400, not a crash.
-model::Page page_param(const http::Request& req, std::int64_t def = 20, std::int64_t max = 100);
 
 // {"data", "total", "page", "per_page", "total_pages"}
 json::object paginated(json::array data, std::int64_t total, const model::Page& page);

@@ -46,14 +46,6 @@ http::Response track_page(ApiDeps& d, http::Request& req, const model::TrackFilt
   return json_response(200, paginated(tracks_json(result.items), result.total, page));
 }
 
-std::int64_t count_param(const http::Request& req, const char* name, std::int64_t def, std::int64_t max) {
-  auto v = req.query(name);
-  if (!v || v->empty()) return def;
-  auto n = util::parse_int(*v);
-  if (!n || *n < 1 || *n > max) model::throw_bad_request(std::string(name) + " must be between 1 and " + std::to_string(max));
-  return *n;
-}
-
 void add_track_routes(http::Router& r, ApiDeps& d) {
   r.get("/api/tracks", [&d](http::Request& req) { return track_page(d, req, {}, model::TrackOrder::newest); });
   r.get("/api/tracks/recently-added",
@@ -162,6 +154,22 @@ void add_album_artist_routes(http::Router& r, ApiDeps& d) {
     auto page = page_param(req);
     auto result = d.catalog->list_artists(page);
     return json_response(200, paginated(to_array(result.items, artist_response), result.total, page));
+  });
+  // The original's home and explore pages: page 1 of one page, per_page default 10, at most 50.
+  auto artist_list = [](const std::vector<model::Artist>& items, std::int64_t per_page) {
+    auto o = paginated(to_array(items, artist_response), static_cast<std::int64_t>(items.size()), {1, per_page});
+    o["total_pages"] = 1;
+    return json_response(200, o);
+  };
+  r.get("/api/artists/top", [&d, artist_list](http::Request& req) {
+    gate(d, req);
+    auto n = count_param(req, "per_page", 10, 50);
+    return artist_list(d.catalog->top_artists(n), n);
+  });
+  r.get("/api/artists/random", [&d, artist_list](http::Request& req) {
+    gate(d, req);
+    auto n = count_param(req, "per_page", 10, 50);
+    return artist_list(d.catalog->random_artists(n), n);
   });
   r.get("/api/artists/{id}", [&d](http::Request& req) {
     gate(d, req);

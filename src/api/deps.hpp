@@ -10,6 +10,7 @@
 #include "auth/session_service.hpp"
 #include "library/cover_store.hpp"
 #include "library/importer.hpp"
+#include "library/listing_service.hpp"
 #include "library/lyrics_provider.hpp"
 #include "library/metadata_enricher.hpp"
 #include "library/p2p_service.hpp"
@@ -67,6 +68,7 @@ struct ApiDeps {
   util::LogRing* p2p_logs = nullptr;                     // the P2P layer's recent log events
   // Where recently played tracks' files are, for streams answered without the database (stream_routes).
   library::StreamSourceCache* stream_sources = nullptr;
+  library::ListingService* listing = nullptr;  // the public directory listing
 };
 
 }  // namespace st::api

@@ -6,6 +6,7 @@
 
 #include "api/auth_guard.hpp"
 #include "api/json.hpp"
+#include "api/pagination.hpp"
 #include "api/routes.hpp"
 #include "model/errors.hpp"
 #include "util/strings.hpp"
@@ -149,11 +150,8 @@ void add_p2p_admin_routes(http::Router& r, ApiDeps& d) {
       level = v;
     }
     std::optional<std::size_t> limit;
-    if (auto l = req.query("limit"); l && !l->empty()) {
-      auto n = util::parse_int(*l);
-      if (!n || *n < 1 || *n > 500) model::throw_bad_request("limit must be between 1 and 500");
-      limit = static_cast<std::size_t>(*n);
-    }
+    if (auto l = req.query("limit"); l && !l->empty())
+      limit = static_cast<std::size_t>(count_param(req, "limit", 500, 500));
     json::array entries;
     std::size_t total = 0;
     if (d.p2p_logs) {

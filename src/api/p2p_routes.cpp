@@ -5,6 +5,7 @@
 
 #include "api/auth_guard.hpp"
 #include "api/json.hpp"
+#include "api/pagination.hpp"
 #include "api/p2p_dto.hpp"
 #include "api/routes.hpp"
 #include "model/errors.hpp"
@@ -227,12 +228,7 @@ void add_p2p_routes(http::Router& r, ApiDeps& d) {
     gate(d, req);
     auto q = req.query("q");
     if (!q || util::trim(*q).empty()) model::throw_bad_request("Missing query parameter 'q'");
-    std::size_t limit = 20;
-    if (auto l = req.query("limit"); l && !l->empty()) {
-      auto n = util::parse_int(*l);
-      if (!n || *n < 1 || *n > 100) model::throw_bad_request("limit must be between 1 and 100");
-      limit = static_cast<std::size_t>(*n);
-    }
+    auto limit = static_cast<std::size_t>(count_param(req, "limit", 20, 100));
     auto& n = node(d);
     json::array results;
     for (const auto& h : n.search(util::trim(*q), limit)) results.push_back(p2p_hit_json(h));

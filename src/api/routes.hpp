@@ -51,6 +51,12 @@ void add_device_routes(http::Router& r, ApiDeps& d);
 // /api/admin/remote-tracks, /api/admin/p2p/tracks/{id}/dereference|rereference, the library re-sync task
 // (/api/admin/p2p/library-sync/{node_id}, task-status, task-dismiss) and /api/admin/p2p/logs.
 void add_p2p_admin_routes(http::Router& r, ApiDeps& d);
+// /api/admin/instances (remote track sources) and /api/admin/instances/health-check.
+void add_instance_routes(http::Router& r, ApiDeps& d);
+// /api/admin/plugins: an empty list, every action 503 (we run no plugins).
+void add_plugin_routes(http::Router& r, ApiDeps& d);
+// /api/admin/listing/status, trigger and delist (the public directory listing).
+void add_listing_routes(http::Router& r, ApiDeps& d);
 // /healthz, /api/tos, /api/nodeinfo, /.well-known/nodeinfo
 void add_public_routes(http::Router& r, ApiDeps& d);
 

@@ -115,6 +115,17 @@ Config config_from_env(const Getenv& env) {
   if (auto v = env("SOUNDTIME_WEB_ROOT")) c.web_root = *v;
   if (auto v = env("LYRICS_MUSIXMATCH_URL")) c.lyrics_musixmatch_url = *v;
   if (auto v = env("LYRICS_LYRICSCOM_URL")) c.lyrics_lyricscom_url = *v;
+  if (auto v = env("LISTING_URL")) c.listing_url = *v;
+  if (auto v = env("LISTING_INTERVAL_SECONDS")) {
+    auto n = util::parse_int(*v);
+    if (!n || *n < 1 || *n > 86'400) throw ConfigError("LISTING_INTERVAL_SECONDS must be a number from 1 to 86400");
+    c.listing_interval_seconds = static_cast<unsigned>(*n);
+  }
+  if (auto v = env("LISTING_FIRST_DELAY_SECONDS")) {
+    auto n = util::parse_int(*v);
+    if (!n || *n < 0 || *n > 86'400) throw ConfigError("LISTING_FIRST_DELAY_SECONDS must be a number from 0 to 86400");
+    c.listing_first_delay_seconds = static_cast<unsigned>(*n);
+  }
   if (auto v = env("MUSICBRAINZ_MIN_INTERVAL_MS")) {
     auto n = util::parse_int(*v);
     if (!n || *n < 0 || *n > 60'000) throw ConfigError("MUSICBRAINZ_MIN_INTERVAL_MS must be a number from 0 to 60000");

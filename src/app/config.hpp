@@ -22,6 +22,11 @@ struct Config {
   // Lyrics providers' base URLs (LYRICS_MUSIXMATCH_URL, LYRICS_LYRICSCOM_URL); empty: the real services.
   std::string lyrics_musixmatch_url;
   std::string lyrics_lyricscom_url;
+  // Public directory listing: the directory when the listing_url setting is empty (LISTING_URL), and the
+  // heartbeat interval (LISTING_INTERVAL_SECONDS, 300 as the original) and the delay of the first after start.
+  std::string listing_url;
+  unsigned listing_interval_seconds = 300;
+  unsigned listing_first_delay_seconds = 10;  // LISTING_FIRST_DELAY_SECONDS
   // MusicBrainz enrichment: the least time between two requests (MUSICBRAINZ_MIN_INTERVAL_MS; never under
   // 1000 against the public services) and how often new tracks are looked at when the
   // metadata_auto_enrich setting is on (METADATA_ENRICH_INTERVAL_SECONDS).

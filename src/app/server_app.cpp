@@ -13,6 +13,7 @@
 #include "api/routes.hpp"
 #include "lib/curl/http_get.hpp"
 #include "subsonic/routes.hpp"
+#include "app/listing_wiring.hpp"
 #include "app/p2p_log_sink.hpp"
 #include "app/services.hpp"
 #include "app/version.hpp"
@@ -315,6 +316,9 @@ int serve(const Config& c) {
   subsonic::add_subsonic_routes(router, subsonic_deps);
   api::add_p2p_routes(router, deps);
   api::add_p2p_admin_routes(router, deps);
+  api::add_instance_routes(router, deps);
+  api::add_plugin_routes(router, deps);
+  api::add_listing_routes(router, deps);
   router.limit_concurrency(http::Method::get, "/api/p2p/search", network_waits, 5);
 
   http::StaticFiles web(c.web_root.empty() ? default_web_root() : c.web_root);
@@ -353,6 +357,10 @@ int serve(const Config& c) {
   };
   opts.error_log = [](std::string_view m) { spdlog::error("{}", util::escape_for_log(m)); };
 
+  // The public directory listing (off unless the listing_public setting is true).
+  auto listing = make_listing_service(c, s, kVersion);
+  deps.listing = listing.get();
+  listing->start();
   auto handler = api::with_error_mapping(
       [&router](http::Request& req) { return router.dispatch(req); },
       [](std::string_view id, std::string_view m) { spdlog::error("{} {}", id, util::escape_for_log(m)); });

@@ -286,6 +286,23 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     return out;
   }
 
+  std::vector<model::Artist> top_artists(std::int64_t limit) override {
+    return artists_where(" JOIN (SELECT artist_id, SUM(play_count) AS plays FROM tracks GROUP BY artist_id) p "
+                         "ON p.artist_id = ar.id ORDER BY p.plays DESC, ar.name, ar.id LIMIT ?",
+                         limit);
+  }
+
+  std::vector<model::Artist> random_artists(std::int64_t limit) override {
+    return artists_where(" ORDER BY random() LIMIT ?", limit);
+  }
+
+  std::vector<model::Artist> artists_where(const std::string& tail, std::int64_t limit) {
+    auto c = pool_.acquire();
+    std::vector<model::Artist> out;
+    for (const auto& r : c->query(kArtistSelect + tail, {limit}).rows) out.push_back(read_artist(r));
+    return out;
+  }
+
   std::optional<model::Artist> find_artist(std::string_view id) override {
     auto c = pool_.acquire();
     auto rows = c->query(kArtistSelect + " WHERE ar.id = ?", {std::string(id)});

@@ -56,6 +56,16 @@ class SqlTrackHealthRepository final : public model::TrackHealthRepository {
     return v.front();
   }
 
+  std::vector<model::OriginCount> copies_by_origin() override {
+    auto c = pool_.acquire();
+    std::vector<model::OriginCount> out;
+    for (const auto& r : c->query("SELECT instance_domain, COUNT(*) FROM remote_tracks GROUP BY instance_domain "
+                                  "ORDER BY COUNT(*) DESC, instance_domain", {})
+                             .rows)
+      out.push_back({r.text(0), r.integer(1)});
+    return out;
+  }
+
   std::vector<model::RemoteCopy> least_recently_checked(std::int64_t limit) override {
     // NULL (never checked) first on both engines.
     return select("ORDER BY CASE WHEN r.last_checked_at IS NULL THEN 0 ELSE 1 END, r.last_checked_at, r.id LIMIT ?",

@@ -226,6 +226,9 @@ class CatalogRepository {
   virtual std::optional<Album> find_album(std::string_view id) = 0;
   virtual Paged<Artist> list_artists(Page page) = 0;
   virtual std::optional<Artist> find_artist(std::string_view id) = 0;
+  // Artists with tracks, the most played first (sum of their tracks' play counts; then by name).
+  virtual std::vector<Artist> top_artists(std::int64_t limit) = 0;
+  virtual std::vector<Artist> random_artists(std::int64_t limit) = 0;
   virtual std::vector<Album> artist_albums(std::string_view artist_id) = 0;
   virtual std::vector<std::string> genres() = 0;
   virtual CatalogCounts counts() = 0;

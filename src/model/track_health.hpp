@@ -66,12 +66,20 @@ struct SongCopy {
   util::Micros created_at = 0;
 };
 
+// The replicated copies held from one origin (instance_domain "p2p://<node>").
+struct OriginCount {
+  std::string domain;
+  std::int64_t track_count = 0;
+};
+
 class TrackHealthRepository {
  public:
   virtual ~TrackHealthRepository() = default;
   // The newest copies first (the admin list).
   virtual std::vector<RemoteCopy> list_copies(std::int64_t limit) = 0;
   virtual std::optional<RemoteCopy> find_copy(std::string_view id) = 0;
+  // Copies per origin, the largest first (the admin's instances list).
+  virtual std::vector<OriginCount> copies_by_origin() = 0;
   // A batch for the periodic sweep: copies checked longest ago (or never) first.
   virtual std::vector<RemoteCopy> least_recently_checked(std::int64_t limit) = 0;
   virtual std::optional<RemoteCopy> find_copy_of(std::string_view origin_node, std::string_view hash) = 0;

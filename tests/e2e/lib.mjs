@@ -40,7 +40,9 @@ export async function startServer({ binary, webRoot, env = {} }) {
   const proc = spawn(binary, ['serve'], {
     env: {
       ...process.env, PORT: String(port), HOST: '127.0.0.1', SOUNDTIME_DATA_DIR: dir, SOUNDTIME_WEB_ROOT: webRoot,
-      JWT_SECRET: 'e2e-test-secret-0123456789abcdef0123', AUTH_RATE_LIMIT_BURST: '1000', LOG_LEVEL: 'info', ...env
+      JWT_SECRET: 'e2e-test-secret-0123456789abcdef0123', AUTH_RATE_LIMIT_BURST: '1000', LOG_LEVEL: 'info',
+      LISTING_URL: 'http://127.0.0.1:9', // never the real public directory (network hygiene)
+      ...env
     },
     stdio: ['ignore', log, log]
   });

@@ -6,6 +6,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT, CHROMIUM_ARGS, chromium, startServer, makeLibrary, Recorder, assert, until, freePort } from './lib.mjs';
+import { crossOriginSubsonic } from './cross_origin.mjs';
 
 const argv = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -331,6 +332,13 @@ async function main() {
     assert((await ping(secret)) === 'failed', 'a revoked app password is refused at once');
   });
 
+  // A Subsonic web client served from another origin plays and shows covers (issue 14).
+  {
+    const login = await fetch(B + '/api/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: ADMIN.username, password: ADMIN.password }) });
+    await crossOriginSubsonic({ rec, browser, base: B, token: (await login.json()).tokens?.access_token, shot });
+  }
+
   // A second person: registers, is banned by the admin, and is logged out at their next action.
   const userCtx = await browser.newContext({ viewport: PHONE, locale: 'en-US', isMobile: true, hasTouch: true });
   const upage = await newPage(userCtx);
@@ -383,6 +391,52 @@ async function main() {
         await page.waitForSelector('[data-testid=task-status] :text("Scan finished")', { timeout: 30000 });
       }
       await shot(page, `admin-${tab}-desktop`);
+    }
+  });
+
+  await rec.step('directory tab: a local domain is explained; a heartbeat reaches a stand-in directory, then delisting', async () => {
+    // A local stand-in for the public directory (nothing leaves the machine).
+    const seen = [];
+    const dir = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        seen.push({ method: req.method, url: req.url, body, auth: req.headers.authorization });
+        res.writeHead(req.method === 'POST' ? 201 : 200, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify(req.method === 'POST' ? { token: 'e2e-directory-token' } : {}));
+      });
+    });
+    const dirPort = await freePort();
+    await new Promise((r) => dir.listen(dirPort, '127.0.0.1', r));
+    try {
+      const login = await (await fetch(B + '/api/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ username: ADMIN.username, password: ADMIN.password }) })).json();
+      const put = await fetch(B + '/api/admin/settings/listing_url', { method: 'PUT',
+        headers: { 'Content-Type': 'application/json', Authorization: 'Bearer ' + login.tokens.access_token },
+        body: JSON.stringify({ value: `http://127.0.0.1:${dirPort}` }) });
+      assert(put.ok, 'listing_url saved');
+      await page.click('[data-testid=admin-tab-listing]');
+      await page.waitForSelector('[data-testid=listing-panel]');
+      await page.waitForSelector('[data-testid=listing-local]');
+      await checkNoJunk(page, 'admin listing');
+      await page.fill('#listing-domain', 'music.example.org');
+      await page.click('[data-testid=listing-panel] form button');
+      await until(async () => !(await page.locator('[data-testid=listing-local]').count()), 'the local-domain warning to go');
+      await page.click('[data-testid=listing-enabled]');
+      await until(() => page.locator('[data-testid=listing-trigger]').isEnabled(), 'the heartbeat button');
+      await page.click('[data-testid=listing-trigger]');
+      await page.waitForSelector('[data-testid=listing-status]:has-text("Listed")');
+      const announce = seen.find((x) => x.method === 'POST');
+      assert(announce && announce.url === '/api/announce' && JSON.parse(announce.body).domain === 'music.example.org', 'announce: ' + JSON.stringify(seen));
+      await shot(page, 'admin-listing-desktop');
+      await page.click('[data-testid=listing-panel] button:has-text("Remove from the directory")');
+      await page.waitForSelector('[data-testid=listing-status]:has-text("Not listed")');
+      const del = seen.find((x) => x.method === 'DELETE');
+      assert(del && del.url === '/api/nodes/music.example.org' && del.auth === 'Bearer e2e-directory-token', 'delist: ' + JSON.stringify(seen));
+      await page.click('[data-testid=listing-enabled]');
+      await page.waitForSelector('[data-testid=listing-enabled]:not(:checked)');
+    } finally {
+      await new Promise((r) => dir.close(r));
     }
   });
 

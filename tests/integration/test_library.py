@@ -117,9 +117,11 @@ class Library(ServerTest):
         r = self.s.get("/api/tracks?page=2&per_page=5").json
         self.assertEqual((r["page"], r["per_page"], r["total"], r["total_pages"]), (2, 5, 12, 3))
         self.assertEqual(len(r["data"]), 5)
-        for bad in ["per_page=0", "per_page=101", "per_page=abc", "page=x"]:
+        for bad in ["per_page=0", "per_page=-1", "per_page=abc", "page=x"]:
             resp = self.s.get("/api/tracks?" + bad)
             self.assertEqual(resp.status, 400, bad)
+        # Above the maximum: clamped, as the original (its web app asks for per_page=200).
+        self.assertEqual(self.s.get("/api/tracks?per_page=101").json["per_page"], 100)
         self.assertEqual(len(self.s.get("/api/tracks/random?count=3").json), 3)
         self.assertEqual(self.s.get("/api/tracks/random?count=0").status, 400)
 

@@ -84,6 +84,17 @@ Reply put(const std::string& url, const std::string& body, const std::string& co
   });
 }
 
+namespace {
+curl_slist* header_list(curl_slist* list, const std::vector<std::pair<std::string, std::string>>& headers) {
+  for (const auto& [name, value] : headers) {
+    // A header value with a line break would smuggle another header: such a header is dropped.
+    if (name.find_first_of("\r\n:") != std::string::npos || value.find_first_of("\r\n") != std::string::npos) continue;
+    if (curl_slist* grown = curl_slist_append(list, (name + ": " + value).c_str())) list = grown;
+  }
+  return list;
+}
+}  // namespace
+
 Reply post(const std::string& url, const std::string& body, const std::string& content_type,
            const std::vector<std::pair<std::string, std::string>>& headers, long timeout_seconds, std::size_t max_body,
            const std::string& user_agent) {
@@ -99,6 +110,15 @@ Reply post(const std::string& url, const std::string& body, const std::string& c
       if (curl_slist* grown = curl_slist_append(list, (name + ": " + value).c_str())) list = grown;
     }
     return list;
+  });
+}
+
+Reply del(const std::string& url, const std::vector<std::pair<std::string, std::string>>& headers, long timeout_seconds,
+          std::size_t max_body, const std::string& user_agent) {
+  return perform(url, timeout_seconds, max_body, user_agent, [&](CURL* c) {
+    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "DELETE");
+    return header_list(nullptr, headers);
   });
 }
 

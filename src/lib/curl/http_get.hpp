@@ -34,4 +34,8 @@ Reply post(const std::string& url, const std::string& body, const std::string& c
            const std::vector<std::pair<std::string, std::string>>& headers = {}, long timeout_seconds = 10,
            std::size_t max_body = 1024 * 1024, const std::string& user_agent = "SoundTime");
 
+// DELETE with extra request headers (a directory's delisting); answered like post. Throws TransportError.
+Reply del(const std::string& url, const std::vector<std::pair<std::string, std::string>>& headers = {},
+          long timeout_seconds = 10, std::size_t max_body = 64 * 1024, const std::string& user_agent = "SoundTime");
+
 }  // namespace st::lib::curl

@@ -251,6 +251,17 @@ export interface BrowseTrack {
   created_at: string;
 }
 
+export interface ListingStatus {
+  enabled: boolean;
+  domain: string;
+  domain_is_local: boolean;
+  listing_url: string;
+  has_token: boolean;
+  status: 'ok' | 'error' | 'delisted' | 'unknown';
+  error: string | null;
+  last_heartbeat: string | null;
+}
+
 export interface MetadataStatus {
   total_tracks: number;
   enriched_tracks: number;
