@@ -25,6 +25,7 @@
 #include "model/report.hpp"
 #include "model/settings.hpp"
 #include "model/track_health.hpp"
+#include "themes/theme_service.hpp"
 #include "util/concurrency_gate.hpp"
 #include "util/log_ring.hpp"
 
@@ -67,6 +68,8 @@ struct ApiDeps {
   util::LogRing* p2p_logs = nullptr;                     // the P2P layer's recent log events
   // Where recently played tracks' files are, for streams answered without the database (stream_routes).
   library::StreamSourceCache* stream_sources = nullptr;
+  themes::ThemeService* themes = nullptr;             // installed web themes
+  auth::RateLimiter* theme_install_rate = nullptr;     // installs and updates per client
 };
 
 }  // namespace st::api

@@ -51,6 +51,11 @@ void add_device_routes(http::Router& r, ApiDeps& d);
 // /api/admin/remote-tracks, /api/admin/p2p/tracks/{id}/dereference|rereference, the library re-sync task
 // (/api/admin/p2p/library-sync/{node_id}, task-status, task-dismiss) and /api/admin/p2p/logs.
 void add_p2p_admin_routes(http::Router& r, ApiDeps& d);
+// /api/admin/themes (list, install from git, upload an archive, enable, disable, update, delete) and the
+// public /api/themes/active, active.css and assets.
+void add_theme_routes(http::Router& r, ApiDeps& d);
+// The body limit of a theme archive upload, or nothing for other routes.
+std::optional<std::uint64_t> theme_upload_body_limit(ApiDeps& d, http::Method m, std::string_view path);
 // /healthz, /api/tos, /api/nodeinfo, /.well-known/nodeinfo
 void add_public_routes(http::Router& r, ApiDeps& d);
 

@@ -1,6 +1,6 @@
 // The admin console: one component per tab. The network graph's d3-force is fetched when its tab opens.
 import type { Component } from 'svelte';
-import { LayoutDashboard, Users as UsersIcon, Settings as SettingsIcon, Flag, FileText, HardDrive, Tags, Waypoints, ShieldBan, Network as NetworkIcon, HeartPulse } from '@lucide/svelte';
+import { LayoutDashboard, Users as UsersIcon, Settings as SettingsIcon, Flag, FileText, HardDrive, Tags, Waypoints, ShieldBan, Network as NetworkIcon, HeartPulse, Palette } from '@lucide/svelte';
 import Dashboard from './Dashboard.svelte';
 import Users from './Users.svelte';
 import Settings from './Settings.svelte';
@@ -12,6 +12,7 @@ import Peers from './p2p/Peers.svelte';
 import Blocked from './p2p/Blocked.svelte';
 import Network from './p2p/Network.svelte';
 import Health from './p2p/Health.svelte';
+import Themes from './Themes.svelte';
 
 export interface AdminTab {
   id: string;
@@ -32,5 +33,6 @@ export const ADMIN_TABS: AdminTab[] = [
   { id: 'peers', label: 'admin.peers', icon: Waypoints, component: Peers },
   { id: 'blocked', label: 'admin.blocked', icon: ShieldBan, component: Blocked },
   { id: 'network', label: 'admin.network', icon: NetworkIcon, component: Network },
-  { id: 'health', label: 'admin.health', icon: HeartPulse, component: Health }
+  { id: 'health', label: 'admin.health', icon: HeartPulse, component: Health },
+  { id: 'themes', label: 'admin.themes', icon: Palette, component: Themes }
 ];
