@@ -19,8 +19,8 @@ std::string check_tree(const std::string& root, const TreeLimits& limits) {
     if (ec) return "cannot read the theme";
     // Folders count too: a tree of empty folders is not free either.
     if (++entries > limits.max_files * 4) return fmt::format("the theme has more than {} entries", limits.max_files * 4);
-    auto rel = fs::relative(it->path(), root, ec).generic_string();
-    if (ec) return "cannot read the theme";
+    // Lexically: fs::relative would follow a symlink and name its target instead.
+    auto rel = it->path().lexically_relative(root).generic_string();
     if (rel == ".git" && it.depth() == 0) {
       it.disable_recursion_pending();  // a clone's own metadata, never installed
       continue;

@@ -167,7 +167,7 @@ TEST_F(ThemeServiceTest, RefusedThemesLeaveNothingBehind) {
   std::vector<Case> cases = {
       {[](const fs::path& d) { write(d / "style.css", "x"); }, "theme.toml not found"},
       {[](const fs::path& d) {
-         write(d / "theme.toml", "[theme]\nname = \"BAD\"\n");
+         write(d / "theme.toml", "[theme]\nname = \"BAD\"\nversion = \"1.0\"\n[assets]\ncss = \"style.css\"\n");
          write(d / "style.css", "x");
        },
        "name must match"},
