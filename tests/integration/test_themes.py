@@ -179,7 +179,7 @@ class Themes(unittest.TestCase):
         self.assertIn("already installed", r.json["error"])
 
     def test_private_hosts_are_refused_without_the_test_override(self):
-        s = Server(env={"THEME_GIT_CA_FILE": self.git.cert}).start()
+        s = Server(env={"THEME_GIT_CA_FILE": self.git.cert, "THEME_INSTALL_RATE_BURST": "1000"}).start()
         try:
             token = s.setup_admin()["tokens"]["access_token"]
             before = len(self.git.requests)
