@@ -29,5 +29,8 @@ if [ -n "$ssl" ]; then echo "OpenSSL included outside src/lib/ssl/: $ssl"; bad=1
 # Routes reach the node through library::P2pService only.
 apip2p=$(grep -rlE '#include\s*"p2p/' src/api src/library src/model || true)
 if [ -n "$apip2p" ]; then echo "src/p2p included by an inner layer or the API: $apip2p"; bad=1; fi
+# themes: model and util only (git, archives and DNS are injected by app/).
+themesbad=$(grep -rlE '#include\s*"(db|http|api|lib|subsonic|p2p|auth|library|app)/' src/themes 2>/dev/null || true)
+if [ -n "$themesbad" ]; then echo "src/themes includes an outer layer: $themesbad"; bad=1; fi
 if [ $bad -eq 0 ]; then echo "layering: ok"; fi
 exit $bad

@@ -16,7 +16,7 @@ PACKAGES=(
   python3 curl wrk nginx-light openssl
   nodejs chromium
   dbus-daemon avahi-daemon avahi-utils
-  libnice-dev libminiupnpc-dev libnatpmp-dev
+  libnice-dev libminiupnpc-dev libnatpmp-dev libgit2-dev libarchive-dev
   iptables conntrack coturn miniupnpd-iptables miniupnpc natpmpc stun-server python3-libtorrent
 )
 # Packages whose service must not start when installed: the LAN discovery tests run their own Avahi

@@ -26,6 +26,7 @@
 #include "model/report.hpp"
 #include "model/settings.hpp"
 #include "model/track_health.hpp"
+#include "themes/theme_service.hpp"
 #include "util/concurrency_gate.hpp"
 #include "util/log_ring.hpp"
 
@@ -69,6 +70,8 @@ struct ApiDeps {
   // Where recently played tracks' files are, for streams answered without the database (stream_routes).
   library::StreamSourceCache* stream_sources = nullptr;
   library::ListingService* listing = nullptr;  // the public directory listing
+  themes::ThemeService* themes = nullptr;             // installed web themes
+  auth::RateLimiter* theme_install_rate = nullptr;     // installs and updates per client
 };
 
 }  // namespace st::api

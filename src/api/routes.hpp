@@ -57,6 +57,11 @@ void add_instance_routes(http::Router& r, ApiDeps& d);
 void add_plugin_routes(http::Router& r, ApiDeps& d);
 // /api/admin/listing/status, trigger and delist (the public directory listing).
 void add_listing_routes(http::Router& r, ApiDeps& d);
+// /api/admin/themes (list, install from git, upload an archive, enable, disable, update, delete) and the
+// public /api/themes/active, active.css and assets.
+void add_theme_routes(http::Router& r, ApiDeps& d);
+// The body limit of a theme archive upload, or nothing for other routes.
+std::optional<std::uint64_t> theme_upload_body_limit(ApiDeps& d, http::Method m, std::string_view path);
 // /healthz, /api/tos, /api/nodeinfo, /.well-known/nodeinfo
 void add_public_routes(http::Router& r, ApiDeps& d);
 

@@ -105,7 +105,7 @@ std::optional<std::uint64_t> upload_body_limit(ApiDeps& d, http::Method m, std::
   if (path == "/api/upload") return max_file_bytes(d) + overhead;
   if (path == "/api/upload/batch") return max_file_bytes(d) * kMaxBatchFiles + overhead;
   if (path.starts_with("/api/albums/") && path.ends_with("/cover")) return kMaxCoverBytes + overhead;
-  return std::nullopt;
+  return theme_upload_body_limit(d, m, path);
 }
 
 std::optional<http::Response> authorize_upload(ApiDeps& d, const http::Request& req) {

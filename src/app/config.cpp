@@ -126,6 +126,8 @@ Config config_from_env(const Getenv& env) {
     if (!n || *n < 0 || *n > 86'400) throw ConfigError("LISTING_FIRST_DELAY_SECONDS must be a number from 0 to 86400");
     c.listing_first_delay_seconds = static_cast<unsigned>(*n);
   }
+  if (auto v = env("THEME_DIR")) c.theme_dir = *v;
+  if (auto v = env("THEME_GIT_CA_FILE")) c.theme_git_ca_file = *v;
   if (auto v = env("MUSICBRAINZ_MIN_INTERVAL_MS")) {
     auto n = util::parse_int(*v);
     if (!n || *n < 0 || *n > 60'000) throw ConfigError("MUSICBRAINZ_MIN_INTERVAL_MS must be a number from 0 to 60000");
@@ -153,6 +155,8 @@ Config config_from_env(const Getenv& env) {
   bounded("HTTP_BODY_IDLE_TIMEOUT_SECONDS", 1, 3600, c.http_body_idle_timeout_seconds);
   bounded("HTTP_MAX_CONNECTIONS_PER_IP", 1, 1'000'000, c.http_max_connections_per_ip);
   bounded("HTTP_NETWORK_WAITS_MAX", 1, 10'000, c.http_network_waits_max);
+  bounded("THEME_MAX_SIZE_MB", 1, 1024, c.theme_max_size_mb);
+  bounded("THEME_INSTALL_RATE_BURST", 1, 1'000'000, c.theme_install_rate_burst);
   if (auto v = env("HTTP_MAX_BODY_BYTES_PER_IP")) {
     auto n = parse_size(*v);
     if (!n || *n < 64 * 1024) throw ConfigError("HTTP_MAX_BODY_BYTES_PER_IP must be a size of at least 64KB (e.g. 32MB)");
@@ -284,6 +288,7 @@ Config config_from_env(const Getenv& env) {
   flag("P2P_PORT_MAPPING", c.p2p_port_mapping);
   flag("P2P_LAB_ALLOW_RESERVED", c.p2p_lab_allow_reserved);
   flag("P2P_RENDEZVOUS", c.p2p_rendezvous);
+  flag("THEME_ALLOW_PRIVATE_HOSTS", c.theme_allow_private_hosts);
   if (auto v = env("P2P_DHT_BOOTSTRAP")) c.p2p_dht_bootstrap = list(*v, ',');
   if (auto v = env("P2P_DHT_PORT")) {
     auto n = util::parse_int(*v);
@@ -314,6 +319,7 @@ void finalize(Config& c) {
   if (!db::is_supported_url(c.database_url))
     problems.push_back("DATABASE_URL must start with sqlite:// (a file path) or postgres:// (a PostgreSQL URL)");
   if (c.audio_storage_path.empty()) c.audio_storage_path = (fs::path(c.data_dir) / "music").string();
+  if (c.theme_dir.empty()) c.theme_dir = (fs::path(c.data_dir) / "themes").string();
   for (const auto& f : c.music_folders)
     if (!fs::is_directory(f, ec)) problems.push_back(fmt::format("MUSIC_FOLDERS: {} is not a directory", f));
 

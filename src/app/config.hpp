@@ -27,6 +27,14 @@ struct Config {
   std::string listing_url;
   unsigned listing_interval_seconds = 300;
   unsigned listing_first_delay_seconds = 10;  // LISTING_FIRST_DELAY_SECONDS
+  // Web themes: where they are installed (THEME_DIR, default <data_dir>/themes), their size limit
+  // (THEME_MAX_SIZE_MB), the CA certificates trusted for git clones (THEME_GIT_CA_FILE, PEM; empty: the
+  // system's) and, for tests only, clones from loopback and private hosts (THEME_ALLOW_PRIVATE_HOSTS).
+  std::string theme_dir;
+  unsigned theme_max_size_mb = 20;
+  std::string theme_git_ca_file;
+  bool theme_allow_private_hosts = false;
+  unsigned theme_install_rate_burst = 5;  // THEME_INSTALL_RATE_BURST: installs at once per client, then 1 per 12 s
   // MusicBrainz enrichment: the least time between two requests (MUSICBRAINZ_MIN_INTERVAL_MS; never under
   // 1000 against the public services) and how often new tracks are looked at when the
   // metadata_auto_enrich setting is on (METADATA_ENRICH_INTERVAL_SECONDS).

@@ -16,6 +16,7 @@
 #include "app/listing_wiring.hpp"
 #include "app/p2p_log_sink.hpp"
 #include "app/services.hpp"
+#include "app/theme_wiring.hpp"
 #include "app/version.hpp"
 #include "auth/rate_limiter.hpp"
 #include "db/repositories.hpp"
@@ -218,6 +219,9 @@ int serve(const Config& c) {
   deps.track_health = track_health.get();
   library::StreamSourceCache stream_sources;
   deps.stream_sources = &stream_sources;
+  auto themes = make_theme_parts(c, *s.pool);
+  deps.themes = themes.service.get();
+  deps.theme_install_rate = themes.install_rate.get();
   subsonic_deps.track_health = track_health.get();
   auto p2p_logs = std::make_shared<util::LogRing>(500);
   deps.p2p_logs = p2p_logs.get();
@@ -320,6 +324,10 @@ int serve(const Config& c) {
   api::add_plugin_routes(router, deps);
   api::add_listing_routes(router, deps);
   router.limit_concurrency(http::Method::get, "/api/p2p/search", network_waits, 5);
+  api::add_theme_routes(router, deps);
+  // Clones wait on the network: at most two workers, never the catalogue's.
+  router.limit_concurrency(http::Method::post, "/api/admin/themes/install", 2, 5);
+  router.limit_concurrency(http::Method::post, "/api/admin/themes/{id}/update", 2, 5);
 
   http::StaticFiles web(c.web_root.empty() ? default_web_root() : c.web_root);
   if (!web.available()) spdlog::info("no built web app found; serving the API only");

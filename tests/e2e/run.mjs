@@ -440,6 +440,44 @@ async function main() {
     }
   });
 
+  await rec.step('themes: an uploaded theme, once enabled, changes a CSS variable; ?safe=1 ignores it', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'soundtime-e2e-theme-'));
+    fs.mkdirSync(path.join(dir, 'e2e-sunset'));
+    fs.writeFileSync(path.join(dir, 'e2e-sunset', 'theme.toml'),
+      '[theme]\nname = "e2e-sunset"\nversion = "1.0"\nauthor = "E2E"\n[assets]\ncss = "theme.css"\n');
+    fs.writeFileSync(path.join(dir, 'e2e-sunset', 'theme.css'), ':root, .dark { --primary: rgb(1, 2, 3); }\n');
+    const archive = path.join(dir, 'e2e-sunset.tar.gz');
+    const { execFileSync } = await import('node:child_process');
+    execFileSync('tar', ['czf', archive, '-C', dir, 'e2e-sunset']);
+    const primary = () => page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--primary').trim());
+    await page.goto(B + '/admin?tab=themes');
+    await page.waitForSelector('[data-testid=admin-tab-themes][aria-selected=true]');
+    const before = await primary();
+    assert(before && before !== 'rgb(1, 2, 3)', 'unexpected default --primary ' + before);
+    await page.setInputFiles('[data-testid=theme-upload-input]', archive);
+    const row = '[data-testid=theme-row][data-name=e2e-sunset]';
+    await page.waitForSelector(`${row}[data-status=disabled]`);
+    await page.click(`${row} [data-testid=theme-enable]`);
+    await page.waitForSelector(`${row}[data-status=enabled]`);
+    await until(async () => (await primary()) === 'rgb(1, 2, 3)', 'the enabled theme sets --primary');
+    await shot(page, 'admin-themes-desktop');
+    await page.goto(B + '/?safe=1');
+    await page.waitForSelector('h1');
+    await page.waitForTimeout(500);
+    assert((await page.$('#soundtime-theme')) === null, 'safe mode linked the theme');
+    assert((await primary()) === before, 'safe mode still shows the theme');
+    await page.goto(B + '/');
+    await until(async () => (await primary()) === 'rgb(1, 2, 3)', 'the theme applies on a normal page load');
+    await page.goto(B + '/admin?tab=themes');
+    await page.click(`${row} [data-testid=theme-disable]`);
+    await page.waitForSelector(`${row}[data-status=disabled]`);
+    await until(async () => (await primary()) === before, 'disabling restores the default look');
+    await page.click(`${row} [data-testid=theme-delete]`);
+    await page.click('[data-testid=confirm-theme-delete]');
+    await page.waitForSelector('[data-testid=themes-empty]');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   await rec.step('metadata tab: MusicBrainz lookup of every track runs and reports its result', async () => {
     // A local stand-in for MusicBrainz that knows none of the tracks (nothing leaves the machine).
     const asked = [];

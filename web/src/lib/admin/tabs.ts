@@ -1,6 +1,6 @@
 // The admin console: one component per tab. The network graph's d3-force is fetched when its tab opens.
 import type { Component } from 'svelte';
-import { LayoutDashboard, Users as UsersIcon, Settings as SettingsIcon, Flag, FileText, HardDrive, Tags, Waypoints, ShieldBan, Network as NetworkIcon, HeartPulse, Globe } from '@lucide/svelte';
+import { LayoutDashboard, Users as UsersIcon, Settings as SettingsIcon, Flag, FileText, HardDrive, Tags, Waypoints, ShieldBan, Network as NetworkIcon, HeartPulse, Globe, Palette } from '@lucide/svelte';
 import Dashboard from './Dashboard.svelte';
 import Users from './Users.svelte';
 import Settings from './Settings.svelte';
@@ -13,6 +13,7 @@ import Blocked from './p2p/Blocked.svelte';
 import Network from './p2p/Network.svelte';
 import Health from './p2p/Health.svelte';
 import Listing from './Listing.svelte';
+import Themes from './Themes.svelte';
 
 export interface AdminTab {
   id: string;
@@ -34,5 +35,6 @@ export const ADMIN_TABS: AdminTab[] = [
   { id: 'blocked', label: 'admin.blocked', icon: ShieldBan, component: Blocked },
   { id: 'network', label: 'admin.network', icon: NetworkIcon, component: Network },
   { id: 'health', label: 'admin.health', icon: HeartPulse, component: Health },
-  { id: 'listing', label: 'admin.listing', icon: Globe, component: Listing }
+  { id: 'listing', label: 'admin.listing', icon: Globe, component: Listing },
+  { id: 'themes', label: 'admin.themes', icon: Palette, component: Themes }
 ];

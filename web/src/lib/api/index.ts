@@ -119,6 +119,22 @@ export const api = {
     moderateTrack: (id: string) => client.del<{ message: string }>(`/api/admin/tracks/${enc(id)}/moderate`),
     setTos: (content: string) => client.put<{ message: string }>('/api/admin/tos', { content }),
     resetTos: () => client.del<{ message: string }>('/api/admin/tos'),
+    themes: () => client.get<{ themes: T.SiteTheme[] }>('/api/admin/themes'),
+    installTheme: (git_url: string) => client.post<T.SiteTheme>('/api/admin/themes/install', { git_url }),
+    uploadTheme: (file: File) =>
+      client.upload<T.SiteTheme>(
+        '/api/admin/themes/upload',
+        () => {
+          const f = new FormData();
+          f.append('file', file);
+          return f;
+        },
+        () => {}
+      ),
+    enableTheme: (id: string) => client.post<{ status: string }>(`/api/admin/themes/${enc(id)}/enable`),
+    disableTheme: (id: string) => client.post<{ status: string }>(`/api/admin/themes/${enc(id)}/disable`),
+    updateTheme: (id: string) => client.post<T.SiteTheme>(`/api/admin/themes/${enc(id)}/update`),
+    deleteTheme: (id: string) => client.del(`/api/admin/themes/${enc(id)}`),
     storageStatus: () => client.get<T.StorageStatus>('/api/admin/storage/status'),
     integrityCheck: () => client.post('/api/admin/storage/integrity-check'),
     sync: () => client.post('/api/admin/storage/sync'),

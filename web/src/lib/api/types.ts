@@ -511,3 +511,22 @@ export interface DeviceSyncResult {
   playlists_deleted: number;
   tracks_missing: number;
 }
+
+/** An installed web theme (GET /api/admin/themes). */
+export interface SiteTheme {
+  id: string;
+  name: string;
+  version: string;
+  description: string | null;
+  author: string | null;
+  license: string | null;
+  homepage: string | null;
+  git_url: string;
+  source?: 'git' | 'upload';
+  css_path: string;
+  assets_path: string | null;
+  status: 'enabled' | 'disabled';
+  installed_at: string;
+  updated_at: string;
+  installed_by: string | null;
+}
