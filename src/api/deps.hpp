@@ -25,6 +25,7 @@
 #include "model/report.hpp"
 #include "model/settings.hpp"
 #include "model/track_health.hpp"
+#include "scrobble/scrobbler.hpp"
 #include "util/concurrency_gate.hpp"
 #include "util/log_ring.hpp"
 
@@ -67,6 +68,7 @@ struct ApiDeps {
   util::LogRing* p2p_logs = nullptr;                     // the P2P layer's recent log events
   // Where recently played tracks' files are, for streams answered without the database (stream_routes).
   library::StreamSourceCache* stream_sources = nullptr;
+  scrobble::Scrobbler* scrobbler = nullptr;  // Last.fm and ListenBrainz (queued deliveries)
 };
 
 }  // namespace st::api

@@ -27,6 +27,7 @@
 #include "model/playlist.hpp"
 #include "model/report.hpp"
 #include "model/session.hpp"
+#include "model/scrobble.hpp"
 #include "model/settings.hpp"
 #include "model/user.hpp"
 
@@ -64,6 +65,9 @@ struct Services {
   std::unique_ptr<model::MetadataRepository> metadata_repo;
   std::unique_ptr<model::DeviceRepository> devices;
   std::string temp_dir;
+  std::string server_key;  // 32 bytes that seal secrets at rest (app passwords, scrobbler credentials)
+  std::unique_ptr<model::UserSettingsRepository> user_settings;
+  std::unique_ptr<model::ScrobbleQueueRepository> scrobble_queue;
 };
 
 // Opens the database, applies pending migrations and builds the services.

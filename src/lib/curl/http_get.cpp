@@ -84,6 +84,26 @@ Reply put(const std::string& url, const std::string& body, const std::string& co
   });
 }
 
+namespace {
+
+// Appends the headers to list; a header whose name or value holds a line break (or whose name holds a
+// colon) would smuggle another header: such a header is dropped.
+curl_slist* append_headers(curl_slist* list, const std::vector<std::pair<std::string, std::string>>& headers) {
+  for (const auto& [name, value] : headers) {
+    if (name.find_first_of("\r\n:") != std::string::npos || value.find_first_of("\r\n") != std::string::npos) continue;
+    if (curl_slist* grown = curl_slist_append(list, (name + ": " + value).c_str())) list = grown;
+  }
+  return list;
+}
+
+}  // namespace
+
+Reply get_with_headers(const std::string& url, const std::vector<std::pair<std::string, std::string>>& headers,
+                       long timeout_seconds, std::size_t max_body, const std::string& user_agent) {
+  return perform(url, timeout_seconds, max_body, user_agent,
+                 [&](CURL*) -> curl_slist* { return append_headers(nullptr, headers); });
+}
+
 Reply post(const std::string& url, const std::string& body, const std::string& content_type,
            const std::vector<std::pair<std::string, std::string>>& headers, long timeout_seconds, std::size_t max_body,
            const std::string& user_agent) {
