@@ -500,3 +500,15 @@ export interface DeviceSyncResult {
   playlists_deleted: number;
   tracks_missing: number;
 }
+
+export interface LastfmStatus {
+  connected: boolean;
+  username: string | null;
+  scrobble_enabled: boolean;
+}
+
+export interface ListenBrainzStatus {
+  connected: boolean;
+  username: string | null;
+  pending: number;
+}
