@@ -19,6 +19,9 @@ subbad=$(grep -rlE '#include\s*"(db|lib|api)/' src/subsonic 2>/dev/null || true)
 if [ -n "$subbad" ]; then echo "src/subsonic includes db, lib or api: $subbad"; bad=1; fi
 authbad=$(grep -rlE '#include\s*"(db|lib|http|api|subsonic)/' src/auth src/library || true)
 if [ -n "$authbad" ]; then echo "src/auth or src/library includes db, lib, http, api or subsonic: $authbad"; bad=1; fi
+# scrobble: model interfaces, crypto, util; the network is injected (no lib/curl), no routes.
+scrobad=$(grep -rlE '#include\s*"(db|lib|http|api|subsonic|app|p2p|library|auth)/' src/scrobble 2>/dev/null || true)
+if [ -n "$scrobad" ]; then echo "src/scrobble includes db, lib, http, api, subsonic, app, p2p, library or auth: $scrobad"; bad=1; fi
 # p2p: model, library interfaces, crypto, lib/ssl; never http/api/subsonic/db; Asio only in .cpp files.
 p2pbad=$(grep -rlE '#include\s*"(db|http|api|subsonic|app)/' src/p2p || true)
 if [ -n "$p2pbad" ]; then echo "src/p2p includes http, api, subsonic, db or app: $p2pbad"; bad=1; fi

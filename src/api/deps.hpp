@@ -27,6 +27,7 @@
 #include "model/settings.hpp"
 #include "model/track_health.hpp"
 #include "themes/theme_service.hpp"
+#include "scrobble/scrobbler.hpp"
 #include "util/concurrency_gate.hpp"
 #include "util/log_ring.hpp"
 
@@ -72,6 +73,7 @@ struct ApiDeps {
   library::ListingService* listing = nullptr;  // the public directory listing
   themes::ThemeService* themes = nullptr;             // installed web themes
   auth::RateLimiter* theme_install_rate = nullptr;     // installs and updates per client
+  scrobble::Scrobbler* scrobbler = nullptr;  // Last.fm and ListenBrainz (queued deliveries)
 };
 
 }  // namespace st::api

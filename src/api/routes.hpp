@@ -62,6 +62,9 @@ void add_listing_routes(http::Router& r, ApiDeps& d);
 void add_theme_routes(http::Router& r, ApiDeps& d);
 // The body limit of a theme archive upload, or nothing for other routes.
 std::optional<std::uint64_t> theme_upload_body_limit(ApiDeps& d, http::Method m, std::string_view path);
+// /api/lastfm/* (the original's Last.fm endpoints) and /api/listenbrainz (a user's ListenBrainz token).
+void add_lastfm_routes(http::Router& r, ApiDeps& d);
+void add_listenbrainz_routes(http::Router& r, ApiDeps& d);
 // /healthz, /api/tos, /api/nodeinfo, /.well-known/nodeinfo
 void add_public_routes(http::Router& r, ApiDeps& d);
 

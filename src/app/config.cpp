@@ -128,6 +128,21 @@ Config config_from_env(const Getenv& env) {
   }
   if (auto v = env("THEME_DIR")) c.theme_dir = *v;
   if (auto v = env("THEME_GIT_CA_FILE")) c.theme_git_ca_file = *v;
+  if (auto v = env("LASTFM_API_KEY")) c.lastfm_api_key = *v;
+  if (auto v = env("LASTFM_API_SECRET")) c.lastfm_api_secret = *v;
+  if (auto v = env("LASTFM_API_URL"); v && !v->empty()) c.lastfm_api_url = *v;
+  if (auto v = env("LASTFM_AUTH_URL"); v && !v->empty()) c.lastfm_auth_url = *v;
+  if (auto v = env("LISTENBRAINZ_API_URL"); v && !v->empty()) c.listenbrainz_api_url = *v;
+  if (auto v = env("SCROBBLE_RETRY_SECONDS")) {
+    auto n = util::parse_int(*v);
+    if (!n || *n < 1 || *n > 3600) throw ConfigError("SCROBBLE_RETRY_SECONDS must be a number from 1 to 3600");
+    c.scrobble_retry_seconds = static_cast<unsigned>(*n);
+  }
+  if (auto v = env("SCROBBLE_QUEUE_MAX")) {
+    auto n = util::parse_int(*v);
+    if (!n || *n < 1 || *n > 1'000'000) throw ConfigError("SCROBBLE_QUEUE_MAX must be a number from 1 to 1000000");
+    c.scrobble_queue_max = static_cast<unsigned>(*n);
+  }
   if (auto v = env("MUSICBRAINZ_MIN_INTERVAL_MS")) {
     auto n = util::parse_int(*v);
     if (!n || *n < 0 || *n > 60'000) throw ConfigError("MUSICBRAINZ_MIN_INTERVAL_MS must be a number from 0 to 60000");

@@ -35,6 +35,14 @@ struct Config {
   std::string theme_git_ca_file;
   bool theme_allow_private_hosts = false;
   unsigned theme_install_rate_burst = 5;  // THEME_INSTALL_RATE_BURST: installs at once per client, then 1 per 12 s
+  // Scrobbling: Last.fm application credentials (LASTFM_API_KEY, LASTFM_API_SECRET) and the services' URLs
+  // (LASTFM_API_URL, LASTFM_AUTH_URL, LISTENBRAINZ_API_URL; tests point them at a local stand-in).
+  std::string lastfm_api_key, lastfm_api_secret;
+  std::string lastfm_api_url = "https://ws.audioscrobbler.com/2.0/";
+  std::string lastfm_auth_url = "https://www.last.fm/api/auth/";
+  std::string listenbrainz_api_url = "https://api.listenbrainz.org";
+  unsigned scrobble_retry_seconds = 30;  // SCROBBLE_RETRY_SECONDS: first retry delay, doubling up to an hour
+  unsigned scrobble_queue_max = 10'000;  // SCROBBLE_QUEUE_MAX: waiting deliveries per user and service
   // MusicBrainz enrichment: the least time between two requests (MUSICBRAINZ_MIN_INTERVAL_MS; never under
   // 1000 against the public services) and how often new tracks are looked at when the
   // metadata_auto_enrich setting is on (METADATA_ENRICH_INTERVAL_SECONDS).

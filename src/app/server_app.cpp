@@ -15,6 +15,7 @@
 #include "subsonic/routes.hpp"
 #include "app/listing_wiring.hpp"
 #include "app/p2p_log_sink.hpp"
+#include "app/scrobbling.hpp"
 #include "app/services.hpp"
 #include "app/theme_wiring.hpp"
 #include "app/version.hpp"
@@ -179,6 +180,10 @@ int serve(const Config& c) {
   subsonic_deps.online_lyrics = online_lyrics;
   deps.p2p_waits = &p2p_waits;
   subsonic_deps.p2p_waits = &p2p_waits;
+  // Last.fm and ListenBrainz: playback events are queued; a background thread delivers them.
+  auto scrobbler = make_scrobbler(c, s);
+  deps.scrobbler = scrobbler.get();
+  subsonic_deps.scrobbler = scrobbler.get();
 
   // MusicBrainz enrichment: services and their URLs from the settings, read at each request.
   library::MusicBrainzClient musicbrainz(
@@ -328,6 +333,11 @@ int serve(const Config& c) {
   // Clones wait on the network: at most two workers, never the catalogue's.
   router.limit_concurrency(http::Method::post, "/api/admin/themes/install", 2, 5);
   router.limit_concurrency(http::Method::post, "/api/admin/themes/{id}/update", 2, 5);
+  api::add_lastfm_routes(router, deps);
+  api::add_listenbrainz_routes(router, deps);
+  // Connecting an account waits on Last.fm or ListenBrainz: bounded like the other network waits.
+  router.limit_concurrency(http::Method::post, "/api/lastfm/callback", network_waits, 5);
+  router.limit_concurrency(http::Method::put, "/api/listenbrainz", network_waits, 5);
 
   http::StaticFiles web(c.web_root.empty() ? default_web_root() : c.web_root);
   if (!web.available()) spdlog::info("no built web app found; serving the API only");
@@ -375,6 +385,7 @@ int serve(const Config& c) {
   http::Server server(opts, handler);
   server.listen();
   SessionJanitor janitor(*s.sessions);
+  scrobbler->start();
   // MUSIC_FOLDERS are rescanned periodically (incremental: unchanged files cost a stat()).
   if (!c.music_folders.empty()) s.tasks->schedule_sync(std::chrono::minutes(c.scan_interval_minutes));
   // Changes under MUSIC_FOLDERS (files copied, moved, deleted) start an incremental rescan once they settle.

@@ -87,8 +87,10 @@ Services open_services(const Config& c) {
                                                     std::max(2u, std::thread::hardware_concurrency()));
   s.app_password_repo = db::make_app_password_repository(*s.pool);
   s.blocklist = db::make_blocklist_repository(*s.pool);
-  s.app_passwords = std::make_unique<auth::AppPasswords>(
-      *s.app_password_repo, load_or_create_key((std::filesystem::path(c.data_dir) / "app-passwords.key").string()));
+  s.server_key = load_or_create_key((std::filesystem::path(c.data_dir) / "app-passwords.key").string());
+  s.app_passwords = std::make_unique<auth::AppPasswords>(*s.app_password_repo, s.server_key);
+  s.user_settings = db::make_user_settings_repository(*s.pool);
+  s.scrobble_queue = db::make_scrobble_queue_repository(*s.pool);
   s.subsonic_auth = std::make_unique<auth::SubsonicAuthenticator>(
       *s.users, *s.app_passwords, c.auth_rate_burst,
       std::chrono::milliseconds(static_cast<long long>(c.auth_rate_refill_seconds * 1000)));

@@ -28,6 +28,7 @@
 #include "model/playlist.hpp"
 #include "model/report.hpp"
 #include "model/session.hpp"
+#include "model/scrobble.hpp"
 #include "model/settings.hpp"
 #include "model/user.hpp"
 
@@ -67,6 +68,9 @@ struct Services {
   std::string temp_dir;
   // Changes the other nodes on the same database must hear (PostgreSQL); nothing on SQLite.
   std::unique_ptr<model::ChangeFeed> changes;
+  std::string server_key;  // 32 bytes that seal secrets at rest (app passwords, scrobbler credentials)
+  std::unique_ptr<model::UserSettingsRepository> user_settings;
+  std::unique_ptr<model::ScrobbleQueueRepository> scrobble_queue;
 };
 
 // Opens the database, applies pending migrations and builds the services.

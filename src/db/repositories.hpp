@@ -15,6 +15,7 @@
 #include "model/p2p.hpp"
 #include "model/playlist.hpp"
 #include "model/report.hpp"
+#include "model/scrobble.hpp"
 #include "model/session.hpp"
 #include "model/settings.hpp"
 #include "model/track_health.hpp"
@@ -40,5 +41,7 @@ std::unique_ptr<model::P2pRepository> make_p2p_repository(Pool& pool);
 std::unique_ptr<model::MetadataRepository> make_metadata_repository(Pool& pool);
 std::unique_ptr<model::DeviceRepository> make_device_repository(Pool& pool);
 std::unique_ptr<model::TrackHealthRepository> make_track_health_repository(Pool& pool);
+std::unique_ptr<model::UserSettingsRepository> make_user_settings_repository(Pool& pool);
+std::unique_ptr<model::ScrobbleQueueRepository> make_scrobble_queue_repository(Pool& pool);
 
 }  // namespace st::db

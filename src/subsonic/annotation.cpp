@@ -75,12 +75,16 @@ void record_play(Call& c, const model::Track& t, util::Micros at, double listene
   l.skipped = !completed;
   if (!completed) l.skip_position = listened;
   c.d.activity.record_listen(l);
+  // Queued for Last.fm and ListenBrainz when the rules count it (never waits on them).
+  if (c.d.scrobbler) c.d.scrobbler->listened(c.user.id, t, at, listened);
 }
 
-void now_playing(Call& c, const model::Track& t, double position) {
+// announce: also tell the scrobblers (reportPlayback repeats "playing" while a song plays; they hear once).
+void now_playing(Call& c, const model::Track& t, double position, bool announce = true) {
   auto now = std::chrono::steady_clock::now();
   auto left = std::chrono::seconds(static_cast<std::int64_t>(std::max(1.0, t.duration_secs - position)));
   c.d.now_playing.playing({c.user.id, c.user.username, t.id, c.client, now, now + left});
+  if (announce && c.d.scrobbler) c.d.scrobbler->now_playing(c.user.id, t);
 }
 
 Reply scrobble(Call& c) {
@@ -90,6 +94,7 @@ Reply scrobble(Call& c) {
   bool submission = c.opt_bool("submission").value_or(true);
   auto tracks = c.d.catalog.tracks_by_ids(ids);
   if (tracks.size() != ids.size()) not_found("Song");
+  c.d.now_playing.reported(c.user.id, c.client);  // its streams no longer say what it plays
   for (std::size_t i = 0; i < ids.size(); ++i) {
     const auto& t = *std::find_if(tracks.begin(), tracks.end(), [&](const auto& x) { return x.id == ids[i]; });
     if (!submission) {
@@ -117,13 +122,15 @@ Reply report_playback(Call& c) {
     fail(Code::generic, "state must be starting, playing, paused or stopped");
   auto t = id ? c.d.catalog.find_track(*id) : std::nullopt;
   if (!t) not_found("Song");
+  c.d.now_playing.reported(c.user.id, c.client);  // its streams no longer say what it plays
   double position = static_cast<double>(position_ms) / 1000.0;
-  if (state == "starting" || state == "playing") now_playing(c, *t, position);
+  if (state == "starting" || state == "playing") now_playing(c, *t, position, state == "starting");
   else c.d.now_playing.stopped(c.user.id, c.client);
   if (state == "stopped" && !c.opt_bool("ignoreScrobble").value_or(false) && position > 0) {
     // A play counts as the web app counts it: completed past half the track or four minutes, else skipped.
     bool completed = position >= std::min(t->duration_secs / 2, 240.0);
-    record_play(c, *t, util::now_micros(), std::min(position, t->duration_secs), completed);
+    auto listened = std::min(position, t->duration_secs);
+    record_play(c, *t, util::now_micros() - static_cast<util::Micros>(listened * 1'000'000), listened, completed);
   }
   return Node{};
 }

@@ -20,6 +20,7 @@
 #include "model/radio_station.hpp"
 #include "model/share.hpp"
 #include "model/track_health.hpp"
+#include "scrobble/scrobbler.hpp"
 #include "subsonic/now_playing.hpp"
 
 namespace st::subsonic {
@@ -50,6 +51,7 @@ struct Deps {
   library::P2pService* p2p = nullptr;  // the running P2P node (replicated tracks), or nothing
   model::TrackHealthRepository* track_health = nullptr;  // copies of a song, for playing another one
   library::OnlineLyrics online_lyrics;  // the configured lyrics provider, when the music carries none
+  scrobble::Scrobbler* scrobbler = nullptr;  // Last.fm and ListenBrainz (queued deliveries)
 };
 
 }  // namespace st::subsonic

@@ -205,7 +205,9 @@ Reply stream(Call& c) {
   auto spec = stream_decision(t, c.opt_str("format"), c.int_or("maxBitRate", 0, 0, 100'000), offset);
   auto now = std::chrono::steady_clock::now();
   auto left = std::chrono::seconds(static_cast<std::int64_t>(std::max(1.0, t.duration_secs - offset)));
-  c.d.now_playing.playing({c.user.id, c.user.username, t.id, c.client, now, now + left});
+  // Only for clients that never report what they play: others preload the next song with stream.
+  if (!c.d.now_playing.reports(c.user.id, c.client))
+    c.d.now_playing.playing({c.user.id, c.user.username, t.id, c.client, now, now + left});
   return stream_track(c.d, c.req, t, spec, c.opt_bool("estimateContentLength").value_or(false));
 }
 

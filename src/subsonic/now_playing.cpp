@@ -26,4 +26,16 @@ std::vector<NowPlayingEntry> NowPlaying::current() {
   return entries_;
 }
 
+void NowPlaying::reported(const std::string& user_id, const std::string& player) {
+  constexpr std::size_t kMaxReporters = 10'000;  // in memory only: a forgotten client counts streams again
+  std::lock_guard lock(mu_);
+  if (reporters_.size() >= kMaxReporters && !reporters_.count({user_id, player})) reporters_.erase(reporters_.begin());
+  reporters_.emplace(user_id, player);
+}
+
+bool NowPlaying::reports(const std::string& user_id, const std::string& player) {
+  std::lock_guard lock(mu_);
+  return reporters_.count({user_id, player}) > 0;
+}
+
 }  // namespace st::subsonic

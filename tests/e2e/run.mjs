@@ -69,8 +69,36 @@ async function main() {
   fs.mkdirSync(shots, { recursive: true });
   const libDir = fs.mkdtempSync(path.join(os.tmpdir(), 'soundtime-e2e-lib-'));
   const lib = makeLibrary(libDir);
-  server = await startServer({ binary, webRoot, env: { MUSICBRAINZ_MIN_INTERVAL_MS: '0' } });
+  // A local stand-in for Last.fm: its authorization page sends the browser back with a token, its API
+  // trades the token for a session and takes now-playing notices (signatures: tests/integration).
+  const lastfmCalls = [];
+  let backTo = '';
+  const lastfm = http.createServer((req, res) => {
+    const u = new URL(req.url, 'http://127.0.0.1');
+    if (u.pathname === '/auth/') {
+      res.writeHead(302, { Location: backTo + '/settings?lastfm_callback=1&token=e2e-token' });
+      return res.end();
+    }
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      const q = new URLSearchParams(req.method === 'POST' ? body : u.search);
+      lastfmCalls.push(q.get('method'));
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(q.get('method') === 'auth.getSession' ? { session: { name: 'e2e-fm', key: 'SK' } } : {}));
+    });
+  });
+  await new Promise((r) => lastfm.listen(0, '127.0.0.1', r));
+  lastfm.unref();
+  const fm = `http://127.0.0.1:${lastfm.address().port}`;
+  server = await startServer({
+    binary,
+    webRoot,
+    env: { MUSICBRAINZ_MIN_INTERVAL_MS: '0', LASTFM_API_KEY: 'e2e-key', LASTFM_API_SECRET: 'e2e-secret',
+           LASTFM_API_URL: fm + '/2.0/', LASTFM_AUTH_URL: fm + '/auth/', LISTENBRAINZ_API_URL: fm + '/lb' }
+  });
   const B = server.base;
+  backTo = B;
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
   const adminCtx = await browser.newContext({ viewport: DESKTOP, locale: 'en-US' });
   // Counts XMLHttpRequest upload progress events, to check that uploads report progress.
@@ -314,6 +342,23 @@ async function main() {
     await page.waitForFunction(() => document.querySelector('#pr-name')?.value === 'DJ <Admin>');
     await page.reload();
     await page.waitForFunction(() => document.querySelector('#pr-name')?.value === 'DJ <Admin>');
+  });
+
+  await rec.step('Last.fm is connected from the settings through its authorization page; plays are announced', async () => {
+    await page.goto(B + '/settings');
+    await page.click('[data-testid=scrobbling] button:has-text("Connect Last.fm")');
+    await page.waitForSelector('[data-testid=lastfm-user]:has-text("e2e-fm")');
+    assert(!page.url().includes('token='), 'the token leaves the address bar: ' + page.url());
+    await page.locator('[data-testid=scrobbling]').scrollIntoViewIfNeeded();
+    await shot(page, 'settings-scrobbling-desktop');
+    await page.goto(B + '/albums');
+    await page.locator('[data-testid=album-card]', { hasText: 'Sine Album' }).click();
+    await page.click('[data-testid=play-album]');
+    await until(() => lastfmCalls.includes('track.updateNowPlaying'), 'now playing sent to Last.fm', 20000);
+    await page.click('[data-testid=play-pause]');
+    await page.goto(B + '/settings');
+    await page.click('[data-testid=scrobbling] button:has-text("Disconnect")');
+    await page.waitForSelector('[data-testid=scrobbling] button:has-text("Connect Last.fm")');
   });
 
   await rec.step('an app password made in the settings lets a Subsonic app in, until it is revoked', async () => {

@@ -85,15 +85,24 @@ Reply put(const std::string& url, const std::string& body, const std::string& co
 }
 
 namespace {
-curl_slist* header_list(curl_slist* list, const std::vector<std::pair<std::string, std::string>>& headers) {
+
+// Appends the headers to list; a header whose name or value holds a line break (or whose name holds a
+// colon) would smuggle another header: such a header is dropped.
+curl_slist* append_headers(curl_slist* list, const std::vector<std::pair<std::string, std::string>>& headers) {
   for (const auto& [name, value] : headers) {
-    // A header value with a line break would smuggle another header: such a header is dropped.
     if (name.find_first_of("\r\n:") != std::string::npos || value.find_first_of("\r\n") != std::string::npos) continue;
     if (curl_slist* grown = curl_slist_append(list, (name + ": " + value).c_str())) list = grown;
   }
   return list;
 }
+
 }  // namespace
+
+Reply get_with_headers(const std::string& url, const std::vector<std::pair<std::string, std::string>>& headers,
+                       long timeout_seconds, std::size_t max_body, const std::string& user_agent) {
+  return perform(url, timeout_seconds, max_body, user_agent,
+                 [&](CURL*) -> curl_slist* { return append_headers(nullptr, headers); });
+}
 
 Reply post(const std::string& url, const std::string& body, const std::string& content_type,
            const std::vector<std::pair<std::string, std::string>>& headers, long timeout_seconds, std::size_t max_body,
@@ -103,13 +112,7 @@ Reply post(const std::string& url, const std::string& body, const std::string& c
     curl_easy_setopt(c, CURLOPT_POST, 1L);
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-    curl_slist* list = curl_slist_append(nullptr, ("Content-Type: " + content_type).c_str());
-    for (const auto& [name, value] : headers) {
-      // A header value with a line break would smuggle another header: such a header is dropped.
-      if (name.find_first_of("\r\n:") != std::string::npos || value.find_first_of("\r\n") != std::string::npos) continue;
-      if (curl_slist* grown = curl_slist_append(list, (name + ": " + value).c_str())) list = grown;
-    }
-    return list;
+    return append_headers(curl_slist_append(nullptr, ("Content-Type: " + content_type).c_str()), headers);
   });
 }
 
@@ -118,7 +121,7 @@ Reply del(const std::string& url, const std::vector<std::pair<std::string, std::
   return perform(url, timeout_seconds, max_body, user_agent, [&](CURL* c) {
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "DELETE");
-    return header_list(nullptr, headers);
+    return append_headers(nullptr, headers);
   });
 }
 

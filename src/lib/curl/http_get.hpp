@@ -24,6 +24,10 @@ class TransportError : public std::runtime_error {
 // Web services that ask for it (MusicBrainz) get a User-Agent naming the application and a contact.
 Reply get(const std::string& url, long timeout_seconds = 10, std::size_t max_body = 4 * 1024 * 1024,
           const std::string& user_agent = "SoundTime");
+// GET with extra request headers ("Authorization: Token ..." for ListenBrainz); otherwise as get().
+Reply get_with_headers(const std::string& url, const std::vector<std::pair<std::string, std::string>>& headers,
+                       long timeout_seconds = 10, std::size_t max_body = 1024 * 1024,
+                       const std::string& user_agent = "SoundTime");
 // PUT of a small body (pkarr relays); the answer is bounded like get's. Throws TransportError likewise.
 Reply put(const std::string& url, const std::string& body, const std::string& content_type, long timeout_seconds = 10,
           std::size_t max_body = 64 * 1024, const std::string& user_agent = "SoundTime");

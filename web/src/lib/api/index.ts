@@ -90,6 +90,19 @@ export const api = {
     record: (b: { track_id: string; duration_listened: number; source_context?: string; completed: boolean; skipped: boolean; skip_position?: number }) =>
       client.post('/api/history', b)
   },
+  lastfm: {
+    status: () => client.get<T.LastfmStatus>('/api/lastfm/status'),
+    connect: () => client.get<{ auth_url: string }>('/api/lastfm/connect'),
+    callback: (token: string) => client.post<T.LastfmStatus>('/api/lastfm/callback', { token }),
+    toggle: (enabled: boolean) => client.post('/api/lastfm/toggle', { enabled }),
+    disconnect: () => client.del('/api/lastfm/disconnect'),
+    nowPlaying: (track_id: string) => client.post('/api/lastfm/now-playing', { track_id })
+  },
+  listenbrainz: {
+    status: () => client.get<T.ListenBrainzStatus>('/api/listenbrainz'),
+    set: (token: string) => client.put<T.ListenBrainzStatus>('/api/listenbrainz', { token }),
+    remove: () => client.del('/api/listenbrainz')
+  },
   radio: (b: { seed_type: string; seed_id?: string; genre?: string; count?: number; exclude: string[] }) => client.post<T.RadioResult>('/api/radio/next', b),
   upload: (file: File, onProgress: (loaded: number, total: number) => void, signal?: AbortSignal) =>
     client.upload<T.UploadResult>(

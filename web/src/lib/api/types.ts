@@ -530,3 +530,15 @@ export interface SiteTheme {
   updated_at: string;
   installed_by: string | null;
 }
+
+export interface LastfmStatus {
+  connected: boolean;
+  username: string | null;
+  scrobble_enabled: boolean;
+}
+
+export interface ListenBrainzStatus {
+  connected: boolean;
+  username: string | null;
+  pending: number;
+}

@@ -15,6 +15,7 @@ function createAudio(): AudioLike {
 export const player = new Player({
   createAudio,
   recordListen: (b) => api.history.record(b),
+  nowPlaying: (id) => api.lastfm.nowPlaying(id),
   radio: (b) => api.radio(b),
   mediaUrl: (p) => auth.mediaUrl(p),
   storage: typeof localStorage !== 'undefined' ? localStorage : null,

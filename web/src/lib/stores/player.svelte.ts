@@ -34,6 +34,8 @@ export interface ListenReport {
 export interface PlayerDeps {
   createAudio: () => AudioLike;
   recordListen: (b: ListenReport) => Promise<unknown>;
+  // Tells the scrobblers (Last.fm, ListenBrainz) what starts playing; failures are ignored.
+  nowPlaying?: (trackId: string) => Promise<unknown>;
   radio: (b: { seed_type: string; seed_id?: string; count?: number; exclude: string[] }) => Promise<RadioResult>;
   mediaUrl: (path: string) => string;
   storage?: Pick<Storage, 'getItem' | 'setItem'> | null;
@@ -343,6 +345,7 @@ export class Player {
     this.loading = true;
     this.triedOriginal = false;
     this.played.push(track.id);
+    this.deps.nowPlaying?.(track.id).catch(() => {});
     if (this.played.length > 2000) this.played.splice(0, this.played.length - 2000);
     const url = this.streamUrl(track);
     const old = this.el;

@@ -65,6 +65,24 @@ function make(opts: { radio?: Track[]; storage?: Record<string, string> } = {}) 
 }
 
 describe('Player', () => {
+  it('tells the scrobblers what starts playing, once per track, and survives their failure', () => {
+    const calls: string[] = [];
+    const p = new Player({
+      createAudio: () => new FakeAudio(),
+      recordListen: async () => undefined,
+      radio: async () => ({ tracks: [], exhausted: true }),
+      mediaUrl: (u) => u,
+      nowPlaying: async (id) => {
+        calls.push(id);
+        throw new Error('offline');
+      }
+    });
+    p.playTracks([tr('a'), tr('b')], 0, 'album');
+    expect(calls).toEqual(['a']);
+    p.next();
+    expect(calls).toEqual(['a', 'b']);
+  });
+
   it('plays the chosen track of a list through the stream URL', () => {
     const { p, active } = make();
     p.playTracks([tr('a'), tr('b')], 1, 'album');
