@@ -29,5 +29,8 @@ if [ -n "$ssl" ]; then echo "OpenSSL included outside src/lib/ssl/: $ssl"; bad=1
 # Routes reach the node through library::P2pService only.
 apip2p=$(grep -rlE '#include\s*"p2p/' src/api src/library src/model || true)
 if [ -n "$apip2p" ]; then echo "src/p2p included by an inner layer or the API: $apip2p"; bad=1; fi
+# editorial: a service over model interfaces; HTTP and settings are injected by app/.
+edbad=$(grep -rlE '#include\s*"(db|lib|http|api|subsonic|p2p|auth|app)/' src/editorial 2>/dev/null || true)
+if [ -n "$edbad" ]; then echo "src/editorial includes an outer layer: $edbad"; bad=1; fi
 if [ $bad -eq 0 ]; then echo "layering: ok"; fi
 exit $bad

@@ -8,6 +8,7 @@
 #include "auth/instance_settings.hpp"
 #include "auth/rate_limiter.hpp"
 #include "auth/session_service.hpp"
+#include "editorial/generator.hpp"
 #include "library/cover_store.hpp"
 #include "library/importer.hpp"
 #include "library/lyrics_provider.hpp"
@@ -67,6 +68,7 @@ struct ApiDeps {
   util::LogRing* p2p_logs = nullptr;                     // the P2P layer's recent log events
   // Where recently played tracks' files are, for streams answered without the database (stream_routes).
   library::StreamSourceCache* stream_sources = nullptr;
+  editorial::Generator* editorial = nullptr;  // AI editorial playlists
 };
 
 }  // namespace st::api

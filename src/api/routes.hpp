@@ -51,6 +51,8 @@ void add_device_routes(http::Router& r, ApiDeps& d);
 // /api/admin/remote-tracks, /api/admin/p2p/tracks/{id}/dereference|rereference, the library re-sync task
 // (/api/admin/p2p/library-sync/{node_id}, task-status, task-dismiss) and /api/admin/p2p/logs.
 void add_p2p_admin_routes(http::Router& r, ApiDeps& d);
+// /api/editorial-playlists, /api/admin/editorial/status and /generate (AI editorial playlists).
+void add_editorial_routes(http::Router& r, ApiDeps& d);
 // /healthz, /api/tos, /api/nodeinfo, /.well-known/nodeinfo
 void add_public_routes(http::Router& r, ApiDeps& d);
 

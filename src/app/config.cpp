@@ -142,6 +142,9 @@ Config config_from_env(const Getenv& env) {
   bounded("HTTP_BODY_IDLE_TIMEOUT_SECONDS", 1, 3600, c.http_body_idle_timeout_seconds);
   bounded("HTTP_MAX_CONNECTIONS_PER_IP", 1, 1'000'000, c.http_max_connections_per_ip);
   bounded("HTTP_NETWORK_WAITS_MAX", 1, 10'000, c.http_network_waits_max);
+  bounded("EDITORIAL_CHECK_SECONDS", 0, 30 * 86'400, c.editorial_check_seconds);
+  bounded("EDITORIAL_FIRST_CHECK_SECONDS", 0, 86'400, c.editorial_first_check_seconds);
+  bounded("AI_TIMEOUT_SECONDS", 1, 600, c.ai_timeout_seconds);
   if (auto v = env("HTTP_MAX_BODY_BYTES_PER_IP")) {
     auto n = parse_size(*v);
     if (!n || *n < 64 * 1024) throw ConfigError("HTTP_MAX_BODY_BYTES_PER_IP must be a size of at least 64KB (e.g. 32MB)");

@@ -77,6 +77,8 @@ class Server:
             "PORT": str(self.port), "HOST": "127.0.0.1", "SOUNDTIME_DATA_DIR": self.dir,
             "JWT_SECRET": JWT_SECRET, "LOG_LEVEL": "info", "AUTH_RATE_LIMIT_BURST": "1000",
             "SOUNDTIME_WEB_ROOT": os.path.join(self.dir, "no-web"),
+            # No scheduled AI generation: a test that sets ai_api_key must never reach the default (internet) URL.
+            "EDITORIAL_CHECK_SECONDS": "0",
         })
         if self.engine == "postgres":
             if not PG_ADMIN_URL:
