@@ -152,6 +152,12 @@ class Editorial(ServerTest):
             self.assertTrue(public[p["id"]]["is_editorial"])
             self.assertTrue(public[p["id"]]["is_public"])
             self.assertEqual(public[p["id"]]["user_id"], self.s.get("/api/auth/me", token=self.admin).json["id"])
+        # Subsonic apps see them among the public playlists, as another user would.
+        self.s.register("subsonic-user", password="sub-password-1")
+        r = self.s.get("/rest/getPlaylists?u=subsonic-user&p=sub-password-1&v=1.16.1&c=test&f=json")
+        self.assertEqual(r.status, 200, r)
+        names = {p["name"] for p in r.json["subsonic-response"]["playlists"].get("playlist", [])}
+        self.assertLessEqual({"Morning Tones", "Evening"}, names)
         status = self.s.get("/api/admin/editorial/status", token=self.admin).json
         self.assertEqual(status["ai_configured"], True)
         self.assertEqual(status["ai_base_url"], self.ai.url)
