@@ -35,5 +35,8 @@ if [ -n "$apip2p" ]; then echo "src/p2p included by an inner layer or the API: $
 # themes: model and util only (git, archives and DNS are injected by app/).
 themesbad=$(grep -rlE '#include\s*"(db|http|api|lib|subsonic|p2p|auth|library|app)/' src/themes 2>/dev/null || true)
 if [ -n "$themesbad" ]; then echo "src/themes includes an outer layer: $themesbad"; bad=1; fi
+# editorial: a service over model interfaces; HTTP and settings are injected by app/.
+edbad=$(grep -rlE '#include\s*"(db|lib|http|api|subsonic|p2p|auth|app)/' src/editorial 2>/dev/null || true)
+if [ -n "$edbad" ]; then echo "src/editorial includes an outer layer: $edbad"; bad=1; fi
 if [ $bad -eq 0 ]; then echo "layering: ok"; fi
 exit $bad

@@ -8,6 +8,7 @@
 #include "auth/instance_settings.hpp"
 #include "auth/rate_limiter.hpp"
 #include "auth/session_service.hpp"
+#include "editorial/generator.hpp"
 #include "library/cover_store.hpp"
 #include "library/importer.hpp"
 #include "library/listing_service.hpp"
@@ -74,6 +75,7 @@ struct ApiDeps {
   themes::ThemeService* themes = nullptr;             // installed web themes
   auth::RateLimiter* theme_install_rate = nullptr;     // installs and updates per client
   scrobble::Scrobbler* scrobbler = nullptr;  // Last.fm and ListenBrainz (queued deliveries)
+  editorial::Generator* editorial = nullptr;  // AI editorial playlists
 };
 
 }  // namespace st::api

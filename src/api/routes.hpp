@@ -65,6 +65,8 @@ std::optional<std::uint64_t> theme_upload_body_limit(ApiDeps& d, http::Method m,
 // /api/lastfm/* (the original's Last.fm endpoints) and /api/listenbrainz (a user's ListenBrainz token).
 void add_lastfm_routes(http::Router& r, ApiDeps& d);
 void add_listenbrainz_routes(http::Router& r, ApiDeps& d);
+// /api/editorial-playlists, /api/admin/editorial/status and /generate (AI editorial playlists).
+void add_editorial_routes(http::Router& r, ApiDeps& d);
 // /healthz, /api/tos, /api/nodeinfo, /.well-known/nodeinfo
 void add_public_routes(http::Router& r, ApiDeps& d);
 

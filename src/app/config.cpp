@@ -172,6 +172,9 @@ Config config_from_env(const Getenv& env) {
   bounded("HTTP_NETWORK_WAITS_MAX", 1, 10'000, c.http_network_waits_max);
   bounded("THEME_MAX_SIZE_MB", 1, 1024, c.theme_max_size_mb);
   bounded("THEME_INSTALL_RATE_BURST", 1, 1'000'000, c.theme_install_rate_burst);
+  bounded("EDITORIAL_CHECK_SECONDS", 0, 30 * 86'400, c.editorial_check_seconds);
+  bounded("EDITORIAL_FIRST_CHECK_SECONDS", 0, 86'400, c.editorial_first_check_seconds);
+  bounded("AI_TIMEOUT_SECONDS", 1, 600, c.ai_timeout_seconds);
   if (auto v = env("HTTP_MAX_BODY_BYTES_PER_IP")) {
     auto n = parse_size(*v);
     if (!n || *n < 64 * 1024) throw ConfigError("HTTP_MAX_BODY_BYTES_PER_IP must be a size of at least 64KB (e.g. 32MB)");

@@ -63,6 +63,11 @@ struct Config {
   unsigned http_body_idle_timeout_seconds = 30;       // HTTP_BODY_IDLE_TIMEOUT_SECONDS: a body stalled this long is cut
   unsigned http_max_connections_per_ip = 256;         // HTTP_MAX_CONNECTIONS_PER_IP (trusted proxies exempt)
   unsigned http_network_waits_max = 0;  // HTTP_NETWORK_WAITS_MAX: per kind of network wait; 0: workers / 4, at least 2
+  // AI editorial playlists: the scheduler's period (EDITORIAL_CHECK_SECONDS, 0: only on demand), its first check
+  // after start (EDITORIAL_FIRST_CHECK_SECONDS), and the AI service's timeout per attempt (AI_TIMEOUT_SECONDS).
+  unsigned editorial_check_seconds = 6 * 3600;
+  unsigned editorial_first_check_seconds = 30;
+  unsigned ai_timeout_seconds = 120;
   std::uint64_t http_max_body_bytes_per_ip = 32ull << 20;  // HTTP_MAX_BODY_BYTES_PER_IP: in-memory bodies at once
   double auth_rate_burst = 10;           // AUTH_RATE_LIMIT_BURST
   double auth_rate_refill_seconds = 6;   // AUTH_RATE_LIMIT_REFILL_SECONDS

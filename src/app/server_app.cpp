@@ -21,6 +21,7 @@
 #include "app/version.hpp"
 #include "auth/rate_limiter.hpp"
 #include "db/repositories.hpp"
+#include "editorial/generator.hpp"
 #include "http/server.hpp"
 #include "http/static_files.hpp"
 #include "library/folder_watcher.hpp"
@@ -304,6 +305,21 @@ int serve(const Config& c) {
     });
   }
 
+  // AI editorial playlists: settings read at each generation; the API key never leaves this process but
+  // in the Authorization header.
+  editorial::GeneratorOptions editorial_options;
+  editorial_options.timeout_seconds = c.ai_timeout_seconds;
+  editorial::Generator editorial(
+      *s.catalog, *s.playlists, *s.users,
+      editorial::SettingsAccess{[&s](std::string_view k) { return s.settings->text(k); },
+                                [&s](std::string_view k, std::string_view v) { s.settings->put(k, v); }},
+      [](const editorial::ChatHttpRequest& r) {
+        auto a = lib::curl::post(r.url, r.body, "application/json", r.headers, r.timeout_seconds, r.max_body);
+        return editorial::ChatHttpReply{a.status, std::move(a.body)};
+      },
+      editorial_options);
+  deps.editorial = &editorial;
+
   http::Router router;
   api::add_public_routes(router, deps);
   api::add_auth_routes(router, deps);
@@ -338,6 +354,9 @@ int serve(const Config& c) {
   // Connecting an account waits on Last.fm or ListenBrainz: bounded like the other network waits.
   router.limit_concurrency(http::Method::post, "/api/lastfm/callback", network_waits, 5);
   router.limit_concurrency(http::Method::put, "/api/listenbrainz", network_waits, 5);
+  api::add_editorial_routes(router, deps);
+  // A generation waits up to the AI timeout; a second one at once is refused (409) by the generator.
+  router.limit_concurrency(http::Method::post, "/api/admin/editorial/generate", network_waits, 30);
 
   http::StaticFiles web(c.web_root.empty() ? default_web_root() : c.web_root);
   if (!web.available()) spdlog::info("no built web app found; serving the API only");
@@ -395,6 +414,7 @@ int serve(const Config& c) {
                                                        [&s] { s.tasks->request_sync(); });
     spdlog::info("watching {} folders under MUSIC_FOLDERS for changes", watcher->watched());
   }
+  editorial.schedule(std::chrono::seconds(c.editorial_first_check_seconds), std::chrono::seconds(c.editorial_check_seconds));
   spdlog::info("SoundTime {} listening on http://{}:{} (database: {})", kVersion, c.host, server.bound_port(),
                util::starts_with(c.database_url, "sqlite://") ? c.database_url : "PostgreSQL");
   server.run();

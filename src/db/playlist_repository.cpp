@@ -139,6 +139,37 @@ class SqlPlaylistRepository final : public model::PlaylistRepository {
     });
   }
 
+  std::vector<model::Playlist> list_editorial() override {
+    auto c = pool_.acquire();
+    std::vector<model::Playlist> out;
+    for (const auto& r :
+         c->query(std::string(kPlaylistSelect) + " WHERE p.is_editorial = TRUE ORDER BY p.created_at DESC, p.id", {}).rows)
+      out.push_back(read_playlist(r));
+    return out;
+  }
+
+  void replace_editorial(const std::vector<model::EditorialPlaylist>& lists) override {
+    transaction(pool_, [&](Connection& c) {
+      c.query("DELETE FROM playlist_tracks WHERE playlist_id IN (SELECT id FROM playlists WHERE is_editorial = TRUE)", {});
+      c.query("DELETE FROM playlists WHERE is_editorial = TRUE", {});
+      for (const auto& e : lists) {
+        const auto& p = e.playlist;
+        c.query(
+            "INSERT INTO playlists (id, name, description, user_id, is_public, is_editorial, cover_url, created_at, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, TRUE, ?, ?, ?)",
+            {p.id, p.name, opt(p.description), p.user_id, p.is_public, opt(p.cover_url), p.created_at, p.updated_at});
+        std::int64_t pos = 0;
+        for (const auto& t : e.track_ids) {
+          // A track deleted since it was picked is skipped rather than failing the whole generation.
+          auto n = c.query("INSERT INTO playlist_tracks (playlist_id, track_id, position) SELECT ?, id, ? FROM tracks "
+                           "WHERE id = ?",
+                           {p.id, pos, t});
+          pos += n.affected;  // positions stay dense
+        }
+      }
+    });
+  }
+
  private:
   // Edits of one playlist run one after the other: each reads the positions, then shifts them, and two
   // interleaved on PostgreSQL (read committed) left duplicate and missing positions. Updating the playlist's

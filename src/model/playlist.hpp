@@ -30,6 +30,12 @@ struct PlaylistChanges {
   std::optional<std::string> cover_url;
 };
 
+// An editorial playlist to store: the playlist and its tracks in order.
+struct EditorialPlaylist {
+  Playlist playlist;
+  std::vector<std::string> track_ids;
+};
+
 class PlaylistRepository {
  public:
   virtual ~PlaylistRepository() = default;
@@ -46,6 +52,11 @@ class PlaylistRepository {
   virtual void remove_track(std::string_view playlist_id, std::string_view track_id, util::Micros now) = 0;
   // Sets the order to exactly track_ids; false when they are not the playlist's tracks.
   virtual bool reorder(std::string_view playlist_id, const std::vector<std::string>& track_ids, util::Micros now) = 0;
+  // Editorial playlists (made by the AI generator), newest first.
+  virtual std::vector<Playlist> list_editorial() = 0;
+  // Removes every editorial playlist and stores `lists` instead, in one transaction (ids of tracks that
+  // vanished meanwhile are skipped).
+  virtual void replace_editorial(const std::vector<EditorialPlaylist>& lists) = 0;
 };
 
 struct HistoryEntry {

@@ -39,8 +39,12 @@ const std::vector<SettingSpec>& setting_catalogue() {
       {"metadata_auto_enrich", SettingType::boolean, "false", 0, 0,
        "Look new tracks (uploaded, scanned or from peers) up on MusicBrainz in the background"},
       {"ai_api_key", SettingType::secret, "", 0, 0, "API key for editorial playlists"},
-      {"ai_base_url", SettingType::text, "", 0, 0, "Base URL of the AI service"},
-      {"ai_model", SettingType::text, "", 0, 0, "Model used by the AI service"},
+      {"ai_base_url", SettingType::text, "https://api.openai.com/v1", 0, 0,
+       "Base URL of the OpenAI-compatible AI service (/chat/completions is appended)"},
+      {"ai_model", SettingType::text, "gpt-4o-mini", 0, 0, "Model used by the AI service"},
+      {"ai_max_tracks", SettingType::integer, "500", 5, 5000, "Tracks offered to the AI service per generation"},
+      {"instance_language", SettingType::text, "English", 0, 0, "Language of editorial playlist names and descriptions"},
+      {"editorial_last_generated", SettingType::text, "", 0, 0, "When the editorial playlists were last generated"},
   };
   return all;
 }
@@ -79,7 +83,7 @@ SettingCheck validate_setting(const SettingSpec& spec, std::string_view value) {
         return r;
       }
       if ((spec.key == "musicbrainz_base_url" || spec.key == "coverart_base_url" ||
-           spec.key == "wikipedia_base_url" || spec.key == "wikidata_base_url") &&
+           spec.key == "wikipedia_base_url" || spec.key == "wikidata_base_url" || spec.key == "ai_base_url") &&
           !value.empty() && !util::starts_with(value, "http://") && !util::starts_with(value, "https://")) {
         r.error = fmt::format("Setting '{}' must be an http:// or https:// URL", spec.key);
         return r;

@@ -94,7 +94,7 @@ async function main() {
   server = await startServer({
     binary,
     webRoot,
-    env: { MUSICBRAINZ_MIN_INTERVAL_MS: '0', LASTFM_API_KEY: 'e2e-key', LASTFM_API_SECRET: 'e2e-secret',
+    env: { MUSICBRAINZ_MIN_INTERVAL_MS: '0', EDITORIAL_CHECK_SECONDS: '0', LASTFM_API_KEY: 'e2e-key', LASTFM_API_SECRET: 'e2e-secret',
            LASTFM_API_URL: fm + '/2.0/', LASTFM_AUTH_URL: fm + '/auth/', LISTENBRAINZ_API_URL: fm + '/lb' }
   });
   const B = server.base;
@@ -546,6 +546,49 @@ async function main() {
       assert(asked.length > 0 && asked.every((u) => u.startsWith('/ws/2/recording?query=')), `asked: ${asked.join(' ')}`);
       await checkNoJunk(page, 'admin metadata');
       await shot(page, 'admin-metadata-desktop');
+    } finally {
+      stub.close();
+    }
+  });
+
+  await rec.step('AI editorial tab: settings, Generate against a local stand-in, playlists on the home page', async () => {
+    // A local stand-in for an OpenAI-compatible service (nothing leaves the machine).
+    const asked = [];
+    const stub = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        const j = JSON.parse(body);
+        asked.push({ url: req.url, auth: req.headers.authorization, model: j.model });
+        const ids = j.messages.at(-1).content.match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g);
+        const content = JSON.stringify([
+          { name: 'Sunrise Sines', description: 'Gentle tones for the morning.', track_ids: ids.slice(0, 3) },
+          { name: 'Night Drones', description: 'Low and slow.', track_ids: ids.slice(3, 6) }
+        ]);
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ choices: [{ message: { role: 'assistant', content } }] }));
+      });
+    });
+    await new Promise((r) => stub.listen(0, '127.0.0.1', r));
+    try {
+      await page.goto(`${B}/admin?tab=editorial`);
+      await page.waitForSelector('[data-testid=editorial-status]:has-text("No AI API key")');
+      await page.fill('[data-testid=editorial-base-url]', `http://127.0.0.1:${stub.address().port}/v1`);
+      await page.fill('[data-testid=editorial-model]', 'stand-in-model');
+      await page.fill('[data-testid=editorial-key]', 'sk-e2e-key');
+      await page.click('#admin-panel button[type=submit]');
+      await page.waitForSelector('[data-testid=editorial-status]:has-text("AI service configured")');
+      await page.click('[data-testid=editorial-generate]');
+      await page.waitForSelector('[data-testid=editorial-count]:has-text("2 editorial playlists")', { timeout: 30000 });
+      assert(asked.length === 1 && asked[0].url === '/v1/chat/completions' && asked[0].auth === 'Bearer sk-e2e-key' &&
+        asked[0].model === 'stand-in-model', `asked: ${JSON.stringify(asked)}`);
+      await checkNoJunk(page, 'admin editorial');
+      await shot(page, 'admin-editorial-desktop');
+      await page.goto(B + '/');
+      await until(async () => (await page.locator('[data-testid=editorial-card]').count()) === 2, 'two editorial cards on the home page');
+      assert((await page.locator('[data-testid=editorial]').innerText()).includes('Sunrise Sines'), 'editorial playlist name missing');
+      await checkNoJunk(page, 'home with editorial playlists');
+      await shot(page, 'home-editorial-desktop');
     } finally {
       stub.close();
     }

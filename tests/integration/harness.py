@@ -79,6 +79,8 @@ class Server:
             "SOUNDTIME_WEB_ROOT": os.path.join(self.dir, "no-web"),
             # Never the real public directory, whatever a test turns on (network hygiene).
             "LISTING_URL": "http://127.0.0.1:9",
+            # No scheduled AI generation: a test that sets ai_api_key must never reach the default (internet) URL.
+            "EDITORIAL_CHECK_SECONDS": "0",
         })
         if self.engine == "postgres":
             if not PG_ADMIN_URL:

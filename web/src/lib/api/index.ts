@@ -115,6 +115,11 @@ export const api = {
       onProgress,
       signal
     ),
+  editorial: {
+    list: () => client.get<T.EditorialPlaylist[]>('/api/editorial-playlists'),
+    status: () => client.get<T.EditorialStatus>('/api/admin/editorial/status'),
+    generate: () => client.post<{ playlists_created: number; message: string }>('/api/admin/editorial/generate')
+  },
   admin: {
     stats: () => client.get<T.AdminStats>('/api/admin/stats'),
     users: () => client.get<T.AdminUser[]>('/api/admin/users'),

@@ -92,6 +92,27 @@ export interface Playlist {
   updated_at: string;
 }
 
+/** GET /api/editorial-playlists: AI-made public playlists with their tracks. */
+export interface EditorialPlaylist {
+  id: string;
+  name: string;
+  description: string | null;
+  cover_url: string | null;
+  track_count: number;
+  tracks: Track[];
+}
+
+export interface EditorialStatus {
+  ai_configured: boolean;
+  ai_base_url: string;
+  ai_model: string;
+  last_generated: string | null;
+  playlist_count: number;
+  needs_regeneration: boolean;
+  running?: boolean;
+  last_error?: string | null;
+}
+
 export interface PlaylistDetail extends Playlist {
   tracks: Track[];
 }
