@@ -116,16 +116,6 @@ Config config_from_env(const Getenv& env) {
   if (auto v = env("LYRICS_MUSIXMATCH_URL")) c.lyrics_musixmatch_url = *v;
   if (auto v = env("LYRICS_LYRICSCOM_URL")) c.lyrics_lyricscom_url = *v;
   if (auto v = env("LISTING_URL")) c.listing_url = *v;
-  if (auto v = env("LISTING_INTERVAL_SECONDS")) {
-    auto n = util::parse_int(*v);
-    if (!n || *n < 1 || *n > 86'400) throw ConfigError("LISTING_INTERVAL_SECONDS must be a number from 1 to 86400");
-    c.listing_interval_seconds = static_cast<unsigned>(*n);
-  }
-  if (auto v = env("LISTING_FIRST_DELAY_SECONDS")) {
-    auto n = util::parse_int(*v);
-    if (!n || *n < 0 || *n > 86'400) throw ConfigError("LISTING_FIRST_DELAY_SECONDS must be a number from 0 to 86400");
-    c.listing_first_delay_seconds = static_cast<unsigned>(*n);
-  }
   if (auto v = env("THEME_DIR")) c.theme_dir = *v;
   if (auto v = env("THEME_GIT_CA_FILE")) c.theme_git_ca_file = *v;
   if (auto v = env("LASTFM_API_KEY")) c.lastfm_api_key = *v;
@@ -133,16 +123,6 @@ Config config_from_env(const Getenv& env) {
   if (auto v = env("LASTFM_API_URL"); v && !v->empty()) c.lastfm_api_url = *v;
   if (auto v = env("LASTFM_AUTH_URL"); v && !v->empty()) c.lastfm_auth_url = *v;
   if (auto v = env("LISTENBRAINZ_API_URL"); v && !v->empty()) c.listenbrainz_api_url = *v;
-  if (auto v = env("SCROBBLE_RETRY_SECONDS")) {
-    auto n = util::parse_int(*v);
-    if (!n || *n < 1 || *n > 3600) throw ConfigError("SCROBBLE_RETRY_SECONDS must be a number from 1 to 3600");
-    c.scrobble_retry_seconds = static_cast<unsigned>(*n);
-  }
-  if (auto v = env("SCROBBLE_QUEUE_MAX")) {
-    auto n = util::parse_int(*v);
-    if (!n || *n < 1 || *n > 1'000'000) throw ConfigError("SCROBBLE_QUEUE_MAX must be a number from 1 to 1000000");
-    c.scrobble_queue_max = static_cast<unsigned>(*n);
-  }
   if (auto v = env("MUSICBRAINZ_MIN_INTERVAL_MS")) {
     auto n = util::parse_int(*v);
     if (!n || *n < 0 || *n > 60'000) throw ConfigError("MUSICBRAINZ_MIN_INTERVAL_MS must be a number from 0 to 60000");
@@ -166,6 +146,10 @@ Config config_from_env(const Getenv& env) {
       out = static_cast<unsigned>(*n);
     }
   };
+  bounded("LISTING_INTERVAL_SECONDS", 1, 86'400, c.listing_interval_seconds);
+  bounded("LISTING_FIRST_DELAY_SECONDS", 0, 86'400, c.listing_first_delay_seconds);
+  bounded("SCROBBLE_RETRY_SECONDS", 1, 3600, c.scrobble_retry_seconds);
+  bounded("SCROBBLE_QUEUE_MAX", 1, 1'000'000, c.scrobble_queue_max);
   bounded("HTTP_HEADER_TIMEOUT_SECONDS", 1, 3600, c.http_header_timeout_seconds);
   bounded("HTTP_BODY_IDLE_TIMEOUT_SECONDS", 1, 3600, c.http_body_idle_timeout_seconds);
   bounded("HTTP_MAX_CONNECTIONS_PER_IP", 1, 1'000'000, c.http_max_connections_per_ip);
