@@ -66,5 +66,7 @@ p2p_node() {
     echo "refusing to start a P2P node with P2P_DHT_DISCOVERY='${P2P_DHT_DISCOVERY:-}' P2P_PORT_MAPPING='${P2P_PORT_MAPPING:-}' (both must be false outside a lab namespace)" >&2
     return 1
   fi
-  "$@"
+  # Started in the background (`p2p_node ... &`), the subshell becomes the server, so `$!` is the server's pid
+  # and killing it stops the node (without exec the server outlived the kill and kept the port and the log).
+  exec "$@"
 }

@@ -19,6 +19,7 @@ track_count() { curl -sf "http://127.0.0.1:$1/api/tracks?per_page=1" | python3 -
 serve() {  # name http_port p2p_port [seed]
   SOUNDTIME_DATA_DIR="$work/$1" PORT=$2 HOST=127.0.0.1 LOG_LEVEL=info P2P_ENABLED=true P2P_BIND_HOST=127.0.0.1 \
     P2P_BIND_PORT=$3 P2P_SYNC_INTERVAL_SECONDS=1 P2P_SEED_PEERS=${4:-} P2P_DHT_DISCOVERY=false P2P_PORT_MAPPING=false \
+    P2P_MAX_TRACKS_PER_PEER=$(( TRACKS > 200000 ? TRACKS : 200000 )) \
     p2p_node "$BIN" serve >"$work/$1.log" 2>&1 &
   pids+=($!)
   wait_http "http://127.0.0.1:$2/healthz"
@@ -129,8 +130,10 @@ PY
 serve c "$hc" "$pc"
 t0=$(now)
 serve d "$hd" "$pd" "$(node_id "$hc")@127.0.0.1:$pc"
-wait_tracks "$hd" "$TRACKS" 600
+wait_tracks "$hd" "$TRACKS" 900
 t1=$(now)
+# The fresh node's CPU time (user + system): what the sync costs whatever else loads the machine.
+cpu_s=$(awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/${pids[-1]}/stat")
 # The tracks are listed before their peer copies (what playing them needs) are recorded, and only then is
 # the batch logged: wait for that line too.
 for _ in $(seq 600); do grep -q "p2p: applied .*(cursor $TRACKS;" "$work/d.log" && break; sleep 0.1; done
@@ -148,5 +151,6 @@ f = lambda s: datetime.datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%f")
 print(f"{(f(end) - f(start)).total_seconds():.1f}" if start and end else "n/a")
 PY
 )
-echo "catalogue sync of $TRACKS tracks to a fresh node: $logged s from its start to the last page applied with its peer copies (goal < 30 s); $(python3 -c "print(f'{$t1 - $t0:.1f}')") s until the API counted them all"
+goal=$(( TRACKS > 100000 ? 120 : 30 ))  # issue 15: 1,000,000 tracks in < 120 s; 100,000 in < 30 s
+echo "catalogue sync of $TRACKS tracks to a fresh node: $logged s from its start to the last page applied with its peer copies (goal < $goal s); $(python3 -c "print(f'{$t1 - $t0:.1f}')") s until the API counted them all; the fresh node used ${cpu_s} s of CPU"
 if [ -n "${KEEP_LOGS:-}" ]; then mkdir -p "$KEEP_LOGS"; cp "$work"/*.log "$KEEP_LOGS"/; fi

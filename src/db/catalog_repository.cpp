@@ -48,23 +48,49 @@ class SqlCatalogRepository final : public model::CatalogRepository {
 
   model::Artist upsert_artist(std::string_view key, const model::Artist& a) override {
     auto c = pool_.acquire();
-    c->query(
-        "INSERT INTO artists (id, match_key, name, musicbrainz_id, search_text, created_at) VALUES (?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (match_key) DO NOTHING",
-        {a.id, std::string(key), a.name, opt(a.musicbrainz_id), util::fold_for_search(a.name), a.created_at});
-    auto rows = c->query(kArtistSelect + " WHERE ar.match_key = ?", {std::string(key)});
-    return read_artist(rows.rows.at(0));
+    return upsert_artist_on(*c, key, a);
   }
 
   model::Album upsert_album(std::string_view key, const model::Album& a) override {
     auto c = pool_.acquire();
-    c->query(
+    return upsert_album_on(*c, key, a);
+  }
+
+  std::vector<model::Artist> upsert_artists(const std::vector<std::pair<std::string, model::Artist>>& keyed) override {
+    std::vector<model::Artist> out;
+    transaction(pool_, [&](Connection& c) {
+      out.clear();  // (a retried transaction starts over)
+      for (const auto& [key, a] : keyed) out.push_back(upsert_artist_on(c, key, a));
+    });
+    return out;
+  }
+
+  std::vector<model::Album> upsert_albums(const std::vector<std::pair<std::string, model::Album>>& keyed) override {
+    std::vector<model::Album> out;
+    transaction(pool_, [&](Connection& c) {
+      out.clear();
+      for (const auto& [key, a] : keyed) out.push_back(upsert_album_on(c, key, a));
+    });
+    return out;
+  }
+
+  static model::Artist upsert_artist_on(Connection& c, std::string_view key, const model::Artist& a) {
+    c.query(
+        "INSERT INTO artists (id, match_key, name, musicbrainz_id, search_text, created_at) VALUES (?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (match_key) DO NOTHING",
+        {a.id, std::string(key), a.name, opt(a.musicbrainz_id), util::fold_for_search(a.name), a.created_at});
+    auto rows = c.query(kArtistSelect + " WHERE ar.match_key = ?", {std::string(key)});
+    return read_artist(rows.rows.at(0));
+  }
+
+  static model::Album upsert_album_on(Connection& c, std::string_view key, const model::Album& a) {
+    c.query(
         "INSERT INTO albums (id, match_key, title, artist_id, release_date, musicbrainz_id, genre, year, "
         "is_compilation, search_text, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (match_key) DO NOTHING",
         {a.id, std::string(key), a.title, a.artist_id, opt(a.release_date), opt(a.musicbrainz_id), opt(a.genre),
          opt(a.year), a.is_compilation, util::fold_for_search(a.title + " " + a.artist_name), a.created_at});
-    auto rows = c->query(kAlbumSelect + " WHERE al.match_key = ?", {std::string(key)});
+    auto rows = c.query(kAlbumSelect + " WHERE al.match_key = ?", {std::string(key)});
     return read_album(rows.rows.at(0));
   }
 

@@ -215,7 +215,7 @@ class SqlP2pRepository final : public model::P2pRepository {
         "local_track_id = excluded.local_track_id, title = excluded.title, artist_name = excluded.artist_name, "
         "album_title = excluded.album_title, bitrate = excluded.bitrate, sample_rate = excluded.sample_rate, "
         "format = excluded.format, last_checked_at = excluded.last_checked_at",
-        {r.id.empty() ? util::new_uuid() : r.id, opt(r.local_track_id), r.title, r.artist_name, opt(r.album_title),
+        {r.id.empty() ? util::new_time_uuid() : r.id, opt(r.local_track_id), r.title, r.artist_name, opt(r.album_title),
          "p2p://" + r.origin_node, uri, "/api/stream/p2p/" + r.hash, opt(r.bitrate), opt(r.sample_rate),
          opt(r.format), util::now_micros(), r.created_at ? r.created_at : util::now_micros(), r.hash});
   }

@@ -197,6 +197,10 @@ class CatalogRepository {
   // Atomic find-or-create, keyed by match_key (unique): concurrent imports never duplicate.
   virtual Artist upsert_artist(std::string_view match_key, const Artist& proposed) = 0;
   virtual Album upsert_album(std::string_view match_key, const Album& proposed) = 0;
+  // The same for many at once, in one transaction (a page of replicated tracks names thousands): the
+  // answers in the order asked.
+  virtual std::vector<Artist> upsert_artists(const std::vector<std::pair<std::string, Artist>>& keyed) = 0;
+  virtual std::vector<Album> upsert_albums(const std::vector<std::pair<std::string, Album>>& keyed) = 0;
   virtual void set_album_cover(std::string_view album_id, std::string_view cover_url, bool only_if_missing) = 0;
 
   virtual void insert_track(const Track& t) = 0;

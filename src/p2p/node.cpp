@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <future>
 
 #include "crypto/blake3_range.hpp"
 #include "p2p/catalog_batch.hpp"
@@ -174,7 +175,7 @@ Reply Node::handle(const std::string& from, const std::string& ip, const std::st
               // number of throwaway keys must not fill the peer table, the address book or the memory).
               remember_newcomer(from, addr);
               want_contact(from);
-              return json_reply(Pong{node_id(), static_cast<std::uint64_t>(repo_.local_track_count()), opts_.version,
+              return json_reply(Pong{node_id(), local_track_count(), opts_.version,
                                      ip, opts_.reach.rendezvous});
             }
             if (addr) book_.add(from, *addr, AddressSource::observed);
@@ -185,7 +186,7 @@ Reply Node::handle(const std::string& from, const std::string& ip, const std::st
               std::lock_guard l(mu_);
               bloom_sent_.erase(from);  // it may have restarted and lost our filter
             }
-            return json_reply(Pong{node_id(), static_cast<std::uint64_t>(repo_.local_track_count()), opts_.version, ip,
+            return json_reply(Pong{node_id(), local_track_count(), opts_.version, ip,
                                    opts_.reach.rendezvous});
           },
           [&](const RequestCatalog& r) { return answer_catalog(r); },
@@ -393,32 +394,53 @@ void Node::pull_catalog(const std::string& node) {
   auto start = repo_.find_peer(node);
   if (!start) return;
   auto cursor = static_cast<std::uint64_t>(start->sync_cursor);
-  // Pages are applied several at a time (catalog_batch.hpp); the cursor is saved once they are.
+  // Pages are applied several at a time (catalog_batch.hpp); the cursor is saved once they are. A batch is
+  // applied on a thread of its own while the next one is fetched (the peer prepares pages while we write),
+  // one batch at a time and in order.
   CatalogBatch batch(kCatalogBatchTracks);
   std::uint64_t batch_end = cursor;
   double fetching_ms = 0;
   int pages_in_batch = 0;
   auto ms = [](auto a, auto b) { return std::chrono::duration<double, std::milli>(b - a).count(); };
-  auto apply = [&](const std::vector<std::string>& removed) {
-    auto t1 = std::chrono::steady_clock::now();
-    auto n = batch.size();
-    if (!batch.empty()) replicator_.upsert_page(node, batch.take());
-    for (const auto& h : removed) replicator_.remove(node, h);
-    if (n > 0 || !removed.empty())  // (once the batch can be played: bench/p2p.sh reads it)
-      spdlog::info("p2p: applied {} tracks and {} removals from {} (cursor {}; {} pages in {:.0f} ms, applying {:.0f} ms)",
-                   n, removed.size(), node.substr(0, 8), batch_end, pages_in_batch, fetching_ms,
-                   ms(t1, std::chrono::steady_clock::now()));
-    if (batch_end > static_cast<std::uint64_t>(start->sync_cursor))
-      repo_.set_sync_cursor(node, static_cast<std::int64_t>(batch_end));
+  std::future<void> applying;  // (its destructor waits for it on every way out)
+  auto applied = [&] {
+    if (applying.valid()) applying.get();  // rethrows what applying the previous batch threw
+  };
+  auto apply = [&](std::vector<std::string> removed) {
+    applied();
+    auto tracks = batch.take();
+    if (tracks.empty() && removed.empty() && batch_end <= static_cast<std::uint64_t>(start->sync_cursor)) return;
+    applying = std::async(std::launch::async, [this, &node, tracks = std::move(tracks), removed = std::move(removed),
+                                               end = batch_end, pages = pages_in_batch, fetched = fetching_ms,
+                                               saved = start->sync_cursor, ms] {
+      auto t1 = std::chrono::steady_clock::now();
+      if (!tracks.empty()) replicator_.upsert_page(node, tracks);
+      for (const auto& h : removed) replicator_.remove(node, h);
+      if (!tracks.empty() || !removed.empty())  // (once the batch can be played: bench/p2p.sh reads it)
+        spdlog::info("p2p: applied {} tracks and {} removals from {} (cursor {}; {} pages in {:.0f} ms, applying {:.0f} ms)",
+                     tracks.size(), removed.size(), node.substr(0, 8), end, pages, fetched,
+                     ms(t1, std::chrono::steady_clock::now()));
+      if (end > static_cast<std::uint64_t>(saved)) repo_.set_sync_cursor(node, static_cast<std::int64_t>(end));
+    });
     fetching_ms = 0;
     pages_in_batch = 0;
   };
+  // Counting the peer's copies on every page would make a large catalogue's sync quadratic: counted once,
+  // then again only when what was taken since could reach the quota.
+  auto counted = repo_.remote_track_count(node);
+  std::int64_t taken = 0;
   for (int pages = 0; pages < 100000; ++pages) {
     if (!repo_.find_peer(node)) return;  // removed meanwhile
-    if (repo_.remote_track_count(node) >= opts_.max_tracks_per_peer) {
-      spdlog::warn("p2p: {} offers more than {} tracks: no more are taken (P2P_MAX_TRACKS_PER_PEER)", node.substr(0, 8),
-                   opts_.max_tracks_per_peer);
-      return;
+    if (counted + taken >= opts_.max_tracks_per_peer) {
+      apply({});
+      applied();
+      counted = repo_.remote_track_count(node);
+      taken = 0;
+      if (counted >= opts_.max_tracks_per_peer) {
+        spdlog::warn("p2p: {} offers more than {} tracks: no more are taken (P2P_MAX_TRACKS_PER_PEER)",
+                     node.substr(0, 8), opts_.max_tracks_per_peer);
+        return;
+      }
     }
     auto t0 = std::chrono::steady_clock::now();
     auto m = call(node, RequestCatalog{cursor, 500});
@@ -427,10 +449,11 @@ void Node::pull_catalog(const std::string& node) {
     auto* d = std::get_if<CatalogDelta>(&m);
     if (!d) throw PeerError(std::string("expected CatalogDelta, got ") + message_name(m));
     if (!batch.accepts(d->tracks)) apply({});
+    taken += static_cast<std::int64_t>(d->tracks.size());
     batch.add(std::move(d->tracks));
     if (d->next_cursor > batch_end) batch_end = d->next_cursor;
-    if (!d->removed.empty() || batch.full() || !d->has_more) apply(d->removed);
-    if (!d->has_more) return;
+    if (!d->removed.empty() || batch.full() || !d->has_more) apply(std::move(d->removed));
+    if (!d->has_more) return applied();
     if (d->next_cursor <= cursor) throw PeerError("catalogue cursor did not advance");
     cursor = d->next_cursor;
     std::lock_guard l(mu_);
@@ -588,6 +611,20 @@ void Node::push_changes() {
   }
 }
 
+std::uint64_t Node::local_track_count() {
+  // Every change to the tracks we offer moves the catalogue log, so its head says when to count again.
+  auto head = repo_.latest_change();
+  {
+    std::lock_guard l(count_mu_);
+    if (counted_head_ == head) return counted_;
+  }
+  auto n = static_cast<std::uint64_t>(std::max<std::int64_t>(0, repo_.local_track_count()));
+  std::lock_guard l(count_mu_);
+  counted_head_ = head;
+  counted_ = n;
+  return n;
+}
+
 void Node::strike(const std::string& node, const std::string& why) {
   int n = repo_.strike_peer(node);
   spdlog::warn("p2p: peer {} sent bad data ({}); strike {}", node.substr(0, 8), why, n);
@@ -612,7 +649,7 @@ library::P2pStatus Node::status() {
     if (p.is_online) ++s.online_peer_count;
   }
   s.connections = transport_->connection_count();
-  s.local_track_count = repo_.local_track_count();
+  s.local_track_count = static_cast<std::int64_t>(local_track_count());
   s.cache_bytes = blobs_.used_bytes();
   s.cache_max_bytes = blobs_.max_bytes();
   s.searches_answered = searches_answered_;

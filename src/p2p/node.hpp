@@ -274,6 +274,13 @@ class Node final : public library::P2pService {
   std::atomic<bool> sharing_on_{true};   // read per admission and request
   std::atomic<bool> friends_only_{false};
 
+  // The count of the tracks we offer, for Pongs and the status: counting a large library on every Ping
+  // costs more than the rest of the answer, so it is kept until the catalogue log moves.
+  std::uint64_t local_track_count();
+  std::mutex count_mu_;
+  std::int64_t counted_head_ = -1;  // the catalogue log's head when counted_ was counted
+  std::uint64_t counted_ = 0;
+
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;

@@ -80,18 +80,19 @@ model::Artist Replicator::artist_for(const std::string& name, PageCache* cache) 
   if (cache) {
     if (auto it = cache->artists.find(key); it != cache->artists.end()) return it->second;
   }
-  auto ar = catalog_.upsert_artist(key, model::Artist{util::new_uuid(), name, {}, {}, {}, util::now_micros()});
+  auto ar = catalog_.upsert_artist(key, model::Artist{util::new_time_uuid(), name, {}, {}, {}, util::now_micros()});
   if (cache) cache->artists.emplace(key, ar);
   return ar;
 }
 
-std::optional<std::string> Replicator::album_for(const TrackAnnouncement& a, const model::Artist& track_artist,
-                                                 PageCache* cache) {
+std::optional<std::pair<std::string, model::Album>> Replicator::album_proposal(const TrackAnnouncement& a,
+                                                                               const model::Artist& track_artist,
+                                                                               PageCache* cache) {
   if (!a.album_title || util::trim(*a.album_title).empty()) return std::nullopt;
   auto album_artist_name = clean(a.album_artist_name.value_or(track_artist.name), "Unknown Artist");
   auto album_artist = album_artist_name == track_artist.name ? track_artist : artist_for(album_artist_name, cache);
   model::Album p;
-  p.id = util::new_uuid();
+  p.id = util::new_time_uuid();
   p.title = clean(*a.album_title, "Unknown Album");
   p.artist_id = album_artist.id;
   p.artist_name = album_artist.name;
@@ -99,12 +100,53 @@ std::optional<std::string> Replicator::album_for(const TrackAnnouncement& a, con
   p.year = a.year;
   p.created_at = util::now_micros();
   auto key = library::album_key(album_artist.id, p.title, std::nullopt);
+  return std::pair{std::move(key), std::move(p)};
+}
+
+std::optional<std::string> Replicator::album_for(const TrackAnnouncement& a, const model::Artist& track_artist,
+                                                 PageCache* cache) {
+  auto proposal = album_proposal(a, track_artist, cache);
+  if (!proposal) return std::nullopt;
+  auto& [key, p] = *proposal;
   if (cache) {
     if (auto it = cache->albums.find(key); it != cache->albums.end()) return it->second.id;
   }
   auto al = catalog_.upsert_album(key, p);
   if (cache) cache->albums.emplace(key, al);
   return al.id;
+}
+
+// Every artist and album the page's new tracks name, settled in two transactions rather than one
+// commit each (a page of 20,000 tracks from a large library names thousands of albums).
+void Replicator::settle_names(const std::vector<const TrackAnnouncement*>& fresh, PageCache& cache) {
+  std::vector<std::pair<std::string, model::Artist>> artists;
+  std::unordered_set<std::string> asked;
+  auto want_artist = [&](const std::string& name) {
+    auto key = library::artist_key(name, std::nullopt);
+    if (cache.artists.count(key) || !asked.insert(key).second) return;
+    artists.emplace_back(std::move(key), model::Artist{util::new_time_uuid(), name, {}, {}, {}, util::now_micros()});
+  };
+  for (const auto* a : fresh) {
+    want_artist(clean(a->artist_name, "Unknown Artist"));
+    if (a->album_title && a->album_artist_name) want_artist(clean(*a->album_artist_name, "Unknown Artist"));
+  }
+  if (!artists.empty()) {
+    auto settled = catalog_.upsert_artists(artists);
+    for (std::size_t i = 0; i < settled.size() && i < artists.size(); ++i)
+      cache.artists.emplace(artists[i].first, std::move(settled[i]));
+  }
+  std::vector<std::pair<std::string, model::Album>> albums;
+  asked.clear();
+  for (const auto* a : fresh) {
+    auto proposal = album_proposal(*a, artist_for(clean(a->artist_name, "Unknown Artist"), &cache), &cache);
+    if (!proposal || cache.albums.count(proposal->first) || !asked.insert(proposal->first).second) continue;
+    albums.push_back(std::move(*proposal));
+  }
+  if (!albums.empty()) {
+    auto settled = catalog_.upsert_albums(albums);
+    for (std::size_t i = 0; i < settled.size() && i < albums.size(); ++i)
+      cache.albums.emplace(albums[i].first, std::move(settled[i]));
+  }
 }
 
 // The peer edited its track, or renamed its artist or album: follow the fields peers may change, and
@@ -144,40 +186,10 @@ void Replicator::follow_edit(const std::string& track_id, const TrackAnnouncemen
 
 model::Track Replicator::new_replica(const TrackAnnouncement& a, const model::RemoteTrackRecord& copy, PageCache* cache) {
   auto now = util::now_micros();
-  auto artist_for = [&](const std::string& name) {
-    auto key = library::artist_key(name, std::nullopt);
-    if (cache) {
-      if (auto it = cache->artists.find(key); it != cache->artists.end()) return it->second;
-    }
-    auto ar = catalog_.upsert_artist(key, model::Artist{util::new_uuid(), name, {}, {}, {}, now});
-    if (cache) cache->artists.emplace(key, ar);
-    return ar;
-  };
-  auto artist = artist_for(copy.artist_name);
-  auto album_artist_name = clean(a.album_artist_name.value_or(copy.artist_name), "Unknown Artist");
-  auto album_artist = album_artist_name == copy.artist_name ? artist : artist_for(album_artist_name);
-  std::optional<std::string> album_id;
-  if (a.album_title && !util::trim(*a.album_title).empty()) {
-    model::Album p;
-    p.id = util::new_uuid();
-    p.title = clean(*a.album_title, "Unknown Album");
-    p.artist_id = album_artist.id;
-    p.artist_name = album_artist.name;
-    p.genre = a.genre;
-    p.year = a.year;
-    p.created_at = now;
-    auto key = library::album_key(album_artist.id, p.title, std::nullopt);
-    if (cache) {
-      if (auto it = cache->albums.find(key); it != cache->albums.end()) album_id = it->second.id;
-    }
-    if (!album_id) {
-      auto al = catalog_.upsert_album(key, p);
-      if (cache) cache->albums.emplace(key, al);
-      album_id = al.id;
-    }
-  }
+  auto artist = artist_for(copy.artist_name, cache);
+  auto album_id = album_for(a, artist, cache);
   model::Track t;
-  t.id = util::new_uuid();
+  t.id = util::new_time_uuid();
   t.title = copy.title;
   t.artist_id = artist.id;
   t.album_id = album_id;
@@ -206,6 +218,12 @@ void Replicator::upsert_page(const std::string& from, const std::vector<TrackAnn
   for (const auto& a : page) hashes.push_back(a.hash);
   auto known = repo_.tracks_with_hashes(hashes);
   PageCache cache;
+  {
+    std::vector<const TrackAnnouncement*> fresh;
+    for (const auto& a : page)
+      if (!known.count(a.hash)) fresh.push_back(&a);
+    settle_names(fresh, cache);
+  }
   std::vector<model::Track> fresh;
   std::unordered_set<std::string> fresh_ids;  // (pages of 20,000 tracks: no linear search)
   std::vector<model::RemoteTrackRecord> copies;

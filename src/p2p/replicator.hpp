@@ -45,6 +45,11 @@ class Replicator {
   // artist and title), created when needed.
   std::optional<std::string> album_for(const TrackAnnouncement& a, const model::Artist& track_artist, PageCache* cache);
   model::Artist artist_for(const std::string& name, PageCache* cache);
+  // Its key and the row proposed for it (nothing when the track names no album).
+  std::optional<std::pair<std::string, model::Album>> album_proposal(const TrackAnnouncement& a,
+                                                                     const model::Artist& track_artist,
+                                                                     PageCache* cache);
+  void settle_names(const std::vector<const TrackAnnouncement*>& fresh, PageCache& cache);
 
   model::CatalogRepository& catalog_;
   model::P2pRepository& repo_;

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cctype>
+#include <chrono>
 #include <cstdint>
 
 #include "util/random.hpp"
@@ -30,6 +31,16 @@ std::string new_uuid() {
   std::array<std::uint8_t, 16> b{};
   random_bytes(b.data(), b.size());
   return format_uuid(b, 4);
+}
+
+std::string new_time_uuid() {
+  std::array<std::uint8_t, 16> b{};
+  random_bytes(b.data(), b.size());
+  auto ms = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                           std::chrono::system_clock::now().time_since_epoch())
+                                           .count());
+  for (int i = 0; i < 6; ++i) b[i] = static_cast<std::uint8_t>(ms >> (40 - 8 * i));
+  return format_uuid(b, 7);
 }
 
 std::string name_uuid(std::string_view name) {

@@ -889,6 +889,58 @@ class GreedyPeer(FakeNode):
         self.assertEqual(answers, ["ok", "rate_limited", "rate_limited"])
 
 
+class PagedPeer(FakeNode):
+    """A fake node whose catalogue takes several pages (3,000 tracks, 500 a page). No tests of its own."""
+
+    def custom_reply(self, name, msg):
+        if name != "RequestCatalog":
+            return None
+        since = msg["RequestCatalog"]["since_cursor"]
+        self.asked = getattr(self, "asked", []) + [since]
+        end = min(since + 500, 3000)
+        tracks = [{"hash": f"{7:08x}{i:056x}", "title": f"Fake {i}", "artist_name": f"Spam {i // 100}",
+                   "album_title": f"Album {i // 10}", "duration_secs": 1.0, "format": "mp3", "file_size": 1000,
+                   "origin_node": self.node_id} for i in range(since, end)]
+        return (2, json.dumps({"CatalogDelta": {"since": "2026-01-01T00:00:00Z", "tracks": tracks, "removed": [],
+                                                "cursor": since, "next_cursor": end, "has_more": end < 3000}}))
+
+    def link(self):
+        r = self.s.post("/api/admin/p2p/peers", {"node_id": self.node_id, "address": f"127.0.0.1:{self.port}"},
+                        token=self.s.token)
+        self.assertEqual(r.status, 200, r)
+
+    def total(self):
+        return self.s.get("/api/tracks?per_page=1", token=self.s.token).json["total"]
+
+
+class LargeCatalogPeer(PagedPeer):
+    """Issue 15: every page of a large catalogue is asked once, in order, and applied (batches are written
+    while the next pages are fetched)."""
+
+    def test_every_page_is_applied(self):
+        self.link()
+        wait_for(lambda: self.total() == 3000 or None, what="the 3,000 tracks")
+        wait_for(lambda: "(cursor 3000;" in self.s.read_log() or None, what="the last batch logged")
+        self.assertEqual(self.total(), 3000)
+        albums = self.s.get("/api/albums?per_page=1", token=self.s.token).json["total"]
+        self.assertEqual(albums, 300)  # grouped once each, whatever page named them
+        self.assertEqual([c for c in self.asked if c < 3000], list(range(0, 3000, 500)))
+
+
+class QuotaPeer(PagedPeer):
+    """The per-peer quota holds while pages are batched: the copies are counted again once what was taken
+    could reach it (not only when a batch of 20,000 is written), so no more pages are asked after that."""
+
+    env = {"P2P_MAX_TRACKS_PER_PEER": "1200"}
+
+    def test_pulling_stops_at_the_quota(self):
+        self.link()
+        wait_for(lambda: "no more are taken" in self.s.read_log() or None, what="the quota reached")
+        self.assertEqual(self.total(), 1500)  # three pages: the third crossed the quota
+        self.assertEqual(self.asked[:3], [0, 500, 1000])
+        self.assertEqual(set(self.asked), {0, 500, 1000}, "no page asked past the quota")
+
+
 class ThrowawayIdentities(unittest.TestCase):
     """Issue 17, item 10: nodes that link to us with fresh keys are answered, but become peers (a row, an
     address book entry) only once contacting them back works; until then they may not push."""

@@ -7,6 +7,10 @@
 namespace st::lib::sqlite {
 
 Database::Database(const std::string& path) {
+  // SQLite's memory statistics take a global mutex on every allocation, shared by all connections; nothing
+  // here reads them. Set once, before the first connection (later it is refused, harmlessly).
+  static const bool no_memstatus = [] { return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK; }();
+  (void)no_memstatus;
   int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                            nullptr);
   if (rc != SQLITE_OK) {

@@ -274,6 +274,37 @@ TEST_P(Repositories, ConcurrentUpsertsCreateOneArtistAndOneAlbum) {
   EXPECT_EQ(catalog_->counts().albums, 1);
 }
 
+TEST_P(Repositories, BulkUpsertsAnswerInOrderAndKeepWhatExists) {
+  auto now = util::now_micros();
+  auto first = catalog_->upsert_artist("name:old", {util::new_uuid(), "Old", std::nullopt, {}, {}, now});
+  std::vector<std::pair<std::string, model::Artist>> artists{
+      {"name:new", {util::new_uuid(), "New", std::nullopt, {}, {}, now}},
+      {"name:old", {util::new_uuid(), "Old again", std::nullopt, {}, {}, now}}};
+  auto got = catalog_->upsert_artists(artists);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].id, artists[0].second.id);
+  EXPECT_EQ(got[0].name, "New");
+  EXPECT_EQ(got[1].id, first.id);  // the existing row stands
+  EXPECT_EQ(got[1].name, "Old");
+  model::Album al;
+  al.title = "LP";
+  al.artist_id = first.id;
+  al.created_at = now;
+  al.id = util::new_uuid();
+  auto existing = catalog_->upsert_album(first.id + "|lp", al);
+  std::vector<std::pair<std::string, model::Album>> albums{{first.id + "|ep", al}, {first.id + "|lp", al}};
+  albums[0].second.id = util::new_uuid();
+  albums[0].second.title = "EP";
+  albums[1].second.id = util::new_uuid();
+  auto settled = catalog_->upsert_albums(albums);
+  ASSERT_EQ(settled.size(), 2u);
+  EXPECT_EQ(settled[0].id, albums[0].second.id);
+  EXPECT_EQ(settled[0].artist_name, "Old");
+  EXPECT_EQ(settled[1].id, existing.id);
+  EXPECT_EQ(catalog_->counts().artists, 2);
+  EXPECT_EQ(catalog_->counts().albums, 2);
+}
+
 TEST_P(Repositories, TracksRoundTripListAndPrune) {
   model::Artist a{util::new_uuid(), "Band", std::nullopt, {}, {}, util::now_micros()};
   auto artist = catalog_->upsert_artist("name:band", a);

@@ -1,3 +1,5 @@
+#include <thread>
+#include <chrono>
 #include <gtest/gtest.h>
 
 #include <set>
@@ -24,4 +26,21 @@ TEST(Uuid, ValidationAndNormalisation) {
   EXPECT_FALSE(is_uuid("123e4567-e89b-12d3-a456-42661417400g"));
   EXPECT_EQ(normalize_uuid("123E4567-E89B-12D3-A456-426614174000"), "123e4567-e89b-12d3-a456-426614174000");
   EXPECT_FALSE(normalize_uuid("../etc/passwd"));
+}
+
+TEST(Uuid, TimeOrderedIdsAreVersion7AndSortByCreation) {
+  auto a = st::util::new_time_uuid();
+  std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  auto b = st::util::new_time_uuid();
+  EXPECT_TRUE(st::util::is_uuid(a));
+  EXPECT_EQ(a[14], '7');
+  EXPECT_TRUE(a[19] == '8' || a[19] == '9' || a[19] == 'a' || a[19] == 'b');
+  EXPECT_LT(a, b);  // a later millisecond sorts after
+  EXPECT_NE(a.substr(15), b.substr(15));
+  // The first 48 bits are the current Unix time in milliseconds.
+  auto ms = std::stoull(a.substr(0, 8) + a.substr(9, 4), nullptr, 16);
+  auto now = static_cast<unsigned long long>(std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::system_clock::now().time_since_epoch()).count());
+  EXPECT_LE(ms, now);
+  EXPECT_GT(ms + 60'000, now);
 }
