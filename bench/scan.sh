@@ -1,21 +1,32 @@
 #!/usr/bin/env bash
 # Imports the same generated library (TRACKS files, default 10000) with `soundtime import` and with MPD's
-# database update, in the same run; prints tracks/s of both and the ratio, then times an unchanged rescan.
+# database update, in the same run; prints tracks/s of both and the ratio, peak RSS during the import,
+# an unchanged rescan, a rescan after 1% of the files changed, and the idle RSS of a server that has
+# rescanned the tree. The tree holds SOURCES (default 200) generated files, hard-linked into album folders,
+# so a 1,000,000-file tree takes little disk.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/common.sh
 BIN=${BIN:-build/soundtime}
 TRACKS=${TRACKS:-10000}
+SOURCES=${SOURCES:-200}
 command -v mpd >/dev/null && command -v mpc >/dev/null || { echo "needs mpd and mpc (apt-get install mpd mpc)"; exit 1; }
+BIN=$(realpath "$BIN")
 work=$(mktemp -d /tmp/soundtime-bench-scan.XXXXXX)
 chmod 755 "$work"
 mpd_pid=""
-cleanup() { [ -n "$mpd_pid" ] && kill "$mpd_pid" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"; }
+srv_pid=""
+cleanup() {
+  [ -n "$mpd_pid" ] && kill "$mpd_pid" 2>/dev/null
+  [ -n "$srv_pid" ] && kill "$srv_pid" 2>/dev/null
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
 trap cleanup EXIT
 
-echo "generating $TRACKS tracks (100 distinct 3 s files, copied into album folders)..."
+echo "generating $TRACKS tracks ($SOURCES distinct 3 s files, hard-linked into album folders)..."
 mkdir -p "$work/src" "$work/music"
-for i in $(seq 0 99); do
+for i in $(seq 0 $((SOURCES - 1))); do
   ext=mp3; codec="-c:a libmp3lame -b:a 128k"
   if [ $((i % 4)) -eq 1 ]; then ext=flac; codec="-c:a flac"; fi
   if [ $((i % 4)) -eq 2 ]; then ext=ogg; codec="-c:a libvorbis"; fi
@@ -24,28 +35,47 @@ for i in $(seq 0 99); do
     -metadata track=$((i % 12 + 1)) "$work/src/$i.$ext"
 done
 python3 - "$work" "$TRACKS" <<'PY'
-import os, shutil, sys
+import os, sys
 work, n = sys.argv[1], int(sys.argv[2])
 src = sorted(os.listdir(os.path.join(work, "src")))
+made = set()
 for i in range(n):
     f = src[i % len(src)]
     d = os.path.join(work, "music", f"Artist {i % 97}", f"Album {i // 12}")
-    os.makedirs(d, exist_ok=True)
-    shutil.copyfile(os.path.join(work, "src", f), os.path.join(d, f"{i:05d} {f}"))
+    if d not in made:
+        os.makedirs(d, exist_ok=True)
+        made.add(d)
+    os.link(os.path.join(work, "src", f), os.path.join(d, f"{i:07d} {f}"))
 PY
 sync
 
-# --- MPD ---
-mport=$(port)
+# Peak RSS (VmHWM) of a command, sampled from /proc while it runs: prints "seconds peak_kB".
+run_sampled() {  # log command...
+  local log=$1; shift
+  local t0 t1 hwm=0 h
+  t0=$(now)
+  "$@" >"$log" 2>/dev/null &
+  local pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    h=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)
+    [ -n "$h" ] && [ "$h" -gt "$hwm" ] && hwm=$h
+    sleep 0.2
+  done
+  wait "$pid"
+  t1=$(now)
+  echo "$(python3 -c "print($t1 - $t0)") $hwm"
+}
+
+# --- MPD (unix socket only: no network listener, no zeroconf) ---
 mkdir -p "$work/mpd"
+msock="$work/mpd/socket"
 cat > "$work/mpd/mpd.conf" <<CONF
 music_directory "$work/music"
 db_file "$work/mpd/db"
 state_file "$work/mpd/state"
 pid_file "$work/mpd/pid"
 log_file "$work/mpd/log"
-bind_to_address "127.0.0.1"
-port "$mport"
+bind_to_address "$msock"
 zeroconf_enabled "no"
 auto_update "no"
 audio_output {
@@ -56,31 +86,74 @@ CONF
 touch "$work/mpd/db"
 mpd --no-daemon "$work/mpd/mpd.conf" >/dev/null 2>&1 &
 mpd_pid=$!
-for _ in $(seq 100); do mpc -h 127.0.0.1 -p "$mport" status >/dev/null 2>&1 && break; sleep 0.05; done
+for _ in $(seq 100); do mpc -h "$msock" status >/dev/null 2>&1 && break; sleep 0.05; done
 t0=$(now)
-mpc -q -h 127.0.0.1 -p "$mport" update --wait
+mpc -q -h "$msock" update --wait
 t1=$(now)
-mpd_songs=$(mpc -h 127.0.0.1 -p "$mport" stats | awk '/Songs:/ {print $2}')
+mpd_songs=$(mpc -h "$msock" stats | awk '/Songs:/ {print $2}')
 kill "$mpd_pid"; wait "$mpd_pid" 2>/dev/null || true; mpd_pid=""
 mpd_secs=$(python3 -c "print($t1 - $t0)")
 
 # --- SoundTime ---
-t0=$(now)
-SOUNDTIME_DATA_DIR="$work/st" LOG_LEVEL=warn "$BIN" import "$work/music" > "$work/st-import.log" 2>/dev/null
-t1=$(now)
-st_secs=$(python3 -c "print($t1 - $t0)")
+export SOUNDTIME_DATA_DIR="$work/st" LOG_LEVEL=warn MUSIC_FOLDERS="$work/music"
+read -r st_secs st_hwm < <(run_sampled "$work/st-import.log" nice -n 5 "$BIN" import "$work/music")
 st_tracks=$(sqlite3 "$work/st/soundtime.db" "select count(*) from tracks")
-t0=$(now)
-SOUNDTIME_DATA_DIR="$work/st" LOG_LEVEL=warn "$BIN" import "$work/music" > "$work/st-rescan.log" 2>/dev/null
-t1=$(now)
-rescan_secs=$(python3 -c "print($t1 - $t0)")
+read -r rescan_secs rescan_hwm < <(run_sampled "$work/st-rescan.log" nice -n 5 "$BIN" scan)
+
+# 1% of the files change: every file linked to 1 source in 100 gets a new mtime; a few files get new
+# content (the link is replaced by a copy of another source) and a few are deleted.
+python3 - "$work" "$SOURCES" <<'PY'
+import os, shutil, sys, time
+work, sources = sys.argv[1], int(sys.argv[2])
+src = sorted(os.listdir(os.path.join(work, "src")))
+later = time.time() + 3600
+for f in src[:: 100]:
+    os.utime(os.path.join(work, "src", f), (later, later))
+changed = deleted = 0
+for root, dirs, files in os.walk(os.path.join(work, "music")):
+    dirs.sort()
+    for f in sorted(files):
+        p = os.path.join(root, f)
+        if changed < 20 and f.endswith(".mp3") and not f.endswith(" " + src[0]):
+            os.unlink(p)
+            shutil.copyfile(os.path.join(work, "src", src[4]), p)
+            changed += 1
+        elif deleted < 10 and changed >= 20:
+            os.unlink(p)
+            deleted += 1
+    if changed >= 20 and deleted >= 10:
+        break
+PY
+read -r touched_secs touched_hwm < <(run_sampled "$work/st-touched.log" nice -n 5 "$BIN" scan)
+
+# Idle RSS of a server that rescanned the tree on start (first scheduled pass after 5 s), once its CPU is quiet.
+sport=$(port)
+PORT=$sport HOST=127.0.0.1 SCAN_INTERVAL_MINUTES=60 WATCH_MUSIC_FOLDERS=false "$BIN" serve >"$work/st-serve.log" 2>&1 &
+srv_pid=$!
+wait_http "http://127.0.0.1:$sport/healthz" || wait_http "http://127.0.0.1:$sport/"
+sleep 6
+last=-1
+for _ in $(seq 600); do
+  c=$(cpu_ticks "$srv_pid")
+  [ "$c" = "$last" ] && break
+  last=$c
+  sleep 2
+done
+idle_kb=$(awk '/VmRSS/ {print $2}' "/proc/$srv_pid/status")
+serve_hwm=$(awk '/VmHWM/ {print $2}' "/proc/$srv_pid/status")
+kill "$srv_pid"; wait "$srv_pid" 2>/dev/null || true; srv_pid=""
 
 mpd_rate=$(python3 -c "print($mpd_songs / $mpd_secs)")
 st_rate=$(python3 -c "print($st_tracks / $st_secs)")
+mb() { python3 -c "print(f'{$1 / 1024:.0f}')"; }
 echo
 printf '%-34s %8s %8s %10s\n' "importer" "tracks" "seconds" "tracks/s"
 printf '%-34s %8s %8.2f %10.0f\n' "MPD database update" "$mpd_songs" "$mpd_secs" "$mpd_rate"
 printf '%-34s %8s %8.2f %10.0f\n' "soundtime import (hash+tags+covers)" "$st_tracks" "$st_secs" "$st_rate"
-echo "ratio soundtime/MPD: $(ratio "$st_rate" "$mpd_rate")x (goal >= 2x)"
-echo "unchanged rescan of $st_tracks tracks: ${rescan_secs} s (goal < 2 s)"
+echo "ratio soundtime/MPD: $(ratio "$st_rate" "$mpd_rate")x (goal >= 3x)"
+echo "RSS peak during the import: $(mb "$st_hwm") MB (goal < 500 MB)"
+printf 'unchanged rescan of %s tracks: %.2f s (goal < 10 s), peak RSS %s MB\n' "$st_tracks" "$rescan_secs" "$(mb "$rescan_hwm")"
 tail -1 "$work/st-rescan.log"
+printf 'rescan after 1%% changed: %.2f s (goal < 15 s), peak RSS %s MB\n' "$touched_secs" "$(mb "$touched_hwm")"
+grep -v '^ ' "$work/st-touched.log" | tail -1
+echo "server idle RSS after its rescan: $(mb "$idle_kb") MB (goal < 100 MB), peak $(mb "$serve_hwm") MB"
