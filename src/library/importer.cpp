@@ -40,7 +40,9 @@ std::optional<FileHash> hash_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return std::nullopt;
   crypto::Blake3 h;
-  std::vector<char> buf(1 << 20);
+  // One read buffer per importing thread: a fresh zero-filled MiB per file cost more than hashing the
+  // file (most audio files are a few MiB or less; a tree of short files spent 14% of its import in memset).
+  thread_local std::vector<char> buf(1 << 20);
   while (in) {
     in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
     h.update(buf.data(), static_cast<std::size_t>(in.gcount()));
