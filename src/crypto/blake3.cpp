@@ -1,6 +1,7 @@
 #include "crypto/blake3.hpp"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstring>
 
@@ -148,6 +149,29 @@ Output subtree_output(const std::uint8_t* data, std::size_t len, std::uint64_t f
   return parent_output(l, r);
 }
 
+// The node over chunk CVs [a, b) (b - a >= 2), split as the BLAKE3 tree splits chunks.
+Output cv_subtree(const Blake3Hash* cvs, std::size_t a, std::size_t b) {
+  std::size_t mid = a + static_cast<std::size_t>(left_count(b - a));
+  auto l = mid - a == 1 ? cvs[a] : cv_subtree(cvs, a, mid).chaining_value();
+  auto r = b - mid == 1 ? cvs[mid] : cv_subtree(cvs, mid, b).chaining_value();
+  return parent_output(l, r);
+}
+
+// subtree_output for what is left at the end (at most a group): its complete chunks in SIMD lanes, the
+// partial last one and the parents above them portable. The same bytes as subtree_output.
+Output tail_output(const std::uint8_t* data, std::size_t len, std::uint64_t first_chunk) {
+  if (len <= kBlake3ChunkLen) return chunk_output(data, len, first_chunk);
+  std::array<Blake3Hash, kBlake3GroupChunks> cvs;
+  std::size_t chunks = (len + kBlake3ChunkLen - 1) / kBlake3ChunkLen;
+  if (chunks > cvs.size()) return subtree_output(data, len, first_chunk);
+  std::size_t whole = len / kBlake3ChunkLen;  // more than one chunk: none of them is the root
+  blake3_chunk_cvs(data, whole, first_chunk, cvs.data());
+  if (whole < chunks)
+    cvs[whole] = chunk_output(data + whole * kBlake3ChunkLen, len - whole * kBlake3ChunkLen, first_chunk + whole)
+                     .chaining_value();
+  return cv_subtree(cvs.data(), 0, chunks);
+}
+
 // The tree over group CVs [a, b): pre-order pairs appended to outboard; returns the top node.
 Output group_tree(const std::vector<Blake3Hash>& groups, std::size_t a, std::size_t b,
                   std::vector<std::uint8_t>& outboard) {
@@ -217,11 +241,11 @@ struct Finished {
 Finished finish_tree(std::vector<Blake3Hash>& groups, std::vector<std::uint8_t>& pending) {
   Finished f;
   if (groups.empty()) {
-    f.top = subtree_output(pending.data(), pending.size(), 0);
+    f.top = tail_output(pending.data(), pending.size(), 0);
     return f;
   }
   std::uint64_t first_chunk = groups.size() * kBlake3GroupChunks;
-  groups.push_back(subtree_output(pending.data(), pending.size(), first_chunk).chaining_value());
+  groups.push_back(tail_output(pending.data(), pending.size(), first_chunk).chaining_value());
   f.top = group_tree(groups, 0, groups.size(), f.outboard);
   return f;
 }

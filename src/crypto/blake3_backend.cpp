@@ -89,6 +89,11 @@ const char* blake3_backend_name(Blake3Backend b) {
   return "?";
 }
 
+void blake3_chunk_cvs(const std::uint8_t* data, std::size_t chunks, std::uint64_t first_chunk, Blake3Hash* out) {
+  static_assert(sizeof(Blake3Hash) == kCv);
+  run_chunks(blake3_backend(), data, chunks, first_chunk, reinterpret_cast<std::uint8_t*>(out));
+}
+
 void blake3_group_cvs(const std::uint8_t* data, std::size_t groups, std::uint64_t first_group, Blake3Hash* out) {
   constexpr std::size_t kBatch = 32;  // groups per pass: 16 KiB of chunk CVs, on the stack
   alignas(64) std::uint8_t a[kBatch * kBlake3GroupChunks * kCv];

@@ -22,4 +22,8 @@ const char* blake3_backend_name(Blake3Backend b);
 // group number `first_group` of its blob: many chunks and parents hashed at once, in SIMD lanes.
 void blake3_group_cvs(const std::uint8_t* data, std::size_t groups, std::uint64_t first_group, Blake3Hash* out);
 
+// Chaining values (non-root) of `chunks` complete 1 KiB chunks contiguous at `data`, the first being chunk
+// number `first_chunk`: the tail of a blob that does not fill a group, in SIMD lanes as far as it goes.
+void blake3_chunk_cvs(const std::uint8_t* data, std::size_t chunks, std::uint64_t first_chunk, Blake3Hash* out);
+
 }  // namespace st::crypto
