@@ -144,6 +144,7 @@ int serve(const Config& c) {
   // Login, registration and refresh: by default 10 at once, then one every 6 seconds per client.
   auth::RateLimiter limiter(c.auth_rate_burst,
                             std::chrono::milliseconds(static_cast<long long>(c.auth_rate_refill_seconds * 1000)));
+  limiter.share(s.rate_buckets.get(), "auth");  // several nodes: one bucket per client for them all
   // Handlers that wait on the network (peers, lyrics providers) get a few workers each, never all of them:
   // beyond that they answer 503 with Retry-After, and the catalogue keeps its workers.
   unsigned network_waits = c.http_network_waits_max ? c.http_network_waits_max : std::max(2u, c.worker_threads / 4);

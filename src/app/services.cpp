@@ -51,6 +51,7 @@ Services open_services(const Config& c) {
   s.pool->set_event_log([](std::string_view m) { spdlog::warn("{}", m); });
   for (const auto& name : db::migrate(*s.pool)) spdlog::info("applied migration {}", name);
   s.changes = db::open_change_feed(db::DatabaseConfig{c.database_url, c.db_pool_size}, *s.pool);
+  s.rate_buckets = db::open_rate_buckets(*s.pool);
   s.users = db::make_user_repository(*s.pool);
   s.session_repo = db::make_session_repository(*s.pool);
   s.settings_repo = db::make_settings_repository(*s.pool);

@@ -1,5 +1,7 @@
 #include "auth/rate_limiter.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <cmath>
 
 namespace st::auth {
@@ -7,7 +9,21 @@ namespace st::auth {
 RateLimiter::RateLimiter(double burst, std::chrono::milliseconds refill, std::size_t max_keys)
     : burst_(burst), refill_(refill), max_keys_(max_keys) {}
 
+std::optional<RateDecision> RateLimiter::shared(std::string_view key, bool consume) {
+  if (!store_) return std::nullopt;
+  try {
+    auto b = store_->take(name_ + ":" + std::string(key), burst_, static_cast<double>(refill_.count()), consume);
+    if (b.allowed) return RateDecision{};
+    double wait_ms = (1.0 - b.tokens) * static_cast<double>(refill_.count());
+    return RateDecision{false, std::max(1, static_cast<int>(std::ceil(wait_ms / 1000.0)))};
+  } catch (const std::exception& e) {
+    spdlog::debug("rate limit {}: shared buckets out of reach, this node's memory decides: {}", name_, e.what());
+    return std::nullopt;
+  }
+}
+
 RateDecision RateLimiter::take(std::string_view key, Clock::time_point now) {
+  if (auto d = shared(key, true)) return *d;
   std::lock_guard lock(mu_);
   auto it = buckets_.find(std::string(key));
   if (it == buckets_.end()) {
@@ -27,6 +43,7 @@ RateDecision RateLimiter::take(std::string_view key, Clock::time_point now) {
 }
 
 RateDecision RateLimiter::peek(std::string_view key, Clock::time_point now) {
+  if (auto d = shared(key, false)) return *d;
   std::lock_guard lock(mu_);
   auto it = buckets_.find(std::string(key));
   if (it == buckets_.end()) return {};

@@ -3,9 +3,12 @@
 // Memory is bounded: past max_keys, buckets that have refilled completely are forgotten first.
 #include <chrono>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+
+#include "model/rate_buckets.hpp"
 
 namespace st::auth {
 
@@ -25,6 +28,12 @@ class RateLimiter {
   // right password once they are spent).
   RateDecision peek(std::string_view key) { return peek(key, Clock::now()); }
   RateDecision peek(std::string_view key, Clock::time_point now);
+  // Several nodes on one database: the buckets live in `store` (keys prefixed with `name`), and memory
+  // serves only while the database is out of reach. Set before serving.
+  void share(model::RateBuckets* store, std::string name) {
+    store_ = store;
+    name_ = std::move(name);
+  }
 
  private:
   struct Bucket {
@@ -32,6 +41,10 @@ class RateLimiter {
     Clock::time_point updated;
   };
   void evict(Clock::time_point now);
+  std::optional<RateDecision> shared(std::string_view key, bool consume);
+
+  model::RateBuckets* store_ = nullptr;
+  std::string name_;
 
   double burst_;
   std::chrono::milliseconds refill_;

@@ -1,6 +1,7 @@
 #include "db/open.hpp"
 
 #include "db/pg_change_feed.hpp"
+#include "db/pg_rate_buckets.hpp"
 #include "db/postgres_backend.hpp"
 #include "db/sqlite_backend.hpp"
 #include "model/errors.hpp"
@@ -14,6 +15,11 @@ bool has_prefix(const std::string& s, std::string_view p) { return s.compare(0, 
 std::unique_ptr<model::ChangeFeed> open_change_feed(const DatabaseConfig& config, Pool& pool) {
   if (has_prefix(config.url, "postgres://") || has_prefix(config.url, "postgresql://"))
     return std::make_unique<PgChangeFeed>(config.url, pool);
+  return nullptr;
+}
+
+std::unique_ptr<model::RateBuckets> open_rate_buckets(Pool& pool) {
+  if (pool.dialect() == Dialect::postgres) return std::make_unique<PgRateBuckets>(pool);
   return nullptr;
 }
 

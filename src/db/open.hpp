@@ -4,6 +4,7 @@
 
 #include "db/pool.hpp"
 #include "model/change_feed.hpp"
+#include "model/rate_buckets.hpp"
 
 namespace st::db {
 
@@ -18,6 +19,8 @@ std::unique_ptr<Pool> open_pool(const DatabaseConfig& config);
 // Changes heard by every node on the same database (PostgreSQL LISTEN/NOTIFY); nothing for SQLite,
 // where there is one node.
 std::unique_ptr<model::ChangeFeed> open_change_feed(const DatabaseConfig& config, Pool& pool);
+// Rate-limit buckets shared by the nodes of one PostgreSQL database; none on SQLite (one node).
+std::unique_ptr<model::RateBuckets> open_rate_buckets(Pool& pool);
 
 // True when url names a database engine we support.
 bool is_supported_url(const std::string& url);
