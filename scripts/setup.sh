@@ -18,11 +18,13 @@ PACKAGES=(
   dbus-daemon avahi-daemon avahi-utils
   libnice-dev libminiupnpc-dev libnatpmp-dev libgit2-dev libarchive-dev
   iptables conntrack coturn miniupnpd-iptables miniupnpc natpmpc stun-server python3-libtorrent
+  ceph-mon ceph-osd radosgw
 )
 # Packages whose service must not start when installed: the LAN discovery tests run their own Avahi
 # daemons inside network namespaces they create; one on the machine would announce on its real network.
-# The same holds for the NAT lab's TURN server, router daemon and STUN server (tests/integration/nat_lab.py).
-NO_START=(dbus-daemon avahi-daemon avahi-utils coturn miniupnpd-iptables stun-server)
+# The same holds for the NAT lab's TURN server, router daemon and STUN server (tests/integration/nat_lab.py),
+# and for Ceph: the S3 tests start a throwaway one-node cluster on loopback (scripts/radosgw.sh).
+NO_START=(dbus-daemon avahi-daemon avahi-utils coturn miniupnpd-iptables stun-server ceph-mon ceph-osd radosgw)
 
 # `setup.sh bench` adds the peers the benchmarks measure against (MPD for bench/scan.sh).
 if [ "${1:-}" = "bench" ]; then PACKAGES+=(mpd mpc); fi
@@ -67,6 +69,12 @@ if [ ${#missing[@]} -gt 0 ]; then
     # Nor at the next boot, nor on demand through D-Bus activation (systemd hosts).
     if command -v systemctl >/dev/null 2>&1 && [[ " ${quiet[*]} " == *" avahi-daemon "* ]]; then
       $SUDO systemctl disable --now avahi-daemon.service avahi-daemon.socket >/dev/null 2>&1 || true
+    fi
+    if command -v systemctl >/dev/null 2>&1 && [[ " ${quiet[*]} " == *" ceph-mon "* ]]; then
+      # Disable first (works on an offline systemd too), then stop whatever may have started.
+      units=(ceph.target ceph-mon.target ceph-osd.target ceph-radosgw.target ceph-crash.service)
+      $SUDO systemctl disable "${units[@]}" >/dev/null 2>&1 || true
+      $SUDO systemctl stop "${units[@]}" >/dev/null 2>&1 || true
     fi
   fi
   : "$stamp"

@@ -13,4 +13,8 @@ std::string sha1(std::string_view data);
 // Standard base64 of HMAC-SHA1(key, data): the password of a TURN REST API credential.
 std::string hmac_sha1_base64(std::string_view key, std::string_view data);
 
+// The 32 raw bytes of SHA-256 and of HMAC-SHA256(key, data) (S3 Signature Version 4).
+std::string sha256(std::string_view data);
+std::string hmac_sha256(std::string_view key, std::string_view data);
+
 }  // namespace st::lib::ssl
