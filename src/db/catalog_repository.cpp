@@ -266,8 +266,13 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     out.total = c->query("SELECT COUNT(*) FROM tracks t" + where, params).rows.at(0).integer(0);
     params.push_back(page.per_page);
     params.push_back(page.offset());
-    for (const auto& r : c->query(kTrackSelect + where + order_by + " LIMIT ? OFFSET ?", params).rows)
-      out.items.push_back(read_track(r));
+    // Deferred join: the OFFSET walks only the ordering index (ids), not full rows with their joins, so a
+    // deep page costs an index scan instead of reading every skipped track (issue 15).
+    std::string sql = order == model::TrackOrder::random
+                          ? kTrackSelect + where + order_by + " LIMIT ? OFFSET ?"
+                          : kTrackSelect + " WHERE t.id IN (SELECT t.id FROM tracks t" + where + order_by +
+                                " LIMIT ? OFFSET ?)" + order_by;
+    for (const auto& r : c->query(sql, params).rows) out.items.push_back(read_track(r));
     return out;
   }
 
