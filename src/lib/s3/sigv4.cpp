@@ -1,6 +1,8 @@
 #include "lib/s3/sigv4.hpp"
 
+#include "lib/sodium/sodium.hpp"
 #include "lib/ssl/digest.hpp"
+#include "util/strings.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -20,7 +22,10 @@ std::string hex(const unsigned char* p, size_t n) {
   return out;
 }
 
-std::string hmac(std::string_view key, std::string_view data) { return ssl::hmac_sha256(key, data); }
+std::string hmac(std::string_view key, std::string_view data) {
+  auto mac = sodium::hmac_sha256(key, data);
+  return std::string(mac.begin(), mac.end());
+}
 
 std::string lower(std::string s) {
   for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
@@ -87,18 +92,16 @@ std::string signature(const Credentials& c, std::string_view amz_date, const std
 }  // namespace
 
 std::string uri_encode(std::string_view in, bool encode_slash) {
-  static const char* digits = "0123456789ABCDEF";
+  if (encode_slash) return util::percent_encode(in);
+  // A key's path: each segment encoded, the slashes between them kept.
   std::string out;
-  for (unsigned char ch : in) {
-    if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~' || (ch == '/' && !encode_slash)) {
-      out += static_cast<char>(ch);
-    } else {
-      out += '%';
-      out += digits[ch >> 4];
-      out += digits[ch & 15];
-    }
+  for (std::size_t start = 0;;) {
+    auto slash = in.find('/', start);
+    out += util::percent_encode(in.substr(start, slash == std::string_view::npos ? slash : slash - start));
+    if (slash == std::string_view::npos) return out;
+    out += '/';
+    start = slash + 1;
   }
-  return out;
 }
 
 std::string sha256_hex(std::string_view data) {

@@ -13,8 +13,7 @@ std::string sha1(std::string_view data);
 // Standard base64 of HMAC-SHA1(key, data): the password of a TURN REST API credential.
 std::string hmac_sha1_base64(std::string_view key, std::string_view data);
 
-// The 32 raw bytes of SHA-256 and of HMAC-SHA256(key, data) (S3 Signature Version 4).
+// The 32 raw bytes of SHA-256 (S3 Signature Version 4; its HMAC-SHA256 is lib/sodium's).
 std::string sha256(std::string_view data);
-std::string hmac_sha256(std::string_view key, std::string_view data);
 
 }  // namespace st::lib::ssl

@@ -4,9 +4,13 @@
 
 #include <gtest/gtest.h>
 
+#include "lib/sodium/sodium.hpp"
+
 using namespace st::lib::s3;
 
 namespace {
+
+const bool kSodiumReady = (st::lib::sodium::init(), true);  // the HMAC is libsodium's
 
 Credentials suite() { return {"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "us-east-1", "service"}; }
 Credentials s3_docs() { return {"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "us-east-1", "s3"}; }
