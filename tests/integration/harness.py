@@ -1,5 +1,6 @@
 """Starts the real build/soundtime on a free 127.0.0.1 port with a temporary data directory, on SQLite or
 on a fresh PostgreSQL database, and talks HTTP to it. Every server must stop cleanly on SIGTERM."""
+import atexit
 import base64
 import hashlib
 import hmac
@@ -10,8 +11,10 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
+import traceback
 import unittest
 import uuid
 
@@ -37,6 +40,8 @@ def check_p2p_hygiene(env):
     if not p2p_enabled(env):
         return
     bad = [f"{k}={env.get(k)!r}" for k, want in P2P_HYGIENE.items() if (env.get(k) or "").strip().lower() != want]
+    if (env.get("P2P_LAN_DISCOVERY") or "").strip().lower() in ("true", "1", "yes", "on"):
+        bad.append("P2P_LAN_DISCOVERY=true (multicast and mDNS on the machine's own network)")
     if bad:
         raise RuntimeError("refusing to start a P2P node outside a lab namespace with " + ", ".join(bad) +
                            ": it would talk to the public DHT or the machine's router (set " +
@@ -64,6 +69,22 @@ class Reply:
 
     def __repr__(self):
         return f"<{self.status} {self.body[:300]!r}>"
+
+
+# Every server started and not yet stopped, with where it was started: a test that loses one (a setUp
+# that fails after start(), a stop() skipped by an exception) would otherwise leave a process running
+# after the suite. They are killed at exit and named on stderr so the test can be mended.
+_running = {}
+
+
+@atexit.register
+def _kill_leaked_servers():
+    for server, where in list(_running.items()):
+        if server.proc and server.proc.poll() is None:
+            server.proc.kill()
+            server.proc.wait()
+            print(f"harness: a server was never stopped; it was started at:\n{where}", file=sys.stderr)
+        server.stop()
 
 
 class Server:
@@ -96,6 +117,7 @@ class Server:
         check_p2p_hygiene(self.env)  # this server runs on the machine's own network
         self.log = open(self.log_path, "wb")
         self.proc = subprocess.Popen([BINARY, "serve"], env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+        _running[self] = "".join(traceback.format_stack(limit=8)[:-1])
         deadline = time.time() + 20
         while time.time() < deadline:
             if self.proc.poll() is not None:
@@ -105,6 +127,9 @@ class Server:
                     return self
             except OSError:
                 time.sleep(0.05)
+        # Not answering: kill it here, the caller's tearDown may never run.
+        self.proc.kill()
+        self.proc.wait()
         raise RuntimeError("server did not answer /healthz:\n" + self.read_log())
 
     def read_log(self):
@@ -117,6 +142,7 @@ class Server:
         """SIGTERM, and the process must exit 0 within the timeout. Idempotent."""
         if getattr(self, "_stopped", None) is not None:
             return self._stopped
+        _running.pop(self, None)
         code = None
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)

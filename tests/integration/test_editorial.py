@@ -213,6 +213,7 @@ class EditorialScheduler(ServerTest):
     def test_first_generation_when_configured_and_never_generated(self):
         self.ai = StandIn()
         self.addCleanup(self.ai.close)
+        self.s.stop()  # the one setUp started: this test needs its own environment
         self.s = Server(env={"EDITORIAL_CHECK_SECONDS": "1", "EDITORIAL_FIRST_CHECK_SECONDS": "1"})
         lib = os.path.join(self.s.dir, "library")
         make_tracks(lib, 6)
