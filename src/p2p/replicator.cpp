@@ -91,8 +91,7 @@ std::optional<std::pair<std::string, model::Album>> Replicator::album_proposal(c
   if (!a.album_title || util::trim(*a.album_title).empty()) return std::nullopt;
   auto album_artist_name = clean(a.album_artist_name.value_or(track_artist.name), "Unknown Artist");
   auto album_artist = album_artist_name == track_artist.name ? track_artist : artist_for(album_artist_name, cache);
-  model::Album p;
-  p.id = util::new_time_uuid();
+  model::Album p;  // (its id is drawn only when it is proposed to the database: most tracks find theirs cached)
   p.title = clean(*a.album_title, "Unknown Album");
   p.artist_id = album_artist.id;
   p.artist_name = album_artist.name;
@@ -111,6 +110,7 @@ std::optional<std::string> Replicator::album_for(const TrackAnnouncement& a, con
   if (cache) {
     if (auto it = cache->albums.find(key); it != cache->albums.end()) return it->second.id;
   }
+  p.id = util::new_time_uuid();
   auto al = catalog_.upsert_album(key, p);
   if (cache) cache->albums.emplace(key, al);
   return al.id;
@@ -140,6 +140,7 @@ void Replicator::settle_names(const std::vector<const TrackAnnouncement*>& fresh
   for (const auto* a : fresh) {
     auto proposal = album_proposal(*a, artist_for(clean(a->artist_name, "Unknown Artist"), &cache), &cache);
     if (!proposal || cache.albums.count(proposal->first) || !asked.insert(proposal->first).second) continue;
+    proposal->second.id = util::new_time_uuid();
     albums.push_back(std::move(*proposal));
   }
   if (!albums.empty()) {

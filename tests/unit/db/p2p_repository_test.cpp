@@ -172,6 +172,34 @@ TEST_P(P2pRepo, ReplicatedTracksAreRemoteAndNotReannounced) {
   EXPECT_FALSE(catalog_->find_album(t->album_id.value())) << "orphans pruned";
 }
 
+TEST_P(P2pRepo, APageNamingSeveralNewAlbumsGroupsEachUnderItsOwn) {
+  p2p::Replicator rep(*catalog_, *repo_);
+  std::vector<p2p::TrackAnnouncement> page;
+  for (char c : {'d', 'e', 'f'}) {
+    p2p::TrackAnnouncement a;
+    a.hash = std::string(64, c);
+    a.title = std::string("Song ") + c;
+    a.artist_name = "Far Artist";
+    a.album_title = std::string("Far Album ") + (c == 'f' ? 'd' : c);  // two tracks on album d, one on e
+    a.duration_secs = 200;
+    a.format = "flac";
+    a.file_size = 5000000;
+    page.push_back(a);
+  }
+  rep.upsert_page(kPeer, page);
+  auto d = catalog_->find_track_by_hash(std::string(64, 'd'));
+  auto e = catalog_->find_track_by_hash(std::string(64, 'e'));
+  auto f = catalog_->find_track_by_hash(std::string(64, 'f'));
+  ASSERT_TRUE(d && e && f);
+  ASSERT_TRUE(d->album_id && e->album_id && f->album_id);
+  EXPECT_FALSE(d->album_id->empty());
+  EXPECT_NE(*d->album_id, *e->album_id);
+  EXPECT_EQ(*d->album_id, *f->album_id);
+  EXPECT_EQ(d->album_title, "Far Album d");
+  EXPECT_EQ(e->album_title, "Far Album e");
+  EXPECT_EQ(catalog_->find_album(*e->album_id)->title, "Far Album e");
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, P2pRepo, test::kEngines);
 
 }  // namespace
