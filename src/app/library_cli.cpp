@@ -25,19 +25,23 @@ class ProgressBar {
   void update(const library::ImportProgress& p) {
     std::lock_guard l(mu_);
     auto now = Clock::now();
-    if (p.done != p.total && now - last_ < std::chrono::milliseconds(100)) return;
+    std::uint64_t done = p.done, total = p.total;
+    bool walking = p.walking;
+    bool finished = !walking && done == total;
+    if (!finished && now - last_ < std::chrono::milliseconds(100)) return;
     last_ = now;
     double secs = std::chrono::duration<double>(now - start_).count();
-    double rate = secs > 0 ? static_cast<double>(p.done) / secs : 0;
-    double eta = rate > 0 ? static_cast<double>(p.total - p.done) / rate : 0;
+    double rate = secs > 0 ? static_cast<double>(done) / secs : 0;
     int width = 30;
-    int filled = p.total ? static_cast<int>(width * p.done / p.total) : width;
-    std::string line = fmt::format("{} [{}{}] {}/{} files  {:.1f} files/s  ETA {:.0f} s", label_,
+    int filled = total ? static_cast<int>(width * done / total) : width;
+    // While the walk goes on, the total is what was found so far ("+") and there is no ETA yet.
+    std::string eta = walking ? std::string("finding files") : fmt::format("ETA {:.0f} s", rate > 0 ? static_cast<double>(total - done) / rate : 0.0);
+    std::string line = fmt::format("{} [{}{}] {}/{}{} files  {:.1f} files/s  {}", label_,
                                    std::string(static_cast<std::size_t>(filled), '#'),
-                                   std::string(static_cast<std::size_t>(width - filled), '.'), p.done.load(), p.total,
-                                   rate, eta);
+                                   std::string(static_cast<std::size_t>(width - filled), '.'), done, total,
+                                   walking ? "+" : "", rate, eta);
     if (tty_) std::cerr << "\r" << line << std::flush;
-    else if (p.done == p.total || now - last_line_ > std::chrono::seconds(5)) {
+    else if (finished || now - last_line_ > std::chrono::seconds(5)) {
       std::cerr << line << "\n";
       last_line_ = now;
     }

@@ -140,16 +140,26 @@ class SqlCatalogRepository final : public model::CatalogRepository {
   }
 
   void update_track_file(const model::Track& t) override {
+    auto c = pool_.acquire();
+    update_file_on(*c, t);
+  }
+
+  static void update_file_on(Connection& c, const model::Track& t) {
     auto values = track_values(t);
     values.push_back(t.id);
-    auto c = pool_.acquire();
-    c->query(
+    c.query(
         "UPDATE tracks SET title = ?, artist_id = ?, album_id = ?, track_number = ?, track_total = ?, "
         "disc_number = ?, disc_total = ?, duration_secs = ?, genre = ?, year = ?, musicbrainz_id = ?, "
         "file_path = ?, file_size = ?, file_mtime = ?, format = ?, bitrate = ?, sample_rate = ?, channels = ?, "
         "bit_depth = ?, replaygain_track_gain = ?, replaygain_track_peak = ?, replaygain_album_gain = ?, "
         "replaygain_album_peak = ?, lyrics = ?, content_hash = ?, search_text = ? WHERE id = ?",
         values);
+  }
+
+  void update_track_files(const std::vector<model::Track>& tracks) override {
+    transaction(pool_, [&](Connection& c) {
+      for (const auto& t : tracks) update_file_on(c, t);
+    });
   }
 
   std::optional<model::Track> find_track(std::string_view id) override {
@@ -214,6 +224,20 @@ class SqlCatalogRepository final : public model::CatalogRepository {
                          {static_cast<std::int64_t>(prefix.size()), std::string(prefix)});
     std::vector<std::pair<std::string, model::KnownFile>> out;
     for (const auto& r : rows.rows) out.emplace_back(r.text(0), model::KnownFile{r.text(1), r.integer(2), r.integer(3)});
+    return out;
+  }
+
+  std::vector<model::KnownPath> known_files_page(std::string_view prefix, std::string_view after,
+                                                 std::int64_t limit) override {
+    auto c = pool_.acquire();
+    // Keyset paging on the file_path index: each page starts where the last one ended.
+    auto rows = c->query(
+        "SELECT file_path, file_size, file_mtime FROM tracks WHERE file_path > ? AND substr(file_path, 1, ?) = ? "
+        "ORDER BY file_path LIMIT ?",
+        {std::string(after), static_cast<std::int64_t>(prefix.size()), std::string(prefix), limit});
+    std::vector<model::KnownPath> out;
+    out.reserve(rows.rows.size());
+    for (const auto& r : rows.rows) out.push_back({r.text(0), r.integer(1), r.integer(2)});
     return out;
   }
 

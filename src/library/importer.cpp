@@ -4,18 +4,23 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
 #include <set>
-#include <unordered_map>
 #include <thread>
 
 #include "audio/format_sniffer.hpp"
 #include "audio/tag_reader.hpp"
 #include "crypto/blake3.hpp"
+#include "library/known_files.hpp"
 #include "library/metadata.hpp"
+#include "library/tree_walk.hpp"
 #include "model/errors.hpp"
 #include "util/durable_file.hpp"
 #include "util/time.hpp"
@@ -134,6 +139,9 @@ ImportOutcome Importer::prepare(const std::string& path, const ImportOptions& op
     out.track_id = known->track_id;
     return out;
   }
+  // A tree scan knows only sizes and times: the id of a changed file is looked up now.
+  std::optional<model::KnownFile> row = known;
+  if (row && row->track_id.empty()) row = catalog_.find_by_path(path);
   if (st.st_size == 0) {
     out.status = ImportStatus::skipped_not_audio;
     out.message = "empty file";
@@ -235,7 +243,7 @@ ImportOutcome Importer::prepare(const std::string& path, const ImportOptions& op
   }
 
   model::Track t;
-  t.id = known ? known->track_id : util::new_uuid();
+  t.id = row ? row->track_id : util::new_uuid();
   t.title = names.title;
   t.artist_id = artist.id;
   t.album_id = album.id;
@@ -265,54 +273,102 @@ ImportOutcome Importer::prepare(const std::string& path, const ImportOptions& op
   t.artist_name = artist.name;
   t.album_title = album.title;
   t.created_at = now;
-  out.status = known ? ImportStatus::updated : ImportStatus::added;
-  prepared.is_update = known.has_value();
+  out.status = row ? ImportStatus::updated : ImportStatus::added;
+  prepared.is_update = row.has_value();
   out.track_id = t.id;
   prepared.track = std::move(t);
   return out;
 }
 
+namespace {
+
+// A file the walk found, with what the catalogue knew of it when the import started.
+struct Found {
+  std::string path;
+  std::optional<model::KnownFile> known;    // size and mtime (the track id is looked up only if changed)
+  std::optional<model::KnownFile> ignored;  // size and mtime when an administrator removed it
+};
+
+// The walk's hand-over to the workers: bounded, so memory stays flat however big the tree.
+class FoundQueue {
+ public:
+  explicit FoundQueue(std::size_t capacity) : capacity_(std::max<std::size_t>(1, capacity)) {}
+  void push(Found f) {
+    std::unique_lock l(mu_);
+    space_.wait(l, [&] { return items_.size() < capacity_; });
+    items_.push_back(std::move(f));
+    ready_.notify_one();
+  }
+  void close() {
+    std::lock_guard l(mu_);
+    closed_ = true;
+    ready_.notify_all();
+  }
+  // False once closed and drained.
+  bool pop(Found& out) {
+    std::unique_lock l(mu_);
+    ready_.wait(l, [&] { return !items_.empty() || closed_; });
+    if (items_.empty()) return false;
+    out = std::move(items_.front());
+    items_.pop_front();
+    space_.notify_one();
+    return true;
+  }
+
+ private:
+  std::size_t capacity_;
+  std::mutex mu_;
+  std::condition_variable ready_, space_;
+  std::deque<Found> items_;
+  bool closed_ = false;
+};
+
+}  // namespace
+
 TreeResult Importer::import_tree(const std::string& root, unsigned threads, bool remove_missing,
                                  const std::function<void(const ImportProgress&)>& on_progress) {
   TreeResult result;
-  std::vector<std::string> files;
   std::error_code ec;
   std::string canonical_root = fs::weakly_canonical(root, ec).string();
   std::string prefix = canonical_root.empty() || canonical_root.back() == '/' ? canonical_root : canonical_root + "/";
-  for (auto it = fs::recursive_directory_iterator(canonical_root, fs::directory_options::skip_permission_denied, ec);
-       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (!it->is_regular_file(ec) || obviously_not_audio(it->path())) continue;
-    // A linked file counts only when it leads to a file inside the root: a link to /etc or to another
-    // user's home must not put that file in the catalogue.
-    if (it->is_symlink(ec) && !resolves_within(it->path().string(), prefix)) {
-      ++result.outside_root;
-      continue;
-    }
-    files.push_back(it->path().string());
-  }
-  if (ec && files.empty()) {
-    result.errors.push_back(fmt::format("{}: {}", root, ec.message()));
+  if (canonical_root.empty() || !fs::is_directory(canonical_root, ec)) {
+    result.errors.push_back(fmt::format("{}: {}", root, ec ? ec.message() : "not a directory"));
     result.failed = 1;
     return result;
   }
-  std::sort(files.begin(), files.end());  // albums arrive together: covers and grouping settle early
 
-  std::unordered_map<std::string, model::KnownFile> known;
-  for (auto& [path, k] : catalog_.known_files_under(prefix)) known.emplace(std::move(path), std::move(k));
-  std::unordered_map<std::string, model::KnownFile> ignored;
-  for (auto& [path, k] : catalog_.ignored_under(prefix)) ignored.emplace(std::move(path), std::move(k));
+  // What the catalogue knows under the root, read a page at a time into a compact sorted index.
+  KnownFiles known(prefix);
+  auto page_size = static_cast<std::int64_t>(std::max<std::size_t>(1, tuning_.known_page));
+  for (std::string after;;) {
+    auto page = catalog_.known_files_page(prefix, after, page_size);
+    for (const auto& f : page) known.add(f.path, f.size, f.mtime);
+    if (static_cast<std::int64_t>(page.size()) < page_size) break;
+    after = std::move(page.back().path);
+  }
+  known.sort();
+  KnownFiles ignored(prefix);
+  for (const auto& [path, k] : catalog_.ignored_under(prefix)) ignored.add(path, k.size, k.mtime);
+  ignored.sort();
 
   ImportOptions scan_options;
   scan_options.confine_to = prefix;
   ImportProgress progress;
-  progress.total = files.size();
-  std::atomic<std::size_t> next{0};
   std::mutex errors_mu;
+  auto note_error = [&](const std::string& what) {
+    std::lock_guard l(errors_mu);
+    if (result.errors.size() < 100) result.errors.push_back(what);
+  };
   ImportCache cache;
-  // New tracks are written in batches, one transaction each: far fewer commits than one per file.
-  std::mutex batch_mu;
-  std::vector<model::Track> batch;
-  auto write_batch = [&](std::vector<model::Track> tracks) {
+
+  // The writer: tracks the workers prepared, written in batches of write_batch (or what ~100 ms
+  // gathered), one transaction each, so workers never wait for a commit.
+  std::mutex write_mu;
+  std::condition_variable write_ready, write_space;
+  std::vector<model::Track> inserts, updates;
+  bool workers_done = false;
+  const std::size_t batch_size = std::max<std::size_t>(1, tuning_.write_batch);
+  auto write_inserts = [&](const std::vector<model::Track>& tracks) {
     if (tracks.empty()) return;
     try {
       catalog_.insert_tracks(tracks);
@@ -329,39 +385,72 @@ TreeResult Importer::import_tree(const std::string& root, unsigned threads, bool
       } catch (const std::exception& e) {
         --progress.added;
         ++progress.failed;
-        std::lock_guard l(errors_mu);
-        if (result.errors.size() < 100) result.errors.push_back(t.file_path + ": " + e.what());
+        note_error(t.file_path + ": " + e.what());
       }
     }
   };
-  auto worker = [&] {
+  auto write_updates = [&](const std::vector<model::Track>& tracks) {
+    if (tracks.empty()) return;
+    try {
+      catalog_.update_track_files(tracks);
+      return;
+    } catch (const std::exception&) {
+    }
+    for (const auto& t : tracks) {
+      try {
+        catalog_.update_track_file(t);
+      } catch (const std::exception& e) {
+        --progress.updated;
+        ++progress.failed;
+        note_error(t.file_path + ": " + e.what());
+      }
+    }
+  };
+  std::thread writer([&] {
+    std::unique_lock l(write_mu);
     for (;;) {
-      std::size_t i = next++;
-      if (i >= files.size()) return;
+      write_ready.wait_for(l, std::chrono::milliseconds(100),
+                           [&] { return workers_done || inserts.size() + updates.size() >= batch_size; });
+      if (inserts.empty() && updates.empty()) {
+        if (workers_done) return;
+        continue;
+      }
+      std::vector<model::Track> ins, upd;
+      ins.swap(inserts);
+      upd.swap(updates);
+      write_space.notify_all();
+      l.unlock();
+      write_inserts(ins);
+      write_updates(upd);
+      l.lock();
+    }
+  });
+  auto hand_to_writer = [&](model::Track t, bool is_update) {
+    std::unique_lock l(write_mu);
+    // A writer slower than the workers holds them back rather than letting tracks pile up in memory.
+    write_space.wait(l, [&] { return inserts.size() + updates.size() < 4 * batch_size; });
+    (is_update ? updates : inserts).push_back(std::move(t));
+    if (inserts.size() + updates.size() >= batch_size) write_ready.notify_one();
+  };
+
+  FoundQueue queue(tuning_.walk_queue);
+  auto worker = [&] {
+    Found f;
+    while (queue.pop(f)) {
       ImportOutcome o;
       try {
-        auto it = known.find(files[i]);
         Prepared p;
-        if (auto ig = ignored.find(files[i]); ig != ignored.end()) {
+        if (f.ignored) {
           struct stat st {};
-          if (::stat(files[i].c_str(), &st) == 0 && st.st_size == ig->second.size && st.st_mtim.tv_sec == ig->second.mtime) {
+          if (::stat(f.path.c_str(), &st) == 0 && st.st_size == f.ignored->size && st.st_mtim.tv_sec == f.ignored->mtime) {
             o.status = ImportStatus::ignored;
           } else {
-            catalog_.unignore_file(files[i]);  // replaced since it was removed: welcome back
+            catalog_.unignore_file(f.path);  // replaced since it was removed: welcome back
           }
         }
-        if (o.status != ImportStatus::ignored)
-          o = prepare(files[i], scan_options, it == known.end() ? std::nullopt : std::optional(it->second), &cache, p);
-        if (o.status == ImportStatus::updated) catalog_.update_track_file(p.track);
-        if (o.status == ImportStatus::added) {
-          std::vector<model::Track> full;
-          {
-            std::lock_guard l(batch_mu);
-            batch.push_back(std::move(p.track));
-            if (batch.size() >= 256) full.swap(batch);
-          }
-          write_batch(std::move(full));
-        }
+        if (o.status != ImportStatus::ignored) o = prepare(f.path, scan_options, f.known, &cache, p);
+        if (o.status == ImportStatus::added || o.status == ImportStatus::updated)
+          hand_to_writer(std::move(p.track), p.is_update);
       } catch (const std::exception& e) {
         o.status = ImportStatus::failed;
         o.message = e.what();
@@ -373,12 +462,10 @@ TreeResult Importer::import_tree(const std::string& root, unsigned threads, bool
         case ImportStatus::duplicate: ++progress.duplicates; break;
         case ImportStatus::skipped_not_audio: ++progress.skipped; break;
         case ImportStatus::ignored: ++progress.ignored; break;
-        case ImportStatus::failed: {
+        case ImportStatus::failed:
           ++progress.failed;
-          std::lock_guard l(errors_mu);
-          if (result.errors.size() < 100) result.errors.push_back(files[i] + ": " + o.message);
+          note_error(f.path + ": " + o.message);
           break;
-        }
       }
       ++progress.done;
       if (on_progress) on_progress(progress);
@@ -386,28 +473,65 @@ TreeResult Importer::import_tree(const std::string& root, unsigned threads, bool
   };
   std::vector<std::thread> pool;
   for (unsigned t = 0; t < std::max(1u, threads); ++t) pool.emplace_back(worker);
-  for (auto& t : pool) t.join();
-  write_batch(std::move(batch));
 
-  if (remove_missing) {
-    // The tracks known at the start are the ones that can have gone (this run's additions exist).
-    for (const auto& [path, k] : known) {
-      if (!fs::exists(path, ec)) {
-        catalog_.delete_track(k.track_id);
-        ++result.removed;
+  // The walk runs here, feeding the workers as it finds files; it alone marks the known files seen.
+  auto skip = [](const std::string& path) { return obviously_not_audio(fs::path(path)); };
+  WalkResult walk;
+  try {
+    walk = walk_tree(prefix, skip, [&](const std::string& path) {
+      Found f;
+      f.path = path;
+      if (auto* k = known.find(path)) {
+        k->seen = true;
+        f.known = model::KnownFile{"", k->size, k->mtime};
       }
-    }
+      if (auto* ig = ignored.find(path)) f.ignored = model::KnownFile{"", ig->size, ig->mtime};
+      ++progress.total;
+      queue.push(std::move(f));
+      return true;
+    });
+  } catch (const std::exception& e) {
+    walk.error = e.what();  // the workers still finish what was found, and nothing is removed
+  }
+  progress.walking = false;
+  queue.close();
+  for (auto& t : pool) t.join();
+  {
+    std::lock_guard l(write_mu);
+    workers_done = true;
+  }
+  write_ready.notify_one();
+  writer.join();
+  if (on_progress) on_progress(progress);
+  result.outside_root = walk.outside_root;
+  if (!walk.error.empty()) note_error(fmt::format("{}: {}", root, walk.error));
+
+  if (remove_missing && walk.error.empty()) {
+    // Only the known files the walk did not meet can have gone; one stat each tells (this run's
+    // additions were never in the index).
+    known.for_each_unseen([&](const std::string& path) {
+      struct stat st {};
+      if (::stat(path.c_str(), &st) == 0 || (errno != ENOENT && errno != ENOTDIR)) return;
+      try {
+        if (auto k = catalog_.find_by_path(path)) {
+          catalog_.delete_track(k->track_id);
+          ++result.removed;
+        }
+      } catch (const std::exception& e) {
+        note_error(path + ": " + e.what());
+      }
+    });
   }
   if (result.removed > 0 || progress.updated > 0) catalog_.prune_orphans();
 
-  result.files = files.size();
+  result.files = progress.total;
   result.added = progress.added;
   result.updated = progress.updated;
   result.unchanged = progress.unchanged;
   result.duplicates = progress.duplicates;
   result.skipped = progress.skipped;
   result.ignored = progress.ignored;
-  result.failed = progress.failed;
+  result.failed = progress.failed + (walk.error.empty() ? 0 : 1);
   return result;
 }
 

@@ -3,6 +3,7 @@
 // content sniffing, tags, BLAKE3 content hash and outboard, artist/album grouping, covers.
 // Tree imports read tags on every core; memory stays flat (one file per worker at a time).
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -33,7 +34,9 @@ struct ImportOptions {
 };
 
 struct ImportProgress {
-  std::uint64_t total = 0;  // files found
+  // Files found so far: the walk feeds the workers as it goes, so total grows until walking is false.
+  std::atomic<std::uint64_t> total{0};
+  std::atomic<bool> walking{true};
   std::atomic<std::uint64_t> done{0};
   std::atomic<std::uint64_t> added{0}, updated{0}, unchanged{0}, duplicates{0}, skipped{0}, ignored{0}, failed{0};
 };
@@ -44,6 +47,13 @@ struct TreeResult {
   std::uint64_t ignored = 0;  // removed by an administrator and unchanged since
   std::uint64_t outside_root = 0;  // links whose target is outside the root, not imported
   std::vector<std::string> errors;  // "path: reason", at most 100
+};
+
+// Sizes of a tree import's buffers (tests make them small to cross their edges).
+struct ImportTuning {
+  std::size_t walk_queue = 1024;    // paths found, waiting for a worker
+  std::size_t known_page = 10000;   // catalogue rows read per query at the start of a rescan
+  std::size_t write_batch = 512;    // prepared tracks written per transaction (or after ~100 ms)
 };
 
 // Artists, albums and covers already settled during one tree import: each is written once, not once
@@ -57,10 +67,13 @@ class Importer {
 
   ImportOutcome import_file(const std::string& path, const ImportOptions& options = {});
   ~Importer();
+  void set_tuning(const ImportTuning& t) { tuning_ = t; }
 
   // Imports every file under root (recursively, following no symlinked directories, and no symlinked
   // file or cover whose target is outside root) on `threads` workers. With remove_missing, tracks under root whose files are gone are removed (a rescan).
-  // on_progress is called from worker threads, often: keep it cheap.
+  // The walk feeds the workers through a bounded queue; workers read tags and hash; one writer thread
+  // puts their tracks in the catalogue in batches, one transaction each (a killed import leaves whole
+  // batches only). on_progress is called from worker threads, often: keep it cheap.
   TreeResult import_tree(const std::string& root, unsigned threads, bool remove_missing,
                          const std::function<void(const ImportProgress&)>& on_progress = {});
 
@@ -75,6 +88,7 @@ class Importer {
   model::CatalogRepository& catalog_;
   CoverStore& covers_;
   std::string outboard_dir_;
+  ImportTuning tuning_;
 };
 
 // Where a blob's BLAKE3 outboard is kept: <dir>/<hash[0:2]>/<hash>.obao

@@ -91,7 +91,8 @@ void StorageTasks::sync_once() {
     auto r = importer_.import_tree(root, threads_, true, [this](const ImportProgress& p) {
       std::lock_guard l(mu_);
       state_.processed = p.done;
-      state_.total = p.total;
+      // Unknown until the walk has found every file (a growing count would fill the bar too early).
+      state_.total = p.walking ? std::nullopt : std::optional<std::uint64_t>(p.total);
     });
     std::lock_guard l(mu_);
     state_.scanned += r.files;

@@ -142,6 +142,13 @@ struct KnownFile {
   std::int64_t mtime = 0;
 };
 
+// A file of the catalogue as a rescan pages through them.
+struct KnownPath {
+  std::string path;
+  std::int64_t size = 0;
+  std::int64_t mtime = 0;
+};
+
 struct TrackChanges {
   std::optional<std::string> title;
   std::optional<std::string> genre;
@@ -270,6 +277,14 @@ class CatalogRepository {
   virtual std::vector<Track> tracks_by_ids(const std::vector<std::string>& ids) = 0;
   // Local tracks (not replicas) without a stored waveform, in id order after `after_id`.
   virtual std::vector<Track> tracks_without_waveform(std::string_view after_id, std::int64_t limit) = 0;
+
+  // Tree rescans.
+  // At most `limit` files under the prefix whose paths come after `after` ("" for the first page), in the
+  // database's path order: a rescan of a million tracks reads them a page at a time, not all rows at once.
+  virtual std::vector<KnownPath> known_files_page(std::string_view path_prefix, std::string_view after,
+                                                  std::int64_t limit) = 0;
+  // Replaces the metadata of many tracks (see update_track_file) in one transaction (all or none).
+  virtual void update_track_files(const std::vector<Track>& tracks) = 0;
 };
 
 }  // namespace st::model
