@@ -24,12 +24,13 @@ declare -A sources=(
   [image_fuzz]="fuzz/image_fuzz.cpp src/audio/image_header.cpp"
   [theme_manifest_fuzz]="fuzz/theme_manifest_fuzz.cpp src/themes/manifest.cpp src/themes/path_rules.cpp"
   [editorial_answer_fuzz]="fuzz/editorial_answer_fuzz.cpp src/editorial/answer_parser.cpp"
+  [s3_xml_fuzz]="fuzz/s3_xml_fuzz.cpp src/lib/s3/xml.cpp src/lib/s3/responses.cpp"
   [json_body_fuzz]="fuzz/json_body_fuzz.cpp src/api/json.cpp src/model/errors.cpp src/http/request.cpp src/http/response.cpp src/http/headers.cpp $util"
 )
-declare -A libs=([editorial_answer_fuzz]="-lboost_json -lfmt" [jwt_fuzz]="-lsodium -lboost_json -lfmt" [json_body_fuzz]="-lboost_json -lfmt" [range_fuzz]="-lfmt" [target_fuzz]="-lfmt" [multipart_fuzz]="-lfmt" [p2p_fuzz]="-lboost_json -lfmt -lspdlog" [lan_fuzz]="-lsodium -lboost_json -lspdlog -lfmt" [dht_fuzz]="-lsodium -lfmt" [pkarr_fuzz]="-lsodium -lfmt" [ice_fuzz]="" [portmap_fuzz]="-lfmt" [image_fuzz]="-lfmt" [host_port_fuzz]="-lfmt" [theme_manifest_fuzz]="-lfmt")
+declare -A libs=([editorial_answer_fuzz]="-lboost_json -lfmt" [jwt_fuzz]="-lsodium -lboost_json -lfmt" [json_body_fuzz]="-lboost_json -lfmt" [range_fuzz]="-lfmt" [target_fuzz]="-lfmt" [multipart_fuzz]="-lfmt" [p2p_fuzz]="-lboost_json -lfmt -lspdlog" [lan_fuzz]="-lsodium -lboost_json -lspdlog -lfmt" [dht_fuzz]="-lsodium -lfmt" [pkarr_fuzz]="-lsodium -lfmt" [ice_fuzz]="" [portmap_fuzz]="-lfmt" [image_fuzz]="-lfmt" [host_port_fuzz]="-lfmt" [theme_manifest_fuzz]="-lfmt" [s3_xml_fuzz]="")
 passed=0
 failed=0
-for t in range_fuzz target_fuzz jwt_fuzz json_body_fuzz multipart_fuzz p2p_fuzz lan_fuzz dht_fuzz pkarr_fuzz ice_fuzz portmap_fuzz image_fuzz host_port_fuzz theme_manifest_fuzz editorial_answer_fuzz; do
+for t in range_fuzz target_fuzz jwt_fuzz json_body_fuzz multipart_fuzz p2p_fuzz lan_fuzz dht_fuzz pkarr_fuzz ice_fuzz portmap_fuzz image_fuzz host_port_fuzz theme_manifest_fuzz editorial_answer_fuzz s3_xml_fuzz; do
   if ! $CXX ${sources[$t]} -o "$out/$t" ${libs[$t]} 2>"$out/$t.build.log"; then
     echo "fuzz: $t does not build"; cat "$out/$t.build.log" | head -20; failed=$((failed + 1)); continue
   fi

@@ -73,10 +73,10 @@ void add_admin_library_routes(http::Router& r, ApiDeps& d) {
     require_admin(d, req);
     auto m = d.catalog->metadata_counts();
     json::object o;
-    o["backend"] = "local";
+    o["backend"] = d.objects ? "s3" : "local";
     o["total_tracks"] = m.total_tracks;
     o["total_size_bytes"] = m.total_size_bytes;
-    o["storage_path_or_bucket"] = d.audio_storage_path;
+    o["storage_path_or_bucket"] = d.objects ? d.objects->describe() : d.audio_storage_path;
     o["remote_track_count"] = 0;
     o["remote_available_count"] = 0;
     return json_response(200, o);

@@ -1,5 +1,6 @@
 #pragma once
 // What the REST route groups need, handed over by the composition root (app/).
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -13,7 +14,9 @@
 #include "library/importer.hpp"
 #include "library/listing_service.hpp"
 #include "library/lyrics_provider.hpp"
+#include "library/media_cache.hpp"
 #include "library/metadata_enricher.hpp"
+#include "library/object_store.hpp"
 #include "library/p2p_service.hpp"
 #include "library/storage_tasks.hpp"
 #include "library/stream_source_cache.hpp"
@@ -76,6 +79,12 @@ struct ApiDeps {
   auth::RateLimiter* theme_install_rate = nullptr;     // installs and updates per client
   scrobble::Scrobbler* scrobbler = nullptr;  // Last.fm and ListenBrainz (queued deliveries)
   editorial::Generator* editorial = nullptr;  // AI editorial playlists
+  // STORAGE_BACKEND=s3: the store holding uploads and the bounded local copies of its objects; nothing
+  // with local storage. Originals are answered with a presigned redirect when presigned_redirect.
+  library::ObjectStore* objects = nullptr;
+  library::MediaCache* media_cache = nullptr;
+  bool presigned_redirect = false;
+  std::chrono::seconds presigned_expiry{3600};
 };
 
 }  // namespace st::api

@@ -32,6 +32,9 @@ void add_track_edit_routes(http::Router& r, ApiDeps& d);
 void add_stream_routes(http::Router& r, ApiDeps& d);
 // Computes and stores a track's waveform (uploads do it at once; scanned tracks on first request).
 std::string waveform_json(ApiDeps& d, const model::Track& t);
+// A local file with the bytes of file_path: itself, or the media cache's copy of an object (fetched when
+// absent). Throws DomainError (404, 502, 503) when the store cannot provide it.
+std::string local_media_path(ApiDeps& d, const std::string& file_path);
 // /api/admin/storage/* (status, integrity check, sync = rescan, task status) and /api/admin/metadata/status.
 void add_admin_library_routes(http::Router& r, ApiDeps& d);
 // Reports by listeners (POST /api/tracks/{id}/report) and moderation (/api/admin/reports, tracks browse).

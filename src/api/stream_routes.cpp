@@ -7,6 +7,7 @@
 
 #include "api/auth_guard.hpp"
 #include "api/catalog_dto.hpp"
+#include "api/object_stream.hpp"
 #include "api/routes.hpp"
 #include "audio/decoder.hpp"
 #include "audio/format_sniffer.hpp"
@@ -71,8 +72,19 @@ json::array floats(const std::vector<float>& v) {
 
 }  // namespace
 
+std::string local_media_path(ApiDeps& d, const std::string& file_path) {
+  if (!library::is_object_path(file_path)) return file_path;
+  if (!d.media_cache)
+    throw model::DomainError(model::ErrorKind::unavailable, "This track is in object storage, which is not configured");
+  try {
+    return d.media_cache->local_path(file_path);
+  } catch (const library::StorageError& e) {
+    throw_storage_error(e);
+  }
+}
+
 std::string waveform_json(ApiDeps& d, const model::Track& t) {
-  auto w = audio::compute_waveform(t.file_path, t.duration_secs);
+  auto w = audio::compute_waveform(local_media_path(d, t.file_path), t.duration_secs);
   json::object o;
   o["peaks"] = floats(w.peaks);
   o["fine_peaks"] = floats(w.fine_peaks);
@@ -118,6 +130,10 @@ http::Response play(ApiDeps& d, http::Request& req, model::StreamSource t, const
     }
     t.path = fetch_from_peers(d, req, hash);
   }
+  if (library::is_object_path(t.path)) {
+    if (!spec) return object_response(d, req, t.path, std::string(audio::mime_for_format_name(t.format)));
+    t.path = local_media_path(d, t.path);  // a transcode reads a local copy
+  }
   if (!spec) {
     http::FileOptions o;
     o.content_type = std::string(audio::mime_for_format_name(t.format));
@@ -157,7 +173,7 @@ http::Response play(ApiDeps& d, http::Request& req, model::StreamSource t, const
 std::optional<http::Response> stream_from_memory(ApiDeps& d, http::Request& req) {
   if (!d.stream_sources || !gate_media_from_memory(d, req)) return std::nullopt;
   auto t = d.stream_sources->find(req.param("id"));
-  if (!t || util::starts_with(t->path, "p2p://")) return std::nullopt;
+  if (!t || util::starts_with(t->path, "p2p://") || library::is_object_path(t->path)) return std::nullopt;
   if (requested_transcode(req, t->duration_secs)) return std::nullopt;
   http::FileOptions o;
   o.content_type = std::string(audio::mime_for_format_name(t->format));

@@ -40,6 +40,20 @@ bool inside(const std::string& path, const std::string& root) {
 }  // namespace
 
 void remove_track(ApiDeps& d, const model::Track& t) {
+  if (library::is_object_path(t.file_path)) {  // an upload kept in object storage: the row, then the object
+    d.catalog->delete_track(t.id);
+    if (d.stream_sources) d.stream_sources->forget(t.id);
+    d.catalog->prune_orphans();
+    auto key = library::object_key(t.file_path);
+    if (d.media_cache) d.media_cache->forget(key);
+    try {
+      if (d.objects) d.objects->remove(key);
+    } catch (const library::StorageError&) {
+      // The row is gone, so the delete succeeded; the object left behind is an orphan that the storage
+      // integrity check lists.
+    }
+    return;
+  }
   bool upload = t.uploaded_by && inside(t.file_path, d.audio_storage_path);
   // A scanned file stays where it is (it is the user's), so scans must not bring it back.
   if (!upload) d.catalog->ignore_file(t.file_path, t.file_size, t.file_mtime, util::now_micros());

@@ -9,9 +9,12 @@
 #include "api/auth_guard.hpp"
 #include "api/error_mapper.hpp"
 #include "api/json.hpp"
+#include "api/object_stream.hpp"
 #include "api/routes.hpp"
+#include "audio/format_sniffer.hpp"
 #include "http/multipart.hpp"
 #include "model/errors.hpp"
+#include "util/uuid.hpp"
 
 namespace st::api {
 
@@ -39,6 +42,33 @@ http::MultipartForm read_form(ApiDeps& d, const http::Request& req, std::size_t 
   return form;
 }
 
+
+// STORAGE_BACKEND=s3: the imported file goes to the store under the path it has in the upload storage,
+// the row then names the object, and the local file becomes the media cache's copy. When the store fails,
+// the track is removed again (row and file): the upload failed as a whole, with the store's error.
+std::optional<model::Track> store_object(ApiDeps& d, model::Track t, const std::string& path) {
+  std::error_code ec;
+  auto root = std::filesystem::weakly_canonical(d.audio_storage_path, ec);
+  std::string key = std::filesystem::weakly_canonical(path, ec).lexically_relative(root).generic_string();
+  if (ec || key.empty() || key.starts_with("..")) throw std::runtime_error("an upload outside the upload storage");
+  try {
+    // The local name was unique among local files; the store may hold an earlier upload of that name
+    // whose local copy is gone: never overwrite it.
+    if (d.objects->head(key)) {
+      auto p = std::filesystem::path(key);
+      key = (p.parent_path() / (p.stem().string() + "_" + util::new_uuid().substr(0, 8) + p.extension().string()))
+                .generic_string();
+    }
+    d.objects->put_file(key, path, std::string(audio::mime_for_format_name(t.format)));
+  } catch (const library::StorageError& e) {
+    remove_track(d, t);
+    throw_storage_error(e);
+  }
+  t.file_path = std::string(library::kObjectScheme) + key;
+  d.catalog->update_track_file(t);
+  if (d.media_cache) d.media_cache->adopt(key, path);
+  return t;
+}
 
 // Keeps and imports one received file part. Throws DomainError for what the uploader must fix.
 json::object import_part(ApiDeps& d, http::MultipartForm& form, const http::MultipartPart& part,
@@ -87,6 +117,7 @@ json::object import_part(ApiDeps& d, http::MultipartForm& form, const http::Mult
   } catch (const std::exception&) {
     // A file TagLib reads but FFmpeg cannot decode keeps no waveform; the endpoint will say why.
   }
+  if (d.objects) t = store_object(d, std::move(*t), path);
   json::object r;
   r["id"] = t->id;
   r["title"] = t->title;

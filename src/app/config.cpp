@@ -105,6 +105,28 @@ Config config_from_env(const Getenv& env) {
   if (auto v = env("SOUNDTIME_DATA_DIR")) c.data_dir = *v;
   if (auto v = env("DATABASE_URL")) c.database_url = *v;
   if (auto v = env("AUDIO_STORAGE_PATH")) c.audio_storage_path = *v;
+  if (auto v = env("STORAGE_BACKEND")) {
+    if (*v != "s3" && *v != "local") throw ConfigError("STORAGE_BACKEND must be local or s3");
+    c.storage_s3 = *v == "s3";
+  }
+  if (auto v = env("S3_ENDPOINT")) c.s3_endpoint = *v;
+  if (auto v = env("S3_BUCKET")) c.s3_bucket = *v;
+  if (auto v = env("S3_REGION")) c.s3_region = *v;
+  if (auto v = env("S3_ACCESS_KEY")) c.s3_access_key = *v;
+  if (auto v = env("S3_SECRET_KEY")) c.s3_secret_key = *v;
+  if (auto v = env("S3_PREFIX")) c.s3_prefix = *v;
+  if (auto v = env("S3_CACHE_PATH")) c.s3_cache_path = *v;
+  if (auto v = env("S3_CACHE_MAX_SIZE")) {
+    auto n = parse_size(*v);
+    if (!n) throw ConfigError("S3_CACHE_MAX_SIZE must be a size such as 2GB, 512MB or 1073741824");
+    c.s3_cache_bytes = *n;
+  }
+  if (auto v = env("S3_PRESIGNED_EXPIRY_SECONDS")) {
+    auto n = util::parse_int(*v);
+    if (!n || *n < 60 || *n > 7 * 86400)
+      throw ConfigError("S3_PRESIGNED_EXPIRY_SECONDS must be a number from 60 to 604800");
+    c.s3_presigned_seconds = static_cast<unsigned>(*n);
+  }
   if (auto v = env("MUSIC_FOLDERS")) c.music_folders = list(*v, ':');
   if (auto v = env("JWT_SECRET")) c.jwt_secret = *v;
   if (auto v = env("SOUNDTIME_DOMAIN")) c.domain = *v;
@@ -291,6 +313,9 @@ Config config_from_env(const Getenv& env) {
   flag("P2P_LAB_ALLOW_RESERVED", c.p2p_lab_allow_reserved);
   flag("P2P_RENDEZVOUS", c.p2p_rendezvous);
   flag("THEME_ALLOW_PRIVATE_HOSTS", c.theme_allow_private_hosts);
+  flag("S3_PATH_STYLE", c.s3_path_style);
+  flag("S3_PRESIGNED_REDIRECT", c.s3_presigned_redirect);
+  flag("S3_CREATE_BUCKET", c.s3_create_bucket);
   if (auto v = env("P2P_DHT_BOOTSTRAP")) c.p2p_dht_bootstrap = list(*v, ',');
   if (auto v = env("P2P_DHT_PORT")) {
     auto n = util::parse_int(*v);
@@ -322,6 +347,16 @@ void finalize(Config& c) {
     problems.push_back("DATABASE_URL must start with sqlite:// (a file path) or postgres:// (a PostgreSQL URL)");
   if (c.audio_storage_path.empty()) c.audio_storage_path = (fs::path(c.data_dir) / "music").string();
   if (c.theme_dir.empty()) c.theme_dir = (fs::path(c.data_dir) / "themes").string();
+  if (c.s3_cache_path.empty()) c.s3_cache_path = (fs::path(c.data_dir) / "s3-cache").string();
+  if (c.storage_s3) {
+    for (auto [name, value] : {std::pair{"S3_BUCKET", &c.s3_bucket}, std::pair{"S3_ACCESS_KEY", &c.s3_access_key},
+                               std::pair{"S3_SECRET_KEY", &c.s3_secret_key}})
+      if (value->empty()) problems.push_back(fmt::format("STORAGE_BACKEND=s3 needs {}", name));
+    if (c.s3_endpoint.empty()) c.s3_endpoint = "https://s3." + c.s3_region + ".amazonaws.com";
+    if (!util::starts_with(c.s3_endpoint, "http://") && !util::starts_with(c.s3_endpoint, "https://"))
+      problems.push_back("S3_ENDPOINT must be a URL such as https://s3.example.org or http://127.0.0.1:7480");
+    if (!c.s3_prefix.empty() && c.s3_prefix.back() != '/') c.s3_prefix += '/';
+  }
   for (const auto& f : c.music_folders)
     if (!fs::is_directory(f, ec)) problems.push_back(fmt::format("MUSIC_FOLDERS: {} is not a directory", f));
 

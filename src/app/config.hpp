@@ -16,6 +16,16 @@ struct Config {
   std::string data_dir = "./data";
   std::string database_url;        // default sqlite://<data_dir>/soundtime.db
   std::string audio_storage_path;  // default <data_dir>/music
+  // Object storage for uploads (STORAGE_BACKEND=s3; the original's names). Keys are the paths uploads would
+  // have under AUDIO_STORAGE_PATH, after S3_PREFIX. S3_ENDPOINT empty: AWS's regional endpoint.
+  bool storage_s3 = false;
+  std::string s3_endpoint, s3_bucket, s3_region = "us-east-1", s3_access_key, s3_secret_key, s3_prefix;
+  bool s3_path_style = true;           // S3_PATH_STYLE (false: bucket.endpoint virtual-hosted addressing)
+  bool s3_presigned_redirect = false;  // S3_PRESIGNED_REDIRECT: originals answered with a redirect to the store
+  unsigned s3_presigned_seconds = 3600;  // S3_PRESIGNED_EXPIRY_SECONDS
+  bool s3_create_bucket = false;       // S3_CREATE_BUCKET: make the bucket at start when it is absent
+  std::string s3_cache_path;           // S3_CACHE_PATH, default <data_dir>/s3-cache
+  std::uint64_t s3_cache_bytes = 2ull << 30;  // S3_CACHE_MAX_SIZE
   std::vector<std::string> music_folders;
   std::string jwt_secret;          // default: generated once into <data_dir>/secret
   std::string domain = "localhost:8080";

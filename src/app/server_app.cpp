@@ -180,6 +180,11 @@ int serve(const Config& c) {
                                *s.transcodes,    *s.tasks,      kVersion,          c.trusted_proxies,
                                s.scan_roots,     c.scheme + "://" + c.domain,       {}};
   subsonic_deps.online_lyrics = online_lyrics;
+  deps.objects = s.objects.get();
+  deps.media_cache = s.media_cache.get();
+  deps.presigned_redirect = c.s3_presigned_redirect;
+  deps.presigned_expiry = std::chrono::seconds(c.s3_presigned_seconds);
+  subsonic_deps.media_cache = s.media_cache.get();
   deps.p2p_waits = &p2p_waits;
   subsonic_deps.p2p_waits = &p2p_waits;
   // Last.fm and ListenBrainz: playback events are queued; a background thread delivers them.

@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "app/s3_object_store.hpp"
 #include "db/migrator.hpp"
 #include "db/open.hpp"
 #include "db/repositories.hpp"
@@ -102,6 +103,20 @@ Services open_services(const Config& c) {
   // Received bodies and form parts: inside the data directory, so keeping an upload is a rename.
   s.temp_dir = (std::filesystem::path(c.data_dir) / "tmp").string();
   std::filesystem::create_directories(s.temp_dir);
+  if (c.storage_s3) {
+    lib::s3::Config s3{c.s3_endpoint, c.s3_bucket, c.s3_region, c.s3_access_key, c.s3_secret_key, c.s3_prefix,
+                       c.s3_path_style};
+    auto store = std::make_unique<S3ObjectStore>(s3);
+    try {
+      store->check(c.s3_create_bucket);
+    } catch (const library::StorageError& e) {
+      throw std::runtime_error(std::string("STORAGE_BACKEND=s3: ") + e.what() +
+                               " (check S3_ENDPOINT, S3_BUCKET and the keys; S3_CREATE_BUCKET=true makes the bucket)");
+    }
+    spdlog::info("uploads are stored in {}", store->describe());
+    s.media_cache = std::make_unique<library::MediaCache>(*store, c.s3_cache_path, c.s3_cache_bytes);
+    s.objects = std::move(store);
+  }
   return s;
 }
 

@@ -13,6 +13,8 @@
 #include "library/importer.hpp"
 #include "library/storage_tasks.hpp"
 #include "library/transcode_service.hpp"
+#include "library/media_cache.hpp"
+#include "library/object_store.hpp"
 #include "library/upload_store.hpp"
 #include "model/annotation.hpp"
 #include "model/blocklist.hpp"
@@ -72,6 +74,9 @@ struct Services {
   std::string server_key;  // 32 bytes that seal secrets at rest (app passwords, scrobbler credentials)
   std::unique_ptr<model::UserSettingsRepository> user_settings;
   std::unique_ptr<model::ScrobbleQueueRepository> scrobble_queue;
+  // STORAGE_BACKEND=s3: where uploads go, and the bounded local copies of what must be read as a file.
+  std::unique_ptr<library::ObjectStore> objects;
+  std::unique_ptr<library::MediaCache> media_cache;
 };
 
 // Opens the database, applies pending migrations and builds the services.

@@ -8,6 +8,7 @@
 #include "auth/app_passwords.hpp"
 #include "auth/instance_settings.hpp"
 #include "auth/subsonic_auth.hpp"
+#include "library/media_cache.hpp"
 #include "library/cover_store.hpp"
 #include "library/lyrics_provider.hpp"
 #include "library/p2p_service.hpp"
@@ -52,6 +53,7 @@ struct Deps {
   model::TrackHealthRepository* track_health = nullptr;  // copies of a song, for playing another one
   library::OnlineLyrics online_lyrics;  // the configured lyrics provider, when the music carries none
   scrobble::Scrobbler* scrobbler = nullptr;  // Last.fm and ListenBrainz (queued deliveries)
+  library::MediaCache* media_cache = nullptr;  // STORAGE_BACKEND=s3: local copies of uploads' objects
 };
 
 }  // namespace st::subsonic

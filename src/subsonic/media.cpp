@@ -59,6 +59,14 @@ class TranscodeBody final : public http::PullSource {
 
 std::string local_file(Deps& d, const http::Request& req, const model::Track& t) {
   static constexpr std::string_view kRemote = "p2p://";
+  if (library::is_object_path(t.file_path)) {
+    if (!d.media_cache) fail(Code::generic, "This song is in object storage, which is not configured");
+    try {
+      return d.media_cache->local_path(t.file_path);
+    } catch (const library::StorageError& e) {
+      fail(Code::generic, std::string("This song's storage cannot be reached: ") + e.what());
+    }
+  }
   if (t.file_path.compare(0, kRemote.size(), kRemote) != 0) return t.file_path;
   if (!d.p2p) fail(Code::generic, "This song is on another instance and peer-to-peer sharing is off");
   try {

@@ -7,6 +7,8 @@ import subprocess
 import tempfile
 import unittest
 
+from harness import BINARY
+
 RUN_ONCE = True  # no SoundTime database involved
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
@@ -88,6 +90,20 @@ class Radosgw(unittest.TestCase):
         self.assertTrue(mine)
         for line in mine:
             self.assertRegex(line.split()[3], r"^127\.0\.0\.1:\d+$", line)
+
+    def test_our_s3_client_against_radosgw(self):
+        """lib/s3's client (signing, awkward keys, ranges, paging, multipart and its abort, presigned URLs) on
+        the real store: the S3Live tests of unit_s3, which skip without these variables."""
+        unit = os.path.join(os.path.dirname(os.path.abspath(BINARY)), "tests", "unit_s3")
+        if not os.path.exists(unit):
+            self.skipTest("unit_s3 is not built beside " + BINARY)
+        env = dict(os.environ, S3_TEST_ENDPOINT=self.env["S3_ENDPOINT"], S3_TEST_ACCESS_KEY=self.env["S3_ACCESS_KEY"],
+                   S3_TEST_SECRET_KEY=self.env["S3_SECRET_KEY"])
+        out = subprocess.run([unit, "--gtest_filter=S3Live.*", "--gtest_brief=1"], env=env, capture_output=True,
+                             text=True, timeout=300)  # safety net
+        self.assertEqual(out.returncode, 0, out.stdout[-4000:] + out.stderr[-2000:])
+        self.assertNotIn("SKIPPED", out.stdout)
+        self.assertIn("6 tests", out.stdout)
 
 
 class RadosgwStop(unittest.TestCase):

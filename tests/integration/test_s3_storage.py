@@ -1,0 +1,237 @@
+"""STORAGE_BACKEND=s3 (issue 16): uploads kept in a real S3 store (Ceph radosgw on loopback, one per
+class), streamed back whole, by range (also when no local copy is left: ranged reads proxied from the
+store), transcoded, redirected to presigned URLs, deleted with their object; a store that fails makes the
+upload fail with 503 and leaves no row, no file and no object; a wrong key stops the server at start."""
+import hashlib
+import os
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+import unittest
+import urllib.parse
+
+from harness import Server
+from test_upload import multipart
+from test_library import fixture
+
+ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+SCRIPT = os.path.join(ROOT, "scripts", "radosgw.sh")
+BUCKET = "soundtime-it"
+
+
+class Forwarder:
+    """A TCP relay to the store that can be cut: the store 'goes away' for one server only."""
+
+    def __init__(self, port):
+        self.target = port
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(16)
+        self.port = self.listener.getsockname()[1]
+        self.open = True
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                a, _ = self.listener.accept()
+            except OSError:
+                return
+            if not self.open:
+                a.close()
+                continue
+            try:
+                b = socket.create_connection(("127.0.0.1", self.target))
+            except OSError:
+                a.close()
+                continue
+            for x, y in ((a, b), (b, a)):
+                threading.Thread(target=self._pipe, args=(x, y), daemon=True).start()
+
+    @staticmethod
+    def _pipe(x, y):
+        try:
+            while True:
+                data = x.recv(65536)
+                if not data:
+                    break
+                y.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (x, y):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def cut(self):
+        self.open = False
+
+    def close(self):
+        self.open = False
+        self.listener.close()
+
+
+class S3Storage(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.rgw = tempfile.mkdtemp(prefix="soundtime-rgw-")
+        out = subprocess.run([SCRIPT, "start", cls.rgw], capture_output=True, text=True, timeout=180)  # safety net
+        if out.returncode != 0:
+            subprocess.run([SCRIPT, "stop", cls.rgw])
+            raise AssertionError("radosgw.sh start failed: " + out.stderr)
+        cls.store = dict(line.split("=", 1) for line in out.stdout.split() if "=" in line)
+        root, _ = fixture()
+        with open(os.path.join(root, "library", "Test Artist/Sine Album/02 Tone 2.mp3"), "rb") as f:
+            cls.mp3 = f.read()
+        cls.wav = os.path.join(cls.rgw, "long.wav")  # > 8 MiB: stored in parts
+        subprocess.run(["ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i", "sine=frequency=440:duration=55",
+                        "-ac", "2", "-ar", "44100", cls.wav], check=True, timeout=120)
+
+    @classmethod
+    def tearDownClass(cls):
+        subprocess.run([SCRIPT, "stop", cls.rgw])
+        shutil.rmtree(cls.rgw, ignore_errors=True)
+
+    def env(self, **extra):
+        e = {"STORAGE_BACKEND": "s3", "S3_ENDPOINT": self.store["S3_ENDPOINT"], "S3_BUCKET": BUCKET,
+             "S3_ACCESS_KEY": self.store["S3_ACCESS_KEY"], "S3_SECRET_KEY": self.store["S3_SECRET_KEY"],
+             "S3_PREFIX": "music", "S3_CREATE_BUCKET": "true"}
+        e.update(extra)
+        return e
+
+    def start(self, **extra):
+        s = Server(env=self.env(**extra)).start()
+        self.addCleanup(s.stop)
+        data = s.setup_admin()
+        s.token = data["tokens"]["access_token"]
+        s.user_id = data["user"]["id"]
+        return s
+
+    def s3(self, *args):
+        e = self.store
+        cmd = ["curl", "-s", "--max-time", "30", "--aws-sigv4", "aws:amz:%s:s3" % e["S3_REGION"],
+               "--user", "%s:%s" % (e["S3_ACCESS_KEY"], e["S3_SECRET_KEY"]),
+               "-H", "x-amz-content-sha256: UNSIGNED-PAYLOAD", "-w", "\n%{http_code}"] + list(args)
+        out = subprocess.run(cmd, capture_output=True, timeout=60).stdout  # safety net
+        body, _, code = out.rpartition(b"\n")
+        return int(code), body
+
+    def keys(self, prefix):
+        # curl's SigV4 signs the query as written: values must be percent-encoded already.
+        code, body = self.s3(self.store["S3_ENDPOINT"] + "/" + BUCKET + "?list-type=2&prefix=" +
+                             urllib.parse.quote(prefix, safe=""))
+        self.assertEqual(code, 200, body)
+        return re.findall(r"<Key>([^<]+)</Key>", body.decode())
+
+    def upload(self, s, name, data):
+        body, headers = multipart(files=[("file", name, data)])
+        return s.request("POST", "/api/upload", raw=body, headers=headers, token=s.token)
+
+    def test_upload_stream_ranges_transcode_and_delete(self):
+        s = self.start()
+        r = self.upload(s, "My Tone.mp3", self.mp3)
+        self.assertEqual(r.status, 200, r)
+        track = r.json["id"]
+        key = "music/%s/My Tone.mp3" % s.user_id
+        self.assertEqual(self.keys("music/" + s.user_id), [key])
+        self.assertEqual(self.s3(self.store["S3_ENDPOINT"] + "/" + BUCKET + "/" + key.replace(" ", "%20")),
+                         (200, self.mp3))
+        self.assertEqual(os.listdir(os.path.join(s.dir, "music", s.user_id)), [], "no local file is kept")
+        status = s.get("/api/admin/storage/status", token=s.token).json
+        self.assertEqual(status["backend"], "s3")
+        self.assertEqual(status["storage_path_or_bucket"], "s3://%s/music/" % BUCKET)
+
+        whole = s.get(f"/api/tracks/{track}/stream", token=s.token)
+        self.assertEqual(whole.status, 200)
+        self.assertEqual(whole.body, self.mp3)
+        part = s.get(f"/api/tracks/{track}/stream", token=s.token, headers={"Range": "bytes=100-199"})
+        self.assertEqual(part.status, 206)
+        self.assertEqual(part.body, self.mp3[100:200])
+
+        # No local copy left (evicted, another disk): the range is read from the store.
+        cache = os.path.join(s.dir, "s3-cache")
+        for name in os.listdir(cache):
+            os.remove(os.path.join(cache, name))
+        part = s.get(f"/api/tracks/{track}/stream", token=s.token, headers={"Range": "bytes=1000-"})
+        self.assertEqual(part.status, 206)
+        self.assertEqual(part.header("Content-Range"), "bytes 1000-%d/%d" % (len(self.mp3) - 1, len(self.mp3)))
+        self.assertEqual(part.body, self.mp3[1000:])
+        bad = s.get(f"/api/tracks/{track}/stream", token=s.token, headers={"Range": "bytes=%d-" % (len(self.mp3) + 5)})
+        self.assertEqual(bad.status, 416)
+        self.assertEqual(os.listdir(cache), [], "a proxied range keeps no copy")
+
+        # A transcode reads a local copy, fetched once.
+        t = s.get(f"/api/tracks/{track}/stream?format=mp3&bitrate=64", token=s.token)
+        self.assertEqual(t.status, 200, t)
+        self.assertGreater(len(t.body), 1000)
+        self.assertEqual(len(os.listdir(cache)), 1)
+        secret = s.post("/api/auth/app-passwords", {"name": "app"}, token=s.token).json["password"]
+        salt = "s3salt"
+        t = hashlib.md5((secret + salt).encode()).hexdigest()
+        sub = s.get(f"/rest/download?id={track}&u=admin&t={t}&s={salt}&v=1.16.1&c=t&f=json")
+        self.assertEqual(sub.status, 200)
+        self.assertEqual(sub.body, self.mp3)
+
+        self.assertEqual(s.delete(f"/api/tracks/{track}", token=s.token).status, 204)
+        self.assertEqual(self.keys("music/" + s.user_id), [])
+        self.assertEqual(os.listdir(cache), [])
+
+    def test_a_large_upload_is_stored_in_parts(self):
+        s = self.start()
+        with open(self.wav, "rb") as f:
+            data = f.read()
+        self.assertGreater(len(data), 9 << 20)
+        r = self.upload(s, "long.wav", data)
+        self.assertEqual(r.status, 200, r)
+        key = "music/%s/long.wav" % s.user_id
+        code, head = self.s3("-I", self.store["S3_ENDPOINT"] + "/" + BUCKET + "/" + key)
+        self.assertEqual(code, 200)
+        self.assertIn(b"content-length: %d" % len(data), head.lower())
+        tail = s.get("/api/tracks/%s/stream" % r.json["id"], token=s.token,
+                     headers={"Range": "bytes=%d-" % (len(data) - 4096)})
+        self.assertEqual(tail.body, data[-4096:])
+        # The same name again: a new object, the first one untouched.
+        r2 = self.upload(s, "long.wav", data[:-2] + b"\x01\x02")
+        self.assertEqual(r2.status, 200, r2)
+        self.assertEqual(len(self.keys("music/" + s.user_id)), 2)
+
+    def test_presigned_redirect(self):
+        s = self.start(S3_PRESIGNED_REDIRECT="true", S3_PRESIGNED_EXPIRY_SECONDS="120")
+        r = self.upload(s, "tone.mp3", self.mp3)
+        self.assertEqual(r.status, 200, r)
+        res = s.get("/api/tracks/%s/stream" % r.json["id"], token=s.token)
+        self.assertEqual(res.status, 302)
+        location = res.header("Location")
+        self.assertTrue(location.startswith(self.store["S3_ENDPOINT"] + "/" + BUCKET + "/music/"), location)
+        self.assertIn("X-Amz-Expires=120", location)
+        got = subprocess.run(["curl", "-s", "--max-time", "30", location], capture_output=True, timeout=60).stdout
+        self.assertEqual(got, self.mp3)
+
+    def test_a_store_that_goes_away_fails_the_upload_and_leaves_nothing(self):
+        relay = Forwarder(int(self.store["S3_ENDPOINT"].rsplit(":", 1)[1]))
+        self.addCleanup(relay.close)
+        s = self.start(S3_ENDPOINT="http://127.0.0.1:%d" % relay.port)
+        relay.cut()
+        r = self.upload(s, "lost.mp3", self.mp3)
+        self.assertEqual(r.status, 503, r)
+        self.assertIn("Object storage", r.json["error"])
+        self.assertEqual(s.get("/api/tracks/my-uploads", token=s.token).json["total"], 0)
+        self.assertEqual(os.listdir(os.path.join(s.dir, "music", s.user_id)), [])
+        self.assertEqual(self.keys("music/" + s.user_id), [])
+
+    def test_a_wrong_key_stops_the_server_at_start_with_the_reason(self):
+        s = Server(env=self.env(S3_SECRET_KEY="wrong"))
+        self.addCleanup(s.stop)
+        with self.assertRaises(RuntimeError) as caught:
+            s.start()
+        self.assertIn("STORAGE_BACKEND=s3", str(caught.exception))
+        self.assertIn("403", str(caught.exception))
+
+
+if __name__ == "__main__":
+    unittest.main()
