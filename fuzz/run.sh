@@ -22,9 +22,9 @@ declare -A sources=(
   [host_port_fuzz]="fuzz/host_port_fuzz.cpp src/p2p/reach/address_scope.cpp $util"
   [portmap_fuzz]="fuzz/portmap_fuzz.cpp src/p2p/portmap/pcp_codec.cpp src/p2p/portmap/natpmp_codec.cpp"
   [image_fuzz]="fuzz/image_fuzz.cpp src/audio/image_header.cpp"
-  [theme_manifest_fuzz]="fuzz/theme_manifest_fuzz.cpp src/themes/manifest.cpp src/themes/path_rules.cpp"
+  [theme_manifest_fuzz]="fuzz/theme_manifest_fuzz.cpp src/themes/manifest.cpp src/themes/path_rules.cpp src/util/strings.cpp"
   [editorial_answer_fuzz]="fuzz/editorial_answer_fuzz.cpp src/editorial/answer_parser.cpp"
-  [s3_xml_fuzz]="fuzz/s3_xml_fuzz.cpp src/lib/s3/xml.cpp src/lib/s3/responses.cpp"
+  [s3_xml_fuzz]="fuzz/s3_xml_fuzz.cpp src/lib/s3/xml.cpp src/lib/s3/responses.cpp src/util/strings.cpp"
   [json_body_fuzz]="fuzz/json_body_fuzz.cpp src/api/json.cpp src/model/errors.cpp src/http/request.cpp src/http/response.cpp src/http/headers.cpp $util"
 )
 declare -A libs=([editorial_answer_fuzz]="-lboost_json -lfmt" [jwt_fuzz]="-lsodium -lboost_json -lfmt" [json_body_fuzz]="-lboost_json -lfmt" [range_fuzz]="-lfmt" [target_fuzz]="-lfmt" [multipart_fuzz]="-lfmt" [p2p_fuzz]="-lboost_json -lfmt -lspdlog" [lan_fuzz]="-lsodium -lboost_json -lspdlog -lfmt" [dht_fuzz]="-lsodium -lfmt" [pkarr_fuzz]="-lsodium -lfmt" [ice_fuzz]="" [portmap_fuzz]="-lfmt" [image_fuzz]="-lfmt" [host_port_fuzz]="-lfmt" [theme_manifest_fuzz]="-lfmt" [s3_xml_fuzz]="")

@@ -2,10 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <cstdint>
 #include <map>
 #include <set>
 
 #include "themes/path_rules.hpp"
+#include "util/strings.hpp"
 
 namespace st::themes {
 
@@ -28,23 +30,6 @@ std::string_view trim(std::string_view s) {
 
 bool bare_key_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
-}
-
-void append_utf8(std::string& out, unsigned long cp) {
-  if (cp < 0x80) out += static_cast<char>(cp);
-  else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 // A string value at the start of s; what follows it is returned in rest.
@@ -86,7 +71,7 @@ std::string parse_string(std::string_view s, std::string_view& rest) {
           cp = cp * 16 + static_cast<unsigned long>(v);
         }
         if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) || (cp < 0x20 && cp != '\n' && cp != '\t')) throw Failure{"bad \\u escape"};
-        append_utf8(out, cp);
+        util::append_utf8(out, static_cast<std::uint32_t>(cp));
         i += n;
         break;
       }

@@ -1,5 +1,6 @@
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,5 +27,8 @@ std::optional<bool> parse_bool(std::string_view s);
 std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space);
 // Escapes everything but RFC 3986 unreserved characters (for a query value or a path segment).
 std::string percent_encode(std::string_view s);
+
+// Appends the UTF-8 encoding of a Unicode code point (the caller has checked it is one: <= 0x10FFFF).
+void append_utf8(std::string& out, std::uint32_t cp);
 
 }  // namespace st::util

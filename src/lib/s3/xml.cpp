@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstdint>
+#include "util/strings.hpp"
 
 namespace st::lib::s3 {
 
@@ -31,24 +32,6 @@ bool is_name_char(char c) {
   auto u = static_cast<unsigned char>(c);
   return u >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
          c == '-' || c == '.' || c == ':';
-}
-
-void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 class Parser {
@@ -126,7 +109,7 @@ class Parser {
       if (digits.empty() || ec != std::errc() || p != digits.data() + digits.size() || cp == 0 || cp > 0x10FFFF ||
           (cp >= 0xD800 && cp <= 0xDFFF))
         throw XmlError("a malformed character reference");
-      append_utf8(out, cp);
+      util::append_utf8(out, cp);
     } else {
       throw XmlError("an unknown entity");
     }

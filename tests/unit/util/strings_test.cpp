@@ -47,6 +47,13 @@ TEST(Strings, EscapeForLogLeavesNoControlCharacter) {
   EXPECT_EQ(escape_for_log("caf\xc3\xa9"), "caf\xc3\xa9");  // UTF-8 passes through
 }
 
+TEST(Strings, AppendUtf8EncodesEachLengthAtItsBoundaries) {
+  std::string out;
+  for (std::uint32_t cp : {0x41u, 0x7Fu, 0x80u, 0xE9u, 0x7FFu, 0x800u, 0x20ACu, 0xFFFFu, 0x10000u, 0x1F3B5u, 0x10FFFFu})
+    append_utf8(out, cp);
+  EXPECT_EQ(out, "A\x7f\xc2\x80\xc3\xa9\xdf\xbf\xe0\xa0\x80\xe2\x82\xac\xef\xbf\xbf\xf0\x90\x80\x80\xf0\x9f\x8e\xb5\xf4\x8f\xbf\xbf");
+}
+
 TEST(Time, FormatsRfc3339AndHttpDates) {
   EXPECT_EQ(to_rfc3339(1'700'000'000'123'456), "2023-11-14T22:13:20.123456+00:00");
   EXPECT_EQ(to_http_date(784111777), "Sun, 06 Nov 1994 08:49:37 GMT");
