@@ -1,6 +1,7 @@
 #pragma once
 // What the REST route groups need, handed over by the composition root (app/).
 #include <chrono>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,7 @@
 #include "library/upload_store.hpp"
 #include "model/blocklist.hpp"
 #include "model/catalog.hpp"
+#include "model/cluster_locks.hpp"
 #include "model/device.hpp"
 #include "model/metadata_enrichment.hpp"
 #include "model/playlist.hpp"
@@ -85,6 +87,11 @@ struct ApiDeps {
   library::MediaCache* media_cache = nullptr;
   bool presigned_redirect = false;
   std::chrono::seconds presigned_expiry{3600};
+  // Several nodes on one PostgreSQL: their locks (nothing on SQLite, one node), this node's name, and
+  // whether it leads (runs the background work) now.
+  model::ClusterLocks* cluster = nullptr;
+  std::string node_name;
+  std::function<bool()> leads;
 };
 
 }  // namespace st::api

@@ -70,6 +70,8 @@ void add_lastfm_routes(http::Router& r, ApiDeps& d);
 void add_listenbrainz_routes(http::Router& r, ApiDeps& d);
 // /api/editorial-playlists, /api/admin/editorial/status and /generate (AI editorial playlists).
 void add_editorial_routes(http::Router& r, ApiDeps& d);
+// /api/admin/cluster: this node, whether it leads, and which node holds each cluster lock.
+void add_cluster_routes(http::Router& r, ApiDeps& d);
 // /healthz, /api/tos, /api/nodeinfo, /.well-known/nodeinfo
 void add_public_routes(http::Router& r, ApiDeps& d);
 

@@ -8,6 +8,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/address_v4.hpp>
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -173,6 +174,20 @@ Config config_from_env(const Getenv& env) {
   bounded("SCROBBLE_RETRY_SECONDS", 1, 3600, c.scrobble_retry_seconds);
   bounded("SCROBBLE_QUEUE_MAX", 1, 1'000'000, c.scrobble_queue_max);
   bounded("HTTP_HEADER_TIMEOUT_SECONDS", 1, 3600, c.http_header_timeout_seconds);
+  bounded("CLUSTER_CHECK_SECONDS", 1, 60, c.cluster_check_seconds);
+  auto name_char = [](unsigned char ch) { return std::isalnum(ch) || ch == '.' || ch == '-' || ch == '_' || ch == ':'; };
+  if (auto v = env("CLUSTER_NODE_NAME")) {
+    if (v->empty() || v->size() > 48 || !std::all_of(v->begin(), v->end(), name_char))
+      throw ConfigError("CLUSTER_NODE_NAME must be 1 to 48 letters, digits, '.', '-', '_' or ':'");
+    c.cluster_node_name = *v;
+  } else {
+    char host[64] = {};
+    gethostname(host, sizeof host - 1);
+    std::string name = host[0] ? host : "node";
+    for (auto& ch : name)
+      if (!name_char(static_cast<unsigned char>(ch))) ch = '-';
+    c.cluster_node_name = fmt::format("{}:{}", name.substr(0, 40), c.port);
+  }
   bounded("HTTP_BODY_IDLE_TIMEOUT_SECONDS", 1, 3600, c.http_body_idle_timeout_seconds);
   bounded("HTTP_MAX_CONNECTIONS_PER_IP", 1, 1'000'000, c.http_max_connections_per_ip);
   bounded("HTTP_NETWORK_WAITS_MAX", 1, 10'000, c.http_network_waits_max);

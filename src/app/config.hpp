@@ -69,6 +69,10 @@ struct Config {
   unsigned worker_threads = 0;   // 0: 4 × cores, at least 8
   std::size_t db_pool_size = 0;  // 0: engine default
   std::size_t max_body_mb = 2;
+  // Several nodes on one PostgreSQL: this node's name in /api/admin/cluster and the logs (CLUSTER_NODE_NAME,
+  // default <hostname>:<port>), and how often a node that does not lead tries to (CLUSTER_CHECK_SECONDS).
+  std::string cluster_node_name;
+  unsigned cluster_check_seconds = 2;
   unsigned http_header_timeout_seconds = 30;          // HTTP_HEADER_TIMEOUT_SECONDS: a new connection's first headers
   unsigned http_body_idle_timeout_seconds = 30;       // HTTP_BODY_IDLE_TIMEOUT_SECONDS: a body stalled this long is cut
   unsigned http_max_connections_per_ip = 256;         // HTTP_MAX_CONNECTIONS_PER_IP (trusted proxies exempt)

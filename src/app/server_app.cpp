@@ -13,7 +13,9 @@
 #include "api/routes.hpp"
 #include "lib/curl/http_get.hpp"
 #include "subsonic/routes.hpp"
+#include "app/leadership.hpp"
 #include "app/listing_wiring.hpp"
+#include "app/p2p_on_leader.hpp"
 #include "app/p2p_log_sink.hpp"
 #include "app/scrobbling.hpp"
 #include "app/services.hpp"
@@ -55,7 +57,9 @@ std::string default_web_root() {
 // Deletes expired sessions hourly, so the table does not grow without bound.
 class SessionJanitor {
  public:
-  explicit SessionJanitor(auth::SessionService& s) : thread_([this, &s] { loop(s); }) {}
+  // Purges only while on_duty() says so (the cluster's leader does).
+  SessionJanitor(auth::SessionService& s, std::function<bool()> on_duty)
+      : on_duty_(std::move(on_duty)), thread_([this, &s] { loop(s); }) {}
   ~SessionJanitor() {
     {
       std::lock_guard l(mu_);
@@ -71,7 +75,7 @@ class SessionJanitor {
     while (!stop_) {
       l.unlock();
       try {
-        s.purge_expired();
+        if (on_duty_()) s.purge_expired();
       } catch (const std::exception& e) {
         spdlog::warn("session cleanup failed: {}", e.what());
       }
@@ -79,6 +83,7 @@ class SessionJanitor {
       cv_.wait_for(l, std::chrono::hours(1), [this] { return stop_; });
     }
   }
+  std::function<bool()> on_duty_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
@@ -192,6 +197,16 @@ int serve(const Config& c) {
   deps.scrobbler = scrobbler.get();
   subsonic_deps.scrobbler = scrobbler.get();
 
+  // Several nodes on one PostgreSQL: the background work runs on the one holding the leader lock.
+  std::function<void(bool)> on_lead;  // set below, once everything it starts exists
+  Leadership leadership(s.cluster_locks.get(), std::chrono::seconds(c.cluster_check_seconds), [&on_lead](bool leading) {
+    if (on_lead) on_lead(leading);
+  });
+  deps.cluster = s.cluster_locks.get();
+  deps.node_name = c.cluster_node_name;
+  deps.leads = [&leadership] { return leadership.leader(); };
+  s.tasks->share_with_cluster(s.cluster_locks.get(), leadership.on_duty());
+
   // MusicBrainz enrichment: services and their URLs from the settings, read at each request.
   library::MusicBrainzClient musicbrainz(
       [](const library::WebRequest& w) {
@@ -214,18 +229,18 @@ int serve(const Config& c) {
       });
   library::MetadataEnricher enricher(*s.metadata_repo, *s.catalog, *s.covers, musicbrainz);
   enricher.schedule(std::chrono::seconds(c.metadata_enrich_interval_seconds),
-                    [&s] { return s.settings->flag("metadata_auto_enrich"); });
+                    [&s, &leadership] { return leadership.leader() && s.settings->flag("metadata_auto_enrich"); });
   deps.enricher = &enricher;
   deps.metadata = s.metadata_repo.get();
   deps.devices = s.devices.get();
   // Waveforms of imported and scanned tracks, computed in the background (uploads get theirs at once).
   library::WaveformBackfill waveforms(
       *s.catalog, [&deps](const model::Track& t) { api::waveform_json(deps, t); },
-      std::chrono::seconds(c.waveform_backfill_delay_seconds), std::chrono::minutes(10));
+      std::chrono::seconds(c.waveform_backfill_delay_seconds), std::chrono::minutes(10), leadership.on_duty());
 
   // Peer-to-peer runs only when configured (P2P_ENABLED=true).
   deps.blocklist = s.blocklist.get();
-  std::unique_ptr<p2p::Node> node;
+  std::unique_ptr<P2pOnLeader> node;  // the P2P node, running while this process leads
   std::function<void(std::string_view)> p2p_follow;  // the node follows its settings (set with the node)
   auto track_health = db::make_track_health_repository(*s.pool);
   deps.track_health = track_health.get();
@@ -239,6 +254,7 @@ int serve(const Config& c) {
   deps.p2p_logs = p2p_logs.get();
   if (c.p2p_enabled) {
     attach_p2p_log_sink(p2p_logs);
+    auto make_node = [&c, &s, track_health = track_health.get()] {
     p2p::NodeOptions o;
     o.bind_host = c.p2p_bind_host;
     o.bind_port = c.p2p_port;
@@ -270,23 +286,24 @@ int serve(const Config& c) {
     o.lan.interface_ip = c.p2p_lan_interface;
     o.lan.interval = std::chrono::seconds(c.p2p_lan_interval_seconds);
     o.devices = s.devices.get();
-    o.health = track_health.get();
+    o.health = track_health;
     o.health_interval = std::chrono::seconds(c.p2p_health_interval_seconds);
     o.covers = s.covers.get();
-    node = std::make_unique<p2p::Node>(std::move(o), *s.p2p_repo, *s.catalog);
+    return std::make_unique<p2p::Node>(std::move(o), *s.p2p_repo, *s.catalog);
+    };
+    // The admin's sharing settings drive the node; where none is stored, the environment decides (P2P on,
+    // P2P_SHARING_MODE).
+    auto apply_policy = [&s, &c](p2p::Node& n) {
+      auto on = s.settings->stored("p2p_enabled");
+      auto mode = s.settings->stored("p2p_sharing_mode");
+      n.set_policy(on ? s.settings->flag("p2p_enabled") : true, mode ? *mode == "friends" : c.p2p_friends_only);
+    };
+    node = std::make_unique<P2pOnLeader>(make_node, apply_policy);
     deps.p2p = node.get();
     subsonic_deps.p2p = node.get();
     deps.p2p_enabled = true;
-    // The admin's sharing settings drive the node; where none is stored, the environment decides (P2P on,
-    // P2P_SHARING_MODE).
-    auto apply_policy = [&s, &c, n = node.get()] {
-      auto on = s.settings->stored("p2p_enabled");
-      auto mode = s.settings->stored("p2p_sharing_mode");
-      n->set_policy(on ? s.settings->flag("p2p_enabled") : true, mode ? *mode == "friends" : c.p2p_friends_only);
-    };
-    apply_policy();
-    p2p_follow = [apply_policy](std::string_view key) {
-      if (key == "p2p_enabled" || key == "p2p_sharing_mode") apply_policy();
+    p2p_follow = [n = node.get()](std::string_view key) {
+      if (key == "p2p_enabled" || key == "p2p_sharing_mode") n->reconfigure();
     };
   }
   // Several nodes on one PostgreSQL database: what one changes, the others' caches drop at once (settings,
@@ -361,6 +378,7 @@ int serve(const Config& c) {
   router.limit_concurrency(http::Method::post, "/api/lastfm/callback", network_waits, 5);
   router.limit_concurrency(http::Method::put, "/api/listenbrainz", network_waits, 5);
   api::add_editorial_routes(router, deps);
+  api::add_cluster_routes(router, deps);
   // A generation waits up to the AI timeout; a second one at once is refused (409) by the generator.
   router.limit_concurrency(http::Method::post, "/api/admin/editorial/generate", network_waits, 30);
 
@@ -403,24 +421,43 @@ int serve(const Config& c) {
   // The public directory listing (off unless the listing_public setting is true).
   auto listing = make_listing_service(c, s, kVersion);
   deps.listing = listing.get();
-  listing->start();
   auto handler = api::with_error_mapping(
       [&router](http::Request& req) { return router.dispatch(req); },
       [](std::string_view id, std::string_view m) { spdlog::error("{} {}", id, util::escape_for_log(m)); });
   http::Server server(opts, handler);
   server.listen();
-  SessionJanitor janitor(*s.sessions);
-  scrobbler->start();
+  SessionJanitor janitor(*s.sessions, leadership.on_duty());
+  scrobbler->start(leadership.on_duty());
   // MUSIC_FOLDERS are rescanned periodically (incremental: unchanged files cost a stat()).
   if (!c.music_folders.empty()) s.tasks->schedule_sync(std::chrono::minutes(c.scan_interval_minutes));
   // Changes under MUSIC_FOLDERS (files copied, moved, deleted) start an incremental rescan once they settle.
   std::unique_ptr<library::FolderWatcher> watcher;
   if (!c.music_folders.empty() && c.watch_music_folders) {
     watcher = std::make_unique<library::FolderWatcher>(c.music_folders, std::chrono::seconds(2),
-                                                       [&s] { s.tasks->request_sync(); });
+                                                       [&s, &leadership] {
+                                                         if (leadership.leader()) s.tasks->request_sync();
+                                                       });
     spdlog::info("watching {} folders under MUSIC_FOLDERS for changes", watcher->watched());
   }
-  editorial.schedule(std::chrono::seconds(c.editorial_first_check_seconds), std::chrono::seconds(c.editorial_check_seconds));
+  editorial.schedule(std::chrono::seconds(c.editorial_first_check_seconds), std::chrono::seconds(c.editorial_check_seconds),
+                     leadership.on_duty());
+  // The background work starts here when this node leads (at once on SQLite: one node), and moves to
+  // another node within CLUSTER_CHECK_SECONDS when the leader goes away.
+  on_lead = [&node, &listing, &scrobbler, &waveforms](bool leading) {
+    if (node) node->lead(leading);
+    if (leading) {
+      listing->start();
+      scrobbler->wake();
+      waveforms.kick();
+    } else {
+      listing->stop();
+    }
+  };
+  struct StopLeading {  // whatever way serve() ends, the work stops before what it uses is gone
+    Leadership& l;
+    ~StopLeading() { l.stop(); }
+  } stop_leading{leadership};
+  leadership.start();
   spdlog::info("SoundTime {} listening on http://{}:{} (database: {})", kVersion, c.host, server.bound_port(),
                util::starts_with(c.database_url, "sqlite://") ? c.database_url : "PostgreSQL");
   server.run();
@@ -429,7 +466,7 @@ int serve(const Config& c) {
   s.sessions->on_sessions_ended(nullptr);
   stream_sources.on_forget(nullptr);
   s.changes.reset();
-  if (node) node->stop();
+  leadership.stop();  // the P2P node and the directory heartbeat stop here
   spdlog::info("stopped cleanly");
   return 0;
 }

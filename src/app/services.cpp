@@ -53,6 +53,7 @@ Services open_services(const Config& c) {
   for (const auto& name : db::migrate(*s.pool)) spdlog::info("applied migration {}", name);
   s.changes = db::open_change_feed(db::DatabaseConfig{c.database_url, c.db_pool_size}, *s.pool);
   s.rate_buckets = db::open_rate_buckets(*s.pool);
+  s.cluster_locks = db::open_cluster_locks(db::DatabaseConfig{c.database_url, c.db_pool_size}, c.cluster_node_name, *s.pool);
   s.users = db::make_user_repository(*s.pool);
   s.session_repo = db::make_session_repository(*s.pool);
   s.settings_repo = db::make_settings_repository(*s.pool);
@@ -96,6 +97,7 @@ Services open_services(const Config& c) {
   s.subsonic_auth = std::make_unique<auth::SubsonicAuthenticator>(
       *s.users, *s.app_passwords, c.auth_rate_burst,
       std::chrono::milliseconds(static_cast<long long>(c.auth_rate_refill_seconds * 1000)));
+  s.subsonic_auth->share_failures(s.rate_buckets.get());  // several nodes: one count of failures for them all
   s.annotations = db::make_annotation_repository(*s.pool);
   s.play_queues = db::make_play_queue_repository(*s.pool);
   s.shares = db::make_share_repository(*s.pool);

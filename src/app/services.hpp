@@ -70,6 +70,7 @@ struct Services {
   std::string temp_dir;
   // Changes the other nodes on the same database must hear (PostgreSQL); nothing on SQLite.
   std::unique_ptr<model::ChangeFeed> changes;
+  std::unique_ptr<model::ClusterLocks> cluster_locks;  // PostgreSQL only: the leader's and the library task's
   std::unique_ptr<model::RateBuckets> rate_buckets;  // PostgreSQL only: limits shared by the nodes
   std::string server_key;  // 32 bytes that seal secrets at rest (app passwords, scrobbler credentials)
   std::unique_ptr<model::UserSettingsRepository> user_settings;

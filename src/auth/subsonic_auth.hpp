@@ -52,6 +52,10 @@ class SubsonicAuthenticator {
   // client: the caller's address, to slow down password guessing (failed logins and Argon2id checks are
   // rate limited per client). An unknown user and a wrong password get the same answer (40).
   SubsonicIdentity authenticate(const SubsonicCredentials& c, std::string_view client);
+  // Several nodes on one database: failed logins are counted in one bucket per client for them all (a
+  // guesser alternating between nodes gets no more tries). The Argon2id check limit stays per node: it
+  // guards this node's CPU. Set before serving.
+  void share_failures(model::RateBuckets* store) { failures_.share(store, "subsonic-failures"); }
 
  private:
   SubsonicIdentity check(const SubsonicCredentials& c, std::string_view client);

@@ -1,6 +1,7 @@
 #include "db/open.hpp"
 
 #include "db/pg_change_feed.hpp"
+#include "db/pg_cluster_locks.hpp"
 #include "db/pg_rate_buckets.hpp"
 #include "db/postgres_backend.hpp"
 #include "db/sqlite_backend.hpp"
@@ -20,6 +21,11 @@ std::unique_ptr<model::ChangeFeed> open_change_feed(const DatabaseConfig& config
 
 std::unique_ptr<model::RateBuckets> open_rate_buckets(Pool& pool) {
   if (pool.dialect() == Dialect::postgres) return std::make_unique<PgRateBuckets>(pool);
+  return nullptr;
+}
+
+std::unique_ptr<model::ClusterLocks> open_cluster_locks(const DatabaseConfig& config, std::string node_name, Pool& pool) {
+  if (pool.dialect() == Dialect::postgres) return std::make_unique<PgClusterLocks>(config.url, std::move(node_name), pool);
   return nullptr;
 }
 

@@ -259,8 +259,9 @@ std::vector<EditorialList> Generator::playlists() {
   return out;
 }
 
-void Generator::schedule(std::chrono::seconds first_check, std::chrono::seconds interval) {
+void Generator::schedule(std::chrono::seconds first_check, std::chrono::seconds interval, std::function<bool()> on_duty) {
   if (interval.count() <= 0 || scheduler_.joinable()) return;
+  on_duty_ = std::move(on_duty);
   scheduler_ = std::thread([this, first_check, interval] { scheduler_loop(first_check, interval); });
 }
 
@@ -268,7 +269,7 @@ void Generator::scheduler_loop(std::chrono::seconds first_check, std::chrono::se
   if (!wait_for(first_check)) return;
   do {
     try {
-      if (due()) generate();
+      if ((!on_duty_ || on_duty_()) && due()) generate();
     } catch (const GenerationBusy&) {
     } catch (const std::exception& e) {
       spdlog::warn("editorial: scheduled generation failed: {}", e.what());

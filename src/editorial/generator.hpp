@@ -101,8 +101,9 @@ class Generator {
   std::vector<EditorialList> playlists();
 
   // Checks every `interval` (first after `first_check`) and generates when due: configured and never
-  // generated, or the last generation is a week old. Zero interval: never.
-  void schedule(std::chrono::seconds first_check, std::chrono::seconds interval);
+  // generated, or the last generation is a week old. Zero interval: never. Only while on_duty() (when
+  // given) says so: the cluster's leader generates.
+  void schedule(std::chrono::seconds first_check, std::chrono::seconds interval, std::function<bool()> on_duty = {});
   bool due();
 
  private:
@@ -122,6 +123,7 @@ class Generator {
   std::condition_variable cv_;
   bool stopping_ = false;
   std::optional<std::string> last_error_;  // guarded by mu_
+  std::function<bool()> on_duty_;
   std::thread scheduler_;
 };
 

@@ -18,19 +18,33 @@ StorageTasks::~StorageTasks() {
   if (worker_.joinable()) worker_.join();
 }
 
+void StorageTasks::share_with_cluster(model::ClusterLocks* locks, std::function<bool()> on_duty) {
+  locks_ = locks;
+  on_duty_ = std::move(on_duty);
+}
+
 bool StorageTasks::launch(std::string kind, void (StorageTasks::*job)()) {
+  {
+    std::lock_guard l(mu_);
+    if (state_.status == TaskState::Status::running || stopping_) return false;
+  }
+  // Taken before our own lock (it may wait on the database); held by the worker until the task ends.
+  std::unique_ptr<model::ClusterLease> lease;
+  if (locks_ && !(lease = locks_->try_take("library-task"))) return false;
   std::lock_guard l(mu_);
   if (state_.status == TaskState::Status::running || stopping_) return false;
   if (worker_.joinable()) worker_.join();  // the previous task has finished
   state_ = TaskState{};
   state_.status = TaskState::Status::running;
   state_.kind = std::move(kind);
-  worker_ = std::thread([this, job] {
+  worker_ = std::thread([this, job, lease = std::move(lease)]() mutable {
     try {
       (this->*job)();
+      lease.reset();  // free before the task reads as finished: the next one may start at once, anywhere
       std::lock_guard l2(mu_);
       state_.status = TaskState::Status::completed;
     } catch (const std::exception& e) {
+      lease.reset();
       std::lock_guard l2(mu_);
       state_.status = TaskState::Status::error;
       state_.message = e.what();
@@ -114,7 +128,7 @@ void StorageTasks::schedule_sync(std::chrono::minutes interval) {
     while (!stopping_) {
       if (timer_cv_.wait_until(l, next, [this] { return stopping_; })) return;
       l.unlock();
-      start_sync();
+      if (!on_duty_ || on_duty_()) start_sync();
       l.lock();
       next = std::chrono::steady_clock::now() + interval;
     }

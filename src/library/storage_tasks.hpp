@@ -5,6 +5,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -13,6 +14,7 @@
 
 #include "library/importer.hpp"
 #include "model/catalog.hpp"
+#include "model/cluster_locks.hpp"
 
 namespace st::library {
 
@@ -49,6 +51,10 @@ class StorageTasks {
   TaskState state();
   // Runs the sync every `interval` (and once shortly after start); zero disables.
   void schedule_sync(std::chrono::minutes interval);
+  // Several nodes on one database: a task runs only while this node holds the cluster's library-task
+  // lock (one task at a time whichever node is asked: the others answer "already running"), and the
+  // scheduled sync runs only where on_duty() says so (the leader). Call before scheduling.
+  void share_with_cluster(model::ClusterLocks* locks, std::function<bool()> on_duty);
 
  private:
   bool launch(std::string kind, void (StorageTasks::*job)());
@@ -60,6 +66,8 @@ class StorageTasks {
   Importer& importer_;
   std::vector<std::string> roots_;
   unsigned threads_;
+  model::ClusterLocks* locks_ = nullptr;
+  std::function<bool()> on_duty_;
   std::mutex mu_;
   TaskState state_;
   std::thread worker_;

@@ -8,8 +8,10 @@
 namespace st::library {
 
 WaveformBackfill::WaveformBackfill(model::CatalogRepository& catalog, std::function<void(const model::Track&)> compute,
-                                   std::chrono::seconds first_delay, std::chrono::seconds period)
-    : catalog_(catalog), compute_(std::move(compute)), first_delay_(first_delay), period_(period) {
+                                   std::chrono::seconds first_delay, std::chrono::seconds period,
+                                   std::function<bool()> on_duty)
+    : catalog_(catalog), compute_(std::move(compute)), on_duty_(std::move(on_duty)), first_delay_(first_delay),
+      period_(period) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -52,7 +54,7 @@ void WaveformBackfill::run() {
 void WaveformBackfill::pass() {
   std::string after;
   std::size_t computed = 0, failed = 0;
-  while (true) {
+  while (!on_duty_ || on_duty_()) {
     auto page = catalog_.tracks_without_waveform(after, 50);
     if (page.empty()) break;
     for (const auto& t : page) {

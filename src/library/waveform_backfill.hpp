@@ -15,8 +15,9 @@ namespace st::library {
 class WaveformBackfill {
  public:
   // `compute` decodes a track and stores its waveform (throws when the file cannot be decoded).
+  // Passes run only while on_duty() (when given) says so: the cluster's leader does this work.
   WaveformBackfill(model::CatalogRepository& catalog, std::function<void(const model::Track&)> compute,
-                   std::chrono::seconds first_delay, std::chrono::seconds period);
+                   std::chrono::seconds first_delay, std::chrono::seconds period, std::function<bool()> on_duty = {});
   ~WaveformBackfill();
   // Runs a pass soon (after a scan added tracks).
   void kick();
@@ -27,6 +28,7 @@ class WaveformBackfill {
 
   model::CatalogRepository& catalog_;
   std::function<void(const model::Track&)> compute_;
+  std::function<bool()> on_duty_;
   std::chrono::seconds first_delay_, period_;
   std::mutex mu_;
   std::condition_variable cv_;

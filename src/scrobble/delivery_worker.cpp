@@ -19,8 +19,10 @@ Scrobbler::~Scrobbler() noexcept {
   if (thread_.joinable()) thread_.join();
 }
 
-void Scrobbler::start() {
-  if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
+void Scrobbler::start(std::function<bool()> on_duty) {
+  if (thread_.joinable()) return;
+  on_duty_ = std::move(on_duty);
+  thread_ = std::thread([this] { run(); });
 }
 
 void Scrobbler::wake() {
@@ -39,7 +41,7 @@ void Scrobbler::run() {
     // A minute at most between looks, so that a database outage or a clock change cannot stall it.
     auto wait = std::chrono::microseconds(std::chrono::minutes(1));
     try {
-      while (deliver_due(util::now_micros()) >= options_.batch) {
+      while ((!on_duty_ || on_duty_()) && deliver_due(util::now_micros()) >= options_.batch) {
       }
       if (auto next = queue_.next_due())
         wait = std::clamp(std::chrono::microseconds(*next - util::now_micros()), std::chrono::microseconds(0), wait);

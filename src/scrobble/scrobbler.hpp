@@ -5,6 +5,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -51,7 +52,11 @@ class Scrobbler {
   Scrobbler& operator=(const Scrobbler&) = delete;
 
   // Starts the delivery thread (tests call deliver_due instead).
-  void start();
+  // Deliveries happen only while on_duty() (when given) says so: the cluster's leader delivers, so two
+  // nodes never send one queued item twice. wake() after the duty begins.
+  void start(std::function<bool()> on_duty = {});
+  // Looks at the queue now (something was queued, or the duty began).
+  void wake();
 
   bool lastfm_has_key() const { return lastfm_.has_key(); }
   bool lastfm_configured() const { return lastfm_.configured(); }
@@ -80,7 +85,6 @@ class Scrobbler {
                util::Micros at);
   std::optional<std::string> credential(std::string_view user_id, std::string_view service);
   void put_sealed(std::string_view user_id, std::string_view key, std::string_view secret);
-  void wake();
   void run();
 
   ScrobblerOptions options_;
@@ -93,6 +97,7 @@ class Scrobbler {
   std::condition_variable cv_;
   bool stop_ = false;
   bool pending_ = false;
+  std::function<bool()> on_duty_;
   std::thread thread_;
 };
 

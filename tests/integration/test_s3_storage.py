@@ -6,74 +6,19 @@ import hashlib
 import os
 import re
 import shutil
-import socket
 import subprocess
 import tempfile
-import threading
 import unittest
 import urllib.parse
 
 from harness import Server
+from tcp_relay import Relay
 from test_upload import multipart
 from test_library import fixture
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 SCRIPT = os.path.join(ROOT, "scripts", "radosgw.sh")
 BUCKET = "soundtime-it"
-
-
-class Forwarder:
-    """A TCP relay to the store that can be cut: the store 'goes away' for one server only."""
-
-    def __init__(self, port):
-        self.target = port
-        self.listener = socket.socket()
-        self.listener.bind(("127.0.0.1", 0))
-        self.listener.listen(16)
-        self.port = self.listener.getsockname()[1]
-        self.open = True
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self):
-        while True:
-            try:
-                a, _ = self.listener.accept()
-            except OSError:
-                return
-            if not self.open:
-                a.close()
-                continue
-            try:
-                b = socket.create_connection(("127.0.0.1", self.target))
-            except OSError:
-                a.close()
-                continue
-            for x, y in ((a, b), (b, a)):
-                threading.Thread(target=self._pipe, args=(x, y), daemon=True).start()
-
-    @staticmethod
-    def _pipe(x, y):
-        try:
-            while True:
-                data = x.recv(65536)
-                if not data:
-                    break
-                y.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for s in (x, y):
-                try:
-                    s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-
-    def cut(self):
-        self.open = False
-
-    def close(self):
-        self.open = False
-        self.listener.close()
 
 
 class S3Storage(unittest.TestCase):
@@ -213,8 +158,8 @@ class S3Storage(unittest.TestCase):
         self.assertEqual(got, self.mp3)
 
     def test_a_store_that_goes_away_fails_the_upload_and_leaves_nothing(self):
-        relay = Forwarder(int(self.store["S3_ENDPOINT"].rsplit(":", 1)[1]))
-        self.addCleanup(relay.close)
+        relay = Relay(("127.0.0.1", int(self.store["S3_ENDPOINT"].rsplit(":", 1)[1])))
+        self.addCleanup(relay.cut)
         s = self.start(S3_ENDPOINT="http://127.0.0.1:%d" % relay.port)
         relay.cut()
         r = self.upload(s, "lost.mp3", self.mp3)

@@ -2,8 +2,7 @@
 
 #include <curl/curl.h>
 
-#include <memory>
-#include <mutex>
+#include "lib/curl/easy.hpp"
 
 namespace st::lib::curl {
 
@@ -26,22 +25,12 @@ std::size_t write(char* data, std::size_t size, std::size_t n, void* user) {
   return len;
 }
 
-struct EasyDeleter {
-  void operator()(CURL* c) const noexcept { curl_easy_cleanup(c); }
-};
-
-}  // namespace
-
-namespace {
 
 // One request: `setup` adds what differs between methods.
 template <typename Setup>
 Reply perform(const std::string& url, long timeout_seconds, std::size_t max_body, const std::string& user_agent,
               Setup setup) {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-  std::unique_ptr<CURL, EasyDeleter> c(curl_easy_init());
-  if (!c) throw TransportError("cannot start an HTTP client");
+  auto c = detail::new_easy();
   Reply reply;
   Sink sink{&reply.body, max_body};
   curl_easy_setopt(c.get(), CURLOPT_URL, url.c_str());
@@ -54,10 +43,7 @@ Reply perform(const std::string& url, long timeout_seconds, std::size_t max_body
   curl_easy_setopt(c.get(), CURLOPT_USERAGENT, user_agent.c_str());
   curl_easy_setopt(c.get(), CURLOPT_WRITEFUNCTION, &write);
   curl_easy_setopt(c.get(), CURLOPT_WRITEDATA, &sink);
-  struct SlistFree {
-    void operator()(curl_slist* l) const noexcept { curl_slist_free_all(l); }
-  };
-  std::unique_ptr<curl_slist, SlistFree> headers(setup(c.get()));
+  detail::Slist headers(setup(c.get()));
   if (headers) curl_easy_setopt(c.get(), CURLOPT_HTTPHEADER, headers.get());
   CURLcode rc = curl_easy_perform(c.get());
   if (sink.overflow) throw TransportError("the answer is too large");
@@ -84,24 +70,10 @@ Reply put(const std::string& url, const std::string& body, const std::string& co
   });
 }
 
-namespace {
-
-// Appends the headers to list; a header whose name or value holds a line break (or whose name holds a
-// colon) would smuggle another header: such a header is dropped.
-curl_slist* append_headers(curl_slist* list, const std::vector<std::pair<std::string, std::string>>& headers) {
-  for (const auto& [name, value] : headers) {
-    if (name.find_first_of("\r\n:") != std::string::npos || value.find_first_of("\r\n") != std::string::npos) continue;
-    if (curl_slist* grown = curl_slist_append(list, (name + ": " + value).c_str())) list = grown;
-  }
-  return list;
-}
-
-}  // namespace
-
 Reply get_with_headers(const std::string& url, const std::vector<std::pair<std::string, std::string>>& headers,
                        long timeout_seconds, std::size_t max_body, const std::string& user_agent) {
   return perform(url, timeout_seconds, max_body, user_agent,
-                 [&](CURL*) -> curl_slist* { return append_headers(nullptr, headers); });
+                 [&](CURL*) -> curl_slist* { return detail::append_headers(nullptr, headers); });
 }
 
 Reply post(const std::string& url, const std::string& body, const std::string& content_type,
@@ -112,7 +84,7 @@ Reply post(const std::string& url, const std::string& body, const std::string& c
     curl_easy_setopt(c, CURLOPT_POST, 1L);
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-    return append_headers(curl_slist_append(nullptr, ("Content-Type: " + content_type).c_str()), headers);
+    return detail::append_headers(curl_slist_append(nullptr, ("Content-Type: " + content_type).c_str()), headers);
   });
 }
 
@@ -121,7 +93,7 @@ Reply del(const std::string& url, const std::vector<std::pair<std::string, std::
   return perform(url, timeout_seconds, max_body, user_agent, [&](CURL* c) {
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "DELETE");
-    return append_headers(nullptr, headers);
+    return detail::append_headers(nullptr, headers);
   });
 }
 

@@ -7,8 +7,8 @@
 #include <cstring>
 #include <strings.h>
 #include <exception>
-#include <memory>
-#include <mutex>
+
+#include "lib/curl/easy.hpp"
 
 namespace st::lib::curl {
 
@@ -98,20 +98,10 @@ std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
   return len;
 }
 
-struct EasyFree {
-  void operator()(CURL* c) const noexcept { curl_easy_cleanup(c); }
-};
-struct SlistFree {
-  void operator()(curl_slist* l) const noexcept { curl_slist_free_all(l); }
-};
-
 }  // namespace
 
 TransferReply transfer(const Transfer& t) {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-  std::unique_ptr<CURL, EasyFree> c(curl_easy_init());
-  if (!c) throw TransportError("cannot start an HTTP client");
+  auto c = detail::new_easy();
   TransferReply reply;
   State state{c.get(), &t, &reply, t.body};
   CURL* e = c.get();
@@ -150,13 +140,7 @@ TransferReply transfer(const Transfer& t) {
     return h.first.size() == 12 && strncasecmp(h.first.c_str(), "content-type", 12) == 0;
   });
   if (t.method == "POST" && !typed && list) list = curl_slist_append(list, "Content-Type:");
-  for (const auto& [name, value] : t.headers) {
-    if (name.empty() || name.find_first_of("\r\n:") != std::string::npos ||
-        value.find_first_of("\r\n") != std::string::npos)
-      continue;
-    if (curl_slist* grown = curl_slist_append(list, (name + ": " + value).c_str())) list = grown;
-  }
-  std::unique_ptr<curl_slist, SlistFree> headers(list);
+  detail::Slist headers(detail::append_headers(list, t.headers));
   if (headers) curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers.get());
   CURLcode rc = curl_easy_perform(e);
   if (state.error) std::rethrow_exception(state.error);

@@ -159,7 +159,8 @@ TransferReply send(const Config& config, const Credentials& creds, const std::st
     t.connect_timeout_seconds = config.connect_timeout_seconds;
     t.stall_seconds = config.stall_seconds;
     t.timeout_seconds = r.timeout_seconds;
-    bool last = !r.repeatable || attempt == kAttempts || delivered;
+    bool last = !r.repeatable || attempt == kAttempts;
+    // `delivered` is read after the transfer: the sink may have had part of this attempt's body.
     try {
       TransferReply reply = curl::transfer(t);
       if (!transient_status(reply.status) || last || delivered) return reply;
