@@ -28,6 +28,7 @@ json::value task_status(const library::TaskState& s) {
     case S::running: {
       o["status"] = "running";
       o["task"] = s.kind;
+      if (!s.node.empty()) o["node"] = s.node;  // several nodes: which one runs it
       json::object p;
       p["processed"] = s.processed;
       p["total"] = s.total ? json::value(*s.total) : json::value(nullptr);

@@ -205,7 +205,8 @@ int serve(const Config& c) {
   deps.cluster = s.cluster_locks.get();
   deps.node_name = c.cluster_node_name;
   deps.leads = [&leadership] { return leadership.leader(); };
-  s.tasks->share_with_cluster(s.cluster_locks.get(), leadership.on_duty());
+  auto task_ledger = s.cluster_locks ? db::make_library_task_ledger(*s.pool) : nullptr;
+  s.tasks->share_with_cluster(s.cluster_locks.get(), leadership.on_duty(), task_ledger.get(), c.cluster_node_name);
 
   // MusicBrainz enrichment: services and their URLs from the settings, read at each request.
   library::MusicBrainzClient musicbrainz(

@@ -17,6 +17,7 @@
 #include "model/report.hpp"
 #include "model/scrobble.hpp"
 #include "model/session.hpp"
+#include "model/library_task.hpp"
 #include "model/settings.hpp"
 #include "model/track_health.hpp"
 #include "model/user.hpp"
@@ -43,5 +44,7 @@ std::unique_ptr<model::DeviceRepository> make_device_repository(Pool& pool);
 std::unique_ptr<model::TrackHealthRepository> make_track_health_repository(Pool& pool);
 std::unique_ptr<model::UserSettingsRepository> make_user_settings_repository(Pool& pool);
 std::unique_ptr<model::ScrobbleQueueRepository> make_scrobble_queue_repository(Pool& pool);
+// Where the library task's state is kept for every node of a cluster to show.
+std::unique_ptr<model::LibraryTaskLedger> make_library_task_ledger(Pool& pool);
 
 }  // namespace st::db

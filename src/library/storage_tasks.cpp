@@ -1,6 +1,12 @@
 #include "library/storage_tasks.hpp"
 
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <stop_token>
+#include <thread>
 
 namespace st::library {
 
@@ -18,9 +24,26 @@ StorageTasks::~StorageTasks() {
   if (worker_.joinable()) worker_.join();
 }
 
-void StorageTasks::share_with_cluster(model::ClusterLocks* locks, std::function<bool()> on_duty) {
+void StorageTasks::share_with_cluster(model::ClusterLocks* locks, std::function<bool()> on_duty,
+                                      model::LibraryTaskLedger* ledger, std::string node_name) {
   locks_ = locks;
   on_duty_ = std::move(on_duty);
+  ledger_ = ledger;
+  node_ = std::move(node_name);
+}
+
+void StorageTasks::publish() {
+  TaskState copy;
+  {
+    std::lock_guard l(mu_);
+    copy = state_;
+  }
+  copy.node = node_;
+  try {
+    ledger_->save(copy);
+  } catch (const std::exception& e) {
+    spdlog::warn("storage task: cannot keep its state for the other nodes: {}", e.what());
+  }
 }
 
 bool StorageTasks::launch(std::string kind, void (StorageTasks::*job)()) {
@@ -38,17 +61,31 @@ bool StorageTasks::launch(std::string kind, void (StorageTasks::*job)()) {
   state_.status = TaskState::Status::running;
   state_.kind = std::move(kind);
   worker_ = std::thread([this, job, lease = std::move(lease)]() mutable {
+    // Several nodes: the state goes to the ledger once a second while the task runs, and when it ends.
+    std::jthread publisher;
+    if (ledger_)
+      publisher = std::jthread([this](std::stop_token stop) {
+        std::mutex m;
+        std::condition_variable_any cv;
+        std::unique_lock l(m);
+        do publish();
+        while (!cv.wait_for(l, stop, std::chrono::seconds(1), [] { return false; }));
+      });
     try {
       (this->*job)();
-      lease.reset();  // free before the task reads as finished: the next one may start at once, anywhere
       std::lock_guard l2(mu_);
       state_.status = TaskState::Status::completed;
     } catch (const std::exception& e) {
-      lease.reset();
       std::lock_guard l2(mu_);
       state_.status = TaskState::Status::error;
       state_.message = e.what();
     }
+    if (publisher.joinable()) {
+      publisher.request_stop();
+      publisher.join();
+      publish();
+    }
+    lease.reset();  // after the last word on this task: the next one may start at once, anywhere
   });
   return true;
 }
@@ -63,8 +100,23 @@ void StorageTasks::request_sync() {
 }
 
 TaskState StorageTasks::state() {
-  std::lock_guard l(mu_);
-  return state_;
+  TaskState local;
+  {
+    std::lock_guard l(mu_);
+    local = state_;
+  }
+  if (!ledger_) return local;
+  if (local.status == TaskState::Status::running) {
+    local.node = node_;
+    return local;
+  }
+  // Not running here: the task another node runs (or ran last), as it keeps it.
+  try {
+    if (auto kept = ledger_->load()) return *kept;
+  } catch (const std::exception& e) {
+    spdlog::debug("storage task: cannot read the other nodes' task: {}", e.what());
+  }
+  return local;
 }
 
 void StorageTasks::integrity_job() {

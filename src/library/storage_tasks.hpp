@@ -15,26 +15,12 @@
 #include "library/importer.hpp"
 #include "model/catalog.hpp"
 #include "model/cluster_locks.hpp"
+#include "model/library_task.hpp"
 
 namespace st::library {
 
-struct MissingFile {
-  std::string track_id, title, file_path;
-};
-
-struct TaskState {
-  enum class Status { idle, running, completed, error } status = Status::idle;
-  std::string kind;  // "integrity" or "sync"
-  std::uint64_t processed = 0;
-  std::optional<std::uint64_t> total;
-  // integrity
-  std::uint64_t total_checked = 0, healthy = 0;
-  std::vector<MissingFile> missing;
-  // sync
-  std::uint64_t scanned = 0, imported = 0, updated = 0, removed = 0, skipped = 0;
-  std::vector<std::string> errors;
-  std::string message;  // status error
-};
+using MissingFile = model::MissingFile;
+using TaskState = model::TaskState;
 
 class StorageTasks {
  public:
@@ -52,15 +38,19 @@ class StorageTasks {
   // Runs the sync every `interval` (and once shortly after start); zero disables.
   void schedule_sync(std::chrono::minutes interval);
   // Several nodes on one database: a task runs only while this node holds the cluster's library-task
-  // lock (one task at a time whichever node is asked: the others answer "already running"), and the
-  // scheduled sync runs only where on_duty() says so (the leader). Call before scheduling.
-  void share_with_cluster(model::ClusterLocks* locks, std::function<bool()> on_duty);
+  // lock (one task at a time whichever node is asked: the others answer "already running"), the
+  // scheduled sync runs only where on_duty() says so (the leader), and the state of the task is kept in
+  // `ledger` (once a second while it runs, and when it ends) so that state() is the same on every node.
+  // Call before scheduling.
+  void share_with_cluster(model::ClusterLocks* locks, std::function<bool()> on_duty, model::LibraryTaskLedger* ledger,
+                          std::string node_name);
 
  private:
   bool launch(std::string kind, void (StorageTasks::*job)());
   void integrity_job();
   void sync_job();
   void sync_once();
+  void publish();  // the state to the ledger (errors logged: the task goes on)
 
   model::CatalogRepository& catalog_;
   Importer& importer_;
@@ -68,6 +58,8 @@ class StorageTasks {
   unsigned threads_;
   model::ClusterLocks* locks_ = nullptr;
   std::function<bool()> on_duty_;
+  model::LibraryTaskLedger* ledger_ = nullptr;
+  std::string node_;
   std::mutex mu_;
   TaskState state_;
   std::thread worker_;

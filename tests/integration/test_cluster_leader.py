@@ -2,7 +2,8 @@
 leader, and moves to the other when the leader dies. The P2P node is part of that work, so its port is
 open on the leader only (a plain TCP connect tells which), and /api/admin/cluster on both nodes names the
 same leader. A library task (scan, integrity check) runs on one node at a time whichever node is asked:
-while the test itself holds the cluster's library-task lock from psql, both nodes refuse with 409."""
+while the test itself holds the cluster's library-task lock from psql, both nodes refuse with 409; the
+state of a task run on one node is what every node shows."""
 import os
 import shutil
 import signal
@@ -122,6 +123,11 @@ class ClusterLeader(unittest.TestCase):
         wait_for(lambda: self.a.get("/api/tracks", token=self.token).json["total"] > 0, what="the scanned tracks")
         wait_for(lambda: self.b.get("/api/admin/storage/task-status", token=self.token).json.get("status") == "completed",
                  what="B's scan to complete")
+        # A ran nothing, yet shows B's task as B does (kept in the database, not in B's memory).
+        on_a = self.a.get("/api/admin/storage/task-status", token=self.token).json
+        on_b = self.b.get("/api/admin/storage/task-status", token=self.token).json
+        self.assertEqual(on_a, on_b)
+        self.assertGreater(on_a["result"]["imported"], 0, on_a)
 
 
 if __name__ == "__main__":
