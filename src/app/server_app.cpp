@@ -16,6 +16,8 @@
 #include "app/leadership.hpp"
 #include "app/listing_wiring.hpp"
 #include "app/p2p_on_leader.hpp"
+#include "app/p2p_wiring.hpp"
+#include "app/routes_wiring.hpp"
 #include "app/p2p_log_sink.hpp"
 #include "app/scrobbling.hpp"
 #include "app/services.hpp"
@@ -90,43 +92,6 @@ class SessionJanitor {
   std::thread thread_;
 };
 
-p2p::ReachOptions p2p_reach_options(const Config& c) {
-  p2p::ReachOptions r;
-  r.dht = c.p2p_dht;
-  r.dht_bootstrap = c.p2p_dht_bootstrap;
-  r.dht_port = c.p2p_dht_port;
-  r.port_mapping = c.p2p_port_mapping;
-  r.port_mapping_allow_reserved = c.p2p_lab_allow_reserved;
-  p2p::set_reserved_scope_usable(c.p2p_lab_allow_reserved);  // a lab's 2001:db8::/32 is its internet
-  r.stun = c.p2p_stun_servers;
-  r.turn_secret = c.p2p_turn_secret;
-  r.rendezvous = c.p2p_rendezvous;
-  r.pkarr_relays = c.p2p_pkarr_relays;
-  r.path_upgrade_interval = std::chrono::seconds(c.p2p_path_upgrade_seconds);
-  r.http = [](const std::string& method, const std::string& url, const std::string& body) {
-    constexpr long kTimeout = 5;
-    constexpr std::size_t kMax = 4096;  // a record is at most 1072 bytes
-    auto a = method == "PUT" ? lib::curl::put(url, body, "application/pkarr.org/relays#payload", kTimeout, kMax)
-                             : lib::curl::get(url, kTimeout, kMax);
-    return p2p::HttpAnswer{a.status, std::move(a.body)};
-  };
-  for (const auto& t : c.p2p_turn_servers) {  // [user:password@]host:port (checked by finalize)
-    p2p::TurnConfig tc;
-    auto at = t.rfind('@');
-    auto hp = at == std::string::npos ? t : t.substr(at + 1);
-    if (at != std::string::npos) {
-      auto creds = t.substr(0, at);
-      tc.username = creds.substr(0, creds.find(':'));
-      tc.password = creds.substr(creds.find(':') + 1);
-    }
-    auto parsed = util::parse_host_port(hp);  // [v6]:port brackets removed
-    if (!parsed) continue;
-    tc.host = parsed->host;
-    tc.port = parsed->port;
-    r.turn.push_back(std::move(tc));
-  }
-  return r;
-}
 
 }  // namespace
 
@@ -174,24 +139,62 @@ int serve(const Config& c) {
                                   lc.musixmatch_base, lc.lyricscom_base, title, artist);
     return lyrics_cache.get(key, [&] { return library::fetch_remote_lyrics(get, lc, title, artist); });
   };
-  api::ApiDeps deps{*s.accounts, *s.sessions, *s.settings, limiter, *s.stats, c.domain, c.trusted_proxies, kVersion,
-                    false,           s.catalog.get(),     s.covers.get(),   s.importer.get(),
-                    s.uploads.get(), s.temp_dir,         s.playlists.get(), s.activity.get(),
-                    c.audio_storage_path, s.transcodes.get(), s.tasks.get(), s.reports.get(),
-                    s.app_passwords.get(), online_lyrics, s.scan_roots};
-  subsonic::Deps subsonic_deps{*s.subsonic_auth, *s.accounts,   *s.settings,       *s.users,
-                               *s.catalog,       *s.playlists,  *s.activity,       *s.annotations,
-                               *s.play_queues,   *s.shares,     *s.radio_stations, *s.covers,
-                               *s.transcodes,    *s.tasks,      kVersion,          c.trusted_proxies,
-                               s.scan_roots,     c.scheme + "://" + c.domain,       {}};
-  subsonic_deps.online_lyrics = online_lyrics;
-  deps.objects = s.objects.get();
-  deps.media_cache = s.media_cache.get();
-  deps.presigned_redirect = c.s3_presigned_redirect;
-  deps.presigned_expiry = std::chrono::seconds(c.s3_presigned_seconds);
-  subsonic_deps.media_cache = s.media_cache.get();
-  deps.p2p_waits = &p2p_waits;
-  subsonic_deps.p2p_waits = &p2p_waits;
+  // What the REST routes use; the services made further down (enrichment, P2P, themes...) are added there.
+  api::ApiDeps deps{
+      .accounts = *s.accounts,
+      .sessions = *s.sessions,
+      .settings = *s.settings,
+      .auth_rate_limiter = limiter,
+      .stats = *s.stats,
+      .domain = c.domain,
+      .trusted_proxies = c.trusted_proxies,
+      .version = kVersion,
+      .p2p_enabled = false,  // until the P2P node is made, below
+      .catalog = s.catalog.get(),
+      .covers = s.covers.get(),
+      .importer = s.importer.get(),
+      .uploads = s.uploads.get(),
+      .temp_dir = s.temp_dir,
+      .playlists = s.playlists.get(),
+      .activity = s.activity.get(),
+      .audio_storage_path = c.audio_storage_path,
+      .transcodes = s.transcodes.get(),
+      .tasks = s.tasks.get(),
+      .reports = s.reports.get(),
+      .app_passwords = s.app_passwords.get(),
+      .online_lyrics = online_lyrics,
+      .library_roots = s.scan_roots,
+      .p2p_waits = &p2p_waits,
+      .objects = s.objects.get(),
+      .media_cache = s.media_cache.get(),
+      .presigned_redirect = c.s3_presigned_redirect,
+      .presigned_expiry = std::chrono::seconds(c.s3_presigned_seconds),
+  };
+  // What the OpenSubsonic routes use.
+  subsonic::Deps subsonic_deps{
+      .authenticator = *s.subsonic_auth,
+      .accounts = *s.accounts,
+      .settings = *s.settings,
+      .users = *s.users,
+      .catalog = *s.catalog,
+      .playlists = *s.playlists,
+      .activity = *s.activity,
+      .annotations = *s.annotations,
+      .play_queues = *s.play_queues,
+      .shares = *s.shares,
+      .radio_stations = *s.radio_stations,
+      .covers = *s.covers,
+      .transcodes = *s.transcodes,
+      .tasks = *s.tasks,
+      .server_version = kVersion,
+      .trusted_proxies = c.trusted_proxies,
+      .music_folders = s.scan_roots,
+      .public_base_url = c.scheme + "://" + c.domain,
+      .now_playing = {},
+      .p2p_waits = &p2p_waits,
+      .online_lyrics = online_lyrics,
+      .media_cache = s.media_cache.get(),
+  };
   // Last.fm and ListenBrainz: playback events are queued; a background thread delivers them.
   auto scrobbler = make_scrobbler(c, s);
   deps.scrobbler = scrobbler.get();
@@ -255,42 +258,8 @@ int serve(const Config& c) {
   deps.p2p_logs = p2p_logs.get();
   if (c.p2p_enabled) {
     attach_p2p_log_sink(p2p_logs);
-    auto make_node = [&c, &s, track_health = track_health.get()] {
-    p2p::NodeOptions o;
-    o.bind_host = c.p2p_bind_host;
-    o.bind_port = c.p2p_port;
-    o.seed_peers = c.p2p_seed_peers;
-    o.key_path = c.p2p_key_path;
-    o.blobs_dir = c.p2p_blobs_dir;
-    o.library_outboard_dir = (std::filesystem::path(c.data_dir) / "outboards").string();
-    o.cache_max_bytes = c.p2p_cache_bytes;
-    o.sync_interval = std::chrono::seconds(c.p2p_sync_interval_seconds);
-    o.request_timeout = std::chrono::seconds(c.p2p_request_timeout_seconds);
-    o.version = kVersion;
-    o.friends_only = c.p2p_friends_only;
-    o.friends = std::set<std::string>(c.p2p_friends.begin(), c.p2p_friends.end());
-    o.pex_interval = std::chrono::seconds(c.p2p_pex_interval_seconds);
-    o.pex_allow_local = c.p2p_lab_allow_reserved;
-    o.pex_new_records_per_round = c.p2p_pex_records_per_round;
-    o.max_peers = c.p2p_max_peers;
-    o.pending_peers = c.p2p_pending_peers;
-    o.push_tracks_per_minute = c.p2p_push_tracks_per_minute;
-    o.max_tracks_per_peer = c.p2p_max_tracks_per_peer;
-    o.bloom_max_bytes = static_cast<std::size_t>(c.p2p_bloom_max_bytes);
-    o.advertise_addresses = c.p2p_advertise_addresses;
-    o.peer_records_path = (std::filesystem::path(c.p2p_key_path).parent_path() / "peer_records.json").string();
-    o.address_book_path = (std::filesystem::path(c.p2p_key_path).parent_path() / "peer_addresses.json").string();
-    o.reach = p2p_reach_options(c);
-    o.lan_discovery = c.p2p_lan_discovery;
-    if (auto g = p2p::parse_lan_group(c.p2p_lan_group)) std::tie(o.lan.group, o.lan.group_port) = *g;
-    o.lan.multicast = c.p2p_lan_multicast;
-    o.lan.interface_ip = c.p2p_lan_interface;
-    o.lan.interval = std::chrono::seconds(c.p2p_lan_interval_seconds);
-    o.devices = s.devices.get();
-    o.health = track_health;
-    o.health_interval = std::chrono::seconds(c.p2p_health_interval_seconds);
-    o.covers = s.covers.get();
-    return std::make_unique<p2p::Node>(std::move(o), *s.p2p_repo, *s.catalog);
+    auto make_node = [&c, &s, health = track_health.get()] {
+      return std::make_unique<p2p::Node>(p2p_node_options(c, s, health), *s.p2p_repo, *s.catalog);
     };
     // The admin's sharing settings drive the node; where none is stored, the environment decides (P2P on,
     // P2P_SHARING_MODE).
@@ -345,43 +314,7 @@ int serve(const Config& c) {
   deps.editorial = &editorial;
 
   http::Router router;
-  api::add_public_routes(router, deps);
-  api::add_auth_routes(router, deps);
-  api::add_setup_routes(router, deps);
-  api::add_admin_routes(router, deps);
-  api::add_catalog_routes(router, deps);
-  api::add_upload_routes(router, deps);
-  api::add_playlist_routes(router, deps);
-  api::add_activity_routes(router, deps);
-  api::add_track_edit_routes(router, deps);
-  api::add_stream_routes(router, deps);
-  api::add_admin_library_routes(router, deps);
-  api::add_metadata_routes(router, deps);
-  api::add_device_routes(router, deps);
-  api::add_moderation_routes(router, deps);
-  api::add_app_password_routes(router, deps);
-  api::add_library_routes(router, deps);
-  api::add_blocklist_routes(router, deps);
-  subsonic::add_subsonic_routes(router, subsonic_deps);
-  api::add_p2p_routes(router, deps);
-  api::add_p2p_admin_routes(router, deps);
-  api::add_instance_routes(router, deps);
-  api::add_plugin_routes(router, deps);
-  api::add_listing_routes(router, deps);
-  router.limit_concurrency(http::Method::get, "/api/p2p/search", network_waits, 5);
-  api::add_theme_routes(router, deps);
-  // Clones wait on the network: at most two workers, never the catalogue's.
-  router.limit_concurrency(http::Method::post, "/api/admin/themes/install", 2, 5);
-  router.limit_concurrency(http::Method::post, "/api/admin/themes/{id}/update", 2, 5);
-  api::add_lastfm_routes(router, deps);
-  api::add_listenbrainz_routes(router, deps);
-  // Connecting an account waits on Last.fm or ListenBrainz: bounded like the other network waits.
-  router.limit_concurrency(http::Method::post, "/api/lastfm/callback", network_waits, 5);
-  router.limit_concurrency(http::Method::put, "/api/listenbrainz", network_waits, 5);
-  api::add_editorial_routes(router, deps);
-  api::add_cluster_routes(router, deps);
-  // A generation waits up to the AI timeout; a second one at once is refused (409) by the generator.
-  router.limit_concurrency(http::Method::post, "/api/admin/editorial/generate", network_waits, 30);
+  add_routes(router, deps, subsonic_deps, network_waits);
 
   http::StaticFiles web(c.web_root.empty() ? default_web_root() : c.web_root);
   if (!web.available()) spdlog::info("no built web app found; serving the API only");
