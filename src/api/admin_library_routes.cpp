@@ -54,6 +54,10 @@ json::value task_status(const library::TaskState& s) {
       missing.push_back(std::move(x));
     }
     r["missing"] = std::move(missing);
+    json::array orphans;
+    for (const auto& k : s.orphans) orphans.push_back(json::value(k));
+    r["orphan_objects"] = std::move(orphans);  // object storage: objects no track names (the first 1000)
+    r["orphan_count"] = s.orphan_count;
   } else {
     r["kind"] = "sync";
     r["scanned"] = s.scanned;

@@ -175,6 +175,7 @@ Config config_from_env(const Getenv& env) {
   bounded("SCROBBLE_QUEUE_MAX", 1, 1'000'000, c.scrobble_queue_max);
   bounded("HTTP_HEADER_TIMEOUT_SECONDS", 1, 3600, c.http_header_timeout_seconds);
   bounded("CLUSTER_CHECK_SECONDS", 1, 60, c.cluster_check_seconds);
+  bounded("S3_ABANDONED_UPLOAD_HOURS", 0, 24 * 365, c.s3_abandoned_upload_hours);
   auto name_char = [](unsigned char ch) { return std::isalnum(ch) || ch == '.' || ch == '-' || ch == '_' || ch == ':'; };
   if (auto v = env("CLUSTER_NODE_NAME")) {
     if (v->empty() || v->size() > 48 || !std::all_of(v->begin(), v->end(), name_char))

@@ -23,6 +23,7 @@ struct Config {
   bool s3_path_style = true;           // S3_PATH_STYLE (false: bucket.endpoint virtual-hosted addressing)
   bool s3_presigned_redirect = false;  // S3_PRESIGNED_REDIRECT: originals answered with a redirect to the store
   unsigned s3_presigned_seconds = 3600;  // S3_PRESIGNED_EXPIRY_SECONDS
+  unsigned s3_abandoned_upload_hours = 24;  // S3_ABANDONED_UPLOAD_HOURS: older unfinished uploads are aborted at start
   bool s3_create_bucket = false;       // S3_CREATE_BUCKET: make the bucket at start when it is absent
   std::string s3_cache_path;           // S3_CACHE_PATH, default <data_dir>/s3-cache
   std::uint64_t s3_cache_bytes = 2ull << 30;  // S3_CACHE_MAX_SIZE

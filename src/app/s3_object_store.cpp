@@ -1,5 +1,7 @@
 #include "app/s3_object_store.hpp"
 
+#include <fmt/chrono.h>
+
 #include <cstdio>
 #include <memory>
 
@@ -37,6 +39,21 @@ void S3ObjectStore::check(bool create_missing) {
       client_.create_bucket();
     }
   });
+}
+
+std::size_t S3ObjectStore::abort_abandoned_uploads(std::chrono::hours older_than) {
+  // Initiated times are ISO 8601 in UTC ("2026-12-05T01:02:03.000Z"): as text they sort as they happened.
+  auto cutoff = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now() - older_than);
+  std::string before = fmt::format("{:%Y-%m-%dT%H:%M:%S}", cutoff);
+  std::size_t aborted = 0;
+  mapped([&] {
+    for (const auto& u : client_.pending_uploads().uploads) {
+      if (u.initiated.substr(0, before.size()) > before) continue;  // maybe still in progress
+      client_.abort_upload(u.key, u.upload_id);
+      ++aborted;
+    }
+  });
+  return aborted;
 }
 
 std::string S3ObjectStore::describe() const {

@@ -14,6 +14,9 @@ class S3ObjectStore final : public library::ObjectStore {
   // At start: the bucket answers with these credentials (created when create_missing and it is absent).
   // Throws library::StorageError naming what to fix.
   void check(bool create_missing);
+  // Aborts the multipart uploads under our prefix begun more than `older_than` ago and never completed
+  // (a node that died while storing an upload: the store keeps and bills their parts). How many.
+  std::size_t abort_abandoned_uploads(std::chrono::hours older_than);
 
   std::string describe() const override;
   void put_file(const std::string& key, const std::string& local_path, std::string_view content_type) override;

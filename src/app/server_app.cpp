@@ -377,12 +377,12 @@ int serve(const Config& c) {
                      leadership.on_duty());
   // The background work starts here when this node leads (at once on SQLite: one node), and moves to
   // another node within CLUSTER_CHECK_SECONDS when the leader goes away.
-  on_lead = [&node, &listing, &scrobbler, &waveforms](bool leading) {
+  // (The waveform backfill and the scans keep their own schedules: a new leader runs them at their next tick.)
+  on_lead = [&node, &listing, &scrobbler](bool leading) {
     if (node) node->lead(leading);
     if (leading) {
       listing->start();
       scrobbler->wake();
-      waveforms.kick();
     } else {
       listing->stop();
     }

@@ -116,8 +116,15 @@ Services open_services(const Config& c) {
                                " (check S3_ENDPOINT, S3_BUCKET and the keys; S3_CREATE_BUCKET=true makes the bucket)");
     }
     spdlog::info("uploads are stored in {}", store->describe());
+    try {
+      if (auto n = store->abort_abandoned_uploads(std::chrono::hours(c.s3_abandoned_upload_hours)))
+        spdlog::info("object storage: aborted {} interrupted uploads", n);
+    } catch (const library::StorageError& e) {
+      spdlog::warn("object storage: cannot look for interrupted uploads: {}", e.what());
+    }
     s.media_cache = std::make_unique<library::MediaCache>(*store, c.s3_cache_path, c.s3_cache_bytes);
     s.objects = std::move(store);
+    s.tasks->set_object_store(s.objects.get());
   }
   return s;
 }

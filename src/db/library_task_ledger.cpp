@@ -41,6 +41,10 @@ std::string encode(const TaskState& t) {
   json::array missing;
   for (const auto& m : t.missing) missing.push_back(json::array{json::string(m.track_id), json::string(m.title), json::string(m.file_path)});
   o["missing"] = std::move(missing);
+  json::array orphans;
+  for (const auto& k : t.orphans) orphans.push_back(json::string(k));
+  o["orphans"] = std::move(orphans);
+  o["orphan_count"] = t.orphan_count;
   for (auto [k, v] : {std::pair{"scanned", t.scanned}, {"imported", t.imported}, {"updated", t.updated},
                       {"removed", t.removed}, {"skipped", t.skipped}})
     o[k] = v;
@@ -83,6 +87,10 @@ TaskState decode(std::string_view text) {
       t.missing.push_back({std::string(a[0].get_string()), std::string(a[1].get_string()), std::string(a[2].get_string())});
     }
   }
+  if (auto* p = o.if_contains("orphans"); p && p->is_array())
+    for (const auto& k : p->get_array())
+      if (k.is_string()) t.orphans.emplace_back(k.get_string());
+  t.orphan_count = num("orphan_count");
   t.scanned = num("scanned");
   t.imported = num("imported");
   t.updated = num("updated");

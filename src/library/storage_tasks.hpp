@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "library/importer.hpp"
+#include "library/object_store.hpp"
 #include "model/catalog.hpp"
 #include "model/cluster_locks.hpp"
 #include "model/library_task.hpp"
@@ -29,6 +30,8 @@ class StorageTasks {
   ~StorageTasks();
 
   // False when a task is already running.
+  // With object storage, tracks stored there are checked with a HEAD (size included) and objects no
+  // track names are reported as orphans; the store failing fails the check (it reports nothing missing).
   bool start_integrity_check();
   bool start_sync();
   // Starts a sync, or when one is running, makes it run once more when it ends (so changes made during
@@ -44,6 +47,8 @@ class StorageTasks {
   // Call before scheduling.
   void share_with_cluster(model::ClusterLocks* locks, std::function<bool()> on_duty, model::LibraryTaskLedger* ledger,
                           std::string node_name);
+  // STORAGE_BACKEND=s3: where tracks named "s3://<key>" live. Set before the first task.
+  void set_object_store(ObjectStore* objects) { objects_ = objects; }
 
  private:
   bool launch(std::string kind, void (StorageTasks::*job)());
@@ -59,6 +64,7 @@ class StorageTasks {
   model::ClusterLocks* locks_ = nullptr;
   std::function<bool()> on_duty_;
   model::LibraryTaskLedger* ledger_ = nullptr;
+  ObjectStore* objects_ = nullptr;
   std::string node_;
   std::mutex mu_;
   TaskState state_;

@@ -21,7 +21,10 @@ struct TaskState {
   std::optional<std::uint64_t> total;
   // integrity
   std::uint64_t total_checked = 0, healthy = 0;
-  std::vector<MissingFile> missing;
+  std::vector<MissingFile> missing;  // the first 1000
+  // Object storage: objects no track names (their keys, the first 1000) and how many there are.
+  std::vector<std::string> orphans;
+  std::uint64_t orphan_count = 0;
   // sync
   std::uint64_t scanned = 0, imported = 0, updated = 0, removed = 0, skipped = 0;
   std::vector<std::string> errors;

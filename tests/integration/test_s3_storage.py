@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import time
 import unittest
 import urllib.parse
 
@@ -125,6 +126,44 @@ class S3Storage(unittest.TestCase):
         self.assertEqual(s.delete(f"/api/tracks/{track}", token=s.token).status, 204)
         self.assertEqual(self.keys("music/" + s.user_id), [])
         self.assertEqual(os.listdir(cache), [])
+
+    def test_the_integrity_check_reads_the_bucket(self):
+        """A track whose object went away is reported missing; an object no track names, an orphan."""
+        s = self.start(S3_PREFIX="integrity")  # a prefix of its own: the other tests' objects are not ours
+        root, _ = fixture()
+        with open(os.path.join(root, "library", "Test Artist/Sine Album/01 Tone 1.mp3"), "rb") as f:
+            other = f.read()
+        kept = self.upload(s, "Kept.mp3", self.mp3)
+        lost = self.upload(s, "Lost.mp3", other)
+        self.assertEqual((kept.status, lost.status), (200, 200), (kept, lost))
+        base = self.store["S3_ENDPOINT"] + "/" + BUCKET + "/integrity/" + s.user_id
+        self.assertEqual(self.s3("-X", "DELETE", base + "/Lost.mp3")[0], 204)
+        self.assertEqual(self.s3("-X", "PUT", "--data-binary", "stray", base + "/stray.bin")[0], 200)
+        self.assertEqual(s.post("/api/admin/storage/integrity-check", {}, token=s.token).status, 200)
+        deadline = time.time() + 60
+        while (st := s.get("/api/admin/storage/task-status", token=s.token).json)["status"] == "running":
+            self.assertLess(time.time(), deadline, "the check never ended")  # safety net, not a timing goal
+            time.sleep(0.1)
+        self.assertEqual(st["status"], "completed", st)
+        result = st["result"]
+        self.assertEqual((result["total_checked"], result["healthy"]), (2, 1), result)
+        self.assertEqual([m["track_id"] for m in result["missing"]], [lost.json["id"]])
+        self.assertEqual(result["orphan_objects"], [s.user_id + "/stray.bin"])
+        self.assertEqual(result["orphan_count"], 1)
+
+    def test_interrupted_uploads_are_aborted_at_start(self):
+        """A multipart upload begun and never finished (a node died while storing) is aborted when a server
+        starts, once it is older than S3_ABANDONED_UPLOAD_HOURS (0 here: any)."""
+        bucket = self.store["S3_ENDPOINT"] + "/" + BUCKET
+        self.s3("-X", "PUT", bucket)  # the bucket exists whichever test runs first
+        code, body = self.s3("-X", "POST", bucket + "/abandoned/u/half.flac?uploads=")
+        self.assertEqual(code, 200, body)
+        self.assertIn(b"<UploadId>", body)
+        pending = lambda: re.findall(r"<Key>([^<]+)</Key>", self.s3(bucket + "?prefix=abandoned%2F&uploads=")[1].decode())
+        self.assertEqual(pending(), ["abandoned/u/half.flac"])
+        s = self.start(S3_PREFIX="abandoned", S3_ABANDONED_UPLOAD_HOURS="0")
+        self.assertEqual(pending(), [])
+        self.assertIn("aborted 1 interrupted uploads", s.read_log())
 
     def test_a_large_upload_is_stored_in_parts(self):
         s = self.start()
