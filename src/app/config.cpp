@@ -364,14 +364,15 @@ void finalize(Config& c) {
   if (c.audio_storage_path.empty()) c.audio_storage_path = (fs::path(c.data_dir) / "music").string();
   if (c.theme_dir.empty()) c.theme_dir = (fs::path(c.data_dir) / "themes").string();
   if (c.s3_cache_path.empty()) c.s3_cache_path = (fs::path(c.data_dir) / "s3-cache").string();
+  // The store's address as the server and `storage migrate` (which needs it with local storage too) use it.
+  if (c.s3_endpoint.empty()) c.s3_endpoint = "https://s3." + c.s3_region + ".amazonaws.com";
+  if (!c.s3_prefix.empty() && c.s3_prefix.back() != '/') c.s3_prefix += '/';
   if (c.storage_s3) {
     for (auto [name, value] : {std::pair{"S3_BUCKET", &c.s3_bucket}, std::pair{"S3_ACCESS_KEY", &c.s3_access_key},
                                std::pair{"S3_SECRET_KEY", &c.s3_secret_key}})
       if (value->empty()) problems.push_back(fmt::format("STORAGE_BACKEND=s3 needs {}", name));
-    if (c.s3_endpoint.empty()) c.s3_endpoint = "https://s3." + c.s3_region + ".amazonaws.com";
     if (!util::starts_with(c.s3_endpoint, "http://") && !util::starts_with(c.s3_endpoint, "https://"))
       problems.push_back("S3_ENDPOINT must be a URL such as https://s3.example.org or http://127.0.0.1:7480");
-    if (!c.s3_prefix.empty() && c.s3_prefix.back() != '/') c.s3_prefix += '/';
   }
   for (const auto& f : c.music_folders)
     if (!fs::is_directory(f, ec)) problems.push_back(fmt::format("MUSIC_FOLDERS: {} is not a directory", f));

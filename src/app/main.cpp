@@ -6,6 +6,7 @@
 
 #include "app/config.hpp"
 #include "app/library_cli.hpp"
+#include "app/storage_migrate.hpp"
 #include "app/logging.hpp"
 #include "app/server_app.hpp"
 #include "app/user_cli.hpp"
@@ -41,6 +42,13 @@ int main(int argc, char** argv) {
   import_cmd->add_option("dirs", import_paths, "Folders to import")->required()->check(CLI::ExistingDirectory);
   auto* scan_cmd = cli.add_subcommand("scan", "Rescan MUSIC_FOLDERS: new, changed and deleted files");
 
+  auto* storage_cmd = cli.add_subcommand("storage", "Uploaded audio's storage");
+  storage_cmd->require_subcommand(1);
+  std::string migrate_to;
+  auto* migrate = storage_cmd->add_subcommand("migrate", "Move the uploaded tracks to S3 or back to AUDIO_STORAGE_PATH "
+                                                         "(resumable; the S3_* variables name the store)");
+  migrate->add_option("--to", migrate_to, "s3 or local")->required()->check(CLI::IsMember({"s3", "local"}));
+
   auto* user_cmd = cli.add_subcommand("user", "Manage accounts");
   user_cmd->require_subcommand(1);
   std::string username, email, role = "user";
@@ -73,6 +81,7 @@ int main(int argc, char** argv) {
   try {
     if (import_cmd->parsed()) return import_dirs(config, import_paths);
     if (scan_cmd->parsed()) return scan_music_folders(config);
+    if (migrate->parsed()) return storage_migrate(config, migrate_to);
     if (create->parsed()) return user_create(config, username, email, password, role);
     if (passwd->parsed()) return user_passwd(config, username, password);
     if (role_cmd->parsed()) return user_role(config, username, role);

@@ -195,11 +195,6 @@ int serve(const Config& c) {
       .online_lyrics = online_lyrics,
       .media_cache = s.media_cache.get(),
   };
-  // Last.fm and ListenBrainz: playback events are queued; a background thread delivers them.
-  auto scrobbler = make_scrobbler(c, s);
-  deps.scrobbler = scrobbler.get();
-  subsonic_deps.scrobbler = scrobbler.get();
-
   // Several nodes on one PostgreSQL: the background work runs on the one holding the leader lock.
   std::function<void(bool)> on_lead;  // set below, once everything it starts exists
   Leadership leadership(s.cluster_locks.get(), std::chrono::seconds(c.cluster_check_seconds), [&on_lead](bool leading) {
@@ -208,8 +203,13 @@ int serve(const Config& c) {
   deps.cluster = s.cluster_locks.get();
   deps.node_name = c.cluster_node_name;
   deps.leads = [&leadership] { return leadership.leader(); };
-  auto task_ledger = s.cluster_locks ? db::make_library_task_ledger(*s.pool) : nullptr;
-  s.tasks->share_with_cluster(s.cluster_locks.get(), leadership.on_duty(), task_ledger.get(), c.cluster_node_name);
+  s.tasks->share_with_cluster(s.cluster_locks.get(), leadership.on_duty(),
+                              s.cluster_locks ? db::make_library_task_ledger(*s.pool) : nullptr, c.cluster_node_name);
+  // Last.fm and ListenBrainz: playback events are queued; a background thread delivers them.
+  auto scrobbler = make_scrobbler(c, s);
+  deps.scrobbler = scrobbler.get();
+  subsonic_deps.scrobbler = scrobbler.get();
+
 
   // MusicBrainz enrichment: services and their URLs from the settings, read at each request.
   library::MusicBrainzClient musicbrainz(
@@ -389,8 +389,12 @@ int serve(const Config& c) {
   };
   struct StopLeading {  // whatever way serve() ends, the work stops before what it uses is gone
     Leadership& l;
-    ~StopLeading() { l.stop(); }
-  } stop_leading{leadership};
+    library::StorageTasks& tasks;  // outlives serve()'s locals: its task and timer end here
+    ~StopLeading() {
+      tasks.stop();
+      l.stop();
+    }
+  } stop_leading{leadership, *s.tasks};
   leadership.start();
   spdlog::info("SoundTime {} listening on http://{}:{} (database: {})", kVersion, c.host, server.bound_port(),
                util::starts_with(c.database_url, "sqlite://") ? c.database_url : "PostgreSQL");
@@ -400,6 +404,7 @@ int serve(const Config& c) {
   s.sessions->on_sessions_ended(nullptr);
   stream_sources.on_forget(nullptr);
   s.changes.reset();
+  s.tasks->stop();    // a running scan ends here
   leadership.stop();  // the P2P node and the directory heartbeat stop here
   spdlog::info("stopped cleanly");
   return 0;

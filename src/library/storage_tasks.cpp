@@ -14,7 +14,9 @@ StorageTasks::StorageTasks(model::CatalogRepository& catalog, Importer& importer
                            unsigned threads)
     : catalog_(catalog), importer_(importer), roots_(std::move(roots)), threads_(threads) {}
 
-StorageTasks::~StorageTasks() {
+StorageTasks::~StorageTasks() { stop(); }
+
+void StorageTasks::stop() {
   {
     std::lock_guard l(mu_);
     stopping_ = true;
@@ -25,10 +27,10 @@ StorageTasks::~StorageTasks() {
 }
 
 void StorageTasks::share_with_cluster(model::ClusterLocks* locks, std::function<bool()> on_duty,
-                                      model::LibraryTaskLedger* ledger, std::string node_name) {
+                                      std::unique_ptr<model::LibraryTaskLedger> ledger, std::string node_name) {
   locks_ = locks;
   on_duty_ = std::move(on_duty);
-  ledger_ = ledger;
+  ledger_ = std::move(ledger);
   node_ = std::move(node_name);
 }
 
@@ -68,8 +70,10 @@ bool StorageTasks::launch(std::string kind, void (StorageTasks::*job)()) {
         std::mutex m;
         std::condition_variable_any cv;
         std::unique_lock l(m);
-        do publish();
-        while (!cv.wait_for(l, stop, std::chrono::seconds(1), [] { return false; }));
+        while (!stop.stop_requested()) {
+          publish();
+          cv.wait_for(l, stop, std::chrono::seconds(1), [] { return false; });  // ends early on the stop
+        }
       });
     try {
       (this->*job)();

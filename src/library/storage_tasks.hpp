@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -45,8 +46,10 @@ class StorageTasks {
   // scheduled sync runs only where on_duty() says so (the leader), and the state of the task is kept in
   // `ledger` (once a second while it runs, and when it ends) so that state() is the same on every node.
   // Call before scheduling.
-  void share_with_cluster(model::ClusterLocks* locks, std::function<bool()> on_duty, model::LibraryTaskLedger* ledger,
-                          std::string node_name);
+  void share_with_cluster(model::ClusterLocks* locks, std::function<bool()> on_duty,
+                          std::unique_ptr<model::LibraryTaskLedger> ledger, std::string node_name);
+  // Waits for the running task and the timer to end, and starts no other (shutdown). Idempotent.
+  void stop();
   // STORAGE_BACKEND=s3: where tracks named "s3://<key>" live. Set before the first task.
   void set_object_store(ObjectStore* objects) { objects_ = objects; }
 
@@ -63,7 +66,7 @@ class StorageTasks {
   unsigned threads_;
   model::ClusterLocks* locks_ = nullptr;
   std::function<bool()> on_duty_;
-  model::LibraryTaskLedger* ledger_ = nullptr;
+  std::unique_ptr<model::LibraryTaskLedger> ledger_;
   ObjectStore* objects_ = nullptr;
   std::string node_;
   std::mutex mu_;

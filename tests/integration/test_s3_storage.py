@@ -6,6 +6,7 @@ import hashlib
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -164,6 +165,75 @@ class S3Storage(unittest.TestCase):
         s = self.start(S3_PREFIX="abandoned", S3_ABANDONED_UPLOAD_HOURS="0")
         self.assertEqual(pending(), [])
         self.assertIn("aborted 1 interrupted uploads", s.read_log())
+
+    def test_storage_migrate_to_s3_and_back(self):
+        """`soundtime storage migrate`: a library uploaded on local storage moves to the store (a run against a
+        store that is gone fails and changes nothing; an object already stored by a stopped run is not sent
+        again), streams from it with ranges, and moves back."""
+        env = self.env(S3_PREFIX="migrate")
+        del env["STORAGE_BACKEND"]  # local storage
+        s = Server(env=env).start()
+        self.addCleanup(s.stop)
+        data = s.setup_admin()
+        s.token, s.user_id = data["tokens"]["access_token"], data["user"]["id"]
+        root, _ = fixture()
+        with open(os.path.join(root, "library", "Test Artist/Sine Album/03 Tone 3.mp3"), "rb") as f:
+            other = f.read()
+        ids = {}
+        for name, body in (("One.mp3", self.mp3), ("Two.mp3", other)):
+            r = self.upload(s, name, body)
+            self.assertEqual(r.status, 200, r)
+            ids[name] = (r.json["id"], body)
+        uploads = os.path.join(s.dir, "music", s.user_id)
+        self.assertEqual(sorted(os.listdir(uploads)), ["One.mp3", "Two.mp3"])
+        s.proc.send_signal(signal.SIGTERM)  # not stop(): it would remove the data directory
+        self.assertEqual(s.proc.wait(timeout=30), 0)
+        shared = {"SOUNDTIME_DATA_DIR": s.dir, **{k: s.env[k] for k in ("DATABASE_URL",) if k in s.env}}
+
+        def same_library(**extra):  # another process on the same data and database
+            other = Server(env=dict(env, **shared, **extra))
+            self.addCleanup(other.stop)  # removes its own empty directory only
+            return other
+
+        # The store is gone: every track fails, nothing moves.
+        relay = Relay(("127.0.0.1", int(self.store["S3_ENDPOINT"].rsplit(":", 1)[1])))
+        gone = same_library(S3_ENDPOINT="http://127.0.0.1:%d" % relay.port)
+        relay.cut()
+        r = gone.cli("storage", "migrate", "--to", "s3")
+        self.assertNotEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual(sorted(os.listdir(uploads)), ["One.mp3", "Two.mp3"])
+        # A run that stopped after storing One: its object is there already.
+        base = self.store["S3_ENDPOINT"] + "/" + BUCKET + "/migrate/" + s.user_id
+        self.s3("-X", "PUT", self.store["S3_ENDPOINT"] + "/" + BUCKET)
+        self.assertEqual(self.s3("-X", "PUT", "--data-binary", "@" + os.path.join(uploads, "One.mp3"),
+                                 base + "/One.mp3")[0], 200)
+        r = same_library().cli("storage", "migrate", "--to", "s3")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("2 moved, 0 failed", r.stdout)
+        self.assertEqual(os.listdir(uploads), [], "the local copies are removed once the rows name the objects")
+        self.assertEqual(sorted(self.keys("migrate/" + s.user_id)),
+                         ["migrate/%s/One.mp3" % s.user_id, "migrate/%s/Two.mp3" % s.user_id])
+        r = same_library().cli("storage", "migrate", "--to", "s3")
+        self.assertIn("0 tracks to move", r.stdout)
+
+        on_s3 = same_library(STORAGE_BACKEND="s3").start()
+        for track, body in ids.values():
+            part = on_s3.get(f"/api/tracks/{track}/stream", token=s.token, headers={"Range": "bytes=10-99"})
+            self.assertEqual(part.status, 206, part)
+            self.assertEqual(part.body, body[10:100])
+        self.assertEqual(on_s3.stop()[0], 0)
+
+        r = same_library().cli("storage", "migrate", "--to", "local")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("2 moved, 0 failed", r.stdout)
+        self.assertEqual(self.keys("migrate/" + s.user_id), [])
+        for name, (track, body) in ids.items():
+            with open(os.path.join(uploads, name), "rb") as f:
+                self.assertEqual(f.read(), body)
+        back = same_library().start()
+        for track, body in ids.values():
+            whole = back.get(f"/api/tracks/{track}/stream", token=s.token)
+            self.assertEqual((whole.status, whole.body), (200, body))
 
     def test_a_large_upload_is_stored_in_parts(self):
         s = self.start()
