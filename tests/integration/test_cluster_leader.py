@@ -9,25 +9,13 @@ import shutil
 import signal
 import socket
 import subprocess
-import time
 import unittest
 
 from harness import PG_ADMIN_URL, Server, free_port
 from test_library import fixture
-from test_p2p import p2p_env
+from test_p2p import p2p_env, wait_for
 
 LOCK_CLASS = 7310002  # src/db/pg_cluster_locks.cpp
-
-
-def wait_for(predicate, timeout=60, what="condition"):
-    deadline = time.time() + timeout
-    last = None
-    while time.time() < deadline:
-        last = predicate()
-        if last:
-            return last
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what} (last: {last!r})")
 
 
 def port_open(port):
@@ -94,9 +82,9 @@ class ClusterLeader(unittest.TestCase):
         self.a.proc.send_signal(signal.SIGKILL)
         self.a.proc.wait()
         self.killed.add(self.a)
-        wait_for(lambda: self.cluster(self.b)["leader"], what="B to lead after A died")
+        wait_for(lambda: self.cluster(self.b)["leader"], timeout=60, what="B to lead after A died")
         self.assertEqual(self.cluster(self.b)["leader_node"], "node-b")
-        wait_for(lambda: port_open(self.p2p_ports["b"]), what="B's P2P node to listen")
+        wait_for(lambda: port_open(self.p2p_ports["b"]), timeout=60, what="B's P2P node to listen")
         self.assertEqual(self.b.get("/api/p2p/status", token=self.token).status, 200)
         self.assertIn("this node (node-b) leads", self.b.read_log())
 
