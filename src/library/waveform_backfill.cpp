@@ -41,19 +41,23 @@ void WaveformBackfill::run() {
     if (stopping_) return;
     kicked_ = false;
     l.unlock();
+    bool done = true;
     try {
-      pass();
+      done = pass();
     } catch (const std::exception& e) {
       spdlog::warn("waveforms: background pass failed: {}", e.what());
     }
     l.lock();
-    wait = period_;
+    // A pass that fell due while this node was not on duty stays due: it is tried again shortly (the
+    // node may be about to lead: the first delay can end before leadership is settled at start).
+    wait = done ? period_ : std::min<std::chrono::seconds>(period_, std::chrono::seconds(2));
   }
 }
 
-void WaveformBackfill::pass() {
+bool WaveformBackfill::pass() {
   std::string after;
   std::size_t computed = 0, failed = 0;
+  if (on_duty_ && !on_duty_()) return false;
   while (!on_duty_ || on_duty_()) {
     auto page = catalog_.tracks_without_waveform(after, 50);
     if (page.empty()) break;
@@ -61,7 +65,7 @@ void WaveformBackfill::pass() {
       after = t.id;
       {
         std::lock_guard l(mu_);
-        if (stopping_) return;
+        if (stopping_) return true;
       }
       try {
         compute_(t);
@@ -73,6 +77,7 @@ void WaveformBackfill::pass() {
     }
   }
   if (computed || failed) spdlog::info("waveforms: computed {} in the background ({} could not be decoded)", computed, failed);
+  return true;
 }
 
 }  // namespace st::library

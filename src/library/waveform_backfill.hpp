@@ -2,6 +2,7 @@
 // Waveforms of tracks that arrived without one (folder imports and scans, which do not decode audio so
 // that they stay fast): computed in the background, one track at a time on a low-priority thread,
 // shortly after start and then periodically, so that the player rarely waits for one.
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -24,7 +25,8 @@ class WaveformBackfill {
 
  private:
   void run();
-  void pass();
+  // False when the pass found this node off duty before starting.
+  bool pass();
 
   model::CatalogRepository& catalog_;
   std::function<void(const model::Track&)> compute_;
