@@ -116,6 +116,18 @@ class ClusterLeader(unittest.TestCase):
         on_b = self.b.get("/api/admin/storage/task-status", token=self.token).json
         self.assertEqual(on_a, on_b)
         self.assertGreater(on_a["result"]["imported"], 0, on_a)
+        # The task over, its lock is free again: the other node runs the next one, shown on both.
+        wait_for(lambda: all(l["lock"] != "library-task" for l in self.cluster(self.a)["locks"]),
+                 what="the library-task lock to be released once the scan ended")
+        wait_for(lambda: self.a.request("POST", "/api/admin/storage/integrity-check", token=self.token).status == 200,
+                 what="A to start the next task")
+
+        def integrity_done_on_b():
+            st = self.b.get("/api/admin/storage/task-status", token=self.token).json
+            return st if st.get("status") == "completed" and st["result"].get("kind") == "integrity" else None
+
+        result = wait_for(integrity_done_on_b, what="A's integrity check, shown on B")
+        self.assertEqual(result["result"]["healthy"], on_a["result"]["imported"], result)
 
 
 if __name__ == "__main__":
