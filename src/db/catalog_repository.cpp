@@ -287,7 +287,15 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     }
     auto c = pool_.acquire();
     model::Paged<model::Track> out;
-    out.total = c->query("SELECT COUNT(*) FROM tracks t" + where, params).rows.at(0).integer(0);
+    // Totals kept by triggers (migration 0017) where one answers the filter; otherwise an exact count
+    // through the filter's index.
+    bool only_genre = f.genre && !f.genre->empty() && !f.uploaded_by && !f.artist_id && !f.album_id && !f.path_prefix;
+    if (params.empty())
+      out.total = maintained_total(*c, "tracks");
+    else if (only_genre)
+      out.total = genre_tracks(*c, *f.genre);
+    else
+      out.total = c->query("SELECT COUNT(*) FROM tracks t" + where, params).rows.at(0).integer(0);
     params.push_back(page.per_page);
     params.push_back(page.offset());
     // Deferred join: the OFFSET walks only the ordering index (ids), not full rows with their joins, so a
@@ -303,7 +311,7 @@ class SqlCatalogRepository final : public model::CatalogRepository {
   model::Paged<model::Album> list_albums(model::Page page, bool newest_first) override {
     auto c = pool_.acquire();
     model::Paged<model::Album> out;
-    out.total = c->query("SELECT COUNT(*) FROM albums").rows.at(0).integer(0);
+    out.total = maintained_total(*c, "albums");
     std::string order = newest_first ? " ORDER BY al.created_at DESC, al.id DESC" : " ORDER BY al.title, al.id";
     for (const auto& r :
          c->query(kAlbumSelect + order + " LIMIT ? OFFSET ?", {page.per_page, page.offset()}).rows)
@@ -333,7 +341,7 @@ class SqlCatalogRepository final : public model::CatalogRepository {
   model::Paged<model::Artist> list_artists(model::Page page) override {
     auto c = pool_.acquire();
     model::Paged<model::Artist> out;
-    out.total = c->query("SELECT COUNT(*) FROM artists").rows.at(0).integer(0);
+    out.total = maintained_total(*c, "artists");
     for (const auto& r : c->query(kArtistSelect + " ORDER BY ar.name, ar.id LIMIT ? OFFSET ?",
                                   {page.per_page, page.offset()})
                              .rows)
@@ -379,9 +387,7 @@ class SqlCatalogRepository final : public model::CatalogRepository {
   std::vector<std::string> genres() override {
     auto c = pool_.acquire();
     std::vector<std::string> out;
-    for (const auto& r :
-         c->query("SELECT DISTINCT genre FROM tracks WHERE genre IS NOT NULL AND genre <> '' ORDER BY genre").rows)
-      out.push_back(r.text(0));
+    for (const auto& r : c->query("SELECT genre FROM genre_counts ORDER BY genre").rows) out.push_back(r.text(0));
     return out;
   }
 
@@ -526,9 +532,9 @@ class SqlCatalogRepository final : public model::CatalogRepository {
   model::CatalogCounts counts() override {
     auto c = pool_.acquire();
     auto r = c->query(
-                  "SELECT (SELECT COUNT(*) FROM tracks), (SELECT COUNT(*) FROM albums), (SELECT COUNT(*) FROM "
-                  "artists), (SELECT COUNT(DISTINCT genre) FROM tracks WHERE genre IS NOT NULL AND genre <> ''), "
-                  "(SELECT COALESCE(SUM(duration_secs), 0) FROM tracks)")
+                  "SELECT (SELECT n FROM catalog_totals WHERE name = 'tracks'), (SELECT n FROM catalog_totals WHERE "
+                  "name = 'albums'), (SELECT n FROM catalog_totals WHERE name = 'artists'), (SELECT COUNT(*) FROM "
+                  "genre_counts), (SELECT COALESCE(SUM(duration_secs), 0) FROM tracks)")
                  .rows.at(0);
     return {r.integer(0), r.integer(1), r.integer(2), r.integer(3), r.real(4)};
   }
@@ -668,9 +674,7 @@ class SqlCatalogRepository final : public model::CatalogRepository {
   std::vector<model::GenreCount> genre_counts() override {
     auto c = pool_.acquire();
     std::vector<model::GenreCount> out;
-    for (const auto& r : c->query("SELECT genre, COUNT(*), COUNT(DISTINCT album_id) FROM tracks WHERE genre IS NOT NULL "
-                                  "AND genre <> '' GROUP BY genre ORDER BY genre")
-                             .rows)
+    for (const auto& r : c->query("SELECT genre, tracks, albums FROM genre_counts ORDER BY genre").rows)
       out.push_back({r.text(0), r.integer(1), r.integer(2)});
     return out;
   }
@@ -742,6 +746,17 @@ class SqlCatalogRepository final : public model::CatalogRepository {
   }
 
  private:
+  // A table's row count as kept by the triggers of migration 0017.
+  static std::int64_t maintained_total(Connection& c, const char* table) {
+    auto rows = c.query("SELECT n FROM catalog_totals WHERE name = ?", {std::string(table)});
+    return rows.empty() ? 0 : rows.rows.front().integer(0);
+  }
+
+  static std::int64_t genre_tracks(Connection& c, const std::string& genre) {
+    auto rows = c.query("SELECT tracks FROM genre_counts WHERE genre = ?", {genre});
+    return rows.empty() ? 0 : rows.rows.front().integer(0);
+  }
+
   std::optional<model::Track> one_track(const std::string& sql, std::string param) {
     auto c = pool_.acquire();
     auto rows = c->query(sql, {std::move(param)});
