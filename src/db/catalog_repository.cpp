@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "db/page_keys.hpp"
 #include "db/repositories.hpp"
 #include "db/track_columns.hpp"
 #include "util/fold.hpp"
@@ -40,6 +41,15 @@ std::vector<Value> track_values(const model::Track& t) {
           opt(t.content_hash),
           util::fold_for_search(t.title + " " + t.artist_name + " " + t.album_title.value_or(""))};
 }
+
+// The orderings of the unfiltered lists, each answered by an index (migrations 0001, 0017).
+const KeyedOrder kTracksNewest{"tracks:newest", "tracks t", {"t.created_at", "t.id"}, {true, false}, true, {"tracks"}};
+const KeyedOrder kTracksPopular{"tracks:popular", "tracks t", {"t.play_count", "t.created_at", "t.id"},
+                                {true, true, false}, true, {"track_plays", "tracks"}};
+const KeyedOrder kTracksByTitle{"tracks:title", "tracks t", {"t.title", "t.id"}, {false, false}, false, {"tracks"}};
+const KeyedOrder kAlbumsNewest{"albums:newest", "albums al", {"al.created_at", "al.id"}, {true, false}, true, {"albums"}};
+const KeyedOrder kAlbumsByTitle{"albums:title", "albums al", {"al.title", "al.id"}, {false, false}, false, {"albums"}};
+const KeyedOrder kArtistsByName{"artists:name", "artists ar", {"ar.name", "ar.id"}, {false, false}, false, {"artists"}};
 
 class SqlCatalogRepository final : public model::CatalogRepository {
  public:
@@ -276,28 +286,39 @@ class SqlCatalogRepository final : public model::CatalogRepository {
       params.push_back(*f.path_prefix);
     }
     // Each order matches an index exactly (tie-breakers included), so a page never sorts the table.
-    const char* order_by = " ORDER BY t.created_at DESC, t.id DESC";
+    const KeyedOrder* keyed = nullptr;
     switch (order) {
-      case model::TrackOrder::newest: break;
-      case model::TrackOrder::most_played:
-        order_by = " ORDER BY t.play_count DESC, t.created_at DESC, t.id DESC";
-        break;
-      case model::TrackOrder::random: order_by = " ORDER BY random()"; break;
-      case model::TrackOrder::title: order_by = " ORDER BY t.title, t.id"; break;
+      case model::TrackOrder::newest: keyed = &kTracksNewest; break;
+      case model::TrackOrder::most_played: keyed = &kTracksPopular; break;
+      case model::TrackOrder::random: break;
+      case model::TrackOrder::title: keyed = &kTracksByTitle; break;
     }
+    std::string order_by = keyed ? keyed->order_by() : " ORDER BY random()";
     auto c = pool_.acquire();
     model::Paged<model::Track> out;
     // Totals kept by triggers (migration 0017) where one answers the filter; otherwise an exact count
     // through the filter's index.
     bool only_genre = f.genre && !f.genre->empty() && !f.uploaded_by && !f.artist_id && !f.album_id && !f.path_prefix;
-    if (params.empty())
+    bool has_filter = !params.empty();
+    if (!has_filter)
       out.total = maintained_total(*c, "tracks");
     else if (only_genre)
       out.total = genre_tracks(*c, *f.genre);
     else
       out.total = c->query("SELECT COUNT(*) FROM tracks t" + where, params).rows.at(0).integer(0);
+    // An unfiltered deep page starts from a sampled key of its ordering instead of skipping every row
+    // before it.
+    auto offset = page.offset();
+    if (keyed && !has_filter) {
+      if (auto start = page_keys_.start(*c, *keyed, offset)) {
+        if (start->past_end) return out;
+        where += keyed->from_key();
+        params.insert(params.end(), start->key.begin(), start->key.end());
+        offset = start->skip;
+      }
+    }
     params.push_back(page.per_page);
-    params.push_back(page.offset());
+    params.push_back(offset);
     // Deferred join: the OFFSET walks only the ordering index (ids), not full rows with their joins, so a
     // deep page costs an index scan instead of reading every skipped track (issue 15).
     std::string sql = order == model::TrackOrder::random
@@ -312,9 +333,24 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     auto c = pool_.acquire();
     model::Paged<model::Album> out;
     out.total = maintained_total(*c, "albums");
-    std::string order = newest_first ? " ORDER BY al.created_at DESC, al.id DESC" : " ORDER BY al.title, al.id";
-    for (const auto& r :
-         c->query(kAlbumSelect + order + " LIMIT ? OFFSET ?", {page.per_page, page.offset()}).rows)
+    const auto& keyed = newest_first ? kAlbumsNewest : kAlbumsByTitle;
+    std::string where = " WHERE 1 = 1";
+    std::vector<Value> params;
+    auto offset = page.offset();
+    if (auto start = page_keys_.start(*c, keyed, offset)) {
+      if (start->past_end) return out;
+      where += keyed.from_key();
+      params = start->key;
+      offset = start->skip;
+    }
+    params.push_back(page.per_page);
+    params.push_back(offset);
+    // Deferred join, as for tracks: the skipped rows are index entries, not joined rows.
+    auto order = keyed.order_by();
+    for (const auto& r : c->query(kAlbumSelect + " WHERE al.id IN (SELECT al.id FROM albums al" + where + order +
+                                      " LIMIT ? OFFSET ?)" + order,
+                                  params)
+                             .rows)
       out.items.push_back(read_album(r));
     return out;
   }
@@ -342,9 +378,18 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     auto c = pool_.acquire();
     model::Paged<model::Artist> out;
     out.total = maintained_total(*c, "artists");
-    for (const auto& r : c->query(kArtistSelect + " ORDER BY ar.name, ar.id LIMIT ? OFFSET ?",
-                                  {page.per_page, page.offset()})
-                             .rows)
+    std::string where = " WHERE 1 = 1";
+    std::vector<Value> params;
+    auto offset = page.offset();
+    if (auto start = page_keys_.start(*c, kArtistsByName, offset)) {
+      if (start->past_end) return out;
+      where += kArtistsByName.from_key();
+      params = start->key;
+      offset = start->skip;
+    }
+    params.push_back(page.per_page);
+    params.push_back(offset);
+    for (const auto& r : c->query(kArtistSelect + where + kArtistsByName.order_by() + " LIMIT ? OFFSET ?", params).rows)
       out.items.push_back(read_artist(r));
     return out;
   }
@@ -765,6 +810,7 @@ class SqlCatalogRepository final : public model::CatalogRepository {
   }
 
   Pool& pool_;
+  PageKeys page_keys_;
 };
 
 }  // namespace

@@ -233,13 +233,16 @@ TEST_P(CatalogTotals, TheMigrationSeedsTheTotalsOfAnExistingCatalogue) {
     // Back to the catalogue as it was before migration 0017 (its objects gone, its name unrecorded).
     auto c = db_.pool().acquire();
     if (c->dialect() == db::Dialect::postgres)
-      c->exec_script("DROP FUNCTION catalog_totals_count() CASCADE; DROP FUNCTION catalog_totals_track() CASCADE;");
+      c->exec_script("DROP FUNCTION catalog_totals_count() CASCADE; DROP FUNCTION catalog_totals_track() CASCADE; "
+                     "DROP FUNCTION catalog_totals_plays() CASCADE;");
     else
       for (const char* t : {"totals_artist_insert", "totals_artist_delete", "totals_album_insert", "totals_album_delete",
                             "totals_track_insert", "totals_track_delete", "genre_track_insert", "genre_track_delete",
-                            "genre_track_update"})
+                            "genre_track_update", "totals_track_order", "totals_track_plays", "totals_album_order",
+                            "totals_artist_order"})
         c->exec_script(std::string("DROP TRIGGER ") + t);
-    c->exec_script("DROP TABLE catalog_totals; DROP TABLE genre_counts; DROP TABLE genre_albums;");
+    c->exec_script("DROP TABLE catalog_totals; DROP TABLE genre_counts; DROP TABLE genre_albums; "
+                   "DROP INDEX tracks_genre_title; CREATE INDEX tracks_genre ON tracks (genre);");
     c->query("DELETE FROM schema_migrations WHERE name = '0017_catalog_totals'");
   }
   EXPECT_EQ(db::migrate(db_.pool()), std::vector<std::string>{"0017_catalog_totals"});
@@ -254,3 +257,116 @@ TEST_P(CatalogTotals, TheMigrationSeedsTheTotalsOfAnExistingCatalogue) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, CatalogTotals, test::kEngines, [](const auto& info) { return info.param; });
+
+namespace {
+
+// Deep pages start from sampled keys (db/page_keys) and must equal what OFFSET answers, also after the
+// catalogue changes under them.
+class DeepPages : public CatalogTotals {
+ protected:
+  std::vector<std::string> ids(const std::string& sql, std::int64_t per_page, std::int64_t offset) {
+    auto c = db_.pool().acquire();
+    std::vector<std::string> out;
+    for (const auto& r : c->query(sql + " LIMIT ? OFFSET ?", {per_page, offset}).rows) out.push_back(r.text(0));
+    return out;
+  }
+
+  template <typename T>
+  static std::vector<std::string> ids_of(const std::vector<T>& items) {
+    std::vector<std::string> out;
+    for (const auto& i : items) out.push_back(i.id);
+    return out;
+  }
+
+  // Every page of every ordering (per_page 37 crosses the sampling stride at varying points).
+  void expect_pages_match(const std::string& when) {
+    SCOPED_TRACE(when);
+    const std::int64_t per = 37;
+    auto n_tracks = count("SELECT COUNT(*) FROM tracks"), n_albums = count("SELECT COUNT(*) FROM albums"),
+         n_artists = count("SELECT COUNT(*) FROM artists");
+    struct TrackCase {
+      model::TrackOrder order;
+      const char* sql;
+    };
+    for (const auto& tc : {TrackCase{model::TrackOrder::newest, "SELECT id FROM tracks ORDER BY created_at DESC, id DESC"},
+                           TrackCase{model::TrackOrder::most_played,
+                                     "SELECT id FROM tracks ORDER BY play_count DESC, created_at DESC, id DESC"},
+                           TrackCase{model::TrackOrder::title, "SELECT id FROM tracks ORDER BY title, id"}}) {
+      for (std::int64_t page = 1; (page - 1) * per <= n_tracks + per; ++page) {
+        auto got = catalog_->list_tracks({}, tc.order, {page, per});
+        ASSERT_EQ(ids_of(got.items), ids(tc.sql, per, (page - 1) * per)) << tc.sql << " page " << page;
+        ASSERT_EQ(got.total, n_tracks);
+      }
+    }
+    for (bool newest : {true, false}) {
+      const char* sql = newest ? "SELECT id FROM albums ORDER BY created_at DESC, id DESC" : "SELECT id FROM albums ORDER BY title, id";
+      for (std::int64_t page = 1; (page - 1) * per <= n_albums + per; ++page) {
+        auto got = catalog_->list_albums({page, per}, newest);
+        ASSERT_EQ(ids_of(got.items), ids(sql, per, (page - 1) * per)) << sql << " page " << page;
+        ASSERT_EQ(got.total, n_albums);
+      }
+    }
+    for (std::int64_t page = 1; (page - 1) * per <= n_artists + per; ++page) {
+      auto got = catalog_->list_artists({page, per});
+      ASSERT_EQ(ids_of(got.items), ids("SELECT id FROM artists ORDER BY name, id", per, (page - 1) * per)) << page;
+      ASSERT_EQ(got.total, n_artists);
+    }
+  }
+};
+
+}  // namespace
+
+TEST_P(DeepPages, EveryPageEqualsTheOffsetPageAsTheCatalogueChanges) {
+  std::vector<model::Artist> artists;
+  std::vector<model::Album> albums;
+  for (int i = 0; i < 1100; ++i) {
+    // Names and titles repeat (ties broken by id); creation times repeat too.
+    model::Artist a{util::new_uuid(), "Artist " + std::to_string(i % 700), std::nullopt, {}, {}, 1000 + i % 300};
+    artists.push_back(catalog_->upsert_artist("name:" + std::to_string(i), a));
+  }
+  std::vector<std::pair<std::string, model::Album>> keyed;
+  for (int i = 0; i < 1100; ++i) {
+    model::Album al;
+    al.id = util::new_uuid();
+    al.title = "Album " + std::to_string(i % 800);
+    al.artist_id = artists[static_cast<std::size_t>(i)].id;
+    al.created_at = 5000 + i % 400;
+    keyed.emplace_back("k" + std::to_string(i), al);
+  }
+  albums = catalog_->upsert_albums(keyed);
+  std::vector<model::Track> tracks;
+  for (int i = 0; i < 1300; ++i) {
+    auto t = track(artists[static_cast<std::size_t>(i % 1100)], &albums[static_cast<std::size_t>(i % 1100)], "Rock",
+                   "/d/" + std::to_string(i));
+    t.title = "Song " + std::to_string(i % 900);
+    t.created_at = 9000 + i % 1000;
+    tracks.push_back(t);
+  }
+  catalog_->insert_tracks(tracks);
+  {
+    auto c = db_.pool().acquire();
+    c->query("UPDATE tracks SET play_count = CAST(substr(file_path, 4) AS INTEGER) % 7");
+  }
+  expect_pages_match("filled");
+
+  // Changes under the sampled keys: new rows before the first key, rows deleted, a title and a play
+  // count changed, an artist renamed, an album deleted (its tracks stay).
+  for (int i = 0; i < 30; ++i) {
+    auto t = track(artists[0], &albums[0], "Pop", "/new/" + std::to_string(i));
+    t.title = "Aaa " + std::to_string(i);
+    t.created_at = 99999;
+    catalog_->insert_track(t);
+  }
+  for (int i = 0; i < 300; i += 3) catalog_->delete_track(tracks[static_cast<std::size_t>(i)].id);
+  catalog_->update_track_fields(tracks[700].id, {.title = std::string("Zzz last")});
+  {
+    auto c = db_.pool().acquire();
+    c->query("UPDATE tracks SET play_count = 1000 WHERE id = ?", {tracks[1000].id});
+    c->query("UPDATE artists SET name = 'Aaa first' WHERE id = ?", {artists[900].id});
+    c->query("UPDATE albums SET title = 'Aaa first' WHERE id = ?", {albums[950].id});
+    c->query("DELETE FROM albums WHERE id = ?", {albums[3].id});
+  }
+  expect_pages_match("changed");
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, DeepPages, test::kEngines, [](const auto& info) { return info.param; });

@@ -1,18 +1,23 @@
 -- Catalogue totals kept by triggers (issue 15): an unfiltered list reads its total from one row instead
 -- of counting a million rows per request, and the genre list reads one row per genre.
--- catalog_totals: one row per table ('tracks', 'albums', 'artists'), exact after every statement.
+-- catalog_totals: one row per table ('tracks', 'albums', 'artists'), exact after every statement, with a
+-- version bumped by every change of the table's rows or of the columns its lists are ordered by (title,
+-- created_at, name); 'track_plays' (n unused, 0) has the version of the tracks' play counts. Deep pages
+-- start from sampled keys of each ordering (db/page_keys), read again when these versions move.
 -- genre_counts: per non-empty genre, its tracks and its distinct albums; genre_albums holds how many
 -- tracks of each album carry each genre, so an album is counted once however many of its tracks have it.
 -- Foreign-key actions (an artist's tracks cascading, an album's tracks set to no album) fire these
 -- triggers like any other statement.
 CREATE TABLE catalog_totals (
   name TEXT PRIMARY KEY,
-  n BIGINT NOT NULL
+  n BIGINT NOT NULL,
+  version BIGINT NOT NULL DEFAULT 0
 );
 INSERT INTO catalog_totals (name, n) VALUES
   ('tracks', (SELECT COUNT(*) FROM tracks)),
   ('albums', (SELECT COUNT(*) FROM albums)),
-  ('artists', (SELECT COUNT(*) FROM artists));
+  ('artists', (SELECT COUNT(*) FROM artists)),
+  ('track_plays', 0);
 
 CREATE TABLE genre_albums (
   genre TEXT NOT NULL,
@@ -34,23 +39,43 @@ INSERT INTO genre_counts (genre, tracks, albums)
   WHERE genre IS NOT NULL AND genre <> '' GROUP BY genre;
 
 CREATE TRIGGER totals_artist_insert AFTER INSERT ON artists BEGIN
-  UPDATE catalog_totals SET n = n + 1 WHERE name = 'artists';
+  UPDATE catalog_totals SET n = n + 1, version = version + 1 WHERE name = 'artists';
 END;
 CREATE TRIGGER totals_artist_delete AFTER DELETE ON artists BEGIN
-  UPDATE catalog_totals SET n = n - 1 WHERE name = 'artists';
+  UPDATE catalog_totals SET n = n - 1, version = version + 1 WHERE name = 'artists';
 END;
 CREATE TRIGGER totals_album_insert AFTER INSERT ON albums BEGIN
-  UPDATE catalog_totals SET n = n + 1 WHERE name = 'albums';
+  UPDATE catalog_totals SET n = n + 1, version = version + 1 WHERE name = 'albums';
 END;
 CREATE TRIGGER totals_album_delete AFTER DELETE ON albums BEGIN
-  UPDATE catalog_totals SET n = n - 1 WHERE name = 'albums';
+  UPDATE catalog_totals SET n = n - 1, version = version + 1 WHERE name = 'albums';
 END;
 CREATE TRIGGER totals_track_insert AFTER INSERT ON tracks BEGIN
-  UPDATE catalog_totals SET n = n + 1 WHERE name = 'tracks';
+  UPDATE catalog_totals SET n = n + 1, version = version + 1 WHERE name = 'tracks';
 END;
 CREATE TRIGGER totals_track_delete AFTER DELETE ON tracks BEGIN
-  UPDATE catalog_totals SET n = n - 1 WHERE name = 'tracks';
+  UPDATE catalog_totals SET n = n - 1, version = version + 1 WHERE name = 'tracks';
 END;
+
+CREATE TRIGGER totals_track_order AFTER UPDATE OF title, created_at ON tracks
+  WHEN NEW.title IS NOT OLD.title OR NEW.created_at IS NOT OLD.created_at BEGIN
+  UPDATE catalog_totals SET version = version + 1 WHERE name = 'tracks';
+END;
+CREATE TRIGGER totals_track_plays AFTER UPDATE OF play_count ON tracks WHEN NEW.play_count IS NOT OLD.play_count BEGIN
+  UPDATE catalog_totals SET version = version + 1 WHERE name = 'track_plays';
+END;
+CREATE TRIGGER totals_album_order AFTER UPDATE OF title, created_at ON albums
+  WHEN NEW.title IS NOT OLD.title OR NEW.created_at IS NOT OLD.created_at BEGIN
+  UPDATE catalog_totals SET version = version + 1 WHERE name = 'albums';
+END;
+CREATE TRIGGER totals_artist_order AFTER UPDATE OF name ON artists WHEN NEW.name IS NOT OLD.name BEGIN
+  UPDATE catalog_totals SET version = version + 1 WHERE name = 'artists';
+END;
+
+-- A genre's tracks by title (/api/genres/{genre}/tracks) read in index order, not sorted per request;
+-- the index also answers what tracks_genre did.
+CREATE INDEX tracks_genre_title ON tracks (genre, title, id);
+DROP INDEX tracks_genre;
 
 -- A track enters a genre: its genre's tracks, and its album's count in that genre (the genre's albums
 -- grow when that count becomes 1).
