@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "db/page_keys.hpp"
 #include "db/repositories.hpp"
 #include "db/track_columns.hpp"
 #include "util/fold.hpp"
@@ -40,6 +41,15 @@ std::vector<Value> track_values(const model::Track& t) {
           opt(t.content_hash),
           util::fold_for_search(t.title + " " + t.artist_name + " " + t.album_title.value_or(""))};
 }
+
+// The orderings of the unfiltered lists, each answered by an index (migrations 0001, 0017).
+const KeyedOrder kTracksNewest{"tracks:newest", "tracks t", {"t.created_at", "t.id"}, {true, false}, true, {"tracks"}};
+const KeyedOrder kTracksPopular{"tracks:popular", "tracks t", {"t.play_count", "t.created_at", "t.id"},
+                                {true, true, false}, true, {"track_plays", "tracks"}};
+const KeyedOrder kTracksByTitle{"tracks:title", "tracks t", {"t.title", "t.id"}, {false, false}, false, {"tracks"}};
+const KeyedOrder kAlbumsNewest{"albums:newest", "albums al", {"al.created_at", "al.id"}, {true, false}, true, {"albums"}};
+const KeyedOrder kAlbumsByTitle{"albums:title", "albums al", {"al.title", "al.id"}, {false, false}, false, {"albums"}};
+const KeyedOrder kArtistsByName{"artists:name", "artists ar", {"ar.name", "ar.id"}, {false, false}, false, {"artists"}};
 
 class SqlCatalogRepository final : public model::CatalogRepository {
  public:
@@ -276,20 +286,39 @@ class SqlCatalogRepository final : public model::CatalogRepository {
       params.push_back(*f.path_prefix);
     }
     // Each order matches an index exactly (tie-breakers included), so a page never sorts the table.
-    const char* order_by = " ORDER BY t.created_at DESC, t.id DESC";
+    const KeyedOrder* keyed = nullptr;
     switch (order) {
-      case model::TrackOrder::newest: break;
-      case model::TrackOrder::most_played:
-        order_by = " ORDER BY t.play_count DESC, t.created_at DESC, t.id DESC";
-        break;
-      case model::TrackOrder::random: order_by = " ORDER BY random()"; break;
-      case model::TrackOrder::title: order_by = " ORDER BY t.title, t.id"; break;
+      case model::TrackOrder::newest: keyed = &kTracksNewest; break;
+      case model::TrackOrder::most_played: keyed = &kTracksPopular; break;
+      case model::TrackOrder::random: break;
+      case model::TrackOrder::title: keyed = &kTracksByTitle; break;
     }
+    std::string order_by = keyed ? keyed->order_by() : " ORDER BY random()";
     auto c = pool_.acquire();
     model::Paged<model::Track> out;
-    out.total = c->query("SELECT COUNT(*) FROM tracks t" + where, params).rows.at(0).integer(0);
+    // Totals kept by triggers (migration 0017) where one answers the filter; otherwise an exact count
+    // through the filter's index.
+    bool only_genre = f.genre && !f.genre->empty() && !f.uploaded_by && !f.artist_id && !f.album_id && !f.path_prefix;
+    bool has_filter = !params.empty();
+    if (!has_filter)
+      out.total = maintained_total(*c, "tracks");
+    else if (only_genre)
+      out.total = genre_tracks(*c, *f.genre);
+    else
+      out.total = c->query("SELECT COUNT(*) FROM tracks t" + where, params).rows.at(0).integer(0);
+    // An unfiltered deep page starts from a sampled key of its ordering instead of skipping every row
+    // before it.
+    auto offset = page.offset();
+    if (keyed && !has_filter) {
+      if (auto start = page_keys_.start(*c, *keyed, offset)) {
+        if (start->past_end) return out;
+        where += keyed->from_key();
+        params.insert(params.end(), start->key.begin(), start->key.end());
+        offset = start->skip;
+      }
+    }
     params.push_back(page.per_page);
-    params.push_back(page.offset());
+    params.push_back(offset);
     // Deferred join: the OFFSET walks only the ordering index (ids), not full rows with their joins, so a
     // deep page costs an index scan instead of reading every skipped track (issue 15).
     std::string sql = order == model::TrackOrder::random
@@ -303,10 +332,25 @@ class SqlCatalogRepository final : public model::CatalogRepository {
   model::Paged<model::Album> list_albums(model::Page page, bool newest_first) override {
     auto c = pool_.acquire();
     model::Paged<model::Album> out;
-    out.total = c->query("SELECT COUNT(*) FROM albums").rows.at(0).integer(0);
-    std::string order = newest_first ? " ORDER BY al.created_at DESC, al.id DESC" : " ORDER BY al.title, al.id";
-    for (const auto& r :
-         c->query(kAlbumSelect + order + " LIMIT ? OFFSET ?", {page.per_page, page.offset()}).rows)
+    out.total = maintained_total(*c, "albums");
+    const auto& keyed = newest_first ? kAlbumsNewest : kAlbumsByTitle;
+    std::string where = " WHERE 1 = 1";
+    std::vector<Value> params;
+    auto offset = page.offset();
+    if (auto start = page_keys_.start(*c, keyed, offset)) {
+      if (start->past_end) return out;
+      where += keyed.from_key();
+      params = start->key;
+      offset = start->skip;
+    }
+    params.push_back(page.per_page);
+    params.push_back(offset);
+    // Deferred join, as for tracks: the skipped rows are index entries, not joined rows.
+    auto order = keyed.order_by();
+    for (const auto& r : c->query(kAlbumSelect + " WHERE al.id IN (SELECT al.id FROM albums al" + where + order +
+                                      " LIMIT ? OFFSET ?)" + order,
+                                  params)
+                             .rows)
       out.items.push_back(read_album(r));
     return out;
   }
@@ -333,10 +377,19 @@ class SqlCatalogRepository final : public model::CatalogRepository {
   model::Paged<model::Artist> list_artists(model::Page page) override {
     auto c = pool_.acquire();
     model::Paged<model::Artist> out;
-    out.total = c->query("SELECT COUNT(*) FROM artists").rows.at(0).integer(0);
-    for (const auto& r : c->query(kArtistSelect + " ORDER BY ar.name, ar.id LIMIT ? OFFSET ?",
-                                  {page.per_page, page.offset()})
-                             .rows)
+    out.total = maintained_total(*c, "artists");
+    std::string where = " WHERE 1 = 1";
+    std::vector<Value> params;
+    auto offset = page.offset();
+    if (auto start = page_keys_.start(*c, kArtistsByName, offset)) {
+      if (start->past_end) return out;
+      where += kArtistsByName.from_key();
+      params = start->key;
+      offset = start->skip;
+    }
+    params.push_back(page.per_page);
+    params.push_back(offset);
+    for (const auto& r : c->query(kArtistSelect + where + kArtistsByName.order_by() + " LIMIT ? OFFSET ?", params).rows)
       out.items.push_back(read_artist(r));
     return out;
   }
@@ -379,9 +432,7 @@ class SqlCatalogRepository final : public model::CatalogRepository {
   std::vector<std::string> genres() override {
     auto c = pool_.acquire();
     std::vector<std::string> out;
-    for (const auto& r :
-         c->query("SELECT DISTINCT genre FROM tracks WHERE genre IS NOT NULL AND genre <> '' ORDER BY genre").rows)
-      out.push_back(r.text(0));
+    for (const auto& r : c->query("SELECT genre FROM genre_counts ORDER BY genre").rows) out.push_back(r.text(0));
     return out;
   }
 
@@ -526,9 +577,9 @@ class SqlCatalogRepository final : public model::CatalogRepository {
   model::CatalogCounts counts() override {
     auto c = pool_.acquire();
     auto r = c->query(
-                  "SELECT (SELECT COUNT(*) FROM tracks), (SELECT COUNT(*) FROM albums), (SELECT COUNT(*) FROM "
-                  "artists), (SELECT COUNT(DISTINCT genre) FROM tracks WHERE genre IS NOT NULL AND genre <> ''), "
-                  "(SELECT COALESCE(SUM(duration_secs), 0) FROM tracks)")
+                  "SELECT (SELECT n FROM catalog_totals WHERE name = 'tracks'), (SELECT n FROM catalog_totals WHERE "
+                  "name = 'albums'), (SELECT n FROM catalog_totals WHERE name = 'artists'), (SELECT COUNT(*) FROM "
+                  "genre_counts), (SELECT COALESCE(SUM(duration_secs), 0) FROM tracks)")
                  .rows.at(0);
     return {r.integer(0), r.integer(1), r.integer(2), r.integer(3), r.real(4)};
   }
@@ -668,9 +719,7 @@ class SqlCatalogRepository final : public model::CatalogRepository {
   std::vector<model::GenreCount> genre_counts() override {
     auto c = pool_.acquire();
     std::vector<model::GenreCount> out;
-    for (const auto& r : c->query("SELECT genre, COUNT(*), COUNT(DISTINCT album_id) FROM tracks WHERE genre IS NOT NULL "
-                                  "AND genre <> '' GROUP BY genre ORDER BY genre")
-                             .rows)
+    for (const auto& r : c->query("SELECT genre, tracks, albums FROM genre_counts ORDER BY genre").rows)
       out.push_back({r.text(0), r.integer(1), r.integer(2)});
     return out;
   }
@@ -742,6 +791,17 @@ class SqlCatalogRepository final : public model::CatalogRepository {
   }
 
  private:
+  // A table's row count as kept by the triggers of migration 0017.
+  static std::int64_t maintained_total(Connection& c, const char* table) {
+    auto rows = c.query("SELECT n FROM catalog_totals WHERE name = ?", {std::string(table)});
+    return rows.empty() ? 0 : rows.rows.front().integer(0);
+  }
+
+  static std::int64_t genre_tracks(Connection& c, const std::string& genre) {
+    auto rows = c.query("SELECT tracks FROM genre_counts WHERE genre = ?", {genre});
+    return rows.empty() ? 0 : rows.rows.front().integer(0);
+  }
+
   std::optional<model::Track> one_track(const std::string& sql, std::string param) {
     auto c = pool_.acquire();
     auto rows = c->query(sql, {std::move(param)});
@@ -750,6 +810,7 @@ class SqlCatalogRepository final : public model::CatalogRepository {
   }
 
   Pool& pool_;
+  PageKeys page_keys_;
 };
 
 }  // namespace

@@ -1,0 +1,64 @@
+#include "db/page_keys.hpp"
+
+#include <fmt/format.h>
+
+namespace st::db {
+
+std::string KeyedOrder::order_by() const {
+  std::string out = " ORDER BY ";
+  for (std::size_t i = 0; i < columns.size(); ++i) out += (i ? ", " : "") + columns[i] + (descending ? " DESC" : "");
+  return out;
+}
+
+std::string KeyedOrder::from_key() const {
+  std::string cols, marks;
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    cols += (i ? ", " : "") + columns[i];
+    marks += i ? ", ?" : "?";
+  }
+  return fmt::format(" AND ({}) {} ({})", cols, descending ? "<=" : ">=", marks);
+}
+
+std::optional<PageStart> PageKeys::start(Connection& c, const KeyedOrder& order, std::int64_t offset) {
+  if (offset < kStride) return std::nullopt;
+  std::string names;
+  std::vector<Value> params;
+  for (const auto& v : order.versions) {
+    names += names.empty() ? "?" : ", ?";
+    params.push_back(v);
+  }
+  std::vector<std::int64_t> versions;
+  for (const auto& r : c.query("SELECT version FROM catalog_totals WHERE name IN (" + names + ") ORDER BY name", params).rows)
+    versions.push_back(r.integer(0));
+
+  std::lock_guard lock(mu_);
+  auto& s = sampled_[order.name];
+  if (s.keys.empty() || s.versions != versions) {
+    // One pass over the ordering index, numbering the rows and keeping every kStride-th key.
+    std::string inner, outer;
+    for (std::size_t i = 0; i < order.columns.size(); ++i) {
+      inner += fmt::format("{}{} AS k{}", i ? ", " : "", order.columns[i], i);
+      outer += fmt::format("{}k{}", i ? ", " : "", i);
+    }
+    auto rows = c.query(fmt::format("SELECT {0} FROM (SELECT {1}, row_number() OVER ({2}) AS rn FROM {3}) s "
+                                    "WHERE (rn - 1) % ? = 0 ORDER BY rn",
+                                    outer, inner, order.order_by().substr(1), order.from),
+                        {kStride});
+    s.keys.clear();
+    s.keys.reserve(rows.rows.size());
+    for (const auto& r : rows.rows) {
+      std::vector<Value> key;
+      for (std::size_t i = 0; i < order.columns.size(); ++i) {
+        if (order.integer[i]) key.emplace_back(r.integer(i));
+        else key.emplace_back(r.text(i));
+      }
+      s.keys.push_back(std::move(key));
+    }
+    s.versions = std::move(versions);
+  }
+  auto j = offset / kStride;
+  if (j >= static_cast<std::int64_t>(s.keys.size())) return PageStart{{}, 0, true};
+  return PageStart{s.keys[static_cast<std::size_t>(j)], offset - j * kStride, false};
+}
+
+}  // namespace st::db

@@ -1,0 +1,55 @@
+#pragma once
+// Deep pages without walking the skipped rows (issue 15): for one ordering of one table, the key of every
+// kStride-th row, so that the page at offset o starts from the key of row (o / kStride) * kStride and
+// skips fewer than kStride rows through the ordering index. The keys are read again when the table's
+// version (catalog_totals, migration 0017: bumped by triggers on every insert, delete and change of an
+// ordering column, by any node) differs from the one they were read at.
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "db/sql.hpp"
+
+namespace st::db {
+
+// An ordering that an index answers exactly (tie-breakers included).
+struct KeyedOrder {
+  std::string name;                   // the cache's key ("tracks:newest")
+  std::string from;                   // "tracks t"
+  std::vector<std::string> columns;   // the ordering's columns, all NOT NULL ("t.created_at", "t.id")
+  std::vector<bool> integer;          // per column: read as an integer (else as text)
+  bool descending = false;            // every column in the same direction
+  std::vector<std::string> versions;  // catalog_totals rows whose version the ordering depends on
+
+  std::string order_by() const;  // " ORDER BY t.created_at DESC, t.id DESC"
+  // " AND (t.created_at, t.id) <= (?, ?)": rows from the key on, in the ordering's direction.
+  std::string from_key() const;
+};
+
+struct PageStart {
+  std::vector<Value> key;   // seek to this key (inclusive)...
+  std::int64_t skip = 0;    // ...then skip this many rows (< kStride)
+  bool past_end = false;    // the offset is beyond the last row: the page is empty
+};
+
+class PageKeys {
+ public:
+  static constexpr std::int64_t kStride = 500;
+
+  // Where the page at `offset` starts, or nullopt when a plain OFFSET is as cheap (a shallow page).
+  std::optional<PageStart> start(Connection& c, const KeyedOrder& order, std::int64_t offset);
+
+ private:
+  struct Sampled {
+    std::vector<std::int64_t> versions;
+    std::vector<std::vector<Value>> keys;  // keys[j]: the key of row j * kStride
+  };
+
+  std::mutex mu_;  // held while keys are read, so concurrent deep pages read them once
+  std::map<std::string, Sampled> sampled_;
+};
+
+}  // namespace st::db

@@ -1,0 +1,377 @@
+// Catalogue totals kept by triggers (migration 0017): the list totals and the genre tallies stay equal
+// to a fresh count through inserts, bulk inserts, deletes, edits, replicated (P2P) tracks, album and
+// artist deletions with their foreign-key cascades, and the migration's seeding of an existing catalogue.
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "db/migrator.hpp"
+#include "db/repositories.hpp"
+#include "support/test_database.hpp"
+#include "util/time.hpp"
+#include "util/uuid.hpp"
+
+using namespace st;
+
+namespace {
+
+struct Tally {
+  std::int64_t tracks = 0, albums = 0;
+  bool operator==(const Tally&) const = default;
+};
+
+class CatalogTotals : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    ST_OPEN_TEST_DATABASE(db_);
+    catalog_ = db::make_catalog_repository(db_.pool());
+  }
+
+  model::Artist artist(const std::string& name) {
+    model::Artist a{util::new_uuid(), name, std::nullopt, {}, {}, util::now_micros()};
+    return catalog_->upsert_artist("name:" + name, a);
+  }
+
+  model::Album album(const model::Artist& ar, const std::string& title) {
+    model::Album al;
+    al.id = util::new_uuid();
+    al.title = title;
+    al.artist_id = ar.id;
+    al.artist_name = ar.name;
+    al.created_at = util::now_micros();
+    return catalog_->upsert_album(ar.id + "|" + title, al);
+  }
+
+  model::Track track(const model::Artist& ar, const model::Album* al, std::optional<std::string> genre,
+                     const std::string& path) {
+    model::Track t;
+    t.id = util::new_uuid();
+    t.title = "T " + path;
+    t.artist_id = ar.id;
+    t.artist_name = ar.name;
+    if (al) t.album_id = al->id, t.album_title = al->title;
+    t.genre = std::move(genre);
+    t.duration_secs = 60;
+    t.file_path = path;
+    t.file_size = 1000;
+    t.format = "flac";
+    t.created_at = util::now_micros();
+    return t;
+  }
+
+  std::int64_t count(const std::string& sql) {
+    auto c = db_.pool().acquire();
+    return c->query(sql).rows.at(0).integer(0);
+  }
+
+  // The genre tallies the repository answers from its maintained table.
+  std::map<std::string, Tally> maintained_genres() {
+    std::map<std::string, Tally> out;
+    for (const auto& g : catalog_->genre_counts()) out[g.name] = {g.songs, g.albums};
+    return out;
+  }
+
+  // The same tallies counted afresh from the tracks.
+  std::map<std::string, Tally> counted_genres() {
+    std::map<std::string, Tally> out;
+    auto c = db_.pool().acquire();
+    for (const auto& r : c->query("SELECT genre, COUNT(*), COUNT(DISTINCT album_id) FROM tracks WHERE genre IS NOT NULL "
+                                  "AND genre <> '' GROUP BY genre")
+                             .rows)
+      out[r.text(0)] = {r.integer(1), r.integer(2)};
+    return out;
+  }
+
+  // Every maintained figure equals a fresh count.
+  void expect_exact(const std::string& when) {
+    SCOPED_TRACE(when);
+    EXPECT_EQ(catalog_->list_tracks({}, model::TrackOrder::newest, {1, 1}).total, count("SELECT COUNT(*) FROM tracks"));
+    EXPECT_EQ(catalog_->list_albums({1, 1}, true).total, count("SELECT COUNT(*) FROM albums"));
+    EXPECT_EQ(catalog_->list_artists({1, 1}).total, count("SELECT COUNT(*) FROM artists"));
+    auto counts = catalog_->counts();
+    EXPECT_EQ(counts.tracks, count("SELECT COUNT(*) FROM tracks"));
+    EXPECT_EQ(counts.albums, count("SELECT COUNT(*) FROM albums"));
+    EXPECT_EQ(counts.artists, count("SELECT COUNT(*) FROM artists"));
+    auto genres = counted_genres();
+    EXPECT_EQ(maintained_genres(), genres);
+    EXPECT_EQ(counts.genres, static_cast<std::int64_t>(genres.size()));
+    std::vector<std::string> names;
+    for (const auto& [name, tally] : genres) names.push_back(name);
+    EXPECT_EQ(catalog_->genres(), names);
+    for (const auto& [name, tally] : genres) {
+      model::TrackFilter f;
+      f.genre = name;
+      EXPECT_EQ(catalog_->list_tracks(f, model::TrackOrder::title, {1, 1}).total, tally.tracks) << name;
+    }
+  }
+
+  test::TestDatabase db_{GetParam()};
+  std::unique_ptr<model::CatalogRepository> catalog_;
+};
+
+}  // namespace
+
+TEST_P(CatalogTotals, InsertsDeletesAndEditsKeepEveryTotalExact) {
+  expect_exact("empty");
+  auto band = artist("Band"), solo = artist("Solo");
+  auto lp = album(band, "LP"), ep = album(band, "EP");
+  auto t1 = track(band, &lp, "Rock", "/m/1.flac"), t2 = track(band, &lp, "Rock", "/m/2.flac");
+  auto t3 = track(band, &ep, "Rock", "/m/3.flac"), t4 = track(solo, nullptr, "Jazz", "/m/4.flac");
+  auto t5 = track(solo, nullptr, std::nullopt, "/m/5.flac"), t6 = track(solo, &ep, "", "/m/6.flac");
+  for (const auto* t : {&t1, &t2, &t3, &t4, &t5, &t6}) catalog_->insert_track(*t);
+  expect_exact("single inserts");
+  EXPECT_EQ(catalog_->list_tracks({}, model::TrackOrder::newest, {1, 2}).total, 6);
+  EXPECT_EQ(catalog_->list_albums({1, 1}, true).total, 2);
+  EXPECT_EQ(catalog_->list_artists({1, 1}).total, 2);
+  // Rock: three tracks on two albums (LP counted once); Jazz: one track on no album; no "" genre.
+  EXPECT_EQ(maintained_genres(), (std::map<std::string, Tally>{{"Jazz", {1, 0}}, {"Rock", {3, 2}}}));
+
+  std::vector<model::Track> batch;
+  for (int i = 0; i < 40; ++i)
+    batch.push_back(track(i % 2 ? band : solo, i % 3 ? &lp : nullptr, i % 4 ? "Pop" : "Rock", "/b/" + std::to_string(i)));
+  catalog_->insert_tracks(batch);
+  expect_exact("bulk insert");
+  EXPECT_EQ(catalog_->list_tracks({}, model::TrackOrder::newest, {1, 2}).total, 46);
+
+  // A failed insert (a path taken) changes nothing.
+  EXPECT_ANY_THROW(catalog_->insert_track(track(band, &lp, "Ska", "/m/1.flac")));
+  expect_exact("failed insert");
+  EXPECT_EQ(maintained_genres().count("Ska"), 0u);
+
+  // Edits: a genre changed, cleared, set from nothing; an album changed by a rescan.
+  catalog_->update_track_fields(t1.id, {.genre = std::string("Jazz")});
+  expect_exact("genre changed");
+  catalog_->update_track_fields(t5.id, {.genre = std::string("Jazz")});
+  expect_exact("genre set");
+  t3.album_id = lp.id;
+  t3.genre = std::nullopt;
+  catalog_->update_track_file(t3);
+  expect_exact("album and genre changed by a rescan");
+  t4.album_id = ep.id;
+  catalog_->update_track_files({t4});
+  expect_exact("album set");
+  catalog_->update_track_fields(t2.id, {.title = std::string("Renamed")});  // neither genre nor album
+  expect_exact("title changed");
+
+  catalog_->delete_track(t1.id);
+  catalog_->delete_track(batch[5].id);
+  catalog_->delete_track(t6.id);
+  expect_exact("deletes");
+  for (const auto& t : batch) catalog_->delete_track(t.id);
+  expect_exact("batch deleted");
+  EXPECT_EQ(maintained_genres().count("Pop"), 0u);
+}
+
+TEST_P(CatalogTotals, ReplicatedTracksCountLikeLocalOnes) {
+  auto peer = artist("Peer band");
+  auto lp = album(peer, "Shared LP");
+  auto local = track(peer, &lp, "Folk", "/m/local.flac");
+  auto replica = track(peer, &lp, "Folk", "p2p://node-a/abc123");
+  replica.content_hash = "abc123";
+  catalog_->insert_track(local);
+  catalog_->insert_track(replica);
+  expect_exact("a replica added");
+  EXPECT_EQ(catalog_->list_tracks({}, model::TrackOrder::newest, {1, 10}).total, 2);
+  EXPECT_EQ(catalog_->list_tracks({}, model::TrackOrder::newest, {1, 10}).items.size(), 2u);
+  // The peer regroups its track: the replica follows to another album and genre.
+  auto other = album(peer, "Other LP");
+  catalog_->update_track_fields(replica.id, {.genre = std::string("Blues"), .album_id = other.id});
+  expect_exact("a replica regrouped");
+  catalog_->delete_track(replica.id);
+  expect_exact("a replica gone");
+}
+
+TEST_P(CatalogTotals, AlbumAndArtistDeletionsCascadeIntoTheTotals) {
+  auto band = artist("Band"), solo = artist("Solo");
+  auto lp = album(band, "LP"), ep = album(band, "EP"), single = album(solo, "Single");
+  for (int i = 0; i < 5; ++i) catalog_->insert_track(track(band, &lp, i % 2 ? "Rock" : "Pop", "/lp/" + std::to_string(i)));
+  for (int i = 0; i < 3; ++i) catalog_->insert_track(track(band, &ep, "Rock", "/ep/" + std::to_string(i)));
+  for (int i = 0; i < 2; ++i) catalog_->insert_track(track(solo, &single, "Rock", "/s/" + std::to_string(i)));
+  expect_exact("filled");
+  EXPECT_EQ(maintained_genres()["Rock"], (Tally{7, 3}));
+
+  // An album deleted: its tracks stay, with no album (ON DELETE SET NULL).
+  {
+    auto c = db_.pool().acquire();
+    c->query("DELETE FROM albums WHERE id = ?", {lp.id});
+  }
+  expect_exact("album deleted");
+  EXPECT_EQ(maintained_genres()["Rock"], (Tally{7, 2}));
+  EXPECT_EQ(catalog_->list_tracks({}, model::TrackOrder::newest, {1, 1}).total, 10);
+
+  // An artist deleted: its albums and tracks go with it (ON DELETE CASCADE).
+  {
+    auto c = db_.pool().acquire();
+    c->query("DELETE FROM artists WHERE id = ?", {band.id});
+  }
+  expect_exact("artist deleted");
+  EXPECT_EQ(catalog_->list_tracks({}, model::TrackOrder::newest, {1, 1}).total, 2);
+  EXPECT_EQ(catalog_->list_albums({1, 1}, true).total, 1);
+  EXPECT_EQ(catalog_->list_artists({1, 1}).total, 1);
+  EXPECT_EQ(maintained_genres(), (std::map<std::string, Tally>{{"Rock", {2, 1}}}));
+
+  // Orphans pruned after their tracks went.
+  auto lone = album(solo, "Lone");
+  auto ghost = artist("Ghost");
+  expect_exact("orphans added");
+  catalog_->prune_orphans();
+  expect_exact("orphans pruned");
+  EXPECT_EQ(catalog_->list_albums({1, 1}, true).total, 1);
+  EXPECT_EQ(catalog_->list_artists({1, 1}).total, 1);
+  (void)lone, (void)ghost;
+}
+
+TEST_P(CatalogTotals, TheMigrationSeedsTheTotalsOfAnExistingCatalogue) {
+  auto band = artist("Band"), solo = artist("Solo");
+  auto lp = album(band, "LP"), ep = album(solo, "EP");
+  for (int i = 0; i < 7; ++i) catalog_->insert_track(track(band, &lp, i % 3 ? "Rock" : "Pop", "/a/" + std::to_string(i)));
+  for (int i = 0; i < 4; ++i) catalog_->insert_track(track(solo, i % 2 ? &ep : nullptr, "Rock", "/b/" + std::to_string(i)));
+  catalog_->insert_track(track(solo, &ep, std::nullopt, "/b/none"));
+  auto empty_album = album(solo, "Empty");
+  (void)empty_album;
+  {
+    // Back to the catalogue as it was before migration 0017 (its objects gone, its name unrecorded).
+    auto c = db_.pool().acquire();
+    if (c->dialect() == db::Dialect::postgres)
+      c->exec_script("DROP FUNCTION catalog_totals_count() CASCADE; DROP FUNCTION catalog_totals_track() CASCADE; "
+                     "DROP FUNCTION catalog_totals_plays() CASCADE;");
+    else
+      for (const char* t : {"totals_artist_insert", "totals_artist_delete", "totals_album_insert", "totals_album_delete",
+                            "totals_track_insert", "totals_track_delete", "genre_track_insert", "genre_track_delete",
+                            "genre_track_update", "totals_track_order", "totals_track_plays", "totals_album_order",
+                            "totals_artist_order"})
+        c->exec_script(std::string("DROP TRIGGER ") + t);
+    c->exec_script("DROP TABLE catalog_totals; DROP TABLE genre_counts; DROP TABLE genre_albums; "
+                   "DROP INDEX tracks_genre_title; CREATE INDEX tracks_genre ON tracks (genre);");
+    c->query("DELETE FROM schema_migrations WHERE name = '0017_catalog_totals'");
+  }
+  EXPECT_EQ(db::migrate(db_.pool()), std::vector<std::string>{"0017_catalog_totals"});
+  expect_exact("seeded");
+  EXPECT_EQ(catalog_->list_tracks({}, model::TrackOrder::newest, {1, 1}).total, 12);
+  EXPECT_EQ(catalog_->list_albums({1, 1}, true).total, 3);
+  EXPECT_EQ(catalog_->list_artists({1, 1}).total, 2);
+  EXPECT_EQ(maintained_genres(), (std::map<std::string, Tally>{{"Pop", {3, 1}}, {"Rock", {8, 2}}}));
+  // And kept from there on.
+  catalog_->insert_track(track(band, &lp, "Pop", "/a/more"));
+  expect_exact("after seeding");
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, CatalogTotals, test::kEngines, [](const auto& info) { return info.param; });
+
+namespace {
+
+// Deep pages start from sampled keys (db/page_keys) and must equal what OFFSET answers, also after the
+// catalogue changes under them.
+class DeepPages : public CatalogTotals {
+ protected:
+  std::vector<std::string> ids(const std::string& sql, std::int64_t per_page, std::int64_t offset) {
+    auto c = db_.pool().acquire();
+    std::vector<std::string> out;
+    for (const auto& r : c->query(sql + " LIMIT ? OFFSET ?", {per_page, offset}).rows) out.push_back(r.text(0));
+    return out;
+  }
+
+  template <typename T>
+  static std::vector<std::string> ids_of(const std::vector<T>& items) {
+    std::vector<std::string> out;
+    for (const auto& i : items) out.push_back(i.id);
+    return out;
+  }
+
+  // Every page of every ordering (per_page 37 crosses the sampling stride at varying points).
+  void expect_pages_match(const std::string& when) {
+    SCOPED_TRACE(when);
+    const std::int64_t per = 37;
+    auto n_tracks = count("SELECT COUNT(*) FROM tracks"), n_albums = count("SELECT COUNT(*) FROM albums"),
+         n_artists = count("SELECT COUNT(*) FROM artists");
+    struct TrackCase {
+      model::TrackOrder order;
+      const char* sql;
+    };
+    for (const auto& tc : {TrackCase{model::TrackOrder::newest, "SELECT id FROM tracks ORDER BY created_at DESC, id DESC"},
+                           TrackCase{model::TrackOrder::most_played,
+                                     "SELECT id FROM tracks ORDER BY play_count DESC, created_at DESC, id DESC"},
+                           TrackCase{model::TrackOrder::title, "SELECT id FROM tracks ORDER BY title, id"}}) {
+      for (std::int64_t page = 1; (page - 1) * per <= n_tracks + per; ++page) {
+        auto got = catalog_->list_tracks({}, tc.order, {page, per});
+        ASSERT_EQ(ids_of(got.items), ids(tc.sql, per, (page - 1) * per)) << tc.sql << " page " << page;
+        ASSERT_EQ(got.total, n_tracks);
+      }
+    }
+    for (bool newest : {true, false}) {
+      const char* sql = newest ? "SELECT id FROM albums ORDER BY created_at DESC, id DESC" : "SELECT id FROM albums ORDER BY title, id";
+      for (std::int64_t page = 1; (page - 1) * per <= n_albums + per; ++page) {
+        auto got = catalog_->list_albums({page, per}, newest);
+        ASSERT_EQ(ids_of(got.items), ids(sql, per, (page - 1) * per)) << sql << " page " << page;
+        ASSERT_EQ(got.total, n_albums);
+      }
+    }
+    for (std::int64_t page = 1; (page - 1) * per <= n_artists + per; ++page) {
+      auto got = catalog_->list_artists({page, per});
+      ASSERT_EQ(ids_of(got.items), ids("SELECT id FROM artists ORDER BY name, id", per, (page - 1) * per)) << page;
+      ASSERT_EQ(got.total, n_artists);
+    }
+  }
+};
+
+}  // namespace
+
+TEST_P(DeepPages, EveryPageEqualsTheOffsetPageAsTheCatalogueChanges) {
+  std::vector<model::Artist> artists;
+  std::vector<model::Album> albums;
+  for (int i = 0; i < 1100; ++i) {
+    // Names and titles repeat (ties broken by id); creation times repeat too.
+    model::Artist a{util::new_uuid(), "Artist " + std::to_string(i % 700), std::nullopt, {}, {}, 1000 + i % 300};
+    artists.push_back(catalog_->upsert_artist("name:" + std::to_string(i), a));
+  }
+  std::vector<std::pair<std::string, model::Album>> keyed;
+  for (int i = 0; i < 1100; ++i) {
+    model::Album al;
+    al.id = util::new_uuid();
+    al.title = "Album " + std::to_string(i % 800);
+    al.artist_id = artists[static_cast<std::size_t>(i)].id;
+    al.created_at = 5000 + i % 400;
+    keyed.emplace_back("k" + std::to_string(i), al);
+  }
+  albums = catalog_->upsert_albums(keyed);
+  std::vector<model::Track> tracks;
+  for (int i = 0; i < 1300; ++i) {
+    auto t = track(artists[static_cast<std::size_t>(i % 1100)], &albums[static_cast<std::size_t>(i % 1100)], "Rock",
+                   "/d/" + std::to_string(i));
+    t.title = "Song " + std::to_string(i % 900);
+    t.created_at = 9000 + i % 1000;
+    tracks.push_back(t);
+  }
+  catalog_->insert_tracks(tracks);
+  {
+    auto c = db_.pool().acquire();
+    c->query("UPDATE tracks SET play_count = CAST(substr(file_path, 4) AS INTEGER) % 7");
+  }
+  expect_pages_match("filled");
+
+  // Changes under the sampled keys: new rows before the first key, rows deleted, a title and a play
+  // count changed, the last artist and album by name renamed to come first, an album deleted (its tracks
+  // stay).
+  for (int i = 0; i < 30; ++i) {
+    auto t = track(artists[0], &albums[0], "Pop", "/new/" + std::to_string(i));
+    t.title = "Aaa " + std::to_string(i);
+    t.created_at = 99999;
+    catalog_->insert_track(t);
+  }
+  for (int i = 0; i < 300; i += 3) catalog_->delete_track(tracks[static_cast<std::size_t>(i)].id);
+  catalog_->update_track_fields(tracks[700].id, {.title = std::string("Zzz last")});
+  {
+    auto c = db_.pool().acquire();
+    c->query("UPDATE tracks SET play_count = 1000 WHERE id = ?", {tracks[1000].id});
+    c->query("UPDATE artists SET name = 'Aaa first' WHERE id = ?", {artists[99].id});
+    c->query("UPDATE albums SET title = 'Aaa first' WHERE id = ?", {albums[99].id});
+  }
+  expect_pages_match("changed");
+  {
+    auto c = db_.pool().acquire();
+    c->query("DELETE FROM albums WHERE id = ?", {albums[3].id});
+  }
+  expect_pages_match("an album deleted");
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, DeepPages, test::kEngines, [](const auto& info) { return info.param; });
