@@ -13,7 +13,7 @@
 -- by every insert, delete and catalogue-visible update of a track, until commit). The track counters
 -- take that same lock first, so the counter rows of tracks and genres are only ever updated under it:
 -- they add no waiting of their own and no lock-order cycle (two imports locking genres in different
--- orders would otherwise deadlock). Albums and artists each have their own row. A listen's transaction
+-- orders would otherwise deadlock); so do the album and artist counters. A listen's transaction
 -- updates one track's play count and then the 'track_plays' row, which nothing else locks.
 CREATE TABLE catalog_totals (
   name TEXT PRIMARY KEY,
@@ -45,8 +45,12 @@ INSERT INTO genre_counts (genre, tracks, albums)
   SELECT genre, COUNT(*), COUNT(DISTINCT album_id) FROM tracks
   WHERE genre IS NOT NULL AND genre <> '' GROUP BY genre;
 
+-- Albums and artists take the same table lock before their counter row, so every transaction meets the
+-- locks in one order (the table, then counter rows): an import batch that inserts a track and then a new
+-- album cannot deadlock with an upload that inserted its album and is about to insert its track.
 CREATE FUNCTION catalog_totals_count() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+  LOCK TABLE p2p_catalog_log IN SHARE ROW EXCLUSIVE MODE;
   UPDATE catalog_totals SET n = n + CASE TG_OP WHEN 'INSERT' THEN 1 WHEN 'DELETE' THEN -1 ELSE 0 END,
     version = version + 1 WHERE name = TG_TABLE_NAME;
   RETURN NULL;
