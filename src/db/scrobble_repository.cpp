@@ -88,9 +88,16 @@ class SqlScrobbleQueueRepository final : public model::ScrobbleQueueRepository {
   std::vector<model::ScrobbleItem> due(util::Micros now, std::size_t limit) override {
     auto c = pool_.acquire();
     std::vector<model::ScrobbleItem> out;
+    // A service's items leave in the order they were queued: one waiting out a back-off holds back the
+    // newer items of its service (queued while it was down, each with its own schedule), so that when the
+    // service comes back the listens arrive in the order they were heard.
     for (const auto& r : c->query(std::string(kItemSelect) +
-                                      " WHERE next_attempt_at <= ? ORDER BY created_at, id LIMIT ?",
-                                  {now, static_cast<std::int64_t>(limit)})
+                                      " WHERE next_attempt_at <= ? AND NOT EXISTS (SELECT 1 FROM scrobble_queue o "
+                                      "WHERE o.service = scrobble_queue.service AND o.next_attempt_at > ? AND "
+                                      "(o.created_at < scrobble_queue.created_at OR (o.created_at = "
+                                      "scrobble_queue.created_at AND o.id < scrobble_queue.id))) "
+                                      "ORDER BY created_at, id LIMIT ?",
+                                  {now, now, static_cast<std::int64_t>(limit)})
                              .rows)
       out.push_back(read_item(r));
     return out;

@@ -43,7 +43,7 @@ class ScrobbleQueueRepository {
   // Adds the item, then removes the oldest items of that user and service beyond `cap`; answers how many
   // were removed. A now-playing notice replaces the user's earlier one for that service.
   virtual std::size_t push(const ScrobbleItem& item, std::size_t cap) = 0;
-  // Items whose next attempt is due, oldest first.
+  // Items whose next attempt is due, oldest first; none that a service's older item, not yet due, holds back.
   virtual std::vector<ScrobbleItem> due(util::Micros now, std::size_t limit) = 0;
   // The earliest next attempt of any item, if any.
   virtual std::optional<util::Micros> next_due() = 0;
