@@ -10,8 +10,7 @@ TRACKS=${TRACKS:-100000}
 DURATION=${DURATION:-5s}
 bench_setup catalog
 
-SOUNDTIME_DATA_DIR="$work" "$BIN" user create bench --email b@example.org --password bench-password --role admin >/dev/null
-python3 bench/make_catalog.py "$work/soundtime.db" "$TRACKS"
+catalog_prepare "$work" "$TRACKS"
 sport=$(port)
 SOUNDTIME_DATA_DIR="$work" PORT=$sport HOST=127.0.0.1 LOG_LEVEL=warn "$BIN" serve >"$work/st.log" 2>&1 &
 pid=$!

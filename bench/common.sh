@@ -70,3 +70,22 @@ p2p_node() {
   # and killing it stops the node (without exec the server outlived the kill and kept the port and the log).
   exec "$@"
 }
+
+# A migrated data directory in DIR holding the synthetic catalogue of N tracks (bench/make_catalog.py) and
+# the admin "bench". With CATALOG_CACHE=DIR2, the catalogue is built once into DIR2 and copied from there
+# on later runs (a million tracks take minutes to generate).
+catalog_prepare() {  # dir tracks
+  local cache=${CATALOG_CACHE:-}
+  if [ -n "$cache" ] && [ -f "$cache/soundtime-$2.db" ]; then
+    cp "$cache/soundtime-$2.db" "$1/soundtime.db"
+    SOUNDTIME_DATA_DIR="$1" "$BIN" user role bench admin >/dev/null  # applies newer migrations, if any
+    return
+  fi
+  SOUNDTIME_DATA_DIR="$1" "$BIN" user create bench --email b@example.org --password bench-password --role admin >/dev/null
+  python3 bench/make_catalog.py "$1/soundtime.db" "$2"
+  if [ -n "$cache" ]; then
+    mkdir -p "$cache"
+    sqlite3 "$1/soundtime.db" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+    cp "$1/soundtime.db" "$cache/soundtime-$2.db"
+  fi
+}
