@@ -1,6 +1,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <random>
+#include <set>
+#include <map>
 
 #include "db/page_keys.hpp"
 #include "db/repositories.hpp"
@@ -40,6 +43,12 @@ std::vector<Value> track_values(const model::Track& t) {
           opt(t.lyrics),
           opt(t.content_hash),
           util::fold_for_search(t.title + " " + t.artist_name + " " + t.album_title.value_or(""))};
+}
+
+// A row's random key (migration 0018): random picks are index probes at random points of it.
+std::int64_t shuffle_key() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  return static_cast<std::int64_t>(rng());
 }
 
 // The orderings of the unfiltered lists, each answered by an index (migrations 0001, 0017).
@@ -96,10 +105,11 @@ class SqlCatalogRepository final : public model::CatalogRepository {
   static model::Album upsert_album_on(Connection& c, std::string_view key, const model::Album& a) {
     c.query(
         "INSERT INTO albums (id, match_key, title, artist_id, release_date, musicbrainz_id, genre, year, "
-        "is_compilation, search_text, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "is_compilation, search_text, created_at, shuffle) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (match_key) DO NOTHING",
         {a.id, std::string(key), a.title, a.artist_id, opt(a.release_date), opt(a.musicbrainz_id), opt(a.genre),
-         opt(a.year), a.is_compilation, util::fold_for_search(a.title + " " + a.artist_name), a.created_at});
+         opt(a.year), a.is_compilation, util::fold_for_search(a.title + " " + a.artist_name), a.created_at,
+         shuffle_key()});
     auto rows = c.query(kAlbumSelect + " WHERE al.match_key = ?", {std::string(key)});
     return read_album(rows.rows.at(0));
   }
@@ -140,12 +150,13 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     values.insert(values.begin(), t.id);
     values.push_back(opt(t.uploaded_by));
     values.push_back(t.created_at);
+    values.push_back(shuffle_key());
     c.query(
         "INSERT INTO tracks (id, title, artist_id, album_id, track_number, track_total, disc_number, disc_total, "
         "duration_secs, genre, year, musicbrainz_id, file_path, file_size, file_mtime, format, bitrate, "
         "sample_rate, channels, bit_depth, replaygain_track_gain, replaygain_track_peak, replaygain_album_gain, "
-        "replaygain_album_peak, lyrics, content_hash, search_text, uploaded_by, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "replaygain_album_peak, lyrics, content_hash, search_text, uploaded_by, created_at, shuffle) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         values);
   }
 
@@ -555,9 +566,25 @@ class SqlCatalogRepository final : public model::CatalogRepository {
       }
       where += ")";
     }
-    params.push_back(q.limit);
     auto c = pool_.acquire();
     std::vector<model::Track> out;
+    // A filter that most tracks pass (none, a common genre, not an artist, a few exclusions): probes of the
+    // random key. Narrow ones (an artist, a folder, years, a rare genre): their few rows, shuffled.
+    bool broad = !q.artist_id && q.artist_ids.empty() && !q.year_min && !q.year_max && !q.path_prefix;
+    if (broad && !q.genres.empty()) {
+      std::int64_t matching = 0;
+      for (const auto& g : q.genres) matching += genre_tracks(*c, g);
+      broad = matching * 100 >= maintained_total(*c, "tracks");
+    }
+    if (broad) {
+      auto ids = random_picks(*c, c->dialect() == Dialect::sqlite ? "tracks t INDEXED BY tracks_shuffle" : "tracks t", "t",
+                              where, params, q.limit);
+      if (static_cast<std::int64_t>(ids.size()) == q.limit) {
+        out = tracks_by_ids(*c, ids);
+        return out;
+      }
+    }
+    params.push_back(q.limit);
     for (const auto& r : c->query(kTrackSelect + where + " ORDER BY random() LIMIT ?", params).rows)
       out.push_back(read_track(r));
     return out;
@@ -585,6 +612,8 @@ class SqlCatalogRepository final : public model::CatalogRepository {
   }
 
   std::vector<model::Album> query_albums(const model::AlbumQuery& q) override {
+    auto c = pool_.acquire();
+    bool sqlite = c->dialect() == Dialect::sqlite;
     std::string where = " WHERE 1 = 1";
     std::string from = kAlbumSelect;
     std::vector<Value> params;
@@ -606,9 +635,11 @@ class SqlCatalogRepository final : public model::CatalogRepository {
       }
       case model::AlbumOrder::frequent:
         from = fmt::format(
-            "SELECT {} FROM albums al {} JOIN (SELECT album_id, SUM(play_count) AS plays FROM tracks "
-            "WHERE album_id IS NOT NULL GROUP BY album_id) p ON p.album_id = al.id",
-            kAlbumColumns, kAlbumJoins);
+            // Only played tracks are read, through the play-count index (SQLite, without statistics, would
+            // walk every track in album order to group them).
+            "SELECT {} FROM albums al {} JOIN (SELECT album_id, SUM(play_count) AS plays FROM tracks {}"
+            "WHERE play_count > 0 AND album_id IS NOT NULL GROUP BY album_id) p ON p.album_id = al.id",
+            kAlbumColumns, kAlbumJoins, sqlite ? "INDEXED BY tracks_play_count " : "");
         where += " AND p.plays > 0";
         order = " ORDER BY p.plays DESC, al.id";
         break;
@@ -648,10 +679,26 @@ class SqlCatalogRepository final : public model::CatalogRepository {
       params.push_back(*q.genre);
       params.push_back(*q.genre);
     }
+    std::vector<model::Album> out;
+    if (q.order == model::AlbumOrder::random && !q.path_prefix && !q.genre) {
+      // Probes of the random key instead of sorting every album (a random list has no pages to keep).
+      auto ids = random_picks(*c, sqlite ? "albums al INDEXED BY albums_shuffle" : "albums al",
+                              "al", where, params, q.limit);
+      if (static_cast<std::int64_t>(ids.size()) == q.limit) {
+        std::map<std::string, model::Album> found;
+        for_each_slice(ids, [&](const std::string& in, const std::vector<Value>& slice) {
+          for (const auto& r : c->query(kAlbumSelect + " WHERE al.id IN (" + in + ")", slice).rows) {
+            auto a = read_album(r);
+            found.emplace(a.id, std::move(a));
+          }
+        });
+        for (const auto& id : ids)
+          if (auto it = found.find(id); it != found.end()) out.push_back(std::move(it->second));
+        return out;
+      }
+    }
     params.push_back(q.limit);
     params.push_back(q.offset);
-    auto c = pool_.acquire();
-    std::vector<model::Album> out;
     for (const auto& r : c->query(from + where + order + " LIMIT ? OFFSET ?", params).rows) out.push_back(read_album(r));
     return out;
   }
@@ -791,6 +838,98 @@ class SqlCatalogRepository final : public model::CatalogRepository {
   }
 
  private:
+  // `n` distinct random rows of `from` passing `where` (" WHERE 1 = 1 AND ..." on `alias`), drawn as index
+  // probes of the random key (migration 0018): a probe takes the passing row `o` steps after a random point
+  // (o drawn from 0..kSpread-1), so a filter most rows pass costs a few index steps per pick. With o = 0
+  // alone a row's chance would follow the gap before its key (some rows all but never drawn); spread over
+  // kSpread gaps it stays near the mean. Fewer than n when the probes keep meeting the same rows (a small
+  // table or filter): the caller then sorts the few candidates instead.
+  static std::vector<std::string> random_picks(Connection& c, const std::string& from, const std::string& alias,
+                                               const std::string& where, const std::vector<Value>& params,
+                                               std::int64_t n) {
+    constexpr int kSpread = 8;
+    std::vector<std::string> out;
+    if (n <= 0) return out;
+    std::set<std::string> seen;
+    for (int round = 0; round < 3 && static_cast<std::int64_t>(out.size()) < n; ++round) {
+      auto probes = 2 * (n - static_cast<std::int64_t>(out.size())) + 4;
+      // Probes grouped by their step, one statement per step; results taken back in the probes' order.
+      std::vector<std::vector<std::int64_t>> points(kSpread);
+      std::vector<int> step_of;
+      for (std::int64_t i = 0; i < probes; ++i) {
+        auto k = shuffle_key();
+        auto o = static_cast<int>(static_cast<std::uint64_t>(shuffle_key()) % kSpread);
+        points[static_cast<std::size_t>(o)].push_back(k);
+        step_of.push_back(o);
+      }
+      std::vector<std::vector<std::optional<std::string>>> found(kSpread);
+      for (int o = 0; o < kSpread; ++o) {
+        const auto& ks = points[static_cast<std::size_t>(o)];
+        if (ks.empty()) continue;
+        std::string values_sql;
+        std::vector<Value> values;
+        for (std::size_t i = 0; i < ks.size(); ++i) {
+          values_sql += i ? ", (CAST(? AS BIGINT))" : "(CAST(? AS BIGINT))";
+          values.emplace_back(ks[i]);
+        }
+        values.insert(values.end(), params.begin(), params.end());
+        auto sql = fmt::format(
+            "WITH p(k) AS (VALUES {0}) SELECT (SELECT {1}.id FROM {2}{3} AND {1}.shuffle >= p.k ORDER BY "
+            "{1}.shuffle LIMIT 1 OFFSET {4}) FROM p",
+            values_sql, alias, from, where, o);
+        for (const auto& r : c.query(sql, values).rows) found[static_cast<std::size_t>(o)].push_back(r.opt_text(0));
+      }
+      std::vector<std::size_t> next(kSpread, 0);
+      for (auto o : step_of) {
+        auto& list = found[static_cast<std::size_t>(o)];
+        auto& at = next[static_cast<std::size_t>(o)];
+        if (at >= list.size()) continue;
+        auto k = points[static_cast<std::size_t>(o)][at];
+        auto id = list[at++];
+        // Fewer than o + 1 rows from the point on: the keys wrap around, so the rows nearest the start are
+        // as likely as any other (rare in a big table: a follow-up query for this probe alone).
+        if (!id) id = wrapped_pick(c, from, alias, where, params, k, o);
+        if (id && static_cast<std::int64_t>(out.size()) < n && seen.insert(*id).second) out.push_back(*id);
+      }
+    }
+    return out;
+  }
+
+  // The row `o` steps after key k when the ordering wraps past its end to its start.
+  static std::optional<std::string> wrapped_pick(Connection& c, const std::string& from, const std::string& alias,
+                                                 const std::string& where, const std::vector<Value>& params,
+                                                 std::int64_t k, int o) {
+    auto values = params;  // the filter's placeholders come first in the statement
+    values.emplace_back(k);
+    auto after = c.query(fmt::format("SELECT COUNT(*) FROM (SELECT 1 FROM {0}{1} AND {2}.shuffle >= CAST(? AS BIGINT) "
+                                     "LIMIT {3}) s",
+                                     from, where, alias, o + 1),
+                         values)
+                     .rows.at(0)
+                     .integer(0);
+    if (after > o) return std::nullopt;  // a row was there after all (the table changed meanwhile)
+    auto rows = c.query(fmt::format("SELECT {0}.id FROM {1}{2} ORDER BY {0}.shuffle LIMIT 1 OFFSET {3}", alias, from,
+                                    where, o - after),
+                        params)
+                    .rows;
+    if (rows.empty()) return std::nullopt;  // fewer rows than steps: the caller falls back
+    return rows.front().text(0);
+  }
+
+  static std::vector<model::Track> tracks_by_ids(Connection& c, const std::vector<std::string>& ids) {
+    std::map<std::string, model::Track> found;
+    for_each_slice(ids, [&](const std::string& in, const std::vector<Value>& params) {
+      for (const auto& r : c.query(kTrackSelect + " WHERE t.id IN (" + in + ")", params).rows) {
+        auto t = read_track(r);
+        found.emplace(t.id, std::move(t));
+      }
+    });
+    std::vector<model::Track> out;
+    for (const auto& id : ids)
+      if (auto it = found.find(id); it != found.end()) out.push_back(std::move(it->second));
+    return out;
+  }
+
   // A table's row count as kept by the triggers of migration 0017.
   static std::int64_t maintained_total(Connection& c, const char* table) {
     auto rows = c.query("SELECT n FROM catalog_totals WHERE name = ?", {std::string(table)});

@@ -74,6 +74,6 @@ TEST_P(ScrobbleQueue, AServiceDeliversInQueueOrderAfterAnOutage) {
   EXPECT_EQ(queue_->next_due(), std::optional<util::Micros>(t + 12));
 }
 
-INSTANTIATE_TEST_SUITE_P(Engines, ScrobbleQueue, test::kEngines);
+INSTANTIATE_TEST_SUITE_P(Engines, ScrobbleQueue, test::kEngines, [](const auto& info) { return info.param; });
 
 }  // namespace
