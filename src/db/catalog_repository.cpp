@@ -612,6 +612,9 @@ class SqlCatalogRepository final : public model::CatalogRepository {
   }
 
   std::vector<model::Album> query_albums(const model::AlbumQuery& q) override {
+    // The whole catalogue newest first: the REST list's path (sampled page keys, deferred join).
+    if (q.order == model::AlbumOrder::newest && !q.path_prefix && !q.genre)
+      return list_albums(model::Page::window(q.offset, q.limit), true).items;
     auto c = pool_.acquire();
     bool sqlite = c->dialect() == Dialect::sqlite;
     std::string where = " WHERE 1 = 1";
