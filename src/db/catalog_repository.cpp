@@ -58,6 +58,10 @@ const KeyedOrder kTracksPopular{"tracks:popular", "tracks t", {"t.play_count", "
 const KeyedOrder kTracksByTitle{"tracks:title", "tracks t", {"t.title", "t.id"}, {false, false}, false, {"tracks"}};
 const KeyedOrder kAlbumsNewest{"albums:newest", "albums al", {"al.created_at", "al.id"}, {true, false}, true, {"albums"}};
 const KeyedOrder kAlbumsByTitle{"albums:title", "albums al", {"al.title", "al.id"}, {false, false}, false, {"albums"}};
+// Subsonic's alphabetical album list: folded title, then the artist's folded name (migration 0019).
+const KeyedOrder kAlbumsByFoldedTitle{"albums:folded_title", "albums al JOIN artists ar ON ar.id = al.artist_id",
+                                      {"lower(al.title)", "lower(ar.name)", "al.id"}, {false, false, false}, false,
+                                      {"albums", "artists"}, true};
 const KeyedOrder kArtistsByName{"artists:name", "artists ar", {"ar.name", "ar.id"}, {false, false}, false, {"artists"}};
 
 class SqlCatalogRepository final : public model::CatalogRepository {
@@ -324,7 +328,8 @@ class SqlCatalogRepository final : public model::CatalogRepository {
       if (auto start = page_keys_.start(*c, *keyed, offset)) {
         if (start->past_end) return out;
         where += keyed->from_key();
-        params.insert(params.end(), start->key.begin(), start->key.end());
+        auto key = keyed->key_params(start->key);
+        params.insert(params.end(), key.begin(), key.end());
         offset = start->skip;
       }
     }
@@ -351,7 +356,7 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     if (auto start = page_keys_.start(*c, keyed, offset)) {
       if (start->past_end) return out;
       where += keyed.from_key();
-      params = start->key;
+      params = keyed.key_params(start->key);
       offset = start->skip;
     }
     params.push_back(page.per_page);
@@ -395,7 +400,7 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     if (auto start = page_keys_.start(*c, kArtistsByName, offset)) {
       if (start->past_end) return out;
       where += kArtistsByName.from_key();
-      params = start->key;
+      params = kArtistsByName.key_params(start->key);
       offset = start->skip;
     }
     params.push_back(page.per_page);
@@ -617,6 +622,29 @@ class SqlCatalogRepository final : public model::CatalogRepository {
       return list_albums(model::Page::window(q.offset, q.limit), true).items;
     auto c = pool_.acquire();
     bool sqlite = c->dialect() == Dialect::sqlite;
+    if (q.order == model::AlbumOrder::title && !q.path_prefix && !q.genre) {
+      // The whole catalogue by title: a deep page starts from a sampled key, and only the page's ids are
+      // walked with their joins before the rows are read.
+      std::string where = " WHERE 1 = 1";
+      std::vector<Value> params;
+      auto offset = q.offset;
+      if (auto start = page_keys_.start(*c, kAlbumsByFoldedTitle, offset)) {
+        if (start->past_end) return {};
+        where += kAlbumsByFoldedTitle.from_key();
+        params = kAlbumsByFoldedTitle.key_params(start->key);
+        offset = start->skip;
+      }
+      params.push_back(q.limit);
+      params.push_back(offset);
+      auto order = kAlbumsByFoldedTitle.order_by();
+      std::vector<model::Album> out;
+      for (const auto& r : c->query(kAlbumSelect + " WHERE al.id IN (SELECT al.id FROM " + kAlbumsByFoldedTitle.from +
+                                        where + order + " LIMIT ? OFFSET ?)" + order,
+                                    params)
+                               .rows)
+        out.push_back(read_album(r));
+      return out;
+    }
     std::string where = " WHERE 1 = 1";
     std::string from = kAlbumSelect;
     std::vector<Value> params;

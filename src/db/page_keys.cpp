@@ -16,7 +16,17 @@ std::string KeyedOrder::from_key() const {
     cols += (i ? ", " : "") + columns[i];
     marks += i ? ", ?" : "?";
   }
-  return fmt::format(" AND ({}) {} ({})", cols, descending ? "<=" : ">=", marks);
+  const char* op = descending ? "<=" : ">=";
+  auto rows = fmt::format(" AND ({}) {} ({})", cols, op, marks);
+  return seek_first_column ? fmt::format(" AND {} {} ?", columns.front(), op) + rows : rows;
+}
+
+std::vector<Value> KeyedOrder::key_params(const std::vector<Value>& key) const {
+  std::vector<Value> out;
+  out.reserve(key.size() + 1);
+  if (seek_first_column) out.push_back(key.front());
+  out.insert(out.end(), key.begin(), key.end());
+  return out;
 }
 
 std::optional<PageStart> PageKeys::start(Connection& c, const KeyedOrder& order, std::int64_t offset) {

@@ -23,10 +23,17 @@ struct KeyedOrder {
   std::vector<bool> integer;          // per column: read as an integer (else as text)
   bool descending = false;            // every column in the same direction
   std::vector<std::string> versions;  // catalog_totals rows whose version the ordering depends on
+  // Also bound the first column alone: SQLite seeks a multi-column index with the row value itself, but
+  // an ordering read partly from another table (only its first column indexed) needs the plain bound to
+  // seek instead of scanning from the start. Left off otherwise: the plain bound would take the place of
+  // the row value's seek.
+  bool seek_first_column = false;
 
   std::string order_by() const;  // " ORDER BY t.created_at DESC, t.id DESC"
-  // " AND (t.created_at, t.id) <= (?, ?)": rows from the key on, in the ordering's direction.
+  // " AND (t.created_at, t.id) <= (?, ?)": rows from the key on, in the ordering's direction (preceded by
+  // " AND t.created_at <= ?" with seek_first_column); bound with key_params(key).
   std::string from_key() const;
+  std::vector<Value> key_params(const std::vector<Value>& key) const;
 };
 
 struct PageStart {
