@@ -45,6 +45,27 @@ std::vector<Value> track_values(const model::Track& t) {
           util::fold_for_search(t.title + " " + t.artist_name + " " + t.album_title.value_or(""))};
 }
 
+// "file_path starts with prefix" as SQL, with its parameters. On SQLite (BINARY order) also as a range of
+// the path index, from the prefix up to the prefix with its last byte incremented, so that only the
+// folder's rows are read; the substr test stays (and is all PostgreSQL gets: its collation need not sort
+// by bytes).
+std::string path_under(Dialect d, const std::string& column, const std::string& prefix, std::vector<Value>& params) {
+  std::string sql;
+  if (d == Dialect::sqlite && !prefix.empty()) {
+    auto upper = prefix;
+    while (!upper.empty() && static_cast<unsigned char>(upper.back()) == 0xff) upper.pop_back();
+    if (!upper.empty()) {
+      upper.back() = static_cast<char>(static_cast<unsigned char>(upper.back()) + 1);
+      sql = column + " >= ? AND " + column + " < ? AND ";
+      params.push_back(prefix);
+      params.push_back(upper);
+    }
+  }
+  params.push_back(prefix);
+  params.push_back(prefix);
+  return sql + "substr(" + column + ", 1, length(CAST(? AS TEXT))) = ?";
+}
+
 // A row's random key (migration 0018): random picks are index probes at random points of it.
 std::int64_t shuffle_key() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -245,8 +266,9 @@ class SqlCatalogRepository final : public model::CatalogRepository {
   std::vector<std::pair<std::string, model::KnownFile>> known_files_under(std::string_view prefix) override {
     auto c = pool_.acquire();
     // Prefix match without LIKE (whose wildcards a folder name could contain).
-    auto rows = c->query("SELECT file_path, id, file_size, file_mtime FROM tracks WHERE substr(file_path, 1, ?) = ?",
-                         {static_cast<std::int64_t>(prefix.size()), std::string(prefix)});
+    std::vector<Value> params;
+    auto under = path_under(c->dialect(), "file_path", std::string(prefix), params);
+    auto rows = c->query("SELECT file_path, id, file_size, file_mtime FROM tracks WHERE " + under, params);
     std::vector<std::pair<std::string, model::KnownFile>> out;
     for (const auto& r : rows.rows) out.emplace_back(r.text(0), model::KnownFile{r.text(1), r.integer(2), r.integer(3)});
     return out;
@@ -257,9 +279,9 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     auto c = pool_.acquire();
     // Keyset paging on the file_path index: each page starts where the last one ended.
     auto rows = c->query(
-        "SELECT file_path, file_size, file_mtime FROM tracks WHERE file_path > ? AND substr(file_path, 1, ?) = ? "
-        "ORDER BY file_path LIMIT ?",
-        {std::string(after), static_cast<std::int64_t>(prefix.size()), std::string(prefix), limit});
+        "SELECT file_path, file_size, file_mtime FROM tracks WHERE file_path > ? AND substr(file_path, 1, "
+        "length(CAST(? AS TEXT))) = ? ORDER BY file_path LIMIT ?",
+        {std::string(after), std::string(prefix), std::string(prefix), limit});
     std::vector<model::KnownPath> out;
     out.reserve(rows.rows.size());
     for (const auto& r : rows.rows) out.push_back({r.text(0), r.integer(1), r.integer(2)});
@@ -296,8 +318,8 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     if (f.artist_id) where += " AND t.artist_id = ?", params.push_back(*f.artist_id);
     if (f.album_id) where += " AND t.album_id = ?", params.push_back(*f.album_id);
     if (f.path_prefix) {
-      where += " AND substr(t.file_path, 1, ?) = ?";
-      params.push_back(static_cast<std::int64_t>(f.path_prefix->size()));
+      where += " AND substr(t.file_path, 1, length(CAST(? AS TEXT))) = ?";
+      params.push_back(*f.path_prefix);
       params.push_back(*f.path_prefix);
     }
     // Each order matches an index exactly (tie-breakers included), so a page never sorts the table.
@@ -559,8 +581,8 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     if (q.year_min) where += " AND t.year >= ?", params.push_back(static_cast<std::int64_t>(*q.year_min));
     if (q.year_max) where += " AND t.year <= ?", params.push_back(static_cast<std::int64_t>(*q.year_max));
     if (q.path_prefix) {
-      where += " AND substr(t.file_path, 1, ?) = ?";
-      params.push_back(static_cast<std::int64_t>(q.path_prefix->size()));
+      where += " AND substr(t.file_path, 1, length(CAST(? AS TEXT))) = ?";
+      params.push_back(*q.path_prefix);
       params.push_back(*q.path_prefix);
     }
     if (!q.exclude.empty()) {
@@ -700,8 +722,9 @@ class SqlCatalogRepository final : public model::CatalogRepository {
         break;
     }
     if (q.path_prefix) {
-      where += " AND EXISTS (SELECT 1 FROM tracks ft WHERE ft.album_id = al.id AND substr(ft.file_path, 1, ?) = ?)";
-      params.push_back(static_cast<std::int64_t>(q.path_prefix->size()));
+      where += " AND EXISTS (SELECT 1 FROM tracks ft WHERE ft.album_id = al.id AND substr(ft.file_path, 1, "
+               "length(CAST(? AS TEXT))) = ?)";
+      params.push_back(*q.path_prefix);
       params.push_back(*q.path_prefix);
     }
     if (q.genre) {
@@ -750,10 +773,13 @@ class SqlCatalogRepository final : public model::CatalogRepository {
   std::vector<model::ArtistWithAlbums> album_artists() override {
     auto c = pool_.acquire();
     std::vector<model::ArtistWithAlbums> out;
-    auto rows = c->query(fmt::format("SELECT {}, n.albums, n.covered FROM artists ar JOIN (SELECT artist_id, COUNT(*) AS albums, "
-                                     "COUNT(cover_url) AS covered FROM albums GROUP BY artist_id) n ON n.artist_id = ar.id "
+    // SQLite reads the tally from the (artist_id, cover_url IS NOT NULL) index alone (migration 0020) when
+    // the expression is written as indexed.
+    const char* covered = c->dialect() == Dialect::sqlite ? "SUM(cover_url IS NOT NULL)" : "COUNT(cover_url)";
+    auto rows = c->query(fmt::format("SELECT {}, n.albums, n.covered FROM artists ar JOIN (SELECT artist_id, COUNT(*) "
+                                     "AS albums, {} AS covered FROM albums GROUP BY artist_id) n ON n.artist_id = ar.id "
                                      "ORDER BY lower(ar.name), ar.id",
-                                     kArtistColumns));
+                                     kArtistColumns, covered));
     out.reserve(rows.rows.size());
     for (const auto& r : rows.rows) out.push_back({read_artist(r), r.integer(6), r.integer(7) > 0});
     return out;
@@ -806,14 +832,15 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     std::string prefix(folder);
     if (prefix.empty() || prefix.back() != '/') prefix += '/';
     auto c = pool_.acquire();
-    const char* no_slash_after = c->dialect() == Dialect::postgres ? "strpos(substr(t.file_path, ?), '/') = 0"
-                                                                     : "instr(substr(t.file_path, ?), '/') = 0";
+    // Lengths in characters, as substr counts them (a folder name may hold multi-byte characters).
+    const char* no_slash_after = c->dialect() == Dialect::postgres
+                                     ? "strpos(substr(t.file_path, length(CAST(? AS TEXT)) + 1), '/') = 0"
+                                     : "instr(substr(t.file_path, length(CAST(? AS TEXT)) + 1), '/') = 0";
     std::vector<model::Track> out;
-    auto n = static_cast<std::int64_t>(prefix.size());
-    for (const auto& r : c->query(kTrackSelect + " WHERE substr(t.file_path, 1, ?) = ? AND " + no_slash_after +
-                                      " ORDER BY t.file_path",
-                                  {n, prefix, n + 1})
-                             .rows)
+    std::vector<Value> params;
+    auto where = " WHERE " + path_under(c->dialect(), "t.file_path", prefix, params) + " AND ";
+    params.push_back(prefix);
+    for (const auto& r : c->query(kTrackSelect + where + no_slash_after + " ORDER BY t.file_path", params).rows)
       out.push_back(read_track(r));
     return out;
   }
@@ -834,8 +861,9 @@ class SqlCatalogRepository final : public model::CatalogRepository {
   std::vector<std::pair<std::string, model::KnownFile>> ignored_under(std::string_view prefix) override {
     auto c = pool_.acquire();
     std::vector<std::pair<std::string, model::KnownFile>> out;
-    for (const auto& r : c->query("SELECT file_path, file_size, file_mtime FROM ignored_files WHERE substr(file_path, 1, ?) = ?",
-                                  {static_cast<std::int64_t>(prefix.size()), std::string(prefix)})
+    for (const auto& r : c->query("SELECT file_path, file_size, file_mtime FROM ignored_files WHERE "
+                                  "substr(file_path, 1, length(CAST(? AS TEXT))) = ?",
+                                  {std::string(prefix), std::string(prefix)})
                              .rows)
       out.emplace_back(r.text(0), model::KnownFile{"", r.integer(1), r.integer(2)});
     return out;
