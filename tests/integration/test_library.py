@@ -354,6 +354,21 @@ class Rescan(ServerTest):
         self.assertEqual(code, 0, log[-2000:])
 
 
+    def test_rescan_of_a_folder_whose_name_is_not_ascii(self):
+        # A music folder named with multi-byte characters: the rescan knows its files (the prefix test once
+        # counted bytes where SQL counts characters, and saw none of them).
+        lib = os.path.join(self.s.dir, "Musique d'\u00e9t\u00e9 \u266b")
+        os.rename(self.lib, lib)
+        self.s.env["MUSIC_FOLDERS"] = lib
+        r = self.s.cli("scan")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("12 added", r.stdout)
+        os.remove(os.path.join(lib, "Singles", "plain.wav"))
+        r = self.s.cli("scan")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("0 added, 0 updated, 11 unchanged", r.stdout)
+        self.assertIn("1 removed", r.stdout)
+
     def test_a_removed_scanned_track_stays_removed_until_its_file_changes(self):
         self.assertEqual(self.s.cli("scan").returncode, 0)
         self.s.start()
