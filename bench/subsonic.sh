@@ -70,7 +70,7 @@ lua_get genre_songs "$sub/getSongsByGenre?$auth&genre=Love&count=50&offset=%d00"
 lua_get starred "$sub/getStarred2?$auth&x=%d" 1
 # Deep pages start from page keys sampled once per catalogue version: read them before measuring (steady
 # state; a scan that changes the catalogue has the next deep page sample them again).
-for path in "getAlbumList2?$auth&type=newest&size=1&offset=$((albums - 1))" "getAlbumList2?$auth&type=alphabeticalByName&size=1&offset=$((albums - 1))" \
+for path in "getAlbumList2?$auth&type=newest&size=1&offset=$((albums - 1))" "getAlbumList2?$auth&type=alphabeticalByName&size=1&offset=$((albums - 1))" "getAlbumList2?$auth&type=alphabeticalByArtist&size=1&offset=$((albums - 1))" \
             "search3?$auth&query=&artistCount=0&albumCount=0&songCount=1&songOffset=$((TRACKS - 1))"; do
   curl -sf "$base/rest/$path" >/dev/null
 done

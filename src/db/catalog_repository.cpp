@@ -83,6 +83,11 @@ const KeyedOrder kAlbumsByTitle{"albums:title", "albums al", {"al.title", "al.id
 const KeyedOrder kAlbumsByFoldedTitle{"albums:folded_title", "albums al JOIN artists ar ON ar.id = al.artist_id",
                                       {"lower(al.title)", "lower(ar.name)", "al.id"}, {false, false, false}, false,
                                       {"albums", "artists"}, true};
+// Subsonic's albums by artist: the artist's folded name, the year (albums without one last), the folded
+// title (indexes artists_name_lower and albums_artist_cover, migrations 0002 and 0020).
+const KeyedOrder kAlbumsByArtist{"albums:by_artist", "albums al JOIN artists ar ON ar.id = al.artist_id",
+                                 {"lower(ar.name)", "COALESCE(al.year, 2147483647)", "lower(al.title)", "al.id"},
+                                 {false, true, false, false}, false, {"albums", "artists"}, true};
 const KeyedOrder kArtistsByName{"artists:name", "artists ar", {"ar.name", "ar.id"}, {false, false}, false, {"artists"}};
 
 class SqlCatalogRepository final : public model::CatalogRepository {
@@ -644,23 +649,24 @@ class SqlCatalogRepository final : public model::CatalogRepository {
       return list_albums(model::Page::window(q.offset, q.limit), true).items;
     auto c = pool_.acquire();
     bool sqlite = c->dialect() == Dialect::sqlite;
-    if (q.order == model::AlbumOrder::title && !q.path_prefix && !q.genre) {
-      // The whole catalogue by title: a deep page starts from a sampled key, and only the page's ids are
-      // walked with their joins before the rows are read.
+    if ((q.order == model::AlbumOrder::title || q.order == model::AlbumOrder::artist) && !q.path_prefix && !q.genre) {
+      // The whole catalogue by title or artist: a deep page starts from a sampled key, and only the page's
+      // ids are walked with their joins before the rows are read.
+      const auto& keyed = q.order == model::AlbumOrder::title ? kAlbumsByFoldedTitle : kAlbumsByArtist;
       std::string where = " WHERE 1 = 1";
       std::vector<Value> params;
       auto offset = q.offset;
-      if (auto start = page_keys_.start(*c, kAlbumsByFoldedTitle, offset)) {
+      if (auto start = page_keys_.start(*c, keyed, offset)) {
         if (start->past_end) return {};
-        where += kAlbumsByFoldedTitle.from_key();
-        params = kAlbumsByFoldedTitle.key_params(start->key);
+        where += keyed.from_key();
+        params = keyed.key_params(start->key);
         offset = start->skip;
       }
       params.push_back(q.limit);
       params.push_back(offset);
-      auto order = kAlbumsByFoldedTitle.order_by();
+      auto order = keyed.order_by();
       std::vector<model::Album> out;
-      for (const auto& r : c->query(kAlbumSelect + " WHERE al.id IN (SELECT al.id FROM " + kAlbumsByFoldedTitle.from +
+      for (const auto& r : c->query(kAlbumSelect + " WHERE al.id IN (SELECT al.id FROM " + keyed.from +
                                         where + order + " LIMIT ? OFFSET ?)" + order,
                                     params)
                                .rows)
@@ -675,7 +681,7 @@ class SqlCatalogRepository final : public model::CatalogRepository {
       case model::AlbumOrder::newest: break;
       case model::AlbumOrder::random: order = " ORDER BY random()"; break;
       case model::AlbumOrder::title: order = " ORDER BY lower(al.title), lower(ar.name), al.id"; break;
-      case model::AlbumOrder::artist: order = " ORDER BY lower(ar.name), al.year NULLS LAST, lower(al.title), al.id"; break;
+      case model::AlbumOrder::artist: order = kAlbumsByArtist.order_by(); break;
       case model::AlbumOrder::year: {
         int lo = q.from_year.value_or(0), hi = q.to_year.value_or(9999);
         bool down = lo > hi;

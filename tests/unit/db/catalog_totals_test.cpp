@@ -307,14 +307,23 @@ class DeepPages : public CatalogTotals {
       }
     }
     // Subsonic's alphabetical albums (folded title, then the artist's folded name), at offsets off the pages.
-    const char* folded = "SELECT al.id FROM albums al JOIN artists ar ON ar.id = al.artist_id "
-                         "ORDER BY lower(al.title), lower(ar.name), al.id";
-    for (std::int64_t offset = 0; offset <= n_albums + per; offset += per + 4) {
-      model::AlbumQuery q;
-      q.order = model::AlbumOrder::title;
-      q.limit = per;
-      q.offset = offset;
-      ASSERT_EQ(ids_of(catalog_->query_albums(q)), ids(folded, per, offset)) << "folded titles, offset " << offset;
+    // And by artist (folded name, year with albums without one last, folded title).
+    struct AlbumCase {
+      model::AlbumOrder order;
+      const char* sql;
+    };
+    for (const auto& ac : {AlbumCase{model::AlbumOrder::title, "SELECT al.id FROM albums al JOIN artists ar ON ar.id = "
+                                                               "al.artist_id ORDER BY lower(al.title), lower(ar.name), al.id"},
+                           AlbumCase{model::AlbumOrder::artist,
+                                     "SELECT al.id FROM albums al JOIN artists ar ON ar.id = al.artist_id ORDER BY "
+                                     "lower(ar.name), al.year IS NULL, al.year, lower(al.title), al.id"}}) {
+      for (std::int64_t offset = 0; offset <= n_albums + per; offset += per + 4) {
+        model::AlbumQuery q;
+        q.order = ac.order;
+        q.limit = per;
+        q.offset = offset;
+        ASSERT_EQ(ids_of(catalog_->query_albums(q)), ids(ac.sql, per, offset)) << ac.sql << " offset " << offset;
+      }
     }
     for (std::int64_t page = 1; (page - 1) * per <= n_artists + per; ++page) {
       auto got = catalog_->list_artists({page, per});
@@ -341,6 +350,7 @@ TEST_P(DeepPages, EveryPageEqualsTheOffsetPageAsTheCatalogueChanges) {
     al.title = (i % 3 ? "Album " : "album ") + std::to_string(i % 800);  // folded ties, broken by the artist
     al.artist_id = artists[static_cast<std::size_t>(i)].id;
     al.created_at = 5000 + i % 400;
+    if (i % 5) al.year = 1990 + i % 7;  // some without a year
     keyed.emplace_back("k" + std::to_string(i), al);
   }
   albums = catalog_->upsert_albums(keyed);
@@ -388,6 +398,14 @@ TEST_P(DeepPages, EveryPageEqualsTheOffsetPageAsTheCatalogueChanges) {
     for (int i = 0; i < 60; ++i) c->query("UPDATE artists SET name = ? WHERE id = ?", {"ZZ " + std::to_string(i), artists[static_cast<std::size_t>(i)].id});
   }
   expect_pages_match("artists renamed");
+  {
+    // Years and artists of albums changed: the albums by artist move.
+    auto c = db_.pool().acquire();
+    for (int i = 100; i < 400; i += 2) c->query("UPDATE albums SET year = 1900 WHERE id = ?", {albums[static_cast<std::size_t>(i)].id});
+    for (int i = 400; i < 700; i += 3)
+      c->query("UPDATE albums SET artist_id = ? WHERE id = ?", {artists[1].id, albums[static_cast<std::size_t>(i)].id});
+  }
+  expect_pages_match("album years and artists changed");
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, DeepPages, test::kEngines, [](const auto& info) { return info.param; });
