@@ -172,6 +172,7 @@ Config config_from_env(const Getenv& env) {
   bounded("LISTING_INTERVAL_SECONDS", 1, 86'400, c.listing_interval_seconds);
   bounded("LISTING_FIRST_DELAY_SECONDS", 0, 86'400, c.listing_first_delay_seconds);
   bounded("SCROBBLE_RETRY_SECONDS", 1, 3600, c.scrobble_retry_seconds);
+  bounded("SCROBBLE_IDLE_CHECK_SECONDS", 1, 86400, c.scrobble_idle_check_seconds);
   bounded("SCROBBLE_QUEUE_MAX", 1, 1'000'000, c.scrobble_queue_max);
   bounded("HTTP_HEADER_TIMEOUT_SECONDS", 1, 3600, c.http_header_timeout_seconds);
   bounded("CLUSTER_CHECK_SECONDS", 1, 60, c.cluster_check_seconds);

@@ -53,6 +53,7 @@ struct Config {
   std::string lastfm_auth_url = "https://www.last.fm/api/auth/";
   std::string listenbrainz_api_url = "https://api.listenbrainz.org";
   unsigned scrobble_retry_seconds = 30;  // SCROBBLE_RETRY_SECONDS: first retry delay, doubling up to an hour
+  unsigned scrobble_idle_check_seconds = 60;  // SCROBBLE_IDLE_CHECK_SECONDS: longest wait between looks at the queue
   unsigned scrobble_queue_max = 10'000;  // SCROBBLE_QUEUE_MAX: waiting deliveries per user and service
   // MusicBrainz enrichment: the least time between two requests (MUSICBRAINZ_MIN_INTERVAL_MS; never under
   // 1000 against the public services) and how often new tracks are looked at when the

@@ -14,6 +14,7 @@ std::unique_ptr<scrobble::Scrobbler> make_scrobbler(const Config& c, Services& s
   o.sealing_key = s.server_key;
   o.queue_cap = c.scrobble_queue_max;
   o.retry_base = std::chrono::seconds(c.scrobble_retry_seconds);
+  o.idle_look = std::chrono::seconds(c.scrobble_idle_check_seconds);
   if (!c.lastfm_api_key.empty() && c.lastfm_api_secret.empty())
     spdlog::error("LASTFM_API_KEY is set without LASTFM_API_SECRET: Last.fm accounts cannot be connected");
   auto http = [](const scrobble::HttpCall& call) {

@@ -286,13 +286,17 @@ int serve(const Config& c) {
   if (feed) {
     s.sessions->on_sessions_ended([feed] { feed->publish(model::change_topic::sessions, ""); });
     stream_sources.on_forget([feed](std::string_view id) { feed->publish(model::change_topic::tracks, id); });
-    feed->listen([&s, &stream_sources, &p2p_follow](std::string_view topic, std::string_view key) {
+    // A listen or now-playing queued on a follower reaches Last.fm at once: the leader delivers, woken here
+    // instead of at its next look at the queue (up to a minute later).
+    scrobbler->on_queued([feed] { feed->publish(model::change_topic::scrobbles, ""); });
+    feed->listen([&s, &stream_sources, &p2p_follow, &scrobbler](std::string_view topic, std::string_view key) {
       bool all = topic == model::change_topic::everything;
       if (all || topic == model::change_topic::settings) {
         s.settings->forget_cached();
         if (p2p_follow) p2p_follow(all ? std::string_view("p2p_enabled") : key);
       }
       if (all || topic == model::change_topic::sessions) s.sessions->forget_recent_checks();
+      if (all || topic == model::change_topic::scrobbles) scrobbler->wake();
       if (all) stream_sources.clear();
       else if (topic == model::change_topic::tracks) stream_sources.forget_here(key);
     });
@@ -403,6 +407,7 @@ int serve(const Config& c) {
   s.settings->on_change(nullptr);
   s.sessions->on_sessions_ended(nullptr);
   stream_sources.on_forget(nullptr);
+  scrobbler->on_queued(nullptr);
   s.changes.reset();
   s.tasks->stop();    // a running scan ends here
   leadership.stop();  // the P2P node and the directory heartbeat stop here

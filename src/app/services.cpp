@@ -17,6 +17,7 @@
 #include "db/repositories.hpp"
 #include "lib/sodium/sodium.hpp"
 #include "util/random.hpp"
+#include "util/strings.hpp"
 
 namespace st::app {
 
@@ -90,7 +91,21 @@ Services open_services(const Config& c) {
                                                     std::max(2u, std::thread::hardware_concurrency()));
   s.app_password_repo = db::make_app_password_repository(*s.pool);
   s.blocklist = db::make_blocklist_repository(*s.pool);
-  s.server_key = load_or_create_key((std::filesystem::path(c.data_dir) / "app-passwords.key").string());
+  auto key_path = (std::filesystem::path(c.data_dir) / "app-passwords.key").string();
+  s.server_key = load_or_create_key(key_path);
+  if (s.cluster_locks) {
+    // Nodes on one PostgreSQL database read each other's sealed secrets (an app password made through A is
+    // checked by B, a Last.fm session stored by B is used by the leader A): they need one key. The first
+    // node records its key's fingerprint; a node with another key stops here instead of failing users.
+    auto digest = lib::sodium::blake2b_256("soundtime sealing key fingerprint\n" + s.server_key);
+    auto mine = util::to_hex(digest.data(), 16);
+    auto theirs = s.settings_repo->put_if_absent("cluster_sealing_key_fingerprint", mine);
+    if (theirs != mine)
+      throw std::runtime_error(key_path +
+                               " is not the key the other nodes on this database seal secrets with (app passwords, "
+                               "scrobbler sessions): copy app-passwords.key from another node's data directory "
+                               "into this one, then start again");
+  }
   s.app_passwords = std::make_unique<auth::AppPasswords>(*s.app_password_repo, s.server_key);
   s.user_settings = db::make_user_settings_repository(*s.pool);
   s.scrobble_queue = db::make_scrobble_queue_repository(*s.pool);

@@ -32,6 +32,13 @@ class SqlSettingsRepository final : public model::SettingsRepository {
         {std::string(key), std::string(value), util::now_micros()});
   }
 
+  std::string put_if_absent(std::string_view key, std::string_view value) override {
+    auto c = pool_.acquire();
+    c->query("INSERT INTO instance_settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING",
+             {std::string(key), std::string(value), util::now_micros()});
+    return c->query("SELECT value FROM instance_settings WHERE key = ?", {std::string(key)}).rows.at(0).text(0);
+  }
+
   void erase(std::string_view key) override {
     auto c = pool_.acquire();
     c->query("DELETE FROM instance_settings WHERE key = ?", {std::string(key)});

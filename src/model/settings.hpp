@@ -39,6 +39,9 @@ class SettingsRepository {
   virtual std::optional<std::string> get(std::string_view key) = 0;
   virtual std::vector<std::pair<std::string, std::string>> all() = 0;
   virtual void put(std::string_view key, std::string_view value) = 0;
+  // Stores the value unless the key has one already; answers the value the key holds afterwards (one
+  // writer wins when several try at once).
+  virtual std::string put_if_absent(std::string_view key, std::string_view value) = 0;
   virtual void erase(std::string_view key) = 0;
 };
 

@@ -38,8 +38,8 @@ void Scrobbler::run() {
   while (!stop_) {
     pending_ = false;
     lock.unlock();
-    // A minute at most between looks, so that a database outage or a clock change cannot stall it.
-    auto wait = std::chrono::microseconds(std::chrono::minutes(1));
+    // options_.idle_look at most between looks, so that a database outage or a clock change cannot stall it.
+    auto wait = std::chrono::microseconds(options_.idle_look);
     try {
       while ((!on_duty_ || on_duty_()) && deliver_due(util::now_micros()) >= options_.batch) {
       }

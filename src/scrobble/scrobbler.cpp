@@ -115,6 +115,7 @@ void Scrobbler::enqueue(std::string_view user_id, std::string_view service, std:
     spdlog::warn("scrobble queue of user {} for {} is full ({} items): dropped the {} oldest", user_id, service,
                  options_.queue_cap, dropped);
   wake();
+  if (on_queued_) on_queued_();
 }
 
 void Scrobbler::now_playing(std::string_view user_id, const model::Track& track) {

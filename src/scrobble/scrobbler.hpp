@@ -29,6 +29,9 @@ struct ScrobblerOptions {
   std::chrono::seconds retry_base{30};
   std::chrono::seconds retry_cap{3600};
   std::size_t batch = 50;  // items looked at per pass
+  // The longest wait between looks at the queue when nothing wakes the delivery thread (a database outage
+  // or a clock change cannot stall it longer).
+  std::chrono::seconds idle_look{60};
 };
 
 struct LastfmStatus {
@@ -57,6 +60,9 @@ class Scrobbler {
   void start(std::function<bool()> on_duty = {});
   // Looks at the queue now (something was queued, or the duty began).
   void wake();
+  // Called after an item is queued, besides wake(): on a cluster, tells the node that delivers (the
+  // leader, which may be another one) to look at the queue now. Set before start().
+  void on_queued(std::function<void()> tell) { on_queued_ = std::move(tell); }
 
   bool lastfm_has_key() const { return lastfm_.has_key(); }
   bool lastfm_configured() const { return lastfm_.configured(); }
@@ -98,6 +104,7 @@ class Scrobbler {
   bool stop_ = false;
   bool pending_ = false;
   std::function<bool()> on_duty_;
+  std::function<void()> on_queued_;
   std::thread thread_;
 };
 

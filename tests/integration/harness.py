@@ -22,6 +22,7 @@ BINARY = os.environ.get("SOUNDTIME_BINARY", "build/soundtime")
 ENGINE = os.environ.get("SOUNDTIME_IT_ENGINE", "sqlite")
 PG_ADMIN_URL = os.environ.get("SOUNDTIME_TEST_PG_URL", "")
 JWT_SECRET = "integration-test-secret-0123456789abcdef"
+SEALING_KEY = b"integration-tests-sealing-key-32"  # <data>/app-passwords.key: 32 bytes
 # Network hygiene (issue 13): a P2P node outside a lab namespace must never publish on (or bootstrap from)
 # the public Mainline DHT nor ask the machine's router for port mappings. Every such node gets these, and
 # Server refuses to start one without them.
@@ -91,6 +92,11 @@ class Server:
     def __init__(self, env=None, engine=None):
         self.engine = engine or os.environ.get("SOUNDTIME_IT_ENGINE", "sqlite")
         self.dir = tempfile.mkdtemp(prefix="soundtime-it-")
+        # One sealing key for every test server, as an operator gives every node of a cluster the same one
+        # (like JWT_SECRET): nodes on one database refuse to start with different keys.
+        fd = os.open(os.path.join(self.dir, "app-passwords.key"), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.write(fd, SEALING_KEY)
+        os.close(fd)
         self.port = free_port()
         self.db_name = None
         self.env = dict(os.environ)
