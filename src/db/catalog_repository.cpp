@@ -352,13 +352,9 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     // before it.
     auto offset = page.offset();
     if (keyed && !has_filter) {
-      if (auto start = page_keys_.start(*c, *keyed, offset)) {
-        if (start->past_end) return out;
-        where += keyed->from_key();
-        auto key = keyed->key_params(start->key);
-        params.insert(params.end(), key.begin(), key.end());
-        offset = start->skip;
-      }
+      auto skip = page_keys_.seek(*c, *keyed, offset, where, params);
+      if (!skip) return out;
+      offset = *skip;
     }
     params.push_back(page.per_page);
     params.push_back(offset);
@@ -379,15 +375,10 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     const auto& keyed = newest_first ? kAlbumsNewest : kAlbumsByTitle;
     std::string where = " WHERE 1 = 1";
     std::vector<Value> params;
-    auto offset = page.offset();
-    if (auto start = page_keys_.start(*c, keyed, offset)) {
-      if (start->past_end) return out;
-      where += keyed.from_key();
-      params = keyed.key_params(start->key);
-      offset = start->skip;
-    }
+    auto skip = page_keys_.seek(*c, keyed, page.offset(), where, params);
+    if (!skip) return out;
     params.push_back(page.per_page);
-    params.push_back(offset);
+    params.push_back(*skip);
     // Deferred join, as for tracks: the skipped rows are index entries, not joined rows.
     auto order = keyed.order_by();
     for (const auto& r : c->query(kAlbumSelect + " WHERE al.id IN (SELECT al.id FROM albums al" + where + order +
@@ -423,15 +414,10 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     out.total = maintained_total(*c, "artists");
     std::string where = " WHERE 1 = 1";
     std::vector<Value> params;
-    auto offset = page.offset();
-    if (auto start = page_keys_.start(*c, kArtistsByName, offset)) {
-      if (start->past_end) return out;
-      where += kArtistsByName.from_key();
-      params = kArtistsByName.key_params(start->key);
-      offset = start->skip;
-    }
+    auto skip = page_keys_.seek(*c, kArtistsByName, page.offset(), where, params);
+    if (!skip) return out;
     params.push_back(page.per_page);
-    params.push_back(offset);
+    params.push_back(*skip);
     for (const auto& r : c->query(kArtistSelect + where + kArtistsByName.order_by() + " LIMIT ? OFFSET ?", params).rows)
       out.items.push_back(read_artist(r));
     return out;
@@ -655,15 +641,10 @@ class SqlCatalogRepository final : public model::CatalogRepository {
       const auto& keyed = q.order == model::AlbumOrder::title ? kAlbumsByFoldedTitle : kAlbumsByArtist;
       std::string where = " WHERE 1 = 1";
       std::vector<Value> params;
-      auto offset = q.offset;
-      if (auto start = page_keys_.start(*c, keyed, offset)) {
-        if (start->past_end) return {};
-        where += keyed.from_key();
-        params = keyed.key_params(start->key);
-        offset = start->skip;
-      }
+      auto skip = page_keys_.seek(*c, keyed, q.offset, where, params);
+      if (!skip) return {};
       params.push_back(q.limit);
-      params.push_back(offset);
+      params.push_back(*skip);
       auto order = keyed.order_by();
       std::vector<model::Album> out;
       for (const auto& r : c->query(kAlbumSelect + " WHERE al.id IN (SELECT al.id FROM " + keyed.from +

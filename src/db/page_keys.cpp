@@ -71,4 +71,15 @@ std::optional<PageStart> PageKeys::start(Connection& c, const KeyedOrder& order,
   return PageStart{s.keys[static_cast<std::size_t>(j)], offset - j * kStride, false};
 }
 
+std::optional<std::int64_t> PageKeys::seek(Connection& c, const KeyedOrder& order, std::int64_t offset,
+                                           std::string& where, std::vector<Value>& params) {
+  auto s = start(c, order, offset);
+  if (!s) return offset;
+  if (s->past_end) return std::nullopt;
+  where += order.from_key();
+  auto key = order.key_params(s->key);
+  params.insert(params.end(), key.begin(), key.end());
+  return s->skip;
+}
+
 }  // namespace st::db

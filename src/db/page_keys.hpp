@@ -48,6 +48,10 @@ class PageKeys {
 
   // Where the page at `offset` starts, or nullopt when a plain OFFSET is as cheap (a shallow page).
   std::optional<PageStart> start(Connection& c, const KeyedOrder& order, std::int64_t offset);
+  // The same, applied to a query: appends the key's bound to `where` and its values to `params` (a deep
+  // page), and answers how many rows the query still skips; nullopt when the offset is past the end.
+  std::optional<std::int64_t> seek(Connection& c, const KeyedOrder& order, std::int64_t offset, std::string& where,
+                                   std::vector<Value>& params);
 
  private:
   struct Sampled {
