@@ -145,7 +145,7 @@ for _ in $(seq 600); do
   last=$c
   sleep 2
 done
-idle_kb=$(awk '/VmRSS/ {print $2}' "/proc/$srv_pid/status")
+idle_kb=$(idle_rss_kb "$srv_pid")
 serve_hwm=$(awk '/VmHWM/ {print $2}' "/proc/$srv_pid/status")
 kill "$srv_pid"; wait "$srv_pid" 2>/dev/null || true; srv_pid=""
 

@@ -24,6 +24,7 @@
 #include "app/theme_wiring.hpp"
 #include "app/version.hpp"
 #include "auth/rate_limiter.hpp"
+#include "db/idle_memory.hpp"
 #include "db/repositories.hpp"
 #include "editorial/generator.hpp"
 #include "http/server.hpp"
@@ -97,6 +98,8 @@ class SessionJanitor {
 
 int serve(const Config& c) {
   Services s = open_services(c);
+  // A quiet server gives back its connections' page caches and the heap's free pages.
+  db::IdleMemoryRelease idle_memory(*s.pool, std::chrono::seconds(5));
   // Leftovers of a crash, before anything looks at the storage: received bodies (only a server has any,
   // so a command run beside it never touches them) and uploads whose row was never committed.
   {

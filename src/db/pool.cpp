@@ -39,6 +39,18 @@ std::uint64_t Pool::connection_attempts() const {
   return attempts_;
 }
 
+std::uint64_t Pool::uses() const {
+  std::lock_guard lock(mu_);
+  return uses_;
+}
+
+bool Pool::release_idle_memory() {
+  std::lock_guard lock(mu_);
+  if (idle_.size() != open_) return false;
+  for (auto& c : idle_) c->release_memory();
+  return true;
+}
+
 Pool::Lease::~Lease() noexcept {
   if (pool_ && conn_) pool_->give_back(std::move(conn_));
 }
@@ -137,6 +149,7 @@ Pool::Lease Pool::acquire() {
 
 void Pool::give_back(std::unique_ptr<Connection> c) noexcept {
   std::lock_guard lock(mu_);
+  ++uses_;
   if (c->healthy()) {
     idle_.push_back(std::move(c));
   } else {

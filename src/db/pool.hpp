@@ -46,6 +46,11 @@ class Pool {
   Dialect dialect() const { return dialect_; }
   bool down() const;
   std::uint64_t connection_attempts() const;  // successful or not, since start (tests)
+  // Leases given back since start: unchanged between two looks means the pool was idle in between.
+  std::uint64_t uses() const;
+  // Releases the memory of the connections not in use (their page caches). False when some connection
+  // is leased (then nothing is done: a busy pool is not idle).
+  bool release_idle_memory();
 
  private:
   void give_back(std::unique_ptr<Connection> c) noexcept;
@@ -67,7 +72,7 @@ class Pool {
   bool probing_ = false;  // one caller is trying to connect during an outage
   Clock::time_point down_since_{}, next_attempt_{};
   std::chrono::milliseconds backoff_{0};
-  std::uint64_t refused_ = 0, attempts_ = 0;
+  std::uint64_t refused_ = 0, attempts_ = 0, uses_ = 0;
   std::string reason_;
 };
 

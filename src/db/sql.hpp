@@ -68,6 +68,9 @@ class Connection {
   virtual void lock_table(std::string_view table) = 0;
   // False once the connection is unusable; the pool then replaces it.
   virtual bool healthy() const = 0;
+  // Gives back what the connection keeps in memory between statements (SQLite's page cache); the next
+  // statements read from the file again. Called on idle connections only.
+  virtual void release_memory() noexcept {}
 
   Rows query(std::string_view sql) { return query(sql, {}); }
 };

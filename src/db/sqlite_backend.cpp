@@ -92,6 +92,7 @@ class SqliteConnection final : public Connection {
   }
   void lock_table(std::string_view) override {}
   bool healthy() const override { return true; }
+  void release_memory() noexcept override { db_.release_memory(); }
 
  private:
   // The cached statement for `sql`, reset and bound to `params`.

@@ -44,4 +44,6 @@ void Database::busy_timeout(int ms) { sqlite3_busy_timeout(db_, ms); }
 
 long long Database::changes() const noexcept { return sqlite3_changes64(db_); }
 
+void Database::release_memory() noexcept { sqlite3_db_release_memory(db_); }
+
 }  // namespace st::lib::sqlite

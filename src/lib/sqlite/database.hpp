@@ -19,6 +19,8 @@ class Database {
   void exec(std::string_view sql);
   void busy_timeout(int ms);
   long long changes() const noexcept;
+  // Frees the unused pages of this connection's cache (sqlite3_db_release_memory).
+  void release_memory() noexcept;
   sqlite3* handle() const noexcept { return db_; }
 
  private:

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <thread>
 
+#include "db/idle_memory.hpp"
 #include "db/pool.hpp"
 #include "model/database_unavailable.hpp"
 
@@ -13,7 +14,8 @@ using namespace st;
 namespace {
 
 struct FakeConnection final : db::Connection {
-  explicit FakeConnection(std::shared_ptr<std::atomic<bool>> up) : up_(std::move(up)) {}
+  FakeConnection(std::shared_ptr<std::atomic<bool>> up, std::shared_ptr<std::atomic<int>> releases)
+      : up_(std::move(up)), releases_(std::move(releases)) {}
   db::Dialect dialect() const override { return db::Dialect::postgres; }
   db::Rows query(std::string_view, const std::vector<db::Value>&) override {
     if (!*up_) {
@@ -28,16 +30,19 @@ struct FakeConnection final : db::Connection {
   void rollback() noexcept override {}
   void lock_table(std::string_view) override {}
   bool healthy() const override { return !lost_; }
+  void release_memory() noexcept override { ++*releases_; }
   std::shared_ptr<std::atomic<bool>> up_;
+  std::shared_ptr<std::atomic<int>> releases_;
   bool lost_ = false;
 };
 
 struct Fixture {
   std::shared_ptr<std::atomic<bool>> up = std::make_shared<std::atomic<bool>>(true);
+  std::shared_ptr<std::atomic<int>> releases = std::make_shared<std::atomic<int>>(0);
   std::vector<std::string> events;
   db::Pool pool{[this]() -> std::unique_ptr<db::Connection> {
                   if (!*up) throw std::runtime_error("connection refused");
-                  return std::make_unique<FakeConnection>(up);
+                  return std::make_unique<FakeConnection>(up, releases);
                 },
                 4};
   Fixture() {
@@ -92,4 +97,47 @@ TEST(PoolOutage, RecoversByItselfAndReportsTheDuration) {
   EXPECT_NE(f.events[1].find("database reachable again after"), std::string::npos);
   EXPECT_NE(f.events[1].find("requests answered 503 meanwhile"), std::string::npos);
   for (int i = 0; i < 10; ++i) EXPECT_TRUE(f.request());
+}
+
+TEST(PoolIdleMemory, ReleasedOnlyWhenNoConnectionIsLeased) {
+  Fixture f;
+  {
+    auto lease = f.pool.acquire();
+    EXPECT_FALSE(f.pool.release_idle_memory());
+    EXPECT_EQ(*f.releases, 0);
+  }
+  EXPECT_TRUE(f.pool.release_idle_memory());
+  EXPECT_EQ(*f.releases, 1);
+}
+
+// Waits (without a deadline that a slow machine could miss) until pred holds, giving up after a minute.
+template <typename Pred>
+bool eventually(Pred pred) {
+  for (int i = 0; i < 6000 && !pred(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  return pred();
+}
+
+TEST(PoolIdleMemory, ReleasedOncePerQuietSpell) {
+  Fixture f;
+  ASSERT_TRUE(f.request());
+  db::IdleMemoryRelease idle(f.pool, std::chrono::milliseconds(20));
+  ASSERT_TRUE(eventually([&] { return idle.releases() == 1; }));
+  EXPECT_EQ(*f.releases, 1);
+  // Still quiet: nothing more to give back, whatever number of looks happen meanwhile.
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(idle.releases(), 1u);
+  EXPECT_EQ(*f.releases, 1);
+  // A request, then quiet again: a second release.
+  ASSERT_TRUE(f.request());
+  ASSERT_TRUE(eventually([&] { return idle.releases() == 2; }));
+  EXPECT_EQ(*f.releases, 2);
+}
+
+TEST(PoolIdleMemory, ABusyPoolKeepsItsMemory) {
+  Fixture f;
+  db::IdleMemoryRelease idle(f.pool, std::chrono::milliseconds(20));
+  auto lease = f.pool.acquire();  // held through many looks: never idle
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(idle.releases(), 0u);
+  EXPECT_EQ(*f.releases, 0);
 }

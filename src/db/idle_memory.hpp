@@ -1,0 +1,39 @@
+#pragma once
+// Gives memory back while the server sits idle. A connection's page cache grows to what its busiest
+// statement read (up to 64 MiB on SQLite: a deep page, the page keys built at start, a catalogue pull) and
+// keeps it; eight connections and the C heap's free lists keep a quiet server at several times what it
+// needs. When no lease was given back between two looks `period` apart, the idle connections drop their
+// caches and the heap returns its free pages to the system, once per quiet spell. The first request after
+// that reads its pages from the OS's cache again.
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+
+#include "db/pool.hpp"
+
+namespace st::db {
+
+class IdleMemoryRelease {
+ public:
+  IdleMemoryRelease(Pool& pool, std::chrono::milliseconds period);
+  ~IdleMemoryRelease();
+  IdleMemoryRelease(const IdleMemoryRelease&) = delete;
+  IdleMemoryRelease& operator=(const IdleMemoryRelease&) = delete;
+
+  std::uint64_t releases() const;  // quiet spells noticed so far (tests)
+
+ private:
+  void loop();
+
+  Pool& pool_;
+  std::chrono::milliseconds period_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::uint64_t releases_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace st::db
