@@ -256,6 +256,38 @@ TEST_P(CatalogTotals, TheMigrationSeedsTheTotalsOfAnExistingCatalogue) {
   expect_exact("after seeding");
 }
 
+// getAlbumList2 byGenre: an album is of a genre when one of its tracks carries it (genre_albums) or its
+// own tag says so; pages follow the folded title, and a track's change of genre moves its album at once.
+TEST_P(CatalogTotals, AlbumsOfAGenreByFoldedTitle) {
+  auto ar = artist("Someone");
+  auto beta = album(ar, "beta"), alpha = album(ar, "Alpha"), gamma = album(ar, "gamma"), delta = album(ar, "delta");
+  auto gamma_rock = track(ar, &gamma, "Rock", "/g/2");
+  catalog_->insert_tracks({track(ar, &beta, "Rock", "/b/1"), track(ar, &beta, "Rock", "/b/2"),
+                           track(ar, &alpha, "Jazz", "/a/1"), track(ar, &gamma, "Pop", "/g/1"), gamma_rock,
+                           track(ar, &delta, "Pop", "/d/1"), track(ar, nullptr, "Rock", "/none/1")});
+  db_.pool().acquire()->query("UPDATE albums SET genre = 'Rock' WHERE id = ?", {alpha.id});
+  auto titles = [&](const std::string& genre, std::int64_t offset, std::int64_t limit) {
+    model::AlbumQuery q;
+    q.order = model::AlbumOrder::title;
+    q.genre = genre;
+    q.offset = offset;
+    q.limit = limit;
+    std::vector<std::string> out;
+    for (const auto& a : catalog_->query_albums(q)) out.push_back(a.title);
+    return out;
+  };
+  EXPECT_EQ(titles("Rock", 0, 10), (std::vector<std::string>{"Alpha", "beta", "gamma"}));
+  EXPECT_EQ(titles("Rock", 0, 2), (std::vector<std::string>{"Alpha", "beta"}));
+  EXPECT_EQ(titles("Rock", 2, 2), (std::vector<std::string>{"gamma"}));
+  EXPECT_EQ(titles("Pop", 0, 10), (std::vector<std::string>{"delta", "gamma"}));
+  EXPECT_EQ(titles("Jazz", 0, 10), (std::vector<std::string>{"Alpha"}));
+  EXPECT_TRUE(titles("Blues", 0, 10).empty());
+  model::TrackChanges to_pop;
+  to_pop.genre = "Pop";
+  catalog_->update_track_fields(gamma_rock.id, to_pop);
+  EXPECT_EQ(titles("Rock", 0, 10), (std::vector<std::string>{"Alpha", "beta"}));
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, CatalogTotals, test::kEngines, [](const auto& info) { return info.param; });
 
 namespace {
