@@ -65,7 +65,7 @@ done
 t1=$(now)
 cli_ms=$(python3 -c "print(round(($t1 - $t0) / 10 * 1000, 2))")
 echo "catalogue: $TRACKS tracks"
-echo "RSS after start and one search: $((busy_rss / 1024)) MB; idle RSS (11 s quiet): $((rss / 1024)) MB (goal < 40 MB at 100,000 tracks, < 100 MB at 1,000,000)"
+echo "RSS after start and one search: $((busy_rss / 1024)) MB; idle RSS (16 s quiet): $((rss / 1024)) MB (goal < 40 MB at 100,000 tracks, < 100 MB at 1,000,000)"
 printf '%-48s %12s %10s %8s\n' "request (2 clients)" "requests/s" "p99" "goal"
 printf '%-48s %12s %10s %8s\n' "GET /api/search (2 prefix words)" "$s_rps" "$s_p99" "< 20ms"
 declare -A label=([list]="GET /api/tracks?per_page=50 (pages 1-100)" [tracks_deep]="GET /api/tracks (random page of $tpages)"

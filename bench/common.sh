@@ -18,10 +18,10 @@ cpu_ticks() {
 }
 # Microseconds of CPU per request: ticks used, requests served.
 cpu_us_per_request() { python3 -c "import os,sys; t,n=float(sys.argv[1]),float(sys.argv[2]); print(f'{t*1e6/os.sysconf(\"SC_CLK_TCK\")/n:.1f}' if n else 'n/a')" "$1" "$2"; }
-# RSS (kB) of a server left quiet for 11 s: after 5-10 s without a request it gives back its connections'
+# RSS (kB) of a server left quiet for 16 s: after 5-10 s without a request it gives back its connections'
 # page caches and the heap's free pages (db/idle_memory.hpp), which is the footprint it keeps between uses.
 idle_rss_kb() {  # pid
-  sleep 11
+  sleep 16
   awk '/VmRSS/ {print $2}' "/proc/$1/status"
 }
 ratio() { python3 -c "import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); print(f'{a/b:.2f}' if b else 'n/a')" "$1" "$2"; }

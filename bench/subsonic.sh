@@ -83,7 +83,7 @@ names=(al_random al_newest al_highest al_frequent al_recent al_alphabeticalByNam
 declare -A rps lat
 for n in "${names[@]}"; do read -r "rps[$n]" "lat[$n]" < <(measure "$base" "$work/$n.lua"); done
 echo "catalogue: $TRACKS tracks"
-echo "RSS after start and one search: $((busy_rss / 1024)) MB; idle RSS (11 s quiet): $((rss / 1024)) MB (goal < 100 MB)"
+echo "RSS after start and one search: $((busy_rss / 1024)) MB; idle RSS (16 s quiet): $((rss / 1024)) MB (goal < 100 MB)"
 printf '%-52s %12s %10s %8s\n' "request (${CONNECTIONS:-2} clients)" "requests/s" "p99" "goal"
 printf '%-52s %12s %10s %8s\n' "search3 (2 prefix words, 20 of each kind)" "$s_rps" "$s_p99" "< 20ms"
 declare -A label=([al_byYear]="getAlbumList2 byYear" [al_byGenre]="getAlbumList2 byGenre (pages 1-20)"

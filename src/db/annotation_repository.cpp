@@ -1,11 +1,17 @@
 #include <fmt/format.h>
 
+#include <unordered_set>
+#include <string_view>
+
 #include "db/repositories.hpp"
 #include "db/track_columns.hpp"
 
 namespace st::db {
 
 namespace {
+
+// Above this many ids of artists or albums, a user's annotations of that kind are read whole.
+constexpr std::size_t kWholeListIds = 500;
 
 std::vector<Value> with(std::vector<Value> params, const std::string& last) {
   params.push_back(last);
@@ -55,6 +61,17 @@ class SqlAnnotationRepository final : public model::AnnotationRepository {
     if (ids.empty()) return out;
     auto c = pool_.acquire();
     std::string k(model::to_string(kind));
+    if (kind != model::ItemKind::track && ids.size() > kWholeListIds) {
+      // Every artist (getArtists) or a long list of albums: the user's stars and ratings of that kind are
+      // fewer than the ids, read whole (by their primary keys' prefix) and kept for the ids asked.
+      std::unordered_set<std::string_view> wanted(ids.begin(), ids.end());
+      std::vector<Value> params{std::string(user), k};
+      for (const auto& r : c->query("SELECT item_id, created_at FROM stars WHERE user_id = ? AND item_kind = ?", params).rows)
+        if (wanted.count(r.text(0))) out[r.text(0)].starred_at = r.integer(1);
+      for (const auto& r : c->query("SELECT item_id, rating FROM ratings WHERE user_id = ? AND item_kind = ?", params).rows)
+        if (wanted.count(r.text(0))) out[r.text(0)].rating = static_cast<int>(r.integer(1));
+      return out;
+    }
     for_each_slice(ids, [&](const std::string& in, std::vector<Value> params) {
       auto stars = kind == model::ItemKind::track
                        ? c->query("SELECT track_id, created_at FROM favorites WHERE user_id = ? AND track_id IN (" + in + ")",

@@ -777,13 +777,10 @@ class SqlCatalogRepository final : public model::CatalogRepository {
   std::vector<model::ArtistWithAlbums> album_artists() override {
     auto c = pool_.acquire();
     std::vector<model::ArtistWithAlbums> out;
-    // SQLite reads the tally from the (artist_id, cover_url IS NOT NULL) index alone (migration 0020) when
-    // the expression is written as indexed.
-    const char* covered = c->dialect() == Dialect::sqlite ? "SUM(cover_url IS NOT NULL)" : "COUNT(cover_url)";
-    auto rows = c->query(fmt::format("SELECT {}, n.albums, n.covered FROM artists ar JOIN (SELECT artist_id, COUNT(*) "
-                                     "AS albums, {} AS covered FROM albums GROUP BY artist_id) n ON n.artist_id = ar.id "
-                                     "ORDER BY lower(ar.name), ar.id",
-                                     kArtistColumns, covered));
+    // The tallies are kept per artist by triggers (migration 0024); the folded-name index gives the order.
+    auto rows = c->query(fmt::format("SELECT {}, n.albums, n.covered FROM artists ar JOIN artist_album_tally n ON "
+                                     "n.artist_id = ar.id ORDER BY lower(ar.name), ar.id",
+                                     kArtistColumns));
     out.reserve(rows.rows.size());
     for (const auto& r : rows.rows) out.push_back({read_artist(r), r.integer(6), r.integer(7) > 0});
     return out;
@@ -794,7 +791,7 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     if (ids.empty()) return out;
     auto c = pool_.acquire();
     for_each_slice(ids, [&](const std::string& in, const std::vector<Value>& params) {
-      for (const auto& r : c->query("SELECT artist_id, COUNT(*) FROM albums WHERE artist_id IN (" + in + ") GROUP BY artist_id",
+      for (const auto& r : c->query("SELECT artist_id, albums FROM artist_album_tally WHERE artist_id IN (" + in + ")",
                                     params)
                                .rows)
         out[r.text(0)] = r.integer(1);
@@ -807,8 +804,8 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     if (ids.empty()) return out;
     auto c = pool_.acquire();
     for_each_slice(ids, [&](const std::string& in, const std::vector<Value>& params) {
-      for (const auto& r : c->query("SELECT DISTINCT artist_id FROM albums WHERE artist_id IN (" + in +
-                                        ") AND cover_url IS NOT NULL",
+      for (const auto& r : c->query("SELECT artist_id FROM artist_album_tally WHERE covered > 0 AND artist_id IN (" +
+                                        in + ")",
                                     params)
                                .rows)
         out.insert(r.text(0));

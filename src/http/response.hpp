@@ -92,5 +92,7 @@ class Response {
 
 // message escaped for a JSON string literal (without quotes).
 std::string json_escape(std::string_view s);
+// The same, appended to out.
+void append_json_escaped(std::string& out, std::string_view s);
 
 }  // namespace st::http

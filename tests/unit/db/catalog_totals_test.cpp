@@ -103,6 +103,24 @@ class CatalogTotals : public ::testing::TestWithParam<std::string> {
       f.genre = name;
       EXPECT_EQ(catalog_->list_tracks(f, model::TrackOrder::title, {1, 1}).total, tally.tracks) << name;
     }
+    // Per artist: albums, and whether one has a cover (getArtists, from migration 0024's tally).
+    std::map<std::string, std::pair<std::int64_t, bool>> fresh, maintained;
+    std::vector<std::string> ids;
+    {
+      auto c = db_.pool().acquire();
+      for (const auto& r : c->query("SELECT artist_id, COUNT(*), COUNT(cover_url) FROM albums GROUP BY artist_id").rows)
+        fresh[r.text(0)] = {r.integer(1), r.integer(2) > 0};
+      for (const auto& r : c->query("SELECT id FROM artists").rows) ids.push_back(r.text(0));
+    }
+    for (const auto& a : catalog_->album_artists()) maintained[a.artist.id] = {a.album_count, a.has_cover};
+    EXPECT_EQ(maintained, fresh);
+    auto counts_by_id = catalog_->album_counts(ids);
+    auto covered = catalog_->artists_with_covers(ids);
+    for (const auto& id : ids) {
+      auto f = fresh.find(id);
+      EXPECT_EQ(counts_by_id.count(id) ? counts_by_id[id] : 0, f == fresh.end() ? 0 : f->second.first) << id;
+      EXPECT_EQ(covered.count(id) > 0, f != fresh.end() && f->second.second) << id;
+    }
   }
 
   test::TestDatabase db_{GetParam()};
@@ -189,6 +207,25 @@ TEST_P(CatalogTotals, AlbumAndArtistDeletionsCascadeIntoTheTotals) {
   for (int i = 0; i < 2; ++i) catalog_->insert_track(track(solo, &single, "Rock", "/s/" + std::to_string(i)));
   expect_exact("filled");
   EXPECT_EQ(maintained_genres()["Rock"], (Tally{7, 3}));
+  // Covers found and lost, an album moved to another artist.
+  {
+    auto c = db_.pool().acquire();
+    c->query("UPDATE albums SET cover_url = '/api/media/covers/a.jpg' WHERE id = ?", {ep.id});
+    c->query("UPDATE albums SET cover_url = '/api/media/covers/b.jpg' WHERE id = ?", {single.id});
+  }
+  expect_exact("covers set");
+  {
+    auto c = db_.pool().acquire();
+    c->query("UPDATE albums SET cover_url = '/api/media/covers/c.jpg' WHERE id = ?", {ep.id});  // still one
+    c->query("UPDATE albums SET cover_url = NULL WHERE id = ?", {single.id});
+    c->query("UPDATE albums SET artist_id = ? WHERE id = ?", {solo.id, ep.id});
+  }
+  expect_exact("a cover changed, one lost, an album moved");
+  {
+    auto c = db_.pool().acquire();
+    c->query("UPDATE albums SET artist_id = ? WHERE id = ?", {band.id, ep.id});
+  }
+  expect_exact("the album moved back");
 
   // An album deleted: its tracks stay, with no album (ON DELETE SET NULL).
   {
@@ -254,6 +291,29 @@ TEST_P(CatalogTotals, TheMigrationSeedsTheTotalsOfAnExistingCatalogue) {
   // And kept from there on.
   catalog_->insert_track(track(band, &lp, "Pop", "/a/more"));
   expect_exact("after seeding");
+}
+
+TEST_P(CatalogTotals, TheArtistTallyIsSeededFromAnExistingCatalogue) {
+  auto band = artist("Band"), solo = artist("Solo");
+  auto lp = album(band, "LP"), ep = album(band, "EP"), single = album(solo, "Single");
+  artist("No albums");
+  {
+    auto c = db_.pool().acquire();
+    c->query("UPDATE albums SET cover_url = '/api/media/covers/a.jpg' WHERE id = ?", {ep.id});
+    // As before migration 0024.
+    if (GetParam() == "postgres")
+      c->exec_script("DROP TABLE artist_album_tally; DROP FUNCTION artist_album_tally_count() CASCADE;");
+    else
+      c->exec_script("DROP TABLE artist_album_tally; DROP TRIGGER artist_tally_album_insert; "
+                     "DROP TRIGGER artist_tally_album_delete; DROP TRIGGER artist_tally_album_update;");
+    c->query("DELETE FROM schema_migrations WHERE name = '0024_artist_album_tally'");
+  }
+  EXPECT_EQ(db::migrate(db_.pool()), std::vector<std::string>{"0024_artist_album_tally"});
+  expect_exact("seeded");
+  EXPECT_EQ(catalog_->album_artists().size(), 2u);
+  album(solo, "Second");
+  expect_exact("after seeding");
+  (void)lp, (void)single;
 }
 
 // getAlbumList2 byGenre: an album is of a genre when one of its tracks carries it (genre_albums) or its

@@ -42,3 +42,15 @@ TEST(Response, ErrorBodiesAreEscapedJson) {
   EXPECT_EQ(std::get<std::string>(r.body), R"({"error":"bad \"quote\"\n\u0001"})");
   EXPECT_EQ(r.headers.get("Content-Type"), "application/json");
 }
+
+TEST(Response, JsonEscapeKeepsPlainRunsAndEscapesTheRest) {
+  EXPECT_EQ(json_escape(""), "");
+  EXPECT_EQ(json_escape("plain \xc3\xa9t\xc3\xa9"), "plain \xc3\xa9t\xc3\xa9");
+  EXPECT_EQ(json_escape("\"a\"\\b"), "\\\"a\\\"\\\\b");
+  EXPECT_EQ(json_escape("x\ny\rz\t"), "x\\ny\\rz\\t");
+  EXPECT_EQ(json_escape(std::string("\x01" "a" "\x1f", 3)), "\\u0001a\\u001f");
+  EXPECT_EQ(json_escape(std::string("a\0b", 3)), "a\\u0000b");
+  std::string out = "[";
+  append_json_escaped(out, "q\"");
+  EXPECT_EQ(out, "[q\\\"");
+}

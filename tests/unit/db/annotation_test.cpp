@@ -1,0 +1,66 @@
+// A user's stars and ratings of artists and albums, asked for a few ids (one query per slice of ids) or for
+// a whole list (getArtists: the user's annotations read whole and kept for the ids asked): the same answer.
+#include <gtest/gtest.h>
+
+#include "db/repositories.hpp"
+#include "support/test_database.hpp"
+#include "util/time.hpp"
+#include "util/uuid.hpp"
+
+using namespace st;
+
+namespace {
+
+class Annotations : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    ST_OPEN_TEST_DATABASE(db_);
+    users_ = db::make_user_repository(db_.pool());
+    notes_ = db::make_annotation_repository(db_.pool());
+    for (auto* u : {&me_, &other_}) {
+      u->id = util::new_uuid();
+      u->username = u == &me_ ? "me" : "other";
+      u->email = u->username + "@example.org";
+      u->password_hash = "$argon2id$fake";
+      u->created_at = u->updated_at = util::now_micros();
+      ASSERT_TRUE(users_->create(*u, model::CreatePolicy::any));
+    }
+  }
+
+  test::TestDatabase db_{GetParam()};
+  std::unique_ptr<model::UserRepository> users_;
+  std::unique_ptr<model::AnnotationRepository> notes_;
+  model::User me_, other_;
+};
+
+TEST_P(Annotations, AWholeListAndAFewIdsAgree) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 1200; ++i) ids.push_back(util::new_uuid());
+  auto k = model::ItemKind::artist;
+  notes_->star(me_.id, k, ids[3], 1000);
+  notes_->star(me_.id, k, ids[1100], 2000);
+  notes_->set_rating(me_.id, k, ids[3], 4, 100);
+  notes_->set_rating(me_.id, k, ids[700], 2, 100);
+  notes_->star(me_.id, k, util::new_uuid(), 3000);              // the user's, but not among the ids
+  notes_->star(me_.id, model::ItemKind::album, ids[5], 4000);   // another kind
+  notes_->star(other_.id, k, ids[6], 5000);                     // another user
+  notes_->set_rating(other_.id, k, ids[3], 1, 100);
+
+  auto whole = notes_->annotations(me_.id, k, ids);
+  ASSERT_EQ(whole.size(), 3u);
+  EXPECT_EQ(whole[ids[3]].starred_at, 1000);
+  EXPECT_EQ(whole[ids[3]].rating, 4);
+  EXPECT_EQ(whole[ids[1100]].starred_at, 2000);
+  EXPECT_EQ(whole[ids[700]].rating, 2);
+  EXPECT_FALSE(whole[ids[700]].starred_at);
+  for (const auto& id : {ids[3], ids[700], ids[1100]}) {
+    auto few = notes_->annotations(me_.id, k, {id, ids[5], ids[6]});
+    ASSERT_EQ(few.size(), 1u) << id;
+    EXPECT_EQ(few[id].starred_at, whole[id].starred_at);
+    EXPECT_EQ(few[id].rating, whole[id].rating);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, Annotations, test::kEngines, [](const auto& info) { return info.param; });
+
+}  // namespace
