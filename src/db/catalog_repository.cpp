@@ -1,11 +1,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <random>
 #include <set>
 #include <map>
 
 #include "db/page_keys.hpp"
+#include "db/path_under.hpp"
+#include "db/random_picks.hpp"
 #include "db/repositories.hpp"
 #include "db/track_columns.hpp"
 #include "util/fold.hpp"
@@ -43,33 +44,6 @@ std::vector<Value> track_values(const model::Track& t) {
           opt(t.lyrics),
           opt(t.content_hash),
           util::fold_for_search(t.title + " " + t.artist_name + " " + t.album_title.value_or(""))};
-}
-
-// "file_path starts with prefix" as SQL, with its parameters. On SQLite (BINARY order) also as a range of
-// the path index, from the prefix up to the prefix with its last byte incremented, so that only the
-// folder's rows are read; the substr test stays (and is all PostgreSQL gets: its collation need not sort
-// by bytes).
-std::string path_under(Dialect d, const std::string& column, const std::string& prefix, std::vector<Value>& params) {
-  std::string sql;
-  if (d == Dialect::sqlite && !prefix.empty()) {
-    auto upper = prefix;
-    while (!upper.empty() && static_cast<unsigned char>(upper.back()) == 0xff) upper.pop_back();
-    if (!upper.empty()) {
-      upper.back() = static_cast<char>(static_cast<unsigned char>(upper.back()) + 1);
-      sql = column + " >= ? AND " + column + " < ? AND ";
-      params.push_back(prefix);
-      params.push_back(upper);
-    }
-  }
-  params.push_back(prefix);
-  params.push_back(prefix);
-  return sql + "substr(" + column + ", 1, length(CAST(? AS TEXT))) = ?";
-}
-
-// A row's random key (migration 0018): random picks are index probes at random points of it.
-std::int64_t shuffle_key() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  return static_cast<std::int64_t>(rng());
 }
 
 // The orderings of the unfiltered lists, each answered by an index (migrations 0001, 0017).
@@ -898,84 +872,6 @@ class SqlCatalogRepository final : public model::CatalogRepository {
   }
 
  private:
-  // `n` distinct random rows of `from` passing `where` (" WHERE 1 = 1 AND ..." on `alias`), drawn as index
-  // probes of the random key (migration 0018): a probe takes the passing row `o` steps after a random point
-  // (o drawn from 0..kSpread-1), so a filter most rows pass costs a few index steps per pick. With o = 0
-  // alone a row's chance would follow the gap before its key (some rows all but never drawn); spread over
-  // kSpread gaps it stays near the mean. Fewer than n when the probes keep meeting the same rows (a small
-  // table or filter): the caller then sorts the few candidates instead.
-  static std::vector<std::string> random_picks(Connection& c, const std::string& from, const std::string& alias,
-                                               const std::string& where, const std::vector<Value>& params,
-                                               std::int64_t n) {
-    constexpr int kSpread = 8;
-    std::vector<std::string> out;
-    if (n <= 0) return out;
-    std::set<std::string> seen;
-    for (int round = 0; round < 3 && static_cast<std::int64_t>(out.size()) < n; ++round) {
-      auto probes = 2 * (n - static_cast<std::int64_t>(out.size())) + 4;
-      // Probes grouped by their step, one statement per step; results taken back in the probes' order.
-      std::vector<std::vector<std::int64_t>> points(kSpread);
-      std::vector<int> step_of;
-      for (std::int64_t i = 0; i < probes; ++i) {
-        auto k = shuffle_key();
-        auto o = static_cast<int>(static_cast<std::uint64_t>(shuffle_key()) % kSpread);
-        points[static_cast<std::size_t>(o)].push_back(k);
-        step_of.push_back(o);
-      }
-      std::vector<std::vector<std::optional<std::string>>> found(kSpread);
-      for (int o = 0; o < kSpread; ++o) {
-        const auto& ks = points[static_cast<std::size_t>(o)];
-        if (ks.empty()) continue;
-        std::string values_sql;
-        std::vector<Value> values;
-        for (std::size_t i = 0; i < ks.size(); ++i) {
-          values_sql += i ? ", (CAST(? AS BIGINT))" : "(CAST(? AS BIGINT))";
-          values.emplace_back(ks[i]);
-        }
-        values.insert(values.end(), params.begin(), params.end());
-        auto sql = fmt::format(
-            "WITH p(k) AS (VALUES {0}) SELECT (SELECT {1}.id FROM {2}{3} AND {1}.shuffle >= p.k ORDER BY "
-            "{1}.shuffle LIMIT 1 OFFSET {4}) FROM p",
-            values_sql, alias, from, where, o);
-        for (const auto& r : c.query(sql, values).rows) found[static_cast<std::size_t>(o)].push_back(r.opt_text(0));
-      }
-      std::vector<std::size_t> next(kSpread, 0);
-      for (auto o : step_of) {
-        auto& list = found[static_cast<std::size_t>(o)];
-        auto& at = next[static_cast<std::size_t>(o)];
-        if (at >= list.size()) continue;
-        auto k = points[static_cast<std::size_t>(o)][at];
-        auto id = list[at++];
-        // Fewer than o + 1 rows from the point on: the keys wrap around, so the rows nearest the start are
-        // as likely as any other (rare in a big table: a follow-up query for this probe alone).
-        if (!id) id = wrapped_pick(c, from, alias, where, params, k, o);
-        if (id && static_cast<std::int64_t>(out.size()) < n && seen.insert(*id).second) out.push_back(*id);
-      }
-    }
-    return out;
-  }
-
-  // The row `o` steps after key k when the ordering wraps past its end to its start.
-  static std::optional<std::string> wrapped_pick(Connection& c, const std::string& from, const std::string& alias,
-                                                 const std::string& where, const std::vector<Value>& params,
-                                                 std::int64_t k, int o) {
-    auto values = params;  // the filter's placeholders come first in the statement
-    values.emplace_back(k);
-    auto after = c.query(fmt::format("SELECT COUNT(*) FROM (SELECT 1 FROM {0}{1} AND {2}.shuffle >= CAST(? AS BIGINT) "
-                                     "LIMIT {3}) s",
-                                     from, where, alias, o + 1),
-                         values)
-                     .rows.at(0)
-                     .integer(0);
-    if (after > o) return std::nullopt;  // a row was there after all (the table changed meanwhile)
-    auto rows = c.query(fmt::format("SELECT {0}.id FROM {1}{2} ORDER BY {0}.shuffle LIMIT 1 OFFSET {3}", alias, from,
-                                    where, o - after),
-                        params)
-                    .rows;
-    if (rows.empty()) return std::nullopt;  // fewer rows than steps: the caller falls back
-    return rows.front().text(0);
-  }
-
   static std::vector<model::Track> tracks_by_ids(Connection& c, const std::vector<std::string>& ids) {
     std::map<std::string, model::Track> found;
     for_each_slice(ids, [&](const std::string& in, const std::vector<Value>& params) {
