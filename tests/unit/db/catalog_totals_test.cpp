@@ -306,9 +306,9 @@ TEST_P(CatalogTotals, TheArtistTallyIsSeededFromAnExistingCatalogue) {
     else
       c->exec_script("DROP TABLE artist_album_tally; DROP TRIGGER artist_tally_album_insert; "
                      "DROP TRIGGER artist_tally_album_delete; DROP TRIGGER artist_tally_album_update;");
-    c->query("DELETE FROM schema_migrations WHERE name = '0024_artist_album_tally'");
+    c->query("DELETE FROM schema_migrations WHERE name = '0024_album_counts_per_artist'");
   }
-  EXPECT_EQ(db::migrate(db_.pool()), std::vector<std::string>{"0024_artist_album_tally"});
+  EXPECT_EQ(db::migrate(db_.pool()), std::vector<std::string>{"0024_album_counts_per_artist"});
   expect_exact("seeded");
   EXPECT_EQ(catalog_->album_artists().size(), 2u);
   album(solo, "Second");
