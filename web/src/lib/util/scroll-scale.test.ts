@@ -108,12 +108,38 @@ describe('ScrollScale', () => {
     expect(paused).toMatchObject({ top: 0, real: 0 });
   });
 
-  it('places the content as a jump again after a change of size', () => {
+  it('keeps the content where it is when the window or the list changes height', () => {
     const s = new ScrollScale();
     s.setSize(MILLION, VIEW);
     s.scroll(1_000_000);
-    s.scroll(1_000_100); // small move: the offset is kept
-    s.setSize(MILLION * 2, VIEW);
-    expect(s.scroll(1_000_100).top / (MILLION * 2 - VIEW)).toBeCloseTo(1_000_100 / BOTTOM, 2);
+    const top = s.scroll(1_000_100).top; // a small move after a jump
+    s.setSize(MILLION, VIEW - 100); // the phone's address bar comes back
+    expect(s.scroll(1_000_100)).toEqual({ top, correction: 0 });
+    s.setSize(MILLION + 57, VIEW - 100); // one track more
+    expect(s.scroll(1_000_120).top).toBeCloseTo(top + 20, 6);
+    // A list that shrinks below the cap draws its rows where they are.
+    s.setSize(3_000_000, VIEW);
+    expect(s.offset).toBe(0);
+    expect(s.scroll(1_000_120).top).toBe(1_000_120);
+  });
+});
+
+describe('ScrollScale.realFor', () => {
+  it('gives the scroll position that shows a list position, consistent with a later look there', () => {
+    const s = new ScrollScale();
+    s.setSize(MILLION, VIEW);
+    for (const top of [0, 5000, 12_345_678, MILLION / 2, MILLION - VIEW]) {
+      const real = s.realFor(top);
+      expect(real).toBeGreaterThanOrEqual(0);
+      expect(real).toBeLessThanOrEqual(BOTTOM);
+      expect(s.scroll(real)).toEqual({ top: expect.closeTo(top, 3), correction: 0 });
+      // A jump there (the page reloaded at that position) shows the same place.
+      const fresh = new ScrollScale();
+      fresh.setSize(MILLION, VIEW);
+      expect(fresh.scroll(real).top).toBeCloseTo(top, 3);
+    }
+    const small = new ScrollScale();
+    small.setSize(10_000, VIEW);
+    expect(small.realFor(4321)).toBe(4321);
   });
 });

@@ -33,14 +33,16 @@ export class ScrollScale {
 
   constructor(readonly cap = MAX_LIST_HEIGHT) {}
 
-  /** Sets the geometry; after a change the next position is placed as a jump. */
+  /**
+   * Sets the geometry. The content stays where it is (a window growing taller, a few rows more or less);
+   * a list laid out anew places its rows with realFor().
+   */
   setSize(natural: number, viewport: number): void {
     if (natural === this.natural && viewport === this.viewport) return;
     this.natural = Math.max(0, natural);
     this.height = Math.min(this.natural, this.cap);
     this.viewport = viewport;
-    this.last = null;
-    if (this.excess <= 0) this.offset = 0;
+    this.offset = Math.min(Math.max(0, this.offset), Math.max(0, this.excess));
   }
 
   /** How much taller the list is than its element. */
@@ -81,6 +83,17 @@ export class ScrollScale {
     const anchored = this.anchor(top);
     if (Math.abs(anchored - real) < 0.5) return 0;
     return this.moveTo(top, anchored);
+  }
+
+  /**
+   * Where to scroll (real position) to show list position `top` at the viewport's top, e.g. to keep the
+   * same item in view after the rows changed size; the offset is set for it.
+   */
+  realFor(top: number): number {
+    const real = this.excess > 0 ? this.anchor(top) : top;
+    this.offset = top - real;
+    this.last = real;
+    return real;
   }
 
   private moveTo(top: number, anchored: number): number {
