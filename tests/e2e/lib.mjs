@@ -27,7 +27,8 @@ export function freePort() {
   });
 }
 
-export async function startServer({ binary, webRoot, env = {} }) {
+/** prepare(dir), when given, runs on the empty data directory before the server starts (e.g. to fill its database). */
+export async function startServer({ binary, webRoot, env = {}, prepare = null }) {
   // Network hygiene (issue 13): a P2P node here runs on the machine's own network, so it must never reach the
   // public DHT or ask the router for a port mapping.
   const full = { ...process.env, ...env };
@@ -35,6 +36,7 @@ export async function startServer({ binary, webRoot, env = {} }) {
   if (p2pOn && (full.P2P_DHT_DISCOVERY !== 'false' || full.P2P_PORT_MAPPING !== 'false'))
     throw new Error('refusing to start a P2P node without P2P_DHT_DISCOVERY=false and P2P_PORT_MAPPING=false');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'soundtime-e2e-'));
+  prepare?.(dir);
   const port = await freePort();
   const log = fs.openSync(path.join(dir, 'server.log'), 'w');
   const proc = spawn(binary, ['serve'], {

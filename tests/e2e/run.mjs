@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ROOT, CHROMIUM_ARGS, chromium, startServer, makeLibrary, Recorder, assert, until, freePort } from './lib.mjs';
 import { crossOriginSubsonic } from './cross_origin.mjs';
+import { windowedLists } from './windowed.mjs';
 
 const argv = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -899,6 +900,8 @@ async function main() {
     }
     await phoneCtx.close();
   });
+
+  await windowedLists({ rec, browser, binary, webRoot, shot, newPage, viewport: DESKTOP, phone: PHONE });
 
   await rec.step('no uncaught error in any page', async () => {
     assert(pageErrors.length === 0, pageErrors.join('\n'));

@@ -29,7 +29,7 @@ export const api = {
     syncDevices: () => client.post<{ results: T.DeviceSyncResult[] }>('/api/devices/sync')
   },
   tracks: {
-    list: (page = 1, per_page = 50) => client.get<T.Paginated<T.Track>>('/api/tracks', { page, per_page }),
+    list: (page = 1, per_page = 50, signal?: AbortSignal) => client.get<T.Paginated<T.Track>>('/api/tracks', { page, per_page }, { signal }),
     recent: (per_page = 12) => client.get<T.Paginated<T.Track>>('/api/tracks/recently-added', { per_page }),
     popular: (per_page = 10, page = 1) => client.get<T.Paginated<T.Track>>('/api/tracks/popular', { page, per_page }),
     trending: (limit = 10) => client.get<T.Track[]>('/api/tracks/trending', { window: '7d', limit }),
@@ -42,7 +42,7 @@ export const api = {
     report: (id: string, reason: string) => client.post<{ id: string; message: string }>(`/api/tracks/${enc(id)}/report`, { reason })
   },
   albums: {
-    list: (page = 1, per_page = 24) => client.get<T.Paginated<T.Album>>('/api/albums', { page, per_page }),
+    list: (page = 1, per_page = 24, signal?: AbortSignal) => client.get<T.Paginated<T.Album>>('/api/albums', { page, per_page }, { signal }),
     recent: (per_page = 12) => client.get<T.Paginated<T.Album>>('/api/albums/recent', { per_page }),
     get: (id: string) => client.get<T.AlbumDetail>(`/api/albums/${enc(id)}`),
     setCover: (id: string, file: File) =>
@@ -57,7 +57,7 @@ export const api = {
       )
   },
   artists: {
-    list: (page = 1, per_page = 48) => client.get<T.Paginated<T.Artist>>('/api/artists', { page, per_page }),
+    list: (page = 1, per_page = 48, signal?: AbortSignal) => client.get<T.Paginated<T.Artist>>('/api/artists', { page, per_page }, { signal }),
     get: (id: string) => client.get<T.ArtistDetail>(`/api/artists/${enc(id)}`)
   },
   genres: {

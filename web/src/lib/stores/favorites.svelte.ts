@@ -13,6 +13,8 @@ class Favorites {
   async check(ids: string[]) {
     const unknown = ids.filter((id) => !this.known.has(id));
     if (!unknown.length) return;
+    // A long scroll through the library must not grow this set without bound: forget, ask again later.
+    if (this.known.size > 10_000) this.known.clear();
     unknown.forEach((id) => this.known.add(id));
     try {
       for (let i = 0; i < unknown.length; i += 100) {
