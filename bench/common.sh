@@ -82,8 +82,10 @@ p2p_node() {
 # on later runs (a million tracks take minutes to generate).
 catalog_prepare() {  # dir tracks
   local cache=${CATALOG_CACHE:-}
-  if [ -n "$cache" ] && [ -f "$cache/soundtime-$2.db" ]; then
-    cp "$cache/soundtime-$2.db" "$1/soundtime.db"
+  # The cached file is named after the generator's digest too: a changed generator builds a new one.
+  local cached="$cache/soundtime-$2-$(sha1sum bench/make_catalog.py | cut -c1-8).db"
+  if [ -n "$cache" ] && [ -f "$cached" ]; then
+    cp "$cached" "$1/soundtime.db"
     SOUNDTIME_DATA_DIR="$1" "$BIN" user role bench admin >/dev/null  # applies newer migrations, if any
     return
   fi
@@ -92,6 +94,6 @@ catalog_prepare() {  # dir tracks
   if [ -n "$cache" ]; then
     mkdir -p "$cache"
     sqlite3 "$1/soundtime.db" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
-    cp "$1/soundtime.db" "$cache/soundtime-$2.db"
+    cp "$1/soundtime.db" "$cached"
   fi
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Fills a migrated SoundTime SQLite database with a synthetic catalogue: N tracks, N/10 albums, N/100 artists,
-titles drawn from a small vocabulary (so that searches hit). Usage: make_catalog.py DB N"""
+titles drawn from a small vocabulary (so that searches hit), albums of years 1960-2024 (their tracks too).
+Usage: make_catalog.py DB N"""
 import random, sqlite3, sys, time, uuid
 db, n = sys.argv[1], int(sys.argv[2])
 random.seed(7)
@@ -15,15 +16,16 @@ albums = []
 for i in range(max(1, n // 10)):
     a = artists[i % len(artists)]
     title = " ".join(random.choice(words).title() for _ in range(2)) + f" {i}"
-    albums.append((str(uuid.uuid4()), a[0], a[1], title))
-c.executemany("INSERT INTO albums (id, match_key, title, artist_id, search_text, created_at) VALUES (?, ?, ?, ?, lower(?), ?)",
-              [(al, f"{ar}|{t.lower()}", t, ar, t + " " + arn, now) for al, ar, arn, t in albums])
+    albums.append((str(uuid.uuid4()), a[0], a[1], title, random.randint(1960, 2024)))
+c.executemany("INSERT INTO albums (id, match_key, title, artist_id, search_text, year, created_at) "
+              "VALUES (?, ?, ?, ?, lower(?), ?, ?)",
+              [(al, f"{ar}|{t.lower()}", t, ar, t + " " + arn, y, now) for al, ar, arn, t, y in albums])
 rows = []
 for i in range(n):
-    al, ar, arn, at = albums[i % len(albums)]
+    al, ar, arn, at, year = albums[i % len(albums)]
     title = " ".join(random.choice(words).title() for _ in range(3))
     rows.append((str(uuid.uuid4()), title, ar, al, 200.0, f"/music/{i}.mp3", 5000000, "mp3", random.choice(words).title(),
-                 (title + " " + arn + " " + at).lower(), now - i))
+                 (title + " " + arn + " " + at).lower(), year, now - i))
 c.executemany("INSERT INTO tracks (id, title, artist_id, album_id, duration_secs, file_path, file_size, format, genre, "
-              "search_text, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+              "search_text, year, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 c.commit()
