@@ -46,6 +46,12 @@ std::vector<Value> track_values(const model::Track& t) {
           util::fold_for_search(t.title + " " + t.artist_name + " " + t.album_title.value_or(""))};
 }
 
+// An album of `alias` al is of a genre (bound twice) when one of its tracks carries it (genre_albums,
+// migration 0017) or its own tag says so (index albums_genre, migration 0023).
+const char* const kAlbumOfGenre =
+    "(EXISTS (SELECT 1 FROM genre_albums ga WHERE ga.genre = ? AND ga.album_id = al.id) OR al.id IN (SELECT id "
+    "FROM albums WHERE genre = ?))";
+
 // The orderings of the unfiltered lists, each answered by an index (migrations 0001, 0017).
 const KeyedOrder kTracksNewest{"tracks:newest", "tracks t", {"t.created_at", "t.id"}, {true, false}, true, {"tracks"}};
 const KeyedOrder kTracksPopular{"tracks:popular", "tracks t", {"t.play_count", "t.created_at", "t.id"},
@@ -637,8 +643,7 @@ class SqlCatalogRepository final : public model::CatalogRepository {
       std::vector<model::Album> out;
       for (const auto& r : c->query(kAlbumSelect + " WHERE al.id IN (SELECT al.id FROM albums al" +
                                         (sqlite ? " INDEXED BY albums_title_lower" : "") +
-                                        " WHERE EXISTS (SELECT 1 FROM genre_albums ga WHERE ga.genre = ? AND "
-                                        "ga.album_id = al.id) OR al.id IN (SELECT id FROM albums WHERE genre = ?)" +
+                                        " WHERE " + kAlbumOfGenre +
                                         order + " LIMIT ? OFFSET ?)" + order,
                                     {*q.genre, *q.genre, q.limit, q.offset})
                                .rows)
@@ -706,8 +711,7 @@ class SqlCatalogRepository final : public model::CatalogRepository {
       params.push_back(*q.path_prefix);
     }
     if (q.genre) {
-      // An album is of a genre when its own tag or one of its tracks says so.
-      where += " AND (al.genre = ? OR EXISTS (SELECT 1 FROM tracks gt WHERE gt.album_id = al.id AND gt.genre = ?))";
+      where += std::string(" AND ") + kAlbumOfGenre;
       params.push_back(*q.genre);
       params.push_back(*q.genre);
     }

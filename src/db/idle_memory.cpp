@@ -33,7 +33,9 @@ void IdleMemoryRelease::loop() {
     auto uses = pool_.uses();
     bool freed = false;
     if (uses == seen && uses != released && pool_.release_idle_memory()) {
-      malloc_trim(0);  // every arena: the worker threads' too
+      // Free pages inside every arena's free chunks, and the main arena's top; the other arenas keep the
+      // free space at their top (glibc returns it only on a free that leaves more than its trim threshold).
+      malloc_trim(0);
       released = uses;
       freed = true;
     }
