@@ -38,5 +38,8 @@ if [ -n "$themesbad" ]; then echo "src/themes includes an outer layer: $themesba
 # editorial: a service over model interfaces; HTTP and settings are injected by app/.
 edbad=$(grep -rlE '#include\s*"(db|lib|http|api|subsonic|p2p|auth|app)/' src/editorial 2>/dev/null || true)
 if [ -n "$edbad" ]; then echo "src/editorial includes an outer layer: $edbad"; bad=1; fi
+# search: the in-memory word index, a data structure over util (the database feeds it from src/db/).
+searchbad=$(grep -rlE '#include\s*"(db|lib|http|api|subsonic|p2p|auth|library|app|model|audio)/' src/search 2>/dev/null || true)
+if [ -n "$searchbad" ]; then echo "src/search includes an outer layer: $searchbad"; bad=1; fi
 if [ $bad -eq 0 ]; then echo "layering: ok"; fi
 exit $bad

@@ -1,0 +1,84 @@
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "search/term_dictionary.hpp"
+
+namespace st::search {
+
+// An in-memory word index of folded search texts (util::fold_for_search: words separated by single spaces)
+// for documents numbered by the caller (SQLite rowids). A query finds every document holding each query
+// word as a word prefix, scores it with util::search_score (the score the database engines give) and
+// returns the total and one window of the ranking, best first, ties by document number.
+//
+// Two structures, both compact: per word, the ascending document numbers holding it (delta varints), to
+// find candidates from the rarest query word and filter them by the others; per document, its word
+// numbers in order (varints), to verify and score the candidates. Changes never rewrite a posting list in
+// place: a replaced or erased document's old postings go stale (the forward list is the truth, so they are
+// filtered at query time) and a document added below a list's end waits aside until settle(), which folds
+// those in and rebuilds the lists once stale ones are many. Not thread-safe: the owner locks (queries
+// are const and may run together).
+class TextIndex {
+ public:
+  struct Hit {
+    std::int64_t score;
+    std::uint32_t doc;
+  };
+  struct Result {
+    std::size_t total = 0;   // documents matching every word
+    std::vector<Hit> hits;   // the requested window of them, best first
+  };
+  // Document numbers above this are refused (the per-document offsets are a plain array).
+  static constexpr std::uint32_t kMaxDoc = (1u << 26) - 1;
+  // Words of one document past this many are not indexed.
+  static constexpr std::size_t kMaxWords = 512;
+
+  void put(std::uint32_t doc, std::string_view text);  // adds or replaces; throws std::out_of_range past kMaxDoc
+  void erase(std::uint32_t doc);
+  bool contains(std::uint32_t doc) const { return doc < where_.size() && where_[doc] != kAbsent; }
+  std::size_t size() const { return docs_; }
+
+  // Folds in documents added out of order and drops stale postings once they are many; call after a batch
+  // of changes (queries are correct without it, only slower).
+  void settle();
+
+  // Every document holding each of `words` (folded, at most 64) as a word prefix; [offset, offset + limit)
+  // of them, best first.
+  Result query(std::span<const std::string> words, std::size_t offset, std::size_t limit) const;
+
+  std::size_t memory_bytes() const;
+
+ private:
+  static constexpr std::uint32_t kAbsent = UINT32_MAX;
+  struct Postings {
+    std::vector<std::uint8_t> bytes;  // ascending document numbers as varint deltas
+    std::uint32_t last = 0;           // the last number in bytes
+    std::uint32_t count = 0;          // numbers in bytes
+  };
+  struct Word;
+
+  std::vector<std::uint32_t> words_of(std::uint32_t doc) const;
+  void add_posting(std::uint32_t term, std::uint32_t doc);
+  template <class F>
+  void for_each_doc(std::uint32_t term, F&& f) const;
+  std::vector<std::uint32_t> docs_of(const Word& w) const;
+  void rebuild_postings();
+  void compact_forward();
+
+  TermDictionary terms_;
+  std::vector<Postings> postings_;                                      // by word number
+  std::unordered_map<std::uint32_t, std::vector<std::uint32_t>> late_;  // word -> numbers below its last
+  std::vector<std::uint32_t> where_;   // document -> offset of its words in forward_, or kAbsent
+  std::vector<std::uint8_t> forward_;  // per document: its word count, then its word numbers, as varints
+  std::size_t docs_ = 0;
+  std::size_t forward_garbage_ = 0;  // bytes of forward_ no document points at
+  std::size_t live_postings_ = 0;    // (word, document) pairs that hold
+  std::size_t stale_postings_ = 0;   // pairs left in posting lists that no longer hold
+};
+
+}  // namespace st::search
