@@ -88,6 +88,7 @@ std::optional<SearchIndexes::Results> SearchIndexes::query(Connection& c, std::s
 
 bool SearchIndexes::build(Connection* inline_connection) {
   try {
+    auto started = std::chrono::steady_clock::now();
     std::int64_t seq;
     std::array<search::TextIndex, 3> fresh;
     {
@@ -111,8 +112,14 @@ bool SearchIndexes::build(Connection* inline_connection) {
         std::lock_guard lk(state_mutex_);
         if (stop_) return false;
       }
-      fresh[t].settle();
+      fresh[t].shrink();
     }
+    std::size_t bytes = 0;
+    for (const auto& ix : fresh) bytes += ix.memory_bytes();
+    spdlog::info("search: {} tracks, {} albums and {} artists indexed in memory in {} ms ({} MiB)", fresh[0].size(),
+                 fresh[1].size(), fresh[2].size(),
+                 std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count(),
+                 bytes >> 20);
     {
       std::lock_guard g(catch_up_mutex_);
       std::unique_lock lk(index_mutex_);

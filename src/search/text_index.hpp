@@ -1,6 +1,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -16,13 +17,16 @@ namespace st::search {
 // word as a word prefix, scores it with util::search_score (the score the database engines give) and
 // returns the total and one window of the ranking, best first, ties by document number.
 //
-// Two structures, both compact: per word, the ascending document numbers holding it (delta varints), to
-// find candidates from the rarest query word and filter them by the others; per document, its word
-// numbers in order (varints), to verify and score the candidates. Changes never rewrite a posting list in
-// place: a replaced or erased document's old postings go stale (the forward list is the truth, so they are
-// filtered at query time) and a document added below a list's end waits aside until settle(), which folds
-// those in and rebuilds the lists once stale ones are many. Not thread-safe: the owner locks (queries
-// are const and may run together).
+// Two structures, both compact: per word, the ascending documents holding it with the word's first position
+// in each (delta varints and a byte); per document, its word numbers in order (varints). A query intersects
+// the query words' postings (rarest first), which gives each candidate's first position and whole-word
+// matches per query word: a lower and an upper bound of its score. Only candidates whose upper bound reaches
+// the window's last lower bound are scored exactly, from their word lists; the rest cannot enter the window.
+//
+// Changes never rewrite a posting list in place: a replaced or erased document is marked dirty (its old
+// postings may be stale; it is always checked against its word list) and a document added below a list's
+// end waits aside until settle(), which folds those in and rebuilds the lists once stale or dirty ones are
+// many. Not thread-safe: the owner locks (queries are const and may run together).
 class TextIndex {
  public:
   struct Hit {
@@ -46,6 +50,8 @@ class TextIndex {
   // Folds in documents added out of order and drops stale postings once they are many; call after a batch
   // of changes (queries are correct without it, only slower).
   void settle();
+  // settle(), and gives back every buffer's spare capacity (after a bulk load: lists grow by doubling).
+  void shrink();
 
   // Every document holding each of `words` (folded, at most 64) as a word prefix; [offset, offset + limit)
   // of them, best first.
@@ -56,25 +62,38 @@ class TextIndex {
  private:
   static constexpr std::uint32_t kAbsent = UINT32_MAX;
   struct Postings {
-    std::vector<std::uint8_t> bytes;  // ascending document numbers as varint deltas
-    std::uint32_t last = 0;           // the last number in bytes
-    std::uint32_t count = 0;          // numbers in bytes
+    std::vector<std::uint8_t> bytes;  // per ascending document: its number as a varint delta, its first position
+    std::uint32_t last = 0;           // the last document in bytes
+    std::uint32_t count = 0;          // documents in bytes
+  };
+  struct Late {
+    std::uint32_t doc;
+    std::uint8_t first;
   };
   struct Word;
+  struct Candidates;
 
   std::vector<std::uint32_t> words_of(std::uint32_t doc) const;
-  void add_posting(std::uint32_t term, std::uint32_t doc);
+  std::optional<std::int64_t> exact_score(std::uint32_t doc, std::span<const Word> ws) const;
+  void add_posting(std::uint32_t term, std::uint32_t doc, std::uint8_t first);
   template <class F>
-  void for_each_doc(std::uint32_t term, F&& f) const;
-  std::vector<std::uint32_t> docs_of(const Word& w) const;
+  void for_each_posting(std::uint32_t term, F&& f) const;
+  Candidates candidates_of(const Word& w, std::size_t column, std::size_t columns) const;
+  Candidates intersection(const Word& a, std::size_t column_a, const Word& b, std::size_t column_b,
+                          std::size_t columns) const;  // of two single, settled lists
+  void filter(Candidates& c, const Word& w, std::size_t column) const;
+  void mark_dirty(std::uint32_t doc);
+  bool dirty(std::uint32_t doc) const { return (doc >> 6) < dirty_.size() && ((dirty_[doc >> 6] >> (doc & 63)) & 1); }
   void rebuild_postings();
   void compact_forward();
 
   TermDictionary terms_;
   std::vector<Postings> postings_;                                      // by word number
-  std::unordered_map<std::uint32_t, std::vector<std::uint32_t>> late_;  // word -> numbers below its last
+  std::unordered_map<std::uint32_t, std::vector<Late>> late_;  // word -> documents below its last, in order added
   std::vector<std::uint32_t> where_;   // document -> offset of its words in forward_, or kAbsent
   std::vector<std::uint8_t> forward_;  // per document: its word count, then its word numbers, as varints
+  std::vector<std::uint64_t> dirty_;  // documents whose postings may be stale (one bit each)
+  std::size_t dirty_count_ = 0;
   std::size_t docs_ = 0;
   std::size_t forward_garbage_ = 0;  // bytes of forward_ no document points at
   std::size_t live_postings_ = 0;    // (word, document) pairs that hold
