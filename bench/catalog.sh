@@ -16,6 +16,7 @@ SOUNDTIME_DATA_DIR="$work" PORT=$sport HOST=127.0.0.1 LOG_LEVEL=warn "$BIN" serv
 pid=$!
 pids+=($pid)
 wait_http "http://127.0.0.1:$sport/healthz"
+wait_search_index "http://127.0.0.1:$sport"
 curl -sf "http://127.0.0.1:$sport/api/search?q=love" >/dev/null
 sleep 1
 busy_rss=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)

@@ -6,6 +6,23 @@ wait_http() {  # url
   return 1
 }
 now() { date +%s.%N; }
+# Waits (at most 5 minutes) until the server at URL answers searches from its in-memory index (SQLite builds
+# it in the background at start-up: a few seconds at a million tracks), as the admin "bench"; prints the
+# index's line of /api/admin/stats.
+wait_search_index() {  # base-url
+  local token
+  token=$(curl -sf -H 'Content-Type: application/json' -d '{"username":"bench","password":"bench-password"}' \
+    "$1/api/auth/login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["tokens"]["access_token"])') || return 1
+  for _ in $(seq 3000); do
+    local si
+    si=$(curl -sf -H "Authorization: Bearer $token" "$1/api/admin/stats" |
+      python3 -c 'import json,sys; si=json.load(sys.stdin)["search_index"]; print("none" if si is None else ("%d documents, %.1f MiB" % (si["documents"], si["memory_bytes"] / 1048576) if si["ready"] else "building"))')
+    if [ "$si" != building ]; then echo "search index: $si"; return 0; fi
+    sleep 0.1
+  done
+  echo "search index not ready: $1" >&2
+  return 1
+}
 # CPU time (user + system, in clock ticks) used so far by the processes PID... and their children: a
 # measure of work done that, unlike throughput, hardly moves when other jobs share the machine.
 cpu_ticks() {

@@ -20,6 +20,7 @@ pid=$!
 pids+=($pid)
 base="http://127.0.0.1:$sport"
 wait_http "$base/healthz"
+wait_search_index "$base"
 token=$(curl -sf -X POST "$base/api/auth/login" -H 'Content-Type: application/json' \
   -d '{"username":"bench","password":"bench-password"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["tokens"]["access_token"])')
 secret=$(curl -sf -X POST "$base/api/auth/app-passwords" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \

@@ -134,6 +134,11 @@ void add_admin_routes(http::Router& r, ApiDeps& d) {
     o["active_sessions"] = c.active_sessions;
     o["p2p_enabled"] = d.p2p_enabled;
     o["p2p_node_id"] = d.p2p ? json::value(d.p2p->status().node_id) : json::value(nullptr);
+    // Beyond the original: the in-memory search index (SQLite), null where the database searches.
+    if (auto si = d.catalog->search_index_status(); si.in_memory)
+      o["search_index"] = json::object{{"ready", si.ready}, {"documents", si.documents}, {"memory_bytes", si.memory_bytes}};
+    else
+      o["search_index"] = nullptr;
     return json_response(200, o);
   });
 }

@@ -112,6 +112,7 @@ int serve(const Config& c) {
     // Albums and artists an interrupted import created before any of their tracks: nothing else runs yet,
     // so no import in progress can lose the album it just made.
     s.catalog->prune_orphans();
+    s.catalog->prepare_search();  // SQLite: the in-memory search index, built in the background
   }
 
   // Login, registration and refresh: by default 10 at once, then one every 6 seconds per client.

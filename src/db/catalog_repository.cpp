@@ -545,6 +545,19 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     return hits;
   }
 
+  void prepare_search() override {
+    if (!search_index_) return;
+    auto c = pool_.acquire();
+    search_index_->prepare(*c);
+  }
+
+  model::SearchIndexStatus search_index_status() override {
+    if (!search_index_) return {};
+    bool ready = search_index_->ready();
+    return {true, ready, ready ? static_cast<std::int64_t>(search_index_->documents()) : 0,
+            ready ? static_cast<std::int64_t>(search_index_->memory_bytes()) : 0};
+  }
+
   model::MetadataCounts metadata_counts() override {
     auto c = pool_.acquire();
     auto r = c->query(

@@ -47,6 +47,22 @@ bool SearchIndexes::ready() const {
   return state_ == State::ready;
 }
 
+void SearchIndexes::prepare(Connection&) {
+  std::lock_guard lk(state_mutex_);
+  if (state_ != State::idle) return;
+  if (!thread_.joinable()) thread_ = std::thread([this] { loop(); });
+  state_ = State::building;
+  rebuild_ = true;
+  state_cv_.notify_all();
+}
+
+std::size_t SearchIndexes::documents() const {
+  std::shared_lock lk(index_mutex_);
+  std::size_t n = 0;
+  for (const auto& ix : indexes_) n += ix.size();
+  return n;
+}
+
 void SearchIndexes::wait_ready() {
   {
     auto c = pool_.acquire();

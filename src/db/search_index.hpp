@@ -47,6 +47,9 @@ class SearchIndexes {
   std::optional<Results> query(Connection& c, std::span<const std::string> words, const std::array<Window, 3>& windows);
 
   bool ready() const;
+  // Starts the build on the background thread unless the indexes are built or being built.
+  void prepare(Connection& c);
+  std::size_t documents() const;
   // Waits until the indexes are ready or cannot be; starts them if nothing did (tests, benches).
   void wait_ready();
   // Rows of search_log not yet pruned (tests).

@@ -110,6 +110,14 @@ struct TrackFile {
   std::int64_t size = 0;
 };
 
+// The in-memory search index (SQLite): whether searches are answered from it yet, and what it holds.
+struct SearchIndexStatus {
+  bool in_memory = false;  // this engine searches in memory (else: in the database)
+  bool ready = false;
+  std::int64_t documents = 0;  // tracks, albums and artists
+  std::int64_t memory_bytes = 0;
+};
+
 struct MetadataCounts {
   std::int64_t total_tracks = 0, enriched_tracks = 0, tracks_with_bitrate = 0, total_albums = 0,
                albums_with_cover = 0, total_size_bytes = 0;
@@ -247,6 +255,10 @@ class CatalogRepository {
   // The genres of an artist's tracks.
   virtual std::vector<std::string> artist_genres(std::string_view artist_id) = 0;
   virtual MetadataCounts metadata_counts() = 0;
+  // Starts building the in-memory search index, if this engine has one and it is not built (at start-up,
+  // so that the first searches need not wait for it).
+  virtual void prepare_search() {}
+  virtual SearchIndexStatus search_index_status() { return {}; }
   // Every track's file, in batches (for integrity checks): ids greater than after_id, in id order.
   virtual std::vector<TrackFile> track_files(std::string_view after_id, std::int64_t limit) = 0;
   // Every word must match the start of a word (prefix search) of the item's folded text; best first.

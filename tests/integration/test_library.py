@@ -485,6 +485,33 @@ class Search(ServerTest):
         got = [t["title"] for t in self.search("lov")["tracks"]]
         self.assertEqual(got[-1], "Night of Love", f"prefixes only: the earliest first: {got}")
 
+    def test_the_in_memory_index_is_reported_and_follows_other_processes(self):
+        admin = self.s.setup_admin()["tokens"]["access_token"]
+        st = self.s.get("/api/admin/stats", token=admin).json
+        if self.s.engine == "postgres":
+            self.assertIsNone(st["search_index"], "PostgreSQL searches in the database")
+            return
+        for _ in range(600):  # built in the background at start-up
+            si = self.s.get("/api/admin/stats", token=admin).json["search_index"]
+            if si["ready"]:
+                break
+            time.sleep(0.05)
+        self.assertTrue(si["ready"], si)
+        self.assertEqual(si["documents"], st["total_tracks"] + st["total_albums"] + st["total_artists"])
+        self.assertGreater(si["memory_bytes"], 0)
+        # Another process (the CLI) imports into the same database: the server's next search sees it.
+        more = os.path.join(self.s.dir, "more")
+        os.makedirs(more)
+        subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "sine=duration=1",
+                        "-metadata", "title=Quokka Song", "-metadata", "artist=Marsupial Band",
+                        os.path.join(more, "q.flac")], check=True)
+        self.assertEqual(self.s.cli("import", more).returncode, 0)
+        r = self.search("quokka")
+        self.assertEqual([t["title"] for t in r["tracks"]], ["Quokka Song"])
+        self.assertEqual([a["name"] for a in self.search("marsupial")["artists"]], ["Marsupial Band"])
+        self.assertIn(self.s.delete(f"/api/tracks/{r['tracks'][0]['id']}", token=admin).status, (200, 204))
+        self.assertEqual(self.search("quokka")["total_tracks"], 0)
+
     def test_renamed_tracks_are_found_by_their_new_title(self):
         admin = self.s.setup_admin()["tokens"]["access_token"]
         tid = self.search("tone 1")["tracks"][0]["id"]
