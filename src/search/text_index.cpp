@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <array>
 #include <limits>
+#include <mutex>
 #include <stdexcept>
 
+#include "search/scratch.hpp"
 #include "util/search_score.hpp"
 
 namespace st::search {
@@ -79,7 +81,7 @@ class Bits {
   bool test(std::uint32_t i) const { return (words_[i >> 6] >> (i & 63)) & 1; }
 
  private:
-  std::vector<std::uint64_t> words_;
+  Scratch<std::uint64_t> words_;
 };
 
 }  // namespace
@@ -114,8 +116,8 @@ struct TextIndex::Candidates {
     }
   };
   std::size_t columns = 0;
-  std::vector<std::uint32_t> docs;
-  std::vector<At> at;  // docs.size() * columns
+  Scratch<std::uint32_t> docs;
+  Scratch<At> at;  // docs.size() * columns
 
   void push(std::uint32_t doc, std::size_t column, At a) {
     docs.push_back(doc);
@@ -123,6 +125,62 @@ struct TextIndex::Candidates {
     at[at.size() - columns + column] = a;
   }
 };
+
+struct Pending {  // a candidate to score from its word list unless the window is out of its reach
+  std::uint32_t doc;
+  double upper;  // in thousandths, as scores are
+};
+
+struct TextIndex::QueryScratch {
+  Candidates cand;
+  Scratch<Candidates::At> by_doc;
+  Scratch<std::pair<std::uint32_t, Candidates::At>> all;
+  Scratch<Hit> top;
+  Scratch<Pending> pending;
+
+  std::size_t bytes() const {
+    return cand.docs.capacity() * sizeof(std::uint32_t) + cand.at.capacity() * sizeof(Candidates::At) +
+           by_doc.capacity() * sizeof(Candidates::At) + all.capacity() * sizeof(all[0]) + top.capacity() * sizeof(Hit) +
+           pending.capacity() * sizeof(Pending);
+  }
+};
+
+namespace {
+// Scratch sets kept between queries: as many as queries usually run at once, of a bounded size (a larger one,
+// left by a rare huge query, is given back to the kernel).
+constexpr std::size_t kSpareSets = 3;
+constexpr std::size_t kSpareBytes = 16 << 20;
+std::mutex spare_mutex;
+}  // namespace
+
+std::vector<std::unique_ptr<TextIndex::QueryScratch>>& TextIndex::spare_sets() {
+  static std::vector<std::unique_ptr<QueryScratch>> sets;
+  return sets;
+}
+
+std::unique_ptr<TextIndex::QueryScratch> TextIndex::take_scratch() {
+  {
+    std::lock_guard lk(spare_mutex);
+    auto& sets = spare_sets();
+    if (!sets.empty()) {
+      auto s = std::move(sets.back());
+      sets.pop_back();
+      return s;
+    }
+  }
+  return std::make_unique<QueryScratch>();
+}
+
+void TextIndex::give_back(std::unique_ptr<QueryScratch> s) {
+  if (s->bytes() > kSpareBytes) return;
+  s->cand.docs.clear();
+  s->cand.at.clear();
+  s->all.clear();
+  s->top.clear();
+  s->pending.clear();
+  std::lock_guard lk(spare_mutex);
+  if (spare_sets().size() < kSpareSets) spare_sets().push_back(std::move(s));
+}
 
 std::vector<std::uint32_t> TextIndex::words_of(std::uint32_t doc) const {
   std::vector<std::uint32_t> out;
@@ -221,7 +279,7 @@ void TextIndex::erase(std::uint32_t doc) {
 void TextIndex::settle() {
   for (auto& [term, late] : late_) {
     auto& p = postings_[term];
-    std::vector<Late> all;
+    Scratch<Late> all;
     all.reserve(p.count + late.size());
     const std::uint8_t* b = p.bytes.data();
     std::uint32_t doc = 0;
@@ -285,20 +343,21 @@ void TextIndex::compact_forward() {
   forward_garbage_ = 0;
 }
 
-TextIndex::Candidates TextIndex::candidates_of(const Word& w, std::size_t column, std::size_t columns) const {
-  Candidates c;
-  c.columns = columns;
+void TextIndex::candidates_of(const Word& w, std::size_t column, QueryScratch& s) const {
+  auto& c = s.cand;
+  const auto columns = c.columns;
   auto at = [&](std::uint32_t term, std::uint8_t posting) { return Candidates::At::of(posting, term == w.exact); };
   if (w.single()) {  // one ascending list: already sorted and unique
     c.docs.reserve(w.postings);
     c.at.reserve(w.postings * columns);
     for_each_posting(w.terms[0], [&](std::uint32_t d, std::uint8_t f) { c.push(d, column, at(w.terms[0], f)); });
-    return c;
+    return;
   }
   // Several lists: per document the earliest first position, the occurrences, and whether any is the word
   // itself; merged in an array over all documents when they are many, else sorted.
   if (w.postings * 16 >= where_.size()) {
-    std::vector<Candidates::At> by_doc(where_.size());
+    auto& by_doc = s.by_doc;
+    by_doc.assign(where_.size(), {});
     for (auto t : w.terms)
       for_each_posting(t, [&](std::uint32_t d, std::uint8_t f) {
         auto a = at(t, f);
@@ -307,9 +366,9 @@ TextIndex::Candidates TextIndex::candidates_of(const Word& w, std::size_t column
       });
     for (std::uint32_t d = 0; d < by_doc.size(); ++d)
       if (by_doc[d].count > 0) c.push(d, column, by_doc[d]);
-    return c;
+    return;
   }
-  std::vector<std::pair<std::uint32_t, Candidates::At>> all;
+  auto& all = s.all;
   all.reserve(w.postings);
   for (auto t : w.terms) for_each_posting(t, [&](std::uint32_t d, std::uint8_t f) { all.emplace_back(d, at(t, f)); });
   std::sort(all.begin(), all.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
@@ -319,23 +378,24 @@ TextIndex::Candidates TextIndex::candidates_of(const Word& w, std::size_t column
     for (++i; i < all.size() && all[i].first == doc; ++i) a.merge(all[i].second);
     c.push(doc, column, a);
   }
-  return c;
 }
 
-TextIndex::Candidates TextIndex::intersection(const Word& a, std::size_t column_a, const Word& b,
-                                              std::size_t column_b, std::size_t columns) const {
-  Candidates c;
-  c.columns = columns;
+void TextIndex::intersection(const Word& a, std::size_t column_a, const Word& b, std::size_t column_b,
+                             QueryScratch& s) const {
+  auto& c = s.cand;
+  const auto columns = c.columns;
   const auto& pa = postings_[a.terms[0]];
   const auto& pb = postings_[b.terms[0]];
   const std::uint8_t* x = pa.bytes.data();
   const std::uint8_t* y = pb.bytes.data();
   std::uint32_t left_a = pa.count, left_b = pb.count, da = 0, db = 0;
-  if (left_a == 0 || left_b == 0) return c;
+  if (left_a == 0 || left_b == 0) return;
   da = get_varint(x);
   db = get_varint(y);
   --left_a;
   --left_b;
+  c.docs.reserve(std::min(pa.count, pb.count));
+  c.at.reserve(std::min(pa.count, pb.count) * columns);
   bool whole_a = a.terms[0] == a.exact, whole_b = b.terms[0] == b.exact;
   for (;;) {  // each list's current posting is (d, *x or *y); the byte follows its number
     if (da == db) {
@@ -354,10 +414,10 @@ TextIndex::Candidates TextIndex::intersection(const Word& a, std::size_t column_
       --left_b;
     }
   }
-  return c;
 }
 
-void TextIndex::filter(Candidates& c, const Word& w, std::size_t column) const {
+void TextIndex::filter(const Word& w, std::size_t column, QueryScratch& s) const {
+  auto& c = s.cand;
   std::size_t kept = 0;
   auto keep = [&](std::size_t i, Candidates::At a) {
     c.docs[kept] = c.docs[i];
@@ -383,7 +443,8 @@ void TextIndex::filter(Candidates& c, const Word& w, std::size_t column) const {
       else if (remaining == 0 && (!read || doc < c.docs[i])) break;
     }
   } else {  // several lists: merged per document in an array over all documents
-    std::vector<Candidates::At> by_doc(where_.size());
+    auto& by_doc = s.by_doc;
+    by_doc.assign(where_.size(), {});
     for (auto t : w.terms)
       for_each_posting(t, [&](std::uint32_t d, std::uint8_t f) {
         auto a = Candidates::At::of(f, t == w.exact);
@@ -440,14 +501,16 @@ TextIndex::Result TextIndex::query(std::span<const std::string> words, std::size
   std::vector<std::size_t> order(ws.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::sort(order.begin(), order.end(), [&](auto a, auto b) { return ws[a].postings < ws[b].postings; });
-  Candidates cand;
+  auto scratch = take_scratch();
+  auto& cand = scratch->cand;
+  cand.columns = ws.size();
   std::size_t k = 1;
   if (ws.size() >= 2 && ws[order[0]].single() && ws[order[1]].single() && ws[order[0]].terms != ws[order[1]].terms &&
       ws[order[1]].postings <= 8 * ws[order[0]].postings) {
-    cand = intersection(ws[order[0]], order[0], ws[order[1]], order[1], ws.size());
+    intersection(ws[order[0]], order[0], ws[order[1]], order[1], *scratch);
     k = 2;
   } else {
-    cand = candidates_of(ws[order[0]], order[0], ws.size());
+    candidates_of(ws[order[0]], order[0], *scratch);
   }
   bool all_intersected = true;
   for (; k < order.size() && !cand.docs.empty(); ++k) {
@@ -464,13 +527,13 @@ TextIndex::Result TextIndex::query(std::span<const std::string> words, std::size
       all_intersected = false;  // the rest are larger still
       break;
     }
-    filter(cand, ws[order[k]], order[k]);
+    filter(ws[order[k]], order[k], *scratch);
   }
 
   // The best `window_end` hits so far, worst on top.
   auto window_end = offset + std::min(limit, SIZE_MAX - offset);
   auto better = [](const Hit& a, const Hit& b) { return a.score != b.score ? a.score > b.score : a.doc < b.doc; };
-  std::vector<Hit> top;
+  auto& top = scratch->top;
   auto offer = [&](Hit h) {
     if (window_end == 0) return;
     if (top.size() < window_end) {
@@ -495,11 +558,7 @@ TextIndex::Result TextIndex::query(std::span<const std::string> words, std::size
     // adjacent pair of query words) exactly when every first position is before kFar and, for several
     // words, each occurs once; else a lower and an upper bound. A candidate whose upper bound is below the
     // window's last score so far cannot enter it and is not scored.
-    struct Pending {
-      std::uint32_t doc;
-      double upper;  // in thousandths, as scores are
-    };
-    std::vector<Pending> pending;
+    auto& pending = scratch->pending;
     std::array<util::WordMatch, kBoundedWords> m;
     const auto n = ws.size();
     for (std::size_t i = 0; i < cand.docs.size(); ++i) {
@@ -542,6 +601,7 @@ TextIndex::Result TextIndex::query(std::span<const std::string> words, std::size
   }
   std::sort_heap(top.begin(), top.end(), better);
   if (offset < top.size()) r.hits.assign(top.begin() + static_cast<std::ptrdiff_t>(offset), top.end());
+  give_back(std::move(scratch));
   return r;
 }
 

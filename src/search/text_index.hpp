@@ -1,6 +1,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -72,16 +73,20 @@ class TextIndex {
   };
   struct Word;
   struct Candidates;
+  struct QueryScratch;  // a query's large arrays, kept between queries (see scratch.hpp)
+  static std::unique_ptr<QueryScratch> take_scratch();
+  static void give_back(std::unique_ptr<QueryScratch> s);
+  static std::vector<std::unique_ptr<QueryScratch>>& spare_sets();  // guarded by a mutex in the .cpp
 
   std::vector<std::uint32_t> words_of(std::uint32_t doc) const;
   std::optional<std::int64_t> exact_score(std::uint32_t doc, std::span<const Word> ws) const;
   void add_posting(std::uint32_t term, std::uint32_t doc, std::uint8_t first);
   template <class F>
   void for_each_posting(std::uint32_t term, F&& f) const;
-  Candidates candidates_of(const Word& w, std::size_t column, std::size_t columns) const;
-  Candidates intersection(const Word& a, std::size_t column_a, const Word& b, std::size_t column_b,
-                          std::size_t columns) const;  // of two single, settled lists
-  void filter(Candidates& c, const Word& w, std::size_t column) const;
+  void candidates_of(const Word& w, std::size_t column, QueryScratch& s) const;
+  void intersection(const Word& a, std::size_t column_a, const Word& b, std::size_t column_b,
+                    QueryScratch& s) const;  // of two single, settled lists
+  void filter(const Word& w, std::size_t column, QueryScratch& s) const;
   void mark_dirty(std::uint32_t doc);
   bool dirty(std::uint32_t doc) const { return (doc >> 6) < dirty_.size() && ((dirty_[doc >> 6] >> (doc & 63)) & 1); }
   void rebuild_postings();
