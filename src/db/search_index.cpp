@@ -268,10 +268,14 @@ void SearchIndexes::loop() {
 
 void SearchIndexes::prune() {
   auto upto = applied_.load();
+  if (upto == pruned_) return;  // nothing applied since: no lease taken (a quiet server stays quiet)
   auto c = pool_.acquire();
   for (;;) {
     auto oldest = c->query_integers("SELECT COALESCE(MIN(seq), 0) FROM search_log", {}).at(0);
-    if (oldest == 0 || oldest > upto) return;
+    if (oldest == 0 || oldest > upto) {
+      pruned_ = upto;
+      return;
+    }
     c->query("DELETE FROM search_log WHERE seq <= ?", {std::min(upto, oldest + kPruneStep)});
     std::lock_guard lk(state_mutex_);
     if (stop_) return;

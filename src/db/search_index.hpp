@@ -75,6 +75,7 @@ class SearchIndexes {
   std::array<search::TextIndex, 3> indexes_;
   std::atomic<std::int64_t> applied_{0};  // the last search_log seq reflected in indexes_
   std::mutex catch_up_mutex_;             // one replay at a time
+  std::int64_t pruned_ = -1;              // the log is pruned up to here (the background thread's)
 
   mutable std::mutex state_mutex_;
   std::condition_variable state_cv_;
