@@ -184,6 +184,21 @@ export async function windowedLists({ rec, browser, binary, webRoot, shot, newPa
       assert(q.index > 0, 'nothing before the clicked track in the queue');
     });
 
+    await rec.step('windowed lists: going back to the tracks returns to the rows that were on screen', async () => {
+      await scrollTo(page, 0.6);
+      const before = (await loaded(page, 'track-list', 'tracks at 60 %')).rows[0].i;
+      await page.click('nav a[href="/albums"]');
+      await page.waitForSelector('[data-testid=album-list] li');
+      await page.goBack();
+      await page.waitForSelector(`[data-testid=track-total]:text-is("${TRACKS}")`);
+      const s = await until(async () => {
+        const x = await loaded(page, 'track-list', 'tracks after going back');
+        return Math.abs(x.rows[0].i - before) <= 2 ? x : null;
+      }, `back at row ${before}`);
+      assertStacked(s.rows);
+      await shot(page, 'windowed-tracks-back-desktop');
+    });
+
     await rec.step('windowed lists: the albums grid and the artists reach their last card, desktop and phone', async () => {
       const albums = await lastOf('albums', 60);
       await page.goto(B + '/albums');
