@@ -23,6 +23,7 @@ void StorageTasks::stop() {
   }
   timer_cv_.notify_all();
   if (timer_.joinable()) timer_.join();
+  std::lock_guard launching(launch_mu_);
   if (worker_.joinable()) worker_.join();
 }
 
@@ -49,13 +50,25 @@ void StorageTasks::publish() {
 }
 
 bool StorageTasks::launch(std::string kind, void (StorageTasks::*job)()) {
+  std::lock_guard launching(launch_mu_);
   {
     std::lock_guard l(mu_);
     if (state_.status == TaskState::Status::running || stopping_) return false;
   }
   // Taken before our own lock (it may wait on the database); held by the worker until the task ends.
   std::unique_ptr<model::ClusterLease> lease;
-  if (locks_ && !(lease = locks_->try_take("library-task"))) return false;
+  if (locks_ && !(lease = locks_->try_take("library-task"))) {
+    // Our own task may have ended (its result is visible) and not yet let the lease go: a task started
+    // right after another one's result must not be refused for that. Wait for it, then try again.
+    bool ours_ending;
+    {
+      std::lock_guard l(mu_);
+      ours_ending = state_.status != TaskState::Status::running && worker_.joinable();
+    }
+    if (!ours_ending) return false;
+    worker_.join();  // (only launch() and stop() join it; launch_mu_ keeps launches apart)
+    if (!(lease = locks_->try_take("library-task"))) return false;
+  }
   std::lock_guard l(mu_);
   if (state_.status == TaskState::Status::running || stopping_) return false;
   if (worker_.joinable()) worker_.join();  // the previous task has finished

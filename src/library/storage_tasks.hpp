@@ -70,6 +70,7 @@ class StorageTasks {
   ObjectStore* objects_ = nullptr;
   std::string node_;
   std::mutex mu_;
+  std::mutex launch_mu_;  // one launch() at a time (it may wait for the previous worker to end)
   TaskState state_;
   std::thread worker_;
   std::thread timer_;
