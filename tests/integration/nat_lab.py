@@ -561,19 +561,18 @@ class NatLab:
         except RuntimeError as e:
             raise LabError(str(e))
 
-    def dht_put_mutable(self, seed, value, salt=b"", timeout=30):
+    def dht_put_mutable(self, seed, value, salt=b"", timeout=60):
         """libtorrent's dht_put_mutable_item of `value` (bytes, stored as a bencoded string) under the
         Ed25519 key of the 32-byte `seed`, from a swarm node. {"public_key", "seq", "stored", "done"}.
-        libtorrent's put sometimes reports nothing at all (no dht_put_alert within 30 s, once in a full CI run
-        of 2026-12-05, where a put normally takes milliseconds): it is asked again from the next nodes, within
-        the same time overall."""
+        A put normally ends in milliseconds, yet full CI runs of 2026-12-05 saw puts report nothing for 30 s,
+        twice, also when split into three 10 s tries from three swarm nodes (not understood; perhaps the
+        traversal waiting out nodes of the swarm's tables that the lab's tests stopped). So one long try,
+        then one more from another node."""
         swarm = self._swarm()
-        nodes = min(3, len(swarm.nodes))
         try:
-            for node in range(nodes):
-                put = swarm.put(seed.hex(), value, node=node, timeout=max(5, timeout // nodes), salt=salt)
-                if put["done"] and put["stored"] > 0:
-                    break
+            put = swarm.put(seed.hex(), value, node=0, timeout=timeout, salt=salt)
+            if not (put["done"] and put["stored"] > 0) and len(swarm.nodes) > 1:
+                put = swarm.put(seed.hex(), value, node=1, timeout=timeout // 2, salt=salt)
             return put
         except RuntimeError as e:
             raise LabError(str(e))
