@@ -6,12 +6,12 @@
 
 #include "db/page_keys.hpp"
 #include "db/path_under.hpp"
+#include "db/catalog_search.hpp"
 #include "db/random_picks.hpp"
 #include "db/repositories.hpp"
 #include "db/search_index.hpp"
 #include "db/track_columns.hpp"
 #include "util/fold.hpp"
-#include "util/search_score.hpp"
 #include "util/time.hpp"
 
 namespace st::db {
@@ -453,102 +453,13 @@ class SqlCatalogRepository final : public model::CatalogRepository {
 
   model::SearchHits search(const std::vector<std::string>& words, model::Page artists, model::Page albums,
                            model::Page tracks) override {
-    model::SearchHits hits;
-    if (words.empty()) return hits;
+    if (words.empty()) return {};
     auto c = pool_.acquire();
-    bool pg = c->dialect() == Dialect::postgres;
-    // Reads one table's ranked window with its joins; keys are rowids (SQLite) or ids (PostgreSQL), best first.
-    auto fetch = [&](const char* table, const char* alias, const std::string& select_cols, const std::string& joins,
-                     auto&& read, auto& out, const std::string& keys) {
-      if (keys.empty()) return;
-      std::string sql =
-          pg ? fmt::format("SELECT {0} FROM unnest(?::uuid[]) WITH ORDINALITY AS hit(id, n) JOIN {1} {2} ON {2}.id = "
-                           "hit.id {3} ORDER BY hit.n",
-                           select_cols, table, alias, joins)
-             // json_each's key is the position in the ranked page.
-             : fmt::format("SELECT {0} FROM json_each(?) hit JOIN {1} {2} ON {2}.rowid = hit.value {3} ORDER BY hit.key",
-                           select_cols, table, alias, joins);
-      for (const auto& r : c->query(sql, {pg ? "{" + keys + "}" : "[" + keys + "]"}).rows) out.push_back(read(r));
-    };
-    auto fetch_all = [&](const std::array<std::string, 3>& keys) {
-      fetch("tracks", "t", kTrackColumns, kTrackJoins, [](const Row& r) { return read_track(r); }, hits.tracks, keys[0]);
-      fetch("albums", "al", kAlbumColumns, kAlbumJoins, read_album, hits.albums, keys[1]);
-      fetch("artists", "ar", kArtistColumns, "", read_artist, hits.artists, keys[2]);
-    };
-    const std::array<model::Page, 3> pages = {tracks, albums, artists};
-    std::array<std::int64_t*, 3> totals = {&hits.total_tracks, &hits.total_albums, &hits.total_artists};
-    if (search_index_) {
-      std::array<SearchIndexes::Window, 3> windows;
-      for (std::size_t i = 0; i < pages.size(); ++i)
-        if (pages[i].per_page > 0)
-          windows[i] = {static_cast<std::size_t>(std::max<std::int64_t>(0, pages[i].offset())),
-                        static_cast<std::size_t>(pages[i].per_page)};
-      if (auto ranked = search_index_->query(*c, words, windows)) {
-        std::array<std::string, 3> keys;
-        for (std::size_t i = 0; i < pages.size(); ++i) {
-          if (pages[i].per_page <= 0) continue;
-          *totals[i] = static_cast<std::int64_t>((*ranked)[i].total);
-          for (const auto& h : (*ranked)[i].hits) keys[i] += (keys[i].empty() ? "" : ",") + std::to_string(h.doc);
-        }
-        fetch_all(keys);
-        return hits;
-      }
-    }
-    std::string q;
-    for (const auto& w : words) {
-      if (pg) q += (q.empty() ? "'" : " & '") + w + "':*";
-      // Each word as a whole word or as a prefix: the pair st_rank expects (lib/sqlite/search_rank.hpp).
-      else q += fmt::format("{}(\"{}\" OR \"{}\"*)", q.empty() ? "" : " AND ", w, w);
-    }
-    // Without the in-memory index (PostgreSQL, or SQLite while it is built): per table, every match is counted
-    // and scored by util::search_score (SQLite: in FTS5 by st_rank, from the positions it holds; PostgreSQL:
-    // here, from the matched rows' search text); only the requested page is then read with its joins.
-    const std::array<const char*, 3> tables = {"tracks", "albums", "artists"}, aliases = {"t", "al", "ar"};
-    std::array<std::string, 3> keys;
-    for (std::size_t i = 0; i < tables.size(); ++i) {
-      auto page = pages[i];
-      if (page.per_page <= 0) continue;
-      struct Hit {
-        std::int64_t score;
-        std::int64_t rowid;  // SQLite's tie-break; PostgreSQL's is the id
-        std::string key;
-      };
-      std::vector<Hit> ranked;
-      if (pg) {
-        auto matches = c->query(fmt::format("SELECT {1}.id, {1}.search_text FROM {0} {1} WHERE "
-                                            "to_tsvector('simple', {1}.search_text) @@ to_tsquery('simple', ?)",
-                                            tables[i], aliases[i]),
-                                {q})
-                           .rows;
-        ranked.reserve(matches.size());
-        for (const auto& m : matches)
-          ranked.push_back({util::search_score(util::match_words(m.opt_text(1).value_or(""), words)), 0, m.text(0)});
-      } else {
-        auto cells = c->query_integers(
-            fmt::format("SELECT rowid, st_rank({0}_fts) FROM {0}_fts WHERE {0}_fts MATCH ?", tables[i]), {q});
-        ranked.reserve(cells.size() / 2);
-        for (std::size_t j = 0; j + 1 < cells.size(); j += 2) ranked.push_back({cells[j + 1], cells[j], {}});
-      }
-      *totals[i] = static_cast<std::int64_t>(ranked.size());
-      auto from = std::min<std::size_t>(ranked.size(), static_cast<std::size_t>(std::max<std::int64_t>(0, page.offset())));
-      auto to = std::min<std::size_t>(ranked.size(), from + static_cast<std::size_t>(page.per_page));
-      if (from == to) continue;
-      std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(to), ranked.end(),
-                        [](const Hit& a, const Hit& b) {
-                          if (a.score != b.score) return a.score > b.score;
-                          return a.rowid != b.rowid ? a.rowid < b.rowid : a.key < b.key;
-                        });
-      for (auto j = from; j < to; ++j)
-        keys[i] += (j == from ? "" : ",") + (pg ? ranked[j].key : std::to_string(ranked[j].rowid));
-    }
-    fetch_all(keys);
-    return hits;
+    return catalog_search(*c, search_index_.get(), words, {tracks, albums, artists});
   }
 
   void prepare_search() override {
-    if (!search_index_) return;
-    auto c = pool_.acquire();
-    search_index_->prepare(*c);
+    if (search_index_) search_index_->prepare();
   }
 
   model::SearchIndexStatus search_index_status() override {

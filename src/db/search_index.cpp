@@ -47,7 +47,7 @@ bool SearchIndexes::ready() const {
   return state_ == State::ready;
 }
 
-void SearchIndexes::prepare(Connection&) {
+void SearchIndexes::prepare() {
   std::lock_guard lk(state_mutex_);
   if (state_ != State::idle) return;
   if (!thread_.joinable()) thread_ = std::thread([this] { loop(); });

@@ -48,7 +48,7 @@ class SearchIndexes {
 
   bool ready() const;
   // Starts the build on the background thread unless the indexes are built or being built.
-  void prepare(Connection& c);
+  void prepare();
   std::size_t documents() const;
   // Waits until the indexes are ready or cannot be; starts them if nothing did (tests, benches).
   void wait_ready();

@@ -4,6 +4,9 @@
 
 #include "db/repositories.hpp"
 #include "model/errors.hpp"
+#include <optional>
+
+#include "support/catalog_fixture.hpp"
 #include "support/test_database.hpp"
 #include "util/time.hpp"
 #include "util/uuid.hpp"
@@ -16,37 +19,19 @@ class BulkInsert : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     ST_OPEN_TEST_DATABASE(db_);
-    catalog_ = db::make_catalog_repository(db_.pool());
-    model::Artist a{util::new_uuid(), "Band", std::nullopt, {}, {}, util::now_micros()};
-    artist_ = catalog_->upsert_artist("name:band", a);
-    model::Album al;
-    al.id = util::new_uuid();
-    al.title = "LP";
-    al.artist_id = artist_.id;
-    al.created_at = util::now_micros();
-    album_ = catalog_->upsert_album(artist_.id + "|lp", al);
+    one_.emplace(db_.pool(), "Band", "LP");
+    catalog_ = one_->catalog.get();
+    artist_ = one_->artist;
+    album_ = one_->album;
   }
 
-  model::Track track(std::string title, std::string path) {
-    model::Track t;
-    t.id = util::new_uuid();
-    t.title = std::move(title);
-    t.artist_id = artist_.id;
-    t.album_id = album_.id;
-    t.artist_name = artist_.name;
-    t.album_title = album_.title;
-    t.duration_secs = 60;
-    t.file_path = std::move(path);
-    t.file_size = 1000;
-    t.format = "flac";
-    t.created_at = util::now_micros();
-    return t;
-  }
+  model::Track track(std::string title, std::string path) { return one_->track(std::move(title), std::move(path)); }
 
   std::int64_t found(const std::string& word) { return catalog_->search({word}, {1, 5}).total_tracks; }
 
   test::TestDatabase db_{GetParam()};
-  std::unique_ptr<model::CatalogRepository> catalog_;
+  std::optional<test::OneAlbumCatalog> one_;
+  model::CatalogRepository* catalog_ = nullptr;
   model::Artist artist_;
   model::Album album_;
 };

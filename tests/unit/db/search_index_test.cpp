@@ -11,6 +11,9 @@
 #include <thread>
 
 #include "db/repositories.hpp"
+#include <optional>
+
+#include "support/catalog_fixture.hpp"
 #include "support/test_database.hpp"
 #include "util/time.hpp"
 #include "util/uuid.hpp"
@@ -23,32 +26,13 @@ class SearchIndex : public ::testing::Test {
  protected:
   void SetUp() override {
     ST_OPEN_TEST_DATABASE(db_);
-    catalog_ = db::make_catalog_repository(db_.pool());
-    artist_ = catalog_->upsert_artist("name:northern lights", {util::new_uuid(), "Northern Lights", {}, {}, {},
-                                                               util::now_micros()});
-    model::Album al;
-    al.id = util::new_uuid();
-    al.title = "Golden River";
-    al.artist_id = artist_.id;
-    al.created_at = util::now_micros();
-    album_ = catalog_->upsert_album(artist_.id + "|golden river", al);
+    one_.emplace(db_.pool(), "Northern Lights", "Golden River");
+    catalog_ = one_->catalog.get();
+    artist_ = one_->artist;
+    album_ = one_->album;
   }
 
-  model::Track track(std::string title) {
-    model::Track t;
-    t.id = util::new_uuid();
-    t.title = std::move(title);
-    t.artist_id = artist_.id;
-    t.album_id = album_.id;
-    t.artist_name = artist_.name;
-    t.album_title = album_.title;
-    t.duration_secs = 60;
-    t.file_path = "/m/" + t.id + ".flac";
-    t.file_size = 1000;
-    t.format = "flac";
-    t.created_at = util::now_micros();
-    return t;
-  }
+  model::Track track(std::string title) { return one_->track(std::move(title)); }
 
   std::string title() {
     static const std::vector<std::string> vocab = {"love", "lovely", "night", "nights", "dream", "fire", "blue",
@@ -100,7 +84,8 @@ class SearchIndex : public ::testing::Test {
   }
 
   test::TestDatabase db_{"sqlite"};
-  std::unique_ptr<model::CatalogRepository> catalog_;
+  std::optional<test::OneAlbumCatalog> one_;
+  model::CatalogRepository* catalog_ = nullptr;
   model::Artist artist_;
   model::Album album_;
   std::mt19937 rng_{11};
