@@ -64,11 +64,14 @@ class SqlAnnotationRepository final : public model::AnnotationRepository {
     if (kind != model::ItemKind::track && ids.size() > kWholeListIds) {
       // Every artist (getArtists) or a long list of albums: the user's stars and ratings of that kind are
       // fewer than the ids, read whole (by their primary keys' prefix) and kept for the ids asked.
-      std::unordered_set<std::string_view> wanted(ids.begin(), ids.end());
       std::vector<Value> params{std::string(user), k};
-      for (const auto& r : c->query("SELECT item_id, created_at FROM stars WHERE user_id = ? AND item_kind = ?", params).rows)
+      auto stars = c->query("SELECT item_id, created_at FROM stars WHERE user_id = ? AND item_kind = ?", params).rows;
+      auto ratings = c->query("SELECT item_id, rating FROM ratings WHERE user_id = ? AND item_kind = ?", params).rows;
+      if (stars.empty() && ratings.empty()) return out;  // most users: no set of 10,000 ids to build
+      std::unordered_set<std::string_view> wanted(ids.begin(), ids.end());
+      for (const auto& r : stars)
         if (wanted.count(r.text(0))) out[r.text(0)].starred_at = r.integer(1);
-      for (const auto& r : c->query("SELECT item_id, rating FROM ratings WHERE user_id = ? AND item_kind = ?", params).rows)
+      for (const auto& r : ratings)
         if (wanted.count(r.text(0))) out[r.text(0)].rating = static_cast<int>(r.integer(1));
       return out;
     }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 #include <map>
+#include <memory>
+#include <mutex>
 
 #include "db/page_keys.hpp"
 #include "db/path_under.hpp"
@@ -710,16 +712,22 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     return out;
   }
 
-  std::vector<model::ArtistWithAlbums> album_artists() override {
+  std::shared_ptr<const std::vector<model::ArtistWithAlbums>> album_artists() override {
     auto c = pool_.acquire();
-    std::vector<model::ArtistWithAlbums> out;
+    // The version first: a copy read after it is at least as new as the version it is kept under.
+    auto version = c->query("SELECT version FROM catalog_totals WHERE name = 'artist_index'").rows.at(0).integer(0);
+    std::lock_guard lk(artist_index_mu_);
+    if (artist_index_ && artist_index_version_ == version) return artist_index_;
+    auto out = std::make_shared<std::vector<model::ArtistWithAlbums>>();
     // The tallies are kept per artist by triggers (migration 0024); the folded-name index gives the order.
     auto rows = c->query(fmt::format("SELECT {}, n.albums, n.covered FROM artists ar JOIN artist_album_tally n ON "
                                      "n.artist_id = ar.id ORDER BY lower(ar.name), ar.id",
                                      kArtistColumns));
-    out.reserve(rows.rows.size());
-    for (const auto& r : rows.rows) out.push_back({read_artist(r), r.integer(6), r.integer(7) > 0});
-    return out;
+    out->reserve(rows.rows.size());
+    for (const auto& r : rows.rows) out->push_back({read_artist(r), r.integer(6), r.integer(7) > 0});
+    artist_index_ = std::move(out);
+    artist_index_version_ = version;
+    return artist_index_;
   }
 
   std::map<std::string, std::int64_t> album_counts(const std::vector<std::string>& ids) override {
@@ -869,6 +877,10 @@ class SqlCatalogRepository final : public model::CatalogRepository {
   Pool& pool_;
   std::unique_ptr<SearchIndexes> search_index_;  // SQLite: search in memory (db/search_index.hpp)
   PageKeys page_keys_;
+  // getArtists' list at catalog_totals' 'artist_index' version (migration 0026), shared by every request.
+  std::mutex artist_index_mu_;
+  std::shared_ptr<const std::vector<model::ArtistWithAlbums>> artist_index_;
+  std::int64_t artist_index_version_ = -1;
 };
 
 }  // namespace

@@ -2,6 +2,7 @@
 // The music catalogue: artists, albums, tracks, and the repository that stores them.
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <set>
 #include <optional>
 #include <string>
@@ -270,8 +271,9 @@ class CatalogRepository {
 
   virtual std::vector<Album> query_albums(const AlbumQuery& q) = 0;
   virtual std::map<std::string, AlbumSummary> album_summaries(const std::vector<std::string>& album_ids) = 0;
-  // Every artist credited with an album, by name, with the number of their albums.
-  virtual std::vector<ArtistWithAlbums> album_artists() = 0;
+  // Every artist credited with an album, by name, with the number of their albums: one copy, shared until an
+  // artist or an album changes (on any node).
+  virtual std::shared_ptr<const std::vector<ArtistWithAlbums>> album_artists() = 0;
   virtual std::map<std::string, std::int64_t> album_counts(const std::vector<std::string>& artist_ids) = 0;
   // Of these artists, those with at least one album cover.
   virtual std::set<std::string> artists_with_covers(const std::vector<std::string>& artist_ids) = 0;

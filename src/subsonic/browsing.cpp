@@ -29,27 +29,36 @@ model::Album require_album(Call& c, std::string_view raw) {
   return *a;
 }
 
+// Every artist with albums, grouped by first letter. The list is the catalogue's shared copy; its rendering
+// is shared too, by every request with the same stars and ratings of artists (most users have none).
 Reply artists(Call& c) {
   auto all = c.d.catalog.album_artists();
   std::vector<std::string> ids;
-  for (const auto& a : all) ids.push_back(a.artist.id);
+  ids.reserve(all->size());
+  for (const auto& a : *all) ids.push_back(a.artist.id);
   auto notes = c.d.annotations.annotations(c.user.id, model::ItemKind::artist, ids);
+  std::string key;
+  for (const auto& [id, n] : notes) key += fmt::format("{}:{}:{};", id, n.starred_at.value_or(0), n.rating);
+  auto build = [all, notes = std::move(notes)] {
+    Node root;
+    root.set("ignoredArticles", kIgnoredArticles);
+    auto& index = root.list("index");
+    std::map<std::string, std::vector<Node>> groups;
+    for (const auto& a : *all) {
+      auto n = notes.find(a.artist.id);
+      groups[index_letter(a.artist.name, true)].push_back(
+          artist_node(a.artist, a.album_count, n == notes.end() ? nullptr : &n->second, a.has_cover));
+    }
+    for (auto& [letter, items] : groups) {
+      Node idx;
+      idx.set("name", letter);
+      idx.list("artist") = std::move(items);
+      index.push_back(std::move(idx));
+    }
+    return root;
+  };
   Node body;
-  auto& root = body.object("artists");
-  root.set("ignoredArticles", kIgnoredArticles);
-  auto& index = root.list("index");
-  std::map<std::string, std::vector<Node>> groups;
-  for (const auto& a : all) {
-    auto n = notes.find(a.artist.id);
-    groups[index_letter(a.artist.name, true)].push_back(
-        artist_node(a.artist, a.album_count, n == notes.end() ? nullptr : &n->second, a.has_cover));
-  }
-  for (auto& [letter, items] : groups) {
-    Node idx;
-    idx.set("name", letter);
-    idx.list("artist") = std::move(items);
-    index.push_back(std::move(idx));
-  }
+  body.object("artists").prerendered = c.d.renders.get(all, key, std::move(build));
   return body;
 }
 

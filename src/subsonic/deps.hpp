@@ -23,6 +23,7 @@
 #include "model/track_health.hpp"
 #include "scrobble/scrobbler.hpp"
 #include "subsonic/now_playing.hpp"
+#include "subsonic/render_cache.hpp"
 
 namespace st::subsonic {
 
@@ -54,6 +55,7 @@ struct Deps {
   library::OnlineLyrics online_lyrics;  // the configured lyrics provider, when the music carries none
   scrobble::Scrobbler* scrobbler = nullptr;  // Last.fm and ListenBrainz (queued deliveries)
   library::MediaCache* media_cache = nullptr;  // STORAGE_BACKEND=s3: local copies of uploads' objects
+  RenderCache renders;  // large bodies shared between requests (getArtists)
 };
 
 }  // namespace st::subsonic

@@ -61,11 +61,19 @@ model::Track require_song(Call& c, std::string_view raw) {
 }
 
 std::string index_letter(std::string_view name, bool skip_articles) {
+  // The ignored articles, folded, each with the space that must follow it.
+  static const std::vector<std::string> articles = [] {
+    std::vector<std::string> out;
+    for (auto article : util::split(kIgnoredArticles, ' ')) out.push_back(util::to_lower(article) + " ");
+    return out;
+  }();
   if (skip_articles) {
-    auto lower = util::to_lower(name);
-    for (auto article : util::split(kIgnoredArticles, ' ')) {
-      auto a = util::to_lower(article) + " ";
-      if (lower.size() > a.size() && lower.compare(0, a.size(), a) == 0) {
+    for (const auto& a : articles) {
+      if (name.size() <= a.size()) continue;
+      bool same = true;
+      for (std::size_t i = 0; i < a.size() && same; ++i)
+        same = std::tolower(static_cast<unsigned char>(name[i])) == static_cast<unsigned char>(a[i]);
+      if (same) {
         name.remove_prefix(a.size());
         break;
       }

@@ -53,6 +53,12 @@ void json_object(std::string& out, const Node& n) {
 }
 
 void json_members(std::string& out, const Node& n, bool first) {
+  if (n.prerendered) {
+    const auto& members = n.prerendered->json_members();
+    if (!members.empty()) out += first ? "" : ",";
+    out += members;
+    return;
+  }
   auto comma = [&] {
     if (!first) out += ',';
     first = false;
@@ -97,6 +103,10 @@ void json_members(std::string& out, const Node& n, bool first) {
 }
 
 void xml_attrs(std::string& out, const Node& n) {
+  if (n.prerendered) {
+    out += n.prerendered->xml_attrs();
+    return;
+  }
   for (const auto& [k, v] : n.attrs) {
     out += ' ';
     out += k;
@@ -109,6 +119,10 @@ void xml_attrs(std::string& out, const Node& n) {
 void xml_element(std::string& out, std::string_view name, const Node& n);
 
 void xml_children(std::string& out, const Node& n) {
+  if (n.prerendered) {
+    out += n.prerendered->xml_children();
+    return;
+  }
   if (n.text) out += xml_escape(*n.text);
   for (const auto& [k, child] : n.objects) xml_element(out, k, child);
   for (const auto& [k, items] : n.lists)
@@ -126,6 +140,7 @@ void xml_children(std::string& out, const Node& n) {
 }
 
 bool has_content(const Node& n) {
+  if (n.prerendered) return !n.prerendered->xml_children().empty();
   if (n.text || !n.objects.empty() || !n.values.empty()) return true;
   for (const auto& [k, items] : n.lists)
     if (!items.empty()) return true;
@@ -224,6 +239,25 @@ std::string xml_escape(std::string_view s) {
     }
   }
   return out;
+}
+
+const std::string& Prerendered::json_members() const {
+  std::call_once(json_once_, [&] { subsonic::json_members(json_, build_(), true); });
+  return json_;
+}
+
+const std::string& Prerendered::xml_attrs() const {
+  std::call_once(xml_once_, [&] {
+    auto n = build_();
+    subsonic::xml_attrs(xml_attrs_, n);
+    subsonic::xml_children(xml_children_, n);
+  });
+  return xml_attrs_;
+}
+
+const std::string& Prerendered::xml_children() const {
+  xml_attrs();
+  return xml_children_;
 }
 
 std::string to_xml(const Envelope& e, const Node& body) {

@@ -255,6 +255,44 @@ class Subsonic(ServerTest):
         self.assertTrue(0 < len(similar) <= 3)
         self.assertNotIn(song["id"], [s["id"] for s in similar])
 
+    def test_the_artist_index_follows_stars_users_and_the_library(self):
+        # getArtists answers from a list and a rendering shared between requests (issue 15): what one user
+        # stars is theirs alone, both formats say the same, and a rescan that removes an album is seen.
+        def listed(auth=None, fmt="json"):
+            if fmt == "json":
+                body = self.ok("getArtists", auth=auth)["artists"]
+                return {a["name"]: (a["albumCount"], a.get("starred") is not None, a.get("userRating"))
+                        for idx in body["index"] for a in idx["artist"]}
+            root = self.call("getArtists", auth=auth, fmt="xml")
+            self.assertEqual(root.get("status"), "ok")
+            return {a.get("name"): (int(a.get("albumCount")), a.get("starred") is not None,
+                                    int(a.get("userRating")) if a.get("userRating") else None)
+                    for a in root.iter(NS + "artist")}
+        self.s.register("listener")
+        listener = {"u": "listener", "p": "user-password-1"}
+        before = listed()
+        self.assertEqual(before["Test Artist"], (2, False, None))
+        self.assertEqual(listed(fmt="xml"), before)
+        self.assertEqual(listed(listener), before)
+        artist_id = self.album("Sine Album")["artistId"]
+        self.ok("star", {"artistId": artist_id})
+        self.ok("setRating", {"id": artist_id, "rating": 3})
+        self.assertEqual(listed()["Test Artist"], (2, True, 3))
+        self.assertEqual(listed(fmt="xml")["Test Artist"], (2, True, 3))
+        self.assertEqual(listed(listener), before)  # another user's list is not touched
+        self.ok("unstar", {"artistId": artist_id})
+        self.ok("setRating", {"id": artist_id, "rating": 0})
+        self.assertEqual(listed(), before)
+        shutil.rmtree(os.path.join(self.lib, "Test Artist", "Sine Album"))
+        self.ok("startScan")
+        deadline = time.time() + 20
+        while self.ok("getScanStatus")["scanStatus"]["scanning"] and time.time() < deadline:
+            time.sleep(0.1)
+        after = listed()
+        self.assertEqual(after["Test Artist"], (1, False, None))
+        self.assertEqual(listed(fmt="xml"), after)
+        self.assertEqual(listed(listener), after)
+
     def test_browse_by_folders(self):
         idx = self.ok("getIndexes")["indexes"]
         top = {a["name"]: a["id"] for i in idx["index"] for a in i["artist"]}

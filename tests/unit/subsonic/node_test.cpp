@@ -1,7 +1,13 @@
 // The response tree written as XML and as JSON: the same data, escaped for each.
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
 #include "subsonic/node.hpp"
+#include "subsonic/render_cache.hpp"
 
 using namespace st::subsonic;
 
@@ -55,4 +61,76 @@ TEST(SubsonicNode, OptionalsAreOmittedWhenEmpty) {
   n.set("year", std::optional<int>{}).set("genre", std::optional<std::string>("Jazz"));
   EXPECT_EQ(to_json({true, "1"}, n).find("year"), std::string::npos);
   EXPECT_NE(to_json({true, "1"}, n).find("\"genre\":\"Jazz\""), std::string::npos);
+}
+
+namespace {
+
+// A body with one object "artists" made by `make` (as getArtists makes it).
+Node artists_body(const std::function<Node()>& make, bool prerendered) {
+  Node body;
+  body.set("top", 1);
+  auto& artists = body.object("artists");
+  if (prerendered) artists.prerendered = std::make_shared<const Prerendered>(make);
+  else artists = make();
+  body.object("after").set("x", "y");
+  return body;
+}
+
+}  // namespace
+
+TEST(SubsonicNode, APrerenderedNodeIsWrittenAsTheNodeItMadeInBothFormats) {
+  std::vector<std::function<Node()>> makes = {
+      [] {
+        Node n;
+        n.set("ignoredArticles", "The La");
+        auto& index = n.list("index");
+        index.push_back(Node().set("name", "A"));
+        index.back().list("artist").push_back(Node().set("id", "1").set("name", "Abba & <Co>"));
+        n.text = "text";
+        n.scalars("roles").push_back(std::string("artist"));
+        return n;
+      },
+      [] { return Node(); },                        // nothing at all: <artists/> and {}
+      [] { return Node().set("only", "attrs"); },   // attributes without children
+      [] {
+        Node n;
+        n.list("index");  // an empty list: [] in JSON, no element in XML
+        return n;
+      },
+  };
+  Envelope e{true, "1"};
+  int builds = 0;
+  for (const auto& make : makes) {
+    auto counted = [&] {
+      ++builds;
+      return make();
+    };
+    auto plain = artists_body(make, false);
+    auto pre = artists_body(counted, true);
+    EXPECT_EQ(to_json(e, pre), to_json(e, plain));
+    EXPECT_EQ(to_xml(e, pre), to_xml(e, plain));
+    EXPECT_EQ(to_json(e, pre), to_json(e, plain));  // written again from what was kept
+    EXPECT_EQ(to_xml(e, pre), to_xml(e, plain));
+  }
+  EXPECT_EQ(builds, 2 * static_cast<int>(makes.size()));  // once per format
+}
+
+TEST(SubsonicRenderCache, SharesARenderPerSourceAndKeyAndDropsReplacedSources) {
+  RenderCache cache;
+  auto v1 = std::make_shared<const int>(1), v2 = std::make_shared<const int>(2);
+  auto make = [] { return Node().set("a", 1); };
+  auto plain = cache.get(v1, "", make);
+  EXPECT_EQ(cache.get(v1, "", make), plain);
+  auto starred = cache.get(v1, "id:5:0;", make);
+  EXPECT_NE(starred, plain);
+  EXPECT_EQ(cache.size(), 2u);
+  // A new source (the list changed): the old one's entries go.
+  auto fresh = cache.get(v2, "", make);
+  EXPECT_NE(fresh, plain);
+  EXPECT_EQ(cache.size(), 1u);
+  // At most kEntries, the least recently used leaving first.
+  for (int i = 0; i < 10; ++i) cache.get(v2, std::to_string(i), make);
+  EXPECT_EQ(cache.size(), RenderCache::kEntries);
+  EXPECT_EQ(cache.get(v2, "9", make), cache.get(v2, "9", make));
+  EXPECT_NE(cache.get(v2, "", make), fresh);  // evicted long ago: made again
 }

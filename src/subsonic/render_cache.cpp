@@ -1,0 +1,29 @@
+#include "subsonic/render_cache.hpp"
+
+namespace st::subsonic {
+
+std::shared_ptr<const Prerendered> RenderCache::get(std::shared_ptr<const void> source, const std::string& key,
+                                                    std::function<Node()> build) {
+  std::lock_guard lk(mu_);
+  for (auto it = entries_.begin(); it != entries_.end();) {
+    if (it->source != source) {
+      it = entries_.erase(it);
+    } else if (it->key == key) {
+      entries_.splice(entries_.begin(), entries_, it);
+      return entries_.front().render;
+    } else {
+      ++it;
+    }
+  }
+  // Rendered by the first request that asks for a format, outside this lock (Prerendered's own once_flag).
+  entries_.push_front({std::move(source), key, std::make_shared<const Prerendered>(std::move(build))});
+  if (entries_.size() > kEntries) entries_.pop_back();
+  return entries_.front().render;
+}
+
+std::size_t RenderCache::size() {
+  std::lock_guard lk(mu_);
+  return entries_.size();
+}
+
+}  // namespace st::subsonic

@@ -1,0 +1,38 @@
+#pragma once
+// Rendered bodies shared between requests (subsonic/node.hpp: Prerendered), for answers that are large,
+// asked for whole and seldom changed (getArtists). An entry is found by the data it was made from (a shared
+// list, held by the entry so that its address cannot be reused while the entry lives) and a key for what
+// else went into it (the asking user's stars and ratings); entries of a replaced list are dropped when the
+// next lookup meets them. A few entries at most: each can be megabytes.
+#include <cstddef>
+#include <functional>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "subsonic/node.hpp"
+
+namespace st::subsonic {
+
+class RenderCache {
+ public:
+  static constexpr std::size_t kEntries = 4;
+
+  // The entry for (source, key), made with `build` when there is none. `source` is the current one: entries
+  // of any other source are dropped.
+  std::shared_ptr<const Prerendered> get(std::shared_ptr<const void> source, const std::string& key,
+                                         std::function<Node()> build);
+  std::size_t size();
+
+ private:
+  struct Entry {
+    std::shared_ptr<const void> source;
+    std::string key;
+    std::shared_ptr<const Prerendered> render;
+  };
+  std::mutex mu_;
+  std::list<Entry> entries_;  // the most recently used first
+};
+
+}  // namespace st::subsonic
