@@ -59,6 +59,7 @@ const char* const kAlbumOfGenre =
 const KeyedOrder kTracksNewest{"tracks:newest", "tracks t", {"t.created_at", "t.id"}, {true, false}, true, {"tracks"}};
 const KeyedOrder kTracksPopular{"tracks:popular", "tracks t", {"t.play_count", "t.created_at", "t.id"},
                                 {true, true, false}, true, {"track_plays", "tracks"}};
+const KeyedOrder kTracksAdded{"tracks:added", "tracks t", {"t.created_at", "t.id"}, {true, false}, false, {"tracks"}};
 const KeyedOrder kTracksByTitle{"tracks:title", "tracks t", {"t.title", "t.id"}, {false, false}, false, {"tracks"}};
 const KeyedOrder kAlbumsNewest{"albums:newest", "albums al", {"al.created_at", "al.id"}, {true, false}, true, {"albums"}};
 const KeyedOrder kAlbumsByTitle{"albums:title", "albums al", {"al.title", "al.id"}, {false, false}, false, {"albums"}};
@@ -322,6 +323,7 @@ class SqlCatalogRepository final : public model::CatalogRepository {
       case model::TrackOrder::most_played: keyed = &kTracksPopular; break;
       case model::TrackOrder::random: break;
       case model::TrackOrder::title: keyed = &kTracksByTitle; break;
+      case model::TrackOrder::added: keyed = &kTracksAdded; break;
     }
     std::string order_by = keyed ? keyed->order_by() : " ORDER BY random()";
     auto c = pool_.acquire();
@@ -348,10 +350,13 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     params.push_back(offset);
     // Deferred join: the OFFSET walks only the ordering index (ids), not full rows with their joins, so a
     // deep page costs an index scan instead of reading every skipped track (issue 15).
+    // SQLite finds the page's rows by rowid, which the ordering index holds, instead of looking each id up
+    // in the id index first (a third of a 500-track page's time).
+    const char* key = c->dialect() == Dialect::sqlite ? "t.rowid" : "t.id";
     std::string sql = order == model::TrackOrder::random
                           ? kTrackSelect + where + order_by + " LIMIT ? OFFSET ?"
-                          : kTrackSelect + " WHERE t.id IN (SELECT t.id FROM tracks t" + where + order_by +
-                                " LIMIT ? OFFSET ?)" + order_by;
+                          : fmt::format("{0} WHERE {1} IN (SELECT {1} FROM tracks t{2}{3} LIMIT ? OFFSET ?){3}",
+                                        kTrackSelect, key, where, order_by);
     for (const auto& r : c->query(sql, params).rows) out.items.push_back(read_track(r));
     return out;
   }

@@ -86,7 +86,9 @@ struct Paged {
   std::int64_t total = 0;
 };
 
-enum class TrackOrder { newest, most_played, random, title };
+// added: oldest first, the order tracks came in (new ones go to the end: a client paging through the whole
+// library while an import runs neither skips nor repeats a track).
+enum class TrackOrder { newest, most_played, random, title, added };
 
 struct TrackFilter {
   std::optional<std::string> genre;        // exact

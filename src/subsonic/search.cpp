@@ -41,7 +41,10 @@ Reply search(Call& c, bool id3) {
     if (songs.per_page > 0) {
       model::TrackFilter f;
       f.path_prefix = folder;
-      hits.tracks = c.d.catalog.list_tracks(f, model::TrackOrder::title, songs).items;
+      // In the order songs were added, as Navidrome lists them ("natural order"): a sync paging through
+      // stays stable as the library grows, and a page reads neighbouring rows instead of 500 scattered
+      // ones (the title order's).
+      hits.tracks = c.d.catalog.list_tracks(f, model::TrackOrder::added, songs).items;
     }
   } else {
     auto words = util::search_words(q);

@@ -293,6 +293,35 @@ class Subsonic(ServerTest):
         self.assertEqual(listed(fmt="xml"), after)
         self.assertEqual(listed(listener), after)
 
+    def test_an_empty_search3_pages_in_the_order_songs_were_added(self):
+        # How syncing apps read the whole library: 500 songs a page, in the order they came in (as Navidrome's
+        # "natural order"), so a sync paging through while the library grows neither skips nor repeats.
+        def page_through(size):
+            out, offset = [], 0
+            while True:
+                songs = self.ok("search3", {"query": '""', "songCount": size, "songOffset": offset,
+                                            "artistCount": 0, "albumCount": 0})["searchResult3"]["song"]
+                out += [s["id"] for s in songs]
+                if len(songs) < size:
+                    return out
+                offset += size
+        before = page_through(3)
+        self.assertEqual(before, [s["id"] for s in self.ok("search3", {"query": "", "songCount": 500, "artistCount": 0,
+                                                                        "albumCount": 0})["searchResult3"]["song"]])
+        self.assertEqual(len(set(before)), len(before))
+        self.assertEqual(len(before), len(self.manifest["tracks"]))
+        subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i", "sine=frequency=880:duration=1",
+                        "-metadata", "title=Aardvark Arrives Last", "-metadata", "artist=Late Band",
+                        os.path.join(self.lib, "Singles", "late.flac")], check=True)
+        self.ok("startScan")
+        deadline = time.time() + 20
+        while self.ok("getScanStatus")["scanStatus"]["scanning"] and time.time() < deadline:
+            time.sleep(0.1)
+        after = page_through(3)
+        self.assertEqual(after[:len(before)], before)  # what a sync already read is where it was
+        late = self.ok("search3", {"query": "aardvark"})["searchResult3"]["song"]
+        self.assertEqual(after[len(before):], [late[0]["id"]])
+
     def test_browse_by_folders(self):
         idx = self.ok("getIndexes")["indexes"]
         top = {a["name"]: a["id"] for i in idx["index"] for a in i["artist"]}

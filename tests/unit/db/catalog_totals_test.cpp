@@ -418,7 +418,8 @@ class DeepPages : public CatalogTotals {
     for (const auto& tc : {TrackCase{model::TrackOrder::newest, "SELECT id FROM tracks ORDER BY created_at DESC, id DESC"},
                            TrackCase{model::TrackOrder::most_played,
                                      "SELECT id FROM tracks ORDER BY play_count DESC, created_at DESC, id DESC"},
-                           TrackCase{model::TrackOrder::title, "SELECT id FROM tracks ORDER BY title, id"}}) {
+                           TrackCase{model::TrackOrder::title, "SELECT id FROM tracks ORDER BY title, id"},
+                           TrackCase{model::TrackOrder::added, "SELECT id FROM tracks ORDER BY created_at, id"}}) {
       for (std::int64_t page = 1; (page - 1) * per <= n_tracks + per; ++page) {
         auto got = catalog_->list_tracks({}, tc.order, {page, per});
         ASSERT_EQ(ids_of(got.items), ids(tc.sql, per, (page - 1) * per)) << tc.sql << " page " << page;
