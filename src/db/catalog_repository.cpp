@@ -143,6 +143,7 @@ class SqlCatalogRepository final : public model::CatalogRepository {
 
   void insert_tracks(const std::vector<model::Track>& tracks) override {
     transaction(pool_, [&](Connection& c) {
+      BulkWrite bulk(c, tracks.size());
       // SQLite: the batch's search text is indexed in one statement at the end (migration 0008).
       bool defer_fts = c.dialect() == Dialect::sqlite && tracks.size() > 1;
       std::int64_t last_rowid = 0;
@@ -734,10 +735,14 @@ class SqlCatalogRepository final : public model::CatalogRepository {
 
   std::shared_ptr<const std::vector<model::ArtistWithAlbums>> album_artists() override {
     auto c = pool_.acquire();
-    // The version first: a copy read after it is at least as new as the version it is kept under.
+    // The version first: a list read after it is at least as new as the version it is kept under.
     auto version = c->query("SELECT version FROM catalog_totals WHERE name = 'artist_index'").rows.at(0).integer(0);
-    std::lock_guard lk(artist_index_mu_);
-    if (artist_index_ && artist_index_version_ == version) return artist_index_;
+    {
+      std::lock_guard lk(artist_index_mu_);
+      if (artist_index_ && artist_index_version_ == version) return artist_index_;
+    }
+    // Read without the lock (requests waiting on it would each hold a connection); right after a change
+    // two requests may both read it, and the newer version is kept.
     auto out = std::make_shared<std::vector<model::ArtistWithAlbums>>();
     // The tallies are kept per artist by triggers (migration 0024); the folded-name index gives the order.
     auto rows = c->query(fmt::format("SELECT {}, n.albums, n.covered FROM artists ar JOIN artist_album_tally n ON "
@@ -745,9 +750,13 @@ class SqlCatalogRepository final : public model::CatalogRepository {
                                      kArtistColumns));
     out->reserve(rows.rows.size());
     for (const auto& r : rows.rows) out->push_back({read_artist(r), r.integer(6), r.integer(7) > 0});
-    artist_index_ = std::move(out);
-    artist_index_version_ = version;
-    return artist_index_;
+    std::lock_guard lk(artist_index_mu_);
+    if (!artist_index_ || version >= artist_index_version_) {
+      artist_index_ = std::move(out);
+      artist_index_version_ = version;
+      return artist_index_;
+    }
+    return out;
   }
 
   std::map<std::string, std::int64_t> album_counts(const std::vector<std::string>& ids) override {

@@ -202,6 +202,7 @@ class SqlP2pRepository final : public model::P2pRepository {
   void upsert_remote_tracks(const std::vector<model::RemoteTrackRecord>& records) override {
     if (records.empty()) return;
     transaction(pool_, [&](Connection& c) {
+      BulkWrite bulk(c, records.size());
       for (const auto& r : records) upsert_remote_on(c, r);
     });
   }

@@ -21,6 +21,11 @@ struct ResetOnExit {
   ~ResetOnExit() { s.reset(); }
 };
 
+// Page cache sizes in KiB (negative: SQLite's unit for KiB): what every connection keeps, and what one large
+// write transaction may use until it ends (BulkWrite).
+constexpr const char* kCacheSize = "PRAGMA cache_size=-65536;";
+constexpr const char* kBulkCacheSize = "PRAGMA cache_size=-262144;";
+
 class SqliteConnection final : public Connection {
  public:
   explicit SqliteConnection(const std::string& path) : db_(path) {
@@ -28,7 +33,7 @@ class SqliteConnection final : public Connection {
     db_.exec("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;");
     // A page cache of up to 64 MiB (default 2 MiB): big write transactions (a catalogue pull applies
     // thousands of tracks at once) then stay in memory until they commit instead of spilling to the WAL.
-    db_.exec("PRAGMA cache_size=-65536;");
+    db_.exec(kCacheSize);
     // Statement journals (every INSERT under a trigger or a foreign key keeps the original of each page it
     // changes, in case it must be undone alone) and temporary sorts stay in memory: in a temporary file they
     // cost a write(2) per page, 7 per track applied in a catalogue pull. Both are freed when the statement ends.
@@ -37,6 +42,13 @@ class SqliteConnection final : public Connection {
   }
 
   Dialect dialect() const override { return Dialect::sqlite; }
+
+  void bulk_write(bool on) noexcept override {
+    try {
+      db_.exec(on ? kBulkCacheSize : kCacheSize);  // back to the smaller size: the excess pages are freed
+    } catch (...) {  // a cache size is never refused; nothing to undo
+    }
+  }
 
   Rows query(std::string_view sql, const std::vector<Value>& params) override {
     try {

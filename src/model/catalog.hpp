@@ -86,8 +86,9 @@ struct Paged {
   std::int64_t total = 0;
 };
 
-// added: oldest first, the order tracks came in (new ones go to the end: a client paging through the whole
-// library while an import runs neither skips nor repeats a track).
+// added: oldest first, the order tracks came in (new ones go to the end, so a client paging through the
+// whole library does not see what it read move; a track stamped just before a page was read but committed
+// after it can still be missed until the next sync).
 enum class TrackOrder { newest, most_played, random, title, added };
 
 struct TrackFilter {

@@ -241,16 +241,25 @@ std::string xml_escape(std::string_view s) {
   return out;
 }
 
+// Each written into a local string first: if building or writing throws, call_once lets the next caller try
+// again from nothing instead of after a partial text.
 const std::string& Prerendered::json_members() const {
-  std::call_once(json_once_, [&] { subsonic::json_members(json_, build_(), true); });
+  std::call_once(json_once_, [&] {
+    std::string out;
+    subsonic::json_members(out, build_(), true);
+    json_ = std::move(out);
+  });
   return json_;
 }
 
 const std::string& Prerendered::xml_attrs() const {
   std::call_once(xml_once_, [&] {
     auto n = build_();
-    subsonic::xml_attrs(xml_attrs_, n);
-    subsonic::xml_children(xml_children_, n);
+    std::string attrs, children;
+    subsonic::xml_attrs(attrs, n);
+    subsonic::xml_children(children, n);
+    xml_attrs_ = std::move(attrs);
+    xml_children_ = std::move(children);
   });
   return xml_attrs_;
 }

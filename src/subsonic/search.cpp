@@ -41,9 +41,9 @@ Reply search(Call& c, bool id3) {
     if (songs.per_page > 0) {
       model::TrackFilter f;
       f.path_prefix = folder;
-      // In the order songs were added, as Navidrome lists them ("natural order"): a sync paging through
-      // stays stable as the library grows, and a page reads neighbouring rows instead of 500 scattered
-      // ones (the title order's).
+      // In the order songs were added, as Navidrome lists them ("natural order"): what a sync paging
+      // through has read does not move as the library grows, and a page reads neighbouring rows instead
+      // of 500 scattered ones (the title order's).
       hits.tracks = c.d.catalog.list_tracks(f, model::TrackOrder::added, songs).items;
     }
   } else {
