@@ -75,6 +75,17 @@ describe('ScrollScale', () => {
     expect(again.scroll(real).top).toBeCloseTo(start + 3000, 3);
   });
 
+  it('leaves a jump it has not seen yet to scroll(), not carrying the page back to where it was', () => {
+    const s = new ScrollScale();
+    s.setSize(MILLION, VIEW);
+    const dragged = s.scroll(3_600_000).top; // a scrollbar dragged far down: a large offset
+    expect(dragged).toBeGreaterThan(3_600_000 + 100_000);
+    // Home pressed as the pause timer fires: the page is at 0, its scroll event not handled yet.
+    expect(s.settle(0)).toBe(0);
+    expect(s.scroll(0)).toEqual({ top: 0, correction: 0 });
+    expect(s.settle(0)).toBe(0);
+  });
+
   it('corrects the scrollbar while scrolling once it drifts a few screens, never moving the content', () => {
     const s = new ScrollScale();
     s.setSize(MILLION, VIEW);

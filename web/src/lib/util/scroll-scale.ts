@@ -76,9 +76,13 @@ export class ScrollScale {
     return { top, correction: 0 };
   }
 
-  /** Scrolling paused at `real`: returns how far to scroll so the scrollbar sits where the content shown is. */
+  /**
+   * Scrolling paused at `real`: returns how far to scroll so the scrollbar sits where the content shown is.
+   * A position scroll() has not seen yet (the page jumped, its scroll event still to come) is left alone:
+   * settling it with the old offset would carry the page back to the content shown before the jump.
+   */
   settle(real: number): number {
-    if (this.excess <= 0) return 0;
+    if (this.excess <= 0 || this.last === null || Math.abs(real - this.last) >= 0.5) return 0;
     const top = real + this.offset;
     const anchored = this.anchor(top);
     if (Math.abs(anchored - real) < 0.5) return 0;
