@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include <stdexcept>
 #include <unordered_set>
 #include <string_view>
 
@@ -16,6 +17,17 @@ constexpr std::size_t kWholeListIds = 500;
 std::vector<Value> with(std::vector<Value> params, const std::string& last) {
   params.push_back(last);
   return params;
+}
+
+// Every star and rating a user gave to items of `kind` (albums or artists), by the keys' prefix.
+std::map<std::string, model::Annotation> whole_kind(Connection& c, std::string_view user, model::ItemKind kind) {
+  std::vector<Value> params{std::string(user), std::string(model::to_string(kind))};
+  std::map<std::string, model::Annotation> out;
+  for (const auto& r : c.query("SELECT item_id, created_at FROM stars WHERE user_id = ? AND item_kind = ?", params).rows)
+    out[r.text(0)].starred_at = r.integer(1);
+  for (const auto& r : c.query("SELECT item_id, rating FROM ratings WHERE user_id = ? AND item_kind = ?", params).rows)
+    out[r.text(0)].rating = static_cast<int>(r.integer(1));
+  return out;
 }
 
 class SqlAnnotationRepository final : public model::AnnotationRepository {
@@ -62,17 +74,13 @@ class SqlAnnotationRepository final : public model::AnnotationRepository {
     auto c = pool_.acquire();
     std::string k(model::to_string(kind));
     if (kind != model::ItemKind::track && ids.size() > kWholeListIds) {
-      // Every artist (getArtists) or a long list of albums: the user's stars and ratings of that kind are
-      // fewer than the ids, read whole (by their primary keys' prefix) and kept for the ids asked.
-      std::vector<Value> params{std::string(user), k};
-      auto stars = c->query("SELECT item_id, created_at FROM stars WHERE user_id = ? AND item_kind = ?", params).rows;
-      auto ratings = c->query("SELECT item_id, rating FROM ratings WHERE user_id = ? AND item_kind = ?", params).rows;
-      if (stars.empty() && ratings.empty()) return out;  // most users: no set of 10,000 ids to build
+      // A long list of albums or artists: the user's stars and ratings of that kind are fewer than the ids,
+      // read whole (by their primary keys' prefix) and kept for the ids asked.
+      auto all = whole_kind(*c, user, kind);
+      if (all.empty()) return out;  // most users: no set of the ids to build
       std::unordered_set<std::string_view> wanted(ids.begin(), ids.end());
-      for (const auto& r : stars)
-        if (wanted.count(r.text(0))) out[r.text(0)].starred_at = r.integer(1);
-      for (const auto& r : ratings)
-        if (wanted.count(r.text(0))) out[r.text(0)].rating = static_cast<int>(r.integer(1));
+      for (auto& [id, a] : all)
+        if (wanted.count(id)) out.emplace(id, a);
       return out;
     }
     for_each_slice(ids, [&](const std::string& in, std::vector<Value> params) {
@@ -100,6 +108,12 @@ class SqlAnnotationRepository final : public model::AnnotationRepository {
       }
     }, {std::string(user)});
     return out;
+  }
+
+  std::map<std::string, model::Annotation> all_annotations(std::string_view user, model::ItemKind kind) override {
+    if (kind == model::ItemKind::track) throw std::invalid_argument("all_annotations: not for tracks");
+    auto c = pool_.acquire();
+    return whole_kind(*c, user, kind);
   }
 
   std::vector<model::Album> starred_albums(std::string_view user) override {

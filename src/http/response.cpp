@@ -46,7 +46,22 @@ std::optional<std::uint64_t> Response::content_length() const {
   if (auto* s = std::get_if<std::string>(&body)) return s->size();
   if (auto* f = std::get_if<FileBody>(&body)) return f->length;
   if (auto* p = std::get_if<std::shared_ptr<PullSource>>(&body)) return (*p) ? (*p)->size() : std::optional<std::uint64_t>(0);
+  if (auto* p = std::get_if<SharedPieces>(&body)) return p->size();
   return std::nullopt;
+}
+
+std::uint64_t SharedPieces::size() const {
+  std::uint64_t n = 0;
+  for (const auto& p : parts) n += p ? p->size() : 0;
+  return n;
+}
+
+std::string SharedPieces::joined() const {
+  std::string out;
+  out.reserve(size());
+  for (const auto& p : parts)
+    if (p) out += *p;
+  return out;
 }
 
 void append_json_escaped(std::string& out, std::string_view s) {

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "http/headers.hpp"
 
@@ -15,6 +16,15 @@ struct FileBody {
   int fd = -1;
   std::uint64_t offset = 0;
   std::uint64_t length = 0;
+};
+
+// A body sent as the concatenation of its pieces, never joined into one string: a large answer rendered once
+// (getArtists' index of every artist) is shared by every response that carries it, each adding its own small
+// pieces around it. The pieces are written with one gathering write, after the header.
+struct SharedPieces {
+  std::vector<std::shared_ptr<const std::string>> parts;
+  std::uint64_t size() const;
+  std::string joined() const;  // the whole body as one string (tests, internal callers)
 };
 
 // A body produced while it is sent (a transcoder, a remote fetch). read() may block: the server calls
@@ -78,7 +88,7 @@ class Response {
 
   int status = 200;
   Headers headers;
-  std::variant<std::string, FileBody, std::shared_ptr<PullSource>> body;
+  std::variant<std::string, FileBody, std::shared_ptr<PullSource>, SharedPieces> body;
 
   static Response json(int status, std::string body);
   static Response text(int status, std::string body, std::string content_type = "text/plain; charset=utf-8");

@@ -33,6 +33,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "http/pieces_body.hpp"
 #include "util/random.hpp"
 #include "util/strings.hpp"
 
@@ -176,6 +177,7 @@ struct Server::Impl {
     for (const auto& [k, v] : r.headers.all()) msg.insert(k, v);
     msg.keep_alive(false);
     if (auto* text = std::get_if<std::string>(&r.body)) msg.body() = std::move(*text);
+    else if (auto* pieces = std::get_if<SharedPieces>(&r.body)) msg.body() = pieces->joined();
     msg.prepare_payload();
     c->arm(std::chrono::seconds(5));
     auto [ec, n] = co_await bhttp::async_write(c->socket, msg, use_tuple);
@@ -284,6 +286,23 @@ struct Server::Impl {
     }
   }
 
+  // A body held in memory, written with its header in one go. Returns false when the connection must be closed.
+  template <class Body>
+  net::awaitable<bool> write_whole(Conn& c, const Response& res, typename Body::value_type body, bool bodiless,
+                                   bool keep_alive, unsigned version) {
+    bhttp::response<Body> msg;
+    msg.version(version);
+    msg.result(static_cast<unsigned>(res.status));
+    for (const auto& [k, v] : res.headers.all()) msg.insert(k, v);
+    msg.keep_alive(keep_alive);
+    if (!bodiless) {
+      msg.body() = std::move(body);
+      msg.content_length(Body::size(msg.body()));
+    }
+    auto [ec, n] = co_await bhttp::async_write(c.socket, msg, use_tuple);
+    co_return !ec && keep_alive;
+  }
+
   // Returns false when the connection must be closed.
   net::awaitable<bool> write_response(Conn& c, const Request& req, Response& res, bool keep_alive,
                                       unsigned version) {
@@ -291,19 +310,10 @@ struct Server::Impl {
     bool bodiless = res.status == 204 || res.status == 304 || res.status < 200;
     c.arm(opts.write_timeout);
 
-    if (auto* s = std::get_if<std::string>(&res.body); s && !head_only) {
-      bhttp::response<bhttp::string_body> msg;
-      msg.version(version);
-      msg.result(static_cast<unsigned>(res.status));
-      for (const auto& [k, v] : res.headers.all()) msg.insert(k, v);
-      msg.keep_alive(keep_alive);
-      if (!bodiless) {
-        msg.body() = std::move(*s);
-        msg.content_length(msg.body().size());
-      }
-      auto [ec, n] = co_await bhttp::async_write(c.socket, msg, use_tuple);
-      co_return !ec && keep_alive;
-    }
+    if (auto* s = std::get_if<std::string>(&res.body); s && !head_only)
+      co_return co_await write_whole<bhttp::string_body>(c, res, std::move(*s), bodiless, keep_alive, version);
+    if (auto* p = std::get_if<SharedPieces>(&res.body); p && !head_only)
+      co_return co_await write_whole<PiecesBody>(c, res, std::move(*p), bodiless, keep_alive, version);
 
     bhttp::response<bhttp::empty_body> msg;
     msg.version(version);

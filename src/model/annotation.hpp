@@ -34,6 +34,9 @@ class AnnotationRepository {
   // The user's annotations of the given items (items without any are absent).
   virtual std::map<std::string, Annotation> annotations(std::string_view user_id, ItemKind kind,
                                                         const std::vector<std::string>& ids) = 0;
+  // Every star and rating the user gave to items of a kind other than track (a list of every artist asks
+  // for these rather than copying the ids of the whole list).
+  virtual std::map<std::string, Annotation> all_annotations(std::string_view user_id, ItemKind kind) = 0;
   virtual std::vector<Album> starred_albums(std::string_view user_id) = 0;
   virtual std::vector<Artist> starred_artists(std::string_view user_id) = 0;
   virtual std::vector<Track> starred_tracks(std::string_view user_id) = 0;

@@ -12,6 +12,52 @@ namespace {
 
 constexpr std::string_view kApiVersion = "1.16.1";
 
+// Where a response is written: its text, cut where a prerendered part goes in shared rather than copied.
+class Out {
+ public:
+  Out& operator+=(char c) {
+    text_ += c;
+    return *this;
+  }
+  Out& operator+=(std::string_view s) {
+    text_ += s;
+    return *this;
+  }
+  std::string& text() { return text_; }
+  // `piece` after the text so far; copied when small (a piece of its own costs more than a few kB).
+  void share(std::shared_ptr<const std::string> piece) {
+    if (piece->size() < kCopiedBelow) {
+      text_ += *piece;
+      return;
+    }
+    flush();
+    pieces_.push_back(std::move(piece));
+  }
+  Pieces finish() && {
+    flush();
+    return std::move(pieces_);
+  }
+
+ private:
+  static constexpr std::size_t kCopiedBelow = 16 * 1024;
+  void flush() {
+    if (text_.empty()) return;
+    pieces_.push_back(std::make_shared<const std::string>(std::move(text_)));
+    text_.clear();
+  }
+  std::string text_;
+  Pieces pieces_;
+};
+
+std::string joined(const Pieces& pieces) {
+  std::size_t n = 0;
+  for (const auto& p : pieces) n += p->size();
+  std::string out;
+  out.reserve(n);
+  for (const auto& p : pieces) out += *p;
+  return out;
+}
+
 std::string number(double d) {
   if (!std::isfinite(d)) return "0";
   return fmt::format("{}", d);  // shortest form that reads back the same
@@ -29,34 +75,35 @@ std::string scalar_text(const Scalar& s) {
       s);
 }
 
-void json_string(std::string& out, std::string_view s) {
+void json_string(Out& out, std::string_view s) {
   out += '"';
-  http::append_json_escaped(out, s);
+  http::append_json_escaped(out.text(), s);
   out += '"';
 }
 
 // Written straight into out: a response of 10,000 artists has some 100,000 scalars.
-void json_scalar(std::string& out, const Scalar& s) {
+void json_scalar(Out& out, const Scalar& s) {
   if (auto* str = std::get_if<std::string>(&s)) json_string(out, *str);
-  else if (auto* i = std::get_if<std::int64_t>(&s)) fmt::format_to(std::back_inserter(out), "{}", *i);
+  else if (auto* i = std::get_if<std::int64_t>(&s)) fmt::format_to(std::back_inserter(out.text()), "{}", *i);
   else if (auto* b = std::get_if<bool>(&s)) out += *b ? "true" : "false";
   else out += scalar_text(s);
 }
 
 // The members of node (without braces), after `first` tells whether a comma is needed.
-void json_members(std::string& out, const Node& n, bool first);
+void json_members(Out& out, const Node& n, bool first);
 
-void json_object(std::string& out, const Node& n) {
+void json_object(Out& out, const Node& n) {
   out += '{';
   json_members(out, n, true);
   out += '}';
 }
 
-void json_members(std::string& out, const Node& n, bool first) {
+void json_members(Out& out, const Node& n, bool first) {
   if (n.prerendered) {
     const auto& members = n.prerendered->json_members();
-    if (!members.empty()) out += first ? "" : ",";
-    out += members;
+    if (members.empty()) return;
+    if (!first) out += ',';
+    out.share(std::shared_ptr<const std::string>(n.prerendered, &members));
     return;
   }
   auto comma = [&] {
@@ -102,9 +149,9 @@ void json_members(std::string& out, const Node& n, bool first) {
   }
 }
 
-void xml_attrs(std::string& out, const Node& n) {
+void xml_attrs(Out& out, const Node& n) {
   if (n.prerendered) {
-    out += n.prerendered->xml_attrs();
+    out.share(std::shared_ptr<const std::string>(n.prerendered, &n.prerendered->xml_attrs()));
     return;
   }
   for (const auto& [k, v] : n.attrs) {
@@ -116,11 +163,11 @@ void xml_attrs(std::string& out, const Node& n) {
   }
 }
 
-void xml_element(std::string& out, std::string_view name, const Node& n);
+void xml_element(Out& out, std::string_view name, const Node& n);
 
-void xml_children(std::string& out, const Node& n) {
+void xml_children(Out& out, const Node& n) {
   if (n.prerendered) {
-    out += n.prerendered->xml_children();
+    out.share(std::shared_ptr<const std::string>(n.prerendered, &n.prerendered->xml_children()));
     return;
   }
   if (n.text) out += xml_escape(*n.text);
@@ -149,7 +196,7 @@ bool has_content(const Node& n) {
   return false;
 }
 
-void xml_element(std::string& out, std::string_view name, const Node& n) {
+void xml_element(Out& out, std::string_view name, const Node& n) {
   out += '<';
   out += name;
   xml_attrs(out, n);
@@ -245,9 +292,9 @@ std::string xml_escape(std::string_view s) {
 // again from nothing instead of after a partial text.
 const std::string& Prerendered::json_members() const {
   std::call_once(json_once_, [&] {
-    std::string out;
+    Out out;
     subsonic::json_members(out, build_(), true);
-    json_ = std::move(out);
+    json_ = joined(std::move(out).finish());
   });
   return json_;
 }
@@ -255,11 +302,12 @@ const std::string& Prerendered::json_members() const {
 const std::string& Prerendered::xml_attrs() const {
   std::call_once(xml_once_, [&] {
     auto n = build_();
-    std::string attrs, children;
+    Out attrs, children;
     subsonic::xml_attrs(attrs, n);
     subsonic::xml_children(children, n);
-    xml_attrs_ = std::move(attrs);
-    xml_children_ = std::move(children);
+    auto a = joined(std::move(attrs).finish());
+    xml_children_ = joined(std::move(children).finish());
+    xml_attrs_ = std::move(a);
   });
   return xml_attrs_;
 }
@@ -269,26 +317,32 @@ const std::string& Prerendered::xml_children() const {
   return xml_children_;
 }
 
-std::string to_xml(const Envelope& e, const Node& body) {
-  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<subsonic-response xmlns=\"http://subsonic.org/restapi\"";
+Pieces to_xml_pieces(const Envelope& e, const Node& body) {
+  Out out;
+  out += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<subsonic-response xmlns=\"http://subsonic.org/restapi\"";
   xml_attrs(out, envelope_attrs(e));
   xml_attrs(out, body);
   if (!has_content(body)) {
     out += "/>";
-    return out;
+  } else {
+    out += '>';
+    xml_children(out, body);
+    out += "</subsonic-response>";
   }
-  out += '>';
-  xml_children(out, body);
-  out += "</subsonic-response>";
-  return out;
+  return std::move(out).finish();
 }
 
-std::string to_json(const Envelope& e, const Node& body) {
-  std::string out = "{\"subsonic-response\":{";
+Pieces to_json_pieces(const Envelope& e, const Node& body) {
+  Out out;
+  out += "{\"subsonic-response\":{";
   json_members(out, envelope_attrs(e), true);
   json_members(out, body, false);
   out += "}}";
-  return out;
+  return std::move(out).finish();
 }
+
+std::string to_xml(const Envelope& e, const Node& body) { return joined(to_xml_pieces(e, body)); }
+
+std::string to_json(const Envelope& e, const Node& body) { return joined(to_json_pieces(e, body)); }
 
 }  // namespace st::subsonic

@@ -84,10 +84,16 @@ struct Envelope {
   std::string server_version;
 };
 
+// A written response as consecutive pieces: prerendered contents of 16 kB or more are pieces of their own,
+// shared with the Prerendered that holds them rather than copied into each response.
+using Pieces = std::vector<std::shared_ptr<const std::string>>;
+
 // <subsonic-response xmlns=... status=... version=... type=... serverVersion=... openSubsonic=...> + body.
 std::string to_xml(const Envelope& e, const Node& body);
+Pieces to_xml_pieces(const Envelope& e, const Node& body);
 // {"subsonic-response": {"status":..., ..., <body>}}
 std::string to_json(const Envelope& e, const Node& body);
+Pieces to_json_pieces(const Envelope& e, const Node& body);
 
 // XML 1.0 cannot carry some characters at all (most C0 controls, U+FFFE, U+FFFF) nor invalid UTF-8: each
 // becomes U+FFFD, so that one bad title cannot make a whole answer ill-formed.

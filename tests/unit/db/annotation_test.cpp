@@ -59,6 +59,18 @@ TEST_P(Annotations, AWholeListAndAFewIdsAgree) {
     EXPECT_EQ(few[id].starred_at, whole[id].starred_at);
     EXPECT_EQ(few[id].rating, whole[id].rating);
   }
+
+  // Every star and rating of the kind, the ids' or not; nothing of another kind or user.
+  auto all = notes_->all_annotations(me_.id, k);
+  EXPECT_EQ(all.size(), 4u);
+  for (const auto& [id, a] : whole) {
+    EXPECT_EQ(all[id].starred_at, a.starred_at) << id;
+    EXPECT_EQ(all[id].rating, a.rating) << id;
+  }
+  EXPECT_FALSE(all.count(ids[5]));
+  EXPECT_FALSE(all.count(ids[6]));
+  EXPECT_EQ(notes_->all_annotations(other_.id, model::ItemKind::album).size(), 0u);
+  EXPECT_THROW(notes_->all_annotations(me_.id, model::ItemKind::track), std::invalid_argument);
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, Annotations, test::kEngines, [](const auto& info) { return info.param; });

@@ -145,6 +145,14 @@ class LiveServer : public ::testing::Test {
       r.body = std::shared_ptr<PullSource>(std::make_shared<CountingSource>(100'000, true));
       return r;
     });
+    router_.get("/pieces", [this](Request&) {
+      Response r(200);
+      SharedPieces p;
+      p.parts = {std::make_shared<const std::string>("<"), shared_piece_, nullptr,
+                 std::make_shared<const std::string>(""), std::make_shared<const std::string>(">")};
+      r.body = std::move(p);
+      return r;
+    });
     router_.get("/growing", [this](Request& req) {
       Response r(200);
       auto fail_at = req.query("fail") ? std::size_t{50000} : std::string::npos;
@@ -199,6 +207,7 @@ class LiveServer : public ::testing::Test {
   std::uint16_t port_ = 0;
   std::filesystem::path dir_;
   std::string file_;
+  std::shared_ptr<const std::string> shared_piece_ = std::make_shared<const std::string>(content());
   std::atomic<bool> slow_started_{false};
   std::atomic<int> handled_{0};
 };
@@ -281,6 +290,25 @@ TEST_F(LiveServer, ABodyGrowingInAFileIsSentFromTheFileAsItGrows) {
   EXPECT_NE(r.find("Content-Length: 100000"), std::string::npos);
   EXPECT_LE(body_of(r).size(), 50'000u);
   EXPECT_EQ(body_of(r), content().substr(0, body_of(r).size()));
+}
+
+TEST_F(LiveServer, APiecesBodyIsSentWholeWithItsLengthAndLeavesTheSharedPieceIntact) {
+  auto expect = "<" + content() + ">";
+  for (int i = 0; i < 2; ++i) {
+    auto r = get("/pieces");
+    EXPECT_NE(r.find("Content-Length: 100002"), std::string::npos);
+    EXPECT_EQ(body_of(r), expect);
+  }
+  EXPECT_EQ(*shared_piece_, content());
+  auto head = raw_exchange(port_, "HEAD /pieces HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_NE(head.find("Content-Length: 100002"), std::string::npos);
+  EXPECT_EQ(body_of(head), "");
+  // Kept alive: a second request on the same connection is answered after the first body.
+  auto two = raw_exchange(port_, "GET /pieces HTTP/1.1\r\nHost: x\r\n\r\nGET /pieces HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  auto second = two.find("HTTP/1.1 200", 10);
+  ASSERT_NE(second, std::string::npos);
+  EXPECT_EQ(body_of(two.substr(0, second)), expect);
+  EXPECT_EQ(body_of(two.substr(second)), expect);
 }
 
 TEST_F(LiveServer, HeadSendsNoBody) {

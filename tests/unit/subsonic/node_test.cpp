@@ -115,6 +115,40 @@ TEST(SubsonicNode, APrerenderedNodeIsWrittenAsTheNodeItMadeInBothFormats) {
   EXPECT_EQ(builds, 2 * static_cast<int>(makes.size()));  // once per format
 }
 
+TEST(SubsonicNode, ALargePrerenderedPartIsSharedNotCopied) {
+  auto big = [] {
+    Node n;
+    auto& index = n.list("index");
+    for (int i = 0; i < 2000; ++i) index.push_back(Node().set("id", std::to_string(i)).set("name", "Artist \"" + std::to_string(i)));
+    return n;
+  };
+  auto small = [] { return Node().set("name", "A"); };
+  Envelope e{true, "1"};
+  for (bool json : {true, false}) {
+    auto body = artists_body(big, true);
+    const auto& pre = *body.objects.front().second.prerendered;
+    const auto& held = json ? pre.json_members() : pre.xml_children();
+    ASSERT_GE(held.size(), 16u * 1024);
+    auto pieces = json ? to_json_pieces(e, body) : to_xml_pieces(e, body);
+    int shared = 0;
+    std::string whole;
+    for (const auto& p : pieces) {
+      shared += p->data() == held.data();
+      whole += *p;
+    }
+    EXPECT_EQ(shared, 1) << json;  // the kept text itself, not a copy
+    EXPECT_EQ(whole, json ? to_json(e, artists_body(big, false)) : to_xml(e, artists_body(big, false)));
+    // The pieces keep the rendering alive after the node is gone.
+    body = Node();
+    std::string again;
+    for (const auto& p : pieces) again += *p;
+    EXPECT_EQ(again, whole);
+  }
+  // A small part is copied into the text around it: one piece.
+  EXPECT_EQ(to_json_pieces(e, artists_body(small, true)).size(), 1u);
+  EXPECT_EQ(to_xml_pieces(e, artists_body(small, true)).size(), 1u);
+}
+
 TEST(SubsonicRenderCache, SharesARenderPerSourceAndKeyAndDropsReplacedSources) {
   RenderCache cache;
   auto v1 = std::make_shared<const int>(1), v2 = std::make_shared<const int>(2);
