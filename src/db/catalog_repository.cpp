@@ -608,6 +608,8 @@ class SqlCatalogRepository final : public model::CatalogRepository {
       //    (offset + limit) * albums / k albums for a genre of k albums, so cheap for the first pages of a
       //    common genre and slow for a rare one (44 ms for a genre of 30 albums among 100,000);
       //  - reading the genre's k albums and sorting them: k albums whatever the page.
+      // A deep page's walk starts from keys sampled among the genre's albums (one walk of every album, then
+      // kept until an album or the genre's members change, migration 0028).
       // Only the page's ids are chosen so; its rows are read with their joins after.
       auto tally = c->query("SELECT COALESCE((SELECT albums FROM genre_counts WHERE genre = ?), 0) + "
                             "(SELECT COUNT(*) FROM albums WHERE genre = ?)",
@@ -615,18 +617,37 @@ class SqlCatalogRepository final : public model::CatalogRepository {
                        .rows.at(0)
                        .integer(0);
       auto all = std::max<std::int64_t>(1, maintained_total(*c, "albums"));
+      // A deep page's walk starts from a sampled key: fewer than PageKeys::kStride of the genre's albums
+      // before the page are walked past.
+      auto walked = q.offset < PageKeys::kStride ? q.offset : q.offset % PageKeys::kStride;
       bool sort_the_genre = static_cast<double>(tally) * static_cast<double>(tally) <=
-                            static_cast<double>(q.offset + q.limit) * static_cast<double>(all);
+                            static_cast<double>(walked + q.limit) * static_cast<double>(all);
       std::string order = " ORDER BY lower(al.title), al.id";
-      std::string ids =
-          sort_the_genre
-              ? "SELECT al.id FROM albums al WHERE al.id IN (SELECT album_id FROM genre_albums WHERE genre = ? "
-                "UNION SELECT id FROM albums WHERE genre = ?)"
-              : std::string("SELECT al.id FROM albums al") + (sqlite ? " INDEXED BY albums_title_lower" : "") +
-                    " WHERE " + kAlbumOfGenre;
+      std::vector<Value> params{*q.genre, *q.genre};
+      std::string ids;
+      std::int64_t skip = q.offset;
+      if (sort_the_genre) {
+        ids = "SELECT al.id FROM albums al WHERE al.id IN (SELECT album_id FROM genre_albums WHERE genre = ? "
+              "UNION SELECT id FROM albums WHERE genre = ?)";
+      } else {
+        // Deep pages of the walk start from the genre's sampled keys (page_keys.hpp), read again when an
+        // album or the genre's membership changes (migration 0028).
+        std::string from = std::string("albums al") + (sqlite ? " INDEXED BY albums_title_lower" : "");
+        KeyedOrder titles{"albums:genre_title:" + *q.genre, from, {"lower(al.title)", "al.id"}, {false, false}, false,
+                          {"albums", "genre_albums"}, true};
+        titles.filter = std::string(" WHERE ") + kAlbumOfGenre;
+        titles.filter_params = params;
+        std::string where = titles.filter;
+        auto start = page_keys_.seek(*c, titles, q.offset, where, params);
+        if (!start) return {};
+        skip = *start;
+        ids = "SELECT al.id FROM " + from + where;
+      }
+      params.push_back(q.limit);
+      params.push_back(skip);
       std::vector<model::Album> out;
       for (const auto& r : c->query(kAlbumSelect + " WHERE al.id IN (" + ids + order + " LIMIT ? OFFSET ?)" + order,
-                                    {*q.genre, *q.genre, q.limit, q.offset})
+                                    params)
                                .rows)
         out.push_back(read_album(r));
       return out;

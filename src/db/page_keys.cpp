@@ -42,7 +42,18 @@ std::optional<PageStart> PageKeys::start(Connection& c, const KeyedOrder& order,
     versions.push_back(r.integer(0));
 
   std::lock_guard lock(mu_);
-  auto& s = sampled_[order.name];
+  bool filtered = !order.filter.empty();
+  if (filtered && !sampled_.count(order.name) && filtered_ >= kFiltered) {
+    // Subsets come and go with what users ask for (a genre each): past a few, start again.
+    std::erase_if(sampled_, [](const auto& e) { return e.second.filtered; });
+    filtered_ = 0;
+  }
+  auto [it, added] = sampled_.try_emplace(order.name);
+  auto& s = it->second;
+  if (added && filtered) {
+    s.filtered = true;
+    ++filtered_;
+  }
   if (s.keys.empty() || s.versions != versions) {
     // One pass over the ordering index, numbering the rows and keeping every kStride-th key.
     std::string inner, outer;
@@ -50,10 +61,12 @@ std::optional<PageStart> PageKeys::start(Connection& c, const KeyedOrder& order,
       inner += fmt::format("{}{} AS k{}", i ? ", " : "", order.columns[i], i);
       outer += fmt::format("{}k{}", i ? ", " : "", i);
     }
-    auto rows = c.query(fmt::format("SELECT {0} FROM (SELECT {1}, row_number() OVER ({2}) AS rn FROM {3}) s "
+    auto values = order.filter_params;
+    values.emplace_back(kStride);
+    auto rows = c.query(fmt::format("SELECT {0} FROM (SELECT {1}, row_number() OVER ({2}) AS rn FROM {3}{4}) s "
                                     "WHERE (rn - 1) % ? = 0 ORDER BY rn",
-                                    outer, inner, order.order_by().substr(1), order.from),
-                        {kStride});
+                                    outer, inner, order.order_by().substr(1), order.from, order.filter),
+                        values);
     s.keys.clear();
     s.keys.reserve(rows.rows.size());
     for (const auto& r : rows.rows) {

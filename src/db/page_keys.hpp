@@ -28,6 +28,10 @@ struct KeyedOrder {
   // seek instead of scanning from the start. Left off otherwise: the plain bound would take the place of
   // the row value's seek.
   bool seek_first_column = false;
+  // The rows of a subset only (" WHERE ..." with its values; e.g. the albums of one genre): its keys are
+  // sampled among those rows. Orderings with a filter are cached at most kFiltered at a time.
+  std::string filter;
+  std::vector<Value> filter_params;
 
   std::string order_by() const;  // " ORDER BY t.created_at DESC, t.id DESC"
   // " AND (t.created_at, t.id) <= (?, ?)": rows from the key on, in the ordering's direction (preceded by
@@ -45,6 +49,7 @@ struct PageStart {
 class PageKeys {
  public:
   static constexpr std::int64_t kStride = 500;
+  static constexpr std::size_t kFiltered = 32;
 
   // Where the page at `offset` starts, or nullopt when a plain OFFSET is as cheap (a shallow page).
   std::optional<PageStart> start(Connection& c, const KeyedOrder& order, std::int64_t offset);
@@ -57,10 +62,12 @@ class PageKeys {
   struct Sampled {
     std::vector<std::int64_t> versions;
     std::vector<std::vector<Value>> keys;  // keys[j]: the key of row j * kStride
+    bool filtered = false;
   };
 
   std::mutex mu_;  // held while keys are read, so concurrent deep pages read them once
   std::map<std::string, Sampled> sampled_;
+  std::size_t filtered_ = 0;  // entries of sampled_ for orderings with a filter
 };
 
 }  // namespace st::db
