@@ -29,7 +29,9 @@ struct KeyedOrder {
   // the row value's seek.
   bool seek_first_column = false;
   // The rows of a subset only (" WHERE ..." with its values; e.g. the albums of one genre): its keys are
-  // sampled among those rows. Orderings with a filter are cached at most kFiltered at a time.
+  // sampled among those rows (from + filter are read only to sample: the page itself is read by the
+  // caller's query, which may reach the same rows another way). Orderings with a filter are cached at most
+  // kFiltered at a time.
   std::string filter;
   std::vector<Value> filter_params;
 
