@@ -71,10 +71,12 @@ lua_get sync "$sub/search3?$auth&query=&artistCount=0&albumCount=0&songCount=500
 lua_get randoms "$sub/getRandomSongs?$auth&size=50&x=%d" 1
 lua_get genre_songs "$sub/getSongsByGenre?$auth&genre=Love&count=50&offset=%d00" 20
 lua_get starred "$sub/getStarred2?$auth&x=%d" 1
-# Deep pages start from page keys sampled once per catalogue version: read them before measuring (steady
-# state; a scan that changes the catalogue has the next deep page sample them again).
+# Deep pages start from page keys sampled once per catalogue version (a genre's: once per version of the
+# genre's albums): read them before measuring (steady state; a scan that changes the catalogue has the next
+# deep page sample them again).
 for path in "getAlbumList2?$auth&type=newest&size=1&offset=$((albums - 1))" "getAlbumList2?$auth&type=alphabeticalByName&size=1&offset=$((albums - 1))" "getAlbumList2?$auth&type=alphabeticalByArtist&size=1&offset=$((albums - 1))" \
-            "search3?$auth&query=&artistCount=0&albumCount=0&songCount=1&songOffset=$((TRACKS - 1))"; do
+            "search3?$auth&query=&artistCount=0&albumCount=0&songCount=1&songOffset=$((TRACKS - 1))" \
+            "getAlbumList2?$auth&type=byGenre&genre=Love&size=1&offset=1900"; do
   curl -sf "$base/rest/$path" >/dev/null
 done
 measure() { wrk -t1 -c"${CONNECTIONS:-2}" -d"$DURATION" --latency -s "$2" "$1" | awk '/Requests\/sec/ {r=$2} $1=="99%" {p=$2} END {print r, p}'; }
