@@ -73,10 +73,11 @@ lua_get genre_songs "$sub/getSongsByGenre?$auth&genre=Love&count=50&offset=%d00"
 lua_get starred "$sub/getStarred2?$auth&x=%d" 1
 # Deep pages start from page keys sampled once per catalogue version (a genre's: once per version of the
 # genre's albums): read them before measuring (steady state; a scan that changes the catalogue has the next
-# deep page sample them again).
+# deep page sample them again). getArtists' list and its rendering are likewise made once per version of the
+# artist index (the first request after a change: 90-150 ms at 10,000 artists).
 for path in "getAlbumList2?$auth&type=newest&size=1&offset=$((albums - 1))" "getAlbumList2?$auth&type=alphabeticalByName&size=1&offset=$((albums - 1))" "getAlbumList2?$auth&type=alphabeticalByArtist&size=1&offset=$((albums - 1))" \
             "search3?$auth&query=&artistCount=0&albumCount=0&songCount=1&songOffset=$((TRACKS - 1))" \
-            "getAlbumList2?$auth&type=byGenre&genre=Love&size=1&offset=1900"; do
+            "getAlbumList2?$auth&type=byGenre&genre=Love&size=1&offset=1900" "getArtists?$auth"; do
   curl -sf "$base/rest/$path" >/dev/null
 done
 measure() { wrk -t1 -c"${CONNECTIONS:-2}" -d"$DURATION" --latency -s "$2" "$1" | awk '/Requests\/sec/ {r=$2} $1=="99%" {p=$2} END {print r, p}'; }
