@@ -106,8 +106,13 @@ std::string iso_time(util::Micros t) {
   return fmt::format("{}.{:03d}Z", buf, static_cast<int>((t / 1000) % 1000));
 }
 
+// Attributes a song's and an album's node carry at most (their lists are reserved to this).
+constexpr std::size_t kSongAttrs = 48;
+constexpr std::size_t kAlbumAttrs = 24;
+
 Node song_node(Call& c, const model::Track& t, const model::Annotation* a) {
   Node n;
+  n.attrs.reserve(kSongAttrs);  // grown one by one, the list would be moved six times per song
   n.set("id", t.id);
   if (t.album_id) n.set("parent", *t.album_id);
   n.set("isDir", false);
@@ -170,6 +175,7 @@ std::vector<Node> song_nodes(Call& c, const std::vector<model::Track>& tracks) {
 
 Node album_node(const model::Album& al, const model::AlbumSummary* s, const model::Annotation* a) {
   Node n;
+  n.attrs.reserve(kAlbumAttrs);
   n.set("id", al.id);
   n.set("name", al.title);
   n.set("artist", al.artist_name);
