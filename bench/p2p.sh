@@ -106,6 +106,12 @@ fi
 hc=$(port); pc=$(port); hd=$(port); pd=$(port)
 serve c "$hc" "$pc"
 kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true; unset 'pids[-1]'   # migrated; now fill it offline
+# CATALOG_CACHE=DIR keeps the filled source database between runs (a million tracks take minutes to generate);
+# the source node migrates it on start like any database.
+cached=${CATALOG_CACHE:+$CATALOG_CACHE/p2p-source-$TRACKS.db}
+if [ -n "$cached" ] && [ -f "$cached" ]; then
+  cp "$cached" "$work/c/soundtime.db"; rm -f "$work/c/soundtime.db-wal" "$work/c/soundtime.db-shm"
+else
 python3 - "$work/c/soundtime.db" "$TRACKS" <<'PY'
 import sqlite3, sys, uuid, hashlib
 db, n = sys.argv[1], int(sys.argv[2])
@@ -126,7 +132,10 @@ c.executemany("INSERT INTO tracks (id, title, artist_id, album_id, track_number,
               "file_size, format, bitrate, sample_rate, content_hash, search_text, created_at) "
               "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
 c.commit()
+c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 PY
+  if [ -n "$cached" ]; then mkdir -p "$CATALOG_CACHE"; cp "$work/c/soundtime.db" "$cached"; fi
+fi
 serve c "$hc" "$pc"
 t0=$(now)
 serve d "$hd" "$pd" "$(node_id "$hc")@127.0.0.1:$pc"

@@ -1,6 +1,7 @@
 #include <map>
 #include <set>
 
+#include "db/hash_lookup.hpp"
 #include "db/repositories.hpp"
 
 namespace st::db {
@@ -28,9 +29,9 @@ model::Device read_device(const Row& r) {
 // The track that stands for a hash here: a local file before a replica, the oldest first.
 std::optional<std::string> track_for(Connection& c, const std::string& hash) {
   auto rows = c.query(
-      "SELECT id FROM tracks WHERE content_hash = ? ORDER BY CASE WHEN file_path LIKE 'p2p://%' THEN 1 ELSE 0 END, "
-      "created_at LIMIT 1",
-      {hash});
+      "SELECT id FROM tracks WHERE " + hash_is("content_hash") +
+          " ORDER BY CASE WHEN file_path LIKE 'p2p://%' THEN 1 ELSE 0 END, created_at LIMIT 1",
+      {hash, hash});
   if (rows.empty()) return std::nullopt;
   return rows.rows.front().text(0);
 }
@@ -154,8 +155,9 @@ class SqlDeviceRepository final : public model::DeviceRepository {
       for (const auto& f : in.removed_favorites) {
         auto have = favorites.find(f.hash);
         if (have == favorites.end() || have->second >= f.at) continue;
-        c.query("DELETE FROM favorites WHERE user_id = ? AND track_id IN (SELECT id FROM tracks WHERE content_hash = ?)",
-                {u, f.hash});
+        c.query("DELETE FROM favorites WHERE user_id = ? AND track_id IN (SELECT id FROM tracks WHERE " +
+                    hash_is("content_hash") + ")",
+                {u, f.hash, f.hash});
         favorites.erase(have);
         ++n.favorites_removed;
       }

@@ -3,6 +3,7 @@
 #include <map>
 #include <set>
 
+#include "db/hash_lookup.hpp"
 #include "db/repositories.hpp"
 #include "db/track_columns.hpp"
 #include "util/time.hpp"
@@ -147,7 +148,7 @@ class SqlP2pRepository final : public model::P2pRepository {
         ch.album_artist_name = r.opt_text(3);
       } else {
         // Gone or changed, unless another local file still has the same bytes.
-        auto still = c->query(std::string("SELECT 1 FROM tracks t WHERE t.content_hash = ? AND ") + kLocal, {hash});
+        auto still = c->query("SELECT 1 FROM tracks t WHERE " + hash_is("t.content_hash") + " AND " + kLocal, {hash, hash});
         if (!still.empty()) continue;
         ch.removed_hash = hash;
       }
@@ -160,13 +161,16 @@ class SqlP2pRepository final : public model::P2pRepository {
     std::map<std::string, model::KnownHash> out;
     auto c = pool_.acquire();
     for (std::size_t at = 0; at < hashes.size(); at += 500) {
-      std::string sql = "SELECT content_hash, id, file_path FROM tracks WHERE content_hash IN (";
+      // The prefixes for the index (db/hash_lookup.hpp), the whole hashes for the match.
+      std::string marks;
       std::vector<Value> params;
       for (std::size_t i = at; i < std::min(hashes.size(), at + 500); ++i) {
-        sql += params.empty() ? "?" : ", ?";
-        params.push_back(hashes[i]);
+        marks += params.empty() ? "?" : ", ?";
+        params.push_back(hash_prefix(hashes[i]));
       }
-      sql += ") ORDER BY created_at";
+      for (std::size_t i = at; i < std::min(hashes.size(), at + 500); ++i) params.push_back(hashes[i]);
+      auto sql = "SELECT content_hash, id, file_path FROM tracks WHERE substr(content_hash, 1, 16) IN (" + marks +
+                 ") AND content_hash IN (" + marks + ") ORDER BY created_at";
       for (const auto& r : c->query(sql, params).rows) {
         out.emplace(r.text(0), model::KnownHash{r.text(1), r.text(2).rfind("p2p://", 0) == 0});  // oldest wins
       }
@@ -187,9 +191,9 @@ class SqlP2pRepository final : public model::P2pRepository {
 
   std::optional<model::LocalBlob> local_blob(std::string_view hash) override {
     auto c = pool_.acquire();
-    auto rows = c->query(std::string("SELECT t.file_path, t.file_size FROM tracks t WHERE t.content_hash = ? AND ") +
+    auto rows = c->query("SELECT t.file_path, t.file_size FROM tracks t WHERE " + hash_is("t.content_hash") + " AND " +
                              kLocal + " ORDER BY t.created_at LIMIT 1",
-                         {std::string(hash)});
+                         {std::string(hash), std::string(hash)});
     if (rows.empty()) return std::nullopt;
     return model::LocalBlob{rows.rows.front().text(0), rows.rows.front().integer(1)};
   }
@@ -225,7 +229,7 @@ class SqlP2pRepository final : public model::P2pRepository {
     auto c = pool_.acquire();
     c->query("DELETE FROM remote_tracks WHERE remote_uri = ?",
              {"p2p://" + std::string(origin) + "/" + std::string(hash)});
-    return c->query("SELECT COUNT(*) FROM remote_tracks WHERE content_hash = ?", {std::string(hash)})
+    return c->query("SELECT COUNT(*) FROM remote_tracks WHERE " + hash_is("content_hash"), {std::string(hash), std::string(hash)})
         .rows.front()
         .integer(0);
   }
@@ -234,8 +238,9 @@ class SqlP2pRepository final : public model::P2pRepository {
     auto c = pool_.acquire();
     auto rows = c->query(
         "SELECT id, local_track_id, title, artist_name, album_title, instance_domain, bitrate, sample_rate, format, "
-        "is_available, created_at FROM remote_tracks WHERE content_hash = ? ORDER BY is_available DESC, created_at",
-        {std::string(hash)});
+        "is_available, created_at FROM remote_tracks WHERE " + hash_is("content_hash") +
+            " ORDER BY is_available DESC, created_at",
+        {std::string(hash), std::string(hash)});
     std::vector<model::RemoteTrackRecord> out;
     for (const auto& r : rows.rows) {
       model::RemoteTrackRecord x;

@@ -49,14 +49,7 @@ class Out {
   Pieces pieces_;
 };
 
-std::string joined(const Pieces& pieces) {
-  std::size_t n = 0;
-  for (const auto& p : pieces) n += p->size();
-  std::string out;
-  out.reserve(n);
-  for (const auto& p : pieces) out += *p;
-  return out;
-}
+std::string joined(Pieces pieces) { return http::SharedPieces{std::move(pieces)}.joined(); }
 
 std::string number(double d) {
   if (!std::isfinite(d)) return "0";

@@ -1,6 +1,7 @@
 // The P2P repository and the change log kept by triggers, on SQLite and on PostgreSQL.
 #include <gtest/gtest.h>
 
+#include "db/hash_lookup.hpp"
 #include "db/repositories.hpp"
 #include "p2p/replicator.hpp"
 #include "support/test_database.hpp"
@@ -198,6 +199,58 @@ TEST_P(P2pRepo, APageNamingSeveralNewAlbumsGroupsEachUnderItsOwn) {
   EXPECT_EQ(d->album_title, "Far Album d");
   EXPECT_EQ(e->album_title, "Far Album e");
   EXPECT_EQ(catalog_->find_album(*e->album_id)->title, "Far Album e");
+}
+
+// Hashes are indexed by their first 16 digits (migration 0029): lookups must still match the whole hash,
+// tell apart hashes that share the prefix, and reach the rows through that index.
+TEST_P(P2pRepo, HashLookupsMatchTheWholeHashThroughThePrefixIndex) {
+  const std::string prefix = "0123456789abcdef";
+  const std::string h1 = prefix + std::string(48, '1'), h2 = prefix + std::string(48, '2');
+  const std::string h3 = std::string(64, '3'), absent = prefix + std::string(48, '9');
+  auto t1 = local("One", h1);
+  auto t2 = local("Two", h2);
+  auto t3 = local("Three", h3);
+  auto known = repo_->tracks_with_hashes({h1, h3, absent});
+  ASSERT_EQ(known.size(), 2u);
+  EXPECT_EQ(known.at(h1).track_id, t1.id);
+  EXPECT_EQ(known.at(h3).track_id, t3.id);
+  EXPECT_FALSE(known.at(h1).replica);
+  EXPECT_EQ(catalog_->find_track_by_hash(h2)->id, t2.id);
+  EXPECT_FALSE(catalog_->find_track_by_hash(absent));
+  EXPECT_FALSE(catalog_->find_track_by_hash(prefix)) << "a prefix alone is not a hash";
+  ASSERT_TRUE(repo_->local_blob(h1));
+  EXPECT_EQ(repo_->local_blob(h1)->path, t1.file_path);
+  EXPECT_FALSE(repo_->local_blob(absent));
+
+  auto copy = [](const std::string& origin, const std::string& hash) {
+    model::RemoteTrackRecord r;
+    r.origin_node = origin;
+    r.hash = hash;
+    r.title = "Copy";
+    r.artist_name = "Artist";
+    return r;
+  };
+  repo_->upsert_remote_tracks({copy(kPeer, h1), copy(kOther, h1), copy(kPeer, h2)});
+  EXPECT_EQ(repo_->remote_copies(h1).size(), 2u);
+  ASSERT_EQ(repo_->remote_copies(h2).size(), 1u);
+  EXPECT_EQ(repo_->remote_copies(h2)[0].origin_node, kPeer);
+  EXPECT_TRUE(repo_->remote_copies(absent).empty());
+  EXPECT_EQ(repo_->remove_remote_track(kPeer, h1), 1) << "the other peer's copy of h1 is left, h2's is not counted";
+  EXPECT_EQ(repo_->remove_remote_track(kPeer, h2), 0);
+
+  auto c = db_.pool().acquire();
+  if (c->dialect() != db::Dialect::sqlite) return;
+  // SQLite would not use the prefix index for a condition that names the whole column beside it.
+  for (const auto& [table, index] : {std::pair{"tracks", "tracks_hash_prefix"},
+                                     std::pair{"remote_tracks", "remote_tracks_hash_prefix"}}) {
+    std::string plan;
+    for (const auto& r : c->query(std::string("EXPLAIN QUERY PLAN SELECT 1 FROM ") + table + " WHERE " +
+                                      db::hash_is("content_hash"),
+                                  {h1, h1})
+                             .rows)
+      plan += r.text(3) + "; ";
+    EXPECT_NE(plan.find(std::string("SEARCH ") + table + " USING INDEX " + index), std::string::npos) << plan;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, P2pRepo, test::kEngines);
