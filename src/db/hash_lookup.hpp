@@ -6,8 +6,12 @@
 // the value into the prefix expression, which would then no longer match the index.
 #include <fmt/format.h>
 
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "db/sql.hpp"
 
 namespace st::db {
 
@@ -17,7 +21,22 @@ inline std::string hash_is(std::string_view column) {
   return fmt::format("(substr({0}, 1, 16) = substr(?, 1, 16) AND substr({0}, 17) = substr(?, 17))", column);
 }
 
-// The first 16 digits of a hash, for `substr(<column>, 1, 16) IN (...)`.
+// The first 16 digits of a hash.
 inline std::string hash_prefix(const std::string& hash) { return hash.substr(0, 16); }
+
+// How many hashes one hash_in() condition takes (two parameters each, within every engine's limit).
+inline constexpr std::size_t kHashesPerStatement = 500;
+
+// "<column> holds one of these hashes" (at most kHashesPerStatement): the prefixes for the index, the whole
+// hashes for the match. Appends the parameters to params.
+inline std::string hash_in(std::string_view column, std::span<const std::string> hashes, std::vector<Value>& params) {
+  std::string marks;
+  for (const auto& h : hashes) {
+    marks += marks.empty() ? "?" : ", ?";
+    params.push_back(hash_prefix(h));
+  }
+  for (const auto& h : hashes) params.push_back(h);
+  return fmt::format("(substr({0}, 1, 16) IN ({1}) AND {0} IN ({1}))", column, marks);
+}
 
 }  // namespace st::db

@@ -160,17 +160,11 @@ class SqlP2pRepository final : public model::P2pRepository {
   std::map<std::string, model::KnownHash> tracks_with_hashes(const std::vector<std::string>& hashes) override {
     std::map<std::string, model::KnownHash> out;
     auto c = pool_.acquire();
-    for (std::size_t at = 0; at < hashes.size(); at += 500) {
-      // The prefixes for the index (db/hash_lookup.hpp), the whole hashes for the match.
-      std::string marks;
+    for (std::size_t at = 0; at < hashes.size(); at += kHashesPerStatement) {
       std::vector<Value> params;
-      for (std::size_t i = at; i < std::min(hashes.size(), at + 500); ++i) {
-        marks += params.empty() ? "?" : ", ?";
-        params.push_back(hash_prefix(hashes[i]));
-      }
-      for (std::size_t i = at; i < std::min(hashes.size(), at + 500); ++i) params.push_back(hashes[i]);
-      auto sql = "SELECT content_hash, id, file_path FROM tracks WHERE substr(content_hash, 1, 16) IN (" + marks +
-                 ") AND content_hash IN (" + marks + ") ORDER BY created_at";
+      auto chunk = std::span(hashes).subspan(at, std::min(kHashesPerStatement, hashes.size() - at));
+      auto sql = "SELECT content_hash, id, file_path FROM tracks WHERE " + hash_in("content_hash", chunk, params) +
+                 " ORDER BY created_at";
       for (const auto& r : c->query(sql, params).rows) {
         out.emplace(r.text(0), model::KnownHash{r.text(1), r.text(2).rfind("p2p://", 0) == 0});  // oldest wins
       }
@@ -198,37 +192,53 @@ class SqlP2pRepository final : public model::P2pRepository {
     return model::LocalBlob{rows.rows.front().text(0), rows.rows.front().integer(1)};
   }
 
-  void upsert_remote_track(const model::RemoteTrackRecord& r) override {
-    auto c = pool_.acquire();
-    upsert_remote_on(*c, r);
-  }
+  void upsert_remote_track(const model::RemoteTrackRecord& r) override { upsert_remote_tracks({r}); }
 
+  // One row per peer and hash, without a unique index (migration 0030): each page's copies are looked up by
+  // their hashes inside the write transaction, which no other writer of remote_tracks shares (SQLite has one
+  // writer; PostgreSQL locks the table), then updated or inserted.
   void upsert_remote_tracks(const std::vector<model::RemoteTrackRecord>& records) override {
     if (records.empty()) return;
     transaction(pool_, [&](Connection& c) {
       BulkWrite bulk(c, records.size());
-      for (const auto& r : records) upsert_remote_on(c, r);
+      c.lock_table("remote_tracks");
+      auto now = util::now_micros();
+      for (std::size_t at = 0; at < records.size(); at += kHashesPerStatement) {
+        auto chunk = std::span(records).subspan(at, std::min(kHashesPerStatement, records.size() - at));
+        std::vector<std::string> hashes;
+        for (const auto& r : chunk) hashes.push_back(r.hash);
+        std::vector<Value> params;
+        auto sql = "SELECT content_hash, instance_domain, id FROM remote_tracks WHERE " +
+                   hash_in("content_hash", hashes, params);
+        std::map<std::pair<std::string, std::string>, std::string> held;  // (hash, "p2p://<node>") -> id
+        for (const auto& r : c.query(sql, params).rows) held.emplace(std::pair{r.text(0), r.text(1)}, r.text(2));
+        for (const auto& r : chunk) {
+          auto domain = "p2p://" + r.origin_node;
+          if (auto it = held.find({r.hash, domain}); it != held.end()) {
+            c.query(
+                "UPDATE remote_tracks SET local_track_id = ?, title = ?, artist_name = ?, album_title = ?, bitrate = ?, "
+                "sample_rate = ?, format = ?, last_checked_at = ? WHERE id = ?",
+                {opt(r.local_track_id), r.title, r.artist_name, opt(r.album_title), opt(r.bitrate), opt(r.sample_rate),
+                 opt(r.format), now, it->second});
+            continue;
+          }
+          auto id = r.id.empty() ? util::new_time_uuid() : r.id;
+          c.query(
+              "INSERT INTO remote_tracks (id, local_track_id, title, artist_name, album_title, instance_domain, bitrate, "
+              "sample_rate, format, is_available, last_checked_at, created_at, content_hash) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, TRUE, ?, ?, ?)",
+              {id, opt(r.local_track_id), r.title, r.artist_name, opt(r.album_title), domain, opt(r.bitrate),
+               opt(r.sample_rate), opt(r.format), now, r.created_at ? r.created_at : now, r.hash});
+          held.emplace(std::pair{r.hash, std::move(domain)}, std::move(id));  // the same copy twice in one page
+        }
+      }
     });
-  }
-
-  static void upsert_remote_on(Connection& c, const model::RemoteTrackRecord& r) {
-    auto uri = "p2p://" + r.origin_node + "/" + r.hash;
-    c.query(
-        "INSERT INTO remote_tracks (id, local_track_id, title, artist_name, album_title, instance_domain, remote_uri, "
-        "remote_stream_url, bitrate, sample_rate, format, is_available, last_checked_at, created_at, content_hash) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, TRUE, ?, ?, ?) ON CONFLICT (remote_uri) DO UPDATE SET "
-        "local_track_id = excluded.local_track_id, title = excluded.title, artist_name = excluded.artist_name, "
-        "album_title = excluded.album_title, bitrate = excluded.bitrate, sample_rate = excluded.sample_rate, "
-        "format = excluded.format, last_checked_at = excluded.last_checked_at",
-        {r.id.empty() ? util::new_time_uuid() : r.id, opt(r.local_track_id), r.title, r.artist_name, opt(r.album_title),
-         "p2p://" + r.origin_node, uri, "/api/stream/p2p/" + r.hash, opt(r.bitrate), opt(r.sample_rate),
-         opt(r.format), util::now_micros(), r.created_at ? r.created_at : util::now_micros(), r.hash});
   }
 
   std::int64_t remove_remote_track(std::string_view origin, std::string_view hash) override {
     auto c = pool_.acquire();
-    c->query("DELETE FROM remote_tracks WHERE remote_uri = ?",
-             {"p2p://" + std::string(origin) + "/" + std::string(hash)});
+    c->query("DELETE FROM remote_tracks WHERE " + hash_is("content_hash") + " AND instance_domain = ?",
+             {std::string(hash), std::string(hash), "p2p://" + std::string(origin)});
     return c->query("SELECT COUNT(*) FROM remote_tracks WHERE " + hash_is("content_hash"), {std::string(hash), std::string(hash)})
         .rows.front()
         .integer(0);

@@ -1,6 +1,7 @@
 // Health of replicated copies (remote_tracks rows) and the copies of a song, for both engines.
 #include <fmt/format.h>
 
+#include "db/hash_lookup.hpp"
 #include "db/repositories.hpp"
 #include "util/time.hpp"
 
@@ -11,7 +12,7 @@ namespace {
 constexpr const char* kCopyColumns =
     "r.id, r.local_track_id, r.title, r.artist_name, r.album_title, r.instance_domain, r.content_hash, r.bitrate, "
     "r.sample_rate, r.format, r.health_state, r.failed_attempts, r.admin_dereferenced, r.is_available, "
-    "r.last_checked_at, r.last_failure_at, r.created_at, r.remote_uri";
+    "r.last_checked_at, r.last_failure_at, r.created_at";
 
 std::string node_of(const std::string& domain) { return domain.rfind("p2p://", 0) == 0 ? domain.substr(6) : domain; }
 
@@ -23,12 +24,7 @@ model::RemoteCopy read_copy(const Row& r) {
   c.artist_name = r.text(3);
   c.album_title = r.opt_text(4);
   c.origin_node = node_of(r.text(5));
-  if (auto h = r.opt_text(6)) c.hash = *h;
-  else {
-    auto uri = r.text(17);  // p2p://<node>/<hash> (rows older than the content_hash column)
-    auto slash = uri.rfind('/');
-    c.hash = slash == std::string::npos ? "" : uri.substr(slash + 1);
-  }
+  c.hash = r.text(6);
   c.bitrate = r.opt_int(7);
   c.sample_rate = r.opt_int(8);
   c.format = r.opt_text(9);
@@ -73,7 +69,8 @@ class SqlTrackHealthRepository final : public model::TrackHealthRepository {
   }
 
   std::optional<model::RemoteCopy> find_copy_of(std::string_view origin, std::string_view hash) override {
-    auto v = select("WHERE r.remote_uri = ?", {"p2p://" + std::string(origin) + "/" + std::string(hash)});
+    auto v = select("WHERE " + hash_is("r.content_hash") + " AND r.instance_domain = ?",
+                    {std::string(hash), std::string(hash), "p2p://" + std::string(origin)});
     if (v.empty()) return std::nullopt;
     return v.front();
   }

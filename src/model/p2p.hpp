@@ -46,7 +46,7 @@ struct RemoteTrackRecord {
   std::string title, artist_name;
   std::optional<std::string> album_title;
   std::string origin_node;  // stored as instance_domain p2p://<node>
-  std::string hash;         // remote_uri p2p://<node>/<hash>
+  std::string hash;         // the copy is (hash, origin_node): one row per peer and hash
   std::optional<int> bitrate, sample_rate;
   std::optional<std::string> format;
   bool is_available = true;

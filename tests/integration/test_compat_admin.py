@@ -34,10 +34,8 @@ def write_sql(server, query):
 def add_remote_copies(server, node, n):
     for i in range(n):
         h = uuid.uuid4().hex
-        write_sql(server, "INSERT INTO remote_tracks (id, title, artist_name, instance_domain, remote_uri, "
-                          "remote_stream_url, created_at, content_hash) VALUES "
-                          f"('{uuid.uuid4()}', 'T{i}', 'A', 'p2p://{node}', 'p2p://{node}/{h}', 'p2p://{node}/{h}', "
-                          f"{int(time.time() * 1e6)}, '{h}')")
+        write_sql(server, "INSERT INTO remote_tracks (id, title, artist_name, instance_domain, created_at, content_hash) "
+                          f"VALUES ('{uuid.uuid4()}', 'T{i}', 'A', 'p2p://{node}', {int(time.time() * 1e6)}, '{h}')")
 
 
 class Plugins(ServerTest):

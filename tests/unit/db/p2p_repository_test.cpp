@@ -1,5 +1,8 @@
 // The P2P repository and the change log kept by triggers, on SQLite and on PostgreSQL.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+
+#include <tuple>
 
 #include "db/hash_lookup.hpp"
 #include "db/repositories.hpp"
@@ -48,6 +51,26 @@ class P2pRepo : public ::testing::TestWithParam<std::string> {
     t.album_title = "Album";
     catalog_->insert_track(t);
     return t;
+  }
+
+  static model::RemoteTrackRecord copy(const std::string& origin, const std::string& hash,
+                                      const std::string& title = "Copy") {
+    model::RemoteTrackRecord r;
+    r.origin_node = origin;
+    r.hash = hash;
+    r.title = title;
+    r.artist_name = "Artist";
+    return r;
+  }
+
+  // Every copy held, as (peer, hash, title), ordered.
+  std::vector<std::tuple<std::string, std::string, std::string>> copies_held() {
+    std::vector<std::tuple<std::string, std::string, std::string>> out;
+    auto c = db_.pool().acquire();
+    for (const auto& r : c->query("SELECT instance_domain, content_hash, title FROM remote_tracks "
+                                  "ORDER BY instance_domain, content_hash").rows)
+      out.emplace_back(r.text(0), r.text(1), r.text(2));
+    return out;
   }
 
   test::TestDatabase db_{GetParam()};
@@ -222,14 +245,6 @@ TEST_P(P2pRepo, HashLookupsMatchTheWholeHashThroughThePrefixIndex) {
   EXPECT_EQ(repo_->local_blob(h1)->path, t1.file_path);
   EXPECT_FALSE(repo_->local_blob(absent));
 
-  auto copy = [](const std::string& origin, const std::string& hash) {
-    model::RemoteTrackRecord r;
-    r.origin_node = origin;
-    r.hash = hash;
-    r.title = "Copy";
-    r.artist_name = "Artist";
-    return r;
-  };
   repo_->upsert_remote_tracks({copy(kPeer, h1), copy(kOther, h1), copy(kPeer, h2)});
   EXPECT_EQ(repo_->remote_copies(h1).size(), 2u);
   ASSERT_EQ(repo_->remote_copies(h2).size(), 1u);
@@ -240,17 +255,121 @@ TEST_P(P2pRepo, HashLookupsMatchTheWholeHashThroughThePrefixIndex) {
 
   auto c = db_.pool().acquire();
   if (c->dialect() != db::Dialect::sqlite) return;
-  // SQLite would not use the prefix index for a condition that names the whole column beside it.
+  // SQLite would not use the prefix index for a condition that names the whole column beside it, and a
+  // copy's peer must not lead it to the index of every copy from that peer instead.
+  auto plan_of = [&](const std::string& sql, const std::vector<db::Value>& params) {
+    std::string plan;
+    for (const auto& r : c->query("EXPLAIN QUERY PLAN " + sql, params).rows) plan += r.text(3) + "; ";
+    return plan;
+  };
   for (const auto& [table, index] : {std::pair{"tracks", "tracks_hash_prefix"},
                                      std::pair{"remote_tracks", "remote_tracks_hash_prefix"}}) {
-    std::string plan;
-    for (const auto& r : c->query(std::string("EXPLAIN QUERY PLAN SELECT 1 FROM ") + table + " WHERE " +
-                                      db::hash_is("content_hash"),
-                                  {h1, h1})
-                             .rows)
-      plan += r.text(3) + "; ";
+    auto plan = plan_of(std::string("SELECT 1 FROM ") + table + " WHERE " + db::hash_is("content_hash"), {h1, h1});
     EXPECT_NE(plan.find(std::string("SEARCH ") + table + " USING INDEX " + index), std::string::npos) << plan;
   }
+  for (const auto& sql : {"DELETE FROM remote_tracks WHERE " + db::hash_is("content_hash") + " AND instance_domain = ?",
+                          "SELECT 1 FROM remote_tracks r WHERE " + db::hash_is("r.content_hash") +
+                              " AND r.instance_domain = ?"}) {
+    auto plan = plan_of(sql, {h1, h1, "p2p://" + kPeer});
+    EXPECT_NE(plan.find("USING INDEX remote_tracks_hash_prefix"), std::string::npos) << plan;
+  }
+  std::vector<db::Value> params;
+  std::vector<std::string> some(3, h1);
+  auto plan = plan_of("SELECT 1 FROM remote_tracks WHERE " + db::hash_in("content_hash", some, params), params);
+  EXPECT_NE(plan.find("USING INDEX remote_tracks_hash_prefix"), std::string::npos) << plan;
+}
+
+// A peer's copy of a file is one row per peer and hash (migration 0030 dropped the unique remote_uri): a copy
+// offered again updates its row, whether in the same page, a later page of the same write (pages are looked up
+// 500 hashes at a time) or a later write; another peer's copy of the same bytes is a row of its own.
+TEST_P(P2pRepo, ACopyIsOneRowPerPeerAndHash) {
+  auto hash = [](int i) { return fmt::format("{:064x}", i + 1); };
+  std::vector<model::RemoteTrackRecord> page;
+  for (int i = 0; i < 1200; ++i) {
+    page.push_back(copy(kPeer, hash(i), "First"));
+    if (i == 5) page.push_back(copy(kPeer, hash(3), "Again in the page"));  // the same chunk of 500
+  }
+  page.push_back(copy(kPeer, hash(10), "Again in a later chunk"));  // the third chunk (from 1,000 on)
+  page.push_back(copy(kOther, hash(10), "Other peer"));
+  repo_->upsert_remote_tracks(page);
+  auto held = copies_held();
+  ASSERT_EQ(held.size(), 1201u);
+  auto title_of = [&](const std::string& peer, int i) {
+    for (const auto& [d, h, t] : held)
+      if (d == "p2p://" + peer && h == hash(i)) return t;
+    return std::string("(none)");
+  };
+  EXPECT_EQ(title_of(kPeer, 3), "Again in the page");
+  EXPECT_EQ(title_of(kPeer, 10), "Again in a later chunk");
+  EXPECT_EQ(title_of(kOther, 10), "Other peer");
+  EXPECT_EQ(title_of(kPeer, 11), "First");
+  EXPECT_EQ(repo_->remote_track_count(kPeer), 1200);
+
+  repo_->upsert_remote_track(copy(kPeer, hash(11), "Edited"));
+  held = copies_held();
+  EXPECT_EQ(held.size(), 1201u);
+  EXPECT_EQ(title_of(kPeer, 11), "Edited");
+  auto health = db::make_track_health_repository(db_.pool());
+  auto found = health->find_copy_of(kOther, hash(10));
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->title, "Other peer");
+  EXPECT_EQ(found->hash, hash(10));
+  EXPECT_EQ(found->origin_node, kOther);
+  EXPECT_FALSE(health->find_copy_of(kOther, hash(11)));
+  EXPECT_EQ(repo_->remove_remote_track(kPeer, hash(10)), 1);
+  EXPECT_EQ(repo_->remote_track_count(kPeer), 1199);
+}
+
+// Migration 0030 on copies written before it: the hash of a row older than the content_hash column comes from
+// its remote_uri, and of two rows for one peer and hash the first created stays.
+TEST_P(P2pRepo, TheSlimCopiesMigrationKeepsEveryCopy) {
+  const std::string h1(64, '1'), h2(64, '2'), h3(64, '3');
+  {
+    auto c = db_.pool().acquire();
+    if (c->dialect() == db::Dialect::postgres)
+      c->exec_script("ALTER TABLE remote_tracks ADD COLUMN remote_uri TEXT UNIQUE, ADD COLUMN remote_stream_url TEXT, "
+                     "ALTER COLUMN content_hash DROP NOT NULL");
+    else
+      c->exec_script(
+          "DROP TABLE remote_tracks; CREATE TABLE remote_tracks (id TEXT PRIMARY KEY, local_track_id TEXT REFERENCES "
+          "tracks(id) ON DELETE SET NULL, musicbrainz_id TEXT, title TEXT NOT NULL, artist_name TEXT NOT NULL, "
+          "album_title TEXT, instance_domain TEXT NOT NULL, remote_uri TEXT NOT NULL UNIQUE, remote_stream_url TEXT NOT "
+          "NULL, bitrate INTEGER, sample_rate INTEGER, format TEXT, is_available BOOLEAN NOT NULL DEFAULT TRUE, "
+          "last_checked_at BIGINT, created_at BIGINT NOT NULL, content_hash TEXT, health_state TEXT NOT NULL DEFAULT "
+          "'healthy', failed_attempts INTEGER NOT NULL DEFAULT 0, admin_dereferenced BOOLEAN NOT NULL DEFAULT FALSE, "
+          "last_failure_at BIGINT); CREATE INDEX remote_tracks_local ON remote_tracks (local_track_id); "
+          "CREATE INDEX remote_tracks_instance ON remote_tracks (instance_domain); "
+          "CREATE INDEX remote_tracks_checked ON remote_tracks (last_checked_at); "
+          "CREATE INDEX remote_tracks_hash_prefix ON remote_tracks (substr(content_hash, 1, 16));");
+    auto row = [&](const std::string& peer, const std::optional<std::string>& hash, const std::string& uri_hash,
+                   const std::string& title, std::int64_t created, const std::string& health) {
+      auto uri = "p2p://" + peer + "/" + uri_hash;
+      c->query("INSERT INTO remote_tracks (id, title, artist_name, instance_domain, remote_uri, remote_stream_url, "
+               "created_at, content_hash, health_state, failed_attempts) VALUES (?, ?, 'Artist', ?, ?, ?, ?, ?, ?, 2)",
+               {util::new_uuid(), title, "p2p://" + peer, uri, uri, created, db::opt(hash), health});
+    };
+    row(kPeer, h1, h1, "Current", 10, "degraded");
+    row(kPeer, std::nullopt, h2, "Before content_hash", 11, "healthy");
+    row(kOther, h2, h2, "Other peer", 12, "healthy");
+    row(kPeer, h3, h3, "First of two", 13, "healthy");
+    row(kPeer, h3, "legacy-" + h3, "Second of two", 14, "healthy");
+    c->query("DELETE FROM schema_migrations WHERE name = '0030_remote_copies_slim'");
+  }
+  EXPECT_EQ(db::migrate(db_.pool()), std::vector<std::string>{"0030_remote_copies_slim"});
+  using Held = std::tuple<std::string, std::string, std::string>;
+  EXPECT_EQ(copies_held(), (std::vector<Held>{{"p2p://" + kPeer, h1, "Current"},
+                                              {"p2p://" + kPeer, h2, "Before content_hash"},
+                                              {"p2p://" + kPeer, h3, "First of two"},
+                                              {"p2p://" + kOther, h2, "Other peer"}}));
+  auto health = db::make_track_health_repository(db_.pool());
+  auto degraded = health->find_copy_of(kPeer, h1);
+  ASSERT_TRUE(degraded);
+  EXPECT_EQ(degraded->state.health, model::CopyHealth::degraded);
+  EXPECT_EQ(degraded->state.failed_attempts, 2);
+  // And copies are written as usual afterwards.
+  repo_->upsert_remote_tracks({copy(kPeer, h2, "Offered again"), copy(kOther, h1, "New")});
+  EXPECT_EQ(copies_held().size(), 5u);
+  EXPECT_EQ(health->find_copy_of(kPeer, h2)->title, "Offered again");
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, P2pRepo, test::kEngines);
