@@ -2,6 +2,8 @@
 // on SQLite and on PostgreSQL.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "db/repositories.hpp"
 #include "p2p/replicator.hpp"
 #include "support/test_database.hpp"
@@ -126,6 +128,46 @@ TEST_P(TrackHealthRepo, SongCopiesGatherSameBytesAndSameSongWithPeersOnline) {
   }
   EXPECT_EQ(online, 1);
   EXPECT_TRUE(health_->song_copies(util::new_uuid()).empty());
+}
+
+// Same-song copies are found through the artist's folded name and that artist's tracks (no scan of every
+// title): names alike but for case match, another artist's song of the same title does not, and local files
+// of the same bytes and of the same song are listed with the peers' copies.
+TEST_P(TrackHealthRepo, SongCopiesMatchTitleAndArtistWhateverTheirCase) {
+  p2p::Replicator rep(*catalog_, *repo_);
+  rep.upsert(kPeer, song(std::string(64, 'f'), "flac", 1000));
+  auto replica = catalog_->find_track_by_hash(std::string(64, 'f'));
+  ASSERT_TRUE(replica);
+  auto now = util::now_micros();
+  auto local = [&](const std::string& artist, const std::string& title, double secs, std::string hash) {
+    auto ar = catalog_->upsert_artist("name:" + artist, {util::new_uuid(), artist, {}, {}, {}, now});
+    model::Track t;
+    t.id = util::new_uuid();
+    t.title = title;
+    t.artist_id = ar.id;
+    t.duration_secs = secs;
+    t.file_path = "/music/" + t.id + ".mp3";
+    t.file_size = 1;
+    t.format = "mp3";
+    t.content_hash = std::move(hash);
+    t.created_at = now;
+    t.artist_name = artist;
+    catalog_->insert_track(t);
+    return t.id;
+  };
+  auto shouted = local("FAR ARTIST", "SAME SONG", 198, std::string(64, '1'));
+  auto same_bytes = local("Someone Else", "Other Title", 50, std::string(64, 'f'));
+  local("Near Artist", "Same Song", 200, std::string(64, '2'));      // another artist
+  local("Far Artist", "Same Song (Live)", 200, std::string(64, '3'));  // another title
+  local("far artist", "same song", 210, std::string(64, '4'));        // another recording (10 s longer)
+  std::set<std::string> found;
+  for (const auto& c : health_->song_copies(replica->id)) found.insert(c.source + " " + c.track_id);
+  EXPECT_EQ(found, (std::set<std::string>{"local " + shouted, "local " + same_bytes, "p2p://" + kPeer + " " +
+                                          replica->id}));
+  found.clear();
+  for (const auto& c : health_->song_copies(shouted)) found.insert(c.source + " " + c.track_id);
+  EXPECT_EQ(found, (std::set<std::string>{"local " + shouted, "p2p://" + kPeer + " " + replica->id}))
+      << "the peer's copy of the same song, and not the file that only shares the replica's bytes";
 }
 
 TEST_P(TrackHealthRepo, ReplicaFollowsThePeersArtistAndAlbumAndWantsItsCover) {
