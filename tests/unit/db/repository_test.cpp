@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <map>
+#include <set>
 #include <thread>
 
 #include "db/repositories.hpp"
@@ -355,3 +357,58 @@ TEST_P(Repositories, TracksRoundTripListAndPrune) {
 
 INSTANTIATE_TEST_SUITE_P(Engines, Repositories, test::kEngines,
                          [](const auto& info) { return info.param; });
+
+namespace {
+
+// Top artists: by their tracks' plays (read through the play-count index), then the unplayed ones by name;
+// an artist without tracks is never listed. A random track list draws distinct tracks of its filter.
+TEST_P(Repositories, TopArtistsThenUnplayedByNameAndRandomTracksOfAGenre) {
+  auto now = util::now_micros();
+  auto artist = [&](const std::string& name) {
+    return catalog_->upsert_artist("name:" + name, {util::new_uuid(), name, {}, {}, {}, now});
+  };
+  auto played = artist("Zed"), also = artist("Mid"), b = artist("Bee"), a = artist("Ant"), none = artist("Aaa");
+  model::Album al;
+  al.id = util::new_uuid();
+  al.title = "Album";
+  al.artist_id = played.id;
+  al.created_at = now;
+  al = catalog_->upsert_album(played.id + "|album", al);
+  int n = 0;
+  std::map<std::string, std::string> genre_of;
+  for (const auto* ar : {&played, &also, &b, &a}) {
+    for (int i = 0; i < 3; ++i, ++n) {
+      auto t = track_for(*ar, al, "Song " + std::to_string(n), "/m/" + std::to_string(n) + ".flac");
+      t.genre = n % 2 ? "Jazz" : "Rock";
+      genre_of[t.id] = *t.genre;
+      catalog_->insert_track(t);
+      auto c = db_.pool().acquire();
+      if (ar == &played) c->query("UPDATE tracks SET play_count = 5 WHERE id = ?", {t.id});
+      if (ar == &also && i == 0) c->query("UPDATE tracks SET play_count = 1 WHERE id = ?", {t.id});
+    }
+  }
+  auto names = [&](std::int64_t limit) {
+    std::vector<std::string> out;
+    for (const auto& x : catalog_->top_artists(limit)) out.push_back(x.name);
+    return out;
+  };
+  EXPECT_EQ(names(10), (std::vector<std::string>{"Zed", "Mid", "Ant", "Bee"})) << "no artist without tracks";
+  EXPECT_EQ(names(3), (std::vector<std::string>{"Zed", "Mid", "Ant"}));
+  EXPECT_EQ(names(1), (std::vector<std::string>{"Zed"}));
+  (void)none;
+
+  model::TrackFilter jazz;
+  jazz.genre = "Jazz";
+  auto page = catalog_->list_tracks(jazz, model::TrackOrder::random, {1, 4});
+  EXPECT_EQ(page.total, 6);
+  ASSERT_EQ(page.items.size(), 4u);
+  std::set<std::string> ids;
+  for (const auto& t : page.items) {
+    EXPECT_EQ(genre_of[t.id], "Jazz");
+    ids.insert(t.id);
+  }
+  EXPECT_EQ(ids.size(), 4u);
+  EXPECT_EQ(catalog_->list_tracks({}, model::TrackOrder::random, {1, 50}).items.size(), 12u);
+}
+
+}  // namespace
