@@ -586,9 +586,9 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     auto r = c->query(
                   "SELECT (SELECT n FROM catalog_totals WHERE name = 'tracks'), (SELECT n FROM catalog_totals WHERE "
                   "name = 'albums'), (SELECT n FROM catalog_totals WHERE name = 'artists'), (SELECT COUNT(*) FROM "
-                  "genre_counts), (SELECT COALESCE(SUM(duration_secs), 0) FROM tracks)")
+                  "genre_counts), COALESCE((SELECT n FROM catalog_totals WHERE name = 'duration_us'), 0)")
                  .rows.at(0);
-    return {r.integer(0), r.integer(1), r.integer(2), r.integer(3), r.real(4)};
+    return {r.integer(0), r.integer(1), r.integer(2), r.integer(3), static_cast<double>(r.integer(4)) / 1e6};
   }
 
   std::vector<model::Album> query_albums(const model::AlbumQuery& q) override {

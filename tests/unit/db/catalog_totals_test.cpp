@@ -55,7 +55,7 @@ class CatalogTotals : public ::testing::TestWithParam<std::string> {
     t.artist_name = ar.name;
     if (al) t.album_id = al->id, t.album_title = al->title;
     t.genre = std::move(genre);
-    t.duration_secs = 60;
+    t.duration_secs = 60 + static_cast<double>(path.size()) + 0.123456;  // a total to sum exactly
     t.file_path = path;
     t.file_size = 1000;
     t.format = "flac";
@@ -96,6 +96,13 @@ class CatalogTotals : public ::testing::TestWithParam<std::string> {
     EXPECT_EQ(counts.tracks, count("SELECT COUNT(*) FROM tracks"));
     EXPECT_EQ(counts.albums, count("SELECT COUNT(*) FROM albums"));
     EXPECT_EQ(counts.artists, count("SELECT COUNT(*) FROM artists"));
+    {
+      auto c = db_.pool().acquire();
+      // (PostgreSQL stores durations as REAL: summed in double precision, as the triggers add them.)
+      auto summed =
+          c->query("SELECT COALESCE(SUM(CAST(duration_secs AS DOUBLE PRECISION)), 0) FROM tracks").rows.at(0).real(0);
+      EXPECT_NEAR(counts.total_duration_secs, summed, 1e-4);  // each track's rounded to the microsecond
+    }
     auto genres = counted_genres();
     EXPECT_EQ(maintained_genres(), genres);
     EXPECT_EQ(counts.genres, static_cast<std::int64_t>(genres.size()));
@@ -149,6 +156,17 @@ class CatalogTotals : public ::testing::TestWithParam<std::string> {
     c.query("DELETE FROM schema_migrations WHERE name = '0026_artist_index_version'");
   }
 
+  // Undoes migration 0031 (the total duration, a row of 0017's table).
+  void undo_duration_total(db::Connection& c) {
+    if (GetParam() == "postgres")
+      c.exec_script("DROP FUNCTION catalog_totals_duration() CASCADE;");
+    else
+      for (const char* t : {"totals_duration_insert", "totals_duration_delete", "totals_duration_update"})
+        c.exec_script(std::string("DROP TRIGGER ") + t);
+    c.query("DELETE FROM catalog_totals WHERE name = 'duration_us'");
+    c.query("DELETE FROM schema_migrations WHERE name = '0031_duration_total'");
+  }
+
   test::TestDatabase db_{GetParam()};
   std::unique_ptr<model::CatalogRepository> catalog_;
 };
@@ -189,8 +207,9 @@ TEST_P(CatalogTotals, InsertsDeletesAndEditsKeepEveryTotalExact) {
   expect_exact("genre set");
   t3.album_id = lp.id;
   t3.genre = std::nullopt;
+  t3.duration_secs = 301.75;
   catalog_->update_track_file(t3);
-  expect_exact("album and genre changed by a rescan");
+  expect_exact("album, genre and duration changed by a rescan");
   t4.album_id = ep.id;
   catalog_->update_track_files({t4});
   expect_exact("album set");
@@ -306,6 +325,7 @@ TEST_P(CatalogTotals, TheMigrationSeedsTheTotalsOfAnExistingCatalogue) {
     // Back to the catalogue as it was before migration 0017 (its objects gone, its name unrecorded).
     auto c = db_.pool().acquire();
     undo_artist_index_version(*c);
+    undo_duration_total(*c);
     if (c->dialect() == db::Dialect::postgres)
       c->exec_script("DROP FUNCTION catalog_totals_count() CASCADE; DROP FUNCTION catalog_totals_track() CASCADE; "
                      "DROP FUNCTION catalog_totals_plays() CASCADE;");
@@ -319,7 +339,8 @@ TEST_P(CatalogTotals, TheMigrationSeedsTheTotalsOfAnExistingCatalogue) {
                    "DROP INDEX tracks_genre_title; CREATE INDEX tracks_genre ON tracks (genre);");
     c->query("DELETE FROM schema_migrations WHERE name = '0017_catalog_totals'");
   }
-  EXPECT_EQ(db::migrate(db_.pool()), (std::vector<std::string>{"0017_catalog_totals", "0026_artist_index_version"}));
+  EXPECT_EQ(db::migrate(db_.pool()), (std::vector<std::string>{"0017_catalog_totals", "0026_artist_index_version",
+                                                                "0031_duration_total"}));
   expect_exact("seeded");
   EXPECT_EQ(catalog_->list_tracks({}, model::TrackOrder::newest, {1, 1}).total, 12);
   EXPECT_EQ(catalog_->list_albums({1, 1}, true).total, 3);
