@@ -534,11 +534,8 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     any_of("t.genre", q.genres);
     if (q.year_min) where += " AND t.year >= ?", params.push_back(static_cast<std::int64_t>(*q.year_min));
     if (q.year_max) where += " AND t.year <= ?", params.push_back(static_cast<std::int64_t>(*q.year_max));
-    if (q.path_prefix) {
-      where += " AND substr(t.file_path, 1, length(CAST(? AS TEXT))) = ?";
-      params.push_back(*q.path_prefix);
-      params.push_back(*q.path_prefix);
-    }
+    // (SQLite: a range of the path index, so that a small folder's few tracks are read alone.)
+    if (q.path_prefix) where += " AND " + path_under(c.dialect(), "t.file_path", *q.path_prefix, params);
     if (!q.exclude.empty()) {
       where += " AND t.id NOT IN (";
       for (std::size_t i = 0; i < q.exclude.size(); ++i) {
@@ -550,11 +547,21 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     std::vector<model::Track> out;
     // A filter that most tracks pass (none, a common genre, not an artist, a few exclusions): probes of the
     // random key. Narrow ones (an artist, a folder, years, a rare genre): their few rows, shuffled.
-    bool broad = !q.artist_id && q.artist_ids.empty() && !q.year_min && !q.year_max && !q.path_prefix;
+    bool broad = !q.artist_id && q.artist_ids.empty() && !q.year_min && !q.year_max;
     if (broad && !q.genres.empty()) {
       std::int64_t matching = 0;
       for (const auto& g : q.genres) matching += genre_tracks(c, g);
       broad = matching * 100 >= maintained_total(c, "tracks");
+    }
+    if (broad && q.path_prefix) {
+      // A music folder (getRandomSongs' musicFolderId): broad when it holds at least 1% of the tracks, counted
+      // no further than that (sorting a whole-library folder's million tracks by random() took seconds).
+      auto enough = maintained_total(c, "tracks") / 100 + 1;
+      std::vector<Value> p;
+      auto under = path_under(c.dialect(), "file_path", *q.path_prefix, p);
+      p.push_back(enough);
+      broad = c.query("SELECT COUNT(*) FROM (SELECT 1 FROM tracks WHERE " + under + " LIMIT ?) x", p).rows.at(0).integer(0) >=
+              enough;
     }
     if (broad) {
       auto ids = random_picks(c, c.dialect() == Dialect::sqlite ? "tracks t INDEXED BY tracks_shuffle" : "tracks t", "t",

@@ -411,4 +411,40 @@ TEST_P(Repositories, TopArtistsThenUnplayedByNameAndRandomTracksOfAGenre) {
   EXPECT_EQ(catalog_->list_tracks({}, model::TrackOrder::random, {1, 50}).items.size(), 12u);
 }
 
+// Random tracks of a music folder (getRandomSongs' musicFolderId): drawn through the random key when the folder
+// holds many of the tracks, read from the folder's range of paths when it holds few; only its tracks either way,
+// a folder's name being no prefix of a sibling's ("/m/a" is not "/m/ab").
+TEST_P(Repositories, RandomTracksOfAMusicFolderBroadOrNarrow) {
+  auto now = util::now_micros();
+  auto ar = catalog_->upsert_artist("name:someone", {util::new_uuid(), "Someone", {}, {}, {}, now});
+  model::Album al;
+  al.id = util::new_uuid();
+  al.title = "Album";
+  al.artist_id = ar.id;
+  al.created_at = now;
+  al = catalog_->upsert_album(ar.id + "|album", al);
+  std::map<std::string, std::string> folder_of;
+  std::vector<model::Track> batch;
+  for (int i = 0; i < 300; ++i) {
+    auto folder = i < 290 ? "/m/a/" : i < 297 ? "/m/b/" : "/m/ab/";
+    auto t = track_for(ar, al, "Song " + std::to_string(i), folder + std::to_string(i) + ".flac");
+    folder_of[t.id] = folder;
+    batch.push_back(t);
+  }
+  catalog_->insert_tracks(batch);
+  for (const auto& [folder, want] : {std::pair{"/m/a/", 20u}, std::pair{"/m/b/", 7u}, std::pair{"/m/ab/", 3u}}) {
+    model::RandomQuery q;
+    q.path_prefix = folder;
+    q.limit = 20;
+    auto got = catalog_->random_tracks(q);
+    EXPECT_EQ(got.size(), want) << folder;
+    std::set<std::string> ids;
+    for (const auto& t : got) {
+      EXPECT_EQ(folder_of[t.id], folder);
+      ids.insert(t.id);
+    }
+    EXPECT_EQ(ids.size(), got.size()) << "distinct";
+  }
+}
+
 }  // namespace
