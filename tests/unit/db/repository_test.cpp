@@ -54,6 +54,18 @@ class Repositories : public ::testing::TestWithParam<std::string> {
     t.created_at = util::now_micros();
     return t;
   }
+  // An artist and an album of theirs, in the catalogue.
+  std::pair<model::Artist, model::Album> artist_with_album(const std::string& name) {
+    auto now = util::now_micros();
+    auto ar = catalog_->upsert_artist("name:" + name, {util::new_uuid(), name, {}, {}, {}, now});
+    model::Album al;
+    al.id = util::new_uuid();
+    al.title = "Album";
+    al.artist_id = ar.id;
+    al.created_at = now;
+    return {ar, catalog_->upsert_album(ar.id + "|album", al)};
+  }
+
   test::TestDatabase db_{GetParam()};
   std::unique_ptr<model::UserRepository> users_;
   std::unique_ptr<model::SessionRepository> sessions_;
@@ -363,17 +375,9 @@ namespace {
 // Top artists: by their tracks' plays (read through the play-count index), then the unplayed ones by name;
 // an artist without tracks is never listed. A random track list draws distinct tracks of its filter.
 TEST_P(Repositories, TopArtistsThenUnplayedByNameAndRandomTracksOfAGenre) {
-  auto now = util::now_micros();
-  auto artist = [&](const std::string& name) {
-    return catalog_->upsert_artist("name:" + name, {util::new_uuid(), name, {}, {}, {}, now});
-  };
-  auto played = artist("Zed"), also = artist("Mid"), b = artist("Bee"), a = artist("Ant"), none = artist("Aaa");
-  model::Album al;
-  al.id = util::new_uuid();
-  al.title = "Album";
-  al.artist_id = played.id;
-  al.created_at = now;
-  al = catalog_->upsert_album(played.id + "|album", al);
+  auto [played, al] = artist_with_album("Zed");
+  auto artist = [&](const std::string& name) { return artist_with_album(name).first; };
+  auto also = artist("Mid"), b = artist("Bee"), a = artist("Ant"), none = artist("Aaa");
   int n = 0;
   std::map<std::string, std::string> genre_of;
   for (const auto* ar : {&played, &also, &b, &a}) {
@@ -415,14 +419,7 @@ TEST_P(Repositories, TopArtistsThenUnplayedByNameAndRandomTracksOfAGenre) {
 // holds many of the tracks, read from the folder's range of paths when it holds few; only its tracks either way,
 // a folder's name being no prefix of a sibling's ("/m/a" is not "/m/ab").
 TEST_P(Repositories, RandomTracksOfAMusicFolderBroadOrNarrow) {
-  auto now = util::now_micros();
-  auto ar = catalog_->upsert_artist("name:someone", {util::new_uuid(), "Someone", {}, {}, {}, now});
-  model::Album al;
-  al.id = util::new_uuid();
-  al.title = "Album";
-  al.artist_id = ar.id;
-  al.created_at = now;
-  al = catalog_->upsert_album(ar.id + "|album", al);
+  auto [ar, al] = artist_with_album("Someone");
   std::map<std::string, std::string> folder_of;
   std::vector<model::Track> batch;
   for (int i = 0; i < 300; ++i) {
