@@ -506,7 +506,13 @@ TreeResult Importer::import_tree(const std::string& root, unsigned threads, bool
   result.outside_root = walk.outside_root;
   if (!walk.error.empty()) note_error(fmt::format("{}: {}", root, walk.error));
 
-  if (remove_missing && walk.error.empty()) {
+  if (remove_missing && walk.error.empty() && progress.total == 0 && known.size() > 0) {
+    // Not one file where the catalogue knows some: an unmounted disk or share looks just like this, and
+    // removing the tracks would take their plays, stars and places in playlists with them. Nothing is removed;
+    // an administrator who did empty the folder removes its tracks from the console.
+    note_error(fmt::format("{}: no file found where {} tracks were; nothing removed (is the folder mounted?)", root,
+                           known.size()));
+  } else if (remove_missing && walk.error.empty()) {
     // Only the known files the walk did not meet can have gone; one stat each tells (this run's
     // additions were never in the index).
     known.for_each_unseen([&](const std::string& path) {

@@ -135,6 +135,27 @@ TEST_P(TreeImport, RescanFindsRemovedChangedAndNewFilesAcrossPagesAndBatches) {
             std::make_tuple(25u, 0u, 0u, 0u));
 }
 
+// A folder with no file left where the catalogue knows tracks (an unmounted disk or share) removes nothing and
+// says why; once a file is back, the files still missing are removed as usual.
+TEST_P(TreeImport, AnEmptiedFolderRemovesNothing) {
+  make_tree(10);
+  ASSERT_EQ(importer_->import_tree(root_.string(), 1, true).added, 10u);
+  auto kept = root_.parent_path() / "kept.wav";
+  fs::rename(root_ / "Artist 0" / "Album 0" / "100.wav", kept);
+  for (const auto& e : fs::directory_iterator(root_)) fs::remove_all(e.path());
+  auto r = importer_->import_tree(root_.string(), 1, true);
+  EXPECT_EQ(r.removed, 0u);
+  EXPECT_EQ(tracks(), 10);
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_NE(r.errors[0].find("nothing removed"), std::string::npos) << r.errors[0];
+  fs::create_directories(root_ / "Artist 0" / "Album 0");
+  fs::rename(kept, root_ / "Artist 0" / "Album 0" / "100.wav");
+  r = importer_->import_tree(root_.string(), 1, true);
+  EXPECT_EQ(std::make_tuple(r.removed, r.unchanged), std::make_tuple(9u, 1u));
+  EXPECT_EQ(tracks(), 1);
+  EXPECT_TRUE(r.errors.empty());
+}
+
 TEST_P(TreeImport, ARescanOfOneFolderLeavesItsNeighboursAlone) {
   // "/music" and "/music 2" share a prefix up to the separator: a rescan of one must neither page
   // through nor remove the other's tracks.
