@@ -140,10 +140,19 @@ class DhtLab(unittest.TestCase):
 
     def test_1_libtorrent_item_is_read_by_our_probe(self):
         enc = json.loads(run(PROBE, "encode", "--seed-hex", SEED_LT, "--addr", "198.18.0.99:4242").stdout)
-        lt_put = self.swarm.put(SEED_LT, bytes.fromhex(enc["dns_hex"]), node=3, timeout=60)  # a safety net: a loaded machine
-        print(f"\n  libtorrent put: {json.dumps(lt_put)}", file=sys.stderr)
-        self.assertTrue(lt_put["done"], lt_put)
-        self.assertGreaterEqual(lt_put["num_success"], 1, lt_put)
+        # libtorrent's put is the fixture here, not what is tested: on a loaded machine it may store nowhere
+        # (every query unanswered), so it is tried again, the nodes introduced anew; each try is printed.
+        tries = []
+        for _ in range(3):
+            lt_put = self.swarm.put(SEED_LT, bytes.fromhex(enc["dns_hex"]), node=3, timeout=60)
+            tries.append(lt_put)
+            print(f"\n  libtorrent put: {json.dumps(lt_put)}", file=sys.stderr)
+            if lt_put["done"] and lt_put["num_success"] >= 1:
+                break
+            print(f"  swarm routing tables: {self.swarm.call(cmd='status')}; introduced again", file=sys.stderr)
+            self.swarm.call(cmd="kick")
+        self.assertTrue(lt_put["done"], tries)
+        self.assertGreaterEqual(lt_put["num_success"], 1, tries)
         self.assertEqual(lt_put["public_key"], enc["node_id"])
         got = self.probe(self.ns["hb"], "get", "--node-id", enc["node_id"])
         self.assertTrue(got["found"], got)
