@@ -116,7 +116,8 @@ std::string fetch_from_peers(ApiDeps& d, const http::Request& req, const std::st
 http::Response play(ApiDeps& d, http::Request& req, model::StreamSource t, const std::optional<audio::TranscodeSpec>& spec) {
   if (util::starts_with(t.path, "p2p://")) {
     if (!d.p2p) throw_gone("P2P node not available");
-    auto hash = t.path.substr(6);
+    if (!t.content_hash) throw_gone("This replicated track has no content hash to fetch it by");
+    auto hash = *t.content_hash;  // the path is p2p://<track id> (p2p://<hash> before issue 15)
     // A plain play starts with the first verified chunks; ranges and transcodes wait for the whole file.
     if (!spec && !req.headers.get("Range") && req.method != http::Method::head) {
       if (auto blob = d.p2p->open_progressive(hash)) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <map>
+#include <span>
+#include <stdexcept>
 #include <set>
 #include <memory>
 #include <mutex>
@@ -130,27 +132,65 @@ class SqlCatalogRepository final : public model::CatalogRepository {
   }
 
   void insert_tracks(const std::vector<model::Track>& tracks) override {
+    std::vector<const model::Track*> all;
+    all.reserve(tracks.size());
+    for (const auto& t : tracks) all.push_back(&t);
+    transaction(pool_, [&](Connection& c) { insert_all_on(c, all); });
+  }
+
+  // One replica per content hash without a unique index on the bytes (a replica's file_path, p2p://<its id>,
+  // grows at the end of the path index instead of at 20,000 random places a page): the tracks already
+  // holding a page's bytes are read inside the write transaction, which no other replica insert shares
+  // (SQLite has one writer; PostgreSQL takes a transaction advisory lock), and only the others go in.
+  std::map<std::string, std::string> insert_replicas(const std::vector<model::Track>& replicas) override {
+    std::map<std::string, std::string> skipped;  // content hash -> the track that holds those bytes
     transaction(pool_, [&](Connection& c) {
-      BulkWrite bulk(c, tracks.size());
-      // SQLite: the batch's search text is indexed in one statement at the end (migration 0008).
-      bool defer_fts = c.dialect() == Dialect::sqlite && tracks.size() > 1;
-      std::int64_t last_rowid = 0;
-      if (defer_fts) {
-        last_rowid = c.query("SELECT COALESCE(MAX(rowid), 0) FROM tracks").rows.front().integer(0);
-        c.query("INSERT INTO fts_deferral (one) VALUES (1)");
+      skipped.clear();
+      std::map<std::string, std::string> held;
+      if (c.dialect() == Dialect::postgres) c.exec_script("SELECT pg_advisory_xact_lock(7310002)");
+      std::vector<std::string> hashes;
+      hashes.reserve(replicas.size());
+      for (const auto& t : replicas) hashes.push_back(t.content_hash.value_or(""));
+      for (std::size_t at = 0; at < hashes.size(); at += kHashesPerStatement) {
+        std::vector<Value> params;
+        auto chunk = std::span(hashes).subspan(at, std::min(kHashesPerStatement, hashes.size() - at));
+        auto sql = "SELECT content_hash, id FROM tracks WHERE " + hash_in("content_hash", chunk, params) +
+                   " ORDER BY created_at";
+        for (const auto& r : c.query(sql, params).rows) held.emplace(r.text(0), r.text(1));  // the oldest
       }
-      for (const auto& t : tracks) insert_on(c, t);
-      if (defer_fts) {
-        // New rows take rowids above the largest one (tracks has no AUTOINCREMENT and never nears 2^63).
-        c.query("INSERT INTO tracks_fts (rowid, search_text) SELECT rowid, search_text FROM tracks WHERE rowid > ?",
-                {last_rowid});
-        // ... and logged as one range for the in-memory search index (migration 0025).
-        c.query("INSERT INTO search_log (tbl, first_doc, last_doc) SELECT 0, ? + 1, MAX(rowid) FROM tracks "
-                "HAVING MAX(rowid) > ?",
-                {last_rowid, last_rowid});
-        c.query("DELETE FROM fts_deferral");
+      std::vector<const model::Track*> fresh;
+      fresh.reserve(replicas.size());
+      for (const auto& t : replicas) {
+        if (!t.content_hash) throw std::invalid_argument("a replica without a content hash");
+        auto [it, added] = held.emplace(*t.content_hash, t.id);  // twice in the page: the first goes in
+        if (added) fresh.push_back(&t);
+        else skipped.emplace(it->first, it->second);
       }
+      insert_all_on(c, fresh);
     });
+    return skipped;
+  }
+
+  static void insert_all_on(Connection& c, const std::vector<const model::Track*>& tracks) {
+    BulkWrite bulk(c, tracks.size());
+    // SQLite: the batch's search text is indexed in one statement at the end (migration 0008).
+    bool defer_fts = c.dialect() == Dialect::sqlite && tracks.size() > 1;
+    std::int64_t last_rowid = 0;
+    if (defer_fts) {
+      last_rowid = c.query("SELECT COALESCE(MAX(rowid), 0) FROM tracks").rows.front().integer(0);
+      c.query("INSERT INTO fts_deferral (one) VALUES (1)");
+    }
+    for (const auto* t : tracks) insert_on(c, *t);
+    if (defer_fts) {
+      // New rows take rowids above the largest one (tracks has no AUTOINCREMENT and never nears 2^63).
+      c.query("INSERT INTO tracks_fts (rowid, search_text) SELECT rowid, search_text FROM tracks WHERE rowid > ?",
+              {last_rowid});
+      // ... and logged as one range for the in-memory search index (migration 0025).
+      c.query("INSERT INTO search_log (tbl, first_doc, last_doc) SELECT 0, ? + 1, MAX(rowid) FROM tracks "
+              "HAVING MAX(rowid) > ?",
+              {last_rowid, last_rowid});
+      c.query("DELETE FROM fts_deferral");
+    }
   }
 
   static void insert_on(Connection& c, const model::Track& t) {

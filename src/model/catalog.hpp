@@ -225,6 +225,10 @@ class CatalogRepository {
   virtual void insert_track(const Track& t) = 0;
   // Inserts many in one transaction (all or none).
   virtual void insert_tracks(const std::vector<Track>& tracks) = 0;
+  // Inserts replicated tracks (content_hash set on each), in one transaction, except those whose bytes a
+  // track already holds, even one inserted a moment ago by another pull: one replica per content hash.
+  // Returns content hash -> the id of the track holding it, for each replica not inserted.
+  virtual std::map<std::string, std::string> insert_replicas(const std::vector<Track>& replicas) = 0;
   // Replaces the metadata of an existing track (a rescan of a changed file).
   virtual void update_track_file(const Track& t) = 0;
   virtual std::optional<Track> find_track(std::string_view id) = 0;

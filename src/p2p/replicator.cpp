@@ -199,7 +199,7 @@ model::Track Replicator::new_replica(const TrackAnnouncement& a, const model::Re
   t.duration_secs = a.duration_secs;
   t.genre = a.genre;
   t.year = a.year;
-  t.file_path = "p2p://" + a.hash;
+  t.file_path = "p2p://" + t.id;  // the bytes are content_hash; the path grows with time (insert_replicas)
   t.file_size = a.file_size;
   t.format = clean(a.format, "unknown").substr(0, 16);
   t.bitrate = a.bitrate;
@@ -242,19 +242,15 @@ void Replicator::upsert_page(const std::string& from, const std::vector<TrackAnn
     }
     copies.push_back(std::move(copy));
   }
-  try {
-    catalog_.insert_tracks(fresh);
-  } catch (const model::UniqueViolation&) {
-    // Another peer's page brought some of the same bytes at the same moment: one by one, theirs stand.
-    for (const auto& t : fresh) {
-      try {
-        catalog_.insert_track(t);
-      } catch (const model::UniqueViolation&) {
-        auto again = catalog_.find_track_by_hash(*t.content_hash);
-        for (auto& c : copies)
-          if (c.local_track_id == t.id) c.local_track_id = again ? std::optional(again->id) : std::nullopt;
-      }
+  // Another peer's page may have brought some of the same bytes a moment ago: theirs stand.
+  auto held = catalog_.insert_replicas(fresh);
+  if (!held.empty()) {
+    for (auto& c : copies) {
+      auto it = held.find(c.hash);
+      if (it != held.end() && c.local_track_id && fresh_ids.count(*c.local_track_id)) c.local_track_id = it->second;
     }
+    std::erase_if(fresh, [&](const model::Track& t) { return held.count(*t.content_hash) > 0; });
+    catalog_.prune_orphans();  // an album or artist named only by a replica not made
   }
   repo_.upsert_remote_tracks(copies);
   if (cover_wanted_) {

@@ -1,5 +1,5 @@
 #pragma once
-// Applies a peer's catalogue to ours: announced tracks become remote tracks (file_path p2p://<hash>)
+// Applies a peer's catalogue to ours: announced tracks become remote tracks (file_path p2p://<track id>)
 // grouped under the same artist/album rules as local music; removals and edits follow the peer.
 #include <functional>
 #include <map>

@@ -69,8 +69,9 @@ std::string local_file(Deps& d, const http::Request& req, const model::Track& t)
   }
   if (t.file_path.compare(0, kRemote.size(), kRemote) != 0) return t.file_path;
   if (!d.p2p) fail(Code::generic, "This song is on another instance and peer-to-peer sharing is off");
+  if (!t.content_hash) fail(Code::generic, "This song is on another instance but has no content hash to fetch it by");
   try {
-    return library::wait_for_replica(*d.p2p, std::string_view(t.file_path).substr(kRemote.size()),
+    return library::wait_for_replica(*d.p2p, *t.content_hash,
                                      {d.p2p_waits, std::chrono::seconds(30), req.client_gone});
   } catch (const model::DomainError& e) {
     fail(Code::generic, std::string("This song is on another instance: ") + e.what());
@@ -115,11 +116,11 @@ struct Unplayable {
 http::Response play_file(Deps& d, const http::Request& req, const model::Track& t,
                          const std::optional<audio::TranscodeSpec>& spec, bool estimate_length) {
   static constexpr std::string_view kRemote = "p2p://";
-  if (!spec && d.p2p && t.file_path.compare(0, kRemote.size(), kRemote) == 0 && !req.headers.get("Range") &&
-      req.method != http::Method::head) {
+  if (!spec && d.p2p && t.content_hash && t.file_path.compare(0, kRemote.size(), kRemote) == 0 &&
+      !req.headers.get("Range") && req.method != http::Method::head) {
     // A replicated track plays as soon as its first verified chunks arrive; ranges wait for the file.
     try {
-      if (auto blob = d.p2p->open_progressive(std::string_view(t.file_path).substr(kRemote.size()))) {
+      if (auto blob = d.p2p->open_progressive(*t.content_hash)) {
         http::Response res(200);
         res.headers.set("Content-Type", std::string(audio::mime_for_format_name(t.format)));
         res.headers.set("Cache-Control", "no-store");

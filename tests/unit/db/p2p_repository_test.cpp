@@ -2,6 +2,8 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <map>
+#include <thread>
 #include <tuple>
 
 #include "db/hash_lookup.hpp"
@@ -174,7 +176,7 @@ TEST_P(P2pRepo, ReplicatedTracksAreRemoteAndNotReannounced) {
   rep.upsert(kOther, a);  // a second peer offering the same bytes
   auto t = catalog_->find_track_by_hash(a.hash);
   ASSERT_TRUE(t);
-  EXPECT_EQ(t->file_path, "p2p://" + a.hash);
+  EXPECT_EQ(t->file_path, "p2p://" + t->id) << "a replica's path grows with time; its bytes are its hash";
   EXPECT_EQ(t->artist_name, "Far Artist");
   EXPECT_EQ(t->album_title, "Far Album");
   EXPECT_FALSE(t->uploaded_by);
@@ -222,6 +224,63 @@ TEST_P(P2pRepo, APageNamingSeveralNewAlbumsGroupsEachUnderItsOwn) {
   EXPECT_EQ(d->album_title, "Far Album d");
   EXPECT_EQ(e->album_title, "Far Album e");
   EXPECT_EQ(catalog_->find_album(*e->album_id)->title, "Far Album e");
+}
+
+// One replica per content hash with no unique index on the bytes: insert_replicas reads, inside its write
+// transaction, which bytes a track already holds. Then two pulls of the same catalogue from two peers at
+// the same moment (two threads, pages of 1,500) end with one track a hash and every copy pointing at it.
+TEST_P(P2pRepo, OneReplicaPerHashEvenWhenTwoPullsRace) {
+  auto hash = [](int i) { return fmt::format("{:064x}", 0x5000 + i); };
+  auto mine = local("Mine", hash(1));
+  auto replica = [&](int i) {
+    model::Track t;
+    t.id = util::new_time_uuid();
+    t.title = fmt::format("Song {}", i);
+    t.artist_id = artist_.id;
+    t.album_id = album_.id;
+    t.duration_secs = 3;
+    t.file_path = "p2p://" + t.id;
+    t.file_size = 1234;
+    t.format = "flac";
+    t.content_hash = hash(i);
+    t.created_at = util::now_micros();
+    return t;
+  };
+  std::vector<model::Track> first{replica(2), replica(3)};
+  EXPECT_TRUE(catalog_->insert_replicas(first).empty());
+  // Bytes held locally, by the replica just made, twice in one page, and new.
+  std::vector<model::Track> second{replica(1), replica(2), replica(4), replica(4)};
+  auto skipped = catalog_->insert_replicas(second);
+  EXPECT_EQ(skipped, (std::map<std::string, std::string>{{hash(1), mine.id}, {hash(2), first[0].id}, {hash(4), second[2].id}}));
+  EXPECT_TRUE(catalog_->find_track(second[2].id));
+  EXPECT_FALSE(catalog_->find_track(second[1].id));
+  EXPECT_FALSE(catalog_->find_track(second[3].id));
+
+  std::vector<std::vector<p2p::TrackAnnouncement>> pages(4);
+  for (int i = 0; i < 6000; ++i) {
+    p2p::TrackAnnouncement a;
+    a.hash = hash(100 + i);
+    a.title = fmt::format("Raced {}", i);
+    a.artist_name = fmt::format("Far Artist {}", i % 7);
+    a.album_title = fmt::format("Far Album {}", i % 13);
+    a.duration_secs = 200;
+    a.format = "flac";
+    a.file_size = 5000000;
+    pages[i / 1500].push_back(a);
+  }
+  p2p::Replicator one(*catalog_, *repo_), other(*catalog_, *repo_);
+  std::thread a([&] { for (const auto& p : pages) one.upsert_page(kPeer, p); });
+  std::thread b([&] { for (const auto& p : pages) other.upsert_page(kOther, p); });
+  a.join();
+  b.join();
+  auto c = db_.pool().acquire();
+  EXPECT_TRUE(c->query("SELECT content_hash FROM tracks GROUP BY content_hash HAVING COUNT(*) > 1").empty());
+  EXPECT_EQ(c->query("SELECT COUNT(*) FROM tracks").rows.front().integer(0), 1 + 3 + 6000);
+  EXPECT_EQ(c->query("SELECT COUNT(*) FROM remote_tracks r JOIN tracks t ON t.id = r.local_track_id "
+                     "AND t.content_hash = r.content_hash").rows.front().integer(0), 2 * 6000)
+      << "each peer's copy points at the one track of its bytes";
+  EXPECT_TRUE(c->query("SELECT al.id FROM albums al WHERE NOT EXISTS (SELECT 1 FROM tracks t WHERE t.album_id = al.id) "
+                       "AND al.title LIKE 'Far Album%'").empty()) << "no album left without tracks";
 }
 
 // Hashes are indexed by their first 16 digits (migration 0029): lookups must still match the whole hash,
