@@ -75,6 +75,9 @@ class Connection {
   // A large write transaction starts (on) or has ended (off): SQLite keeps up to 256 MiB of pages for it
   // instead of 64, then shrinks back (db/sql.hpp: BulkWrite).
   virtual void bulk_write(bool /*on*/) noexcept {}
+  // SQLite: turns this connection's triggers off (false) or on, for a bulk insert that does their work per
+  // batch (catalog_repository.cpp, insert_all_on). Nothing on PostgreSQL, whose triggers always run.
+  virtual void enable_triggers(bool /*on*/) {}
 
   Rows query(std::string_view sql) { return query(sql, {}); }
 };

@@ -103,8 +103,13 @@ class SqliteConnection final : public Connection {
     }
   }
   void lock_table(std::string_view) override {}
-  bool healthy() const override { return true; }
+  bool healthy() const override { return !triggers_off_; }  // (triggers left off: never handed out again)
   void release_memory() noexcept override { db_.release_memory(); }
+  void enable_triggers(bool on) override {
+    triggers_off_ = true;  // until known to be on
+    db_.enable_triggers(on);
+    triggers_off_ = !on;
+  }
 
  private:
   // The cached statement for `sql`, reset and bound to `params`.
@@ -146,6 +151,7 @@ class SqliteConnection final : public Connection {
   }
 
   lib::sqlite::Database db_;
+  bool triggers_off_ = false;
   std::map<std::string, std::unique_ptr<lib::sqlite::Statement>, std::less<>> cache_;
 };
 

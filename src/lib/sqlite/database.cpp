@@ -46,4 +46,13 @@ long long Database::changes() const noexcept { return sqlite3_changes64(db_); }
 
 void Database::release_memory() noexcept { sqlite3_db_release_memory(db_); }
 
+void Database::enable_triggers(bool on) {
+  int now = -1;
+  int rc = sqlite3_db_config(db_, SQLITE_DBCONFIG_ENABLE_TRIGGER, on ? 1 : 0, &now);
+  if (rc != SQLITE_OK || now != (on ? 1 : 0)) {
+    int code = rc == SQLITE_OK ? SQLITE_ERROR : rc;
+    throw Error(code, code, on ? "cannot turn triggers on" : "cannot turn triggers off");
+  }
+}
+
 }  // namespace st::lib::sqlite

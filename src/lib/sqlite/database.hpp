@@ -21,6 +21,9 @@ class Database {
   long long changes() const noexcept;
   // Frees the unused pages of this connection's cache (sqlite3_db_release_memory).
   void release_memory() noexcept;
+  // Turns this connection's triggers on or off (SQLITE_DBCONFIG_ENABLE_TRIGGER); its prepared statements are
+  // prepared again on their next use, with or without the trigger programs.
+  void enable_triggers(bool on);
   sqlite3* handle() const noexcept { return db_; }
 
  private:
