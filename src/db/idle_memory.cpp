@@ -4,6 +4,8 @@
 
 #include <limits>
 
+#include "search/text_index.hpp"
+
 namespace st::db {
 
 IdleMemoryRelease::IdleMemoryRelease(Pool& pool, std::chrono::milliseconds period)
@@ -35,6 +37,7 @@ void IdleMemoryRelease::loop() {
     if (uses == seen && uses != released && pool_.release_idle_memory()) {
       // Free pages inside every arena's free chunks, and the main arena's top; the other arenas keep the
       // free space at their top (glibc returns it only on a free that leaves more than its trim threshold).
+      search::TextIndex::release_spare_scratch();
       malloc_trim(0);
       released = uses;
       freed = true;

@@ -171,6 +171,17 @@ std::unique_ptr<TextIndex::QueryScratch> TextIndex::take_scratch() {
   return std::make_unique<QueryScratch>();
 }
 
+std::size_t TextIndex::release_spare_scratch() {
+  std::vector<std::unique_ptr<QueryScratch>> gone;
+  {
+    std::lock_guard lk(spare_mutex);
+    gone.swap(spare_sets());
+  }
+  std::size_t bytes = 0;
+  for (const auto& s : gone) bytes += s->bytes();
+  return bytes;  // (unmapped as `gone` ends)
+}
+
 void TextIndex::give_back(std::unique_ptr<QueryScratch> s) {
   if (s->bytes() > kSpareBytes) return;
   s->cand.docs.clear();

@@ -40,6 +40,9 @@ class TextIndex {
   };
   // Document numbers above this are refused (the per-document offsets are a plain array).
   static constexpr std::uint32_t kMaxDoc = (1u << 26) - 1;
+  // Gives the query scratch kept between queries (up to 3 sets of 16 MiB, mapped) back to the kernel; the
+  // next queries map theirs again. For a quiet server (db/idle_memory.hpp). Returns the bytes released.
+  static std::size_t release_spare_scratch();
   // Words of one document past this many are not indexed.
   static constexpr std::size_t kMaxWords = 512;
 

@@ -87,6 +87,21 @@ TEST(TextIndex, RanksWholeEarlyAndAdjacentWordsFirst) {
   EXPECT_TRUE(r.hits.empty());
 }
 
+// A quiet server gives the query scratch kept between queries back (db/idle_memory.cpp); queries after
+// that take new scratch and answer the same.
+TEST(TextIndex, SpareQueryScratchIsGivenBackAndQueriesStillAnswer) {
+  TextIndex ix;
+  for (std::uint32_t d = 1; d <= 20000; ++d) ix.put(d, "night song " + std::to_string(d % 97) + " love");
+  TextIndex::release_spare_scratch();  // what other tests left
+  auto before = ix.query(Words{"night", "love"}, 100, 10);
+  EXPECT_EQ(before.total, 20000u);
+  EXPECT_GT(TextIndex::release_spare_scratch(), 0u) << "a query leaves its scratch for the next";
+  EXPECT_EQ(TextIndex::release_spare_scratch(), 0u);
+  auto after = ix.query(Words{"night", "love"}, 100, 10);
+  ASSERT_EQ(after.hits.size(), before.hits.size());
+  for (std::size_t i = 0; i < after.hits.size(); ++i) EXPECT_EQ(after.hits[i].doc, before.hits[i].doc);
+}
+
 TEST(TextIndex, ReplacedAndErasedDocumentsNoLongerMatch) {
   TextIndex ix;
   ix.put(7, "blue monday");
