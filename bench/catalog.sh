@@ -8,9 +8,12 @@ source bench/common.sh
 BIN=${BIN:-build/soundtime}
 TRACKS=${TRACKS:-100000}
 DURATION=${DURATION:-5s}
+ENGINE=${ENGINE:-sqlite}  # or postgres: the same catalogue in a throwaway PostgreSQL cluster
 bench_setup catalog
+[ "$ENGINE" = postgres ] && trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; catalog_postgres_stop "$work"; rm -rf "$work"' EXIT
 
 catalog_prepare "$work" "$TRACKS"
+[ "$ENGINE" = postgres ] && catalog_to_postgres "$work"
 sport=$(port)
 # The synthetic tracks have no audio files: the waveform backfill would try (and fail) every one of them at
 # nice 19 all through the run, taking CPU and keeping connections busy (so memory is never released idle).
@@ -69,7 +72,7 @@ for w in love night fire river blue light heart rain gold summer; do
 done
 t1=$(now)
 cli_ms=$(python3 -c "print(round(($t1 - $t0) / 10 * 1000, 2))")
-echo "catalogue: $TRACKS tracks"
+echo "catalogue: $TRACKS tracks ($ENGINE)"
 echo "RSS after start and one search: $((busy_rss / 1024)) MB, after every list: $((after_rss / 1024)) MB; idle RSS (16 s quiet after them): $((rss / 1024)) MB (goal < 40 MB at 100,000 tracks, < 100 MB at 1,000,000)"
 printf '%-48s %12s %10s %8s\n' "request (2 clients)" "requests/s" "p99" "goal"
 printf '%-48s %12s %10s %8s\n' "GET /api/search (2 prefix words)" "$s_rps" "$s_p99" "< 20ms"

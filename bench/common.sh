@@ -97,6 +97,32 @@ p2p_node() {
 # A migrated data directory in DIR holding the synthetic catalogue of N tracks (bench/make_catalog.py) and
 # the admin "bench". With CATALOG_CACHE=DIR2, the catalogue is built once into DIR2 and copied from there
 # on later runs (a million tracks take minutes to generate).
+# ENGINE=postgres: a throwaway PostgreSQL cluster in DIR/pg (scripts/pg.sh: 127.0.0.1, fsync off), migrated,
+# holding the user bench and the synthetic catalogue copied from DIR/soundtime.db (catalog_prepare first);
+# PostgreSQL's triggers keep the totals as the rows arrive. Sets DATABASE_URL; the bench's EXIT trap must
+# call catalog_postgres_stop DIR.
+catalog_to_postgres() {  # dir
+  local url
+  url=$(bash scripts/pg.sh start "$1/pg" | tail -1)
+  export DATABASE_URL=$url
+  SOUNDTIME_DATA_DIR="$1" "$BIN" user create bench --email b@example.org --password bench-password --role admin >/dev/null
+  local t0; t0=$(now)
+  sqlite3 -csv "$1/soundtime.db" "SELECT id, match_key, name, search_text, created_at FROM artists" |
+    psql -q "$url" -c "\copy artists (id, match_key, name, search_text, created_at) FROM STDIN CSV"
+  sqlite3 -csv "$1/soundtime.db" "SELECT id, match_key, title, artist_id, search_text, year, created_at FROM albums" |
+    psql -q "$url" -c "\copy albums (id, match_key, title, artist_id, search_text, year, created_at) FROM STDIN CSV"
+  sqlite3 -csv "$1/soundtime.db" "SELECT id, title, artist_id, album_id, duration_secs, file_path, file_size, format, \
+genre, search_text, year, created_at FROM tracks" |
+    psql -q "$url" -c "\copy tracks (id, title, artist_id, album_id, duration_secs, file_path, file_size, format, \
+genre, search_text, year, created_at) FROM STDIN CSV"
+  psql -q "$url" -c "VACUUM ANALYZE" >/dev/null
+  echo "catalogue copied into PostgreSQL in $(python3 -c "print(round($(now) - $t0, 1))") s" >&2
+}
+
+catalog_postgres_stop() {  # dir
+  [ -d "$1/pg" ] && bash scripts/pg.sh stop "$1/pg" >/dev/null 2>&1 || true
+}
+
 catalog_prepare() {  # dir tracks
   local cache=${CATALOG_CACHE:-}
   # The cached file is named after the generator's digest too: a changed generator builds a new one.

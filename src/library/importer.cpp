@@ -478,15 +478,24 @@ TreeResult Importer::import_tree(const std::string& root, unsigned threads, bool
   auto skip = [](const std::string& path) { return obviously_not_audio(fs::path(path)); };
   WalkResult walk;
   try {
-    walk = walk_tree(prefix, skip, [&](const std::string& path) {
+    walk = walk_tree(prefix, skip, [&](const std::string& path, const struct stat* st) {
       Found f;
       f.path = path;
-      if (auto* k = known.find(path)) {
+      auto* k = known.find(path);
+      if (k) {
         k->seen = true;
         f.known = model::KnownFile{"", k->size, k->mtime};
       }
       if (auto* ig = ignored.find(path)) f.ignored = model::KnownFile{"", ig->size, ig->mtime};
       ++progress.total;
+      // A known file of the same size and time is unchanged (what prepare() decides): counted here rather
+      // than handed to a worker, which would stat it again by its whole path.
+      if (k && !f.ignored && st && k->size == st->st_size && k->mtime == st->st_mtim.tv_sec) {
+        ++progress.unchanged;
+        ++progress.done;
+        if (on_progress) on_progress(progress);
+        return true;
+      }
       queue.push(std::move(f));
       return true;
     });

@@ -206,15 +206,18 @@ TEST(TreeWalk, EachFolderInNameOrderDepthFirstWithoutLinkedFoldersOrLinksOutside
   fs::create_symlink(root / "0.mp3", root / "b" / "3 inside.mp3");
   std::vector<std::string> files;
   auto skip = [](const std::string& p) { return p.ends_with(".jpg"); };
-  auto r = library::walk_tree(root.string() + "/", skip, [&](const std::string& p) {
+  auto r = library::walk_tree(root.string() + "/", skip, [&](const std::string& p, const struct stat* st) {
     files.push_back(p.substr(root.string().size() + 1));
+    EXPECT_TRUE(st && S_ISREG(st->st_mode) && static_cast<std::uintmax_t>(st->st_size) == fs::file_size(p))
+        << p << ": its status (a link's target's), taken beside the walk";
     return true;
   });
   EXPECT_TRUE(r.error.empty());
   EXPECT_EQ(r.outside_root, 1u);
   EXPECT_EQ(files, (std::vector<std::string>{"0.mp3", "a/1.mp3", "a/z/9.mp3", "a b/x.mp3", "b/1.mp3", "b/2.mp3",
                                              "b/3 inside.mp3"}));
-  auto missing = library::walk_tree((dir / "nope/").string(), skip, [](const std::string&) { return true; });
+  auto missing =
+      library::walk_tree((dir / "nope/").string(), skip, [](const std::string&, const struct stat*) { return true; });
   EXPECT_FALSE(missing.error.empty());
   fs::remove_all(dir);
 }
