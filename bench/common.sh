@@ -105,7 +105,7 @@ catalog_to_postgres() {  # dir
   local url
   url=$(bash scripts/pg.sh start "$1/pg" | tail -1)
   export DATABASE_URL=$url
-  SOUNDTIME_DATA_DIR="$1" "$BIN" user create bench --email b@example.org --password bench-password --role admin >/dev/null
+  LOG_LEVEL=warn SOUNDTIME_DATA_DIR="$1" "$BIN" user create bench --email b@example.org --password bench-password --role admin >/dev/null
   local t0; t0=$(now)
   sqlite3 -csv "$1/soundtime.db" "SELECT id, match_key, name, search_text, created_at FROM artists" |
     psql -q "$url" -c "\copy artists (id, match_key, name, search_text, created_at) FROM STDIN CSV"
