@@ -5,6 +5,7 @@
 namespace st::db {
 
 TriggersOff::~TriggersOff() {
+  if (on_) return;
   try {
     c_.enable_triggers(true);
   } catch (...) {  // the connection reports itself unhealthy from now on

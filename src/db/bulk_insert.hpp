@@ -22,12 +22,18 @@ inline constexpr std::array<std::string_view, 7> kTrackInsertTriggers = {
 class TriggersOff {
  public:
   explicit TriggersOff(Connection& c) : c_(c) { c_.enable_triggers(false); }
+  // On again now: throws when it cannot (the transaction then rolls back).
+  void restore() {
+    c_.enable_triggers(true);
+    on_ = true;
+  }
   ~TriggersOff();
   TriggersOff(const TriggersOff&) = delete;
   TriggersOff& operator=(const TriggersOff&) = delete;
 
  private:
   Connection& c_;
+  bool on_ = false;
 };
 
 // What kTrackInsertTriggers do, for the `inserted` rows of tracks past last_rowid (all inserted in this

@@ -186,6 +186,7 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     {
       TriggersOff off(c);
       for (const auto* t : tracks) insert_on(c, *t);
+      off.restore();
     }
     track_insert_triggers_work(c, last_rowid, static_cast<std::int64_t>(tracks.size()));
   }

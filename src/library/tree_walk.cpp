@@ -64,16 +64,16 @@ WalkResult walk_tree(const std::string& root, const std::function<bool(const std
       continue;
     }
     first = false;
+    struct Closer {
+      DIR* d;
+      ~Closer() { ::closedir(d); }
+    } closer{d};  // open while its files are looked at
     if (dir.back() != '/') dir += '/';
     std::vector<std::pair<std::string, unsigned char>> entries;
     while (dirent* e = ::readdir(d)) {
       if (e->d_name[0] == '.' && (e->d_name[1] == 0 || (e->d_name[1] == '.' && e->d_name[2] == 0))) continue;
       entries.emplace_back(e->d_name, e->d_type);
     }
-    struct Closer {
-      DIR* d;
-      ~Closer() { ::closedir(d); }
-    } closer{d};  // open while its files are looked at
     int folder = ::dirfd(d);
     std::sort(entries.begin(), entries.end());
     std::size_t folders_at = pending.size();

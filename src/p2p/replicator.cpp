@@ -249,8 +249,12 @@ void Replicator::upsert_page(const std::string& from, const std::vector<TrackAnn
       auto it = held.find(c.hash);
       if (it != held.end() && c.local_track_id && fresh_ids.count(*c.local_track_id)) c.local_track_id = it->second;
     }
-    std::erase_if(fresh, [&](const model::Track& t) { return held.count(*t.content_hash) > 0; });
-    catalog_.prune_orphans();  // an album or artist named only by a replica not made
+    // Not inserted: the tracks whose hash another holds (an album or artist made for them alone stays empty
+    // until a rescan prunes it: pruning now could take one an import or a push is about to fill).
+    std::erase_if(fresh, [&](const model::Track& t) {
+      auto it = held.find(*t.content_hash);
+      return it != held.end() && it->second != t.id;
+    });
   }
   repo_.upsert_remote_tracks(copies);
   if (cover_wanted_) {
