@@ -1,6 +1,6 @@
 // /api/admin/listing/*: the public directory listing's status, a heartbeat now, and delisting, with the
 // original's JSON shapes (reference §1.7). The exchange with the directory runs on this worker, bounded by
-// the service's 15 s timeout and one exchange at a time (a second is refused with 409, never queued).
+// the service's 15 s timeout and one exchange at a time (a second waits for the first, bounded, then 409).
 #include "api/auth_guard.hpp"
 #include "api/json.hpp"
 #include "api/routes.hpp"

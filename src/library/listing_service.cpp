@@ -39,6 +39,10 @@ std::optional<std::string> token_of(const WebReply& r) {
 }
 
 bool success(long status) { return status >= 200 && status < 300; }
+
+// How long an administrator's heartbeat or delisting waits for an exchange in progress: a heartbeat is at
+// most three requests of 15 s.
+constexpr auto kExchangeWait = std::chrono::seconds(50);
 }  // namespace
 
 bool is_local_listing_domain(std::string_view d) {
@@ -176,8 +180,9 @@ ListingOutcome ListingService::trigger() {
             "domain in the listing settings or via the SOUNDTIME_DOMAIN environment variable.",
             o.domain, o.listing_url};
   }
-  std::unique_lock net(net_mu_, std::try_to_lock);
+  std::unique_lock net(net_mu_, kExchangeWait);
   if (!net.owns_lock()) return {409, "busy", "A heartbeat is already in progress", o.domain, o.listing_url};
+  next_beat_ = std::chrono::steady_clock::now() + config_.interval;
   if (auto err = heartbeat_locked()) {
     record("error", *err);
     return {502, "heartbeat_failed", *err, o.domain, o.listing_url};
@@ -191,12 +196,14 @@ ListingOutcome ListingService::delist() {
   ListingOutcome o;
   o.domain = domain();
   o.listing_url = listing_url();
-  std::unique_lock net(net_mu_, std::try_to_lock);
+  std::unique_lock net(net_mu_, kExchangeWait);
   if (!net.owns_lock()) return {409, "busy", "A heartbeat is already in progress", o.domain, o.listing_url};
   if (auto err = delist_locked()) {
     record("error", *err);
     return {502, "delist_failed", *err, o.domain, o.listing_url};
   }
+  next_beat_ = {};
+  store_.put_setting("listing_public", "false");
   record("delisted", std::nullopt);
   o.message = "Instance has been removed from the public directory.";
   return o;
@@ -227,23 +234,29 @@ void ListingService::run() {
   if (!wait(config_.first_delay)) return;
   bool was_enabled = false;
   std::string last_failure;
-  auto next_beat = clock::now();
   for (;;) {
     try {
+      // Decided under the exchange lock, so that a heartbeat or a delisting an administrator has just sent
+      // is seen (the worker neither repeats the one nor undoes the other).
+      std::lock_guard net(net_mu_);
       bool on = enabled();
-      if (on && (!was_enabled || clock::now() >= next_beat)) {
+      auto now = clock::now();
+      if (on && now >= next_beat_) {
         was_enabled = true;
-        next_beat = clock::now() + config_.interval;
-        std::lock_guard net(net_mu_);
+        next_beat_ = now + config_.interval;
         auto err = heartbeat_locked();
         if (err) spdlog::warn("listing heartbeat failed: {}", *err);
         record(err ? "error" : "ok", err);
-      } else if (!on && was_enabled) {
+      } else if (on) {
+        was_enabled = true;
+      } else if (was_enabled) {
         was_enabled = false;
-        std::lock_guard net(net_mu_);
-        auto err = delist_locked();
-        if (err) spdlog::warn("listing: delisting failed: {}", *err);
-        record(err ? "error" : "delisted", err);
+        next_beat_ = {};  // turned on again: announced at once
+        if (token()) {    // none after a failed first heartbeat or an administrator's delisting
+          auto err = delist_locked();
+          if (err) spdlog::warn("listing: delisting failed: {}", *err);
+          record(err ? "error" : "delisted", err);
+        }
       }
       last_failure.clear();
     } catch (const std::exception& e) {

@@ -73,13 +73,17 @@ class ListingService {
   ListingService(const ListingService&) = delete;
   ListingService& operator=(const ListingService&) = delete;
 
-  // The background worker: first heartbeat after first_delay, then every interval while enabled; disabling
-  // the setting delists at once (checked every second).
+  // The background worker: first heartbeat after first_delay, then every interval while enabled (a heartbeat
+  // an administrator sent counts as one); disabling the setting delists at once (checked every second).
   void start();
   void stop() noexcept;
 
   ListingStatus status();
+  // A heartbeat now. One exchange with the directory runs at a time: these wait for the worker's to end
+  // (each request is bounded by the HTTP client's timeout) and answer 409 only if that takes too long.
   ListingOutcome trigger();
+  // Leaves the directory: the DELETE with the token, which is dropped, and listing_public turned off, so
+  // that the worker does not announce the instance again a moment later.
   ListingOutcome delist();
 
  private:
@@ -97,12 +101,15 @@ class ListingService {
   ListingConfig config_;
   ListingStore store_;
   ListingHttp http_;
-  std::mutex net_mu_;  // one exchange with the directory at a time
+  std::timed_mutex net_mu_;  // one exchange with the directory at a time
   std::mutex mu_;      // the fields below
   std::condition_variable cv_;
   bool stopping_ = false;
   std::string last_status_ = "unknown";
   std::optional<std::string> last_error_, last_heartbeat_;
+  // When the worker announces next while enabled: pushed an interval on by every heartbeat (the worker's or
+  // an administrator's), brought back to "at once" by a delisting. Read and written under net_mu_.
+  std::chrono::steady_clock::time_point next_beat_{};
   std::thread worker_;
 };
 

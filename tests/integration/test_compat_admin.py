@@ -240,7 +240,8 @@ class Listing(unittest.TestCase):
         d = self.dir.of("DELETE")[-1]
         self.assertEqual((d["path"], d["auth"]), ("/api/nodes/music.example.org", "Bearer tok-1"))
         st = self.status()
-        self.assertEqual((st["has_token"], st["status"]), (False, "delisted"))
+        self.assertEqual((st["has_token"], st["status"], st["enabled"]), (False, "delisted", False),
+                         "leaving the directory turns the listing off: the worker does not announce again")
         # Without a token there is nothing to delist with.
         r = self.s.post("/api/admin/listing/delist", token=self.admin)
         self.assertEqual(r.status, 502, r)
@@ -273,6 +274,32 @@ class Listing(unittest.TestCase):
         for method, path in [("GET", "/api/admin/listing/status"), ("POST", "/api/admin/listing/trigger"),
                              ("POST", "/api/admin/listing/delist")]:
             self.assertEqual(self.s.request(method, path, token=user).status, 403)
+
+
+class ListingWorkerAtOnce(Listing):
+    # The worker polls every second from the start; its heartbeats are an hour apart.
+    interval, first_delay = "3600", "0"
+
+    def test_an_administrators_heartbeat_and_delisting_are_not_repeated_by_the_worker(self):
+        self.put("listing_domain", "music.example.org")
+        self.put("listing_public", "true")
+        r = self.s.post("/api/admin/listing/trigger", token=self.admin)
+        self.assertEqual(r.status, 200, r)  # never 409: it waits for a heartbeat of the worker's in progress
+        n = len(self.dir.of("POST"))  # 2 when the worker announced first (enabled, due at once)
+        self.assertIn(n, (1, 2))
+        time.sleep(2.5)  # more than two rounds of the worker
+        self.assertEqual(len(self.dir.of("POST")), n, "the worker announced again after the administrator did")
+        r = self.s.post("/api/admin/listing/delist", token=self.admin)
+        self.assertEqual(r.status, 200, r)
+        n = len(self.dir.requests)
+        time.sleep(2.5)
+        self.assertEqual(len(self.dir.requests), n, "nothing after leaving the directory: " + str(self.dir.requests[n:]))
+        st = self.status()
+        self.assertEqual((st["enabled"], st["has_token"], st["status"]), (False, False, "delisted"))
+
+    test_status_trigger_and_delist = None
+    test_a_forgotten_token_registers_again_and_failures_are_reported = None
+    test_admin_only = None
 
 
 class ListingWorker(Listing):
