@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <map>
-#include <span>
 #include <stdexcept>
 #include <set>
 #include <memory>
@@ -152,13 +151,9 @@ class SqlCatalogRepository final : public model::CatalogRepository {
       std::vector<std::string> hashes;
       hashes.reserve(replicas.size());
       for (const auto& t : replicas) hashes.push_back(t.content_hash.value_or(""));
-      for (std::size_t at = 0; at < hashes.size(); at += kHashesPerStatement) {
-        std::vector<Value> params;
-        auto chunk = std::span(hashes).subspan(at, std::min(kHashesPerStatement, hashes.size() - at));
-        auto sql = "SELECT content_hash, id FROM tracks WHERE " + hash_in("content_hash", chunk, params) +
-                   " ORDER BY created_at";
-        for (const auto& r : c.query(sql, params).rows) held.emplace(r.text(0), r.text(1));  // the oldest
-      }
+      for_tracks_holding(c, hashes, [&](const std::string& hash, const std::string& id, const std::string&) {
+        held.emplace(hash, id);  // the oldest
+      });
       std::vector<const model::Track*> fresh;
       fresh.reserve(replicas.size());
       for (const auto& t : replicas) {

@@ -6,6 +6,7 @@
 // the value into the prefix expression, which would then no longer match the index.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <span>
 #include <string>
 #include <string_view>
@@ -37,6 +38,19 @@ inline std::string hash_in(std::string_view column, std::span<const std::string>
   }
   for (const auto& h : hashes) params.push_back(h);
   return fmt::format("(substr({0}, 1, 16) IN ({1}) AND {0} IN ({1}))", column, marks);
+}
+
+// Every track holding one of these hashes, oldest first: f(hash, track id, file path) for each, as many
+// statements as the hashes need.
+template <class F>
+void for_tracks_holding(Connection& c, std::span<const std::string> hashes, F&& f) {
+  for (std::size_t at = 0; at < hashes.size(); at += kHashesPerStatement) {
+    std::vector<Value> params;
+    auto chunk = hashes.subspan(at, std::min(kHashesPerStatement, hashes.size() - at));
+    auto sql = "SELECT content_hash, id, file_path FROM tracks WHERE " + hash_in("content_hash", chunk, params) +
+               " ORDER BY created_at";
+    for (const auto& r : c.query(sql, params).rows) f(r.text(0), r.text(1), r.text(2));
+  }
 }
 
 }  // namespace st::db

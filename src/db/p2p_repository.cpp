@@ -160,15 +160,9 @@ class SqlP2pRepository final : public model::P2pRepository {
   std::map<std::string, model::KnownHash> tracks_with_hashes(const std::vector<std::string>& hashes) override {
     std::map<std::string, model::KnownHash> out;
     auto c = pool_.acquire();
-    for (std::size_t at = 0; at < hashes.size(); at += kHashesPerStatement) {
-      std::vector<Value> params;
-      auto chunk = std::span(hashes).subspan(at, std::min(kHashesPerStatement, hashes.size() - at));
-      auto sql = "SELECT content_hash, id, file_path FROM tracks WHERE " + hash_in("content_hash", chunk, params) +
-                 " ORDER BY created_at";
-      for (const auto& r : c->query(sql, params).rows) {
-        out.emplace(r.text(0), model::KnownHash{r.text(1), r.text(2).rfind("p2p://", 0) == 0});  // oldest wins
-      }
-    }
+    for_tracks_holding(*c, hashes, [&](const std::string& hash, const std::string& id, const std::string& path) {
+      out.emplace(hash, model::KnownHash{id, path.rfind("p2p://", 0) == 0});  // the oldest wins
+    });
     return out;
   }
 
