@@ -120,10 +120,15 @@ TEST_P(BulkInsert, BatchesKeepWhatTheTriggersKeep) {
   std::vector<std::string> offered;  // local tracks with a hash, in the order inserted
   auto tracks_version = total("tracks").integer(1);
   std::int64_t inserted = 0;
+  auto last_version = tracks_version;
   auto check = [&](const std::string& when) {
     SCOPED_TRACE(when);
     EXPECT_EQ(total("tracks").integer(0), c->query("SELECT COUNT(*) FROM tracks").rows.front().integer(0));
-    EXPECT_EQ(total("tracks").integer(1), tracks_version + inserted) << "a version a track";
+    // SQLite's batch moves the version once a track, as its row triggers do; PostgreSQL's statement-level
+    // triggers (migration 0032) once a statement: either way it moved with every insert.
+    if (GetParam() == "sqlite") EXPECT_EQ(total("tracks").integer(1), tracks_version + inserted) << "a version a track";
+    else EXPECT_GT(total("tracks").integer(1), last_version) << "the version moved";
+    last_version = total("tracks").integer(1);
     EXPECT_EQ(total("duration_us").integer(0),
               c->query("SELECT SUM(CAST(round(duration_secs * 1000000) AS BIGINT)) FROM tracks").rows.front().integer(0));
     EXPECT_EQ(rows_of("SELECT genre, tracks, albums FROM genre_counts ORDER BY genre"),
@@ -157,6 +162,21 @@ TEST_P(BulkInsert, BatchesKeepWhatTheTriggersKeep) {
   check("a single insert after a batch");
   batch({make("Jazz", &album_, false, true), make("Pop", &album_, true, false), make("Rock", &other, true, false)});
   check("a second batch");
+  // One statement deleting many tracks (a folder's, a peer's replicas; on PostgreSQL one firing of the
+  // statement-level trigger) leaves the same figures as counting afresh, emptied genres and pairs gone.
+  auto version = total("tracks").integer(1);
+  c->query("DELETE FROM tracks WHERE genre = 'Jazz' OR genre IS NULL OR album_id = ?", {other.id});
+  EXPECT_GT(total("tracks").integer(1), version);
+  EXPECT_EQ(total("tracks").integer(0), c->query("SELECT COUNT(*) FROM tracks").rows.front().integer(0));
+  EXPECT_EQ(total("duration_us").integer(0),
+            c->query("SELECT SUM(CAST(round(duration_secs * 1000000) AS BIGINT)) FROM tracks").rows.front().integer(0));
+  EXPECT_EQ(rows_of("SELECT genre, tracks, albums FROM genre_counts ORDER BY genre"),
+            rows_of("SELECT genre, COUNT(*), COUNT(DISTINCT album_id) FROM tracks WHERE genre <> '' "
+                    "GROUP BY genre ORDER BY genre"));
+  EXPECT_EQ(rows_of("SELECT genre, album_id, tracks FROM genre_albums ORDER BY genre, album_id"),
+            rows_of("SELECT genre, album_id, COUNT(*) FROM tracks WHERE genre <> '' AND album_id IS NOT NULL "
+                    "GROUP BY genre, album_id ORDER BY genre, album_id"));
+  EXPECT_TRUE(c->query("SELECT genre FROM genre_counts WHERE genre = 'Jazz'").empty());
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, BulkInsert, test::kEngines, [](const auto& info) { return info.param; });
