@@ -143,9 +143,27 @@ class CatalogTotals : public ::testing::TestWithParam<std::string> {
     }
   }
 
+  // PostgreSQL: undoes migration 0032 (statement-level triggers over the counters of 0017, 0024, 0026, 0028
+  // and 0031), so that a test can take one of those back; migrate() applies 0032 again after them.
+  void undo_statement_level_counters(db::Connection& c) {
+    if (GetParam() != "postgres") return;
+    for (const char* f : {"catalog_totals_tracks_added", "catalog_totals_tracks_removed", "catalog_totals_rows_added",
+                          "catalog_totals_rows_removed", "artist_album_tally_added", "artist_album_tally_removed",
+                          "catalog_version_new_rows", "catalog_version_old_rows"})
+      c.exec_script(std::string("DROP FUNCTION ") + f + "() CASCADE;");
+    c.query("DELETE FROM schema_migrations WHERE name = '0032_statement_level_counters'");
+  }
+
+  // Migrations applied again after undoing `names` (and, on PostgreSQL, 0032 with them).
+  std::vector<std::string> again(std::vector<std::string> names) {
+    if (GetParam() == "postgres") names.push_back("0032_statement_level_counters");
+    return names;
+  }
+
   // Undoes migration 0026 (which builds on 0017's and 0024's tables), so that a test can take the
   // catalogue back to before one of those; migrate() then applies 0026 again after it.
   void undo_artist_index_version(db::Connection& c) {
+    undo_statement_level_counters(c);
     if (GetParam() == "postgres")
       c.exec_script("DROP FUNCTION artist_index_version() CASCADE;");
     else
@@ -156,16 +174,11 @@ class CatalogTotals : public ::testing::TestWithParam<std::string> {
     c.query("DELETE FROM schema_migrations WHERE name = '0026_artist_index_version'");
   }
 
-  // Undoes migration 0031 (the total duration, a row of 0017's table), and on PostgreSQL 0032, which builds
-  // on both (migrate() applies them again, in order).
+  // Undoes migration 0031 (the total duration, a row of 0017's table).
   void undo_duration_total(db::Connection& c) {
-    if (GetParam() == "postgres") {
-      c.exec_script("DROP FUNCTION catalog_totals_duration() CASCADE; DROP FUNCTION catalog_totals_tracks_added() CASCADE; "
-                    "DROP FUNCTION catalog_totals_tracks_removed() CASCADE; "
-                    "DROP FUNCTION genre_albums_version_added() CASCADE; "
-                    "DROP FUNCTION genre_albums_version_removed() CASCADE;");
-      c.query("DELETE FROM schema_migrations WHERE name = '0032_statement_level_counters'");
-    } else
+    if (GetParam() == "postgres")
+      c.exec_script("DROP FUNCTION catalog_totals_duration() CASCADE;");
+    else
       for (const char* t : {"totals_duration_insert", "totals_duration_delete", "totals_duration_update"})
         c.exec_script(std::string("DROP TRIGGER ") + t);
     c.query("DELETE FROM catalog_totals WHERE name = 'duration_us'");
@@ -344,9 +357,7 @@ TEST_P(CatalogTotals, TheMigrationSeedsTheTotalsOfAnExistingCatalogue) {
                    "DROP INDEX tracks_genre_title; CREATE INDEX tracks_genre ON tracks (genre);");
     c->query("DELETE FROM schema_migrations WHERE name = '0017_catalog_totals'");
   }
-  std::vector<std::string> again{"0017_catalog_totals", "0026_artist_index_version", "0031_duration_total"};
-  if (GetParam() == "postgres") again.push_back("0032_statement_level_counters");
-  EXPECT_EQ(db::migrate(db_.pool()), again);
+  EXPECT_EQ(db::migrate(db_.pool()), again({"0017_catalog_totals", "0026_artist_index_version", "0031_duration_total"}));
   expect_exact("seeded");
   EXPECT_EQ(catalog_->list_tracks({}, model::TrackOrder::newest, {1, 1}).total, 12);
   EXPECT_EQ(catalog_->list_albums({1, 1}, true).total, 3);
@@ -373,8 +384,7 @@ TEST_P(CatalogTotals, TheArtistTallyIsSeededFromAnExistingCatalogue) {
                      "DROP TRIGGER artist_tally_album_delete; DROP TRIGGER artist_tally_album_update;");
     c->query("DELETE FROM schema_migrations WHERE name = '0024_album_counts_per_artist'");
   }
-  EXPECT_EQ(db::migrate(db_.pool()),
-            (std::vector<std::string>{"0024_album_counts_per_artist", "0026_artist_index_version"}));
+  EXPECT_EQ(db::migrate(db_.pool()), again({"0024_album_counts_per_artist", "0026_artist_index_version"}));
   expect_exact("seeded");
   EXPECT_EQ(catalog_->album_artists()->size(), 2u);
   album(solo, "Second");

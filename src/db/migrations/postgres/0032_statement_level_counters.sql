@@ -1,17 +1,25 @@
--- The counters that inserts and deletes of tracks keep (migrations 0017, 0028, 0031) move once a statement
--- instead of once a row (issue 15). Updating the same row again and again inside one transaction is
+-- The counters that inserts and deletes of tracks, albums and artists keep (migrations 0017, 0024, 0026,
+-- 0028, 0031) move once a statement instead of once a row (issue 15). Updating the same row again and again inside one transaction is
 -- quadratic in PostgreSQL: every update adds a version to that row's chain, which none can prune while the
 -- transaction is open, and the next update walks it. A pull of 20,000 replicas or an import batch, one
 -- transaction each, updated 'tracks', 'duration_us', each genre's counts and the 'genre_albums' version
 -- 20,000 times (8,000 rows in one transaction: 2.5 s of triggers, 4,000: 0.67 s). Now each statement
--- adds its rows' sum from its transition table, and the bulk insert sends many rows a statement.
--- Updates of tracks keep their row triggers (a row changes one genre or album at a time). The locks are
+-- adds its rows' sum from its transition table, and the bulk insert sends many rows a statement (a COPY
+-- is one statement too). Updates keep their row triggers (a row changes one genre, album or artist at a
+-- time). The locks are
 -- taken as before: the P2P log's table lock first, then counter rows (see 0017), genres in name order.
 
-DROP TRIGGER totals_track_insert ON tracks;
-DROP TRIGGER totals_track_delete ON tracks;
-DROP TRIGGER totals_duration_change ON tracks;
+DROP TRIGGER IF EXISTS totals_track_insert ON tracks;
+DROP TRIGGER IF EXISTS totals_track_delete ON tracks;
+DROP TRIGGER IF EXISTS totals_duration_change ON tracks;
 DROP TRIGGER IF EXISTS genre_albums_version ON genre_albums;
+DROP TRIGGER IF EXISTS totals_artist_insert ON artists;
+DROP TRIGGER IF EXISTS totals_artist_delete ON artists;
+DROP TRIGGER IF EXISTS totals_album_insert ON albums;
+DROP TRIGGER IF EXISTS totals_album_delete ON albums;
+DROP TRIGGER IF EXISTS artist_tally_album_insert ON albums;
+DROP TRIGGER IF EXISTS artist_tally_album_delete ON albums;
+DROP TRIGGER IF EXISTS artist_index_tally ON artist_album_tally;
 
 CREATE FUNCTION catalog_totals_tracks_added() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -88,24 +96,92 @@ CREATE TRIGGER totals_tracks_added AFTER INSERT ON tracks REFERENCING NEW TABLE 
 CREATE TRIGGER totals_tracks_removed AFTER DELETE ON tracks REFERENCING OLD TABLE AS old_rows
   FOR EACH STATEMENT EXECUTE FUNCTION catalog_totals_tracks_removed();
 
--- Albums join and leave genres through genre_albums: its version moves once a statement that changed it.
-CREATE FUNCTION genre_albums_version_added() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Albums and artists: their totals (a statement's rows in, a statement's rows out).
+CREATE FUNCTION catalog_totals_rows_added() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  added BIGINT;
+BEGIN
+  SELECT COUNT(*) INTO added FROM new_rows;
+  IF added > 0 THEN
+    LOCK TABLE p2p_catalog_log IN SHARE ROW EXCLUSIVE MODE;
+    UPDATE catalog_totals SET n = n + added, version = version + 1 WHERE name = TG_TABLE_NAME;
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE FUNCTION catalog_totals_rows_removed() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  removed BIGINT;
+BEGIN
+  SELECT COUNT(*) INTO removed FROM old_rows;
+  IF removed > 0 THEN
+    LOCK TABLE p2p_catalog_log IN SHARE ROW EXCLUSIVE MODE;
+    UPDATE catalog_totals SET n = n - removed, version = version + 1 WHERE name = TG_TABLE_NAME;
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER totals_artists_added AFTER INSERT ON artists REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION catalog_totals_rows_added();
+CREATE TRIGGER totals_artists_removed AFTER DELETE ON artists REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION catalog_totals_rows_removed();
+CREATE TRIGGER totals_albums_added AFTER INSERT ON albums REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION catalog_totals_rows_added();
+CREATE TRIGGER totals_albums_removed AFTER DELETE ON albums REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION catalog_totals_rows_removed();
+
+-- Each artist's albums and covered albums (migration 0024), artists in id order.
+CREATE FUNCTION artist_album_tally_added() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF EXISTS (SELECT 1 FROM new_rows) THEN
     LOCK TABLE p2p_catalog_log IN SHARE ROW EXCLUSIVE MODE;
-    UPDATE catalog_totals SET version = version + 1 WHERE name = 'genre_albums';
+    INSERT INTO artist_album_tally AS t (artist_id, albums, covered)
+      SELECT artist_id, COUNT(*), COUNT(cover_url) FROM new_rows WHERE artist_id IS NOT NULL
+      GROUP BY artist_id ORDER BY artist_id
+      ON CONFLICT (artist_id) DO UPDATE SET albums = t.albums + EXCLUDED.albums, covered = t.covered + EXCLUDED.covered;
   END IF;
   RETURN NULL;
 END $$;
-CREATE FUNCTION genre_albums_version_removed() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION artist_album_tally_removed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF EXISTS (SELECT 1 FROM old_rows) THEN
     LOCK TABLE p2p_catalog_log IN SHARE ROW EXCLUSIVE MODE;
-    UPDATE catalog_totals SET version = version + 1 WHERE name = 'genre_albums';
+    UPDATE artist_album_tally t SET albums = t.albums - o.k, covered = t.covered - o.c
+      FROM (SELECT artist_id, COUNT(*) AS k, COUNT(cover_url) AS c FROM old_rows GROUP BY artist_id) o
+      WHERE t.artist_id = o.artist_id;
+    DELETE FROM artist_album_tally WHERE artist_id IN (SELECT artist_id FROM old_rows) AND albums <= 0;
   END IF;
   RETURN NULL;
 END $$;
+CREATE TRIGGER artist_tally_albums_added AFTER INSERT ON albums REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION artist_album_tally_added();
+CREATE TRIGGER artist_tally_albums_removed AFTER DELETE ON albums REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION artist_album_tally_removed();
+
+-- Versions that move once a statement that changed rows: TG_ARGV[0] names the catalog_totals row.
+CREATE FUNCTION catalog_version_new_rows() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM new_rows) THEN
+    LOCK TABLE p2p_catalog_log IN SHARE ROW EXCLUSIVE MODE;
+    UPDATE catalog_totals SET version = version + 1 WHERE name = TG_ARGV[0];
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE FUNCTION catalog_version_old_rows() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM old_rows) THEN
+    LOCK TABLE p2p_catalog_log IN SHARE ROW EXCLUSIVE MODE;
+    UPDATE catalog_totals SET version = version + 1 WHERE name = TG_ARGV[0];
+  END IF;
+  RETURN NULL;
+END $$;
+-- Albums join and leave genres through genre_albums (migration 0028).
 CREATE TRIGGER genre_albums_version_added AFTER INSERT ON genre_albums REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION genre_albums_version_added();
+  FOR EACH STATEMENT EXECUTE FUNCTION catalog_version_new_rows('genre_albums');
 CREATE TRIGGER genre_albums_version_removed AFTER DELETE ON genre_albums REFERENCING OLD TABLE AS old_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION genre_albums_version_removed();
+  FOR EACH STATEMENT EXECUTE FUNCTION catalog_version_old_rows('genre_albums');
+-- The artist index shows artist_album_tally (migration 0026).
+CREATE TRIGGER artist_index_tally_added AFTER INSERT ON artist_album_tally REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION catalog_version_new_rows('artist_index');
+CREATE TRIGGER artist_index_tally_changed AFTER UPDATE ON artist_album_tally REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION catalog_version_new_rows('artist_index');
+CREATE TRIGGER artist_index_tally_removed AFTER DELETE ON artist_album_tally REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION catalog_version_old_rows('artist_index');
