@@ -67,7 +67,7 @@ const KeyedOrder kArtistsByName{"artists:name", "artists ar", {"ar.name", "ar.id
 class SqlCatalogRepository final : public model::CatalogRepository {
  public:
   explicit SqlCatalogRepository(Pool& pool)
-      : pool_(pool), search_index_(pool.dialect() == Dialect::sqlite ? std::make_unique<SearchIndexes>(pool) : nullptr) {}
+      : pool_(pool), search_index_(std::make_unique<SearchIndexes>(pool)) {}
   using model::CatalogRepository::search;
 
   model::Artist upsert_artist(std::string_view key, const model::Artist& a) override {
@@ -845,7 +845,7 @@ class SqlCatalogRepository final : public model::CatalogRepository {
   }
 
   Pool& pool_;
-  std::unique_ptr<SearchIndexes> search_index_;  // SQLite: search in memory (db/search_index.hpp)
+  std::unique_ptr<SearchIndexes> search_index_;  // search in memory (db/search_index.hpp)
   PageKeys page_keys_;
   // getArtists' list at catalog_totals' 'artist_index' version (migration 0026), shared by every request.
   std::mutex artist_index_mu_;

@@ -15,14 +15,16 @@ model::SearchHits catalog_search(Connection& c, SearchIndexes* index, const std:
   model::SearchHits hits;
   if (words.empty()) return hits;
   bool pg = c.dialect() == Dialect::postgres;
-  // Reads one table's ranked window with its joins; keys are rowids (SQLite) or ids (PostgreSQL), best first.
+  // Reads one table's ranked window with its joins, best first; keys are rowids (SQLite), or on PostgreSQL
+  // docs (from the in-memory index) or ids (from its own matching).
+  bool by_doc = false;
   auto fetch = [&](const char* table, const char* alias, const std::string& select_cols, const std::string& joins,
                    auto&& read, auto& out, const std::string& keys) {
     if (keys.empty()) return;
     std::string sql =
-        pg ? fmt::format("SELECT {0} FROM unnest(?::uuid[]) WITH ORDINALITY AS hit(id, n) JOIN {1} {2} ON {2}.id = "
-                         "hit.id {3} ORDER BY hit.n",
-                         select_cols, table, alias, joins)
+        pg ? fmt::format("SELECT {0} FROM unnest(?::{4}[]) WITH ORDINALITY AS hit(k, n) JOIN {1} {2} ON {2}.{5} = "
+                         "hit.k {3} ORDER BY hit.n",
+                         select_cols, table, alias, joins, by_doc ? "bigint" : "uuid", by_doc ? "doc" : "id")
            // json_each's key is the position in the ranked page.
            : fmt::format("SELECT {0} FROM json_each(?) hit JOIN {1} {2} ON {2}.rowid = hit.value {3} ORDER BY hit.key",
                          select_cols, table, alias, joins);
@@ -47,6 +49,7 @@ model::SearchHits catalog_search(Connection& c, SearchIndexes* index, const std:
         *totals[i] = static_cast<std::int64_t>((*ranked)[i].total);
         for (const auto& h : (*ranked)[i].hits) keys[i] += (keys[i].empty() ? "" : ",") + std::to_string(h.doc);
       }
+      by_doc = true;
       fetch_all(keys);
       return hits;
     }
@@ -57,7 +60,7 @@ model::SearchHits catalog_search(Connection& c, SearchIndexes* index, const std:
     // Each word as a whole word or as a prefix: the pair st_rank expects (lib/sqlite/search_rank.hpp).
     else q += fmt::format("{}(\"{}\" OR \"{}\"*)", q.empty() ? "" : " AND ", w, w);
   }
-  // Without the in-memory index (PostgreSQL, or SQLite while it is built): per table, every match is counted
+  // Without the in-memory index (while it is built, or when it cannot be): per table, every match is counted
   // and scored by util::search_score (SQLite: in FTS5 by st_rank, from the positions it holds; PostgreSQL:
   // here, from the matched rows' search text); only the requested page is then read with its joins.
   const std::array<const char*, 3> tables = {"tracks", "albums", "artists"}, aliases = {"t", "al", "ar"};

@@ -7,6 +7,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "util/time.hpp"
+
 namespace st::db {
 
 namespace {
@@ -17,10 +19,6 @@ constexpr std::size_t kReplayEntries = 20'000;  // a larger backlog is rebuilt i
 constexpr std::int64_t kReplayRows = 200'000;   // rows a replay may re-read
 constexpr std::int64_t kPruneStep = 5'000;      // log rows deleted per statement
 
-std::int64_t last_seq(Connection& c) {
-  return c.query_integers("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'search_log'), 0)", {}).at(0);
-}
-
 struct TooLarge {};
 
 std::uint32_t doc_number(std::int64_t rowid) {
@@ -30,8 +28,24 @@ std::uint32_t doc_number(std::int64_t rowid) {
 
 }  // namespace
 
-SearchIndexes::SearchIndexes(Pool& pool, std::size_t build_inline_below, std::chrono::milliseconds prune_period)
-    : pool_(pool), build_inline_below_(build_inline_below), prune_period_(prune_period) {}
+SearchIndexes::SearchIndexes(Pool& pool, std::size_t build_inline_below, std::chrono::milliseconds prune_period,
+                             std::chrono::seconds shared_log_age)
+    : pool_(pool),
+      pg_(pool.dialect() == Dialect::postgres),
+      key_(pg_ ? "doc" : "rowid"),
+      build_inline_below_(build_inline_below),
+      prune_period_(prune_period),
+      shared_log_age_(shared_log_age) {}
+
+SearchIndexes::LogPosition SearchIndexes::log_position(Connection& c) {
+  if (!pg_)  // AUTOINCREMENT's counter: the last number given, even when pruned
+    return {c.query_integers("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'search_log'), 0)", {}).at(0), 0};
+  auto r = c.query_integers(
+      "SELECT COALESCE((SELECT MAX(seq) FROM search_log), 0), (SELECT n FROM catalog_totals WHERE name = "
+      "'search_log_pruned')",
+      {});
+  return {std::max(r.at(0), r.at(1)), r.at(1)};
+}
 
 SearchIndexes::~SearchIndexes() {
   {
@@ -81,8 +95,9 @@ std::optional<SearchIndexes::Results> SearchIndexes::query(Connection& c, std::s
       if (!thread_.joinable()) thread_ = std::thread([this] { loop(); });
       state_ = State::building;
       auto rows = c.query_integers(
-          "SELECT COALESCE((SELECT MAX(rowid) FROM tracks), 0) + COALESCE((SELECT MAX(rowid) FROM albums), 0) + "
-          "COALESCE((SELECT MAX(rowid) FROM artists), 0)",
+          fmt::format("SELECT COALESCE((SELECT MAX({0}) FROM tracks), 0) + COALESCE((SELECT MAX({0}) FROM albums), 0) + "
+                      "COALESCE((SELECT MAX({0}) FROM artists), 0)",
+                      key_),
           {});
       if (rows.at(0) < static_cast<std::int64_t>(build_inline_below_)) {
         build_here = true;
@@ -110,10 +125,10 @@ bool SearchIndexes::build(Connection* inline_connection) {
     {
       std::optional<Pool::Lease> lease;
       if (!inline_connection) lease.emplace(pool_.acquire());
-      seq = last_seq(inline_connection ? *inline_connection : **lease);
+      seq = log_position(inline_connection ? *inline_connection : **lease).latest;
     }
     for (std::size_t t = 0; t < kTables.size(); ++t) {
-      auto sql = fmt::format("SELECT rowid, search_text FROM {} WHERE rowid > ? ORDER BY rowid LIMIT ?", kTables[t]);
+      auto sql = fmt::format("SELECT {1}, search_text FROM {0} WHERE {1} > ? ORDER BY {1} LIMIT ?", kTables[t], key_);
       for (std::int64_t after = 0;;) {
         Rows rows;
         if (inline_connection) {
@@ -161,7 +176,7 @@ bool SearchIndexes::build(Connection* inline_connection) {
 }
 
 bool SearchIndexes::catch_up(Connection& c) {
-  auto latest = last_seq(c);
+  auto [latest, pruned] = log_position(c);
   if (latest <= applied_) return true;
   std::lock_guard g(catch_up_mutex_);
   {
@@ -170,6 +185,13 @@ bool SearchIndexes::catch_up(Connection& c) {
   }
   auto from = applied_.load();
   if (latest <= from) return true;
+  if (pruned > from) {  // another node pruned entries this one had not applied
+    std::lock_guard lk(state_mutex_);
+    state_ = State::building;
+    rebuild_ = true;
+    state_cv_.notify_all();
+    return false;
+  }
   auto log = c.query_integers("SELECT seq, tbl, first_doc, last_doc FROM search_log WHERE seq > ? ORDER BY seq LIMIT ?",
                               {from, static_cast<std::int64_t>(kReplayEntries + 1)});
   std::int64_t span = 0;
@@ -204,14 +226,17 @@ bool SearchIndexes::catch_up(Connection& c) {
       for (const auto& r : rows.rows) to.rows.emplace_back(r.integer(0), r.opt_text(1).value_or(""));
     };
     for (std::size_t i = 0; i < to.singles.size(); i += 500) {
-      std::string ids = "[";
+      std::string ids;
       for (auto j = i; j < std::min(to.singles.size(), i + 500); ++j) ids += (j == i ? "" : ",") + std::to_string(to.singles[j]);
-      keep(c.query(fmt::format("SELECT rowid, search_text FROM {} WHERE rowid IN (SELECT value FROM json_each(?))",
-                               kTables[t]),
-                   {ids + "]"}));
+      keep(pg_ ? c.query(fmt::format("SELECT doc, search_text FROM {} WHERE doc = ANY(?::bigint[])", kTables[t]),
+                         {"{" + ids + "}"})
+               : c.query(fmt::format("SELECT rowid, search_text FROM {} WHERE rowid IN (SELECT value FROM json_each(?))",
+                                     kTables[t]),
+                         {"[" + ids + "]"}));
     }
     for (auto [first, last] : to.ranges)
-      keep(c.query(fmt::format("SELECT rowid, search_text FROM {} WHERE rowid BETWEEN ? AND ?", kTables[t]), {first, last}));
+      keep(c.query(fmt::format("SELECT {1}, search_text FROM {0} WHERE {1} BETWEEN ? AND ?", kTables[t], key_),
+                   {first, last}));
   }
   try {
     std::unique_lock lk(index_mutex_);
@@ -270,13 +295,24 @@ void SearchIndexes::prune() {
   auto upto = applied_.load();
   if (upto == pruned_) return;  // nothing applied since: no lease taken (a quiet server stays quiet)
   auto c = pool_.acquire();
+  auto limit = upto;
+  if (pg_) {
+    // Only entries old enough that every node searching has applied them (a node that has not rebuilds),
+    // and the marker of how far the log was pruned first, in the same transaction as nothing else.
+    auto before = util::now_micros() - std::chrono::duration_cast<std::chrono::microseconds>(shared_log_age_).count();
+    limit = c->query_integers("SELECT COALESCE(MAX(seq), 0) FROM search_log WHERE seq <= ? AND logged_at < ?",
+                              {upto, before})
+                .at(0);
+    if (limit == 0) return;  // tried again next period
+    c->query("UPDATE catalog_totals SET n = GREATEST(n, ?) WHERE name = 'search_log_pruned'", {limit});
+  }
   for (;;) {
     auto oldest = c->query_integers("SELECT COALESCE(MIN(seq), 0) FROM search_log", {}).at(0);
-    if (oldest == 0 || oldest > upto) {
-      pruned_ = upto;
+    if (oldest == 0 || oldest > limit) {
+      if (limit == upto) pruned_ = upto;
       return;
     }
-    c->query("DELETE FROM search_log WHERE seq <= ?", {std::min(upto, oldest + kPruneStep)});
+    c->query("DELETE FROM search_log WHERE seq <= ?", {std::min(limit, oldest + kPruneStep)});
     std::lock_guard lk(state_mutex_);
     if (stop_) return;
   }

@@ -1,7 +1,9 @@
 #pragma once
-// The catalogue's search texts held in memory on SQLite: a search::TextIndex each for tracks, albums and
-// artists (numbered by rowid), filled from the tables and kept current from search_log (migration 0025),
-// which triggers append to on every insert, change of search text and delete.
+// The catalogue's search texts held in memory: a search::TextIndex each for tracks, albums and artists
+// (numbered by rowid on SQLite, by the doc column on PostgreSQL), filled from the tables and kept current
+// from search_log (SQLite migration 0025, PostgreSQL 0033), which triggers append to on every insert, change
+// of search text and delete. On PostgreSQL several nodes may read one log: a node prunes only entries an hour
+// old (shared_log_age) that it applied, and one that finds entries pruned past its position rebuilds.
 //
 // The first query builds them: in the calling thread for a small catalogue, else on a background thread
 // while queries are answered without them (FTS5). Every query first replays what the log holds past the
@@ -37,7 +39,8 @@ class SearchIndexes {
   // Catalogues of fewer rows than `build_inline_below` (the three tables' largest rowids summed) are built
   // by the first query itself.
   explicit SearchIndexes(Pool& pool, std::size_t build_inline_below = 50'000,
-                         std::chrono::milliseconds prune_period = std::chrono::seconds(60));
+                         std::chrono::milliseconds prune_period = std::chrono::seconds(60),
+                         std::chrono::seconds shared_log_age = std::chrono::hours(1));
   ~SearchIndexes();
   SearchIndexes(const SearchIndexes&) = delete;
   SearchIndexes& operator=(const SearchIndexes&) = delete;
@@ -67,9 +70,18 @@ class SearchIndexes {
   void loop();  // the background thread: builds on request, prunes the log
   void prune();
 
+  // The log's last sequence number (on PostgreSQL, at least the last one pruned), and the last pruned.
+  struct LogPosition {
+    std::int64_t latest = 0, pruned = 0;
+  };
+  LogPosition log_position(Connection& c);
+
   Pool& pool_;
+  bool pg_;
+  const char* key_;  // rowid, or doc
   std::size_t build_inline_below_;
   std::chrono::milliseconds prune_period_;
+  std::chrono::seconds shared_log_age_;
 
   mutable std::shared_mutex index_mutex_;  // indexes_
   std::array<search::TextIndex, 3> indexes_;
