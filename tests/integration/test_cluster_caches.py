@@ -82,6 +82,27 @@ class ClusterCaches(unittest.TestCase):
         self.assertEqual(b.get(stream, token=token, headers={"Range": "bytes=0-99"}).status, 404)
 
 
+    def test_b_searches_from_its_own_index_and_sees_what_a_changed(self):
+        a, b = self.a, self.b
+        token = a.setup_admin()["tokens"]["access_token"]
+
+        def titles(node, q):
+            r = node.get("/api/search?q=" + q)
+            self.assertEqual(r.status, 200, r)
+            return [t["title"] for t in r.json["tracks"]]
+
+        admin = b.get("/api/admin/stats", token=token).json
+        wait_for(lambda: (b.get("/api/admin/stats", token=token).json["search_index"] or {}).get("ready"),
+                 what="B's search index")
+        si = b.get("/api/admin/stats", token=token).json["search_index"]
+        self.assertEqual(si["documents"], admin["total_tracks"] + admin["total_albums"] + admin["total_artists"])
+        tid = a.get("/api/search?q=tone+1").json["tracks"][0]["id"]
+        self.assertEqual(a.put(f"/api/tracks/{tid}", {"title": "Zebra Crossing"}, token=token).status, 200)
+        # No notice to wait for: every search first replays the shared log past what the node applied.
+        self.assertEqual(titles(b, "zebra"), ["Zebra Crossing"])
+        self.assertIn(a.delete(f"/api/tracks/{tid}", token=token).status, (200, 204))
+        self.assertEqual(titles(b, "zebra"), [])
+
 
 if __name__ == "__main__":
     unittest.main()
