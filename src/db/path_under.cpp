@@ -4,15 +4,19 @@ namespace st::db {
 
 std::string path_under(Dialect d, const std::string& column, const std::string& prefix, std::vector<Value>& params) {
   std::string sql;
-  if (d == Dialect::sqlite && !prefix.empty()) {
-    auto upper = prefix;
+  auto upper = prefix;
+  if (d == Dialect::sqlite) {
     while (!upper.empty() && static_cast<unsigned char>(upper.back()) == 0xff) upper.pop_back();
-    if (!upper.empty()) {
-      upper.back() = static_cast<char>(static_cast<unsigned char>(upper.back()) + 1);
-      sql = column + " >= ? AND " + column + " < ? AND ";
-      params.push_back(prefix);
-      params.push_back(upper);
-    }
+  } else if (!upper.empty() && static_cast<unsigned char>(upper.back()) >= 0x7f) {
+    upper.clear();  // PostgreSQL takes only valid UTF-8: an incremented last byte of a multibyte character is not
+  }
+  if (!upper.empty()) {
+    upper.back() = static_cast<char>(static_cast<unsigned char>(upper.back()) + 1);
+    // PostgreSQL: in byte order ("C"), which migration 0034's index has, whatever the database's collation.
+    auto col = d == Dialect::sqlite ? column : column + " COLLATE \"C\"";
+    sql = col + " >= ? AND " + col + " < ? AND ";
+    params.push_back(prefix);
+    params.push_back(upper);
   }
   params.push_back(prefix);
   params.push_back(prefix);

@@ -7,10 +7,11 @@
 
 namespace st::db {
 
-// "column starts with prefix" as SQL, with its parameters appended to params. On SQLite (BINARY order)
-// also as a range of the path index, from the prefix up to the prefix with its last byte incremented, so
-// that only the folder's rows are read; the substr test stays (and is all PostgreSQL gets: its collation
-// need not sort by bytes). The prefix's length is counted by SQL in characters, as substr counts them.
+// "column starts with prefix" as SQL, with its parameters appended to params; also as a range of the path
+// index in byte order, from the prefix up to the prefix with its last byte incremented, so that only the
+// folder's rows are read (SQLite's BINARY order; on PostgreSQL COLLATE "C", migration 0034's index of
+// tracks.file_path, and only when the last byte is ASCII). The substr test stays. The prefix's length is
+// counted by SQL in characters, as substr counts them.
 std::string path_under(Dialect d, const std::string& column, const std::string& prefix, std::vector<Value>& params);
 
 }  // namespace st::db

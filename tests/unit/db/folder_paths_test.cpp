@@ -60,6 +60,7 @@ TEST_P(FolderPaths, PrefixesMatchExactlyTheirFolders) {
   EXPECT_EQ(under("/m/a/b/"), (std::set<std::string>{"/m/a/b/1.flac", "/m/a/b/2.flac", "/m/a/b/sub/3.flac"}));
   EXPECT_EQ(under("/m/a/b%_/"), (std::set<std::string>{"/m/a/b%_/7.flac"})) << "wildcards are plain characters";
   EXPECT_EQ(under("/m/\xc3\xa9t\xc3\xa9/"), (std::set<std::string>{"/m/\xc3\xa9t\xc3\xa9/8.flac"}));
+  EXPECT_EQ(under("/m/\xc3\xa9t\xc3\xa9").size(), 2u) << "a prefix ending inside a multibyte character's bytes";
   EXPECT_EQ(under("/m/a/b").size(), 7u) << "a prefix that is not a folder: b/ (3), b0/, bc/, b.flac, b%_/";
   EXPECT_TRUE(under("/m/zzz/").empty());
   if (GetParam() == "sqlite") {
