@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The Subsonic API on a synthetic catalogue (TRACKS, default 100k; SQLite): requests/s and p99 of every list
+# The Subsonic API on a synthetic catalogue (TRACKS, default 100k; SQLite, or ENGINE=postgres): requests/s and p99 of every list
 # apps page through (each getAlbumList2 type, getArtists, getIndexes, search3 with an empty query as
 # syncing apps use it, getRandomSongs, getSongsByGenre, getStarred2) and of search3 (two prefix words),
 # with token auth as apps send it, under wrk (CONNECTIONS concurrent clients, default 2); and the idle RSS.
@@ -11,9 +11,12 @@ source bench/common.sh
 BIN=${BIN:-build/soundtime}
 TRACKS=${TRACKS:-100000}
 DURATION=${DURATION:-5s}
+ENGINE=${ENGINE:-sqlite}  # or postgres: the same catalogue in a throwaway PostgreSQL cluster
 bench_setup subsonic
+[ "$ENGINE" = postgres ] && trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; catalog_postgres_stop "$work"; rm -rf "$work"' EXIT
 
 catalog_prepare "$work" "$TRACKS"
+[ "$ENGINE" = postgres ] && catalog_to_postgres "$work"
 sport=$(port)
 # The synthetic tracks have no audio files: the waveform backfill would try (and fail) every one of them at
 # nice 19 all through the run, taking CPU and keeping connections busy (so memory is never released idle).
