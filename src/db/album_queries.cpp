@@ -15,10 +15,17 @@ namespace st::db {
 namespace {
 
 // An album of `alias` al is of a genre (bound twice) when one of its tracks carries it (genre_albums,
-// migration 0017) or its own tag says so (index albums_genre, migration 0023).
-const char* const kAlbumOfGenre =
-    "(EXISTS (SELECT 1 FROM genre_albums ga WHERE ga.genre = ? AND ga.album_id = al.id) OR al.id IN (SELECT id "
-    "FROM albums WHERE genre = ?))";
+// migration 0017) or its own tag says so (index albums_genre, migration 0023). On PostgreSQL the first test
+// is a scalar subquery (genre_albums' key gives at most one row): an EXISTS under OR is planned as a hash of
+// every album of the genre, built per request (34,699 albums: 35 ms a page, against 1.7 ms probing the key
+// for each album the title index walks past).
+const char* album_of_genre(Dialect d) {
+  return d == Dialect::sqlite
+             ? "(EXISTS (SELECT 1 FROM genre_albums ga WHERE ga.genre = ? AND ga.album_id = al.id) OR al.id IN "
+               "(SELECT id FROM albums WHERE genre = ?))"
+             : "((SELECT true FROM genre_albums ga WHERE ga.genre = ? AND ga.album_id = al.id) IS NOT NULL OR al.id IN "
+               "(SELECT id FROM albums WHERE genre = ?))";
+}
 
 // Subsonic's alphabetical album list: folded title, then the artist's folded name (migration 0019).
 const KeyedOrder kAlbumsByFoldedTitle{"albums:folded_title", "albums al JOIN artists ar ON ar.id = al.artist_id",
@@ -92,7 +99,7 @@ std::vector<model::Album> query_albums(Connection& c, PageKeys& keys, const mode
       titles.filter = members;
       titles.filter_params = params;
       std::string from = std::string("albums al") + (sqlite ? " INDEXED BY albums_title_lower" : "");
-      std::string where = std::string(" WHERE ") + kAlbumOfGenre;
+      std::string where = std::string(" WHERE ") + album_of_genre(c.dialect());
       auto start = keys.seek(c, titles, q.offset, where, params);
       if (!start) return {};
       skip = *start;
@@ -168,7 +175,7 @@ std::vector<model::Album> query_albums(Connection& c, PageKeys& keys, const mode
     params.push_back(*q.path_prefix);
   }
   if (q.genre) {
-    where += std::string(" AND ") + kAlbumOfGenre;
+    where += std::string(" AND ") + album_of_genre(c.dialect());
     params.push_back(*q.genre);
     params.push_back(*q.genre);
   }
