@@ -16,10 +16,9 @@ model::SearchHits catalog_search(Connection& c, SearchIndexes* index, const std:
   if (words.empty()) return hits;
   bool pg = c.dialect() == Dialect::postgres;
   // Reads one table's ranked window with its joins, best first; keys are rowids (SQLite), or on PostgreSQL
-  // docs (from the in-memory index) or ids (from its own matching).
-  bool by_doc = false;
+  // docs (from the in-memory index, by_doc) or ids (from its own matching).
   auto fetch = [&](const char* table, const char* alias, const std::string& select_cols, const std::string& joins,
-                   auto&& read, auto& out, const std::string& keys) {
+                   auto&& read, auto& out, const std::string& keys, bool by_doc) {
     if (keys.empty()) return;
     std::string sql =
         pg ? fmt::format("SELECT {0} FROM unnest(?::{4}[]) WITH ORDINALITY AS hit(k, n) JOIN {1} {2} ON {2}.{5} = "
@@ -30,10 +29,11 @@ model::SearchHits catalog_search(Connection& c, SearchIndexes* index, const std:
                          select_cols, table, alias, joins);
     for (const auto& r : c.query(sql, {pg ? "{" + keys + "}" : "[" + keys + "]"}).rows) out.push_back(read(r));
   };
-  auto fetch_all = [&](const std::array<std::string, 3>& keys) {
-    fetch("tracks", "t", kTrackColumns, kTrackJoins, [](const Row& r) { return read_track(r); }, hits.tracks, keys[0]);
-    fetch("albums", "al", kAlbumColumns, kAlbumJoins, read_album, hits.albums, keys[1]);
-    fetch("artists", "ar", kArtistColumns, "", read_artist, hits.artists, keys[2]);
+  auto fetch_all = [&](const std::array<std::string, 3>& keys, bool by_doc) {
+    fetch("tracks", "t", kTrackColumns, kTrackJoins, [](const Row& r) { return read_track(r); }, hits.tracks, keys[0],
+          by_doc);
+    fetch("albums", "al", kAlbumColumns, kAlbumJoins, read_album, hits.albums, keys[1], by_doc);
+    fetch("artists", "ar", kArtistColumns, "", read_artist, hits.artists, keys[2], by_doc);
   };
   std::array<std::int64_t*, 3> totals = {&hits.total_tracks, &hits.total_albums, &hits.total_artists};
   if (index) {
@@ -49,8 +49,7 @@ model::SearchHits catalog_search(Connection& c, SearchIndexes* index, const std:
         *totals[i] = static_cast<std::int64_t>((*ranked)[i].total);
         for (const auto& h : (*ranked)[i].hits) keys[i] += (keys[i].empty() ? "" : ",") + std::to_string(h.doc);
       }
-      by_doc = true;
-      fetch_all(keys);
+      fetch_all(keys, /*by_doc=*/true);
       return hits;
     }
   }
@@ -101,7 +100,7 @@ model::SearchHits catalog_search(Connection& c, SearchIndexes* index, const std:
     for (auto j = from; j < to; ++j)
       keys[i] += (j == from ? "" : ",") + (pg ? ranked[j].key : std::to_string(ranked[j].rowid));
   }
-  fetch_all(keys);
+  fetch_all(keys, /*by_doc=*/false);
   return hits;
 }
 

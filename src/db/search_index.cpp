@@ -297,8 +297,8 @@ void SearchIndexes::prune() {
   auto c = pool_.acquire();
   auto limit = upto;
   if (pg_) {
-    // Only entries old enough that every node searching has applied them (a node that has not rebuilds),
-    // and the marker of how far the log was pruned first, in the same transaction as nothing else.
+    // Only entries old enough that every node searching has applied them; the marker moves before they go,
+    // so that a node that had not applied them rebuilds instead of missing them.
     auto before = util::now_micros() - std::chrono::duration_cast<std::chrono::microseconds>(shared_log_age_).count();
     limit = c->query_integers("SELECT COALESCE(MAX(seq), 0) FROM search_log WHERE seq <= ? AND logged_at < ?",
                               {upto, before})

@@ -147,9 +147,8 @@ class CatalogTotals : public ::testing::TestWithParam<std::string> {
   // and 0031), so that a test can take one of those back; migrate() applies 0032 again after them.
   void undo_statement_level_counters(db::Connection& c) {
     if (GetParam() != "postgres") return;
-    for (const char* f : {"catalog_totals_tracks_added", "catalog_totals_tracks_removed", "catalog_totals_rows_added",
-                          "catalog_totals_rows_removed", "artist_album_tally_added", "artist_album_tally_removed",
-                          "catalog_version_new_rows", "catalog_version_old_rows"})
+    for (const char* f : {"catalog_totals_tracks_added", "catalog_totals_tracks_removed", "catalog_totals_rows_changed",
+                          "artist_album_tally_added", "artist_album_tally_removed", "catalog_version_changed"})
       c.exec_script(std::string("DROP FUNCTION ") + f + "() CASCADE;");
     c.query("DELETE FROM schema_migrations WHERE name = '0032_statement_level_counters'");
   }

@@ -96,37 +96,28 @@ CREATE TRIGGER totals_tracks_added AFTER INSERT ON tracks REFERENCING NEW TABLE 
 CREATE TRIGGER totals_tracks_removed AFTER DELETE ON tracks REFERENCING OLD TABLE AS old_rows
   FOR EACH STATEMENT EXECUTE FUNCTION catalog_totals_tracks_removed();
 
--- Albums and artists: their totals (a statement's rows in, a statement's rows out).
-CREATE FUNCTION catalog_totals_rows_added() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Albums and artists: their totals (a statement's rows in, a statement's rows out). The insert and the delete
+-- triggers name their transition table alike, so that one function serves both.
+CREATE FUNCTION catalog_totals_rows_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-  added BIGINT;
+  changed BIGINT;
 BEGIN
-  SELECT COUNT(*) INTO added FROM new_rows;
-  IF added > 0 THEN
+  SELECT COUNT(*) INTO changed FROM changed_rows;
+  IF changed > 0 THEN
     LOCK TABLE p2p_catalog_log IN SHARE ROW EXCLUSIVE MODE;
-    UPDATE catalog_totals SET n = n + added, version = version + 1 WHERE name = TG_TABLE_NAME;
+    UPDATE catalog_totals SET n = n + CASE TG_OP WHEN 'INSERT' THEN changed ELSE -changed END,
+      version = version + 1 WHERE name = TG_TABLE_NAME;
   END IF;
   RETURN NULL;
 END $$;
-CREATE FUNCTION catalog_totals_rows_removed() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-  removed BIGINT;
-BEGIN
-  SELECT COUNT(*) INTO removed FROM old_rows;
-  IF removed > 0 THEN
-    LOCK TABLE p2p_catalog_log IN SHARE ROW EXCLUSIVE MODE;
-    UPDATE catalog_totals SET n = n - removed, version = version + 1 WHERE name = TG_TABLE_NAME;
-  END IF;
-  RETURN NULL;
-END $$;
-CREATE TRIGGER totals_artists_added AFTER INSERT ON artists REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION catalog_totals_rows_added();
-CREATE TRIGGER totals_artists_removed AFTER DELETE ON artists REFERENCING OLD TABLE AS old_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION catalog_totals_rows_removed();
-CREATE TRIGGER totals_albums_added AFTER INSERT ON albums REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION catalog_totals_rows_added();
-CREATE TRIGGER totals_albums_removed AFTER DELETE ON albums REFERENCING OLD TABLE AS old_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION catalog_totals_rows_removed();
+CREATE TRIGGER totals_artists_added AFTER INSERT ON artists REFERENCING NEW TABLE AS changed_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION catalog_totals_rows_changed();
+CREATE TRIGGER totals_artists_removed AFTER DELETE ON artists REFERENCING OLD TABLE AS changed_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION catalog_totals_rows_changed();
+CREATE TRIGGER totals_albums_added AFTER INSERT ON albums REFERENCING NEW TABLE AS changed_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION catalog_totals_rows_changed();
+CREATE TRIGGER totals_albums_removed AFTER DELETE ON albums REFERENCING OLD TABLE AS changed_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION catalog_totals_rows_changed();
 
 -- Each artist's albums and covered albums (migration 0024), artists in id order.
 CREATE FUNCTION artist_album_tally_added() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -156,32 +147,25 @@ CREATE TRIGGER artist_tally_albums_added AFTER INSERT ON albums REFERENCING NEW 
 CREATE TRIGGER artist_tally_albums_removed AFTER DELETE ON albums REFERENCING OLD TABLE AS old_rows
   FOR EACH STATEMENT EXECUTE FUNCTION artist_album_tally_removed();
 
--- Versions that move once a statement that changed rows: TG_ARGV[0] names the catalog_totals row.
-CREATE FUNCTION catalog_version_new_rows() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Versions that move once a statement that changed rows: TG_ARGV[0] names the catalog_totals row; every
+-- trigger calls its transition table changed_rows.
+CREATE FUNCTION catalog_version_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF EXISTS (SELECT 1 FROM new_rows) THEN
-    LOCK TABLE p2p_catalog_log IN SHARE ROW EXCLUSIVE MODE;
-    UPDATE catalog_totals SET version = version + 1 WHERE name = TG_ARGV[0];
-  END IF;
-  RETURN NULL;
-END $$;
-CREATE FUNCTION catalog_version_old_rows() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  IF EXISTS (SELECT 1 FROM old_rows) THEN
+  IF EXISTS (SELECT 1 FROM changed_rows) THEN
     LOCK TABLE p2p_catalog_log IN SHARE ROW EXCLUSIVE MODE;
     UPDATE catalog_totals SET version = version + 1 WHERE name = TG_ARGV[0];
   END IF;
   RETURN NULL;
 END $$;
 -- Albums join and leave genres through genre_albums (migration 0028).
-CREATE TRIGGER genre_albums_version_added AFTER INSERT ON genre_albums REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION catalog_version_new_rows('genre_albums');
-CREATE TRIGGER genre_albums_version_removed AFTER DELETE ON genre_albums REFERENCING OLD TABLE AS old_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION catalog_version_old_rows('genre_albums');
+CREATE TRIGGER genre_albums_version_added AFTER INSERT ON genre_albums REFERENCING NEW TABLE AS changed_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION catalog_version_changed('genre_albums');
+CREATE TRIGGER genre_albums_version_removed AFTER DELETE ON genre_albums REFERENCING OLD TABLE AS changed_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION catalog_version_changed('genre_albums');
 -- The artist index shows artist_album_tally (migration 0026).
-CREATE TRIGGER artist_index_tally_added AFTER INSERT ON artist_album_tally REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION catalog_version_new_rows('artist_index');
-CREATE TRIGGER artist_index_tally_changed AFTER UPDATE ON artist_album_tally REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION catalog_version_new_rows('artist_index');
-CREATE TRIGGER artist_index_tally_removed AFTER DELETE ON artist_album_tally REFERENCING OLD TABLE AS old_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION catalog_version_old_rows('artist_index');
+CREATE TRIGGER artist_index_tally_added AFTER INSERT ON artist_album_tally REFERENCING NEW TABLE AS changed_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION catalog_version_changed('artist_index');
+CREATE TRIGGER artist_index_tally_changed AFTER UPDATE ON artist_album_tally REFERENCING NEW TABLE AS changed_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION catalog_version_changed('artist_index');
+CREATE TRIGGER artist_index_tally_removed AFTER DELETE ON artist_album_tally REFERENCING OLD TABLE AS changed_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION catalog_version_changed('artist_index');
