@@ -2,6 +2,7 @@
 // All "gated": open on a public instance, account required on a private one.
 #include "api/auth_guard.hpp"
 #include "api/catalog_dto.hpp"
+#include "api/object_stream.hpp"
 #include "api/p2p_dto.hpp"
 #include "api/routes.hpp"
 #include "audio/format_sniffer.hpp"
@@ -247,8 +248,14 @@ void add_catalog_routes(http::Router& r, ApiDeps& d) {
     o["peer_count"] = 0;
     return json_response(200, o);
   });
-  auto cover = [&d](http::Request& req) {
-    auto file = d.covers->resolve(req.param("path"));
+  // With object storage a cover may have to be fetched first: only on a worker, never the network thread.
+  auto cover = [&d](http::Request& req, bool only_local) {
+    std::optional<std::string> file;
+    try {
+      file = d.covers->file(req.param("path"), only_local);
+    } catch (const library::StorageError& e) {
+      throw_storage_error(e);
+    }
     if (!file) model::throw_not_found("Not found");
     http::FileOptions o;
     o.content_type = std::string(http::content_type_for(*file));
@@ -257,13 +264,18 @@ void add_catalog_routes(http::Router& r, ApiDeps& d) {
   };
   r.get("/api/media/{*path}", [&d, cover](http::Request& req) {
     gate_media(d, req);
-    return cover(req);
+    return cover(req, false);
   });
   // A page of albums asks for dozens of covers at once: answered on the network thread when memory allows.
   r.add_fast_path(http::Method::get, "/api/media/{*path}", [&d, cover](http::Request& req) -> std::optional<http::Response> {
     if (!gate_media_from_memory(d, req)) return std::nullopt;
-    auto res = cover(req);
-    if (res.status != 200 && res.status != 206 && res.status != 304) return std::nullopt;
+    std::optional<http::Response> res;
+    try {
+      res = cover(req, true);
+    } catch (const std::exception&) {
+      return std::nullopt;  // not here: the worker answers (and fetches it)
+    }
+    if (res->status != 200 && res->status != 206 && res->status != 304) return std::nullopt;
     return res;
   });
 }

@@ -192,7 +192,12 @@ void add_upload_routes(http::Router& r, ApiDeps& d) {
     auto ext = library::image_extension(bytes);
     if (ext != "jpg" && ext != "png" && ext != "webp") model::throw_bad_request("Cover must be a JPEG, PNG or WebP image");
     if (auto why = library::CoverStore::refusal(bytes); !why.empty()) model::throw_bad_request("Cover refused: " + why);
-    auto url = d.covers->store(bytes);
+    std::optional<std::string> url;
+    try {
+      url = d.covers->store(bytes);
+    } catch (const library::StorageError& e) {
+      throw_storage_error(e);
+    }
     if (!url) throw std::runtime_error("cannot store the cover");
     d.catalog->set_album_cover(album->id, *url, false);
     json::object o;

@@ -140,6 +140,8 @@ Services open_services(const Config& c) {
     s.media_cache = std::make_unique<library::MediaCache>(*store, c.s3_cache_path, c.s3_cache_bytes);
     s.objects = std::move(store);
     s.tasks->set_object_store(s.objects.get());
+    s.covers->keep_in(*s.objects, *s.media_cache);
+    s.transcodes->share_through(*s.objects);
   }
   return s;
 }

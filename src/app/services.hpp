@@ -38,6 +38,10 @@ namespace st::app {
 
 struct Services {
   std::unique_ptr<db::Pool> pool;
+  // STORAGE_BACKEND=s3: where uploads, covers and shared transcodes go, and the bounded local copies of
+  // what must be read as a file. Declared first, so destroyed after the services that use them.
+  std::unique_ptr<library::ObjectStore> objects;
+  std::unique_ptr<library::MediaCache> media_cache;
   std::unique_ptr<model::UserRepository> users;
   std::unique_ptr<model::SessionRepository> session_repo;
   std::unique_ptr<model::SettingsRepository> settings_repo;
@@ -75,9 +79,7 @@ struct Services {
   std::string server_key;  // 32 bytes that seal secrets at rest (app passwords, scrobbler credentials)
   std::unique_ptr<model::UserSettingsRepository> user_settings;
   std::unique_ptr<model::ScrobbleQueueRepository> scrobble_queue;
-  // STORAGE_BACKEND=s3: where uploads go, and the bounded local copies of what must be read as a file.
-  std::unique_ptr<library::ObjectStore> objects;
-  std::unique_ptr<library::MediaCache> media_cache;
+
 };
 
 // Opens the database, applies pending migrations and builds the services.

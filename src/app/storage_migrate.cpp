@@ -13,6 +13,7 @@
 #include "app/s3_object_store.hpp"
 #include "app/services.hpp"
 #include "audio/format_sniffer.hpp"
+#include "library/cover_store.hpp"
 #include "library/object_store.hpp"
 
 namespace st::app {
@@ -24,6 +25,71 @@ namespace fs = std::filesystem;
 std::uint64_t file_size_or_zero(const std::string& path) {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) ? static_cast<std::uint64_t>(st.st_size) : 0;
+}
+
+// An object copied to dest: written beside it, flushed, checked whole, then renamed into place.
+void fetch_whole(library::ObjectStore& store, const std::string& key, std::uint64_t size, const fs::path& dest) {
+  fs::create_directories(dest.parent_path());
+  std::string part = dest.string() + ".migrating";
+  {
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> out(std::fopen(part.c_str(), "wb"), &std::fclose);
+    if (!out) throw std::runtime_error("cannot write " + part);
+    store.read(key, std::nullopt, [&](std::string_view piece) {
+      if (std::fwrite(piece.data(), 1, piece.size(), out.get()) != piece.size())
+        throw std::runtime_error("cannot write " + part + " (disk full?)");
+      return true;
+    });
+    if (std::fflush(out.get()) != 0 || ::fsync(::fileno(out.get())) != 0)
+      throw std::runtime_error("cannot write " + part + " (disk full?)");
+  }
+  if (file_size_or_zero(part) != size) {
+    std::error_code ec;
+    fs::remove(part, ec);
+    throw std::runtime_error("the copy of " + key + " is not whole");
+  }
+  fs::rename(part, dest);
+}
+
+// Album covers (named by their content: an object and a file of one name hold the same bytes) moved to
+// the store or back to <data>/media. Returns how many could not be moved.
+std::uint64_t move_covers(library::ObjectStore& store, const fs::path& media_root, bool up) {
+  std::vector<std::pair<std::string, std::uint64_t>> todo;  // keys (= paths under media_root), sizes
+  if (up) {
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(media_root / "covers", ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      auto rel = it->path().lexically_relative(media_root).generic_string();
+      if (it->is_regular_file(ec) && library::CoverStore::is_cover_path(rel)) todo.emplace_back(rel, it->file_size(ec));
+    }
+  } else {
+    store.list(std::string(library::kCoverKeys), [&](const std::string& key, const library::ObjectMeta& meta) {
+      if (library::CoverStore::is_cover_path(key)) todo.emplace_back(key, meta.size);
+    });
+  }
+  std::cout << fmt::format("{} covers to move\n", todo.size());
+  ProgressBar bar(up ? "to s3" : "to local", "covers");
+  std::uint64_t done = 0, failed = 0;
+  for (const auto& [key, size] : todo) {
+    fs::path local = media_root / key;
+    try {
+      if (up) {
+        auto meta = store.head(key);
+        if (!meta || meta->size != size) store.put_file(key, local.string(), "image/" + local.extension().string().substr(1));
+        meta = store.head(key);
+        if (!meta || meta->size != size) throw std::runtime_error("the store does not hold the whole cover after storing it");
+        fs::remove(local);
+      } else {
+        if (file_size_or_zero(local.string()) != size) fetch_whole(store, key, size, local);
+        store.remove(key);
+      }
+    } catch (const std::exception& e) {
+      ++failed;
+      std::cerr << fmt::format("\n  {}: {}\n", key, e.what());
+    }
+    bar.update(++done, todo.size());
+  }
+  bar.finish();
+  return failed;
 }
 
 class Migration {
@@ -65,25 +131,7 @@ class Migration {
       // to copy from (a file left here whole by an earlier run is kept).
       if (file_size_or_zero(local) == 0) throw std::runtime_error("its object is missing from the store: " + key);
     } else if (file_size_or_zero(local) != meta->size) {
-      fs::create_directories(dest.parent_path());
-      std::string part = local + ".migrating";
-      {
-        std::unique_ptr<std::FILE, int (*)(std::FILE*)> out(std::fopen(part.c_str(), "wb"), &std::fclose);
-        if (!out) throw std::runtime_error("cannot write " + part);
-        store_.read(key, std::nullopt, [&](std::string_view piece) {
-          if (std::fwrite(piece.data(), 1, piece.size(), out.get()) != piece.size())
-            throw std::runtime_error("cannot write " + part + " (disk full?)");
-          return true;
-        });
-        if (std::fflush(out.get()) != 0 || ::fsync(::fileno(out.get())) != 0)
-          throw std::runtime_error("cannot write " + part + " (disk full?)");
-      }
-      if (file_size_or_zero(part) != meta->size) {
-        std::error_code ec;
-        fs::remove(part, ec);
-        throw std::runtime_error("the copy of " + key + " is not whole");
-      }
-      fs::rename(part, dest);
+      fetch_whole(store_, key, meta->size, dest);
     }
     t.file_path = local;
     s_.catalog->update_track_file(t);
@@ -154,8 +202,10 @@ int storage_migrate(const Config& c, const std::string& to) {
     after = batch.back().id;
   }
   bar.finish();
-  std::cout << fmt::format("{} moved, {} failed{}\n", done - failed, failed,
-                           failed ? " (run it again to retry them)" : "");
+  auto covers_failed = move_covers(store, fs::path(c.data_dir) / "media", up);
+  std::cout << fmt::format("{} tracks moved, {} failed; covers: {} failed{}\n", done - failed, failed, covers_failed,
+                           failed || covers_failed ? " (run it again to retry them)" : "");
+  failed += covers_failed;
   if (!failed)
     std::cout << fmt::format("now start the server with STORAGE_BACKEND={}\n", up ? "s3" : "local");
   return failed ? 1 : 0;

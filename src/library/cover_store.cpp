@@ -39,13 +39,29 @@ std::optional<std::string> CoverStore::store(std::string_view bytes) {
   std::string ext = image_extension(bytes);
   std::string hash = crypto::to_hex(crypto::blake3(bytes));
   std::string rel = "covers/" + hash.substr(0, 2) + "/" + hash + "." + ext;
+  std::string url = "/api/media/" + rel;
   fs::path full = fs::path(root_) / rel;
   std::error_code ec;
-  if (fs::exists(full, ec)) return "/api/media/" + rel;
+  if (fs::exists(full, ec)) return url;
+  if (objects_) {
+    if (cache_->cached(rel) || objects_->head(rel)) return url;  // the same bytes, stored before
+    // Written whole to a local file first: the store takes files, and the copy then serves this node.
+    fs::create_directories(root_, ec);
+    std::string tmp = (fs::path(root_) / (".cover-" + util::random_hex(8) + ".part")).string();
+    if (!util::write_durably(tmp, bytes)) throw StorageError(StorageError::Kind::unavailable, "cannot write " + tmp);
+    try {
+      objects_->put_file(rel, tmp, ext == "jpg" ? "image/jpeg" : "image/" + ext);
+    } catch (...) {
+      fs::remove(tmp, ec);
+      throw;
+    }
+    cache_->adopt(rel, tmp);
+    return url;
+  }
   fs::create_directories(full.parent_path(), ec);
   // Written beside, flushed, then renamed: readers and later runs never see a half-written cover.
   if (!util::write_durably(full.string(), bytes)) return std::nullopt;
-  return "/api/media/" + rel;
+  return url;
 }
 
 bool resolves_within(const std::string& path, const std::string& folder) {
@@ -93,22 +109,48 @@ std::optional<std::string> CoverStore::find_folder_cover(const std::string& audi
   return std::nullopt;
 }
 
-std::optional<std::string> CoverStore::resolve(std::string_view media_path) const {
+void CoverStore::keep_in(ObjectStore& store, MediaCache& cache) {
+  objects_ = &store;
+  cache_ = &cache;
+  std::error_code ec;  // what a store() that was killed left
+  for (auto it = fs::directory_iterator(root_, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+    auto name = it->path().filename().string();
+    if (name.starts_with(".cover-") && name.ends_with(".part")) fs::remove(it->path(), ec);
+  }
+}
+
+bool CoverStore::is_cover_path(std::string_view media_path) {
   // Exactly covers/<2 hex>/<64 hex>.<ext>: nothing else is served, so no traversal is possible.
-  if (media_path.size() < 7 + 3 + 65 + 3 || media_path.substr(0, 7) != "covers/") return std::nullopt;
+  if (media_path.size() < 7 + 3 + 65 + 3 || media_path.substr(0, 7) != "covers/") return false;
   std::string_view rest = media_path.substr(7);
-  if (rest.size() < 3 || rest[2] != '/') return std::nullopt;
+  if (rest.size() < 3 || rest[2] != '/') return false;
   std::string_view file = rest.substr(3);
   auto dot = file.find('.');
-  if (dot != 64) return std::nullopt;
+  if (dot != 64) return false;
   for (std::size_t i = 0; i < 64; ++i) {
     char c = file[i];
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return std::nullopt;
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
   }
-  if (rest.substr(0, 2) != file.substr(0, 2)) return std::nullopt;
+  if (rest.substr(0, 2) != file.substr(0, 2)) return false;
   std::string_view ext = file.substr(65);
-  if (ext != "jpg" && ext != "png" && ext != "webp" && ext != "gif") return std::nullopt;
-  return (fs::path(root_) / media_path).string();
+  return ext == "jpg" || ext == "png" || ext == "webp" || ext == "gif";
+}
+
+std::optional<std::string> CoverStore::file(std::string_view media_path, bool only_local) const {
+  if (!is_cover_path(media_path)) return std::nullopt;
+  std::string here = (fs::path(root_) / media_path).string();
+  std::error_code ec;
+  if (fs::is_regular_file(here, ec)) return here;  // stored on this disk (also before object storage)
+  if (!objects_) return std::nullopt;
+  std::string key(media_path);
+  if (auto copy = cache_->cached(key)) return copy;
+  if (only_local) return std::nullopt;
+  try {
+    return cache_->local_path(std::string(kObjectScheme) + key);
+  } catch (const StorageError& e) {
+    if (e.kind == StorageError::Kind::not_found) return std::nullopt;
+    throw;
+  }
 }
 
 std::optional<std::string> CoverStore::scaled(const std::string& cover_file, int size) const {
@@ -121,17 +163,36 @@ std::optional<std::string> CoverStore::scaled(const std::string& cover_file, int
     }
   if (step == 0) return cover_file;  // bigger than any step: the original
   fs::path src(cover_file);
-  fs::path out = fs::path(root_) / "covers" / "scaled" / std::to_string(step) / (src.stem().string() + ".jpg");
-  std::error_code ec;
-  if (fs::exists(out, ec)) return out.string();
+  std::string name = "covers/scaled/" + std::to_string(step) + "/" + src.stem().string() + ".jpg";
+  // With object storage the scaled copy is the media cache's (made again by any node that lacks it).
+  std::string out = cache_ ? cache_->copy_path(name) : (fs::path(root_) / name).string();
+  auto made_before = [&]() -> std::optional<std::string> {
+    std::error_code ec;
+    if (cache_) return cache_->cached(name);
+    if (fs::exists(out, ec)) return out;
+    return std::nullopt;
+  };
+  if (auto done = made_before()) return done;
   std::unique_lock lock(jobs_mu_);
-  jobs_cv_.wait(lock, [&] { return !jobs_.count(out.string()) && jobs_.size() < kMaxScaleJobs; });
-  if (fs::exists(out, ec)) return out.string();  // made while we waited
-  jobs_.insert(out.string());
+  jobs_cv_.wait(lock, [&] { return !jobs_.count(out) && jobs_.size() < kMaxScaleJobs; });
+  if (auto done = made_before()) return done;  // made while we waited
+  jobs_.insert(out);
   lock.unlock();
-  auto made = scale_now(cover_file, out.string(), step);
+  std::optional<std::string> made;
+  try {
+    made = scale_now(cover_file, out, step);
+    if (made && cache_) {
+      cache_->adopt(name, *made);
+      made = cache_->cached(name);
+    }
+  } catch (...) {
+    lock.lock();
+    jobs_.erase(out);
+    jobs_cv_.notify_all();
+    throw;
+  }
   lock.lock();
-  jobs_.erase(out.string());
+  jobs_.erase(out);
   jobs_cv_.notify_all();
   return made;
 }
@@ -141,7 +202,7 @@ std::optional<std::string> CoverStore::scale_now(const std::string& cover_file, 
   fs::path out(out_file);
   std::error_code ec;
   fs::create_directories(out.parent_path(), ec);
-  fs::path tmp = out.string() + ".tmp-" + util::random_hex(6);
+  fs::path tmp = out.string() + "." + util::random_hex(6) + ".part";  // the media cache sweeps *.part
   try {
     audio::scale_image(cover_file, tmp.string(), step);
     if (!util::sync_file(tmp.string())) throw std::runtime_error("cannot flush " + tmp.string());

@@ -1,6 +1,7 @@
 #include "library/importer.hpp"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -208,16 +209,25 @@ ImportOutcome Importer::prepare(const std::string& path, const ImportOptions& op
   }
   if (settle_cover) {
     std::optional<std::string> url;
-    if (picture) url = covers_.store(picture->data);
-    if (!url) {
-      if (auto folder = covers_.find_folder_cover(path, options.confine_to)) {
-        std::error_code size_ec;
-        auto size = fs::file_size(*folder, size_ec);
-        if (!size_ec && size <= CoverStore::kMaxCoverBytes) {  // never read a huge file to refuse it after
-          std::ifstream in(*folder, std::ios::binary);
-          std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-          url = covers_.store(bytes);
+    try {
+      if (picture) url = covers_.store(picture->data);
+      if (!url) {
+        if (auto folder = covers_.find_folder_cover(path, options.confine_to)) {
+          std::error_code size_ec;
+          auto size = fs::file_size(*folder, size_ec);
+          if (!size_ec && size <= CoverStore::kMaxCoverBytes) {  // never read a huge file to refuse it after
+            std::ifstream in(*folder, std::ios::binary);
+            std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+            url = covers_.store(bytes);
+          }
         }
+      }
+    } catch (const StorageError& e) {
+      // The music is imported all the same; the album's cover is looked for again at the next scan.
+      spdlog::warn("import: the cover of {} could not be stored: {}", path, e.what());
+      if (cache) {
+        std::lock_guard l(cache->mu);
+        cache->covered.erase(album.id);
       }
     }
     if (url) catalog_.set_album_cover(album.id, *url, true);

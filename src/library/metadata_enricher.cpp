@@ -207,9 +207,15 @@ MetadataResult MetadataEnricher::enrich_one(const model::EnrichCandidate& c) {
     }
     if (ask_cover) {
       if (auto bytes = client_.front_cover(*album_mbid)) {
-        if (auto url = covers_.store(*bytes)) {
-          catalog_.set_album_cover(*album_id, *url, true);
-          r.cover_url = *url;
+        try {
+          if (auto url = covers_.store(*bytes)) {
+            catalog_.set_album_cover(*album_id, *url, true);
+            r.cover_url = *url;
+          }
+        } catch (const StorageError& e) {
+          spdlog::warn("metadata: the cover of release {} could not be stored: {}", *album_mbid, e.what());
+          std::lock_guard lock(mu_);
+          releases_done_.erase(*album_mbid);  // asked again next time
         }
       }
     }

@@ -15,6 +15,14 @@ namespace st::library {
 
 inline constexpr std::string_view kObjectScheme = "s3://";
 
+// Keys beside the tracks' (which start with their uploader's id): covers, named as their /api/media/ path,
+// and transcodes shared by the nodes (the cache of library/transcode_service).
+inline constexpr std::string_view kCoverKeys = "covers/";
+inline constexpr std::string_view kTranscodeKeys = "transcodes/";
+inline bool names_a_track(std::string_view key) {
+  return !key.starts_with(kCoverKeys) && !key.starts_with(kTranscodeKeys);
+}
+
 inline bool is_object_path(std::string_view file_path) { return file_path.starts_with(kObjectScheme); }
 inline std::string object_key(std::string_view file_path) { return std::string(file_path.substr(kObjectScheme.size())); }
 

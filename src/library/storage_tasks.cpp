@@ -170,7 +170,7 @@ void StorageTasks::integrity_job() {
   if (!objects_) return;
   // Objects no track names: left by a crash between storing and recording, or put there by hand.
   objects_->list("", [this](const std::string& key, const ObjectMeta&) {
-    if (catalog_.find_by_path(std::string(kObjectScheme) + key)) return;
+    if (!names_a_track(key) || catalog_.find_by_path(std::string(kObjectScheme) + key)) return;
     std::lock_guard l(mu_);
     ++state_.orphan_count;
     if (state_.orphans.size() < 1000) state_.orphans.push_back(key);

@@ -3,9 +3,12 @@
 #include <fmt/format.h>
 #include <sys/stat.h>
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <vector>
 
 #include "model/errors.hpp"
@@ -62,7 +65,7 @@ class CachingStream final : public TranscodeStream {
     std::error_code ec;
     if (ok) fs::rename(part_, final_, ec);
     if (!ok || ec) std::remove(part_.c_str());
-    else svc_.evict();
+    else svc_.completed(final_);
     return 0;
   }
 
@@ -88,13 +91,99 @@ std::string TranscodeService::path_for(const TranscodeRequest& r) const {
                      audio::codec_extension(r.spec.codec));
 }
 
+TranscodeService::~TranscodeService() {
+  {
+    std::lock_guard l(jobs_mu_);
+    stopping_ = true;
+  }
+  jobs_cv_.notify_all();
+  if (sharer_.joinable()) sharer_.join();
+}
+
+void TranscodeService::share_through(ObjectStore& store) {
+  store_ = &store;
+  sharer_ = std::thread([this] { share_loop(); });
+}
+
 std::optional<std::string> TranscodeService::cached(const TranscodeRequest& r) {
   if (r.content_hash.empty() || r.spec.offset_secs > 0) return std::nullopt;
   auto p = path_for(r);
   std::error_code ec;
-  if (!fs::is_regular_file(p, ec)) return std::nullopt;
+  if (!fs::is_regular_file(p, ec)) return store_ ? fetch_shared(p) : std::nullopt;
   fs::last_write_time(p, fs::file_time_type::clock::now(), ec);  // recently used
   return p;
+}
+
+// Another node's result, copied here whole (under a temporary name first); nothing when there is none or
+// the store cannot be read (the caller then transcodes).
+std::optional<std::string> TranscodeService::fetch_shared(const std::string& path) {
+  std::string key = std::string(kTranscodeKeys) + fs::path(path).filename().string();
+  std::string part = path + ".part-" + util::random_hex(6);
+  try {
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> out(std::fopen(part.c_str(), "wb"), &std::fclose);
+    if (!out) return std::nullopt;
+    bool short_write = false;
+    store_->read(key, std::nullopt, [&](std::string_view piece) {
+      short_write = std::fwrite(piece.data(), 1, piece.size(), out.get()) != piece.size();
+      return !short_write;
+    });
+    if (short_write || std::fclose(out.release()) != 0) throw std::runtime_error("the transcode cache's disk is full");
+    fs::rename(part, path);
+  } catch (const std::exception& e) {
+    std::error_code ec;
+    fs::remove(part, ec);
+    auto* storage = dynamic_cast<const StorageError*>(&e);
+    if (!storage || storage->kind != StorageError::Kind::not_found)
+      spdlog::warn("transcodes: cannot fetch {} from object storage: {}", key, e.what());
+    return std::nullopt;
+  }
+  evict();
+  return path;
+}
+
+void TranscodeService::completed(const std::string& path) {
+  if (store_) enqueue({true, std::string(kTranscodeKeys) + fs::path(path).filename().string(), path});
+  evict();
+}
+
+void TranscodeService::enqueue(ObjectJob job) {
+  {
+    std::lock_guard l(jobs_mu_);
+    if (jobs_.size() >= kMaxPendingJobs) return;
+    jobs_.push_back(std::move(job));
+  }
+  jobs_cv_.notify_all();
+}
+
+void TranscodeService::share_loop() {
+  std::unique_lock l(jobs_mu_);
+  for (;;) {
+    jobs_cv_.wait(l, [&] { return stopping_ || !jobs_.empty(); });
+    if (stopping_) return;  // what is left is only not shared
+    auto job = std::move(jobs_.front());
+    jobs_.pop_front();
+    busy_ = true;
+    l.unlock();
+    bool ok = true;
+    try {
+      if (!job.put) store_->remove(job.key);
+      else if (std::error_code ec; fs::is_regular_file(job.path, ec))  // not evicted meanwhile
+        store_->put_file(job.key, job.path, "application/octet-stream");  // read back only by nodes
+    } catch (const std::exception& e) {
+      ok = false;
+      spdlog::warn("transcodes: cannot {} {} in object storage: {}", job.put ? "store" : "remove", job.key, e.what());
+    }
+    l.lock();
+    busy_ = false;
+    failed_ = failed_ || !ok;
+    jobs_cv_.notify_all();
+  }
+}
+
+bool TranscodeService::settle() {
+  std::unique_lock l(jobs_mu_);
+  jobs_cv_.wait(l, [&] { return stopping_ || (jobs_.empty() && !busy_); });
+  return !std::exchange(failed_, false);
 }
 
 std::unique_ptr<TranscodeStream> TranscodeService::start(const TranscodeRequest& r) {
@@ -134,7 +223,9 @@ void TranscodeService::evict() {
   std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.used < b.used; });
   for (const auto& e : entries) {
     if (total <= quota_) break;
-    if (fs::remove(e.path, ec)) total -= e.size;
+    if (!fs::remove(e.path, ec)) continue;
+    total -= e.size;
+    if (store_) enqueue({false, std::string(kTranscodeKeys) + e.path.filename().string(), {}});
   }
 }
 

@@ -257,6 +257,9 @@ class Node final : public library::P2pService {
   std::vector<std::string> ranked_sources(const std::string& hash);
   void want_cover(const std::string& album_id, const std::string& cover_hash, const std::string& from);
   void fetch_covers();
+  // The stored cover with this BLAKE3 hash: what follows /api/media/, or its local file (fetched into the
+  // media cache with object storage).
+  std::optional<std::string> stored_cover(const std::string& hash);
   std::optional<std::string> cover_file(const std::string& hash);
   // A small blob (a cover) fetched whole, every range verified against the hash; nothing on failure.
   std::optional<std::string> fetch_small_blob(const std::string& node, const std::string& hash, std::uint64_t max_size);

@@ -15,6 +15,11 @@ namespace {
 
 constexpr const char* kCoverExtensions[] = {"jpg", "png", "webp", "gif"};
 
+// What follows /api/media/ for the cover with this hash and extension.
+std::string cover_media_path(const std::string& hash, const char* ext) {
+  return "covers/" + hash.substr(0, 2) + "/" + hash + "." + ext;
+}
+
 model::CopyState unchanged(model::CopyState s) { return s; }
 
 }  // namespace
@@ -144,14 +149,23 @@ std::vector<std::string> Node::ranked_sources(const std::string& hash) {
 
 // --- covers ---
 
-std::optional<std::string> Node::cover_file(const std::string& hash) {
+std::optional<std::string> Node::stored_cover(const std::string& hash) {
   if (!opts_.covers || !is_hash_hex(hash)) return std::nullopt;
   for (const char* ext : kCoverExtensions) {
-    auto path = opts_.covers->resolve("covers/" + hash.substr(0, 2) + "/" + hash + "." + ext);
-    std::error_code ec;
-    if (path && std::filesystem::is_regular_file(*path, ec)) return path;
+    auto path = cover_media_path(hash, ext);
+    try {
+      if (opts_.covers->file(path)) return path;
+    } catch (const library::StorageError& e) {
+      spdlog::warn("p2p: cannot read the cover {} from object storage: {}", hash.substr(0, 12), e.what());
+      return std::nullopt;
+    }
   }
   return std::nullopt;
+}
+
+std::optional<std::string> Node::cover_file(const std::string& hash) {
+  auto path = stored_cover(hash);
+  return path ? opts_.covers->file(*path, true) : std::nullopt;
 }
 
 void Node::want_cover(const std::string& album_id, const std::string& cover_hash, const std::string& from) {
@@ -222,9 +236,9 @@ void Node::fetch_covers() {
         if (ours) continue;
       }
       std::optional<std::string> url;
-      if (auto f = cover_file(job.hash)) {
+      if (auto stored = stored_cover(job.hash)) {
         // Fetched once per hash: the other albums (and tracks) with this cover share the file.
-        url = "/api/media/" + f->substr(f->rfind("covers/"));
+        url = "/api/media/" + *stored;
       } else {
         if (!allowed(job.from)) continue;
         auto bytes = fetch_small_blob(job.from, job.hash, 20u << 20);

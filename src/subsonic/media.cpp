@@ -241,7 +241,7 @@ std::optional<std::string> cover_file(Call& c, std::string_view raw) {
   auto from_url = [&](const std::optional<std::string>& url) -> std::optional<std::string> {
     static constexpr std::string_view kMedia = "/api/media/";
     if (!url || url->rfind(kMedia, 0) != 0) return std::nullopt;
-    return c.d.covers.resolve(std::string_view(*url).substr(kMedia.size()));
+    return c.d.covers.file(std::string_view(*url).substr(kMedia.size()));
   };
   if (auto al = c.d.catalog.find_album(*id)) return from_url(al->cover_url);
   if (auto t = c.d.catalog.find_track(*id)) return from_url(t->cover_url);
@@ -260,7 +260,12 @@ std::optional<std::string> cover_file(Call& c, std::string_view raw) {
 }
 
 Reply cover_art(Call& c) {
-  auto file = cover_file(c, c.str("id"));
+  std::optional<std::string> file;
+  try {
+    file = cover_file(c, c.str("id"));
+  } catch (const library::StorageError& e) {
+    fail(Code::generic, std::string("The cover's storage cannot be reached: ") + e.what());
+  }
   if (!file) not_found("Cover art");
   auto size = c.opt_int("size", 1, 4096);
   std::string path = *file;

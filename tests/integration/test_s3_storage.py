@@ -1,7 +1,9 @@
 """STORAGE_BACKEND=s3 (issue 16): uploads kept in a real S3 store (Ceph radosgw on loopback, one per
 class), streamed back whole, by range (also when no local copy is left: ranged reads proxied from the
-store), transcoded, redirected to presigned URLs, deleted with their object; a store that fails makes the
-upload fail with 503 and leaves no row, no file and no object; a wrong key stops the server at start."""
+store), transcoded, redirected to presigned URLs, deleted with their object; covers and transcodes kept as
+objects that another node (PostgreSQL) or the same node without its local copies reads; a store that fails
+makes the upload fail with 503 and leaves no row, no file and no object; a wrong key stops the server at
+start."""
 import hashlib
 import os
 import re
@@ -35,6 +37,9 @@ class S3Storage(unittest.TestCase):
         root, _ = fixture()
         with open(os.path.join(root, "library", "Test Artist/Sine Album/02 Tone 2.mp3"), "rb") as f:
             cls.mp3 = f.read()
+        cls.jpeg = subprocess.run(["ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i", "color=c=teal:s=300x200",
+                                   "-frames:v", "1", "-f", "image2pipe", "-vcodec", "mjpeg", "-"],
+                                  capture_output=True, check=True, timeout=60).stdout
         cls.wav = os.path.join(cls.rgw, "long.wav")  # > 8 MiB: stored in parts
         subprocess.run(["ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i", "sine=frequency=440:duration=55",
                         "-ac", "2", "-ar", "44100", cls.wav], check=True, timeout=120)
@@ -128,6 +133,89 @@ class S3Storage(unittest.TestCase):
         self.assertEqual(self.keys("music/" + s.user_id), [])
         self.assertEqual(os.listdir(cache), [])
 
+    def subsonic_query(self, s):
+        secret = s.post("/api/auth/app-passwords", {"name": "app"}, token=s.token).json["password"]
+        salt = "s3salt"
+        t = hashlib.md5((secret + salt).encode()).hexdigest()
+        return f"u=admin&t={t}&s={salt}&v=1.16.1&c=t"
+
+    def wait_for_key(self, prefix):
+        deadline = time.time() + 60
+        while not (found := self.keys(prefix)):
+            self.assertLess(time.time(), deadline, "nothing stored under " + prefix)  # safety net
+            time.sleep(0.1)
+        return found
+
+    def integrity(self, s):
+        self.assertEqual(s.post("/api/admin/storage/integrity-check", {}, token=s.token).status, 200)
+        deadline = time.time() + 60
+        while (st := s.get("/api/admin/storage/task-status", token=s.token).json)["status"] == "running":
+            self.assertLess(time.time(), deadline, "the check never ended")  # safety net, not a timing goal
+            time.sleep(0.1)
+        self.assertEqual(st["status"], "completed", st)
+        return st["result"]
+
+    def test_covers_and_transcodes_are_objects_another_node_reads(self):
+        """An album cover and a finished transcode are stored as objects (covers/<2 hex>/<hash>.<ext> and
+        transcodes/<hash>-<codec>-<kbps>.<ext> under the prefix), nothing under the node's media folder; a
+        second node on the same PostgreSQL database and bucket (on SQLite: the same node with its local
+        copies deleted) serves the cover, scales it, and streams the stored transcode instead of making its
+        own. The integrity check takes neither for an orphan."""
+        a = self.start(S3_PREFIX="shared")
+        r = self.upload(a, "Shared Tone.mp3", self.mp3)
+        self.assertEqual(r.status, 200, r)
+        track = r.json["id"]
+        album = a.get(f"/api/tracks/{track}", token=a.token).json["album_id"]
+        body, headers = multipart(files=[("cover", "c.jpg", self.jpeg)])
+        r = a.request("POST", f"/api/albums/{album}/cover", raw=body, headers=headers, token=a.token)
+        self.assertEqual(r.status, 200, r)
+        url = r.json["cover_url"]
+        media_path = url[len("/api/media/"):]
+        self.assertIn("shared/" + media_path, self.keys("shared/covers/"))  # beside the upload's own (its tags')
+        self.assertEqual(self.s3(self.store["S3_ENDPOINT"] + "/" + BUCKET + "/shared/" + media_path), (200, self.jpeg))
+        self.assertFalse(os.path.exists(os.path.join(a.dir, "media", "covers")), "no cover under the media folder")
+        got = a.get(url)
+        self.assertEqual((got.status, got.body), (200, self.jpeg))
+        made = a.get(f"/api/tracks/{track}/stream?format=mp3&bitrate=64", token=a.token)
+        self.assertEqual(made.status, 200, made)
+        [key] = self.wait_for_key("shared/transcodes/")
+        self.assertTrue(key.endswith("-mp3-64.mp3"), key)
+        self.assertEqual(self.s3(self.store["S3_ENDPOINT"] + "/" + BUCKET + "/" + key), (200, made.body))
+        # Told apart from a transcode of its own: the stored object now holds other bytes.
+        marker = made.body[: len(made.body) // 2]
+        self.assertEqual(self.put_object(key, marker), 200)
+
+        if os.environ.get("SOUNDTIME_IT_ENGINE") == "postgres":
+            # A second node: its own data folder, A's database and bucket (A drops the database: B stops first).
+            b = Server(engine="sqlite", env=self.env(S3_PREFIX="shared", DATABASE_URL=a.env["DATABASE_URL"]))
+            b.engine = "postgres"
+            b.start()
+            self.addCleanup(b.stop)
+            b.token = a.token
+        else:
+            b = a
+            for folder in ("s3-cache", os.path.join("cache", "transcodes")):
+                for name in os.listdir(os.path.join(a.dir, folder)):
+                    os.remove(os.path.join(a.dir, folder, name))
+        got = b.get(url)
+        self.assertEqual((got.status, got.body), (200, self.jpeg))
+        q = self.subsonic_query(b)
+        art = b.get(f"/rest/getCoverArt?id={album}&size=64&{q}")
+        self.assertEqual(art.status, 200, art)
+        self.assertEqual(art.header("Content-Type"), "image/jpeg")
+        self.assertTrue(art.body.startswith(b"\xff\xd8") and len(art.body) < len(self.jpeg), "a smaller JPEG")
+        again = b.get(f"/api/tracks/{track}/stream?format=mp3&bitrate=64", token=b.token)
+        self.assertEqual((again.status, again.body), (200, marker), "the stored transcode, not a new one")
+
+        result = self.integrity(a)
+        self.assertEqual((result["orphan_count"], result["orphan_objects"]), (0, []), result)
+
+    def put_object(self, key, data):
+        path = os.path.join(self.rgw, "object.bin")
+        with open(path, "wb") as f:
+            f.write(data)
+        return self.s3("-X", "PUT", "--data-binary", "@" + path, self.store["S3_ENDPOINT"] + "/" + BUCKET + "/" + key)[0]
+
     def test_the_integrity_check_reads_the_bucket(self):
         """A track whose object went away is reported missing; an object no track names, an orphan."""
         s = self.start(S3_PREFIX="integrity")  # a prefix of its own: the other tests' objects are not ours
@@ -140,13 +228,7 @@ class S3Storage(unittest.TestCase):
         base = self.store["S3_ENDPOINT"] + "/" + BUCKET + "/integrity/" + s.user_id
         self.assertEqual(self.s3("-X", "DELETE", base + "/Lost.mp3")[0], 204)
         self.assertEqual(self.s3("-X", "PUT", "--data-binary", "stray", base + "/stray.bin")[0], 200)
-        self.assertEqual(s.post("/api/admin/storage/integrity-check", {}, token=s.token).status, 200)
-        deadline = time.time() + 60
-        while (st := s.get("/api/admin/storage/task-status", token=s.token).json)["status"] == "running":
-            self.assertLess(time.time(), deadline, "the check never ended")  # safety net, not a timing goal
-            time.sleep(0.1)
-        self.assertEqual(st["status"], "completed", st)
-        result = st["result"]
+        result = self.integrity(s)
         self.assertEqual((result["total_checked"], result["healthy"]), (2, 1), result)
         self.assertEqual([m["track_id"] for m in result["missing"]], [lost.json["id"]])
         self.assertEqual(result["orphan_objects"], [s.user_id + "/stray.bin"])
@@ -186,6 +268,15 @@ class S3Storage(unittest.TestCase):
             ids[name] = (r.json["id"], body)
         uploads = os.path.join(s.dir, "music", s.user_id)
         self.assertEqual(sorted(os.listdir(uploads)), ["One.mp3", "Two.mp3"])
+        album = s.get(f"/api/tracks/{ids['One.mp3'][0]}", token=s.token).json["album_id"]
+        body, headers = multipart(files=[("cover", "c.jpg", self.jpeg)])
+        cover_url = s.request("POST", f"/api/albums/{album}/cover", raw=body, headers=headers, token=s.token).json["cover_url"]
+        cover_file = os.path.join(s.dir, "media", cover_url[len("/api/media/"):])
+        self.assertTrue(os.path.isfile(cover_file))
+        covers = os.path.join(s.dir, "media", "covers")  # also the ones the uploads' tags carried
+        local_covers = lambda: sorted(os.path.relpath(os.path.join(d, f), os.path.join(s.dir, "media"))
+                                      for d, _, files in os.walk(covers) for f in files)
+        before = local_covers()
         s.proc.send_signal(signal.SIGTERM)  # not stop(): it would remove the data directory
         self.assertEqual(s.proc.wait(timeout=30), 0)
         shared = {"SOUNDTIME_DATA_DIR": s.dir, **{k: s.env[k] for k in ("DATABASE_URL",) if k in s.env}}
@@ -209,8 +300,11 @@ class S3Storage(unittest.TestCase):
                                  base + "/One.mp3")[0], 200)
         r = same_library().cli("storage", "migrate", "--to", "s3")
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
-        self.assertIn("2 moved, 0 failed", r.stdout)
+        self.assertIn("2 tracks moved, 0 failed; covers: 0 failed", r.stdout)
+        self.assertIn("%d covers to move" % len(before), r.stdout)
         self.assertEqual(os.listdir(uploads), [], "the local copies are removed once the rows name the objects")
+        self.assertEqual(local_covers(), [])
+        self.assertEqual(self.keys("migrate/covers/"), ["migrate/" + c for c in before])
         self.assertEqual(sorted(self.keys("migrate/" + s.user_id)),
                          ["migrate/%s/One.mp3" % s.user_id, "migrate/%s/Two.mp3" % s.user_id])
         r = same_library().cli("storage", "migrate", "--to", "s3")
@@ -221,12 +315,17 @@ class S3Storage(unittest.TestCase):
             part = on_s3.get(f"/api/tracks/{track}/stream", token=s.token, headers={"Range": "bytes=10-99"})
             self.assertEqual(part.status, 206, part)
             self.assertEqual(part.body, body[10:100])
+        self.assertEqual(on_s3.get(cover_url).body, self.jpeg)
         self.assertEqual(on_s3.stop()[0], 0)
 
         r = same_library().cli("storage", "migrate", "--to", "local")
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
-        self.assertIn("2 moved, 0 failed", r.stdout)
+        self.assertIn("2 tracks moved, 0 failed; covers: 0 failed", r.stdout)
         self.assertEqual(self.keys("migrate/" + s.user_id), [])
+        self.assertEqual(self.keys("migrate/covers/"), [])
+        self.assertEqual(local_covers(), before)
+        with open(cover_file, "rb") as f:
+            self.assertEqual(f.read(), self.jpeg)
         for name, (track, body) in ids.items():
             with open(os.path.join(uploads, name), "rb") as f:
                 self.assertEqual(f.read(), body)

@@ -13,44 +13,12 @@
 #include <vector>
 
 #include "library/object_range_reader.hpp"
+#include "unit/library/memory_store.hpp"
 
 using namespace st::library;
 namespace fs = std::filesystem;
 
 namespace {
-
-class MemoryStore final : public ObjectStore {
- public:
-  std::map<std::string, std::string> objects;
-  std::atomic<int> reads{0};
-  std::atomic<bool> fail_midway{false};
-
-  std::string describe() const override { return "memory"; }
-  void put_file(const std::string& key, const std::string& path, std::string_view) override {
-    std::ifstream in(path, std::ios::binary);
-    objects[key].assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
-  std::optional<ObjectMeta> head(const std::string& key) override {
-    auto it = objects.find(key);
-    if (it == objects.end()) return std::nullopt;
-    return ObjectMeta{it->second.size(), "e"};
-  }
-  void read(const std::string& key, std::optional<std::pair<std::uint64_t, std::uint64_t>> range,
-            const std::function<bool(std::string_view)>& sink) override {
-    ++reads;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // concurrent askers overlap
-    auto it = objects.find(key);
-    if (it == objects.end()) throw StorageError(StorageError::Kind::not_found, "no " + key);
-    std::string_view all = it->second;
-    if (range) all = all.substr(range->first, range->second - range->first + 1);
-    sink(all.substr(0, all.size() / 2));
-    if (fail_midway) throw StorageError(StorageError::Kind::unavailable, "connection reset");
-    sink(all.substr(all.size() / 2));
-  }
-  void remove(const std::string& key) override { objects.erase(key); }
-  void list(const std::string&, const std::function<void(const std::string&, const ObjectMeta&)>&) override {}
-  std::string presigned_url(const std::string& key, std::chrono::seconds) override { return "http://x/" + key; }
-};
 
 std::string slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
