@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "auth/account_service.hpp"
+#include "auth/cluster_tokens.hpp"
 #include "auth/app_passwords.hpp"
 #include "auth/instance_settings.hpp"
 #include "auth/rate_limiter.hpp"
@@ -92,6 +93,11 @@ struct ApiDeps {
   model::ClusterLocks* cluster = nullptr;
   std::string node_name;
   std::function<bool()> leads;
+  // What a node shows another when it asks for a replica (nothing on one node): sent in kClusterTokenHeader.
+  const auth::ClusterTokens* cluster_tokens = nullptr;
 };
+
+inline constexpr std::string_view kClusterTokenHeader = "X-SoundTime-Cluster";
+inline constexpr std::string_view kReplicaPurpose = "replica";
 
 }  // namespace st::api

@@ -190,6 +190,22 @@ Config config_from_env(const Getenv& env) {
       if (!name_char(static_cast<unsigned char>(ch))) ch = '-';
     c.cluster_node_name = fmt::format("{}:{}", name.substr(0, 40), c.port);
   }
+  if (auto v = env("CLUSTER_NODE_URL")) {
+    if (!(v->starts_with("http://") || v->starts_with("https://")) || v->size() > 200 ||
+        v->find_first_of(" \r\n\t") != std::string::npos)
+      throw ConfigError("CLUSTER_NODE_URL must be an http:// or https:// URL, such as http://10.0.0.2:8080");
+    c.cluster_node_url = *v;
+    while (c.cluster_node_url.ends_with('/')) c.cluster_node_url.pop_back();
+  } else {
+    std::string host = c.host;
+    if (host == "0.0.0.0" || host == "::" || host.empty()) {
+      char name[256] = {};
+      gethostname(name, sizeof name - 1);
+      host = name[0] ? name : "localhost";
+    }
+    if (host.find(':') != std::string::npos) host = "[" + host + "]";  // an IPv6 address
+    c.cluster_node_url = fmt::format("http://{}:{}", host, c.port);
+  }
   bounded("HTTP_BODY_IDLE_TIMEOUT_SECONDS", 1, 3600, c.http_body_idle_timeout_seconds);
   bounded("HTTP_MAX_CONNECTIONS_PER_IP", 1, 1'000'000, c.http_max_connections_per_ip);
   bounded("HTTP_NETWORK_WAITS_MAX", 1, 10'000, c.http_network_waits_max);

@@ -74,6 +74,9 @@ struct Config {
   // Several nodes on one PostgreSQL: this node's name in /api/admin/cluster and the logs (CLUSTER_NODE_NAME,
   // default <hostname>:<port>), and how often a node that does not lead tries to (CLUSTER_CHECK_SECONDS).
   std::string cluster_node_name;
+  // Where the other nodes reach this one's HTTP port (CLUSTER_NODE_URL, default http://<HOST or the
+  // hostname>:<port>): a follower fetches replicated tracks from the leader there.
+  std::string cluster_node_url;
   unsigned cluster_check_seconds = 2;
   unsigned http_header_timeout_seconds = 30;          // HTTP_HEADER_TIMEOUT_SECONDS: a new connection's first headers
   unsigned http_body_idle_timeout_seconds = 30;       // HTTP_BODY_IDLE_TIMEOUT_SECONDS: a body stalled this long is cut

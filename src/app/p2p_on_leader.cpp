@@ -42,6 +42,11 @@ void P2pOnLeader::reconfigure() {
   if (n && configure_) configure_(*n);
 }
 
+std::shared_ptr<p2p::Node> P2pOnLeader::running() {
+  std::lock_guard l(mu_);
+  return node_;
+}
+
 std::shared_ptr<p2p::Node> P2pOnLeader::node() {
   std::lock_guard l(mu_);
   if (!node_)
@@ -63,9 +68,13 @@ std::vector<library::P2pSearchHit> P2pOnLeader::search(std::string_view q, std::
 }
 std::int64_t P2pOnLeader::remote_track_count(std::string_view id) { return node()->remote_track_count(id); }
 std::string P2pOnLeader::materialize(std::string_view hash, std::chrono::milliseconds max_wait) {
-  return node()->materialize(hash, max_wait);
+  if (auto n = running()) return n->materialize(hash, max_wait);
+  if (through_leader_) return through_leader_(hash);
+  return node()->materialize(hash, max_wait);  // throws: another node runs it
 }
 std::unique_ptr<library::ProgressiveBlob> P2pOnLeader::open_progressive(std::string_view hash) {
+  if (auto n = running()) return n->open_progressive(hash);
+  if (through_leader_) return nullptr;  // the whole file, through the leader
   return node()->open_progressive(hash);
 }
 std::vector<library::DeviceSyncResult> P2pOnLeader::sync_devices(std::string_view user) {

@@ -1,7 +1,8 @@
 #pragma once
 // The P2P node of a cluster runs on its leader only (one node opens the P2P port and syncs with peers).
 // Routes hold this stand-in: it forwards to the node while this process leads, and answers 503 with the
-// reason while another node does. On one node (SQLite) the node runs from start to stop as before.
+// reason while another node does, but for replicated tracks' bytes, which a follower gets through the
+// leader (through_leader). On one node (SQLite) the node runs from start to stop as before.
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -21,6 +22,8 @@ class P2pOnLeader final : public library::P2pService {
   void lead(bool leading);
   // Applies configure() to the running node again (the admin changed the sharing settings).
   void reconfigure();
+  // How a follower gets a replica's bytes (a local file) while another node leads. Set before serving.
+  void set_through_leader(std::function<std::string(std::string_view content_hash)> f) { through_leader_ = std::move(f); }
 
   library::P2pStatus status() override;
   std::vector<model::PeerRecord> peers() override;
@@ -40,7 +43,9 @@ class P2pOnLeader final : public library::P2pService {
  private:
   // The running node; throws model::DomainError (unavailable) when it runs on another node.
   std::shared_ptr<p2p::Node> node();
+  std::shared_ptr<p2p::Node> running();  // or nothing
 
+  std::function<std::string(std::string_view)> through_leader_;
   std::function<std::unique_ptr<p2p::Node>()> make_;
   std::function<void(p2p::Node&)> configure_;
   std::mutex change_mu_;  // one lead() at a time

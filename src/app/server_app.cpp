@@ -15,6 +15,7 @@
 #include "subsonic/routes.hpp"
 #include "app/leadership.hpp"
 #include "app/listing_wiring.hpp"
+#include "app/leader_replicas.hpp"
 #include "app/p2p_on_leader.hpp"
 #include "app/p2p_wiring.hpp"
 #include "app/routes_wiring.hpp"
@@ -248,6 +249,13 @@ int serve(const Config& c) {
 
   // Peer-to-peer runs only when configured (P2P_ENABLED=true).
   deps.blocklist = s.blocklist.get();
+  // Several nodes: a follower plays replicated tracks through the leader, which answers only its peers.
+  std::unique_ptr<auth::ClusterTokens> cluster_tokens;
+  std::unique_ptr<LeaderReplicas> leader_replicas;
+  if (s.cluster_locks) {
+    cluster_tokens = std::make_unique<auth::ClusterTokens>(c.jwt_secret);
+    deps.cluster_tokens = cluster_tokens.get();
+  }
   std::unique_ptr<P2pOnLeader> node;  // the P2P node, running while this process leads
   std::function<void(std::string_view)> p2p_follow;  // the node follows its settings (set with the node)
   auto track_health = db::make_track_health_repository(*s.pool);
@@ -273,6 +281,13 @@ int serve(const Config& c) {
       n.set_policy(on ? s.settings->flag("p2p_enabled") : true, mode ? *mode == "friends" : c.p2p_friends_only);
     };
     node = std::make_unique<P2pOnLeader>(make_node, apply_policy);
+    if (s.cluster_locks) {
+      LeaderReplicas::announce(*s.settings_repo, c.cluster_node_name, c.cluster_node_url);
+      leader_replicas = std::make_unique<LeaderReplicas>(*s.cluster_locks, *s.settings_repo, *cluster_tokens,
+                                                         (std::filesystem::path(c.data_dir) / "cache" / "leader-replicas").string(),
+                                                         c.p2p_cache_bytes);
+      node->set_through_leader([r = leader_replicas.get()](std::string_view hash) { return r->materialize(hash); });
+    }
     deps.p2p = node.get();
     subsonic_deps.p2p = node.get();
     deps.p2p_enabled = true;

@@ -64,7 +64,11 @@ std::unique_ptr<model::ClusterLease> PgClusterLocks::try_take(std::string_view n
 std::vector<model::LockHolder> PgClusterLocks::holders() {
   auto c = pool_.acquire();
   auto rows = c->query(std::string("SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-                                   "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 AND l.classid = ") +
+                                   // pg_locks shows every database of the server: only ours (another
+                                   // SoundTime instance may keep its database beside this one).
+                                   "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 "
+                                   "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+                                   "AND l.classid = ") +
                        kLockClass + " AND a.application_name LIKE 'soundtime:%' ORDER BY a.backend_start");
   std::vector<model::LockHolder> out;
   for (const auto& row : rows.rows) {

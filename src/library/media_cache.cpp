@@ -11,7 +11,12 @@ namespace st::library {
 namespace fs = std::filesystem;
 
 MediaCache::MediaCache(ObjectStore& store, std::string dir, std::uint64_t max_bytes)
-    : store_(store), dir_(std::move(dir)), max_bytes_(max_bytes) {
+    : MediaCache([&store](const std::string& key, const std::function<bool(std::string_view)>& sink) {
+        store.read(key, std::nullopt, sink);
+      }, std::move(dir), max_bytes) {}
+
+MediaCache::MediaCache(Source source, std::string dir, std::uint64_t max_bytes)
+    : source_(std::move(source)), dir_(std::move(dir)), max_bytes_(max_bytes) {
   fs::create_directories(dir_);
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(dir_, ec)) {
@@ -77,8 +82,10 @@ bool MediaCache::present_locked(std::map<std::string, Entry>::iterator it) {
 }
 
 std::string MediaCache::local_path(const std::string& file_path) {
-  if (!is_object_path(file_path)) return file_path;
-  std::string key = object_key(file_path);
+  return is_object_path(file_path) ? fetch(object_key(file_path)) : file_path;
+}
+
+std::string MediaCache::fetch(const std::string& key) {
   std::string path = copy_path(key);
   std::string name = fs::path(path).filename().string();
   {
@@ -96,7 +103,7 @@ std::string MediaCache::local_path(const std::string& file_path) {
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> out(std::fopen(part.c_str(), "wb"), &std::fclose);
     if (!out) throw StorageError(StorageError::Kind::unavailable, "cannot write the media cache in " + dir_);
     bool short_write = false;
-    store_.read(key, std::nullopt, [&](std::string_view piece) {
+    source_(key, [&](std::string_view piece) {
       if (std::fwrite(piece.data(), 1, piece.size(), out.get()) != piece.size()) return !(short_write = true);
       size += piece.size();
       return true;

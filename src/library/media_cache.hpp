@@ -1,10 +1,12 @@
 #pragma once
 // Local copies of objects (STORAGE_BACKEND=s3) for what must read a file: tag reading, waveforms,
-// transcodes, downloads, and the streams of recently played tracks. Bounded in bytes (S3_CACHE_MAX_SIZE):
+// transcodes, downloads, covers, and the streams of recently played tracks. (A cluster's follower keeps its
+// copies of the leader's replicated tracks in one too, the leader as its store.) Bounded in bytes (S3_CACHE_MAX_SIZE):
 // the least recently used copies go first. A copy is fetched once however many ask at the same time, and
 // written under a temporary name first, so a reader never sees half an object. Thread-safe.
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -17,12 +19,18 @@ namespace st::library {
 
 class MediaCache {
  public:
+  // Reads a whole object into sink (false from the sink stops). Throws StorageError.
+  using Source = std::function<void(const std::string& key, const std::function<bool(std::string_view)>& sink)>;
+
   // Removes what an interrupted fetch left in dir and takes the copies already there into account.
   MediaCache(ObjectStore& store, std::string dir, std::uint64_t max_bytes);
+  MediaCache(Source source, std::string dir, std::uint64_t max_bytes);
 
   // A local path with the track's bytes: file_path itself for a local file, else the object's copy
   // (fetched now when absent). Throws StorageError.
   std::string local_path(const std::string& file_path);
+  // The copy of key, fetched now when absent. Throws StorageError.
+  std::string fetch(const std::string& key);
   // The copy of key when there is one (and marks it used); never fetches.
   std::optional<std::string> cached(const std::string& key);
   // Takes a local file (just stored under key) as its copy: moved, not copied, when on the same filesystem.
@@ -41,7 +49,7 @@ class MediaCache {
   void evict_locked(const std::string& keep);
   bool present_locked(std::map<std::string, Entry>::iterator it);
 
-  ObjectStore& store_;
+  Source source_;
   std::string dir_;
   std::uint64_t max_bytes_;
   mutable std::mutex mu_;
