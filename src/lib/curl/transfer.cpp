@@ -98,13 +98,48 @@ std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
   return len;
 }
 
+// A body given whole can be sent again (libcurl does when a kept-alive connection turns out closed).
+int on_seek(void* user, curl_off_t offset, int origin) {
+  auto* s = static_cast<State*>(user);
+  if (s->t->reader || origin != SEEK_SET || offset < 0 || static_cast<std::size_t>(offset) > s->t->body.size())
+    return CURL_SEEKFUNC_CANTSEEK;
+  s->body_left = s->t->body.substr(static_cast<std::size_t>(offset));
+  return CURL_SEEKFUNC_OK;
+}
+
+// One handle per thread, reset between transfers: its connection cache keeps connections (to the object
+// store, mostly) open, so a ranged read is one request instead of a TCP (and TLS) handshake and a request.
+// A transfer started from another's callbacks on the same thread gets a fresh handle, and so does one whose
+// body comes from a reader: it could not be sent again on a fresh connection if the kept one was closed.
+struct ThreadHandle {
+  detail::Easy easy;
+  bool busy = false;
+};
+
 }  // namespace
 
 TransferReply transfer(const Transfer& t) {
-  auto c = detail::new_easy();
+  thread_local ThreadHandle mine;
+  detail::Easy fresh;
+  CURL* e = nullptr;
+  bool reuse = !mine.busy && !t.reader;
+  if (reuse) {
+    if (mine.easy) curl_easy_reset(mine.easy.get());
+    else mine.easy = detail::new_easy();
+    e = mine.easy.get();
+    mine.busy = true;
+  } else {
+    fresh = detail::new_easy();
+    e = fresh.get();
+  }
+  struct Release {
+    ThreadHandle* h;
+    ~Release() {
+      if (h) h->busy = false;
+    }
+  } release{reuse ? &mine : nullptr};
   TransferReply reply;
-  State state{c.get(), &t, &reply, t.body};
-  CURL* e = c.get();
+  State state{e, &t, &reply, t.body};
   curl_easy_setopt(e, CURLOPT_URL, t.url.c_str());
   curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
@@ -124,6 +159,8 @@ TransferReply transfer(const Transfer& t) {
     curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
     curl_easy_setopt(e, CURLOPT_READFUNCTION, &on_read);
     curl_easy_setopt(e, CURLOPT_READDATA, &state);
+    curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, &on_seek);
+    curl_easy_setopt(e, CURLOPT_SEEKDATA, &state);
     std::optional<std::uint64_t> size = t.reader ? t.body_size : std::optional<std::uint64_t>(t.body.size());
     if (size) curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(*size));
     curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, t.method.c_str());
