@@ -35,7 +35,7 @@ def multipart(field, filename, data):
 class Nginx:
     """Debian's nginx running deploy/nginx.conf with loopback substitutions, in its own prefix."""
 
-    def __init__(self, upstream_port):
+    def __init__(self, upstream_port, more_upstreams=()):
         self.dir = tempfile.mkdtemp(prefix="soundtime-nginx-")
         os.chmod(self.dir, 0o755)
         self.https_port = harness.free_port()
@@ -48,7 +48,7 @@ class Nginx:
         with open(os.path.join(ROOT, "deploy", "nginx.conf")) as f:
             site = f.read()
         subs = [
-            (r"server 127\.0\.0\.1:8080;", f"server 127.0.0.1:{upstream_port};"),
+            (r"server 127\.0\.0\.1:8080;", "\n    ".join(f"server 127.0.0.1:{p};" for p in (upstream_port, *more_upstreams))),
             (r"listen 443 ssl http2;", f"listen 127.0.0.1:{self.https_port} ssl http2;"),
             (r"listen 80;", f"listen 127.0.0.1:{self.http_port};"),
             (r"\s*listen \[::\]:\d+[^;]*;", ""),
@@ -212,13 +212,122 @@ class NginxTest(unittest.TestCase):
                          "another client was limited: X-Forwarded-For from the trusted proxy is ignored")
 
 
+class ClusterBehindNginx(unittest.TestCase):
+    """deploy/nginx.conf with two upstream servers: two nodes on one PostgreSQL database keeping their audio
+    and covers in one S3 store (Ceph radosgw), as an operator runs them. Through nginx (round robin) an
+    upload lands on one node and every range, cover and transcode request alternates between them; a logout
+    and a deletion made through either are honoured by both at once."""
+
+    @classmethod
+    def setUpClass(cls):
+        if not harness.PG_ADMIN_URL:
+            raise unittest.SkipTest("needs PostgreSQL (SOUNDTIME_TEST_PG_URL)")
+        cls.rgw = tempfile.mkdtemp(prefix="soundtime-nginx-rgw-")
+        out = subprocess.run([os.path.join(ROOT, "scripts", "radosgw.sh"), "start", cls.rgw], capture_output=True,
+                             text=True, timeout=180)  # safety net
+        if out.returncode != 0:
+            subprocess.run([os.path.join(ROOT, "scripts", "radosgw.sh"), "stop", cls.rgw])
+            raise AssertionError("radosgw.sh start failed: " + out.stderr)
+        store = dict(line.split("=", 1) for line in out.stdout.split() if "=" in line)
+        env = {"STORAGE_BACKEND": "s3", "S3_ENDPOINT": store["S3_ENDPOINT"], "S3_BUCKET": "cluster",
+               "S3_ACCESS_KEY": store["S3_ACCESS_KEY"], "S3_SECRET_KEY": store["S3_SECRET_KEY"],
+               "S3_CREATE_BUCKET": "true", "TRUSTED_PROXIES": "127.0.0.1", "CLUSTER_CHECK_SECONDS": "1"}
+        cls.nodes = []
+        try:
+            a = harness.Server(env=dict(env, CLUSTER_NODE_NAME="node-a"), engine="postgres").start()
+            cls.nodes.append(a)
+            b = harness.Server(env=dict(env, CLUSTER_NODE_NAME="node-b", DATABASE_URL=a.env["DATABASE_URL"]),
+                               engine="sqlite")
+            b.engine = "postgres"  # A's database: A drops it
+            cls.nodes.insert(0, b.start())
+            cls.nginx = Nginx(a.port, (b.port,)).start()
+        except Exception:
+            cls.tearDownClass()
+            raise
+        cls.mp3 = os.path.join(cls.rgw, "tone.mp3")
+        subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=330:duration=30",
+                        "-c:a", "libmp3lame", "-b:a", "192k", "-metadata", "title=Behind nginx", cls.mp3], check=True)
+
+    @classmethod
+    def tearDownClass(cls):
+        if getattr(cls, "nginx", None):
+            cls.nginx.stop()
+        for s in cls.nodes:  # B first: A drops the database
+            s.stop()
+        subprocess.run([os.path.join(ROOT, "scripts", "radosgw.sh"), "stop", cls.rgw])
+        shutil.rmtree(cls.rgw, ignore_errors=True)
+
+    def until(self, predicate, what):
+        """The other node hears of a change through PostgreSQL (NOTIFY): polled; the bound is a safety net."""
+        deadline = time.time() + 10
+        while not predicate():
+            self.assertLess(time.time(), deadline, "timed out waiting for " + what)
+            time.sleep(0.05)
+
+    def test_two_nodes_serve_one_library_from_the_store(self):
+        n = self.nginx
+        auth = n.request("POST", "/api/setup/admin", {"username": "admin", "email": "a@example.org",
+                                                      "password": "admin-password-1"})
+        self.assertEqual(auth.status, 201, auth)
+        token = auth.json["tokens"]["access_token"]
+        # Private: every stream and cover needs a live session (on a public instance anyone may play).
+        r = n.request("PUT", "/api/admin/settings/instance_private", {"value": "true"}, token=token)
+        self.assertEqual(r.status, 200, r)
+        for s in self.nodes:
+            self.until(lambda: s.get("/api/tracks").status == 401, "the other node to hear of the setting")
+        with open(self.mp3, "rb") as f:
+            data = f.read()
+        body, ctype = multipart("file", "tone.mp3", data)
+        up = n.request("POST", "/api/upload", raw=body, headers={"Content-Type": ctype}, token=token)
+        self.assertEqual(up.status, 200, up)
+        track = up.json["id"]
+        album = n.request("GET", f"/api/tracks/{track}", token=token).json["album_id"]
+        png = subprocess.run(["ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i", "color=c=navy:s=64x64", "-frames:v", "1",
+                              "-f", "image2pipe", "-vcodec", "png", "-"], capture_output=True, check=True).stdout
+        body, ctype = multipart("cover", "c.png", png)
+        cover = n.request("POST", f"/api/albums/{album}/cover", raw=body, headers={"Content-Type": ctype}, token=token)
+        self.assertEqual(cover.status, 200, cover)
+
+        # Round robin: consecutive requests go to both nodes; every answer is the same.
+        for i in range(4):
+            first = 1000 * i
+            part = n.request("GET", f"/api/tracks/{track}/stream", headers={"Range": f"bytes={first}-{first + 4095}"},
+                             token=token)
+            self.assertEqual((part.status, part.body), (206, data[first:first + 4096]), part)
+            self.assertEqual(n.request("GET", cover.json["cover_url"], token=token).body, png)
+            mp3 = n.request("GET", f"/api/tracks/{track}/stream?format=mp3&bitrate=64", token=token)
+            self.assertEqual(mp3.status, 200, mp3)
+        for s in self.nodes:  # and each node answers for itself
+            self.assertEqual(s.get(cover.json["cover_url"], token=token).body, png)
+            self.assertEqual(s.get(f"/api/tracks/{track}/stream", token=token).body, data)
+
+        # A logout through nginx (one node) ends the session on both.
+        other = n.request("POST", "/api/auth/login", {"username": "admin", "password": "admin-password-1"})
+        self.assertEqual(other.status, 200, other)
+        t2, refresh = other.json["tokens"]["access_token"], other.json["tokens"]["refresh_token"]
+        for s in self.nodes:
+            self.assertEqual(s.get(f"/api/tracks/{track}/stream", token=t2, headers={"Range": "bytes=0-9"}).status, 206)
+        out = n.request("POST", "/api/auth/logout", {"refresh_token": refresh}, token=t2)
+        self.assertIn(out.status, (200, 204), out)
+        for s in self.nodes:
+            self.until(lambda: s.get(f"/api/tracks/{track}/stream", token=t2, headers={"Range": "bytes=0-9"}).status == 401,
+                       "the session to end on " + s.env["CLUSTER_NODE_NAME"])
+            self.assertEqual(s.get("/api/auth/me", token=t2).status, 401)
+
+        # A deletion through nginx: gone on both nodes and from the store.
+        self.assertEqual(n.request("DELETE", f"/api/tracks/{track}", token=token).status, 204)
+        for s in self.nodes:
+            self.assertEqual(s.get(f"/api/tracks/{track}/stream", token=token).status, 404)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", default=os.path.join(ROOT, "build", "soundtime"))
     ap.add_argument("--summary")
     args = ap.parse_args()
     harness.BINARY = os.path.abspath(args.binary)
-    suite = unittest.defaultTestLoader.loadTestsFromTestCase(NginxTest)
+    suite = unittest.TestSuite([unittest.defaultTestLoader.loadTestsFromTestCase(NginxTest),
+                                unittest.defaultTestLoader.loadTestsFromTestCase(ClusterBehindNginx)])
     result = unittest.TextTestRunner(verbosity=2).run(suite)
     bad = len(result.failures) + len(result.errors)
     passed = result.testsRun - bad
