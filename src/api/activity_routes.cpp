@@ -27,7 +27,7 @@ json::object history_entry(const model::HistoryEntry& e) {
   return o;
 }
 
-std::string existing_track(ApiDeps& d, const http::Request& req, std::string_view param) {
+std::string existing_track(ActivityDeps& d, const http::Request& req, std::string_view param) {
   auto id = uuid_param(req, param, "Track not found");
   if (!d.catalog->find_track(id)) model::throw_not_found("Track not found");
   return id;
@@ -49,16 +49,16 @@ double number(const json::object& o, std::string_view key, bool required) {
 
 }  // namespace
 
-void add_activity_routes(http::Router& r, ApiDeps& d) {
+void add_activity_routes(http::Router& r, ActivityDeps& d) {
   r.get("/api/favorites", [&d](http::Request& req) {
-    auto who = require_user(d, req);
+    auto who = require_user(d.guard, req);
     auto page = page_param(req);
     auto res = d.activity->favorites(who.user.id, page);
     return json_response(
         200, paginated(to_array(res.items, [](const auto& t) { return track_response(t); }), res.total, page));
   });
   r.get("/api/favorites/check", [&d](http::Request& req) {
-    auto who = require_user(d, req);
+    auto who = require_user(d.guard, req);
     auto raw = req.query("track_ids");
     if (!raw) model::throw_bad_request("Missing query parameter 'track_ids'");
     std::vector<std::string> ids;
@@ -69,18 +69,18 @@ void add_activity_routes(http::Router& r, ApiDeps& d) {
     return json_response(200, a);
   });
   r.post("/api/favorites/{track_id}", [&d](http::Request& req) {
-    auto who = require_user(d, req);
+    auto who = require_user(d.guard, req);
     d.activity->add_favorite(who.user.id, existing_track(d, req, "track_id"), util::now_micros());
     return http::Response::empty(204);
   });
   r.del("/api/favorites/{track_id}", [&d](http::Request& req) {
-    auto who = require_user(d, req);
+    auto who = require_user(d.guard, req);
     d.activity->remove_favorite(who.user.id, uuid_param(req, "track_id", "Track not found"));
     return http::Response::empty(204);
   });
 
   r.post("/api/history", [&d](http::Request& req) {
-    auto who = require_user(d, req);
+    auto who = require_user(d.guard, req);
     auto body = parse_object(req);
     auto track_id = util::normalize_uuid(require_string(body, "track_id"));
     auto track = track_id ? d.catalog->find_track(*track_id) : std::nullopt;
@@ -105,19 +105,19 @@ void add_activity_routes(http::Router& r, ApiDeps& d) {
     return http::Response::empty(201);
   });
   r.get("/api/history", [&d](http::Request& req) {
-    auto who = require_user(d, req);
+    auto who = require_user(d.guard, req);
     auto page = page_param(req);
     auto res = d.activity->history(who.user.id, page);
     return json_response(200, paginated(to_array(res.items, history_entry), res.total, page));
   });
   r.get("/api/history/recent", [&d](http::Request& req) {
-    auto who = require_user(d, req);
+    auto who = require_user(d.guard, req);
     auto per_page = page_param(req, 6, 50).per_page;
     return json_response(200, to_array(d.activity->recent_distinct(who.user.id, per_page), history_entry));
   });
 
   r.get("/api/tracks/trending", [&d](http::Request& req) {
-    gate(d, req);
+    gate(d.guard, req);
     auto window = req.query("window").value_or("24h");
     std::int64_t hours = window == "1h" ? 1 : window == "7d" ? 24 * 7 : 24;
     auto limit = count_param(req, "limit", 20, 100);
@@ -126,7 +126,7 @@ void add_activity_routes(http::Router& r, ApiDeps& d) {
   });
 
   r.post("/api/radio/next", [&d](http::Request& req) {
-    auto who = require_user(d, req);
+    auto who = require_user(d.guard, req);
     auto body = parse_object(req);
     library::RadioRequest rr;
     rr.seed_type = require_string(body, "seed_type");
@@ -159,7 +159,7 @@ void add_activity_routes(http::Router& r, ApiDeps& d) {
   });
 
   r.get("/api/users/{id}", [&d](http::Request& req) {
-    gate(d, req);
+    gate(d.guard, req);
     auto u = d.accounts.get_user(uuid_param(req, "id", "User not found"));
     json::object o;
     o["id"] = u.id;

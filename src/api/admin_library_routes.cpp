@@ -73,9 +73,9 @@ json::value task_status(const library::TaskState& s) {
 
 }  // namespace
 
-void add_admin_library_routes(http::Router& r, ApiDeps& d) {
+void add_admin_library_routes(http::Router& r, AdminLibraryDeps& d) {
   r.get("/api/admin/storage/status", [&d](http::Request& req) {
-    require_admin(d, req);
+    require_admin(d.guard, req);
     auto m = d.catalog->metadata_counts();
     json::object o;
     o["backend"] = d.objects ? "s3" : "local";
@@ -87,17 +87,17 @@ void add_admin_library_routes(http::Router& r, ApiDeps& d) {
     return json_response(200, o);
   });
   r.post("/api/admin/storage/integrity-check", [&d](http::Request& req) {
-    require_admin(d, req);
+    require_admin(d.guard, req);
     if (!d.tasks->start_integrity_check()) model::throw_conflict("A storage task is already running");
     return json_response(200, started("integrity-check"));
   });
   r.post("/api/admin/storage/sync", [&d](http::Request& req) {
-    require_admin(d, req);
+    require_admin(d.guard, req);
     if (!d.tasks->start_sync()) model::throw_conflict("A storage task is already running");
     return json_response(200, started("sync"));
   });
   r.get("/api/admin/storage/task-status", [&d](http::Request& req) {
-    require_admin(d, req);
+    require_admin(d.guard, req);
     return json_response(200, task_status(d.tasks->state()));
   });
 }

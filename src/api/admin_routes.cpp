@@ -29,16 +29,16 @@ std::string setting_value(const json::object& body) {
   model::throw_bad_request("Field 'value' must be a string");
 }
 
-void add_user_routes(http::Router& r, ApiDeps& d) {
+void add_user_routes(http::Router& r, AdminDeps& d) {
   r.get("/api/admin/users", [&d](http::Request& req) {
-    require_admin(d, req);
+    require_admin(d.guard, req);
     json::array out;
     for (const auto& u : d.accounts.list_users()) out.push_back(admin_user(u));
     return json_response(200, out);
   });
 
   r.post("/api/admin/users", [&d](http::Request& req) {
-    require_admin(d, req);
+    require_admin(d.guard, req);
     auto body = parse_object(req);
     auto a = new_account(body);
     auto role = optional_string(body, "role").value_or("user");
@@ -49,7 +49,7 @@ void add_user_routes(http::Router& r, ApiDeps& d) {
   });
 
   r.put("/api/admin/users/{id}/role", [&d](http::Request& req) {
-    require_admin(d, req);
+    require_admin(d.guard, req);
     auto id = uuid_param(req, "id", "User not found");
     auto body = parse_object(req);
     auto role = model::parse_role(require_string(body, "role"));
@@ -59,7 +59,7 @@ void add_user_routes(http::Router& r, ApiDeps& d) {
   });
 
   r.put("/api/admin/users/{id}/ban", [&d](http::Request& req) {
-    auto who = require_admin(d, req);
+    auto who = require_admin(d.guard, req);
     auto id = uuid_param(req, "id", "User not found");
     auto body = parse_object(req, true);
     d.accounts.ban(who.user.id, id, optional_string(body, "reason"));
@@ -67,15 +67,15 @@ void add_user_routes(http::Router& r, ApiDeps& d) {
   });
 
   r.del("/api/admin/users/{id}/ban", [&d](http::Request& req) {
-    require_admin(d, req);
+    require_admin(d.guard, req);
     d.accounts.unban(uuid_param(req, "id", "User not found"));
     return http::Response::empty(204);
   });
 }
 
-void add_settings_routes(http::Router& r, ApiDeps& d) {
+void add_settings_routes(http::Router& r, AdminDeps& d) {
   r.get("/api/admin/settings", [&d](http::Request& req) {
-    require_admin(d, req);
+    require_admin(d.guard, req);
     json::array out;
     for (const auto& s : d.settings.list()) {
       json::object o;
@@ -89,7 +89,7 @@ void add_settings_routes(http::Router& r, ApiDeps& d) {
   });
 
   r.put("/api/admin/settings/{key}", [&d](http::Request& req) {
-    require_admin(d, req);
+    require_admin(d.guard, req);
     std::string key(req.param("key"));
     auto body = parse_object(req);
     auto stored = d.settings.put(key, setting_value(body));
@@ -101,14 +101,14 @@ void add_settings_routes(http::Router& r, ApiDeps& d) {
   });
 
   r.put("/api/admin/tos", [&d](http::Request& req) {
-    require_admin(d, req);
+    require_admin(d.guard, req);
     auto body = parse_object(req);
     d.settings.put("tos_content", require_string(body, "content"));
     return json_response(200, message("Terms of Service updated."));
   });
 
   r.del("/api/admin/tos", [&d](http::Request& req) {
-    require_admin(d, req);
+    require_admin(d.guard, req);
     d.settings.reset("tos_content");
     return json_response(200, message("Terms of Service reset to default."));
   });
@@ -116,12 +116,12 @@ void add_settings_routes(http::Router& r, ApiDeps& d) {
 
 }  // namespace
 
-void add_admin_routes(http::Router& r, ApiDeps& d) {
+void add_admin_routes(http::Router& r, AdminDeps& d) {
   add_user_routes(r, d);
   add_settings_routes(r, d);
 
   r.get("/api/admin/stats", [&d](http::Request& req) {
-    require_admin(d, req);
+    require_admin(d.guard, req);
     auto c = d.stats.admin_counts(util::now_micros());
     json::object o;
     o["total_users"] = c.total_users;

@@ -20,9 +20,9 @@ json::object describe(const model::AppPassword& p) {
 
 }  // namespace
 
-void add_app_password_routes(http::Router& r, ApiDeps& d) {
+void add_app_password_routes(http::Router& r, AppPasswordDeps& d) {
   r.post("/api/auth/app-passwords", [&d](http::Request& req) {
-    auto who = require_user(d, req);
+    auto who = require_user(d.guard, req);
     auto body = parse_object(req);
     auto created = d.app_passwords->create(who.user.id, require_string(body, "name"));
     auto o = describe(created.record);
@@ -32,13 +32,13 @@ void add_app_password_routes(http::Router& r, ApiDeps& d) {
     return res;
   });
   r.get("/api/auth/app-passwords", [&d](http::Request& req) {
-    auto who = require_user(d, req);
+    auto who = require_user(d.guard, req);
     json::array list;
     for (const auto& p : d.app_passwords->list(who.user.id)) list.push_back(describe(p));
     return json_response(200, list);
   });
   r.del("/api/auth/app-passwords/{id}", [&d](http::Request& req) {
-    auto who = require_user(d, req);
+    auto who = require_user(d.guard, req);
     d.app_passwords->revoke(who.user.id, req.param("id"));
     return http::Response::empty(204);
   });

@@ -38,7 +38,7 @@ std::optional<std::string> clean_reason(const std::optional<std::string>& raw) {
   return r;
 }
 
-json::array all(ApiDeps& d) {
+json::array all(BlocklistDeps& d) {
   json::array a;
   for (const auto& b : d.blocklist->list()) a.push_back(describe(b));
   return a;
@@ -46,19 +46,19 @@ json::array all(ApiDeps& d) {
 
 }  // namespace
 
-void add_blocklist_routes(http::Router& r, ApiDeps& d) {
+void add_blocklist_routes(http::Router& r, BlocklistDeps& d) {
   r.get("/api/admin/blocked-domains", [&d](http::Request& req) {
-    require_admin(d, req);
+    require_admin(d.guard, req);
     return json_response(200, all(d));
   });
   r.get("/api/admin/blocked-domains/export", [&d](http::Request& req) {
-    require_admin(d, req);
+    require_admin(d.guard, req);
     auto res = json_response(200, all(d));
     res.headers.set("Content-Disposition", "attachment; filename=\"soundtime-blocked-domains.json\"");
     return res;
   });
   r.post("/api/admin/blocked-domains", [&d](http::Request& req) {
-    auto who = require_admin(d, req);
+    auto who = require_admin(d.guard, req);
     auto body = parse_object(req);
     auto domain = clean_domain(require_string(body, "domain"));
     if (!domain) model::throw_bad_request("domain must be a domain name or a NodeId, without spaces");
@@ -67,7 +67,7 @@ void add_blocklist_routes(http::Router& r, ApiDeps& d) {
     return json_response(201, describe(b));
   });
   r.post("/api/admin/blocked-domains/import", [&d](http::Request& req) {
-    auto who = require_admin(d, req);
+    auto who = require_admin(d.guard, req);
     json::value v;
     try {
       v = json::parse(req.body);
@@ -98,7 +98,7 @@ void add_blocklist_routes(http::Router& r, ApiDeps& d) {
     return json_response(200, o);
   });
   r.del("/api/admin/blocked-domains/{id}", [&d](http::Request& req) {
-    require_admin(d, req);
+    require_admin(d.guard, req);
     auto id = uuid_param(req, "id", "Domain not found");
     if (!d.blocklist->remove(id)) model::throw_not_found("Domain not found");
     return http::Response::empty(204);

@@ -23,7 +23,7 @@ namespace {
 // The original's best_bitrate (the highest over the copies we can use) and best_source ("local" or
 // "p2p://<node>"), chosen among every copy of the song: its own bytes here or on peers, and other files
 // of the same song (duplicate resolution: reachable first, then format, bitrate, sample rate).
-void add_best_copy(ApiDeps& d, const model::Track& t, json::object& o) {
+void add_best_copy(CatalogDeps& d, const model::Track& t, json::object& o) {
   std::vector<model::SongCopy> copies;
   if (d.track_health) copies = d.track_health->song_copies(t.id);
   int best_bitrate = t.bitrate.value_or(0);
@@ -40,28 +40,28 @@ json::array tracks_json(const std::vector<model::Track>& tracks) {
   return to_array(tracks, [](const auto& t) { return track_response(t); });
 }
 
-http::Response track_page(ApiDeps& d, http::Request& req, const model::TrackFilter& f, model::TrackOrder order) {
-  gate(d, req);
+http::Response track_page(CatalogDeps& d, http::Request& req, const model::TrackFilter& f, model::TrackOrder order) {
+  gate(d.guard, req);
   auto page = page_param(req);
   auto result = d.catalog->list_tracks(f, order, page);
   return json_response(200, paginated(tracks_json(result.items), result.total, page));
 }
 
-void add_track_routes(http::Router& r, ApiDeps& d) {
+void add_track_routes(http::Router& r, CatalogDeps& d) {
   r.get("/api/tracks", [&d](http::Request& req) { return track_page(d, req, {}, model::TrackOrder::newest); });
   r.get("/api/tracks/recently-added",
         [&d](http::Request& req) { return track_page(d, req, {}, model::TrackOrder::newest); });
   r.get("/api/tracks/popular",
         [&d](http::Request& req) { return track_page(d, req, {}, model::TrackOrder::most_played); });
   r.get("/api/tracks/random", [&d](http::Request& req) {
-    gate(d, req);
+    gate(d.guard, req);
     model::TrackFilter f;
     if (auto g = req.query("genre"); g && !g->empty()) f.genre = *g;
     auto n = count_param(req, "count", 10, 50);
     return json_response(200, tracks_json(d.catalog->list_tracks(f, model::TrackOrder::random, {1, n}).items));
   });
   r.get("/api/tracks/my-uploads", [&d](http::Request& req) {
-    auto who = require_user(d, req);
+    auto who = require_user(d.guard, req);
     model::TrackFilter f;
     f.uploaded_by = who.user.id;
     auto page = page_param(req);
@@ -69,7 +69,7 @@ void add_track_routes(http::Router& r, ApiDeps& d) {
     return json_response(200, paginated(tracks_json(result.items), result.total, page));
   });
   r.get("/api/tracks/{id}", [&d](http::Request& req) {
-    gate(d, req);
+    gate(d.guard, req);
     auto t = d.catalog->find_track(uuid_param(req, "id", "Track not found"));
     if (!t) model::throw_not_found("Track not found");
     auto o = track_response(*t);
@@ -78,9 +78,9 @@ void add_track_routes(http::Router& r, ApiDeps& d) {
   });
 }
 
-void add_track_detail_routes(http::Router& r, ApiDeps& d) {
+void add_track_detail_routes(http::Router& r, CatalogDeps& d) {
   r.get("/api/tracks/{id}/lyrics", [&d](http::Request& req) {
-    gate(d, req);
+    gate(d.guard, req);
     auto t = d.catalog->find_track(uuid_param(req, "id", "Track not found"));
     if (!t) model::throw_not_found("Track not found");
     json::object o;
@@ -105,7 +105,7 @@ void add_track_detail_routes(http::Router& r, ApiDeps& d) {
   });
 
   r.get("/api/tracks/{id}/credits", [&d](http::Request& req) {
-    gate(d, req);
+    gate(d.guard, req);
     auto t = d.catalog->find_track(uuid_param(req, "id", "Track not found"));
     if (!t) model::throw_not_found("Track not found");
     auto artist = d.catalog->find_artist(t->artist_id);
@@ -126,23 +126,23 @@ void add_track_detail_routes(http::Router& r, ApiDeps& d) {
   });
 }
 
-void add_album_artist_routes(http::Router& r, ApiDeps& d) {
+void add_album_artist_routes(http::Router& r, CatalogDeps& d) {
   r.get("/api/albums", [&d](http::Request& req) {
-    gate(d, req);
+    gate(d.guard, req);
     auto page = page_param(req);
     auto result = d.catalog->list_albums(page, true);
     return json_response(200, paginated(to_array(result.items, [](const auto& al) { return album_response(al); }),
                                         result.total, page));
   });
   r.get("/api/albums/recent", [&d](http::Request& req) {
-    gate(d, req);
+    gate(d.guard, req);
     model::Page page{1, count_param(req, "per_page", 10, 50)};
     auto result = d.catalog->list_albums(page, true);
     return json_response(200, paginated(to_array(result.items, [](const auto& al) { return album_response(al); }),
                                         result.total, page));
   });
   r.get("/api/albums/{id}", [&d](http::Request& req) {
-    gate(d, req);
+    gate(d.guard, req);
     auto id = uuid_param(req, "id", "Album not found");
     auto al = d.catalog->find_album(id);
     if (!al) model::throw_not_found("Album not found");
@@ -151,7 +151,7 @@ void add_album_artist_routes(http::Router& r, ApiDeps& d) {
     return json_response(200, o);
   });
   r.get("/api/artists", [&d](http::Request& req) {
-    gate(d, req);
+    gate(d.guard, req);
     auto page = page_param(req);
     auto result = d.catalog->list_artists(page);
     return json_response(200, paginated(to_array(result.items, artist_response), result.total, page));
@@ -163,17 +163,17 @@ void add_album_artist_routes(http::Router& r, ApiDeps& d) {
     return json_response(200, o);
   };
   r.get("/api/artists/top", [&d, artist_list](http::Request& req) {
-    gate(d, req);
+    gate(d.guard, req);
     auto n = count_param(req, "per_page", 10, 50);
     return artist_list(d.catalog->top_artists(n), n);
   });
   r.get("/api/artists/random", [&d, artist_list](http::Request& req) {
-    gate(d, req);
+    gate(d.guard, req);
     auto n = count_param(req, "per_page", 10, 50);
     return artist_list(d.catalog->random_artists(n), n);
   });
   r.get("/api/artists/{id}", [&d](http::Request& req) {
-    gate(d, req);
+    gate(d.guard, req);
     auto id = uuid_param(req, "id", "Artist not found");
     auto ar = d.catalog->find_artist(id);
     if (!ar) model::throw_not_found("Artist not found");
@@ -188,13 +188,13 @@ void add_album_artist_routes(http::Router& r, ApiDeps& d) {
 
 }  // namespace
 
-void add_catalog_routes(http::Router& r, ApiDeps& d) {
+void add_catalog_routes(http::Router& r, CatalogDeps& d) {
   add_track_routes(r, d);
   add_track_detail_routes(r, d);
   add_album_artist_routes(r, d);
 
   r.get("/api/genres", [&d](http::Request& req) {
-    gate(d, req);
+    gate(d.guard, req);
     json::array a;
     for (const auto& g : d.catalog->genres()) a.push_back(json::value(g));
     return json_response(200, a);
@@ -206,7 +206,7 @@ void add_catalog_routes(http::Router& r, ApiDeps& d) {
     return track_page(d, req, f, model::TrackOrder::title);
   });
   r.get("/api/search", [&d](http::Request& req) {
-    gate(d, req);
+    gate(d.guard, req);
     auto q = req.query("q");
     if (!q) model::throw_bad_request("Missing query parameter 'q'");
     auto page = page_param(req, 10, 50);
@@ -236,7 +236,7 @@ void add_catalog_routes(http::Router& r, ApiDeps& d) {
     return json_response(200, o);
   });
   r.get("/api/stats/overview", [&d](http::Request& req) {
-    gate(d, req);
+    gate(d.guard, req);
     auto c = d.catalog->counts();
     json::object o;
     o["total_tracks"] = c.tracks;
@@ -263,12 +263,12 @@ void add_catalog_routes(http::Router& r, ApiDeps& d) {
     return http::file_response(req, *file, o);
   };
   r.get("/api/media/{*path}", [&d, cover](http::Request& req) {
-    gate_media(d, req);
+    gate_media(d.guard, req);
     return cover(req, false);
   });
   // A page of albums asks for dozens of covers at once: answered on the network thread when memory allows.
   r.add_fast_path(http::Method::get, "/api/media/{*path}", [&d, cover](http::Request& req) -> std::optional<http::Response> {
-    if (!gate_media_from_memory(d, req)) return std::nullopt;
+    if (!gate_media_from_memory(d.guard, req)) return std::nullopt;
     std::optional<http::Response> res;
     try {
       res = cover(req, true);

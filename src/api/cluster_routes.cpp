@@ -13,9 +13,9 @@
 
 namespace st::api {
 
-void add_cluster_routes(http::Router& r, ApiDeps& d) {
+void add_cluster_routes(http::Router& r, ClusterDeps& d) {
   r.get("/api/admin/cluster", [&d](http::Request& req) {
-    require_admin(d, req);
+    require_admin(d.guard, req);
     bool leads = d.leads ? d.leads() : true;
     json::object o;
     o["node"] = d.node_name;

@@ -1,5 +1,6 @@
 #pragma once
-// What the REST route groups need, handed over by the composition root (app/).
+// What several REST route groups share; each group's own services are named beside its add_*_routes
+// (routes.hpp), and the composition root (app/) hands each group exactly those.
 #include <chrono>
 #include <functional>
 #include <string>
@@ -40,61 +41,32 @@
 
 namespace st::api {
 
-struct ApiDeps {
-  auth::AccountService& accounts;
+// What every route group checks its requests with (auth_guard.hpp): sessions, the instance's privacy, the
+// login rate limit, and the proxies whose X-Forwarded-For names the client.
+struct Guard {
   auth::SessionService& sessions;
   auth::InstanceSettings& settings;
   auth::RateLimiter& auth_rate_limiter;
-  model::StatsRepository& stats;
-  std::string domain;                        // SOUNDTIME_DOMAIN, for instance_id
-  std::vector<std::string> trusted_proxies;  // peers whose X-Forwarded-For we believe
-  std::string version;
-  bool p2p_enabled = false;
-  model::CatalogRepository* catalog = nullptr;
-  library::CoverStore* covers = nullptr;
-  library::Importer* importer = nullptr;
-  library::UploadStore* uploads = nullptr;
-  std::string temp_dir;  // where received bodies and form parts are written
-  model::PlaylistRepository* playlists = nullptr;
-  model::ActivityRepository* activity = nullptr;
-  std::string audio_storage_path;  // uploads live here; deleting such a track deletes its file
-  library::TranscodeService* transcodes = nullptr;
-  library::StorageTasks* tasks = nullptr;
-  model::ReportRepository* reports = nullptr;
-  auth::AppPasswords* app_passwords = nullptr;
-  // Online lyrics from the provider the settings name, when the music carries none.
-  library::OnlineLyrics online_lyrics;
-  // The folders the library is scanned from (MUSIC_FOLDERS, then the upload storage), canonical.
-  std::vector<std::string> library_roots;
-  // Requests waiting on peers at once (fetches, searches), so that they cannot hold every HTTP worker.
-  util::ConcurrencyGate* p2p_waits = nullptr;
-  library::P2pService* p2p = nullptr;  // the running P2P node, or nothing when P2P is off
-  model::BlocklistRepository* blocklist = nullptr;
-  library::MetadataEnricher* enricher = nullptr;  // MusicBrainz enrichment
-  model::MetadataRepository* metadata = nullptr;
-  model::DeviceRepository* devices = nullptr;
-  model::TrackHealthRepository* track_health = nullptr;  // replicated copies and their health
-  util::LogRing* p2p_logs = nullptr;                     // the P2P layer's recent log events
-  // Where recently played tracks' files are, for streams answered without the database (stream_routes).
-  library::StreamSourceCache* stream_sources = nullptr;
-  library::ListingService* listing = nullptr;  // the public directory listing
-  themes::ThemeService* themes = nullptr;             // installed web themes
-  auth::RateLimiter* theme_install_rate = nullptr;     // installs and updates per client
-  scrobble::Scrobbler* scrobbler = nullptr;  // Last.fm and ListenBrainz (queued deliveries)
-  editorial::Generator* editorial = nullptr;  // AI editorial playlists
-  // STORAGE_BACKEND=s3: the store holding uploads and the bounded local copies of its objects; nothing
-  // with local storage. Originals are answered with a presigned redirect when presigned_redirect.
+  const std::vector<std::string>& trusted_proxies;
+};
+
+// Where tracks' bytes are when object storage holds them (STORAGE_BACKEND=s3; all empty otherwise): the
+// store, the bounded local copies of its objects, and whether originals are answered with a presigned
+// redirect.
+struct MediaStore {
   library::ObjectStore* objects = nullptr;
   library::MediaCache* media_cache = nullptr;
   bool presigned_redirect = false;
   std::chrono::seconds presigned_expiry{3600};
-  // Several nodes on one PostgreSQL: their locks (nothing on SQLite, one node), this node's name, and
-  // whether it leads (runs the background work) now.
-  model::ClusterLocks* cluster = nullptr;
-  std::string node_name;
-  std::function<bool()> leads;
-  // What a node shows another when it asks for a replica (nothing on one node): sent in kClusterTokenHeader.
-  const auth::ClusterTokens* cluster_tokens = nullptr;
+};
+
+// What removing a track touches (remove_track): its row, the memory of where its file is, and the file or
+// object itself when it is an upload.
+struct TrackFiles {
+  model::CatalogRepository* catalog = nullptr;
+  library::StreamSourceCache* stream_sources = nullptr;
+  MediaStore media;
+  std::string audio_storage_path;  // uploads live here; deleting such a track deletes its file
 };
 
 inline constexpr std::string_view kClusterTokenHeader = "X-SoundTime-Cluster";

@@ -37,21 +37,21 @@ bool is_node_id(std::string_view s) {
   return true;
 }
 
-model::DeviceRepository& devices(ApiDeps& d) {
+model::DeviceRepository& devices(DeviceDeps& d) {
   if (!d.devices) throw model::DomainError(model::ErrorKind::unavailable, "Devices are not available");
   return *d.devices;
 }
 
-library::P2pService& node(ApiDeps& d) {
+library::P2pService& node(DeviceDeps& d) {
   if (!d.p2p) throw model::DomainError(model::ErrorKind::unavailable, "P2P is not enabled on this instance");
   return *d.p2p;
 }
 
 }  // namespace
 
-void add_device_routes(http::Router& r, ApiDeps& d) {
+void add_device_routes(http::Router& r, DeviceDeps& d) {
   r.get("/api/devices", [&d](http::Request& req) {
-    auto who = require_user(d, req);
+    auto who = require_user(d.guard, req);
     json::object o;
     o["node_id"] = d.p2p ? json::value(d.p2p->status().node_id) : json::value(nullptr);
     o["username"] = who.user.username;
@@ -61,7 +61,7 @@ void add_device_routes(http::Router& r, ApiDeps& d) {
     return json_response(200, o);
   });
   r.post("/api/devices", [&d](http::Request& req) {
-    auto who = require_user(d, req);
+    auto who = require_user(d.guard, req);
     auto body = parse_object(req);
     auto& p2p = node(d);
     // "NodeId" of a peer we know, or "NodeId@host:port".
@@ -94,7 +94,7 @@ void add_device_routes(http::Router& r, ApiDeps& d) {
     return json_response(201, describe(x));
   });
   r.del("/api/devices/{id}", [&d](http::Request& req) {
-    auto who = require_user(d, req);
+    auto who = require_user(d.guard, req);
     auto id = uuid_param(req, "id", "Device not found");
     if (!devices(d).remove(who.user.id, id)) model::throw_not_found("Device not found");
     json::object o;
@@ -102,7 +102,7 @@ void add_device_routes(http::Router& r, ApiDeps& d) {
     return json_response(200, o);
   });
   r.post("/api/devices/sync", [&d](http::Request& req) {
-    auto who = require_user(d, req);
+    auto who = require_user(d.guard, req);
     json::array out;
     for (const auto& s : node(d).sync_devices(who.user.id)) {
       json::object o;

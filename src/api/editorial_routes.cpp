@@ -8,9 +8,9 @@
 
 namespace st::api {
 
-void add_editorial_routes(http::Router& r, ApiDeps& d) {
+void add_editorial_routes(http::Router& r, EditorialDeps& d) {
   r.get("/api/editorial-playlists", [&d](http::Request& req) {
-    gate(d, req);
+    gate(d.guard, req);
     json::array out;
     if (d.editorial) {
       for (const auto& e : d.editorial->playlists()) {
@@ -30,7 +30,7 @@ void add_editorial_routes(http::Router& r, ApiDeps& d) {
   });
 
   r.get("/api/admin/editorial/status", [&d](http::Request& req) {
-    require_admin(d, req);
+    require_admin(d.guard, req);
     if (!d.editorial) return http::Response::error(503, "Editorial playlists are not available");
     auto s = d.editorial->status();
     json::object o;
@@ -49,7 +49,7 @@ void add_editorial_routes(http::Router& r, ApiDeps& d) {
   // Waits for the AI service (up to its timeout, plus one retry): the route's concurrency is bounded by
   // the composition root, so that it never holds the workers serving the catalogue.
   r.post("/api/admin/editorial/generate", [&d](http::Request& req) {
-    require_admin(d, req);
+    require_admin(d.guard, req);
     if (!d.editorial) return http::Response::error(503, "Editorial playlists are not available");
     try {
       auto result = d.editorial->generate();

@@ -18,17 +18,17 @@ std::string node_of(std::string_view domain) {
   return util::starts_with(domain, scheme) ? std::string(domain.substr(scheme.size())) : std::string();
 }
 
-std::vector<model::OriginCount> origins(ApiDeps& d) {
+std::vector<model::OriginCount> origins(InstanceDeps& d) {
   return d.track_health ? d.track_health->copies_by_origin() : std::vector<model::OriginCount>{};
 }
 
 }  // namespace
 
-void add_instance_routes(http::Router& r, ApiDeps& d) {
+void add_instance_routes(http::Router& r, InstanceDeps& d) {
   // [{domain, track_count, is_blocked}], the most copies first. Blocked: the domain or the peer's NodeId
   // is on the block list.
   r.get("/api/admin/instances", [&d](http::Request& req) {
-    require_admin(d, req);
+    require_admin(d.guard, req);
     std::set<std::string, std::less<>> blocked;
     if (d.blocklist)
       for (const auto& b : d.blocklist->list()) blocked.insert(util::to_lower(b.domain));
@@ -46,7 +46,7 @@ void add_instance_routes(http::Router& r, ApiDeps& d) {
 
   // {checked, instances:[{domain, is_available}]}: a peer is available when the P2P node has it online.
   r.post("/api/admin/instances/health-check", [&d](http::Request& req) {
-    require_admin(d, req);
+    require_admin(d.guard, req);
     std::set<std::string, std::less<>> online;
     if (d.p2p)
       for (const auto& p : d.p2p->peers())

@@ -19,7 +19,7 @@ struct Library {
   std::string id, name, root;
 };
 
-std::vector<Library> libraries(ApiDeps& d) {
+std::vector<Library> libraries(LibraryDeps& d) {
   std::vector<Library> out;
   for (std::size_t i = 0; i < d.library_roots.size(); ++i) {
     const auto& root = d.library_roots[i];
@@ -31,14 +31,14 @@ std::vector<Library> libraries(ApiDeps& d) {
 }
 
 // Libraries belong to the instance: shown as the first administrator's.
-std::optional<model::User> owner(ApiDeps& d) {
+std::optional<model::User> owner(LibraryDeps& d) {
   std::optional<model::User> first;
   for (auto& u : d.accounts.list_users())
     if (u.role == model::Role::admin && (!first || u.created_at < first->created_at)) first = u;
   return first;
 }
 
-json::object library_response(ApiDeps& d, const Library& l, std::int64_t total, const std::optional<model::User>& by) {
+json::object library_response(LibraryDeps& d, const Library& l, std::int64_t total, const std::optional<model::User>& by) {
   json::object o;
   o["id"] = l.id;
   o["name"] = l.name;
@@ -58,9 +58,9 @@ model::TrackFilter under(const Library& l) {
 
 }  // namespace
 
-void add_library_routes(http::Router& r, ApiDeps& d) {
+void add_library_routes(http::Router& r, LibraryDeps& d) {
   r.get("/api/libraries", [&d](http::Request& req) {
-    gate(d, req);
+    gate(d.guard, req);
     auto page = page_param(req);
     auto all = libraries(d);
     auto by = owner(d);
@@ -70,7 +70,7 @@ void add_library_routes(http::Router& r, ApiDeps& d) {
     return json_response(200, paginated(std::move(data), static_cast<std::int64_t>(all.size()), page));
   });
   r.get("/api/libraries/{id}", [&d](http::Request& req) {
-    gate(d, req);
+    gate(d.guard, req);
     auto id = uuid_param(req, "id", "Library not found");
     for (const auto& l : libraries(d)) {
       if (l.id != id) continue;

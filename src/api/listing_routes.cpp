@@ -10,7 +10,7 @@ namespace st::api {
 
 namespace {
 
-library::ListingService& listing(ApiDeps& d) {
+library::ListingService& listing(ListingDeps& d) {
   if (!d.listing) throw model::DomainError(model::ErrorKind::unavailable, "The directory listing is not available");
   return *d.listing;
 }
@@ -30,9 +30,9 @@ http::Response failure(const library::ListingOutcome& o) {
 
 }  // namespace
 
-void add_listing_routes(http::Router& r, ApiDeps& d) {
+void add_listing_routes(http::Router& r, ListingDeps& d) {
   r.get("/api/admin/listing/status", [&d](http::Request& req) {
-    require_admin(d, req);
+    require_admin(d.guard, req);
     auto s = listing(d).status();
     json::object o;
     o["enabled"] = s.enabled;
@@ -46,7 +46,7 @@ void add_listing_routes(http::Router& r, ApiDeps& d) {
     return json_response(200, o);
   });
   r.post("/api/admin/listing/trigger", [&d](http::Request& req) {
-    require_admin(d, req);
+    require_admin(d.guard, req);
     auto o = listing(d).trigger();
     if (o.http_status != 200) return failure(o);
     json::object x;
@@ -57,7 +57,7 @@ void add_listing_routes(http::Router& r, ApiDeps& d) {
     return json_response(200, x);
   });
   r.post("/api/admin/listing/delist", [&d](http::Request& req) {
-    require_admin(d, req);
+    require_admin(d.guard, req);
     auto o = listing(d).delist();
     if (o.http_status != 200) return failure(o);
     json::object x;

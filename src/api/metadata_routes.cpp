@@ -65,16 +65,16 @@ json::object task_json(const library::EnrichTaskState& s) {
   return o;
 }
 
-library::MetadataEnricher& enricher(ApiDeps& d) {
+library::MetadataEnricher& enricher(MetadataDeps& d) {
   if (!d.enricher) throw model::DomainError(model::ErrorKind::unavailable, "Metadata enrichment is not available");
   return *d.enricher;
 }
 
 }  // namespace
 
-void add_metadata_routes(http::Router& r, ApiDeps& d) {
+void add_metadata_routes(http::Router& r, MetadataDeps& d) {
   r.get("/api/admin/metadata/status", [&d](http::Request& req) {
-    require_admin(d, req);
+    require_admin(d.guard, req);
     auto m = d.catalog->metadata_counts();
     json::object o;
     o["total_tracks"] = m.total_tracks;
@@ -94,12 +94,12 @@ void add_metadata_routes(http::Router& r, ApiDeps& d) {
     return json_response(200, o);
   });
   r.post("/api/admin/metadata/enrich/{track_id}", [&d](http::Request& req) {
-    require_admin(d, req);
+    require_admin(d.guard, req);
     auto id = uuid_param(req, "track_id", "Track not found");
     return json_response(200, result_json(enricher(d).enrich(id)));
   });
   r.post("/api/admin/metadata/enrich-all", [&d](http::Request& req) {
-    require_admin(d, req);
+    require_admin(d.guard, req);
     if (!enricher(d).start_all()) model::throw_conflict("Metadata enrichment is already running");
     json::object o;
     o["status"] = "started";
@@ -107,11 +107,11 @@ void add_metadata_routes(http::Router& r, ApiDeps& d) {
     return json_response(200, o);
   });
   r.get("/api/admin/metadata/task-status", [&d](http::Request& req) {
-    require_admin(d, req);
+    require_admin(d.guard, req);
     return json_response(200, task_json(enricher(d).state()));
   });
   r.post("/api/admin/metadata/task-dismiss", [&d](http::Request& req) {
-    require_admin(d, req);
+    require_admin(d.guard, req);
     if (!enricher(d).dismiss()) model::throw_conflict("Metadata enrichment is running");
     json::object o;
     o["status"] = "dismissed";

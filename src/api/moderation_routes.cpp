@@ -38,9 +38,9 @@ json::object message(std::string m) {
 
 }  // namespace
 
-void add_moderation_routes(http::Router& r, ApiDeps& d) {
+void add_moderation_routes(http::Router& r, ModerationDeps& d) {
   r.post("/api/tracks/{id}/report", [&d](http::Request& req) {
-    auto who = require_user(d, req);
+    auto who = require_user(d.guard, req);
     auto t = d.catalog->find_track(uuid_param(req, "id", "Track not found."));
     if (!t) model::throw_not_found("Track not found.");
     auto body = parse_object(req);
@@ -60,14 +60,14 @@ void add_moderation_routes(http::Router& r, ApiDeps& d) {
   });
 
   r.get("/api/admin/reports", [&d](http::Request& req) {
-    require_admin(d, req);
+    require_admin(d.guard, req);
     json::array a;
     for (const auto& rep : d.reports->list()) a.push_back(report_json(rep));
     return json_response(200, a);
   });
 
   r.get("/api/admin/reports/stats", [&d](http::Request& req) {
-    require_admin(d, req);
+    require_admin(d.guard, req);
     auto c = d.reports->counts();
     json::object o;
     o["pending"] = c.pending;
@@ -78,7 +78,7 @@ void add_moderation_routes(http::Router& r, ApiDeps& d) {
   });
 
   r.put("/api/admin/reports/{id}", [&d](http::Request& req) {
-    auto who = require_admin(d, req);
+    auto who = require_admin(d.guard, req);
     auto rep = d.reports->find(uuid_param(req, "id", "Report not found"));
     if (!rep) model::throw_not_found("Report not found");
     auto body = parse_object(req);
@@ -94,7 +94,7 @@ void add_moderation_routes(http::Router& r, ApiDeps& d) {
     if (action == "resolved" && track_action == "delete" && !rep->track_id.empty()) {
       if (auto t = d.catalog->find_track(rep->track_id)) {
         d.reports->resolve_all_for_track(t->id, "Track removed by moderation", who.user.id, now);
-        remove_track(d, *t);
+        remove_track(d.files, *t);
         done = "Track deleted.";
       }
     }
@@ -103,7 +103,7 @@ void add_moderation_routes(http::Router& r, ApiDeps& d) {
   });
 
   r.get("/api/admin/tracks/browse", [&d](http::Request& req) {
-    require_admin(d, req);
+    require_admin(d.guard, req);
     auto page = page_param(req, 50, 100);
     auto res = d.reports->browse(req.query("search"), page);
     json::array a;
@@ -123,11 +123,11 @@ void add_moderation_routes(http::Router& r, ApiDeps& d) {
   });
 
   r.del("/api/admin/tracks/{id}/moderate", [&d](http::Request& req) {
-    auto who = require_admin(d, req);
+    auto who = require_admin(d.guard, req);
     auto t = d.catalog->find_track(uuid_param(req, "id", "Track not found"));
     if (!t) model::throw_not_found("Track not found");
     d.reports->resolve_all_for_track(t->id, "Track removed by moderation", who.user.id, util::now_micros());
-    remove_track(d, *t);
+    remove_track(d.files, *t);
     return json_response(200, message("Local track deleted."));
   });
 }

@@ -15,7 +15,7 @@ void throw_storage_error(const library::StorageError& e) {
                            std::string("Object storage: ") + e.what());
 }
 
-http::Response object_response(ApiDeps& d, const http::Request& req, const std::string& file_path,
+http::Response object_response(const MediaStore& d, const http::Request& req, const std::string& file_path,
                                const std::string& content_type) {
   if (!d.objects || !d.media_cache)
     throw model::DomainError(model::ErrorKind::unavailable, "This track is in object storage, which is not configured");

@@ -10,7 +10,7 @@
 
 namespace st::api {
 
-http::Response object_response(ApiDeps& d, const http::Request& req, const std::string& file_path,
+http::Response object_response(const MediaStore& d, const http::Request& req, const std::string& file_path,
                                const std::string& content_type);
 
 // StorageError as the client sees it: 404 for a missing object, 503 when the store cannot be reached or is

@@ -51,12 +51,12 @@ json::object message(std::string text) {
   return o;
 }
 
-model::TrackHealthRepository& health(ApiDeps& d) {
+model::TrackHealthRepository& health(P2pAdminDeps& d) {
   if (!d.track_health) throw model::DomainError(model::ErrorKind::unavailable, "Remote tracks are not available");
   return *d.track_health;
 }
 
-library::P2pService& node(ApiDeps& d) {
+library::P2pService& node(P2pAdminDeps& d) {
   if (!d.p2p) throw model::DomainError(model::ErrorKind::unavailable, "P2P node is not enabled");
   return *d.p2p;
 }
@@ -70,10 +70,10 @@ std::string node_param(const http::Request& req) {
 
 }  // namespace
 
-void add_p2p_admin_routes(http::Router& r, ApiDeps& d) {
+void add_p2p_admin_routes(http::Router& r, P2pAdminDeps& d) {
   // The 200 newest replicated copies (also without a running node: they are in the database).
   r.get("/api/admin/remote-tracks", [&d](http::Request& req) {
-    require_admin(d, req);
+    require_admin(d.guard, req);
     json::array a;
     if (d.track_health)
       for (const auto& c : d.track_health->list_copies(200)) a.push_back(copy_json(c));
@@ -81,7 +81,7 @@ void add_p2p_admin_routes(http::Router& r, ApiDeps& d) {
   });
 
   auto set_state = [&d](http::Request& req, bool dereference) {
-    require_admin(d, req);
+    require_admin(d.guard, req);
     auto id = uuid_param(req, "id", "Remote track not found");
     auto& h = health(d);
     auto next = h.update_state(id, dereference ? &model::after_admin_dereference : &model::after_admin_rereference, false);
@@ -95,14 +95,14 @@ void add_p2p_admin_routes(http::Router& r, ApiDeps& d) {
   r.patch("/api/admin/p2p/tracks/{id}/rereference", [set_state](http::Request& req) { return set_state(req, false); });
 
   r.post("/api/admin/p2p/library-sync/{node_id}", [&d](http::Request& req) {
-    require_admin(d, req);
+    require_admin(d.guard, req);
     auto id = node_param(req);
     node(d).start_resync(id);
     return json_response(200, message("Library re-sync started with peer " + id));
   });
 
   r.get("/api/admin/p2p/library-sync/task-status", [&d](http::Request& req) {
-    require_admin(d, req);
+    require_admin(d.guard, req);
     json::object o;
     if (!d.p2p) {
       o["status"] = "idle";
@@ -132,14 +132,14 @@ void add_p2p_admin_routes(http::Router& r, ApiDeps& d) {
   });
 
   r.post("/api/admin/p2p/library-sync/task-dismiss", [&d](http::Request& req) {
-    require_admin(d, req);
+    require_admin(d.guard, req);
     node(d).dismiss_resync();
     return json_response(200, message("Task status reset"));
   });
 
   // The latest events of the P2P layer (500 kept): ?level= (case-insensitive, exact), ?limit= (last N).
   r.get("/api/admin/p2p/logs", [&d](http::Request& req) {
-    require_admin(d, req);
+    require_admin(d.guard, req);
     std::optional<std::string> level;
     if (auto l = req.query("level"); l && !util::trim(*l).empty()) {
       std::string v(util::trim(*l));
@@ -172,7 +172,7 @@ void add_p2p_admin_routes(http::Router& r, ApiDeps& d) {
   });
 
   r.del("/api/admin/p2p/logs", [&d](http::Request& req) {
-    require_admin(d, req);
+    require_admin(d.guard, req);
     if (d.p2p_logs) d.p2p_logs->clear();
     json::object o;
     o["status"] = "cleared";

@@ -16,7 +16,7 @@ namespace st::api {
 
 namespace {
 
-library::P2pService& node(ApiDeps& d) {
+library::P2pService& node(P2pDeps& d) {
   if (!d.p2p) throw model::DomainError(model::ErrorKind::unavailable, "P2P node is not enabled");
   return *d.p2p;
 }
@@ -102,9 +102,9 @@ std::string node_param(const http::Request& req) {
 
 }  // namespace
 
-void add_p2p_routes(http::Router& r, ApiDeps& d) {
+void add_p2p_routes(http::Router& r, P2pDeps& d) {
   r.get("/api/p2p/status", [&d](http::Request& req) {
-    gate(d, req);
+    gate(d.guard, req);
     json::object o;
     o["enabled"] = d.p2p != nullptr;
     o["relay_url"] = nullptr;
@@ -145,7 +145,7 @@ void add_p2p_routes(http::Router& r, ApiDeps& d) {
   });
 
   r.get("/api/p2p/network-graph", [&d](http::Request& req) {
-    gate(d, req);
+    gate(d.guard, req);
     json::array nodes, links;
     if (d.p2p) {
       auto s = d.p2p->status();
@@ -181,7 +181,7 @@ void add_p2p_routes(http::Router& r, ApiDeps& d) {
 
   // The original's library-sync overview: per peer, what it announces and what we hold of it.
   r.get("/api/admin/p2p/library-sync", [&d](http::Request& req) {
-    require_admin(d, req);
+    require_admin(d.guard, req);
     json::array peers;
     std::int64_t local = 0, synced = 0, partial = 0, not_synced = 0, total = 0;
     if (d.p2p) {
@@ -225,7 +225,7 @@ void add_p2p_routes(http::Router& r, ApiDeps& d) {
 
   // Tracks on peers (SearchQuery to every online peer): {results:[SearchResultItem], total}.
   r.get("/api/p2p/search", [&d](http::Request& req) {
-    gate(d, req);
+    gate(d.guard, req);
     auto q = req.query("q");
     if (!q || util::trim(*q).empty()) model::throw_bad_request("Missing query parameter 'q'");
     auto limit = static_cast<std::size_t>(count_param(req, "limit", 20, 100));
@@ -239,7 +239,7 @@ void add_p2p_routes(http::Router& r, ApiDeps& d) {
   });
 
   r.get("/api/admin/p2p/peers", [&d](http::Request& req) {
-    require_admin(d, req);
+    require_admin(d.guard, req);
     json::array a;
     if (d.p2p)
       for (const auto& p : d.p2p->peers()) {
@@ -251,7 +251,7 @@ void add_p2p_routes(http::Router& r, ApiDeps& d) {
   });
 
   r.post("/api/admin/p2p/peers", [&d](http::Request& req) {
-    require_admin(d, req);
+    require_admin(d.guard, req);
     auto& n = node(d);
     auto body = parse_object(req);
     auto id = require_string(body, "node_id");
@@ -269,7 +269,7 @@ void add_p2p_routes(http::Router& r, ApiDeps& d) {
   });
 
   r.del("/api/admin/p2p/peers/{node_id}", [&d](http::Request& req) {
-    require_admin(d, req);
+    require_admin(d.guard, req);
     auto& n = node(d);
     auto id = node_param(req);
     if (!n.remove_peer(id)) model::throw_not_found("Peer not found");
@@ -277,7 +277,7 @@ void add_p2p_routes(http::Router& r, ApiDeps& d) {
   });
 
   r.post("/api/admin/p2p/peers/{node_id}/ping", [&d](http::Request& req) {
-    require_admin(d, req);
+    require_admin(d.guard, req);
     auto& n = node(d);
     auto res = n.ping(node_param(req));
     auto o = message(res.message);

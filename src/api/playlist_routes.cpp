@@ -17,7 +17,7 @@ json::object playlist_page(const model::Paged<model::Playlist>& r, const model::
 }
 
 // A playlist with its tracks in order.
-json::object playlist_detail(ApiDeps& d, const model::Playlist& p) {
+json::object playlist_detail(PlaylistDeps& d, const model::Playlist& p) {
   auto o = playlist_response(p);
   o["tracks"] = to_array(d.playlists->tracks(p.id), [](const auto& t) { return track_response(t); });
   return o;
@@ -31,7 +31,7 @@ std::string checked_name(const std::string& raw) {
 }
 
 // The playlist, if the caller owns it: 404 when it does not exist, 403 when it is someone else's.
-model::Playlist owned(ApiDeps& d, const http::Request& req, const auth::AuthenticatedUser& who) {
+model::Playlist owned(PlaylistDeps& d, const http::Request& req, const auth::AuthenticatedUser& who) {
   auto p = d.playlists->find(uuid_param(req, "id", "Playlist not found"));
   if (!p) model::throw_not_found("Playlist not found");
   if (p->user_id != who.user.id) model::throw_forbidden("Not your playlist");
@@ -40,28 +40,28 @@ model::Playlist owned(ApiDeps& d, const http::Request& req, const auth::Authenti
 
 }  // namespace
 
-void add_playlist_routes(http::Router& r, ApiDeps& d) {
+void add_playlist_routes(http::Router& r, PlaylistDeps& d) {
   r.get("/api/playlists", [&d](http::Request& req) {
-    gate(d, req);
+    gate(d.guard, req);
     auto page = page_param(req);
     return json_response(200, playlist_page(d.playlists->list_public(page), page));
   });
 
   r.get("/api/playlists/mine", [&d](http::Request& req) {
-    auto who = require_user(d, req);
+    auto who = require_user(d.guard, req);
     auto page = page_param(req, 50, 500);
     return json_response(200, playlist_page(d.playlists->list_by_user(who.user.id, false, page), page));
   });
 
   r.get("/api/playlists/{id}", [&d](http::Request& req) {
-    auto who = gate(d, req);
+    auto who = gate(d.guard, req);
     auto p = d.playlists->find(uuid_param(req, "id", "Playlist not found"));
     if (!p || (!p->is_public && (!who || who->user.id != p->user_id))) model::throw_not_found("Playlist not found");
     return json_response(200, playlist_detail(d, *p));
   });
 
   r.post("/api/playlists", [&d](http::Request& req) {
-    auto who = require_user(d, req);
+    auto who = require_user(d.guard, req);
     auto body = parse_object(req);
     model::Playlist p;
     p.id = util::new_uuid();
@@ -75,7 +75,7 @@ void add_playlist_routes(http::Router& r, ApiDeps& d) {
   });
 
   r.put("/api/playlists/{id}", [&d](http::Request& req) {
-    auto who = require_user(d, req);
+    auto who = require_user(d.guard, req);
     auto p = owned(d, req, who);
     auto body = parse_object(req);
     model::PlaylistChanges ch;
@@ -88,13 +88,13 @@ void add_playlist_routes(http::Router& r, ApiDeps& d) {
   });
 
   r.del("/api/playlists/{id}", [&d](http::Request& req) {
-    auto who = require_user(d, req);
+    auto who = require_user(d.guard, req);
     d.playlists->remove(owned(d, req, who).id);
     return http::Response::empty(204);
   });
 
   r.post("/api/playlists/{id}/tracks", [&d](http::Request& req) {
-    auto who = require_user(d, req);
+    auto who = require_user(d.guard, req);
     auto p = owned(d, req, who);
     auto body = parse_object(req);
     auto track_id = util::normalize_uuid(require_string(body, "track_id"));
@@ -108,7 +108,7 @@ void add_playlist_routes(http::Router& r, ApiDeps& d) {
   });
 
   r.del("/api/playlists/{id}/tracks/{track_id}", [&d](http::Request& req) {
-    auto who = require_user(d, req);
+    auto who = require_user(d.guard, req);
     auto p = owned(d, req, who);
     d.playlists->remove_track(p.id, uuid_param(req, "track_id", "Track not found"), util::now_micros());
     return http::Response::empty(204);
@@ -116,7 +116,7 @@ void add_playlist_routes(http::Router& r, ApiDeps& d) {
 
   // Added: sets the whole order at once (drag-to-reorder), {"track_ids": [...]} with every track once.
   r.put("/api/playlists/{id}/tracks", [&d](http::Request& req) {
-    auto who = require_user(d, req);
+    auto who = require_user(d.guard, req);
     auto p = owned(d, req, who);
     auto body = parse_object(req);
     auto it = body.find("track_ids");

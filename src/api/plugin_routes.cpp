@@ -8,15 +8,15 @@
 
 namespace st::api {
 
-void add_plugin_routes(http::Router& r, ApiDeps& d) {
+void add_plugin_routes(http::Router& r, PluginDeps& d) {
   r.get("/api/admin/plugins", [&d](http::Request& req) {
-    require_admin(d, req);
+    require_admin(d.guard, req);
     json::object o;
     o["plugins"] = json::array{};
     return json_response(200, o);
   });
   auto disabled = [&d](http::Request& req) -> http::Response {
-    require_admin(d, req);
+    require_admin(d.guard, req);
     throw model::DomainError(model::ErrorKind::unavailable, "Plugin system is not enabled");
   };
   r.post("/api/admin/plugins/install", disabled);

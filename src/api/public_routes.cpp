@@ -23,7 +23,7 @@ By using this SoundTime instance you agree to these terms.
 
 }  // namespace
 
-void add_public_routes(http::Router& r, ApiDeps& d) {
+void add_public_routes(http::Router& r, PublicDeps& d) {
   r.add(
       http::Method::get, "/healthz",
       [&d](http::Request&) {
@@ -32,7 +32,7 @@ void add_public_routes(http::Router& r, ApiDeps& d) {
       /*inline_safe=*/true);
 
   r.get("/api/tos", [&d](http::Request& req) {
-    gate(d, req);
+    gate(d.guard, req);
     auto content = d.settings.text("tos_content");
     bool is_default = util::trim(content).empty();
     json::object o;

@@ -15,15 +15,15 @@ json::object ok() {
   return o;
 }
 
-auth::AuthenticatedUser require_admin_during_setup(ApiDeps& d, const http::Request& req) {
-  auto who = require_admin(d, req);
+auth::AuthenticatedUser require_admin_during_setup(SetupDeps& d, const http::Request& req) {
+  auto who = require_admin(d.guard, req);
   if (d.settings.flag("setup_complete")) model::throw_forbidden("Setup already complete");
   return who;
 }
 
 }  // namespace
 
-void add_setup_routes(http::Router& r, ApiDeps& d) {
+void add_setup_routes(http::Router& r, SetupDeps& d) {
   r.get("/api/setup/status", [&d](http::Request&) {
     json::object o;
     o["setup_complete"] = d.settings.flag("setup_complete");
@@ -33,11 +33,11 @@ void add_setup_routes(http::Router& r, ApiDeps& d) {
   });
 
   r.post("/api/setup/admin", [&d](http::Request& req) {
-    enforce_rate_limit(d, req);
+    enforce_rate_limit(d.guard, req);
     auto body = parse_object(req);
     auto a = new_account(body);
     auto user = d.accounts.create_setup_admin(std::move(a));
-    auto tokens = d.sessions.start(user, client_info(d, req));
+    auto tokens = d.sessions.start(user, client_info(d.guard, req));
     return json_response(201, auth_response(user, tokens, d.domain));
   });
 

@@ -72,7 +72,7 @@ json::array floats(const std::vector<float>& v) {
 
 }  // namespace
 
-std::string local_media_path(ApiDeps& d, const std::string& file_path) {
+std::string local_media_path(const MediaStore& d, const std::string& file_path) {
   if (!library::is_object_path(file_path)) return file_path;
   if (!d.media_cache)
     throw model::DomainError(model::ErrorKind::unavailable, "This track is in object storage, which is not configured");
@@ -83,18 +83,18 @@ std::string local_media_path(ApiDeps& d, const std::string& file_path) {
   }
 }
 
-std::string waveform_json(ApiDeps& d, const model::Track& t) {
-  auto w = audio::compute_waveform(local_media_path(d, t.file_path), t.duration_secs);
+std::string waveform_json(model::CatalogRepository& catalog, const MediaStore& media, const model::Track& t) {
+  auto w = audio::compute_waveform(local_media_path(media, t.file_path), t.duration_secs);
   json::object o;
   o["peaks"] = floats(w.peaks);
   o["fine_peaks"] = floats(w.fine_peaks);
   if (w.replaygain_db) {
     o["measured_track_gain_db"] = *w.replaygain_db;
     o["measured_peak"] = *w.peak;
-    d.catalog->set_measured_gain(t.id, *w.replaygain_db, *w.peak);
+    catalog.set_measured_gain(t.id, *w.replaygain_db, *w.peak);
   }
   auto text = to_json(o);
-  d.catalog->set_waveform(t.id, text);
+  catalog.set_waveform(t.id, text);
   return text;
 }
 
@@ -107,13 +107,13 @@ bool unplayable(const model::DomainError& e) {
   return e.kind() == model::ErrorKind::unavailable || e.kind() == model::ErrorKind::not_found;
 }
 
-std::string fetch_from_peers(ApiDeps& d, const http::Request& req, const std::string& hash) {
+std::string fetch_from_peers(StreamDeps& d, const http::Request& req, const std::string& hash) {
   return library::wait_for_replica(*d.p2p, hash, {d.p2p_waits, std::chrono::seconds(30), req.client_gone});
 }
 
 // Plays one file: the original bytes (ranges) or a transcode. A replica's bytes come from peers, verified
 // against its hash, into the P2P cache. Throws DomainError (unavailable) when the bytes cannot be had.
-http::Response play(ApiDeps& d, http::Request& req, model::StreamSource t, const std::optional<audio::TranscodeSpec>& spec) {
+http::Response play(StreamDeps& d, http::Request& req, model::StreamSource t, const std::optional<audio::TranscodeSpec>& spec) {
   if (util::starts_with(t.path, "p2p://")) {
     if (!d.p2p) throw_gone("P2P node not available");
     if (!t.content_hash) throw_gone("This replicated track has no content hash to fetch it by");
@@ -132,8 +132,8 @@ http::Response play(ApiDeps& d, http::Request& req, model::StreamSource t, const
     t.path = fetch_from_peers(d, req, hash);
   }
   if (library::is_object_path(t.path)) {
-    if (!spec) return object_response(d, req, t.path, std::string(audio::mime_for_format_name(t.format)));
-    t.path = local_media_path(d, t.path);  // a transcode reads a local copy
+    if (!spec) return object_response(d.media, req, t.path, std::string(audio::mime_for_format_name(t.format)));
+    t.path = local_media_path(d.media, t.path);  // a transcode reads a local copy
   }
   if (!spec) {
     http::FileOptions o;
@@ -171,8 +171,8 @@ http::Response play(ApiDeps& d, http::Request& req, model::StreamSource t, const
 // only from memory — the instance's privacy, a session checked moments ago, where the track's file is
 // (StreamSourceCache, filled by the worker path below) — and the file itself. Anything else (a first
 // play, a transcode, a remote track, a missing file, a session not seen lately) goes to the worker path.
-std::optional<http::Response> stream_from_memory(ApiDeps& d, http::Request& req) {
-  if (!d.stream_sources || !gate_media_from_memory(d, req)) return std::nullopt;
+std::optional<http::Response> stream_from_memory(StreamDeps& d, http::Request& req) {
+  if (!d.stream_sources || !gate_media_from_memory(d.guard, req)) return std::nullopt;
   auto t = d.stream_sources->find(req.param("id"));
   if (!t || util::starts_with(t->path, "p2p://") || library::is_object_path(t->path)) return std::nullopt;
   if (requested_transcode(req, t->duration_secs)) return std::nullopt;
@@ -186,9 +186,9 @@ std::optional<http::Response> stream_from_memory(ApiDeps& d, http::Request& req)
 
 }  // namespace
 
-void add_stream_routes(http::Router& r, ApiDeps& d) {
+void add_stream_routes(http::Router& r, StreamDeps& d) {
   r.get("/api/tracks/{id}/stream", [&d](http::Request& req) {
-    gate_media(d, req);
+    gate_media(d.guard, req);
     auto id = uuid_param(req, "id", "Track not found");
     auto t = d.catalog->stream_source(id);
     if (!t) model::throw_not_found("Track not found");
@@ -218,7 +218,7 @@ void add_stream_routes(http::Router& r, ApiDeps& d) {
   r.add_fast_path(http::Method::get, "/api/tracks/{id}/stream", [&d](http::Request& req) { return stream_from_memory(d, req); });
 
   r.get("/api/tracks/{id}/waveform", [&d](http::Request& req) {
-    gate(d, req);
+    gate(d.guard, req);
     auto t = d.catalog->find_track(uuid_param(req, "id", "Track not found"));
     if (!t) model::throw_not_found("Track not found");
     auto stored = d.catalog->waveform(t->id);
@@ -226,7 +226,7 @@ void add_stream_routes(http::Router& r, ApiDeps& d) {
     if (stored && !stored->empty() && stored->front() == '{') body = *stored;
     else {
       try {
-        body = waveform_json(d, *t);
+        body = waveform_json(*d.catalog, d.media, *t);
       } catch (const audio::AudioError& e) {
         throw model::DomainError(model::ErrorKind::unavailable, std::string("Cannot decode this track: ") + e.what());
       }

@@ -38,15 +38,15 @@ json::object describe(const model::Theme& t) {
   return o;
 }
 
-themes::ThemeService& service(ApiDeps& d) {
+themes::ThemeService& service(ThemeDeps& d) {
   if (!d.themes) throw model::DomainError(model::ErrorKind::unavailable, "Themes are not available");
   return *d.themes;
 }
 
 // The original's limit on installs: a burst of 5, then one every 12 s per client.
-void limit_installs(ApiDeps& d, const http::Request& req) {
+void limit_installs(ThemeDeps& d, const http::Request& req) {
   if (!d.theme_install_rate) return;
-  auto decision = d.theme_install_rate->take(http::client_ip(req, d.trusted_proxies));
+  auto decision = d.theme_install_rate->take(http::client_ip(req, d.guard.trusted_proxies));
   if (!decision.allowed)
     throw model::DomainError(model::ErrorKind::too_many_requests,
                              fmt::format("Too many theme installs. Try again in {} s.", decision.retry_after_seconds),
@@ -63,14 +63,14 @@ std::string read_file(const std::string& path) {
 
 }  // namespace
 
-std::optional<std::uint64_t> theme_upload_body_limit(ApiDeps& d, http::Method m, std::string_view path) {
+std::optional<std::uint64_t> theme_upload_body_limit(ThemeDeps& d, http::Method m, std::string_view path) {
   if (m != http::Method::post || path != "/api/admin/themes/upload" || !d.themes) return std::nullopt;
   return d.themes->max_bytes() + 1024 * 1024;  // multipart framing on top of the archive
 }
 
-void add_theme_routes(http::Router& r, ApiDeps& d) {
+void add_theme_routes(http::Router& r, ThemeDeps& d) {
   r.get("/api/admin/themes", [&d](http::Request& req) {
-    require_admin(d, req);
+    require_admin(d.guard, req);
     json::array a;
     for (const auto& t : service(d).list()) a.push_back(describe(t));
     json::object o;
@@ -78,14 +78,14 @@ void add_theme_routes(http::Router& r, ApiDeps& d) {
     return json_response(200, o);
   });
   r.post("/api/admin/themes/install", [&d](http::Request& req) {
-    auto who = require_admin(d, req);
+    auto who = require_admin(d.guard, req);
     limit_installs(d, req);
     auto body = parse_object(req);
     auto url = require_string(body, "git_url");
     return json_response(201, describe(service(d).install_from_git(url, who.user.id)));
   });
   r.post("/api/admin/themes/upload", [&d](http::Request& req) {
-    auto who = require_admin(d, req);
+    auto who = require_admin(d.guard, req);
     limit_installs(d, req);
     auto boundary = http::multipart_boundary(req.headers.get("Content-Type").value_or(""));
     if (!boundary || req.body_file.empty()) model::throw_bad_request("Expected a multipart/form-data body with an archive");
@@ -103,26 +103,26 @@ void add_theme_routes(http::Router& r, ApiDeps& d) {
     return json_response(201, describe(service(d).install_from_archive(files.front()->file_path, who.user.id)));
   });
   r.post("/api/admin/themes/{id}/enable", [&d](http::Request& req) {
-    require_admin(d, req);
+    require_admin(d.guard, req);
     service(d).enable(uuid_param(req, "id", "Theme not found"));
     json::object o;
     o["status"] = "enabled";
     return json_response(200, o);
   });
   r.post("/api/admin/themes/{id}/disable", [&d](http::Request& req) {
-    require_admin(d, req);
+    require_admin(d.guard, req);
     service(d).disable(uuid_param(req, "id", "Theme not found"));
     json::object o;
     o["status"] = "disabled";
     return json_response(200, o);
   });
   r.post("/api/admin/themes/{id}/update", [&d](http::Request& req) {
-    require_admin(d, req);
+    require_admin(d.guard, req);
     limit_installs(d, req);
     return json_response(200, describe(service(d).update(uuid_param(req, "id", "Theme not found"))));
   });
   r.del("/api/admin/themes/{id}", [&d](http::Request& req) {
-    require_admin(d, req);
+    require_admin(d.guard, req);
     service(d).remove(uuid_param(req, "id", "Theme not found"));
     return http::Response::empty(204);
   });

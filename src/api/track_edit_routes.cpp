@@ -13,7 +13,7 @@ namespace st::api {
 
 namespace {
 
-model::Track editable(ApiDeps& d, const http::Request& req, const auth::AuthenticatedUser& who, const char* verb) {
+model::Track editable(TrackEditDeps& d, const http::Request& req, const auth::AuthenticatedUser& who, const char* verb) {
   auto t = d.catalog->find_track(uuid_param(req, "id", "Track not found"));
   if (!t) model::throw_not_found("Track not found");
   if (!who.is_admin() && t->uploaded_by != who.user.id)
@@ -39,15 +39,15 @@ bool inside(const std::string& path, const std::string& root) {
 
 }  // namespace
 
-void remove_track(ApiDeps& d, const model::Track& t) {
+void remove_track(const TrackFiles& d, const model::Track& t) {
   if (library::is_object_path(t.file_path)) {  // an upload kept in object storage: the row, then the object
     d.catalog->delete_track(t.id);
     if (d.stream_sources) d.stream_sources->forget(t.id);
     d.catalog->prune_orphans();
     auto key = library::object_key(t.file_path);
-    if (d.media_cache) d.media_cache->forget(key);
+    if (d.media.media_cache) d.media.media_cache->forget(key);
     try {
-      if (d.objects) d.objects->remove(key);
+      if (d.media.objects) d.media.objects->remove(key);
     } catch (const library::StorageError&) {
       // The row is gone, so the delete succeeded; the object left behind is an orphan that the storage
       // integrity check lists.
@@ -66,9 +66,9 @@ void remove_track(ApiDeps& d, const model::Track& t) {
   }
 }
 
-void add_track_edit_routes(http::Router& r, ApiDeps& d) {
+void add_track_edit_routes(http::Router& r, TrackEditDeps& d) {
   r.put("/api/tracks/{id}", [&d](http::Request& req) {
-    auto who = require_user(d, req);
+    auto who = require_user(d.guard, req);
     auto t = editable(d, req, who, "edit");
     auto body = parse_object(req);
     model::TrackChanges ch;
@@ -90,9 +90,9 @@ void add_track_edit_routes(http::Router& r, ApiDeps& d) {
   });
 
   r.del("/api/tracks/{id}", [&d](http::Request& req) {
-    auto who = require_user(d, req);
+    auto who = require_user(d.guard, req);
     auto t = editable(d, req, who, "delete");
-    remove_track(d, t);
+    remove_track(d.files, t);
     return http::Response::empty(204);
   });
 }

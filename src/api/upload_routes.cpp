@@ -23,11 +23,11 @@ namespace {
 constexpr std::size_t kMaxBatchFiles = 50;
 constexpr std::uint64_t kMaxCoverBytes = 10 * 1024 * 1024;
 
-std::uint64_t max_file_bytes(ApiDeps& d) {
+std::uint64_t max_file_bytes(UploadDeps& d) {
   return static_cast<std::uint64_t>(d.settings.integer("max_upload_size_mb")) * 1024 * 1024;
 }
 
-http::MultipartForm read_form(ApiDeps& d, const http::Request& req, std::size_t max_parts) {
+http::MultipartForm read_form(UploadDeps& d, const http::Request& req, std::size_t max_parts) {
   auto boundary = http::multipart_boundary(req.headers.get("Content-Type").value_or(""));
   if (!boundary) model::throw_bad_request("Expected a multipart/form-data body");
   if (req.body_file.empty()) model::throw_bad_request("Empty request body");
@@ -46,32 +46,32 @@ http::MultipartForm read_form(ApiDeps& d, const http::Request& req, std::size_t 
 // STORAGE_BACKEND=s3: the imported file goes to the store under the path it has in the upload storage,
 // the row then names the object, and the local file becomes the media cache's copy. When the store fails,
 // the track is removed again (row and file): the upload failed as a whole, with the store's error.
-std::optional<model::Track> store_object(ApiDeps& d, model::Track t, const std::string& path) {
+std::optional<model::Track> store_object(UploadDeps& d, model::Track t, const std::string& path) {
   std::error_code ec;
-  auto root = std::filesystem::weakly_canonical(d.audio_storage_path, ec);
+  auto root = std::filesystem::weakly_canonical(d.files.audio_storage_path, ec);
   std::string key = std::filesystem::weakly_canonical(path, ec).lexically_relative(root).generic_string();
   if (ec || key.empty() || key.starts_with("..")) throw std::runtime_error("an upload outside the upload storage");
   try {
     // The local name was unique among local files; the store may hold an earlier upload of that name
     // whose local copy is gone: never overwrite it.
-    if (d.objects->head(key)) {
+    if (d.files.media.objects->head(key)) {
       auto p = std::filesystem::path(key);
       key = (p.parent_path() / (p.stem().string() + "_" + util::new_uuid().substr(0, 8) + p.extension().string()))
                 .generic_string();
     }
-    d.objects->put_file(key, path, std::string(audio::mime_for_format_name(t.format)));
+    d.files.media.objects->put_file(key, path, std::string(audio::mime_for_format_name(t.format)));
   } catch (const library::StorageError& e) {
-    remove_track(d, t);
+    remove_track(d.files, t);
     throw_storage_error(e);
   }
   t.file_path = std::string(library::kObjectScheme) + key;
   d.catalog->update_track_file(t);
-  if (d.media_cache) d.media_cache->adopt(key, path);
+  if (d.files.media.media_cache) d.files.media.media_cache->adopt(key, path);
   return t;
 }
 
 // Keeps and imports one received file part. Throws DomainError for what the uploader must fix.
-json::object import_part(ApiDeps& d, http::MultipartForm& form, const http::MultipartPart& part,
+json::object import_part(UploadDeps& d, http::MultipartForm& form, const http::MultipartPart& part,
                          const std::string& user_id, const library::ImportOptions& base) {
   std::string filename = part.filename.value_or("upload");
   std::string path = d.uploads->keep(part.file_path, filename, user_id);
@@ -113,11 +113,11 @@ json::object import_part(ApiDeps& d, http::MultipartForm& form, const http::Mult
   auto t = d.catalog->find_track(o.track_id);
   if (!t) throw std::runtime_error("imported track vanished");
   try {
-    waveform_json(d, *t);  // one file: cheap enough to do now, so the player has it at once
+    waveform_json(*d.catalog, d.files.media, *t);  // one file: cheap enough to do now, so the player has it at once
   } catch (const std::exception&) {
     // A file TagLib reads but FFmpeg cannot decode keeps no waveform; the endpoint will say why.
   }
-  if (d.objects) t = store_object(d, std::move(*t), path);
+  if (d.files.media.objects) t = store_object(d, std::move(*t), path);
   json::object r;
   r["id"] = t->id;
   r["title"] = t->title;
@@ -129,28 +129,28 @@ json::object import_part(ApiDeps& d, http::MultipartForm& form, const http::Mult
 
 }  // namespace
 
-std::optional<std::uint64_t> upload_body_limit(ApiDeps& d, http::Method m, std::string_view path) {
+std::optional<std::uint64_t> upload_body_limit(UploadDeps& d, http::Method m, std::string_view path) {
   if (m != http::Method::post) return std::nullopt;
   // Multipart framing and small text fields on top of the file(s).
   constexpr std::uint64_t overhead = 1024 * 1024;
   if (path == "/api/upload") return max_file_bytes(d) + overhead;
   if (path == "/api/upload/batch") return max_file_bytes(d) * kMaxBatchFiles + overhead;
   if (path.starts_with("/api/albums/") && path.ends_with("/cover")) return kMaxCoverBytes + overhead;
-  return theme_upload_body_limit(d, m, path);
+  return std::nullopt;
 }
 
-std::optional<http::Response> authorize_upload(ApiDeps& d, const http::Request& req) {
+std::optional<http::Response> authorize_upload(UploadDeps& d, const http::Request& req) {
   try {
-    require_user(d, req);  // the same check the handlers make, from the headers alone
+    require_user(d.guard, req);  // the same check the handlers make, from the headers alone
     return std::nullopt;
   } catch (const model::DomainError& e) {
     return response_for(e);
   }
 }
 
-void add_upload_routes(http::Router& r, ApiDeps& d) {
+void add_upload_routes(http::Router& r, UploadDeps& d) {
   r.post("/api/upload", [&d](http::Request& req) {
-    auto who = require_user(d, req);
+    auto who = require_user(d.guard, req);
     auto form = read_form(d, req, 16);
     auto files = form.files("file");
     if (files.empty()) model::throw_bad_request("No file provided");
@@ -162,7 +162,7 @@ void add_upload_routes(http::Router& r, ApiDeps& d) {
   });
 
   r.post("/api/albums/{id}/cover", [&d](http::Request& req) {
-    auto who = require_user(d, req);
+    auto who = require_user(d.guard, req);
     auto album = d.catalog->find_album(uuid_param(req, "id", "Album not found"));
     if (!album) model::throw_not_found("Album not found");
     if (!who.is_admin()) {
@@ -207,7 +207,7 @@ void add_upload_routes(http::Router& r, ApiDeps& d) {
   });
 
   r.post("/api/upload/batch", [&d](http::Request& req) {
-    auto who = require_user(d, req);
+    auto who = require_user(d.guard, req);
     auto form = read_form(d, req, kMaxBatchFiles + 8);
     auto files = form.files("files");
     for (const auto* f : form.files("file")) files.push_back(f);

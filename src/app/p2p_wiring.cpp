@@ -91,4 +91,32 @@ p2p::NodeOptions p2p_node_options(const Config& c, Services& s, model::TrackHeal
   return o;
 }
 
+P2pParts make_p2p(const Config& c, Services& s, model::TrackHealthRepository& health,
+                  const auth::ClusterTokens* cluster_tokens) {
+  P2pParts parts;
+  if (!c.p2p_enabled) return parts;
+  auto make_node = [&c, &s, &health] {
+    return std::make_unique<p2p::Node>(p2p_node_options(c, s, &health), *s.p2p_repo, *s.catalog);
+  };
+  // The admin's sharing settings drive the node; where none is stored, the environment decides (P2P on,
+  // P2P_SHARING_MODE).
+  auto apply_policy = [&s, &c](p2p::Node& n) {
+    auto on = s.settings->stored("p2p_enabled");
+    auto mode = s.settings->stored("p2p_sharing_mode");
+    n.set_policy(on ? s.settings->flag("p2p_enabled") : true, mode ? *mode == "friends" : c.p2p_friends_only);
+  };
+  parts.node = std::make_unique<P2pOnLeader>(make_node, apply_policy);
+  if (s.cluster_locks && cluster_tokens) {
+    LeaderReplicas::announce(*s.settings_repo, c.cluster_node_name, c.cluster_node_url);
+    parts.through_leader = std::make_unique<LeaderReplicas>(
+        *s.cluster_locks, *s.settings_repo, *cluster_tokens,
+        (std::filesystem::path(c.data_dir) / "cache" / "leader-replicas").string(), c.p2p_cache_bytes);
+    parts.node->set_through_leader([r = parts.through_leader.get()](std::string_view hash) { return r->materialize(hash); });
+  }
+  parts.follow_settings = [n = parts.node.get()](std::string_view key) {
+    if (key == "p2p_enabled" || key == "p2p_sharing_mode") n->reconfigure();
+  };
+  return parts;
+}
+
 }  // namespace st::app
