@@ -1,12 +1,10 @@
 #include "app/server_app.hpp"
 
-#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
-#include <set>
 #include <thread>
 
 #include "api/error_mapper.hpp"
