@@ -1,6 +1,6 @@
 """Two nodes on one PostgreSQL database (issue 16): what one node changes, the other's memory drops at
-once through LISTEN/NOTIFY — settings (setup, privacy), sessions (a logout on A ends the range requests B
-answered from memory), where a track's file is (a track deleted on A stops streaming from B). Each check
+once through LISTEN/NOTIFY — settings (setup, privacy), sessions (a logout or a ban on A ends the range
+requests B answered from memory), where a track's file is (a track deleted on A stops streaming from B). Each check
 waits for B to hear the notice (its debug log), then asks B once: no waiting for a cache to expire."""
 import os
 import shutil
@@ -53,6 +53,7 @@ class ClusterCaches(unittest.TestCase):
         tokens = a.setup_admin()["tokens"]
         token = tokens["access_token"]
         self.after_notice("settings", n, "the setup")
+        listener = a.register("listener")  # before the instance turns private (no registrations then)
         self.assertTrue(b.get("/api/setup/status").json["setup_complete"])
         # Private: streams need a live session (on a public instance anyone may play).
         self.assertEqual(b.get("/api/tracks").status, 200)
@@ -80,6 +81,18 @@ class ClusterCaches(unittest.TestCase):
         self.assertEqual(r.status, 200, r)
         self.after_notice("tracks", n, "the deletion")
         self.assertEqual(b.get(stream, token=token, headers={"Range": "bytes=0-99"}).status, 404)
+
+        # A listener banned on A cannot play on B, though B checked their session moments ago.
+        ltoken, lid = listener["tokens"]["access_token"], listener["user"]["id"]
+        other = b.get("/api/tracks?per_page=1", token=ltoken).json["data"][0]
+        other_stream = f"/api/tracks/{other['id']}/stream"
+        for _ in range(3):
+            self.assertEqual(b.get(other_stream, token=ltoken, headers={"Range": "bytes=0-99"}).status, 206)
+        n = self.notices("sessions")
+        r = a.request("PUT", f"/api/admin/users/{lid}/ban", {"reason": "test"}, token=token)
+        self.assertEqual(r.status, 204, r)
+        self.after_notice("sessions", n, "the ban")
+        self.assertEqual(b.get(other_stream, token=ltoken, headers={"Range": "bytes=0-99"}).status, 401)
 
 
     def test_b_searches_from_its_own_index_and_sees_what_a_changed(self):
