@@ -73,13 +73,7 @@ request = function()
   return wrk.format("GET", "/api/tracks?per_page=50&page=" .. math.random(1, $pages))
 end
 LUA
-cat > "$work/range.lua" <<'LUA'
-local size = 11000000
-request = function()
-  local start = math.random(0, size - 262144)
-  return wrk.format("GET", nil, {["Range"] = "bytes=" .. start .. "-" .. (start + 262143)})
-end
-LUA
+range_lua "$work/range.lua"
 run() {  # url lua pids... -> requests/s p99 cpu-µs-per-request
   local url=$1 lua=$2; shift 2
   local before after out
@@ -112,46 +106,33 @@ echo "(2 cores: the nodes, nginx, PostgreSQL and wrk share them; compare the CPU
 command -v radosgw >/dev/null || { echo "no radosgw: the S3 part is skipped"; exit 0; }
 eval "$(scripts/radosgw.sh start "$work/rgw" | grep '^S3_')"
 # A node on SQLite keeping no local copy (a 1-byte media cache): every range is a ranged read of the object.
+# First with S3_PRESIGNED_REDIRECT, whose redirect gives the URL of the same object straight from radosgw;
+# then restarted without, proxying every range from the store.
 mkdir -p "$work/s3node"
 s3p=$(port)
-STORAGE_BACKEND=s3 S3_ENDPOINT=$S3_ENDPOINT S3_ACCESS_KEY=$S3_ACCESS_KEY S3_SECRET_KEY=$S3_SECRET_KEY \
-  S3_BUCKET=bench S3_CREATE_BUCKET=true S3_CACHE_MAX_SIZE=1 DATABASE_URL="sqlite://$work/s3node/soundtime.db" \
-  SOUNDTIME_DATA_DIR="$work/s3node" PORT=$s3p HOST=127.0.0.1 LOG_LEVEL=warn "$BIN" serve >"$work/s3node.log" 2>&1 &
-pids+=($!); s3pid=$!
-wait_http "http://127.0.0.1:$s3p/healthz"
+s3_node() {  # extra VAR=value settings -> starts it, sets s3pid
+  env STORAGE_BACKEND=s3 S3_ENDPOINT="$S3_ENDPOINT" S3_ACCESS_KEY="$S3_ACCESS_KEY" S3_SECRET_KEY="$S3_SECRET_KEY" \
+    S3_BUCKET=bench S3_CREATE_BUCKET=true S3_CACHE_MAX_SIZE=1 DATABASE_URL="sqlite://$work/s3node/soundtime.db" \
+    SOUNDTIME_DATA_DIR="$work/s3node" PORT=$s3p HOST=127.0.0.1 LOG_LEVEL=warn "$@" "$BIN" serve >>"$work/s3node.log" 2>&1 &
+  s3pid=$!
+  pids+=($s3pid)
+  wait_http "http://127.0.0.1:$s3p/healthz"
+}
+s3_node S3_PRESIGNED_REDIRECT=true S3_PRESIGNED_EXPIRY_SECONDS=3600
 token=$(curl -sf -X POST -H 'Content-Type: application/json' "http://127.0.0.1:$s3p/api/setup/admin" \
   -d '{"username":"bench","email":"b@example.org","password":"bench-password"}' |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["tokens"]["access_token"])')
 sid=$(curl -sf -H "Authorization: Bearer $token" -F "file=@$work/music/www/track.mp3" "http://127.0.0.1:$s3p/api/upload" |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
-# The same object straight from radosgw: the presigned URL of the node's redirect (S3_PRESIGNED_REDIRECT),
-# read from the node restarted so; then the node again without it, proxying every range from the store.
-kill "$s3pid"; wait "$s3pid" 2>/dev/null || true
-STORAGE_BACKEND=s3 S3_ENDPOINT=$S3_ENDPOINT S3_ACCESS_KEY=$S3_ACCESS_KEY S3_SECRET_KEY=$S3_SECRET_KEY \
-  S3_BUCKET=bench S3_PRESIGNED_REDIRECT=true S3_PRESIGNED_EXPIRY_SECONDS=3600 S3_CACHE_MAX_SIZE=1 DATABASE_URL="sqlite://$work/s3node/soundtime.db" \
-  SOUNDTIME_DATA_DIR="$work/s3node" PORT=$s3p HOST=127.0.0.1 LOG_LEVEL=warn "$BIN" serve >>"$work/s3node.log" 2>&1 &
-pids+=($!); s3pid=$!
-wait_http "http://127.0.0.1:$s3p/healthz"
 direct=$(curl -s -o /dev/null -w '%{redirect_url}' -H "Authorization: Bearer $token" "http://127.0.0.1:$s3p/api/tracks/$sid/stream")
 kill "$s3pid"; wait "$s3pid" 2>/dev/null || true
-STORAGE_BACKEND=s3 S3_ENDPOINT=$S3_ENDPOINT S3_ACCESS_KEY=$S3_ACCESS_KEY S3_SECRET_KEY=$S3_SECRET_KEY \
-  S3_BUCKET=bench S3_CACHE_MAX_SIZE=1 DATABASE_URL="sqlite://$work/s3node/soundtime.db" \
-  SOUNDTIME_DATA_DIR="$work/s3node" PORT=$s3p HOST=127.0.0.1 LOG_LEVEL=warn "$BIN" serve >>"$work/s3node.log" 2>&1 &
-pids+=($!); s3pid=$!
-wait_http "http://127.0.0.1:$s3p/healthz"
+s3_node
 rgw_pid=
 for f in "$work"/rgw/run/*.pid; do
   p=$(cat "$f"); [ "$(cat /proc/"$p"/comm 2>/dev/null)" = radosgw ] && rgw_pid=$p
 done
 [ -n "$direct" ] || { echo "no presigned URL: the S3 part is skipped"; exit 0; }
-cat > "$work/range_auth.lua" <<LUA
-local size = 11000000
-request = function()
-  local start = math.random(0, size - 262144)
-  return wrk.format("GET", nil, {["Range"] = "bytes=" .. start .. "-" .. (start + 262143),
-                                 ["Authorization"] = "Bearer $token"})
-end
-LUA
+range_lua "$work/range_auth.lua" "$token"
 best_s=0; best_d=0
 for _ in $(seq "${RUNS:-2}"); do
   read -r r p c < <(run "$direct" "$work/range.lua" ${rgw_pid:+"$rgw_pid"})

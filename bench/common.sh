@@ -51,6 +51,20 @@ bench_setup() {  # name -> sets $work
   trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 }
 
+# A wrk script asking for 256 KiB ranges at pseudo-random offsets of the first 11 MB, as a seeking player
+# does; with TOKEN, each request carries it as a bearer token.
+range_lua() {  # file [token]
+  local auth=""
+  [ -n "${2:-}" ] && auth=", [\"Authorization\"] = \"Bearer $2\""
+  cat > "$1" <<LUA
+local size = 11000000
+request = function()
+  local start = math.random(0, size - 262144)
+  return wrk.format("GET", nil, {["Range"] = "bytes=" .. start .. "-" .. (start + 262143)$auth})
+end
+LUA
+}
+
 # Starts nginx serving ROOT on 127.0.0.1:PORT with sendfile, logging off; adds it to $pids.
 start_nginx() {  # root port
   mkdir -p "$work/nginx"

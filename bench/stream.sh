@@ -27,13 +27,7 @@ nginx_pid=${pids[-1]}
 wait_http "http://127.0.0.1:$nport/track.mp3"
 
 # Each request asks for a 256 KiB range at a pseudo-random offset, as a seeking player does.
-cat > "$work/range.lua" <<'LUA'
-local size = 11000000
-request = function()
-  local start = math.random(0, size - 262144)
-  return wrk.format("GET", nil, {["Range"] = "bytes=" .. start .. "-" .. (start + 262143)})
-end
-LUA
+range_lua "$work/range.lua"
 run() {  # url server-pid -> requests/s, transfer/s, p99, server CPU per request (µs)
   local out before after
   before=$(cpu_ticks "$2")

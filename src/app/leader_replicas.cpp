@@ -6,6 +6,7 @@
 #include "crypto/blake3.hpp"
 #include "lib/curl/transfer.hpp"
 #include "model/errors.hpp"
+#include "p2p/blob_store.hpp"
 #include "util/time.hpp"
 
 namespace st::app {
@@ -13,10 +14,6 @@ namespace st::app {
 namespace {
 
 std::string url_key(std::string_view node_name) { return "cluster_node_url:" + std::string(node_name); }
-
-bool is_hash(std::string_view h) {
-  return h.size() == 64 && h.find_first_not_of("0123456789abcdef") == std::string_view::npos;
-}
 
 }  // namespace
 
@@ -76,7 +73,7 @@ void LeaderReplicas::fetch(const std::string& hash, const std::function<bool(std
 }
 
 std::string LeaderReplicas::materialize(std::string_view content_hash) {
-  if (!is_hash(content_hash)) throw model::DomainError(model::ErrorKind::not_found, "No such replicated track");
+  if (!p2p::is_hash_hex(content_hash)) throw model::DomainError(model::ErrorKind::not_found, "No such replicated track");
   try {
     return cache_.fetch(std::string(content_hash));
   } catch (const library::StorageError& e) {

@@ -17,9 +17,10 @@ std::unique_ptr<RestRoutes> rest_routes(const Config& c, Services& s, const Rout
                          .settings = *s.settings,
                          .auth_rate_limiter = p.login_limiter,
                          .trusted_proxies = c.trusted_proxies};
+  const api::MediaStore media = media_store(c, s);
   const api::TrackFiles files{.catalog = s.catalog.get(),
                               .stream_sources = &p.stream_sources,
-                              .media = media_store(c, s),
+                              .media = media,
                               .audio_storage_path = c.audio_storage_path};
   bool p2p_on = p.p2p != nullptr;
   auto* catalog = s.catalog.get();
@@ -37,7 +38,7 @@ std::unique_ptr<RestRoutes> rest_routes(const Config& c, Services& s, const Rout
       .activity = {.guard = guard, .accounts = *s.accounts, .catalog = catalog, .playlists = s.playlists.get(),
                    .activity = s.activity.get(), .scrobbler = &p.scrobbler},
       .track_edit = {.guard = guard, .catalog = catalog, .files = files},
-      .stream = {.guard = guard, .catalog = catalog, .transcodes = s.transcodes.get(), .media = media_store(c, s),
+      .stream = {.guard = guard, .catalog = catalog, .transcodes = s.transcodes.get(), .media = media,
                  .p2p = p.p2p, .p2p_waits = &p.network_waits, .track_health = &p.track_health,
                  .stream_sources = &p.stream_sources},
       .admin_library = {.guard = guard, .catalog = catalog, .tasks = s.tasks.get(), .objects = s.objects.get(),

@@ -4,16 +4,15 @@
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <iostream>
-#include <memory>
 
 #include "app/progress_bar.hpp"
 #include "app/s3_object_store.hpp"
 #include "app/services.hpp"
 #include "audio/format_sniffer.hpp"
 #include "library/cover_store.hpp"
+#include "library/object_file.hpp"
 #include "library/object_store.hpp"
 
 namespace st::app {
@@ -27,27 +26,11 @@ std::uint64_t file_size_or_zero(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) ? static_cast<std::uint64_t>(st.st_size) : 0;
 }
 
-// An object copied to dest: written beside it, flushed, checked whole, then renamed into place.
+// An object copied to dest: written beside it, synced, checked whole, then renamed into place.
 void fetch_whole(library::ObjectStore& store, const std::string& key, std::uint64_t size, const fs::path& dest) {
   fs::create_directories(dest.parent_path());
-  std::string part = dest.string() + ".migrating";
-  {
-    std::unique_ptr<std::FILE, int (*)(std::FILE*)> out(std::fopen(part.c_str(), "wb"), &std::fclose);
-    if (!out) throw std::runtime_error("cannot write " + part);
-    store.read(key, std::nullopt, [&](std::string_view piece) {
-      if (std::fwrite(piece.data(), 1, piece.size(), out.get()) != piece.size())
-        throw std::runtime_error("cannot write " + part + " (disk full?)");
-      return true;
-    });
-    if (std::fflush(out.get()) != 0 || ::fsync(::fileno(out.get())) != 0)
-      throw std::runtime_error("cannot write " + part + " (disk full?)");
-  }
-  if (file_size_or_zero(part) != size) {
-    std::error_code ec;
-    fs::remove(part, ec);
-    throw std::runtime_error("the copy of " + key + " is not whole");
-  }
-  fs::rename(part, dest);
+  library::save_object(library::whole_reads(store), key, dest.string(),
+                       {.part = dest.string() + ".migrating", .durable = true, .expect = size});
 }
 
 // Album covers (named by their content: an object and a file of one name hold the same bytes) moved to
@@ -74,7 +57,7 @@ std::uint64_t move_covers(library::ObjectStore& store, const fs::path& media_roo
     try {
       if (up) {
         auto meta = store.head(key);
-        if (!meta || meta->size != size) store.put_file(key, local.string(), "image/" + local.extension().string().substr(1));
+        if (!meta || meta->size != size) store.put_file(key, local.string(), library::image_mime(local.extension().string().substr(1)));
         meta = store.head(key);
         if (!meta || meta->size != size) throw std::runtime_error("the store does not hold the whole cover after storing it");
         fs::remove(local);

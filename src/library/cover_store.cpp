@@ -28,6 +28,10 @@ std::string image_extension(std::string_view b) {
   return "";
 }
 
+std::string image_mime(std::string_view ext) {
+  return ext == "jpg" ? "image/jpeg" : "image/" + std::string(ext);
+}
+
 std::string CoverStore::refusal(std::string_view bytes) {
   if (image_extension(bytes).empty()) return "not a JPEG, PNG, WebP or GIF image";
   if (bytes.size() > kMaxCoverBytes) return "the image is larger than 20 MB";
@@ -50,7 +54,7 @@ std::optional<std::string> CoverStore::store(std::string_view bytes) {
     std::string tmp = (fs::path(root_) / (".cover-" + util::random_hex(8) + ".part")).string();
     if (!util::write_durably(tmp, bytes)) throw StorageError(StorageError::Kind::unavailable, "cannot write " + tmp);
     try {
-      objects_->put_file(rel, tmp, ext == "jpg" ? "image/jpeg" : "image/" + ext);
+      objects_->put_file(rel, tmp, image_mime(ext));
     } catch (...) {
       fs::remove(tmp, ec);
       throw;
@@ -146,7 +150,7 @@ std::optional<std::string> CoverStore::file(std::string_view media_path, bool on
   if (auto copy = cache_->cached(key)) return copy;
   if (only_local) return std::nullopt;
   try {
-    return cache_->local_path(std::string(kObjectScheme) + key);
+    return cache_->fetch(key);
   } catch (const StorageError& e) {
     if (e.kind == StorageError::Kind::not_found) return std::nullopt;
     throw;
@@ -178,23 +182,19 @@ std::optional<std::string> CoverStore::scaled(const std::string& cover_file, int
   if (auto done = made_before()) return done;  // made while we waited
   jobs_.insert(out);
   lock.unlock();
-  std::optional<std::string> made;
-  try {
-    made = scale_now(cover_file, out, step);
-    if (made && cache_) {
-      cache_->adopt(name, *made);
-      made = cache_->cached(name);
+  struct Done {  // however the job ends, the next asker may go
+    const CoverStore& self;
+    const std::string& out;
+    ~Done() {
+      std::lock_guard l(self.jobs_mu_);
+      self.jobs_.erase(out);
+      self.jobs_cv_.notify_all();
     }
-  } catch (...) {
-    lock.lock();
-    jobs_.erase(out);
-    jobs_cv_.notify_all();
-    throw;
-  }
-  lock.lock();
-  jobs_.erase(out);
-  jobs_cv_.notify_all();
-  return made;
+  } done{*this, out};
+  auto made = scale_now(cover_file, out, step);
+  if (!made || !cache_) return made;
+  cache_->adopt(name, *made);
+  return cache_->cached(name);
 }
 
 std::optional<std::string> CoverStore::scale_now(const std::string& cover_file, const std::string& out_file,

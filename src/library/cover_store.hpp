@@ -68,5 +68,7 @@ bool resolves_within(const std::string& path, const std::string& folder);
 
 // The image type of bytes by their signature: "jpg", "png", "webp", "gif", or empty.
 std::string image_extension(std::string_view bytes);
+// The media type of an image extension image_extension gives ("jpg" is image/jpeg).
+std::string image_mime(std::string_view ext);
 
 }  // namespace st::library

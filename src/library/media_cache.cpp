@@ -5,17 +5,16 @@
 #include <memory>
 
 #include "crypto/blake3.hpp"
+#include "library/object_file.hpp"
 
 namespace st::library {
 
 namespace fs = std::filesystem;
 
 MediaCache::MediaCache(ObjectStore& store, std::string dir, std::uint64_t max_bytes)
-    : MediaCache([&store](const std::string& key, const std::function<bool(std::string_view)>& sink) {
-        store.read(key, std::nullopt, sink);
-      }, std::move(dir), max_bytes) {}
+    : MediaCache(whole_reads(store), std::move(dir), max_bytes) {}
 
-MediaCache::MediaCache(Source source, std::string dir, std::uint64_t max_bytes)
+MediaCache::MediaCache(ObjectReader source, std::string dir, std::uint64_t max_bytes)
     : source_(std::move(source)), dir_(std::move(dir)), max_bytes_(max_bytes) {
   fs::create_directories(dir_);
   std::error_code ec;
@@ -97,24 +96,10 @@ std::string MediaCache::fetch(const std::string& key) {
     }
     fetching_.insert(name);
   }
-  std::string part = path + ".part";
   std::uint64_t size = 0;
   try {
-    std::unique_ptr<std::FILE, int (*)(std::FILE*)> out(std::fopen(part.c_str(), "wb"), &std::fclose);
-    if (!out) throw StorageError(StorageError::Kind::unavailable, "cannot write the media cache in " + dir_);
-    bool short_write = false;
-    source_(key, [&](std::string_view piece) {
-      if (std::fwrite(piece.data(), 1, piece.size(), out.get()) != piece.size()) return !(short_write = true);
-      size += piece.size();
-      return true;
-    });
-    if (short_write || std::fflush(out.get()) != 0)
-      throw StorageError(StorageError::Kind::unavailable, "the media cache's disk is full");
-    out.reset();
-    fs::rename(part, path);
+    size = save_object(source_, key, path, {.part = path + ".part"});
   } catch (...) {
-    std::error_code ec;
-    fs::remove(part, ec);
     std::lock_guard lock(mu_);
     fetching_.erase(name);
     fetched_.notify_all();

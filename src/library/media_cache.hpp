@@ -6,25 +6,21 @@
 // written under a temporary name first, so a reader never sees half an object. Thread-safe.
 #include <condition_variable>
 #include <cstdint>
-#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <set>
 #include <string>
 
-#include "library/object_store.hpp"
+#include "library/object_file.hpp"
 
 namespace st::library {
 
 class MediaCache {
  public:
-  // Reads a whole object into sink (false from the sink stops). Throws StorageError.
-  using Source = std::function<void(const std::string& key, const std::function<bool(std::string_view)>& sink)>;
-
   // Removes what an interrupted fetch left in dir and takes the copies already there into account.
   MediaCache(ObjectStore& store, std::string dir, std::uint64_t max_bytes);
-  MediaCache(Source source, std::string dir, std::uint64_t max_bytes);
+  MediaCache(ObjectReader source, std::string dir, std::uint64_t max_bytes);
 
   // A local path with the track's bytes: file_path itself for a local file, else the object's copy
   // (fetched now when absent). Throws StorageError.
@@ -49,7 +45,7 @@ class MediaCache {
   void evict_locked(const std::string& keep);
   bool present_locked(std::map<std::string, Entry>::iterator it);
 
-  Source source_;
+  ObjectReader source_;
   std::string dir_;
   std::uint64_t max_bytes_;
   mutable std::mutex mu_;

@@ -8,9 +8,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <memory>
 #include <vector>
 
+#include "library/object_file.hpp"
 #include "model/errors.hpp"
 #include "util/random.hpp"
 
@@ -86,6 +86,10 @@ TranscodeService::TranscodeService(std::string cache_dir, std::uint64_t quota_by
     if (it->path().string().find(".part-") != std::string::npos) fs::remove(it->path(), ec);
 }
 
+std::string TranscodeService::shared_key(const std::string& path) {
+  return std::string(kTranscodeKeys) + fs::path(path).filename().string();
+}
+
 std::string TranscodeService::path_for(const TranscodeRequest& r) const {
   return fmt::format("{}/{}-{}-{}.{}", dir_, r.content_hash, audio::codec_extension(r.spec.codec), r.spec.bitrate_kbps,
                      audio::codec_extension(r.spec.codec));
@@ -117,23 +121,11 @@ std::optional<std::string> TranscodeService::cached(const TranscodeRequest& r) {
 // Another node's result, copied here whole (under a temporary name first); nothing when there is none or
 // the store cannot be read (the caller then transcodes).
 std::optional<std::string> TranscodeService::fetch_shared(const std::string& path) {
-  std::string key = std::string(kTranscodeKeys) + fs::path(path).filename().string();
-  std::string part = path + ".part-" + util::random_hex(6);
+  std::string key = shared_key(path);
   try {
-    std::unique_ptr<std::FILE, int (*)(std::FILE*)> out(std::fopen(part.c_str(), "wb"), &std::fclose);
-    if (!out) return std::nullopt;
-    bool short_write = false;
-    store_->read(key, std::nullopt, [&](std::string_view piece) {
-      short_write = std::fwrite(piece.data(), 1, piece.size(), out.get()) != piece.size();
-      return !short_write;
-    });
-    if (short_write || std::fclose(out.release()) != 0) throw std::runtime_error("the transcode cache's disk is full");
-    fs::rename(part, path);
-  } catch (const std::exception& e) {
-    std::error_code ec;
-    fs::remove(part, ec);
-    auto* storage = dynamic_cast<const StorageError*>(&e);
-    if (!storage || storage->kind != StorageError::Kind::not_found)
+    save_object(whole_reads(*store_), key, path, {.part = path + ".part-" + util::random_hex(6)});
+  } catch (const StorageError& e) {
+    if (e.kind != StorageError::Kind::not_found)
       spdlog::warn("transcodes: cannot fetch {} from object storage: {}", key, e.what());
     return std::nullopt;
   }
@@ -142,7 +134,7 @@ std::optional<std::string> TranscodeService::fetch_shared(const std::string& pat
 }
 
 void TranscodeService::completed(const std::string& path) {
-  if (store_) enqueue({true, std::string(kTranscodeKeys) + fs::path(path).filename().string(), path});
+  if (store_) enqueue({true, shared_key(path), path});
   evict();
 }
 
@@ -225,7 +217,7 @@ void TranscodeService::evict() {
     if (total <= quota_) break;
     if (!fs::remove(e.path, ec)) continue;
     total -= e.size;
-    if (store_) enqueue({false, std::string(kTranscodeKeys) + e.path.filename().string(), {}});
+    if (store_) enqueue({false, shared_key(e.path.string()), {}});
   }
 }
 

@@ -56,6 +56,7 @@ class TranscodeService {
  private:
   friend class CachingStream;
   std::string path_for(const TranscodeRequest& r) const;
+  static std::string shared_key(const std::string& path);  // the object of a cached result
   std::optional<std::string> fetch_shared(const std::string& path);
   void completed(const std::string& path);
   struct ObjectJob {

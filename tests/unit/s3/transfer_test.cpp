@@ -119,15 +119,20 @@ st::lib::curl::TransferReply get(const std::string& url, std::string_view body =
   return reply;
 }
 
-}  // namespace
-
-TEST(CurlTransfer, AThreadKeepsItsConnectionForTheNextRequest) {
-  KeepAliveServer server(false);
+// Two GETs and two PUTs with a body, alternating, each answered "ok".
+void four_requests(const KeepAliveServer& server) {
   for (int i = 0; i < 4; ++i) {
     auto r = get(server.url(), i % 2 ? "a body" : "");
     EXPECT_EQ(r.status, 200);
     EXPECT_EQ(r.body, "ok");
   }
+}
+
+}  // namespace
+
+TEST(CurlTransfer, AThreadKeepsItsConnectionForTheNextRequest) {
+  KeepAliveServer server(false);
+  four_requests(server);
   EXPECT_EQ(server.requests(), 4);
   EXPECT_EQ(server.connections(), 1);
   // Another thread has a handle (and a connection) of its own.
@@ -137,10 +142,6 @@ TEST(CurlTransfer, AThreadKeepsItsConnectionForTheNextRequest) {
 
 TEST(CurlTransfer, AServerThatClosesEachConnectionStillAnswersEveryRequest) {
   KeepAliveServer server(true);
-  for (int i = 0; i < 4; ++i) {
-    auto r = get(server.url(), i % 2 ? "a body" : "");
-    EXPECT_EQ(r.status, 200);
-    EXPECT_EQ(r.body, "ok");
-  }
+  four_requests(server);
   EXPECT_EQ(server.requests(), 4);
 }
