@@ -7,6 +7,8 @@
 #include <string>
 
 #include "db/catalog_totals.hpp"
+#include "db/keyed_orders.hpp"
+#include "db/path_under.hpp"
 #include "db/random_picks.hpp"
 #include "db/track_columns.hpp"
 
@@ -38,21 +40,47 @@ const KeyedOrder kAlbumsByArtist{"albums:by_artist", "albums al JOIN artists ar 
                                  {false, true, false, false}, false, {"albums", "artists"}, true};
 }  // namespace
 
-std::vector<model::Album> query_albums(Connection& c, PageKeys& keys, const model::AlbumQuery& q) {
+std::vector<model::Album> query_albums(Connection& c, PageKeys& keys, FolderCounts& folders, const model::AlbumQuery& q) {
   bool sqlite = c.dialect() == Dialect::sqlite;
-  if ((q.order == model::AlbumOrder::title || q.order == model::AlbumOrder::artist) && !q.path_prefix && !q.genre) {
-    // The whole catalogue by title or artist: a deep page starts from a sampled key, and only the page's
-    // ids are walked with their joins before the rows are read.
-    const auto& keyed = q.order == model::AlbumOrder::title ? kAlbumsByFoldedTitle : kAlbumsByArtist;
+  // The orderings answered from sampled keys (deep pages skip fewer than PageKeys::kStride rows).
+  const KeyedOrder* keyed = nullptr;
+  if (!q.genre) {
+    if (q.order == model::AlbumOrder::title) keyed = &kAlbumsByFoldedTitle;
+    if (q.order == model::AlbumOrder::artist) keyed = &kAlbumsByArtist;
+    if (q.order == model::AlbumOrder::newest) keyed = &kAlbumsNewest;
+  }
+  bool folder_as_set = false;
+  if (q.path_prefix) {
+    // A music folder's albums, one of two ways, whichever reads fewer rows (as for a genre's below): walking
+    // the ordering and checking each album for a track in the folder (cheap for a folder holding most of
+    // the library; seconds at a million tracks for a folder holding a few), or its albums as a set read
+    // through the path index, then ordered.
+    auto walked = keyed && q.offset >= PageKeys::kStride ? q.offset % PageKeys::kStride : q.offset;
+    folder_as_set = read_folder_as_set(folders.tracks_under(c, *q.path_prefix), maintained_total(c, "tracks"),
+                                       walked + q.limit, 10.0);
+  }
+  if (keyed && !folder_as_set) {
+    // By title, artist or newest, the whole catalogue or a folder holding most of it: a deep page starts from
+    // a sampled key (a folder's keys are sampled among its albums), and only the page's ids are walked with
+    // their joins before the rows are read.
     std::string where = " WHERE 1 = 1";
     std::vector<Value> params;
-    auto skip = keys.seek(c, keyed, q.offset, where, params);
+    auto order_of = *keyed;
+    if (q.path_prefix) {
+      order_of.name += ":under:" + *q.path_prefix;
+      order_of.versions.insert(order_of.versions.end(), {"tracks", "track_paths"});
+      order_of.filter = " WHERE EXISTS (SELECT 1 FROM tracks ft WHERE ft.album_id = al.id AND " +
+                        path_starts("ft.file_path", *q.path_prefix, order_of.filter_params) + ")";
+      where += " AND" + order_of.filter.substr(6);
+      params = order_of.filter_params;
+    }
+    auto skip = keys.seek(c, order_of, q.offset, where, params);
     if (!skip) return {};
     params.push_back(q.limit);
     params.push_back(*skip);
-    auto order = keyed.order_by();
+    auto order = order_of.order_by();
     std::vector<model::Album> out;
-    for (const auto& r : c.query(kAlbumSelect + " WHERE al.id IN (SELECT al.id FROM " + keyed.from +
+    for (const auto& r : c.query(kAlbumSelect + " WHERE al.id IN (SELECT al.id FROM " + order_of.from +
                                       where + order + " LIMIT ? OFFSET ?)" + order,
                                   params)
                              .rows)
@@ -168,11 +196,13 @@ std::vector<model::Album> query_albums(Connection& c, PageKeys& keys, const mode
       order = " ORDER BY r.rating DESC, r.updated_at DESC, al.id";
       break;
   }
-  if (q.path_prefix) {
-    where += " AND EXISTS (SELECT 1 FROM tracks ft WHERE ft.album_id = al.id AND substr(ft.file_path, 1, "
-             "length(CAST(? AS TEXT))) = ?)";
-    params.push_back(*q.path_prefix);
-    params.push_back(*q.path_prefix);
+  if (q.path_prefix && folder_as_set) {
+    where += " AND al.id IN (SELECT ft.album_id FROM tracks ft WHERE " +
+             path_under(c.dialect(), "ft.file_path", *q.path_prefix, params) + ")";
+  } else if (q.path_prefix) {
+    // A large folder: most albums the ordering walks have a track in it, found at their first tracks.
+    where += " AND EXISTS (SELECT 1 FROM tracks ft WHERE ft.album_id = al.id AND " +
+             path_starts("ft.file_path", *q.path_prefix, params) + ")";
   }
   if (q.genre) {
     where += std::string(" AND ") + album_of_genre(c.dialect());
@@ -180,7 +210,7 @@ std::vector<model::Album> query_albums(Connection& c, PageKeys& keys, const mode
     params.push_back(*q.genre);
   }
   std::vector<model::Album> out;
-  if (q.order == model::AlbumOrder::random && !q.path_prefix && !q.genre) {
+  if (q.order == model::AlbumOrder::random && !folder_as_set && !q.genre) {
     // Probes of the random key instead of sorting every album (a random list has no pages to keep).
     auto ids = random_picks(c, sqlite ? "albums al INDEXED BY albums_shuffle" : "albums al",
                             "al", where, params, q.limit);
@@ -200,6 +230,7 @@ std::vector<model::Album> query_albums(Connection& c, PageKeys& keys, const mode
   params.push_back(q.limit);
   params.push_back(q.offset);
   for (const auto& r : c.query(from + where + order + " LIMIT ? OFFSET ?", params).rows) out.push_back(read_album(r));
-  return out;}
+  return out;
+}
 
 }  // namespace st::db

@@ -4,13 +4,16 @@
 // ratings, at random, and within a music folder.
 #include <vector>
 
+#include "db/folder_counts.hpp"
 #include "db/page_keys.hpp"
 #include "db/sql.hpp"
 #include "model/catalog.hpp"
 
 namespace st::db {
 
-// One page of albums in q's order; deep pages of the unfiltered orders start from `keys`' sampled keys.
-std::vector<model::Album> query_albums(Connection& c, PageKeys& keys, const model::AlbumQuery& q);
+// One page of albums in q's order; deep pages of the unfiltered orders start from `keys`' sampled keys. A music
+// folder is weighed by its track count (`folders`): a small one's albums are read from its tracks, a large
+// one's are checked album by album (the caller drops a folder holding every track).
+std::vector<model::Album> query_albums(Connection& c, PageKeys& keys, FolderCounts& folders, const model::AlbumQuery& q);
 
 }  // namespace st::db

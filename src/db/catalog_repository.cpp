@@ -11,7 +11,9 @@
 #include "db/bulk_insert.hpp"
 #include "db/catalog_search.hpp"
 #include "db/catalog_totals.hpp"
+#include "db/folder_counts.hpp"
 #include "db/hash_lookup.hpp"
+#include "db/keyed_orders.hpp"
 #include "db/page_keys.hpp"
 #include "db/path_under.hpp"
 #include "db/random_picks.hpp"
@@ -53,16 +55,6 @@ std::vector<Value> track_values(const model::Track& t) {
           opt(t.content_hash),
           util::fold_for_search(t.title + " " + t.artist_name + " " + t.album_title.value_or(""))};
 }
-
-// The orderings of the unfiltered lists, each answered by an index (migrations 0001, 0017).
-const KeyedOrder kTracksNewest{"tracks:newest", "tracks t", {"t.created_at", "t.id"}, {true, false}, true, {"tracks"}};
-const KeyedOrder kTracksPopular{"tracks:popular", "tracks t", {"t.play_count", "t.created_at", "t.id"},
-                                {true, true, false}, true, {"track_plays", "tracks"}};
-const KeyedOrder kTracksAdded{"tracks:added", "tracks t", {"t.created_at", "t.id"}, {true, false}, false, {"tracks"}};
-const KeyedOrder kTracksByTitle{"tracks:title", "tracks t", {"t.title", "t.id"}, {false, false}, false, {"tracks"}};
-const KeyedOrder kAlbumsNewest{"albums:newest", "albums al", {"al.created_at", "al.id"}, {true, false}, true, {"albums"}};
-const KeyedOrder kAlbumsByTitle{"albums:title", "albums al", {"al.title", "al.id"}, {false, false}, false, {"albums"}};
-const KeyedOrder kArtistsByName{"artists:name", "artists ar", {"ar.name", "ar.id"}, {false, false}, false, {"artists"}};
 
 class SqlCatalogRepository final : public model::CatalogRepository {
  public:
@@ -361,10 +353,24 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     if (f.uploaded_by) where += " AND t.uploaded_by = ?", params.push_back(*f.uploaded_by);
     if (f.artist_id) where += " AND t.artist_id = ?", params.push_back(*f.artist_id);
     if (f.album_id) where += " AND t.album_id = ?", params.push_back(*f.album_id);
-    if (f.path_prefix) {
-      where += " AND substr(t.file_path, 1, length(CAST(? AS TEXT))) = ?";
-      params.push_back(*f.path_prefix);
-      params.push_back(*f.path_prefix);
+    // A folder (a library): alone, its count is kept (folder_counts.hpp); holding every track (the usual
+    // single library) it is no filter at all; holding few, its rows are a range of the path index; holding
+    // most, the ordering's index is walked and each path tested.
+    bool only_folder = f.path_prefix && !f.genre && !f.uploaded_by && !f.artist_id && !f.album_id;
+    std::optional<std::int64_t> in_folder;
+    auto c = pool_.acquire();
+    if (only_folder) {
+      in_folder = folder_counts_.tracks_under(*c, *f.path_prefix);
+      auto all = maintained_total(*c, "tracks");
+      auto walked = page.offset() >= PageKeys::kStride ? page.offset() % PageKeys::kStride : page.offset();
+      if (*in_folder == all)
+        only_folder = false;
+      else if (read_folder_as_set(*in_folder, all, walked + page.per_page, 1.0))
+        where += " AND " + path_under(c->dialect(), "t.file_path", *f.path_prefix, params);
+      else  // most of the library: walk the ordering's index, testing each path (the range would sort them all)
+        where += " AND " + path_starts("t.file_path", *f.path_prefix, params);
+    } else if (f.path_prefix) {
+      where += " AND " + path_under(c->dialect(), "t.file_path", *f.path_prefix, params);
     }
     // Each order matches an index exactly (tie-breakers included), so a page never sorts the table.
     const KeyedOrder* keyed = nullptr;
@@ -376,13 +382,14 @@ class SqlCatalogRepository final : public model::CatalogRepository {
       case model::TrackOrder::added: keyed = &kTracksAdded; break;
     }
     std::string order_by = keyed ? keyed->order_by() : " ORDER BY random()";
-    auto c = pool_.acquire();
     model::Paged<model::Track> out;
     // Totals kept by triggers (migration 0017) where one answers the filter; otherwise an exact count
     // through the filter's index.
     bool only_genre = f.genre && !f.genre->empty() && !f.uploaded_by && !f.artist_id && !f.album_id && !f.path_prefix;
     bool has_filter = !params.empty();
-    if (!has_filter)
+    if (in_folder)
+      out.total = *in_folder;
+    else if (!has_filter)
       out.total = maintained_total(*c, "tracks");
     else if (only_genre)
       out.total = genre_tracks(*c, *f.genre);
@@ -404,6 +411,20 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     auto offset = page.offset();
     if (keyed && !has_filter) {
       auto skip = page_keys_.seek(*c, *keyed, offset, where, params);
+      if (!skip) return out;
+      offset = *skip;
+    } else if (keyed && only_folder) {
+      // A folder holding part of the library: keys sampled among the folder's tracks; the page walks the
+      // ordering's index from one, skipping other folders' tracks on the way.
+      KeyedOrder folder = *keyed;
+      folder.name += ":under:" + *f.path_prefix;
+      folder.versions.push_back("track_paths");
+      // (Sampled from the path index's range for a folder of under a quarter of the tracks, else by walking
+      // the ordering: sorting most of a million rows costs more than walking them all in order.)
+      folder.filter = " WHERE " + (*in_folder * 4 < maintained_total(*c, "tracks")
+                                       ? path_under(c->dialect(), "t.file_path", *f.path_prefix, folder.filter_params)
+                                       : path_starts("t.file_path", *f.path_prefix, folder.filter_params));
+      auto skip = page_keys_.seek(*c, folder, offset, where, params);
       if (!skip) return out;
       offset = *skip;
     }
@@ -659,12 +680,19 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     return {r.integer(0), r.integer(1), r.integer(2), r.integer(3), static_cast<double>(r.integer(4)) / 1e6};
   }
 
-  std::vector<model::Album> query_albums(const model::AlbumQuery& q) override {
+  std::vector<model::Album> query_albums(const model::AlbumQuery& asked) override {
+    auto q = asked;
+    {
+      // A music folder holding every track (the usual single one) is no filter.
+      auto c = pool_.acquire();
+      if (q.path_prefix && folder_counts_.tracks_under(*c, *q.path_prefix) == maintained_total(*c, "tracks"))
+        q.path_prefix.reset();
+    }
     // The whole catalogue newest first: the REST list's path (sampled page keys, deferred join).
     if (q.order == model::AlbumOrder::newest && !q.path_prefix && !q.genre)
       return list_albums(model::Page::window(q.offset, q.limit), true).items;
     auto c = pool_.acquire();
-    return db::query_albums(*c, page_keys_, q);
+    return db::query_albums(*c, page_keys_, folder_counts_, q);
   }
 
   std::map<std::string, model::AlbumSummary> album_summaries(const std::vector<std::string>& ids) override {
@@ -847,6 +875,7 @@ class SqlCatalogRepository final : public model::CatalogRepository {
   Pool& pool_;
   std::unique_ptr<SearchIndexes> search_index_;  // search in memory (db/search_index.hpp)
   PageKeys page_keys_;
+  FolderCounts folder_counts_;  // tracks under each library root asked for
   // getArtists' list at catalog_totals' 'artist_index' version (migration 0026), shared by every request.
   std::mutex artist_index_mu_;
   std::shared_ptr<const std::vector<model::ArtistWithAlbums>> artist_index_;

@@ -18,9 +18,13 @@ std::string path_under(Dialect d, const std::string& column, const std::string& 
     params.push_back(prefix);
     params.push_back(upper);
   }
+  return sql + path_starts(column, prefix, params);
+}
+
+std::string path_starts(const std::string& column, const std::string& prefix, std::vector<Value>& params) {
   params.push_back(prefix);
   params.push_back(prefix);
-  return sql + "substr(" + column + ", 1, length(CAST(? AS TEXT))) = ?";
+  return "substr(" + column + ", 1, length(CAST(? AS TEXT))) = ?";
 }
 
 }  // namespace st::db

@@ -13,5 +13,8 @@ namespace st::db {
 // tracks.file_path, and only when the last byte is ASCII). The substr test stays. The prefix's length is
 // counted by SQL in characters, as substr counts them.
 std::string path_under(Dialect d, const std::string& column, const std::string& prefix, std::vector<Value>& params);
+// The same test without the index range: for a query that walks another ordering's index and checks each
+// row (a folder holding most rows), where the range would make SQLite read the whole folder and sort it.
+std::string path_starts(const std::string& column, const std::string& prefix, std::vector<Value>& params);
 
 }  // namespace st::db

@@ -1,5 +1,7 @@
 #include <fmt/format.h>
 
+#include "db/catalog_totals.hpp"
+#include "db/keyed_orders.hpp"
 #include "db/repositories.hpp"
 
 namespace st::db {
@@ -90,20 +92,34 @@ class SqlReportRepository final : public model::ReportRepository {
     auto c = pool_.acquire();
     std::string where = " WHERE 1 = 1";
     std::vector<Value> params;
-    if (title_contains && !title_contains->empty()) {
+    bool searching = title_contains && !title_contains->empty();
+    if (searching) {
       // A plain substring test (LIKE would treat % and _ in the text as wildcards).
       where += c->dialect() == Dialect::postgres ? " AND strpos(lower(t.title), lower(?)) > 0"
                                                  : " AND instr(lower(t.title), lower(?)) > 0";
       params.push_back(*title_contains);
     }
     model::Paged<model::ModerationRow> out;
-    out.total = c->query("SELECT COUNT(*) FROM tracks t" + where, params).rows.at(0).integer(0);
+    auto offset = page.offset();
+    if (!searching) {
+      // The whole catalogue: the kept total, and a deep page starts from a sampled key of the newest-first
+      // ordering instead of walking every newer track (220 ms for a page near the end of a million).
+      out.total = maintained_total(*c, "tracks");
+      auto skip = page_keys_.seek(*c, kTracksNewest, offset, where, params);
+      if (!skip) return out;
+      offset = *skip;
+    } else {
+      // A substring of the title: every title is read (an administrator's search, not a listener's).
+      out.total = c->query("SELECT COUNT(*) FROM tracks t" + where, params).rows.at(0).integer(0);
+    }
     params.push_back(page.per_page);
-    params.push_back(page.offset());
+    params.push_back(offset);
+    // Deferred join: the skipped rows are index entries, not joined rows with their pending reports counted.
+    const auto order = kTracksNewest.order_by();
     auto rows = c->query(
         "SELECT t.id, t.title, ar.name, t.format, t.play_count, (SELECT COUNT(*) FROM track_reports r WHERE "
-        "r.track_id = t.id AND r.status = 'pending'), t.created_at FROM tracks t JOIN artists ar ON ar.id = t.artist_id" +
-            where + " ORDER BY t.created_at DESC, t.id DESC LIMIT ? OFFSET ?",
+        "r.track_id = t.id AND r.status = 'pending'), t.created_at FROM tracks t JOIN artists ar ON ar.id = t.artist_id "
+        "WHERE t.id IN (SELECT t.id FROM tracks t" + where + order + " LIMIT ? OFFSET ?)" + order,
         params);
     for (const auto& r : rows.rows)
       out.items.push_back({r.text(0), r.text(1), r.text(2), r.text(3), r.integer(4), r.integer(5), r.integer(6)});
@@ -112,6 +128,7 @@ class SqlReportRepository final : public model::ReportRepository {
 
  private:
   Pool& pool_;
+  PageKeys page_keys_;
 };
 
 }  // namespace

@@ -481,6 +481,14 @@ namespace {
 // catalogue changes under them.
 class DeepPages : public CatalogTotals {
  protected:
+  void SetUp() override {
+    CatalogTotals::SetUp();
+    if (IsSkipped()) return;
+    reports_ = db::make_report_repository(db_.pool());
+  }
+
+  std::unique_ptr<model::ReportRepository> reports_;
+
   std::vector<std::string> ids(const std::string& sql, std::int64_t per_page, std::int64_t offset) {
     auto c = db_.pool().acquire();
     std::vector<std::string> out;
@@ -514,6 +522,18 @@ class DeepPages : public CatalogTotals {
         auto got = catalog_->list_tracks({}, tc.order, {page, per});
         ASSERT_EQ(ids_of(got.items), ids(tc.sql, per, (page - 1) * per)) << tc.sql << " page " << page;
         ASSERT_EQ(got.total, n_tracks);
+      }
+    }
+    // The administrator's track browser (newest first), whole and by a substring of the title.
+    for (const std::optional<std::string> search : {std::optional<std::string>(), std::optional<std::string>("G 1")}) {
+      std::string where = search ? " WHERE lower(title) LIKE '%g 1%'" : "";
+      auto n = count("SELECT COUNT(*) FROM tracks" + where);
+      for (std::int64_t page = 1; (page - 1) * per <= n + per; page += 2) {
+        auto got = reports_->browse(search, {page, per});
+        ASSERT_EQ(ids_of(got.items), ids("SELECT id FROM tracks" + where + " ORDER BY created_at DESC, id DESC", per,
+                                         (page - 1) * per))
+            << search.value_or("") << " page " << page;
+        ASSERT_EQ(got.total, n);
       }
     }
     for (bool newest : {true, false}) {
@@ -554,6 +574,33 @@ class DeepPages : public CatalogTotals {
         q.limit = per;
         q.offset = offset;
         ASSERT_EQ(ids_of(catalog_->query_albums(q)), ids(sql, per, offset)) << genre << " offset " << offset;
+      }
+    }
+    // A library's tracks and a music folder's albums: a folder holding every track, part of them (keys
+    // sampled among the folder's tracks), a few (its albums read as a set), none.
+    for (const std::string folder : {"/d/", "/new/", "/moved/", "/none/"}) {
+      auto under = "substr(file_path, 1, " + std::to_string(folder.size()) + ") = '" + folder + "'";
+      auto n_under = count("SELECT COUNT(*) FROM tracks WHERE " + under);
+      for (const auto& tc : {TrackCase{model::TrackOrder::newest, "ORDER BY created_at DESC, id DESC"},
+                             TrackCase{model::TrackOrder::title, "ORDER BY title, id"}}) {
+        for (std::int64_t page = 1; (page - 1) * per <= n_under + per; page += 3) {
+          model::TrackFilter f;
+          f.path_prefix = folder;
+          auto got = catalog_->list_tracks(f, tc.order, {page, per});
+          ASSERT_EQ(ids_of(got.items), ids("SELECT id FROM tracks WHERE " + under + " " + tc.sql, per, (page - 1) * per))
+              << folder << " " << tc.sql << " page " << page;
+          ASSERT_EQ(got.total, n_under) << folder;
+        }
+      }
+      for (std::int64_t offset = 0; offset <= n_albums + per; offset += 5 * per + 4) {
+        model::AlbumQuery q;
+        q.order = model::AlbumOrder::title;
+        q.path_prefix = folder;
+        q.limit = per;
+        q.offset = offset;
+        auto sql = "SELECT al.id FROM albums al JOIN artists ar ON ar.id = al.artist_id WHERE EXISTS (SELECT 1 FROM "
+                   "tracks t WHERE t.album_id = al.id AND " + under + ") ORDER BY lower(al.title), lower(ar.name), al.id";
+        ASSERT_EQ(ids_of(catalog_->query_albums(q)), ids(sql, per, offset)) << folder << " offset " << offset;
       }
     }
     for (std::int64_t page = 1; (page - 1) * per <= n_artists + per; ++page) {
@@ -654,6 +701,18 @@ TEST_P(DeepPages, EveryPageEqualsTheOffsetPageAsTheCatalogueChanges) {
       c->query("UPDATE albums SET genre = 'Rock' WHERE id = ?", {albums[static_cast<std::size_t>(i)].id});
   }
   expect_pages_match("albums tagged with the genre");
+  {
+    // Files moved to another folder (a path change alone: no track added or removed).
+    auto c = db_.pool().acquire();
+    c->query("UPDATE tracks SET file_path = '/moved/' || substr(file_path, 4) WHERE substr(file_path, 1, 3) = '/d/' "
+             "AND CAST(substr(file_path, 4) AS INTEGER) % 4 = 1");
+  }
+  expect_pages_match("files moved to another folder");
+  {
+    auto c = db_.pool().acquire();
+    c->query("UPDATE tracks SET file_path = '/d/' || substr(file_path, 8) WHERE substr(file_path, 1, 7) = '/moved/'");
+  }
+  expect_pages_match("every file back in one folder");
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, DeepPages, test::kEngines, [](const auto& info) { return info.param; });
