@@ -93,6 +93,8 @@ for n in "${names[@]}"; do read -r "rps[$n]" "lat[$n]" < <(measure "$base" "$wor
 # Idle once every list was served (measured last: the quiet spell drops the caches the lists use).
 after_rss=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
 rss=$(idle_rss_kb "$pid")
+# SMAPS_OUT=FILE keeps the idle server's memory map (/proc/PID/smaps) to see what the RSS is made of.
+[ -n "${SMAPS_OUT:-}" ] && cp "/proc/$pid/smaps" "$SMAPS_OUT"
 echo "catalogue: $TRACKS tracks"
 echo "RSS after start and one search: $((busy_rss / 1024)) MB, after every list: $((after_rss / 1024)) MB; idle RSS (16 s quiet after them): $((rss / 1024)) MB (goal < 100 MB)"
 printf '%-52s %12s %10s %8s\n' "request (${CONNECTIONS:-2} clients)" "requests/s" "p99" "goal"

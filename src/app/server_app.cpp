@@ -243,6 +243,16 @@ int serve(const Config& c) {
                                                     .scrobbler = *scrobbler,
                                                     .track_health = *track_health,
                                                     .p2p = p2p_parts.node.get()});
+  // A quiet server drops getArtists' list and its renderings with the other caches (db/idle_memory.hpp);
+  // unhooked before the Subsonic deps go.
+  idle_memory.drop_caches_with([&s, &subsonic] {
+    s.catalog->drop_caches();
+    subsonic->renders.clear();
+  });
+  struct UnhookIdle {
+    db::IdleMemoryRelease& m;
+    ~UnhookIdle() { m.drop_caches_with(nullptr); }
+  } unhook_idle{idle_memory};
   http::Router router;
   add_routes(router, *rest, *subsonic, network_waits);
   http::StaticFiles web(c.web_root.empty() ? default_web_root() : c.web_root);

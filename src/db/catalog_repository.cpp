@@ -734,6 +734,12 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     return out;
   }
 
+  void drop_caches() override {
+    std::lock_guard lk(artist_index_mu_);
+    artist_index_.reset();
+    artist_index_version_ = -1;
+  }
+
   std::map<std::string, std::int64_t> album_counts(const std::vector<std::string>& ids) override {
     std::map<std::string, std::int64_t> out;
     if (ids.empty()) return out;

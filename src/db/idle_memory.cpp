@@ -20,6 +20,11 @@ IdleMemoryRelease::~IdleMemoryRelease() {
   thread_.join();
 }
 
+void IdleMemoryRelease::drop_caches_with(std::function<void()> drop) {
+  std::lock_guard lock(drop_mu_);
+  drop_ = std::move(drop);
+}
+
 std::uint64_t IdleMemoryRelease::releases() const {
   std::lock_guard lock(mu_);
   return releases_;
@@ -38,6 +43,10 @@ void IdleMemoryRelease::loop() {
       // Free pages inside every arena's free chunks, and the main arena's top; the other arenas keep the
       // free space at their top (glibc returns it only on a free that leaves more than its trim threshold).
       search::TextIndex::release_spare_scratch();
+      {
+        std::lock_guard drop_lock(drop_mu_);
+        if (drop_) drop_();
+      }
       malloc_trim(0);
       released = uses;
       freed = true;

@@ -267,6 +267,9 @@ class CatalogRepository {
   // so that the first searches need not wait for it).
   virtual void prepare_search() {}
   virtual SearchIndexStatus search_index_status() { return {}; }
+  // Drops what is kept only to answer faster and is made again on demand (getArtists' list), for a server
+  // gone quiet (db/idle_memory.hpp).
+  virtual void drop_caches() {}
   // Every track's file, in batches (for integrity checks): ids greater than after_id, in id order.
   virtual std::vector<TrackFile> track_files(std::string_view after_id, std::int64_t limit) = 0;
   // Every word must match the start of a word (prefix search) of the item's folded text; best first.

@@ -21,6 +21,14 @@ std::shared_ptr<const Prerendered> RenderCache::get(std::shared_ptr<const void> 
   return entries_.front().render;
 }
 
+void RenderCache::clear() {
+  std::list<Entry> gone;
+  {
+    std::lock_guard lk(mu_);
+    gone.swap(entries_);
+  }
+}
+
 std::size_t RenderCache::size() {
   std::lock_guard lk(mu_);
   return entries_.size();

@@ -24,6 +24,7 @@ class RenderCache {
   std::shared_ptr<const Prerendered> get(std::shared_ptr<const void> source, const std::string& key,
                                          std::function<Node()> build);
   std::size_t size();
+  void clear();  // a quiet server's memory (db/idle_memory.hpp); the next request renders again
 
  private:
   struct Entry {

@@ -133,6 +133,22 @@ TEST(PoolIdleMemory, ReleasedOncePerQuietSpell) {
   EXPECT_EQ(*f.releases, 2);
 }
 
+TEST(PoolIdleMemory, CachesAreDroppedInQuietSpellsUntilUnhooked) {
+  Fixture f;
+  db::IdleMemoryRelease idle(f.pool, std::chrono::milliseconds(20));
+  std::atomic<int> drops{0};
+  idle.drop_caches_with([&drops] { ++drops; });
+  ASSERT_TRUE(f.request());  // then quiet: a release, with the caches dropped
+  ASSERT_TRUE(eventually([&] { return drops.load() >= 1; }));
+  // Unhooked (waits for a drop under way): no more drops, though releases go on.
+  idle.drop_caches_with(nullptr);
+  int dropped = drops.load();
+  auto released = idle.releases();
+  ASSERT_TRUE(f.request());
+  ASSERT_TRUE(eventually([&] { return idle.releases() > released; }));
+  EXPECT_EQ(drops.load(), dropped);
+}
+
 TEST(PoolIdleMemory, ABusyPoolKeepsItsMemory) {
   Fixture f;
   db::IdleMemoryRelease idle(f.pool, std::chrono::milliseconds(20));

@@ -167,4 +167,13 @@ TEST(SubsonicRenderCache, SharesARenderPerSourceAndKeyAndDropsReplacedSources) {
   EXPECT_EQ(cache.size(), RenderCache::kEntries);
   EXPECT_EQ(cache.get(v2, "9", make), cache.get(v2, "9", make));
   EXPECT_NE(cache.get(v2, "", make), fresh);  // evicted long ago: made again
+  // Cleared (a quiet server): every entry and the sources it held go; the next request renders again.
+  auto kept = cache.get(v2, "9", make);
+  std::weak_ptr<const int> source = v2;
+  v2.reset();
+  cache.clear();
+  EXPECT_EQ(cache.size(), 0u);
+  EXPECT_TRUE(source.expired());
+  auto again = std::make_shared<const int>(3);
+  EXPECT_NE(cache.get(again, "9", make), kept);
 }
