@@ -10,7 +10,7 @@ PACKAGES=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-system1.81-dev
   libsqlite3-dev libpq-dev libsodium-dev libssl-dev openssl libcurl4-openssl-dev libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev clang libclang-rt-14-dev
-  libtag1-dev libavformat-dev libavcodec-dev libswresample-dev libswscale-dev libavutil-dev libmagic-dev libebur128-dev
+  libtag1-dev libavformat-dev libavcodec-dev libswresample-dev libswscale-dev libavutil-dev libmagic-dev libebur128-dev libjemalloc-dev
   b3sum ffmpeg sox espeak-ng
   postgresql postgresql-client
   python3 curl wrk nginx-light openssl

@@ -12,6 +12,13 @@
 #include "app/user_cli.hpp"
 #include "app/version.hpp"
 
+#ifdef SOUNDTIME_JEMALLOC
+// jemalloc's settings, read at its start (util/heap.hpp): a background thread returns pages unused for 2 s,
+// without waiting for the next allocation; freed pages go back at once (no "muzzy" stage).
+extern "C" const char* malloc_conf;
+const char* malloc_conf = "background_thread:true,dirty_decay_ms:2000,muzzy_decay_ms:0";
+#endif
+
 int main(int argc, char** argv) {
   using namespace st::app;
   // A listener that goes away mid-response must cost us an EPIPE on that socket, not the process:

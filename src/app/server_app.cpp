@@ -31,6 +31,7 @@
 #include "library/metadata_enricher.hpp"
 #include "library/waveform_backfill.hpp"
 #include "util/concurrency_gate.hpp"
+#include "util/heap.hpp"
 #include "util/log_text.hpp"
 #include "util/strings.hpp"
 
@@ -305,8 +306,9 @@ int serve(const Config& c) {
     }
   } stop_leading{leadership, *s.tasks};
   leadership.start();
-  spdlog::info("SoundTime {} listening on http://{}:{} (database: {})", kVersion, c.host, server.bound_port(),
-               util::starts_with(c.database_url, "sqlite://") ? c.database_url : "PostgreSQL");
+  spdlog::info("SoundTime {} listening on http://{}:{} (database: {}, memory allocator: {})", kVersion, c.host,
+               server.bound_port(), util::starts_with(c.database_url, "sqlite://") ? c.database_url : "PostgreSQL",
+               util::heap_allocator());
   server.run();
 
   // --- shutdown: the listeners point at the node and the feed: unhooked, and the feed stopped, before the

@@ -1,10 +1,9 @@
 #include "db/idle_memory.hpp"
 
-#include <malloc.h>
-
 #include <limits>
 
 #include "search/text_index.hpp"
+#include "util/heap.hpp"
 
 namespace st::db {
 
@@ -40,14 +39,13 @@ void IdleMemoryRelease::loop() {
     auto uses = pool_.uses();
     bool freed = false;
     if (uses == seen && uses != released && pool_.release_idle_memory()) {
-      // Free pages inside every arena's free chunks, and the main arena's top; the other arenas keep the
-      // free space at their top (glibc returns it only on a free that leaves more than its trim threshold).
+      // The search's scratch, the caches made again on demand, then the heap's free pages.
       search::TextIndex::release_spare_scratch();
       {
         std::lock_guard drop_lock(drop_mu_);
         if (drop_) drop_();
       }
-      malloc_trim(0);
+      util::release_free_heap();
       released = uses;
       freed = true;
     }

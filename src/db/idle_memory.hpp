@@ -5,7 +5,7 @@
 // needs. When no lease was given back between two looks `period` apart, the idle connections drop their
 // caches, the search keeps no query scratch (up to 48 MiB at a million tracks), the caches made again on
 // demand are dropped (drop_caches_with: getArtists' list and renderings, ~9 MB at 10,000 artists) and the heap returns the free
-// pages it can (malloc_trim: not the top of the worker threads' arenas), once per quiet spell. The first request after that reads its pages from the OS's cache again.
+// pages it can (util::release_free_heap: jemalloc purges its arenas), once per quiet spell. The first request after that reads its pages from the OS's cache again.
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
