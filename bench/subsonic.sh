@@ -62,10 +62,11 @@ lua_get() {  # name path-with-%d-for-a-random-page pages
 sub="/rest"
 types=(random newest highest frequent recent alphabeticalByName alphabeticalByArtist starred)
 for ty in "${types[@]}"; do lua_get "al_$ty" "$sub/getAlbumList2?$auth&type=$ty&size=50&offset=%d" 1; done
-# Paged types: a random page of the whole list (offset = 50 x page).
-lua_get al_alphabeticalByName "$sub/getAlbumList2?$auth&type=alphabeticalByName&size=50&offset=%d00" "$(( (apage + 1) / 2 ))"
-lua_get al_newest "$sub/getAlbumList2?$auth&type=newest&size=50&offset=%d00" "$(( (apage + 1) / 2 ))"
-lua_get al_alphabeticalByArtist "$sub/getAlbumList2?$auth&type=alphabeticalByArtist&size=50&offset=%d00" "$(( (apage + 1) / 2 ))"
+# Paged types: 50 albums from a random offset of the whole list (any offset: not only multiples of the page
+# keys' stride).
+lua_get al_alphabeticalByName "$sub/getAlbumList2?$auth&type=alphabeticalByName&size=50&offset=%d" "$albums"
+lua_get al_newest "$sub/getAlbumList2?$auth&type=newest&size=50&offset=%d" "$albums"
+lua_get al_alphabeticalByArtist "$sub/getAlbumList2?$auth&type=alphabeticalByArtist&size=50&offset=%d" "$albums"
 lua_get al_byYear "$sub/getAlbumList2?$auth&type=byYear&fromYear=1970&toYear=2030&size=50&offset=%d" 1
 lua_get al_byGenre "$sub/getAlbumList2?$auth&type=byGenre&genre=Love&size=50&offset=%d00" 20
 lua_get artists "$sub/getArtists?$auth&x=%d" 1

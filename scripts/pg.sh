@@ -4,6 +4,7 @@
 #   scripts/pg.sh stop DIR    -> stops the cluster and removes DIR
 #   scripts/pg.sh pause DIR   -> stops the server, keeping the cluster (an outage)
 #   scripts/pg.sh resume DIR  -> starts it again on the same port
+# PG_OPTIONS="-c name=value ...": more server settings, kept for resume.
 set -euo pipefail
 cmd=${1:?start|stop|pause|resume}
 dir=${2:?directory}
@@ -24,7 +25,9 @@ start)
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   as_pg "$bindir/initdb" -D "$dir/data" -A trust -U postgres -E UTF8 --no-locale >"$dir/initdb.log" 2>&1 \
     || { cat "$dir/initdb.log" >&2; exit 1; }
-  echo "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=200" \
+  # PG_OPTIONS adds server settings (the benchmarks give a million-track catalogue the shared buffers a
+  # deployment of that size would have).
+  echo "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=200 ${PG_OPTIONS:-}" \
     >"$dir/options"
   as_pg "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -o "$(cat "$dir/options")" \
     start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }

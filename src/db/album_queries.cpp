@@ -32,17 +32,17 @@ const char* album_of_genre(Dialect d) {
 // Subsonic's alphabetical album list: folded title, then the artist's folded name (migration 0019).
 const KeyedOrder kAlbumsByFoldedTitle{"albums:folded_title", "albums al JOIN artists ar ON ar.id = al.artist_id",
                                       {"lower(al.title)", "lower(ar.name)", "al.id"}, {false, false, false}, false,
-                                      {"albums", "artists"}, true};
+                                      {"albums", "artists"}, true, {}, {}, 100};
 // Subsonic's albums by artist: the artist's folded name, the year (albums without one last), the folded
 // title (indexes artists_name_lower and albums_artist_cover, migrations 0002 and 0020).
 const KeyedOrder kAlbumsByArtist{"albums:by_artist", "albums al JOIN artists ar ON ar.id = al.artist_id",
                                  {"lower(ar.name)", "COALESCE(al.year, 2147483647)", "lower(al.title)", "al.id"},
-                                 {false, true, false, false}, false, {"albums", "artists"}, true};
+                                 {false, true, false, false}, false, {"albums", "artists"}, true, {}, {}, 100};
 }  // namespace
 
 std::vector<model::Album> query_albums(Connection& c, PageKeys& keys, FolderCounts& folders, const model::AlbumQuery& q) {
   bool sqlite = c.dialect() == Dialect::sqlite;
-  // The orderings answered from sampled keys (deep pages skip fewer than PageKeys::kStride rows).
+  // The orderings answered from sampled keys (deep pages skip fewer than their stride's rows).
   const KeyedOrder* keyed = nullptr;
   if (!q.genre) {
     if (q.order == model::AlbumOrder::title) keyed = &kAlbumsByFoldedTitle;
@@ -55,7 +55,7 @@ std::vector<model::Album> query_albums(Connection& c, PageKeys& keys, FolderCoun
     // the ordering and checking each album for a track in the folder (cheap for a folder holding most of
     // the library; seconds at a million tracks for a folder holding a few), or its albums as a set read
     // through the path index, then ordered.
-    auto walked = keyed && q.offset >= PageKeys::kStride ? q.offset % PageKeys::kStride : q.offset;
+    auto walked = keyed ? keyed->walked(q.offset) : q.offset;
     folder_as_set = read_folder_as_set(folders.tracks_under(c, *q.path_prefix), maintained_total(c, "tracks"),
                                        walked + q.limit, 10.0);
   }
@@ -103,9 +103,9 @@ std::vector<model::Album> query_albums(Connection& c, PageKeys& keys, FolderCoun
                      .rows.at(0)
                      .integer(0);
     auto all = std::max<std::int64_t>(1, maintained_total(c, "albums"));
-    // A deep page's walk starts from a sampled key: fewer than PageKeys::kStride of the genre's albums
-    // before the page are walked past.
-    auto walked = q.offset < PageKeys::kStride ? q.offset : q.offset % PageKeys::kStride;
+    // A deep page's walk starts from a sampled key: fewer than a stride of the genre's albums before the
+    // page are walked past.
+    auto walked = kAlbumsByTitle.walked(q.offset);
     bool sort_the_genre = static_cast<double>(tally) * static_cast<double>(tally) <=
                           static_cast<double>(walked + q.limit) * static_cast<double>(all);
     std::string order = " ORDER BY lower(al.title), al.id";
@@ -123,9 +123,7 @@ std::vector<model::Album> query_albums(Connection& c, PageKeys& keys, FolderCoun
       // genre's albums: 330 ms for 34,699 of 100,000 albums, once per change (walking every album's title
       // took 430 ms).
       KeyedOrder titles{"albums:genre_title:" + *q.genre, "albums al", {"lower(al.title)", "al.id"}, {false, false},
-                        false, {"albums", "genre_albums"}, true};
-      titles.filter = members;
-      titles.filter_params = params;
+                        false, {"albums", "genre_albums"}, true, members, params, 100};
       std::string from = std::string("albums al") + (sqlite ? " INDEXED BY albums_title_lower" : "");
       std::string where = std::string(" WHERE ") + album_of_genre(c.dialect());
       auto start = keys.seek(c, titles, q.offset, where, params);

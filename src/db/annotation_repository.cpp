@@ -83,7 +83,7 @@ class SqlAnnotationRepository final : public model::AnnotationRepository {
         if (wanted.count(id)) out.emplace(id, a);
       return out;
     }
-    for_each_slice(ids, [&](const std::string& in, std::vector<Value> params) {
+    for_each_id_set(c->dialect(), ids, [&](const std::string& in, std::vector<Value> params) {
       auto stars = kind == model::ItemKind::track
                        ? c->query("SELECT track_id, created_at FROM favorites WHERE user_id = ? AND track_id IN (" + in + ")",
                                   params)

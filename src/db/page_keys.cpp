@@ -30,7 +30,7 @@ std::vector<Value> KeyedOrder::key_params(const std::vector<Value>& key) const {
 }
 
 std::optional<PageStart> PageKeys::start(Connection& c, const KeyedOrder& order, std::int64_t offset) {
-  if (offset < kStride) return std::nullopt;
+  if (offset < order.stride) return std::nullopt;
   std::string names;
   std::vector<Value> params;
   for (const auto& v : order.versions) {
@@ -55,14 +55,14 @@ std::optional<PageStart> PageKeys::start(Connection& c, const KeyedOrder& order,
     ++filtered_;
   }
   if (s.keys.empty() || s.versions != versions) {
-    // One pass over the ordering index, numbering the rows and keeping every kStride-th key.
+    // One pass over the ordering index, numbering the rows and keeping every stride-th key.
     std::string inner, outer;
     for (std::size_t i = 0; i < order.columns.size(); ++i) {
       inner += fmt::format("{}{} AS k{}", i ? ", " : "", order.columns[i], i);
       outer += fmt::format("{}k{}", i ? ", " : "", i);
     }
     auto values = order.filter_params;
-    values.emplace_back(kStride);
+    values.emplace_back(order.stride);
     auto rows = c.query(fmt::format("SELECT {0} FROM (SELECT {1}, row_number() OVER ({2}) AS rn FROM {3}{4}) s "
                                     "WHERE (rn - 1) % ? = 0 ORDER BY rn",
                                     outer, inner, order.order_by().substr(1), order.from, order.filter),
@@ -79,9 +79,9 @@ std::optional<PageStart> PageKeys::start(Connection& c, const KeyedOrder& order,
     }
     s.versions = std::move(versions);
   }
-  auto j = offset / kStride;
+  auto j = offset / order.stride;
   if (j >= static_cast<std::int64_t>(s.keys.size())) return PageStart{{}, 0, true};
-  return PageStart{s.keys[static_cast<std::size_t>(j)], offset - j * kStride, false};
+  return PageStart{s.keys[static_cast<std::size_t>(j)], offset - j * order.stride, false};
 }
 
 std::optional<std::int64_t> PageKeys::seek(Connection& c, const KeyedOrder& order, std::int64_t offset,

@@ -45,4 +45,27 @@ void for_each_slice(const std::vector<std::string>& ids, Fn&& fn, const std::vec
   }
 }
 
+// The same for ids of a UUID column, in as few statements as each engine plans cheaply: on PostgreSQL one
+// call, "SELECT unnest(CAST(? AS uuid[]))" with the ids as one array value (a statement whose plan does not
+// depend on how many ids there are: 400 ids in an IN list cost ~2 ms of planning a query, six queries for a
+// 500-song page's stars, ratings and plays); on SQLite for_each_slice.
+template <typename Fn>
+void for_each_id_set(Dialect d, const std::vector<std::string>& ids, Fn&& fn, const std::vector<Value>& leading = {}) {
+  if (d == Dialect::sqlite) return for_each_slice(ids, std::forward<Fn>(fn), leading);
+  if (ids.empty()) return;
+  std::string array = "{";  // each element quoted: an id is data, whatever characters it holds
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    array += i ? ",\"" : "\"";
+    for (char ch : ids[i]) {
+      if (ch == '"' || ch == '\\') array += '\\';
+      array += ch;
+    }
+    array += '"';
+  }
+  array += "}";
+  std::vector<Value> params = leading;
+  params.emplace_back(std::move(array));
+  fn(std::string("SELECT unnest(CAST(? AS uuid[]))"), params);
+}
+
 }  // namespace st::db

@@ -73,6 +73,45 @@ TEST_P(Annotations, AWholeListAndAFewIdsAgree) {
   EXPECT_THROW(notes_->all_annotations(me_.id, model::ItemKind::track), std::invalid_argument);
 }
 
+// A 900-song page's favorites, ratings and plays (PostgreSQL: one array of ids per query, SQLite: slices of
+// 400): the three tracks the user marked among 897 others, nothing of another user's.
+TEST_P(Annotations, TracksOfALongPageInOneAnswer) {
+  auto catalog = db::make_catalog_repository(db_.pool());
+  auto activity = db::make_activity_repository(db_.pool());
+  model::Artist band{util::new_uuid(), "Band", std::nullopt, {}, {}, util::now_micros()};
+  band = catalog->upsert_artist("name:band", band);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 900; ++i) ids.push_back(util::new_uuid());
+  for (int i : {0, 450, 899}) {
+    model::Track t;
+    t.id = ids[static_cast<std::size_t>(i)];
+    t.title = "Song " + std::to_string(i);
+    t.artist_id = band.id;
+    t.artist_name = band.name;
+    t.file_path = "/m/" + std::to_string(i) + ".flac";
+    t.file_size = 1000;
+    t.format = "flac";
+    t.created_at = util::now_micros();
+    catalog->insert_track(t);
+  }
+  auto k = model::ItemKind::track;
+  activity->add_favorite(me_.id, ids[0], 1000);
+  notes_->set_rating(me_.id, k, ids[450], 5, 100);
+  for (auto at : {2000, 3000}) activity->record_listen({util::new_uuid(), me_.id, ids[899], at, 30, std::nullopt, true, false, std::nullopt});
+  activity->add_favorite(other_.id, ids[450], 1000);
+  notes_->set_rating(other_.id, k, ids[0], 1, 100);
+
+  auto got = notes_->annotations(me_.id, k, ids);
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[ids[0]].starred_at, 1000);
+  EXPECT_FALSE(got[ids[0]].rating);
+  EXPECT_EQ(got[ids[450]].rating, 5);
+  EXPECT_FALSE(got[ids[450]].starred_at);
+  EXPECT_EQ(got[ids[899]].play_count, 2);
+  EXPECT_EQ(got[ids[899]].played_at, 3000);
+  EXPECT_TRUE(notes_->annotations(me_.id, k, {}).empty());
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, Annotations, test::kEngines, [](const auto& info) { return info.param; });
 
 }  // namespace
