@@ -117,7 +117,9 @@ p2p_node() {
 # call catalog_postgres_stop DIR.
 catalog_to_postgres() {  # dir
   local url
-  url=$(bash scripts/pg.sh start "$1/pg" | tail -1)
+  # Shared buffers a deployment of a million tracks would give PostgreSQL (the database is ~1 GB; the default
+  # 128 MB had every few requests read pages through the OS, a system call each).
+  url=$(PG_OPTIONS="${PG_OPTIONS:--c shared_buffers=512MB}" bash scripts/pg.sh start "$1/pg" | tail -1)
   export DATABASE_URL=$url
   LOG_LEVEL=warn SOUNDTIME_DATA_DIR="$1" "$BIN" user create bench --email b@example.org --password bench-password --role admin >/dev/null
   local t0; t0=$(now)

@@ -2,7 +2,8 @@
 # P2P on loopback, in the same run as its peers:
 #  1. a 100 MB blob played on node B from node A (TLS 1.3 link, BLAKE3-verified 1 MiB ranges), against
 #     curl downloading the same file from nginx over HTTPS (to a file, as the node caches it; and to /dev/null);
-#  2. catalogue sync of N tracks (default 100,000) from A to a fresh node B: the time until B has them all;
+#  2. catalogue sync of N tracks (default 100,000) from A to a fresh node B (ENGINE=postgres: B on PostgreSQL):
+#     the time until B has them all;
 #  3. (PARTS=nat, root only) issue 13 in the namespace NAT lab: NodeId-only add -> online per NAT pair, 100 MB over
 #     ICE direct and TURN against kernel TCP through the same NAT, first byte of a play through TURN
 #     (bench/p2p_nat.py; needs root and ~3 min to build a namespace lab of 7 nodes, so not in the default PARTS).
@@ -16,11 +17,13 @@ bench_setup p2p
 
 node_id() { curl -sf "http://127.0.0.1:$1/api/p2p/status" | python3 -c 'import json,sys; print(json.load(sys.stdin)["node_id"])'; }
 track_count() { curl -sf "http://127.0.0.1:$1/api/tracks?per_page=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])'; }
-serve() {  # name http_port p2p_port [seed]
-  SOUNDTIME_DATA_DIR="$work/$1" PORT=$2 HOST=127.0.0.1 LOG_LEVEL=info P2P_ENABLED=true P2P_BIND_HOST=127.0.0.1 \
+serve() {  # name http_port p2p_port [seed] [database_url]
+  # (A subshell for the database's variable; p2p_node execs the server in it, so $! is still the server.)
+  ( if [ -n "${5:-}" ]; then export DATABASE_URL=$5; fi
+    SOUNDTIME_DATA_DIR="$work/$1" PORT=$2 HOST=127.0.0.1 LOG_LEVEL=info P2P_ENABLED=true P2P_BIND_HOST=127.0.0.1 \
     P2P_BIND_PORT=$3 P2P_SYNC_INTERVAL_SECONDS=1 P2P_SEED_PEERS=${4:-} P2P_DHT_DISCOVERY=false P2P_PORT_MAPPING=false \
     P2P_MAX_TRACKS_PER_PEER=$(( TRACKS > 200000 ? TRACKS : 200000 )) \
-    p2p_node "$BIN" serve >"$work/$1.log" 2>&1 &
+    p2p_node "$BIN" serve ) >"$work/$1.log" 2>&1 &
   pids+=($!)
   wait_http "http://127.0.0.1:$2/healthz"
 }
@@ -137,8 +140,15 @@ PY
   if [ -n "$cached" ]; then mkdir -p "$CATALOG_CACHE"; cp "$work/c/soundtime.db" "$cached"; fi
 fi
 serve c "$hc" "$pc"
+# ENGINE=postgres: the fresh node keeps its catalogue in a throwaway PostgreSQL cluster (the source stays on
+# SQLite), with the shared buffers a deployment of that size would have.
+dburl=""
+if [ "${ENGINE:-sqlite}" = postgres ]; then
+  trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; catalog_postgres_stop "$work"; rm -rf "$work"' EXIT
+  dburl=$(PG_OPTIONS="${PG_OPTIONS:--c shared_buffers=512MB}" bash scripts/pg.sh start "$work/pg" | tail -1)
+fi
 t0=$(now)
-serve d "$hd" "$pd" "$(node_id "$hc")@127.0.0.1:$pc"
+serve d "$hd" "$pd" "$(node_id "$hc")@127.0.0.1:$pc" "$dburl"
 wait_tracks "$hd" "$TRACKS" 900
 t1=$(now)
 # The fresh node's CPU time (user + system): what the sync costs whatever else loads the machine.
