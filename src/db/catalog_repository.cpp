@@ -367,10 +367,11 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     // most, the ordering's index is walked and each path tested.
     bool only_folder = f.path_prefix && !f.genre && !f.uploaded_by && !f.artist_id && !f.album_id;
     std::optional<std::int64_t> in_folder;
+    std::int64_t all = 0;  // the library's tracks, read when a folder is weighed against them
     auto c = pool_.acquire();
     if (only_folder) {
       in_folder = folder_counts_.tracks_under(*c, *f.path_prefix);
-      auto all = maintained_total(*c, "tracks");
+      all = maintained_total(*c, "tracks");
       auto walked = keyed ? keyed->walked(page.offset()) : page.offset();
       if (*in_folder == all)
         only_folder = false;
@@ -421,7 +422,7 @@ class SqlCatalogRepository final : public model::CatalogRepository {
       folder.versions.push_back("track_paths");
       // (Sampled from the path index's range for a folder of under a quarter of the tracks, else by walking
       // the ordering: sorting most of a million rows costs more than walking them all in order.)
-      folder.filter = " WHERE " + (*in_folder * 4 < maintained_total(*c, "tracks")
+      folder.filter = " WHERE " + (*in_folder * 4 < all
                                        ? path_under(c->dialect(), "t.file_path", *f.path_prefix, folder.filter_params)
                                        : path_starts("t.file_path", *f.path_prefix, folder.filter_params));
       auto skip = page_keys_.seek(*c, folder, offset, where, params);

@@ -9,9 +9,4 @@ std::int64_t maintained_total(Connection& c, const char* table) {
   return rows.empty() ? 0 : rows.rows.front().integer(0);
 }
 
-std::int64_t table_version(Connection& c, const char* table) {
-  auto rows = c.query("SELECT version FROM catalog_totals WHERE name = ?", {std::string(table)});
-  return rows.empty() ? -1 : rows.rows.front().integer(0);
-}
-
 }  // namespace st::db

@@ -8,8 +8,5 @@ namespace st::db {
 
 // The number of rows of `table` ("tracks", "albums", "artists"); 0 when none is kept.
 std::int64_t maintained_total(Connection& c, const char* table);
-// The version of `table`'s row in catalog_totals: it moves on every insert, delete and change of the rows
-// a cached answer depends on; -1 when none is kept.
-std::int64_t table_version(Connection& c, const char* table);
 
 }  // namespace st::db
