@@ -14,6 +14,8 @@
 #include "db/folder_counts.hpp"
 #include "db/hash_lookup.hpp"
 #include "db/keyed_orders.hpp"
+#include "db/multi_row_insert.hpp"
+#include "db/name_upserts.hpp"
 #include "db/page_keys.hpp"
 #include "db/path_under.hpp"
 #include "db/random_picks.hpp"
@@ -64,51 +66,24 @@ class SqlCatalogRepository final : public model::CatalogRepository {
 
   model::Artist upsert_artist(std::string_view key, const model::Artist& a) override {
     auto c = pool_.acquire();
-    return upsert_artist_on(*c, key, a);
+    return upsert_artists_on(*c, {{std::string(key), a}}).at(0);
   }
 
   model::Album upsert_album(std::string_view key, const model::Album& a) override {
     auto c = pool_.acquire();
-    return upsert_album_on(*c, key, a);
+    return upsert_albums_on(*c, {{std::string(key), a}}).at(0);
   }
 
   std::vector<model::Artist> upsert_artists(const std::vector<std::pair<std::string, model::Artist>>& keyed) override {
     std::vector<model::Artist> out;
-    transaction(pool_, [&](Connection& c) {
-      out.clear();  // (a retried transaction starts over)
-      for (const auto& [key, a] : keyed) out.push_back(upsert_artist_on(c, key, a));
-    });
+    transaction(pool_, [&](Connection& c) { out = upsert_artists_on(c, keyed); });
     return out;
   }
 
   std::vector<model::Album> upsert_albums(const std::vector<std::pair<std::string, model::Album>>& keyed) override {
     std::vector<model::Album> out;
-    transaction(pool_, [&](Connection& c) {
-      out.clear();
-      for (const auto& [key, a] : keyed) out.push_back(upsert_album_on(c, key, a));
-    });
+    transaction(pool_, [&](Connection& c) { out = upsert_albums_on(c, keyed); });
     return out;
-  }
-
-  static model::Artist upsert_artist_on(Connection& c, std::string_view key, const model::Artist& a) {
-    c.query(
-        "INSERT INTO artists (id, match_key, name, musicbrainz_id, search_text, created_at) VALUES (?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (match_key) DO NOTHING",
-        {a.id, std::string(key), a.name, opt(a.musicbrainz_id), util::fold_for_search(a.name), a.created_at});
-    auto rows = c.query(kArtistSelect + " WHERE ar.match_key = ?", {std::string(key)});
-    return read_artist(rows.rows.at(0));
-  }
-
-  static model::Album upsert_album_on(Connection& c, std::string_view key, const model::Album& a) {
-    c.query(
-        "INSERT INTO albums (id, match_key, title, artist_id, release_date, musicbrainz_id, genre, year, "
-        "is_compilation, search_text, created_at, shuffle) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (match_key) DO NOTHING",
-        {a.id, std::string(key), a.title, a.artist_id, opt(a.release_date), opt(a.musicbrainz_id), opt(a.genre),
-         opt(a.year), a.is_compilation, util::fold_for_search(a.title + " " + a.artist_name), a.created_at,
-         shuffle_key()});
-    auto rows = c.query(kAlbumSelect + " WHERE al.match_key = ?", {std::string(key)});
-    return read_album(rows.rows.at(0));
   }
 
   void set_album_cover(std::string_view album_id, std::string_view url, bool only_if_missing) override {
@@ -163,21 +138,9 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     BulkWrite bulk(c, tracks.size());
     if (c.dialect() == Dialect::postgres) {
       // PostgreSQL: many rows a statement, so that the statement-level triggers of tracks (migration 0032)
-      // move each counter row once a statement, not once a row. Statements of 2^k rows (at most 256):
-      // a handful of shapes for the connection's prepared statements, 7,680 parameters at most.
-      for (std::size_t at = 0; at < tracks.size();) {
-        std::size_t rows = 256;
-        while (rows > tracks.size() - at) rows /= 2;
-        std::vector<Value> values;
-        values.reserve(rows * 30);
-        std::string sql(kInsertTrack);
-        for (std::size_t i = 0; i < rows; ++i) {
-          sql += i ? kTrackRow : kTrackRow.substr(1);
-          append_insert_values(values, *tracks[at + i]);
-        }
-        c.query(sql, values);
-        at += rows;
-      }
+      // move each counter row once a statement, not once a row.
+      insert_rows(c, kInsertTrack, 30, tracks.size(),
+                  [&](std::size_t i, std::vector<Value>& v) { append_insert_values(v, *tracks[i]); });
       return;
     }
     if (tracks.size() < 2) {
@@ -202,9 +165,9 @@ class SqlCatalogRepository final : public model::CatalogRepository {
       "duration_secs, genre, year, musicbrainz_id, file_path, file_size, file_mtime, format, bitrate, "
       "sample_rate, channels, bit_depth, replaygain_track_gain, replaygain_track_peak, replaygain_album_gain, "
       "replaygain_album_peak, lyrics, content_hash, search_text, uploaded_by, created_at, shuffle) VALUES ";
-  // One row's 30 placeholders, after a comma.
+  // One row's 30 placeholders.
   static constexpr std::string_view kTrackRow =
-      ",(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+      "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
   static void append_insert_values(std::vector<Value>& out, const model::Track& t) {
     out.push_back(t.id);
@@ -218,7 +181,7 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     std::vector<Value> values;
     values.reserve(30);
     append_insert_values(values, t);
-    c.query(std::string(kInsertTrack) + std::string(kTrackRow.substr(1)), values);
+    c.query(std::string(kInsertTrack) + std::string(kTrackRow), values);
   }
 
   void update_track_file(const model::Track& t) override {

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "db/hash_lookup.hpp"
+#include "db/multi_row_insert.hpp"
 #include "db/repositories.hpp"
 #include "db/track_columns.hpp"
 #include "util/time.hpp"
@@ -190,42 +191,59 @@ class SqlP2pRepository final : public model::P2pRepository {
 
   // One row per peer and hash, without a unique index (migration 0030): each page's copies are looked up by
   // their hashes inside the write transaction, which no other writer of remote_tracks shares (SQLite has one
-  // writer; PostgreSQL locks the table), then updated or inserted.
+  // writer; PostgreSQL locks the table), then updated or inserted (new ones many rows a statement).
   void upsert_remote_tracks(const std::vector<model::RemoteTrackRecord>& records) override {
     if (records.empty()) return;
     transaction(pool_, [&](Connection& c) {
       BulkWrite bulk(c, records.size());
       c.lock_table("remote_tracks");
       auto now = util::now_micros();
-      for (std::size_t at = 0; at < records.size(); at += kHashesPerStatement) {
-        auto chunk = std::span(records).subspan(at, std::min(kHashesPerStatement, records.size() - at));
-        std::vector<std::string> hashes;
-        for (const auto& r : chunk) hashes.push_back(r.hash);
+      std::vector<std::string> hashes;
+      hashes.reserve(records.size());
+      for (const auto& r : records) hashes.push_back(r.hash);
+      std::map<std::pair<std::string, std::string>, std::string> held;  // (hash, "p2p://<node>") -> id
+      for_hash_chunks(c.dialect(), hashes, [&](std::span<const std::string> chunk) {
         std::vector<Value> params;
-        auto sql = "SELECT content_hash, instance_domain, id FROM remote_tracks WHERE " +
-                   hash_in("content_hash", hashes, params);
-        std::map<std::pair<std::string, std::string>, std::string> held;  // (hash, "p2p://<node>") -> id
-        for (const auto& r : c.query(sql, params).rows) held.emplace(std::pair{r.text(0), r.text(1)}, r.text(2));
-        for (const auto& r : chunk) {
-          auto domain = "p2p://" + r.origin_node;
-          if (auto it = held.find({r.hash, domain}); it != held.end()) {
-            c.query(
-                "UPDATE remote_tracks SET local_track_id = ?, title = ?, artist_name = ?, album_title = ?, bitrate = ?, "
-                "sample_rate = ?, format = ?, last_checked_at = ? WHERE id = ?",
-                {opt(r.local_track_id), r.title, r.artist_name, opt(r.album_title), opt(r.bitrate), opt(r.sample_rate),
-                 opt(r.format), now, it->second});
-            continue;
-          }
-          auto id = r.id.empty() ? util::new_time_uuid() : r.id;
-          c.query(
-              "INSERT INTO remote_tracks (id, local_track_id, title, artist_name, album_title, instance_domain, bitrate, "
-              "sample_rate, format, is_available, last_checked_at, created_at, content_hash) "
-              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, TRUE, ?, ?, ?)",
-              {id, opt(r.local_track_id), r.title, r.artist_name, opt(r.album_title), domain, opt(r.bitrate),
-               opt(r.sample_rate), opt(r.format), now, r.created_at ? r.created_at : now, r.hash});
-          held.emplace(std::pair{r.hash, std::move(domain)}, std::move(id));  // the same copy twice in one page
+        std::string sql;
+        if (c.dialect() == Dialect::postgres) {
+          params.emplace_back(pg_array(chunk));
+          sql = "SELECT r.content_hash, r.instance_domain, r.id FROM " + rows_holding_hashes("remote_tracks", "r");
+        } else {
+          sql = "SELECT content_hash, instance_domain, id FROM remote_tracks WHERE " +
+                hash_in("content_hash", chunk, params);
         }
+        for (const auto& r : c.query(sql, params).rows) held.emplace(std::pair{r.text(0), r.text(1)}, r.text(2));
+      });
+      struct Fresh {
+        const model::RemoteTrackRecord* record;
+        std::string id;
+      };
+      std::vector<Fresh> fresh;
+      std::map<std::pair<std::string, std::string>, std::size_t> fresh_at;  // the same copy twice: the later wins
+      for (const auto& r : records) {
+        auto key = std::pair{r.hash, "p2p://" + r.origin_node};
+        if (auto it = held.find(key); it != held.end()) {
+          c.query(
+              "UPDATE remote_tracks SET local_track_id = ?, title = ?, artist_name = ?, album_title = ?, bitrate = ?, "
+              "sample_rate = ?, format = ?, last_checked_at = ? WHERE id = ?",
+              {opt(r.local_track_id), r.title, r.artist_name, opt(r.album_title), opt(r.bitrate), opt(r.sample_rate),
+               opt(r.format), now, it->second});
+          continue;
+        }
+        auto [at, added] = fresh_at.emplace(std::move(key), fresh.size());
+        if (added) fresh.push_back({&r, r.id.empty() ? util::new_time_uuid() : r.id});
+        else fresh[at->second].record = &r;
       }
+      insert_rows(
+          c,
+          "INSERT INTO remote_tracks (id, local_track_id, title, artist_name, album_title, instance_domain, bitrate, "
+          "sample_rate, format, is_available, last_checked_at, created_at, content_hash) VALUES ",
+          13, fresh.size(), [&](std::size_t i, std::vector<Value>& v) {
+            const auto& r = *fresh[i].record;
+            v.insert(v.end(), {fresh[i].id, opt(r.local_track_id), r.title, r.artist_name, opt(r.album_title),
+                               "p2p://" + r.origin_node, opt(r.bitrate), opt(r.sample_rate), opt(r.format), true, now,
+                               r.created_at ? r.created_at : now, r.hash});
+          });
     });
   }
 

@@ -49,6 +49,9 @@ class PostgresConnection final : public Connection {
     // more than the query (getAlbumList2 by artist near the end of a million tracks' alphabet: a parallel
     // plan took 33 ms where the plain one takes 2-4 ms); a self-hosted node has few cores to share anyway.
     conn_.exec("SET max_parallel_workers_per_gather TO 0");
+    // Nor JIT compilation: it starts above a plan cost that a lookup of a page's 20,000 hashes passes, and
+    // compiling took 10-25 ms of a 120 ms statement; our statements are short and many.
+    conn_.exec("SET jit TO off");
   }
 
   Dialect dialect() const override { return Dialect::postgres; }

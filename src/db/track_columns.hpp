@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "db/pg_array.hpp"
 #include "db/sql.hpp"
 #include "model/catalog.hpp"
 
@@ -53,18 +54,8 @@ template <typename Fn>
 void for_each_id_set(Dialect d, const std::vector<std::string>& ids, Fn&& fn, const std::vector<Value>& leading = {}) {
   if (d == Dialect::sqlite) return for_each_slice(ids, std::forward<Fn>(fn), leading);
   if (ids.empty()) return;
-  std::string array = "{";  // each element quoted: an id is data, whatever characters it holds
-  for (std::size_t i = 0; i < ids.size(); ++i) {
-    array += i ? ",\"" : "\"";
-    for (char ch : ids[i]) {
-      if (ch == '"' || ch == '\\') array += '\\';
-      array += ch;
-    }
-    array += '"';
-  }
-  array += "}";
   std::vector<Value> params = leading;
-  params.emplace_back(std::move(array));
+  params.emplace_back(pg_array(ids));
   fn(std::string("SELECT unnest(CAST(? AS uuid[]))"), params);
 }
 

@@ -396,25 +396,45 @@ void Node::pull_catalog(const std::string& node) {
   auto cursor = static_cast<std::uint64_t>(start->sync_cursor);
   // Pages are applied several at a time (catalog_batch.hpp); the cursor is saved once they are. A batch is
   // applied on a thread of its own while the next one is fetched (the peer prepares pages while we write),
-  // one batch at a time and in order.
+  // in two steps (Replicator::settle_tracks, then record_copies with the removals and the cursor): the next
+  // batch's tracks are settled while this one's copies are recorded, both steps in batch order. A batch with
+  // removals is applied whole before the next one starts (a removed track may come back in the next).
   CatalogBatch batch(kCatalogBatchTracks);
   std::uint64_t batch_end = cursor;
   double fetching_ms = 0;
   int pages_in_batch = 0;
   auto ms = [](auto a, auto b) { return std::chrono::duration<double, std::milli>(b - a).count(); };
-  std::future<void> applying;  // (its destructor waits for it on every way out)
+  std::future<void> applying;           // the last batch, both steps (its destructor waits for it and those before)
+  std::shared_future<void> settled;     // the last batch's tracks
+  bool removing = false;                // the last batch had removals
   auto applied = [&] {
-    if (applying.valid()) applying.get();  // rethrows what applying the previous batch threw
+    if (applying.valid()) applying.get();  // rethrows what applying a batch threw
   };
   auto apply = [&](std::vector<std::string> removed) {
-    applied();
+    if (removing || (applying.valid() && applying.wait_for(std::chrono::seconds(0)) == std::future_status::ready))
+      applied();
+    if (settled.valid()) settled.get();  // rethrows what settling the previous batch's tracks threw
     auto tracks = batch.take();
     if (tracks.empty() && removed.empty() && batch_end <= static_cast<std::uint64_t>(start->sync_cursor)) return;
+    removing = !removed.empty();
+    std::promise<void> tracks_done;
+    settled = tracks_done.get_future().share();
     applying = std::async(std::launch::async, [this, &node, tracks = std::move(tracks), removed = std::move(removed),
                                                end = batch_end, pages = pages_in_batch, fetched = fetching_ms,
-                                               saved = start->sync_cursor, ms] {
+                                               saved = start->sync_cursor, ms, before = std::move(applying),
+                                               tracks_done = std::move(tracks_done)]() mutable {
       auto t1 = std::chrono::steady_clock::now();
-      if (!tracks.empty()) replicator_.upsert_page(node, tracks);
+      Replicator::SettledPage page;
+      try {
+        if (!tracks.empty()) page = replicator_.settle_tracks(node, tracks);
+        tracks_done.set_value();
+      } catch (...) {
+        tracks_done.set_exception(std::current_exception());
+        if (before.valid()) before.wait();
+        throw;
+      }
+      if (before.valid()) before.get();  // the previous batch's copies first; rethrows what it threw
+      if (!tracks.empty()) replicator_.record_copies(node, page);
       for (const auto& h : removed) replicator_.remove(node, h);
       if (!tracks.empty() || !removed.empty())  // (once the batch can be played: bench/p2p.sh reads it)
         spdlog::info("p2p: applied {} tracks and {} removals from {} (cursor {}; {} pages in {:.0f} ms, applying {:.0f} ms)",

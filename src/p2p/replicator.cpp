@@ -214,6 +214,10 @@ model::Track Replicator::new_replica(const TrackAnnouncement& a, const model::Re
 void Replicator::upsert(const std::string& from, const TrackAnnouncement& a) { upsert_page(from, {a}); }
 
 void Replicator::upsert_page(const std::string& from, const std::vector<TrackAnnouncement>& page) {
+  record_copies(from, settle_tracks(from, page));
+}
+
+Replicator::SettledPage Replicator::settle_tracks(const std::string& from, const std::vector<TrackAnnouncement>& page) {
   std::vector<std::string> hashes;
   hashes.reserve(page.size());
   for (const auto& a : page) hashes.push_back(a.hash);
@@ -256,16 +260,24 @@ void Replicator::upsert_page(const std::string& from, const std::vector<TrackAnn
       return it != held.end() && it->second != t.id;
     });
   }
-  repo_.upsert_remote_tracks(copies);
+  SettledPage settled;
+  settled.copies = std::move(copies);
   if (cover_wanted_) {
     std::map<std::string, const TrackAnnouncement*> by_hash;
     for (const auto& a : page)
       if (a.cover_hash) by_hash.emplace(a.hash, &a);
     for (const auto& t : fresh) {
       auto it = by_hash.find(*t.content_hash);
-      if (it != by_hash.end() && t.album_id) cover_wanted_(*t.album_id, *it->second->cover_hash, from);
+      if (it != by_hash.end() && t.album_id) settled.covers.emplace_back(*t.album_id, *it->second->cover_hash);
     }
   }
+  return settled;
+}
+
+void Replicator::record_copies(const std::string& from, const SettledPage& settled) {
+  repo_.upsert_remote_tracks(settled.copies);
+  if (cover_wanted_)
+    for (const auto& [album_id, cover_hash] : settled.covers) cover_wanted_(album_id, cover_hash, from);
 }
 
 void Replicator::remove(const std::string& from, const std::string& hash) {

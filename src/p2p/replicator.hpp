@@ -26,6 +26,18 @@ class Replicator {
   // A whole page: new tracks inserted in one transaction, artists and albums settled once per page.
   void upsert_page(const std::string& from, const std::vector<TrackAnnouncement>& page);
 
+  // upsert_page in two steps, so that a pull can settle one page's tracks while the previous page's copies
+  // are recorded (node.cpp: pull_catalog): pages' tracks are settled in order, and their copies recorded in
+  // the same order, each page's after its tracks.
+  struct SettledPage {
+    std::vector<model::RemoteTrackRecord> copies;            // the peer's copies, to record
+    std::vector<std::pair<std::string, std::string>> covers;  // (album id, cover hash) of the new replicas
+  };
+  // New replicas inserted, edits followed.
+  SettledPage settle_tracks(const std::string& from, const std::vector<TrackAnnouncement>& page);
+  // The peer's copies of a settled page recorded, its covers asked for.
+  void record_copies(const std::string& from, const SettledPage& settled);
+
   // Told about each album of an applied announcement that carries a cover hash (the cover is fetched
   // once per hash, later, by the node): album id, cover hash, the peer that announced it.
   using CoverWanted = std::function<void(const std::string&, const std::string&, const std::string&)>;

@@ -1,4 +1,5 @@
 // Repository behaviour, run on SQLite and on PostgreSQL.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -317,6 +318,48 @@ TEST_P(Repositories, BulkUpsertsAnswerInOrderAndKeepWhatExists) {
   EXPECT_EQ(settled[1].id, existing.id);
   EXPECT_EQ(catalog_->counts().artists, 2);
   EXPECT_EQ(catalog_->counts().albums, 2);
+}
+
+// Rows go in 256 a statement (db/multi_row_insert.hpp) and are read back by key: a batch of several
+// statements, a key given twice and keys already held all answer in the order asked.
+TEST_P(Repositories, BulkUpsertsOfManyNamesAnswerEachInOrder) {
+  auto now = util::now_micros();
+  auto held = catalog_->upsert_artist("name:artist 300", {util::new_uuid(), "Held", std::nullopt, {}, {}, now});
+  std::vector<std::pair<std::string, model::Artist>> artists;
+  for (int i = 0; i < 600; ++i)
+    artists.push_back({fmt::format("name:artist {}", i), {util::new_uuid(), fmt::format("Artist {}", i), std::nullopt, {}, {}, now}});
+  artists.push_back(artists[7]);  // asked twice: one row, answered twice
+  auto got = catalog_->upsert_artists(artists);
+  ASSERT_EQ(got.size(), artists.size());
+  for (int i = 0; i < 600; ++i) {
+    if (i == 300) continue;
+    EXPECT_EQ(got[i].id, artists[i].second.id) << i;
+    EXPECT_EQ(got[i].name, artists[i].second.name) << i;
+  }
+  EXPECT_EQ(got[300].id, held.id);
+  EXPECT_EQ(got[300].name, "Held");
+  EXPECT_EQ(got[600].id, got[7].id);
+  EXPECT_EQ(catalog_->counts().artists, 600);
+
+  std::vector<std::pair<std::string, model::Album>> albums;
+  for (int i = 0; i < 300; ++i) {
+    model::Album al;
+    al.id = util::new_uuid();
+    al.title = fmt::format("Album {}", i);
+    al.artist_id = got[i % 10].id;
+    al.artist_name = got[i % 10].name;
+    al.year = 1990 + i % 20;
+    al.created_at = now;
+    albums.push_back({fmt::format("{}|album {}", al.artist_id, i), al});
+  }
+  auto settled = catalog_->upsert_albums(albums);
+  ASSERT_EQ(settled.size(), albums.size());
+  for (int i = 0; i < 300; ++i) {
+    EXPECT_EQ(settled[i].id, albums[i].second.id) << i;
+    EXPECT_EQ(settled[i].artist_name, got[i % 10].name) << i;
+    EXPECT_EQ(settled[i].year, 1990 + i % 20) << i;
+  }
+  EXPECT_EQ(catalog_->counts().albums, 300);
 }
 
 TEST_P(Repositories, TracksRoundTripListAndPrune) {
