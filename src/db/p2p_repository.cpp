@@ -187,6 +187,8 @@ class SqlP2pRepository final : public model::P2pRepository {
     return model::LocalBlob{rows.rows.front().text(0), rows.rows.front().integer(1)};
   }
 
+  bool writes_in_parallel() override { return pool_.dialect() == Dialect::postgres; }
+
   void upsert_remote_track(const model::RemoteTrackRecord& r) override { upsert_remote_tracks({r}); }
 
   // One row per peer and hash, without a unique index (migration 0030): each page's copies are looked up by

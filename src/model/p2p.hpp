@@ -98,6 +98,10 @@ class P2pRepository {
   // The tracks holding each of these hashes (the oldest per hash); absent hashes are not in the map.
   virtual std::map<std::string, KnownHash> tracks_with_hashes(const std::vector<std::string>& hashes) = 0;
 
+  // Whether two transactions can write at once (PostgreSQL). SQLite has one writer, and another connection's
+  // commit empties a connection's page cache: a pull then applies its batches one step after the other.
+  virtual bool writes_in_parallel() = 0;
+
   virtual void upsert_remote_track(const RemoteTrackRecord& r) = 0;
   // Many in one transaction.
   virtual void upsert_remote_tracks(const std::vector<RemoteTrackRecord>& records) = 0;

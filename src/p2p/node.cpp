@@ -398,7 +398,9 @@ void Node::pull_catalog(const std::string& node) {
   // applied on a thread of its own while the next one is fetched (the peer prepares pages while we write),
   // in two steps (Replicator::settle_tracks, then record_copies with the removals and the cursor): the next
   // batch's tracks are settled while this one's copies are recorded, both steps in batch order. A batch with
-  // removals is applied whole before the next one starts (a removed track may come back in the next).
+  // removals is applied whole before the next one starts (a removed track may come back in the next), and
+  // so is every batch when the database has one writer (SQLite: the steps would only take turns, emptying
+  // each other's page cache).
   CatalogBatch batch(kCatalogBatchTracks);
   std::uint64_t batch_end = cursor;
   double fetching_ms = 0;
@@ -407,11 +409,12 @@ void Node::pull_catalog(const std::string& node) {
   std::future<void> applying;           // the last batch, both steps (its destructor waits for it and those before)
   std::shared_future<void> settled;     // the last batch's tracks
   bool removing = false;                // the last batch had removals
+  const bool overlap = repo_.writes_in_parallel();
   auto applied = [&] {
     if (applying.valid()) applying.get();  // rethrows what applying a batch threw
   };
   auto apply = [&](std::vector<std::string> removed) {
-    if (removing || (applying.valid() && applying.wait_for(std::chrono::seconds(0)) == std::future_status::ready))
+    if (removing || !overlap || (applying.valid() && applying.wait_for(std::chrono::seconds(0)) == std::future_status::ready))
       applied();
     if (settled.valid()) settled.get();  // rethrows what settling the previous batch's tracks threw
     auto tracks = batch.take();
