@@ -140,6 +140,13 @@ PY
   if [ -n "$cached" ]; then mkdir -p "$CATALOG_CACHE"; cp "$work/c/soundtime.db" "$cached"; fi
 fi
 serve c "$hc" "$pc"
+# The source is a node that has been running: its start-up work (the in-memory search index, the search filter
+# it announces to peers) is done before the fresh node starts.
+for _ in $(seq 1200); do
+  grep -q "indexed in memory" "$work/c.log" && grep -q "p2p: search filter rebuilt" "$work/c.log" && break
+  sleep 0.1
+done
+grep -hE "indexed in memory|search filter rebuilt" "$work/c.log" | sed 's/^[^ ]* [^ ]*  /source node: /'
 # ENGINE=postgres: the fresh node keeps its catalogue in a throwaway PostgreSQL cluster (the source stays on
 # SQLite), with the shared buffers a deployment of that size would have.
 dburl=""
@@ -147,12 +154,38 @@ if [ "${ENGINE:-sqlite}" = postgres ]; then
   trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; catalog_postgres_stop "$work"; rm -rf "$work"' EXIT
   dburl=$(PG_OPTIONS="${PG_OPTIONS:--c shared_buffers=512MB}" bash scripts/pg.sh start "$work/pg" | tail -1)
 fi
+src_cpu0=$(awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/${pids[-1]}/stat")
 t0=$(now)
 serve d "$hd" "$pd" "$(node_id "$hc")@127.0.0.1:$pc" "$dburl"
 wait_tracks "$hd" "$TRACKS" 900
 t1=$(now)
 # The fresh node's CPU time (user + system): what the sync costs whatever else loads the machine.
 cpu_s=$(awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/${pids[-1]}/stat")
+# The source node's, and (ENGINE=postgres) the cluster's: the server and its backends, live ones and those
+# that exited (cutime/cstime of the server), to see where a slow sync spends the machine's two cores.
+src_cpu_s=$(awk -v hz="$(getconf CLK_TCK)" -v c0="$src_cpu0" '{printf "%.1f", ($14 + $15) / hz - c0}' "/proc/${pids[-2]}/stat")
+pg_cpu=""
+if [ -n "$dburl" ]; then
+  pm=$(head -1 "$work/pg/data/postmaster.pid")
+  pg_cpu=$(python3 - "$pm" <<'PY'
+import os, sys
+pm, hz, total = sys.argv[1], os.sysconf("SC_CLK_TCK"), 0
+for pid in os.listdir("/proc"):
+    if not pid.isdigit():
+        continue
+    try:
+        f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    except OSError:
+        continue
+    if pid == pm:
+        total += int(f[11]) + int(f[12]) + int(f[13]) + int(f[14])  # its own and its exited children's
+    elif f[1] == pm:
+        total += int(f[11]) + int(f[12])
+print(f"{total / hz:.1f}")
+PY
+)
+  pg_cpu="; PostgreSQL used $pg_cpu s"
+fi
 # The tracks are listed before their peer copies (what playing them needs) are recorded, and only then is
 # the batch logged: wait for that line too.
 for _ in $(seq 600); do grep -q "p2p: applied .*(cursor $TRACKS;" "$work/d.log" && break; sleep 0.1; done
@@ -171,5 +204,5 @@ print(f"{(f(end) - f(start)).total_seconds():.1f}" if start and end else "n/a")
 PY
 )
 goal=$(( TRACKS > 100000 ? 120 : 30 ))  # issue 15: 1,000,000 tracks in < 120 s; 100,000 in < 30 s
-echo "catalogue sync of $TRACKS tracks to a fresh node: $logged s from its start to the last page applied with its peer copies (goal < $goal s); $(python3 -c "print(f'{$t1 - $t0:.1f}')") s until the API counted them all; the fresh node used ${cpu_s} s of CPU"
+echo "catalogue sync of $TRACKS tracks to a fresh node: $logged s from its start to the last page applied with its peer copies (goal < $goal s); $(python3 -c "print(f'{$t1 - $t0:.1f}')") s until the API counted them all; the fresh node used ${cpu_s} s of CPU, the source node ${src_cpu_s} s while it ran (${src_cpu0} s before, starting)${pg_cpu}"
 if [ -n "${KEEP_LOGS:-}" ]; then mkdir -p "$KEEP_LOGS"; cp "$work"/*.log "$KEEP_LOGS"/; fi

@@ -173,6 +173,21 @@ class SqlP2pRepository final : public model::P2pRepository {
     return rows.rows.front().opt_integer(0).value_or(0);
   }
 
+  void for_each_offered_name(
+      const std::function<void(const std::string&, const std::string&, const std::string&)>& f) override {
+    std::optional<std::string> after;
+    for (;;) {
+      auto c = pool_.acquire();  // (given back between pages)
+      auto rows = c->query(std::string("SELECT t.id, t.title, ar.name, al.title FROM tracks t JOIN artists ar ON "
+                                       "ar.id = t.artist_id LEFT JOIN albums al ON al.id = t.album_id WHERE ") +
+                               kLocal + (after ? " AND t.id > ?" : "") + " ORDER BY t.id LIMIT 5000",
+                           after ? std::vector<Value>{*after} : std::vector<Value>{});
+      for (const auto& r : rows.rows) f(r.text(1), r.text(2), r.opt_text(3).value_or(""));
+      if (rows.rows.size() < 5000) return;
+      after = rows.rows.back().text(0);
+    }
+  }
+
   std::int64_t local_track_count() override {
     auto c = pool_.acquire();
     return c->query(std::string("SELECT COUNT(*) FROM tracks t WHERE ") + kLocal).rows.front().integer(0);

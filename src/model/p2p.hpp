@@ -2,6 +2,7 @@
 // What the peer-to-peer layer stores: known peers (with the per-peer catalogue cursor), the log of local
 // catalogue changes that peers pull from, replicated ("remote") tracks, and blocked peers.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -93,6 +94,10 @@ class P2pRepository {
   virtual std::int64_t local_track_count() = 0;
   // The newest change-log position (0 when empty).
   virtual std::int64_t latest_change() = 0;
+  // f(title, artist name, album title or "") for every track we offer peers (local, with a content hash), read
+  // in pages: what the search filter announces (p2p/search_index.cpp).
+  virtual void for_each_offered_name(
+      const std::function<void(const std::string&, const std::string&, const std::string&)>& f) = 0;
   virtual std::optional<LocalBlob> local_blob(std::string_view hash) = 0;
 
   // The tracks holding each of these hashes (the oldest per hash); absent hashes are not in the map.

@@ -25,20 +25,13 @@ bool SearchIndex::refresh(model::P2pRepository& repo, std::chrono::milliseconds 
   auto t0 = std::chrono::steady_clock::now();
   std::unordered_set<std::string> terms;
   std::vector<std::string> buf;
-  std::int64_t cursor = 0;
-  for (int pages = 0; pages < 1000000; ++pages) {
-    auto page = repo.changes_since(cursor, 1000);
-    for (const auto& c : page.changes) {
-      if (!c.track) continue;
-      buf.clear();
-      bloom_terms(c.track->title, buf);
-      bloom_terms(c.track->artist_name, buf);
-      if (c.track->album_title) bloom_terms(*c.track->album_title, buf);
-      for (auto& t : buf) terms.insert(std::move(t));
-    }
-    if (!page.has_more || page.next_cursor <= cursor) break;
-    cursor = page.next_cursor;
-  }
+  repo.for_each_offered_name([&](const std::string& title, const std::string& artist, const std::string& album) {
+    buf.clear();
+    bloom_terms(title, buf);
+    bloom_terms(artist, buf);
+    bloom_terms(album, buf);
+    for (auto& t : buf) terms.insert(std::move(t));
+  });
   auto f = BloomFilter::with_random_keys(terms.size());
   for (const auto& t : terms) f.insert(t);
   auto msg = std::make_shared<const std::string>(encode_message(BloomExchange{f.to_wire()}));

@@ -200,6 +200,41 @@ TEST_P(P2pRepo, ABatchOfTracksLogsOurOwnInOrder) {
   EXPECT_EQ(got, want);
 }
 
+// What the search filter announces: every track we offer (local, with a hash), read in pages of 5,000.
+TEST_P(P2pRepo, OfferedNamesAreOurOwnTracksWithAHash) {
+  std::vector<model::Track> batch;
+  for (int i = 0; i < 5010; ++i) {
+    model::Track t;
+    t.id = util::new_uuid();
+    t.title = fmt::format("Offered {}", i);
+    t.artist_id = artist_.id;
+    t.album_id = album_.id;
+    t.duration_secs = 3;
+    t.file_path = i % 1000 == 7 ? "p2p://" + t.id : "/music/offered/" + t.id + ".mp3";
+    t.file_size = 1234;
+    t.format = "mp3";
+    if (i % 1000 != 8) t.content_hash = fmt::format("{:064x}", i + 1);
+    t.created_at = util::now_micros();
+    t.artist_name = "Artist";
+    t.album_title = "Album";
+    batch.push_back(std::move(t));
+  }
+  catalog_->insert_tracks(batch);
+  std::set<std::string> want, got;
+  for (const auto& t : batch)
+    if (t.content_hash && t.file_path.rfind("p2p://", 0) != 0) want.insert(t.title);
+  std::size_t calls = 0;
+  repo_->for_each_offered_name([&](const std::string& title, const std::string& artist, const std::string& album) {
+    ++calls;
+    got.insert(title);
+    EXPECT_EQ(artist, "Artist");
+    EXPECT_EQ(album, "Album");
+  });
+  EXPECT_EQ(want.size(), 4998u);
+  EXPECT_EQ(calls, want.size()) << "each once";
+  EXPECT_EQ(got, want);
+}
+
 TEST_P(P2pRepo, ReplicatedTracksAreRemoteAndNotReannounced) {
   p2p::Replicator rep(*catalog_, *repo_);
   p2p::TrackAnnouncement a;
