@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <optional>
 #include <thread>
 #include <tuple>
 
@@ -37,20 +38,26 @@ class P2pRepo : public ::testing::TestWithParam<std::string> {
     album_ = catalog_->upsert_album(artist_.id + "|album", al);
   }
 
-  model::Track local(std::string title, std::string hash) {
+  // A track of the fixture's artist and album, not inserted: ours under /music/, or a replica (p2p://).
+  model::Track track(std::string title, std::optional<std::string> hash, bool replica = false) {
     model::Track t;
     t.id = util::new_uuid();
     t.title = std::move(title);
     t.artist_id = artist_.id;
     t.album_id = album_.id;
     t.duration_secs = 3;
-    t.file_path = "/music/" + t.id + ".mp3";
+    t.file_path = replica ? "p2p://" + t.id : "/music/" + t.id + ".mp3";
     t.file_size = 1234;
     t.format = "mp3";
     t.content_hash = std::move(hash);
     t.created_at = util::now_micros();
     t.artist_name = "Artist";
     t.album_title = "Album";
+    return t;
+  }
+
+  model::Track local(std::string title, std::string hash) {
+    auto t = track(std::move(title), std::move(hash));
     catalog_->insert_track(t);
     return t;
   }
@@ -167,20 +174,10 @@ TEST_P(P2pRepo, ChangeLogCarriesInsertsEditsAndDeletionsInOrder) {
 TEST_P(P2pRepo, ABatchOfTracksLogsOurOwnInOrder) {
   std::vector<model::Track> batch;
   for (int i = 0; i < 300; ++i) {
-    model::Track t;
-    t.id = util::new_uuid();
-    t.title = fmt::format("Batch {}", i);
-    t.artist_id = artist_.id;
-    t.album_id = album_.id;
-    t.duration_secs = 3;
-    t.file_path = i % 3 == 1 ? "p2p://" + t.id : "/music/batch/" + t.id + ".mp3";
-    t.file_size = 1234;
-    t.format = "mp3";
-    if (i % 3 != 2 || i % 2 == 0) t.content_hash = fmt::format("{:064x}", i + 1);
-    t.created_at = util::now_micros() + i;
-    t.artist_name = "Artist";
-    t.album_title = "Album";
-    batch.push_back(std::move(t));
+    std::optional<std::string> hash;
+    if (i % 3 != 2 || i % 2 == 0) hash = fmt::format("{:064x}", i + 1);
+    batch.push_back(track(fmt::format("Batch {}", i), hash, i % 3 == 1));
+    batch.back().created_at += i;
   }
   catalog_->insert_tracks(batch);
   std::vector<std::string> want;
@@ -204,20 +201,9 @@ TEST_P(P2pRepo, ABatchOfTracksLogsOurOwnInOrder) {
 TEST_P(P2pRepo, OfferedNamesAreOurOwnTracksWithAHash) {
   std::vector<model::Track> batch;
   for (int i = 0; i < 5010; ++i) {
-    model::Track t;
-    t.id = util::new_uuid();
-    t.title = fmt::format("Offered {}", i);
-    t.artist_id = artist_.id;
-    t.album_id = album_.id;
-    t.duration_secs = 3;
-    t.file_path = i % 1000 == 7 ? "p2p://" + t.id : "/music/offered/" + t.id + ".mp3";
-    t.file_size = 1234;
-    t.format = "mp3";
-    if (i % 1000 != 8) t.content_hash = fmt::format("{:064x}", i + 1);
-    t.created_at = util::now_micros();
-    t.artist_name = "Artist";
-    t.album_title = "Album";
-    batch.push_back(std::move(t));
+    std::optional<std::string> hash;
+    if (i % 1000 != 8) hash = fmt::format("{:064x}", i + 1);
+    batch.push_back(track(fmt::format("Offered {}", i), hash, i % 1000 == 7));
   }
   catalog_->insert_tracks(batch);
   std::set<std::string> want, got;
