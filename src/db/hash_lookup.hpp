@@ -41,12 +41,18 @@ inline std::string hash_in(std::string_view column, std::span<const std::string>
   return fmt::format("(substr({0}, 1, 16) IN ({1}) AND {0} IN ({1}))", column, marks);
 }
 
-// PostgreSQL: the rows of `table` (aliased `alias`) holding one of the hashes bound as one text[] parameter,
-// each hash a probe of the prefix index: "FROM <this> ..." then `alias`'s columns. At a million tracks,
-// 20,000 hashes take one statement of ~120 ms; in IN lists of 500 they took 40 statements of ~27 ms, mostly
-// planning a thousand parameters. The lateral subquery with OFFSET 0 is not flattened into a join, so the
-// probes stay probes: a plan joining by hash would read the whole table (remote_tracks, ~450 ms a page).
-inline std::string rows_holding_hashes(std::string_view table, std::string_view alias) {
+// "<table> <alias>" restricted to the rows holding one of the hashes (at most kHashesPerArray on PostgreSQL,
+// kHashesPerStatement on SQLite), for "SELECT <alias's columns> FROM <this>"; appends the parameters.
+// PostgreSQL: the hashes bound as one text[], each a probe of the prefix index. At a million tracks, 20,000
+// hashes take one statement of ~120 ms; in IN lists of 500 they took 40 statements of ~27 ms, mostly planning
+// a thousand parameters. The lateral subquery with OFFSET 0 is not flattened into a join, so the probes stay
+// probes: a plan joining by hash would read the whole table (remote_tracks, ~450 ms a page).
+// SQLite: hash_in.
+inline std::string rows_holding_hashes(Dialect d, std::string_view table, std::string_view alias,
+                                       std::span<const std::string> hashes, std::vector<Value>& params) {
+  if (d == Dialect::sqlite)
+    return fmt::format("{0} {1} WHERE {2}", table, alias, hash_in(fmt::format("{}.content_hash", alias), hashes, params));
+  params.emplace_back(pg_array(hashes));
   return fmt::format(
       "unnest(CAST(? AS text[])) AS h(hash) CROSS JOIN LATERAL (SELECT * FROM {0} {1} WHERE "
       "substr({1}.content_hash, 1, 16) = substr(h.hash, 1, 16) AND substr({1}.content_hash, 17) = substr(h.hash, 17) "
@@ -75,14 +81,9 @@ template <class F>
 void for_tracks_holding(Connection& c, std::span<const std::string> hashes, F&& f) {
   for_hash_chunks(c.dialect(), hashes, [&](std::span<const std::string> chunk) {
     std::vector<Value> params;
-    std::string sql;
-    if (c.dialect() == Dialect::postgres) {
-      params.emplace_back(pg_array(chunk));
-      sql = "SELECT t.content_hash, t.id, t.file_path FROM " + rows_holding_hashes("tracks", "t");
-    } else {
-      sql = "SELECT t.content_hash, t.id, t.file_path FROM tracks t WHERE " + hash_in("t.content_hash", chunk, params);
-    }
-    for (const auto& r : c.query(sql + " ORDER BY t.created_at", params).rows) f(r.text(0), r.text(1), r.text(2));
+    auto sql = "SELECT t.content_hash, t.id, t.file_path FROM " +
+               rows_holding_hashes(c.dialect(), "tracks", "t", chunk, params) + " ORDER BY t.created_at";
+    for (const auto& r : c.query(sql, params).rows) f(r.text(0), r.text(1), r.text(2));
   });
 }
 

@@ -221,14 +221,8 @@ class SqlP2pRepository final : public model::P2pRepository {
       std::map<std::pair<std::string, std::string>, std::string> held;  // (hash, "p2p://<node>") -> id
       for_hash_chunks(c.dialect(), hashes, [&](std::span<const std::string> chunk) {
         std::vector<Value> params;
-        std::string sql;
-        if (c.dialect() == Dialect::postgres) {
-          params.emplace_back(pg_array(chunk));
-          sql = "SELECT r.content_hash, r.instance_domain, r.id FROM " + rows_holding_hashes("remote_tracks", "r");
-        } else {
-          sql = "SELECT content_hash, instance_domain, id FROM remote_tracks WHERE " +
-                hash_in("content_hash", chunk, params);
-        }
+        auto sql = "SELECT r.content_hash, r.instance_domain, r.id FROM " +
+                   rows_holding_hashes(c.dialect(), "remote_tracks", "r", chunk, params);
         for (const auto& r : c.query(sql, params).rows) held.emplace(std::pair{r.text(0), r.text(1)}, r.text(2));
       });
       struct Fresh {
