@@ -2,8 +2,10 @@
 # Imports the same generated library (TRACKS files, default 10000) with `soundtime import` and with MPD's
 # database update, in the same run; prints tracks/s of both and the ratio, peak RSS during the import,
 # an unchanged rescan, a rescan after 1% of the files changed, and the idle RSS of a server that has
-# rescanned the tree. The tree holds SOURCES (default 200) generated files, hard-linked into album folders,
-# so a 1,000,000-file tree takes little disk.
+# rescanned the tree. The tree holds SOURCES (default 200) generated files, hard-linked into album folders
+# of 12 files under 97 artist folders (83,334 album folders at a million), so a 1,000,000-file tree takes
+# little disk. (Until 2026-12-07 the artist folder went by the file, not the album: ~1,000,000 folders of
+# one file each, and every rescan read a folder per file.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/common.sh
@@ -41,7 +43,7 @@ src = sorted(os.listdir(os.path.join(work, "src")))
 made = set()
 for i in range(n):
     f = src[i % len(src)]
-    d = os.path.join(work, "music", f"Artist {i % 97}", f"Album {i // 12}")
+    d = os.path.join(work, "music", f"Artist {(i // 12) % 97}", f"Album {i // 12}")
     if d not in made:
         os.makedirs(d, exist_ok=True)
         made.add(d)

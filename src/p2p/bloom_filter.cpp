@@ -222,20 +222,57 @@ bool BloomFilter::contains(std::string_view item) const {
   return all;
 }
 
-void bloom_terms(std::string_view text, std::vector<std::string>& out) {
+namespace {
+
+// Calls f(word) for every folded word of a text.
+template <class F>
+void for_each_folded_word(std::string_view text, F&& f) {
   auto folded = util::fold_for_search(text);
   for (std::size_t start = 0; start < folded.size();) {
     auto end = std::min(folded.find(' ', start), folded.size());
     std::string_view w(folded.data() + start, end - start);
     start = end + 1;
-    if (w.empty()) continue;
-    auto c = capped(w);
-    for (std::size_t n = 2; n <= c.size(); ++n)
-      if (n == c.size() || !continuation(c[n])) out.emplace_back(c.substr(0, n));
-    if (w.size() > c.size()) out.emplace_back(w);
+    if (!w.empty()) f(w);
   }
+}
+
+// Calls f(term) for the terms of one folded word: its prefixes of 2+ bytes up to kMaxPrefix, and the
+// whole word when it is longer.
+template <class F>
+void for_each_word_term(std::string_view w, F&& f) {
+  auto c = capped(w);
+  for (std::size_t n = 2; n <= c.size(); ++n)
+    if (n == c.size() || !continuation(c[n])) f(c.substr(0, n));
+  if (w.size() > c.size()) f(w);
+}
+
+}  // namespace
+
+void bloom_terms(std::string_view text, std::vector<std::string>& out) {
+  for_each_folded_word(text, [&](std::string_view w) {
+    for_each_word_term(w, [&](std::string_view t) { out.emplace_back(t); });
+  });
   for (auto& t : raw_tokens(text))
     if (t.size() >= 2) out.push_back(std::move(t));
+}
+
+void BloomTermSet::add(std::string_view text) {
+  auto keep = [this](std::string_view t) {
+    if (terms_.find(t) == terms_.end()) terms_.emplace(t);
+  };
+  for_each_folded_word(text, [&](std::string_view w) {
+    if (words_.find(w) != words_.end()) return;  // its terms are in already
+    words_.emplace(w);
+    for_each_word_term(w, keep);
+  });
+  for (const auto& t : raw_tokens(text))
+    if (t.size() >= 2) keep(t);
+}
+
+void BloomTermSet::add_recurring(std::string_view text) {
+  if (texts_.find(text) != texts_.end()) return;
+  texts_.emplace(text);
+  add(text);
 }
 
 bool bloom_matches_query(const BloomFilter& f, std::string_view query) {

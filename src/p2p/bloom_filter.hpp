@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -64,6 +65,31 @@ class BloomFilter {
 // 2+ bytes), so the original's queries still find our tracks.
 inline constexpr std::size_t kMaxPrefix = 32;
 void bloom_terms(std::string_view text, std::vector<std::string>& out);
+
+// The distinct terms of many texts (a catalogue's titles and names), as bloom_terms makes them. A word's
+// prefixes are made once, the first time the word is met: words repeat across a library, so most texts
+// cost a lookup per word rather than a string per prefix.
+class BloomTermSet {
+ public:
+  void add(std::string_view text);
+  // A text that recurs (an artist's or album's name, met once per track): after the first time, one lookup.
+  void add_recurring(std::string_view text);
+  std::size_t size() const { return terms_.size(); }
+  template <class F>
+  void for_each(F&& f) const {
+    for (const auto& t : terms_) f(std::string_view(t));
+  }
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  using Set = std::unordered_set<std::string, Hash, std::equal_to<>>;
+  Set words_;  // folded words met so far
+  Set texts_;  // recurring texts met so far
+  Set terms_;
+};
 
 // Whether a filter may hold a track matching every word of the query: each whitespace token must be in
 // the filter as the original indexes it (raw, lowercased) or all its folded words (as prefixes) must be.

@@ -2,9 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <unordered_set>
-#include <vector>
-
 namespace st::p2p {
 
 bool SearchIndex::refresh(model::P2pRepository& repo, std::chrono::milliseconds debounce) {
@@ -23,17 +20,14 @@ bool SearchIndex::refresh(model::P2pRepository& repo, std::chrono::milliseconds 
     if (own_ && !settled) return false;
   }
   auto t0 = std::chrono::steady_clock::now();
-  std::unordered_set<std::string> terms;
-  std::vector<std::string> buf;
+  BloomTermSet terms;
   repo.for_each_offered_name([&](const std::string& title, const std::string& artist, const std::string& album) {
-    buf.clear();
-    bloom_terms(title, buf);
-    bloom_terms(artist, buf);
-    bloom_terms(album, buf);
-    for (auto& t : buf) terms.insert(std::move(t));
+    terms.add(title);
+    terms.add_recurring(artist);
+    terms.add_recurring(album);
   });
   auto f = BloomFilter::with_random_keys(terms.size());
-  for (const auto& t : terms) f.insert(t);
+  terms.for_each([&](std::string_view t) { f.insert(t); });
   auto msg = std::make_shared<const std::string>(encode_message(BloomExchange{f.to_wire()}));
   auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   std::lock_guard l(mu_);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -109,6 +110,34 @@ TEST(BloomTerms, FoldsCasePunctuationAndDiacriticsAndKeepsRawTokens) {
   EXPECT_TRUE(has("été"));
   EXPECT_FALSE(has("b"));
   EXPECT_FALSE(has("Beyoncé"));
+}
+
+TEST(BloomTerms, ASetOfManyTextsHoldsEachTextsTermsOnce) {
+  // Words repeat across texts, in other cases and spellings, as prefixes of longer words and inside
+  // words past the prefix cap; the set must hold exactly the distinct terms bloom_terms gives each text.
+  const char* texts[] = {"Crazy in Love", "crazy IN love!", "Beyoncé", "BEYONCE", "Be", "Beyond the Sea",
+                         "Supercalifragilisticexpialidocious and more", "supercalifragilisticexpialidociously",
+                         "Été", "ete", "Rock, Paper", "rock paper", "Ωmega", "", "   ", "a b c"};
+  std::set<std::string> want;
+  BloomTermSet set;
+  bool recurring = false;
+  for (const char* t : texts) {
+    std::vector<std::string> terms;
+    bloom_terms(t, terms);
+    want.insert(terms.begin(), terms.end());
+    if ((recurring = !recurring)) {
+      set.add_recurring(t);
+      set.add_recurring(t);  // a name met again: nothing new
+    } else {
+      set.add(t);
+    }
+  }
+  std::set<std::string> got;
+  set.for_each([&](std::string_view t) { EXPECT_TRUE(got.emplace(t).second) << t; });
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(set.size(), want.size());
+  EXPECT_TRUE(got.count("supercalifragilisticexpialidociously"));  // the long word whole, past the cap
+  EXPECT_TRUE(got.count("rock,"));
 }
 
 TEST(BloomQuery, MatchesFoldedWordsPrefixesAndTheOriginalsTokens) {
