@@ -14,8 +14,9 @@ namespace st::db {
 
 namespace {
 
-// The rows of `select_key_in` ("SELECT <columns>, <match key> ... WHERE <match key> IN (") for the keys, read by
-// `read` and placed in the order of `keyed`. `key_column`: the match key's column in the result.
+// The rows of `select` ("SELECT <columns>, <match key> FROM <table>") whose `key` column holds one of the keys
+// (one array on PostgreSQL, IN lists on SQLite), read by `read` and placed in the order of `keyed`.
+// `key_column`: the match key's column in the result.
 template <class Entity, class Keyed, class Read>
 std::vector<Entity> read_back(Connection& c, const std::vector<Keyed>& keyed, const std::string& select,
                               std::string_view key, std::size_t key_column, Read&& read) {
