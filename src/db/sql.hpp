@@ -69,8 +69,8 @@ class Connection {
   virtual void lock_table(std::string_view table) = 0;
   // False once the connection is unusable; the pool then replaces it.
   virtual bool healthy() const = 0;
-  // Gives back what the connection keeps in memory between statements (SQLite's page cache); the next
-  // statements read from the file again. Called on idle connections only.
+  // Gives back what the connection keeps in memory between statements (SQLite's page cache and prepared
+  // statements); the next statements read from the file and are prepared again. Called on idle connections only.
   virtual void release_memory() noexcept {}
   // A large write transaction starts (on) or has ended (off): SQLite keeps up to 256 MiB of pages for it
   // instead of 64, then shrinks back (db/sql.hpp: BulkWrite).

@@ -104,7 +104,12 @@ class SqliteConnection final : public Connection {
   }
   void lock_table(std::string_view) override {}
   bool healthy() const override { return !triggers_off_; }  // (triggers left off: never handed out again)
-  void release_memory() noexcept override { db_.release_memory(); }
+  // The prepared statements go too: a connection keeps one per distinct statement it ran (hundreds, each
+  // its compiled program), prepared again on next use.
+  void release_memory() noexcept override {
+    cache_.clear();
+    db_.release_memory();
+  }
   void enable_triggers(bool on) override {
     triggers_off_ = true;  // until known to be on
     db_.enable_triggers(on);

@@ -175,4 +175,20 @@ TEST_P(BulkInsert, BatchesKeepWhatTheTriggersKeep) {
   EXPECT_TRUE(c->query("SELECT genre FROM genre_counts WHERE genre = 'Jazz'").empty());
 }
 
+TEST_P(BulkInsert, ConnectionsWorkOnAfterGivingBackTheirMemoryWhileIdle) {
+  // A quiet server's idle connections drop their page caches and prepared statements
+  // (db/idle_memory.hpp); the same statements are prepared again on next use.
+  catalog_->insert_track(track("Quiet otter", "/m/otter.flac"));
+  EXPECT_EQ(found("otter"), 1);
+  ASSERT_TRUE(db_.pool().release_idle_memory());
+  EXPECT_EQ(found("otter"), 1);
+  catalog_->insert_track(track("Loud otter", "/m/otter2.flac"));
+  EXPECT_EQ(found("otter"), 2);
+  ASSERT_TRUE(db_.pool().release_idle_memory());
+  auto known = catalog_->find_by_path("/m/otter2.flac");
+  ASSERT_TRUE(known);
+  EXPECT_FALSE(known->track_id.empty());
+  EXPECT_FALSE(catalog_->find_by_path("/m/no-such.flac"));
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, BulkInsert, test::kEngines, [](const auto& info) { return info.param; });
