@@ -48,8 +48,9 @@ class Pool {
   std::uint64_t connection_attempts() const;  // successful or not, since start (tests)
   // Leases given back since start: unchanged between two looks means the pool was idle in between.
   std::uint64_t uses() const;
-  // Releases the memory of the connections not in use (their page caches). False when some connection
-  // is leased (then nothing is done: a busy pool is not idle).
+  // Releases the memory of the connections not in use: all but one close, that one drops its page cache
+  // and prepared statements. False when some connection is leased (then nothing is done: a busy pool is
+  // not idle).
   bool release_idle_memory();
 
  private:

@@ -110,6 +110,23 @@ TEST(PoolIdleMemory, ReleasedOnlyWhenNoConnectionIsLeased) {
   EXPECT_EQ(*f.releases, 1);
 }
 
+TEST(PoolIdleMemory, AQuietPoolKeepsOneConnectionAndOpensTheOthersAgainWhenBusy) {
+  Fixture f;
+  {
+    auto a = f.pool.acquire(), b = f.pool.acquire(), c = f.pool.acquire();  // three open
+  }
+  auto opened = f.pool.connection_attempts();
+  EXPECT_EQ(opened, 3u);
+  EXPECT_TRUE(f.pool.release_idle_memory());
+  EXPECT_EQ(*f.releases, 1);  // the one kept; the two others closed
+  {
+    auto a = f.pool.acquire(), b = f.pool.acquire(), c = f.pool.acquire(), d = f.pool.acquire();
+    EXPECT_EQ(f.pool.connection_attempts(), opened + 3);  // the kept one, and three opened again
+  }
+  EXPECT_TRUE(f.request());
+  EXPECT_EQ(f.pool.connection_attempts(), opened + 3);  // four idle now: reused
+}
+
 // Waits (without a deadline that a slow machine could miss) until pred holds, giving up after a minute.
 template <typename Pred>
 bool eventually(Pred pred) {
