@@ -2,8 +2,8 @@
 // Gives memory back while the server sits idle. A connection's page cache grows to what its busiest
 // statement read (up to 64 MiB on SQLite: a deep page, the page keys built at start, a catalogue pull) and
 // keeps it; eight connections and the C heap's free lists keep a quiet server at several times what it
-// needs. When no lease was given back between two looks `period` apart, the idle connections drop their
-// caches, the search keeps no query scratch (up to 48 MiB at a million tracks), the caches made again on
+// needs. When no lease was given back between two looks `period` apart, all idle connections but one close and that one
+// drops its cache and prepared statements, the search keeps no query scratch (up to 48 MiB at a million tracks), the caches made again on
 // demand are dropped (drop_caches_with: getArtists' list and renderings, ~9 MB at 10,000 artists) and the heap returns the free
 // pages it can (util::release_free_heap: jemalloc purges its arenas), once per quiet spell. The first request after that reads its pages from the OS's cache again.
 #include <chrono>
