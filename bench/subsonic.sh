@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The Subsonic API on a synthetic catalogue (TRACKS, default 100k; SQLite, or ENGINE=postgres): requests/s and p99 of every list
-# apps page through (each getAlbumList2 type, getArtists, getIndexes, search3 with an empty query as
+# apps page through (each getAlbumList2 type, getArtists, getIndexes and getMusicDirectory of the catalogue's
+# /music/ARTIST/ALBUM folders, search3 with an empty query as
 # syncing apps use it, getRandomSongs, getSongsByGenre, getStarred2) and of search3 (two prefix words),
 # with token auth as apps send it, under wrk (CONNECTIONS concurrent clients, default 2); and the idle RSS.
 # The same search through the REST API is measured in the same run as the in-process reference.
@@ -20,6 +21,8 @@ catalog_prepare "$work" "$TRACKS"
 sport=$(port)
 # The synthetic tracks have no audio files: the waveform backfill would try (and fail) every one of them at
 # nice 19 all through the run, taking CPU and keeping connections busy (so memory is never released idle).
+# The catalogue's files lie under /music (folder browsing: getIndexes, getMusicDirectory); nothing may scan it.
+MUSIC_FOLDERS=/music SCAN_INTERVAL_MINUTES=0 WATCH_MUSIC_FOLDERS=false \
 WAVEFORM_BACKFILL_DELAY_SECONDS=86400 SOUNDTIME_DATA_DIR="$work" PORT=$sport HOST=127.0.0.1 LOG_LEVEL=warn "$BIN" serve >"$work/st.log" 2>&1 &
 pid=$!
 pids+=($pid)
@@ -71,6 +74,21 @@ lua_get al_byYear "$sub/getAlbumList2?$auth&type=byYear&fromYear=1970&toYear=203
 lua_get al_byGenre "$sub/getAlbumList2?$auth&type=byGenre&genre=Love&size=50&offset=%d00" 20
 lua_get artists "$sub/getArtists?$auth&x=%d" 1
 lua_get indexes "$sub/getIndexes?$auth&x=%d" 1
+# getMusicDirectory of a random artist folder (its album folders), read by a prepared list of folder ids.
+folders_line=$(python3 - "$base/rest/getIndexes?$auth" "$work/dirs.lua" "$sub/getMusicDirectory?$auth" <<'PY'
+import json, sys, time, urllib.request
+start = time.monotonic()
+idx = json.load(urllib.request.urlopen(sys.argv[1]))["subsonic-response"]["indexes"]
+first_ms = (time.monotonic() - start) * 1000
+ids = [a["id"] for i in idx.get("index", []) for a in i["artist"]]
+assert ids, "getIndexes listed no folder"
+with open(sys.argv[2], "w") as f:
+    f.write("local ids = {" + ",".join('"%s"' % i for i in ids) + "}\n")
+    f.write('request = function()\n  return wrk.format("GET", "%s&id=" .. ids[math.random(#ids)])\nend\n' % sys.argv[3])
+print("folder browsing: %d artist folders; the first getIndexes (folders read from the path index) %.0f ms"
+      % (len(ids), first_ms))
+PY
+)
 lua_get sync "$sub/search3?$auth&query=&artistCount=0&albumCount=0&songCount=500&songOffset=%d500" "$spage"
 lua_get randoms "$sub/getRandomSongs?$auth&size=50&x=%d" 1
 lua_get genre_songs "$sub/getSongsByGenre?$auth&genre=Love&count=50&offset=%d00" 20
@@ -88,7 +106,7 @@ measure() { wrk -t1 -c"${CONNECTIONS:-2}" -d"$DURATION" --latency -s "$2" "$1" |
 read -r s_rps s_p99 < <(measure "$base" "$work/search3.lua")
 read -r r_rps r_p99 < <(measure "$base" "$work/rest.lua")
 names=(al_random al_newest al_highest al_frequent al_recent al_alphabeticalByName al_alphabeticalByArtist al_starred
-       al_byYear al_byGenre artists indexes sync randoms genre_songs starred)
+       al_byYear al_byGenre artists indexes dirs sync randoms genre_songs starred)
 declare -A rps lat
 for n in "${names[@]}"; do read -r "rps[$n]" "lat[$n]" < <(measure "$base" "$work/$n.lua"); done
 # Idle once every list was served (measured last: the quiet spell drops the caches the lists use).
@@ -97,11 +115,12 @@ rss=$(idle_rss_kb "$pid")
 # SMAPS_OUT=FILE keeps the idle server's memory map (/proc/PID/smaps) to see what the RSS is made of.
 [ -n "${SMAPS_OUT:-}" ] && cp "/proc/$pid/smaps" "$SMAPS_OUT"
 echo "catalogue: $TRACKS tracks"
+echo "$folders_line"
 echo "RSS after start and one search: $((busy_rss / 1024)) MB, after every list: $((after_rss / 1024)) MB; idle RSS (16 s quiet after them): $((rss / 1024)) MB (goal < 100 MB)"
 printf '%-52s %12s %10s %8s\n' "request (${CONNECTIONS:-2} clients)" "requests/s" "p99" "goal"
 printf '%-52s %12s %10s %8s\n' "search3 (2 prefix words, 20 of each kind)" "$s_rps" "$s_p99" "< 20ms"
 declare -A label=([al_byYear]="getAlbumList2 byYear" [al_byGenre]="getAlbumList2 byGenre (pages 1-20)"
-  [artists]="getArtists" [indexes]="getIndexes" [sync]="search3 query='' songCount=500 (random page of $spage)"
+  [artists]="getArtists" [indexes]="getIndexes (every artist folder)" [dirs]="getMusicDirectory (random artist folder)" [sync]="search3 query='' songCount=500 (random page of $spage)"
   [randoms]="getRandomSongs size=50" [genre_songs]="getSongsByGenre count=50 (pages 1-20)" [starred]="getStarred2")
 for ty in "${types[@]}"; do label[al_$ty]="getAlbumList2 $ty size=50"; done
 for ty in alphabeticalByName newest alphabeticalByArtist; do label[al_$ty]="getAlbumList2 $ty (random offset, all $albums)"; done

@@ -12,6 +12,7 @@
 #include "db/catalog_search.hpp"
 #include "db/catalog_totals.hpp"
 #include "db/folder_counts.hpp"
+#include "db/folder_listing.hpp"
 #include "db/hash_lookup.hpp"
 #include "db/keyed_orders.hpp"
 #include "db/multi_row_insert.hpp"
@@ -753,20 +754,28 @@ class SqlCatalogRepository final : public model::CatalogRepository {
   }
 
   std::vector<model::Track> tracks_in_folder(std::string_view folder) override {
-    std::string prefix(folder);
-    if (prefix.empty() || prefix.back() != '/') prefix += '/';
+    auto prefix = folder_prefix(folder);
     auto c = pool_.acquire();
-    // Lengths in characters, as substr counts them (a folder name may hold multi-byte characters).
+    // The folder's entries by skipping through the path index (folder_listing.hpp), then those that are
+    // files: a library root's own few files without reading the million below it.
     const char* no_slash_after = c->dialect() == Dialect::postgres
-                                     ? "strpos(substr(t.file_path, length(CAST(? AS TEXT)) + 1), '/') = 0"
-                                     : "instr(substr(t.file_path, length(CAST(? AS TEXT)) + 1), '/') = 0";
-    std::vector<model::Track> out;
+                                     ? "strpos(substr(s.p, length(CAST(? AS TEXT)) + 1), '/') = 0"
+                                     : "instr(substr(s.p, length(CAST(? AS TEXT)) + 1), '/') = 0";
     std::vector<Value> params;
-    auto where = " WHERE " + path_under(c->dialect(), "t.file_path", prefix, params) + " AND ";
+    auto steps = folder_steps(c->dialect(), prefix, params);
     params.push_back(prefix);
-    for (const auto& r : c->query(kTrackSelect + where + no_slash_after + " ORDER BY t.file_path", params).rows)
+    std::vector<model::Track> out;
+    for (const auto& r : c->query(steps + "SELECT " + kTrackColumns + " FROM step s JOIN tracks t ON t.file_path = s.p " +
+                                      kTrackJoins + " WHERE s.p IS NOT NULL AND " + no_slash_after + " ORDER BY t.file_path",
+                                  params)
+                             .rows)
       out.push_back(read_track(r));
     return out;
+  }
+
+  std::shared_ptr<const model::FolderEntries> folder_entries(std::string_view folder) override {
+    auto c = pool_.acquire();
+    return folder_listings_.entries(*c, folder_prefix(folder));
   }
 
   void ignore_file(std::string_view path, std::int64_t size, std::int64_t mtime, util::Micros now) override {
@@ -851,6 +860,7 @@ class SqlCatalogRepository final : public model::CatalogRepository {
   std::unique_ptr<SearchIndexes> search_index_;  // search in memory (db/search_index.hpp)
   PageKeys page_keys_;
   FolderCounts folder_counts_;  // tracks under each library root asked for
+  FolderListings folder_listings_;  // sub-folders of each folder browsed
   // getArtists' list at catalog_totals' 'artist_index' version (migration 0026), shared by every request.
   std::mutex artist_index_mu_;
   std::shared_ptr<const std::vector<model::ArtistWithAlbums>> artist_index_;

@@ -154,6 +154,13 @@ struct KnownFile {
   std::int64_t mtime = 0;
 };
 
+// What a folder holds, as folder browsing shows it.
+struct FolderEntries {
+  std::vector<std::string> folders;  // the sub-folders holding tracks at any depth, in their paths' byte order
+  std::int64_t files = 0;            // tracks directly in the folder
+  util::Micros changed_at = 0;       // when the catalogue's tracks or their paths last changed
+};
+
 // A file of the catalogue as a rescan pages through them.
 struct KnownPath {
   std::string path;
@@ -291,6 +298,9 @@ class CatalogRepository {
   virtual std::vector<GenreCount> genre_counts() = 0;
   // The tracks whose file lies directly in the folder (not in its sub-folders), by file name.
   virtual std::vector<Track> tracks_in_folder(std::string_view folder) = 0;
+  // The sub-folders of a folder and the number of its own tracks, without reading what lies deeper (a
+  // library root of a million files costs a read per artist folder; kept until the tracks change).
+  virtual std::shared_ptr<const FolderEntries> folder_entries(std::string_view folder) = 0;
   // Scanned files an administrator removed from the catalogue: scans leave them out while they are
   // unchanged (same size and modification time); a changed file is imported again.
   virtual void ignore_file(std::string_view path, std::int64_t size, std::int64_t mtime, util::Micros now) = 0;

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <map>
-#include <set>
 
 #include "subsonic/items.hpp"
 #include "subsonic/sections.hpp"
@@ -49,20 +48,15 @@ std::string base_name(std::string_view p) {
   return std::string(slash == std::string_view::npos ? p : p.substr(slash + 1));
 }
 
-// The immediate sub-folders of dir that hold music (at any depth), by name; and the newest file time.
-std::vector<std::string> sub_folders(Call& c, const std::string& dir, std::int64_t* newest_mtime) {
-  std::set<std::string> names;
-  auto prefix = dir + "/";
-  for (const auto& [path, known] : c.d.catalog.known_files_under(prefix)) {
-    if (newest_mtime) *newest_mtime = std::max(*newest_mtime, known.mtime);
-    auto rest = std::string_view(path).substr(prefix.size());
-    auto slash = rest.find('/');
-    if (slash != std::string_view::npos) names.insert(std::string(rest.substr(0, slash)));
-  }
-  std::vector<std::string> out(names.begin(), names.end());
-  std::sort(out.begin(), out.end(), [](const std::string& a, const std::string& b) {
-    return util::to_lower(a) < util::to_lower(b);
-  });
+// The immediate sub-folders of dir that hold music (at any depth), by name, case aside.
+std::vector<std::string> sub_folders(const model::FolderEntries& entries) {
+  std::vector<std::pair<std::string, const std::string*>> keyed;
+  keyed.reserve(entries.folders.size());
+  for (const auto& name : entries.folders) keyed.emplace_back(util::to_lower(name), &name);
+  std::sort(keyed.begin(), keyed.end());
+  std::vector<std::string> out;
+  out.reserve(keyed.size());
+  for (const auto& [key, name] : keyed) out.push_back(*name);
   return out;
 }
 
@@ -72,21 +66,26 @@ Reply indexes(Call& c) {
     roots.push_back(static_cast<std::size_t>(*id - 1));
   else
     for (std::size_t i = 0; i < c.d.music_folders.size(); ++i) roots.push_back(i);
-  std::int64_t newest = 0;
+  util::Micros changed = 0;
   std::map<std::string, std::vector<Node>> groups;
   std::vector<model::Track> root_tracks;
   for (auto r : roots) {
     Folder root{r, ""};
     auto dir = absolute(c, root);
-    for (const auto& name : sub_folders(c, dir, &newest)) {
+    auto entries = c.d.catalog.folder_entries(dir);
+    changed = std::max(changed, entries->changed_at);
+    for (const auto& name : sub_folders(*entries)) {
       Node n;
       n.set("id", folder_id(Folder{r, name}));
       n.set("name", name);
       groups[index_letter(name, false)].push_back(std::move(n));
     }
-    for (auto& t : c.d.catalog.tracks_in_folder(dir)) root_tracks.push_back(std::move(t));
+    if (entries->files > 0)
+      for (auto& t : c.d.catalog.tracks_in_folder(dir)) root_tracks.push_back(std::move(t));
   }
-  auto last_modified = newest * 1000;
+  // When the catalogue's tracks last changed, in milliseconds: an app that sends it back as ifModifiedSince
+  // gets an empty answer until a track is added, removed or moved.
+  auto last_modified = changed / 1000;
   Node body;
   auto& idx = body.object("indexes");
   idx.set("lastModified", last_modified);
@@ -118,8 +117,9 @@ Reply directory(Call& c) {
       dir.set("name", base_name(path));
     }
     auto& children = dir.list("child");
-    auto subs = sub_folders(c, path, nullptr);
-    auto tracks = c.d.catalog.tracks_in_folder(path);
+    auto entries = c.d.catalog.folder_entries(path);
+    auto subs = sub_folders(*entries);
+    auto tracks = entries->files > 0 ? c.d.catalog.tracks_in_folder(path) : std::vector<model::Track>{};
     if (subs.empty() && tracks.empty() && !f->rel.empty()) not_found("Directory");
     for (const auto& name : subs) {
       Node n;

@@ -340,6 +340,33 @@ class Subsonic(ServerTest):
         again = self.ok("getIndexes", {"ifModifiedSince": idx["lastModified"]})["indexes"]
         self.assertEqual(again["lastModified"], idx["lastModified"])
         self.assertNotIn("index", again)
+        # lastModified is when the tracks last changed, not the newest file time: a folder of old files copied
+        # in, then its removal, are each news to an app that sends the last lastModified back.
+        def rescan():
+            self.ok("startScan")
+            deadline = time.time() + 20
+            while self.ok("getScanStatus")["scanStatus"]["scanning"] and time.time() < deadline:
+                time.sleep(0.1)
+        old_dir = os.path.join(self.lib, "Zz Old Folder")
+        os.makedirs(old_dir)
+        old_file = os.path.join(old_dir, "old.flac")
+        subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i", "sine=frequency=440:duration=1",
+                        "-metadata", "title=Old Song", "-metadata", "artist=Test Artist", old_file], check=True)
+        os.utime(old_file, (978307200, 978307200))  # 2001
+        rescan()
+        added = self.ok("getIndexes", {"ifModifiedSince": idx["lastModified"]})["indexes"]
+        self.assertGreater(added["lastModified"], idx["lastModified"])
+        self.assertIn("Zz Old Folder", {a["name"] for i in added["index"] for a in i["artist"]})
+        old_dir_id = next(a["id"] for i in added["index"] for a in i["artist"] if a["name"] == "Zz Old Folder")
+        self.assertEqual([c["title"] for c in self.ok("getMusicDirectory", {"id": old_dir_id})["directory"]["child"]],
+                         ["Old Song"])
+        os.remove(old_file)
+        os.rmdir(old_dir)
+        rescan()
+        removed = self.ok("getIndexes", {"ifModifiedSince": added["lastModified"]})["indexes"]
+        self.assertGreater(removed["lastModified"], added["lastModified"])
+        self.assertEqual({a["name"] for i in removed["index"] for a in i["artist"]}, set(top))
+        self.assertEqual(self.error("getMusicDirectory", {"id": old_dir_id}), 70)
         # Album and artist ids work as directories too (getAlbumList is folder-style).
         albums = self.ok("getAlbumList", {"type": "alphabeticalByName", "size": 50})["albumList"]["album"]
         sine = next(a for a in albums if a["title"] == "Sine Album")

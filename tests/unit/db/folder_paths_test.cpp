@@ -20,24 +20,27 @@ class FolderPaths : public ::testing::TestWithParam<std::string> {
     ST_OPEN_TEST_DATABASE(db_);
     catalog_ = db::make_catalog_repository(db_.pool());
     model::Artist a{util::new_uuid(), "Artist", std::nullopt, {}, {}, util::now_micros()};
-    auto artist = catalog_->upsert_artist("name:artist", a);
+    artist_ = catalog_->upsert_artist("name:artist", a);
     std::vector<model::Track> batch;
     for (const char* path : {"/m/a/b/1.flac", "/m/a/b/2.flac", "/m/a/b/sub/3.flac", "/m/a/b0/4.flac", "/m/a/bc/5.flac",
                              "/m/a/b.flac", "/m/a/B/6.flac", "/m/a/b%_/7.flac", "/m/\xc3\xa9t\xc3\xa9/8.flac",
-                             "/m/\xc3\xa9t\xc3\xa9x/9.flac"}) {
-      model::Track t;
-      t.id = util::new_uuid();
-      t.title = path;
-      t.artist_id = artist.id;
-      t.artist_name = artist.name;
-      t.duration_secs = 60;
-      t.file_path = path;
-      t.file_size = 1;
-      t.format = "flac";
-      t.created_at = util::now_micros();
-      batch.push_back(t);
-    }
+                             "/m/\xc3\xa9t\xc3\xa9x/9.flac"})
+      batch.push_back(track_at(path));
     catalog_->insert_tracks(batch);
+  }
+
+  model::Track track_at(const std::string& path) const {
+    model::Track t;
+    t.id = util::new_uuid();
+    t.title = path;
+    t.artist_id = artist_.id;
+    t.artist_name = artist_.name;
+    t.duration_secs = 60;
+    t.file_path = path;
+    t.file_size = 1;
+    t.format = "flac";
+    t.created_at = util::now_micros();
+    return t;
   }
 
   std::set<std::string> under(const std::string& prefix) {
@@ -54,6 +57,7 @@ class FolderPaths : public ::testing::TestWithParam<std::string> {
 
   test::TestDatabase db_{GetParam()};
   std::unique_ptr<model::CatalogRepository> catalog_;
+  model::Artist artist_;
 };
 
 TEST_P(FolderPaths, PrefixesMatchExactlyTheirFolders) {
@@ -69,6 +73,36 @@ TEST_P(FolderPaths, PrefixesMatchExactlyTheirFolders) {
   EXPECT_EQ(directly_in("/m/a/b"), (std::set<std::string>{"/m/a/b/1.flac", "/m/a/b/2.flac"}));
   EXPECT_EQ(directly_in("/m/a/b/"), (std::set<std::string>{"/m/a/b/1.flac", "/m/a/b/2.flac"}));
   EXPECT_EQ(directly_in("/m/a"), (std::set<std::string>{"/m/a/b.flac"}));
+}
+
+// A folder's entries come from skipping through the path index: each sub-folder once (in the order of its
+// paths: "b%_/" before "b/"), the files directly in it counted, whatever lies deeper.
+TEST_P(FolderPaths, AFolderListsEachSubFolderOnceAndCountsItsOwnFiles) {
+  auto a = catalog_->folder_entries("/m/a");
+  EXPECT_EQ(a->folders, (std::vector<std::string>{"B", "b%_", "b", "b0", "bc"}));
+  EXPECT_EQ(a->files, 1);
+  EXPECT_EQ(catalog_->folder_entries("/m/a/")->folders, a->folders) << "with or without the trailing slash";
+  auto m = catalog_->folder_entries("/m");
+  EXPECT_EQ(m->folders, (std::vector<std::string>{"a", "\xc3\xa9t\xc3\xa9", "\xc3\xa9t\xc3\xa9x"}));
+  EXPECT_EQ(m->files, 0);
+  auto b = catalog_->folder_entries("/m/a/b");
+  EXPECT_EQ(b->folders, (std::vector<std::string>{"sub"}));
+  EXPECT_EQ(b->files, 2);
+  EXPECT_TRUE(catalog_->folder_entries("/m/zzz")->folders.empty());
+  EXPECT_EQ(catalog_->folder_entries("/m/zzz")->files, 0);
+  EXPECT_GT(m->changed_at, 0) << "the tracks were added";
+}
+
+// Kept entries are read again once a track is added or removed, and the time of the change moves.
+TEST_P(FolderPaths, AFolderIsReadAgainAfterItsTracksChange) {
+  auto before = catalog_->folder_entries("/m");
+  auto t = track_at("/m/new/10.flac");
+  catalog_->insert_track(t);
+  auto added = catalog_->folder_entries("/m");
+  EXPECT_EQ(added->folders, (std::vector<std::string>{"a", "new", "\xc3\xa9t\xc3\xa9", "\xc3\xa9t\xc3\xa9x"}));
+  EXPECT_GE(added->changed_at, before->changed_at);
+  catalog_->delete_track(t.id);
+  EXPECT_EQ(catalog_->folder_entries("/m")->folders, before->folders);
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, FolderPaths, test::kEngines, [](const auto& info) { return info.param; });
