@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Fills a migrated SoundTime SQLite database with a synthetic catalogue: N tracks, N/10 albums, N/100 artists,
 titles drawn from a small vocabulary (so that searches hit), albums of years 1960-2024 (their tracks too), files
-laid out as /music/ARTIST/ALBUM/NNNNNNN.mp3 (what folder browsing reads; no file exists).
+laid out as /tmp/soundtime-bench-music/ARTIST/ALBUM/NNNNNNN.mp3 (what folder browsing reads; no file exists:
+bench/subsonic.sh makes the folder, empty, and turns scans off).
 Usage: make_catalog.py DB N"""
 import random, sqlite3, sys, time, uuid
 db, n = sys.argv[1], int(sys.argv[2])
@@ -25,7 +26,7 @@ rows = []
 for i in range(n):
     al, ar, arn, at, year = albums[i % len(albums)]
     title = " ".join(random.choice(words).title() for _ in range(3))
-    rows.append((str(uuid.uuid4()), title, ar, al, 200.0, f"/music/{arn}/{at}/{i:07d}.mp3", 5000000, "mp3", random.choice(words).title(),
+    rows.append((str(uuid.uuid4()), title, ar, al, 200.0, f"/tmp/soundtime-bench-music/{arn}/{at}/{i:07d}.mp3", 5000000, "mp3", random.choice(words).title(),
                  (title + " " + arn + " " + at).lower(), year, now - i))
 c.executemany("INSERT INTO tracks (id, title, artist_id, album_id, duration_secs, file_path, file_size, format, genre, "
               "search_text, year, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)

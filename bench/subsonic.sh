@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Subsonic API on a synthetic catalogue (TRACKS, default 100k; SQLite, or ENGINE=postgres): requests/s and p99 of every list
 # apps page through (each getAlbumList2 type, getArtists, getIndexes and getMusicDirectory of the catalogue's
-# /music/ARTIST/ALBUM folders, search3 with an empty query as
+# ARTIST/ALBUM folders, search3 with an empty query as
 # syncing apps use it, getRandomSongs, getSongsByGenre, getStarred2) and of search3 (two prefix words),
 # with token auth as apps send it, under wrk (CONNECTIONS concurrent clients, default 2); and the idle RSS.
 # The same search through the REST API is measured in the same run as the in-process reference.
@@ -21,8 +21,10 @@ catalog_prepare "$work" "$TRACKS"
 sport=$(port)
 # The synthetic tracks have no audio files: the waveform backfill would try (and fail) every one of them at
 # nice 19 all through the run, taking CPU and keeping connections busy (so memory is never released idle).
-# The catalogue's files lie under /music (folder browsing: getIndexes, getMusicDirectory); nothing may scan it.
-MUSIC_FOLDERS=/music SCAN_INTERVAL_MINUTES=0 WATCH_MUSIC_FOLDERS=false \
+# The catalogue's files lie under an empty folder (folder browsing: getIndexes, getMusicDirectory); scans are
+# off (one would find no file where a million tracks are, and remove nothing: library/importer.cpp).
+mkdir -p /tmp/soundtime-bench-music
+MUSIC_FOLDERS=/tmp/soundtime-bench-music SCAN_INTERVAL_MINUTES=0 WATCH_MUSIC_FOLDERS=false \
 WAVEFORM_BACKFILL_DELAY_SECONDS=86400 SOUNDTIME_DATA_DIR="$work" PORT=$sport HOST=127.0.0.1 LOG_LEVEL=warn "$BIN" serve >"$work/st.log" 2>&1 &
 pid=$!
 pids+=($pid)

@@ -249,6 +249,7 @@ int serve(const Config& c) {
   idle_memory.drop_caches_with([&s, &subsonic] {
     s.catalog->drop_caches();
     subsonic->renders.clear();
+    subsonic->folder_renders.clear();
   });
   struct UnhookIdle {
     db::IdleMemoryRelease& m;

@@ -20,8 +20,11 @@ void track_insert_triggers_work(Connection& c, std::int64_t last_rowid, std::int
           {last_rowid, last_rowid});
   // tracks_shuffle_insert: a shuffle key for the rows given none.
   c.query("UPDATE tracks SET shuffle = random() WHERE rowid > ? AND shuffle IS NULL", {last_rowid});
-  // totals_track_insert and totals_duration_insert (0031): a track and a version a row, and their durations.
-  c.query("UPDATE catalog_totals SET n = n + ?, version = version + ? WHERE name = 'tracks'", {inserted, inserted});
+  // totals_track_insert (0017, 0033) and totals_duration_insert (0031): a track and a version a row, the time
+  // of the change, and their durations.
+  c.query("UPDATE catalog_totals SET n = n + ?, version = version + ?, "
+          "changed_at = CAST((julianday('now') - 2440587.5) * 86400000000.0 AS INTEGER) WHERE name = 'tracks'",
+          {inserted, inserted});
   c.query("UPDATE catalog_totals SET n = n + (SELECT COALESCE(SUM(CAST(round(duration_secs * 1000000) AS INTEGER)), 0) "
           "FROM tracks WHERE rowid > ?) WHERE name = 'duration_us'",
           {last_rowid});

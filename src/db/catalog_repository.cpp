@@ -705,6 +705,7 @@ class SqlCatalogRepository final : public model::CatalogRepository {
   }
 
   void drop_caches() override {
+    folder_listings_.clear();
     std::lock_guard lk(artist_index_mu_);
     artist_index_.reset();
     artist_index_version_ = -1;

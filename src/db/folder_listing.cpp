@@ -55,4 +55,10 @@ std::shared_ptr<const model::FolderEntries> FolderListings::entries(Connection& 
   return out;
 }
 
+void FolderListings::clear() {
+  std::map<std::string, Kept> gone;
+  std::lock_guard lock(mu_);
+  gone.swap(kept_);
+}
+
 }  // namespace st::db

@@ -37,6 +37,7 @@ class FolderListings {
   static constexpr std::size_t kKept = 64;  // folders remembered at once; past them, start again
 
   std::shared_ptr<const model::FolderEntries> entries(Connection& c, const std::string& prefix);
+  void clear();  // a quiet server's memory (db/idle_memory.hpp); the next request reads again
 
  private:
   struct Kept {

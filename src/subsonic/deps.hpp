@@ -55,7 +55,8 @@ struct Deps {
   library::OnlineLyrics online_lyrics;  // the configured lyrics provider, when the music carries none
   scrobble::Scrobbler* scrobbler = nullptr;  // Last.fm and ListenBrainz (queued deliveries)
   library::MediaCache* media_cache = nullptr;  // STORAGE_BACKEND=s3: local copies of uploads' objects
-  RenderCache renders;  // large bodies shared between requests (getArtists)
+  RenderCache renders;         // large bodies shared between requests (getArtists)
+  RenderCache folder_renders;  // getIndexes' (a cache of its own: entries of one source at a time)
 };
 
 }  // namespace st::subsonic

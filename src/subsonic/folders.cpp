@@ -60,37 +60,21 @@ std::vector<std::string> sub_folders(const model::FolderEntries& entries) {
   return out;
 }
 
-Reply indexes(Call& c) {
-  std::vector<std::size_t> roots;
-  if (auto id = c.opt_int("musicFolderId", 1, static_cast<std::int64_t>(c.d.music_folders.size())))
-    roots.push_back(static_cast<std::size_t>(*id - 1));
-  else
-    for (std::size_t i = 0; i < c.d.music_folders.size(); ++i) roots.push_back(i);
-  util::Micros changed = 0;
+// The index of the top-level folders of the music folders `listed` (one entry per root in `roots`), and the
+// songs lying in the roots themselves.
+Node folder_index(const std::vector<std::size_t>& roots, const std::vector<std::shared_ptr<const model::FolderEntries>>& listed,
+                  std::int64_t last_modified, std::vector<Node> root_songs) {
   std::map<std::string, std::vector<Node>> groups;
-  std::vector<model::Track> root_tracks;
-  for (auto r : roots) {
-    Folder root{r, ""};
-    auto dir = absolute(c, root);
-    auto entries = c.d.catalog.folder_entries(dir);
-    changed = std::max(changed, entries->changed_at);
-    for (const auto& name : sub_folders(*entries)) {
+  for (std::size_t i = 0; i < roots.size(); ++i)
+    for (const auto& name : sub_folders(*listed[i])) {
       Node n;
-      n.set("id", folder_id(Folder{r, name}));
+      n.set("id", folder_id(Folder{roots[i], name}));
       n.set("name", name);
       groups[index_letter(name, false)].push_back(std::move(n));
     }
-    if (entries->files > 0)
-      for (auto& t : c.d.catalog.tracks_in_folder(dir)) root_tracks.push_back(std::move(t));
-  }
-  // When the catalogue's tracks last changed, in milliseconds: an app that sends it back as ifModifiedSince
-  // gets an empty answer until a track is added, removed or moved.
-  auto last_modified = changed / 1000;
-  Node body;
-  auto& idx = body.object("indexes");
+  Node idx;
   idx.set("lastModified", last_modified);
   idx.set("ignoredArticles", "");
-  if (auto since = c.opt_int("ifModifiedSince", 0, INT64_MAX); since && *since >= last_modified) return body;
   auto& list = idx.list("index");
   for (auto& [letter, items] : groups) {
     Node g;
@@ -98,7 +82,50 @@ Reply indexes(Call& c) {
     g.list("artist") = std::move(items);
     list.push_back(std::move(g));
   }
-  idx.list("child") = song_nodes(c, root_tracks);
+  idx.list("child") = std::move(root_songs);
+  return idx;
+}
+
+Reply indexes(Call& c) {
+  std::vector<std::size_t> roots;
+  if (auto id = c.opt_int("musicFolderId", 1, static_cast<std::int64_t>(c.d.music_folders.size())))
+    roots.push_back(static_cast<std::size_t>(*id - 1));
+  else
+    for (std::size_t i = 0; i < c.d.music_folders.size(); ++i) roots.push_back(i);
+  util::Micros changed = 0;
+  std::int64_t root_files = 0;
+  std::vector<std::shared_ptr<const model::FolderEntries>> listed;
+  for (auto r : roots) {
+    listed.push_back(c.d.catalog.folder_entries(absolute(c, Folder{r, ""})));
+    changed = std::max(changed, listed.back()->changed_at);
+    root_files += listed.back()->files;
+  }
+  // When the catalogue's tracks last changed, in milliseconds: an app that sends it back as ifModifiedSince
+  // gets an empty answer until a track is added, removed or moved.
+  auto last_modified = changed / 1000;
+  Node body;
+  auto& idx = body.object("indexes");
+  if (auto since = c.opt_int("ifModifiedSince", 0, INT64_MAX); since && *since >= last_modified) {
+    idx.set("lastModified", last_modified);
+    idx.set("ignoredArticles", "");
+    return body;
+  }
+  if (root_files == 0) {
+    // No song in the music folders themselves (the usual library): the same for every user, rendered once per
+    // version of the folders and shared (10,000 artist folders: 650 kB of JSON).
+    RenderCache::Sources sources(listed.begin(), listed.end());
+    std::string key;
+    for (auto r : roots) key += std::to_string(r) + ",";
+    idx.prerendered = c.d.folder_renders.get(std::move(sources), key, [=] {
+      return folder_index(roots, listed, last_modified, {});
+    });
+    return body;
+  }
+  std::vector<model::Track> root_tracks;
+  for (std::size_t i = 0; i < roots.size(); ++i)
+    if (listed[i]->files > 0)
+      for (auto& t : c.d.catalog.tracks_in_folder(absolute(c, Folder{roots[i], ""}))) root_tracks.push_back(std::move(t));
+  idx = folder_index(roots, listed, last_modified, song_nodes(c, root_tracks));
   return body;
 }
 

@@ -177,3 +177,18 @@ TEST(SubsonicRenderCache, SharesARenderPerSourceAndKeyAndDropsReplacedSources) {
   auto again = std::make_shared<const int>(3);
   EXPECT_NE(cache.get(again, "9", make), kept);
 }
+
+// A render made from several lists (getIndexes: one per music folder) is shared while every one of them is the
+// same, and made again once any is replaced.
+TEST(SubsonicRenderCache, ARenderOfSeveralSourcesIsFoundByAllOfThem) {
+  RenderCache cache;
+  auto music = std::make_shared<const int>(1), uploads = std::make_shared<const int>(2);
+  auto make = [] { return Node().set("a", 1); };
+  auto both = cache.get(RenderCache::Sources{music, uploads}, "0,1,", make);
+  EXPECT_EQ(cache.get(RenderCache::Sources{music, uploads}, "0,1,", make), both);
+  auto more_uploads = std::make_shared<const int>(3);
+  auto after = cache.get(RenderCache::Sources{music, more_uploads}, "0,1,", make);
+  EXPECT_NE(after, both);
+  EXPECT_EQ(cache.size(), 1u);
+  EXPECT_NE(cache.get(RenderCache::Sources{uploads, music}, "0,1,", make), after) << "the order is part of it";
+}
