@@ -765,12 +765,10 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     std::vector<Value> params;
     auto steps = folder_steps(c->dialect(), prefix, params);
     params.push_back(prefix);
+    auto sql = steps + "SELECT " + kTrackColumns + " FROM step s JOIN tracks t ON t.file_path = s.p " + kTrackJoins +
+               " WHERE s.p IS NOT NULL AND " + no_slash_after + " ORDER BY t.file_path";
     std::vector<model::Track> out;
-    for (const auto& r : c->query(steps + "SELECT " + kTrackColumns + " FROM step s JOIN tracks t ON t.file_path = s.p " +
-                                      kTrackJoins + " WHERE s.p IS NOT NULL AND " + no_slash_after + " ORDER BY t.file_path",
-                                  params)
-                             .rows)
-      out.push_back(read_track(r));
+    for (const auto& r : c->query(sql, params).rows) out.push_back(read_track(r));
     return out;
   }
 

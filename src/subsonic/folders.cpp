@@ -62,8 +62,10 @@ std::vector<std::string> sub_folders(const model::FolderEntries& entries) {
 
 // The index of the top-level folders of the music folders `listed` (one entry per root in `roots`), and the
 // songs lying in the roots themselves.
-Node folder_index(const std::vector<std::size_t>& roots, const std::vector<std::shared_ptr<const model::FolderEntries>>& listed,
-                  std::int64_t last_modified, std::vector<Node> root_songs) {
+using Listed = std::vector<std::shared_ptr<const model::FolderEntries>>;
+
+Node folder_index(const std::vector<std::size_t>& roots, const Listed& listed, std::int64_t last_modified,
+                  std::vector<Node> root_songs) {
   std::map<std::string, std::vector<Node>> groups;
   for (std::size_t i = 0; i < roots.size(); ++i)
     for (const auto& name : sub_folders(*listed[i])) {
@@ -94,7 +96,7 @@ Reply indexes(Call& c) {
     for (std::size_t i = 0; i < c.d.music_folders.size(); ++i) roots.push_back(i);
   util::Micros changed = 0;
   std::int64_t root_files = 0;
-  std::vector<std::shared_ptr<const model::FolderEntries>> listed;
+  Listed listed;
   for (auto r : roots) {
     listed.push_back(c.d.catalog.folder_entries(absolute(c, Folder{r, ""})));
     changed = std::max(changed, listed.back()->changed_at);
@@ -124,7 +126,8 @@ Reply indexes(Call& c) {
   std::vector<model::Track> root_tracks;
   for (std::size_t i = 0; i < roots.size(); ++i)
     if (listed[i]->files > 0)
-      for (auto& t : c.d.catalog.tracks_in_folder(absolute(c, Folder{roots[i], ""}))) root_tracks.push_back(std::move(t));
+      for (auto& t : c.d.catalog.tracks_in_folder(absolute(c, Folder{roots[i], ""})))
+        root_tracks.push_back(std::move(t));
   idx = folder_index(roots, listed, last_modified, song_nodes(c, root_tracks));
   return body;
 }
