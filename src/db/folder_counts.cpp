@@ -2,15 +2,13 @@
 
 #include <algorithm>
 
+#include "db/catalog_totals.hpp"
 #include "db/path_under.hpp"
 
 namespace st::db {
 
 std::int64_t FolderCounts::tracks_under(Connection& c, const std::string& prefix) {
-  // Both versions only ever grow: their sum moves whenever either does (one query for the two).
-  auto version = c.query("SELECT COALESCE(SUM(version), -1) FROM catalog_totals WHERE name IN ('tracks', 'track_paths')")
-                     .rows.at(0)
-                     .integer(0);
+  auto version = track_paths_version(c).version;
   {
     std::lock_guard lock(mu_);
     if (auto it = counts_.find(prefix); it != counts_.end() && it->second.version == version) return it->second.tracks;

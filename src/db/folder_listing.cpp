@@ -1,5 +1,7 @@
 #include "db/folder_listing.hpp"
 
+#include "db/catalog_totals.hpp"
+
 namespace st::db {
 
 std::string folder_steps(Dialect d, const std::string& prefix, std::vector<Value>& params) {
@@ -28,18 +30,14 @@ std::string folder_steps(Dialect d, const std::string& prefix, std::vector<Value
 }
 
 std::shared_ptr<const model::FolderEntries> FolderListings::entries(Connection& c, const std::string& prefix) {
-  // Both versions only ever grow: their sum moves whenever either does.
-  auto totals = c.query(
-      "SELECT COALESCE(SUM(version), -1), COALESCE(MAX(changed_at), 0) FROM catalog_totals "
-      "WHERE name IN ('tracks', 'track_paths')");
-  auto version = totals.rows.at(0).integer(0);
+  auto [version, changed_at] = track_paths_version(c);
   {
     std::lock_guard lock(mu_);
     if (auto it = kept_.find(prefix); it != kept_.end() && it->second.version == version) return it->second.entries;
   }
   // Read outside the lock (concurrent requests may read the same folder twice; none waits on another).
   auto out = std::make_shared<model::FolderEntries>();
-  out->changed_at = totals.rows.at(0).integer(1);
+  out->changed_at = changed_at;
   std::vector<Value> params;
   auto sql = folder_steps(c.dialect(), prefix, params) + "SELECT p FROM step WHERE p IS NOT NULL";
   for (const auto& r : c.query(sql, params).rows) {
