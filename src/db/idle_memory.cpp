@@ -45,6 +45,7 @@ void IdleMemoryRelease::loop() {
         std::lock_guard drop_lock(drop_mu_);
         if (drop_) drop_();
       }
+      util::release_thread_heap_cache();
       util::release_free_heap();
       released = uses;
       freed = true;

@@ -7,6 +7,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "util/heap.hpp"
 #include "util/time.hpp"
 
 namespace st::db {
@@ -277,6 +278,7 @@ void SearchIndexes::loop() {
       rebuild_ = false;
       lk.unlock();
       build(nullptr);
+      util::release_thread_heap_cache();  // the blocks the build freed, kept by this thread's heap cache
       lk.lock();
       continue;
     }

@@ -25,6 +25,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <cerrno>
+#include <condition_variable>
 #include <limits>
 #include <unistd.h>
 #include <fmt/format.h>
@@ -669,6 +670,48 @@ void Server::run() {
 
 void Server::stop() {
   net::post(impl_->ioc, [this] { impl_->begin_shutdown(); });
+}
+
+namespace {
+
+// One turn for each of a pool's `threads`: a thread that took its turn holds on until all have, so that it
+// cannot take a second one meanwhile (or until the deadline: then the remaining turns go to whoever is free).
+struct Turns {
+  std::mutex mu;
+  std::condition_variable cv;
+  unsigned taken = 0;
+  unsigned threads = 0;
+
+  bool all_taken() const { return taken >= threads; }
+};
+
+template <class Executor>
+std::shared_ptr<Turns> give_turns(Executor ex, unsigned threads, const std::shared_ptr<const std::function<void()>>& f,
+                                  std::chrono::steady_clock::time_point deadline) {
+  auto turns = std::make_shared<Turns>();
+  turns->threads = threads;
+  for (unsigned i = 0; i < threads; ++i)
+    net::post(ex, [turns, f, deadline] {
+      (*f)();
+      std::unique_lock lock(turns->mu);
+      if (++turns->taken == turns->threads) turns->cv.notify_all();
+      turns->cv.wait_until(lock, deadline, [&] { return turns->all_taken(); });
+    });
+  return turns;
+}
+
+}  // namespace
+
+void Server::on_each_thread(std::function<void()> f, std::chrono::milliseconds wait) {
+  auto& im = *impl_;
+  auto shared = std::make_shared<const std::function<void()>>(std::move(f));
+  auto deadline = std::chrono::steady_clock::now() + wait;
+  auto network = give_turns(im.ioc.get_executor(), std::max(1u, im.opts.network_threads), shared, deadline);
+  auto workers = give_turns(im.workers.get_executor(), std::max(1u, im.opts.worker_threads), shared, deadline);
+  for (const auto& turns : {network, workers}) {
+    std::unique_lock lock(turns->mu);
+    turns->cv.wait_until(lock, deadline, [&] { return turns->all_taken(); });
+  }
 }
 
 }  // namespace st::http

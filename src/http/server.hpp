@@ -84,6 +84,11 @@ class Server {
   void run();
   // Thread-safe; may be called from a signal-free context (tests).
   void stop();
+  // Has each network and worker thread run `f` once (a quiet server: each gives its heap cache back,
+  // util::release_thread_heap_cache), and returns when they all have, or after `wait` (a thread busy with a
+  // long request takes its turn later). A thread that ran `f` waits until every thread of its pool has (or
+  // for `wait`), so that no thread takes two turns while another takes none.
+  void on_each_thread(std::function<void()> f, std::chrono::milliseconds wait);
 
  private:
   struct Impl;

@@ -24,4 +24,8 @@ void release_free_heap() {
   malloc_trim(0);
 }
 
+void release_thread_heap_cache() {
+  if (mallctl) mallctl("thread.tcache.flush", nullptr, nullptr, nullptr, 0);
+}
+
 }  // namespace st::util

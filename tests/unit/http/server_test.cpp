@@ -12,6 +12,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -332,6 +333,39 @@ TEST_F(LiveServer, StopLetsTheRequestInFlightFinish) {
   client.join();
   EXPECT_EQ(body_of(reply), "finished");
   EXPECT_NE(reply.find("Connection: close"), std::string::npos);
+}
+
+// A quiet server has each of its threads give its heap cache back: every network and worker thread runs the
+// function once (2 + 2 here), none of them twice, and the caller's own thread never.
+TEST_F(LiveServer, EachThreadTakesOneTurn) {
+  std::mutex mu;
+  std::map<std::thread::id, int> turns;
+  server_->on_each_thread(
+      [&] {
+        std::lock_guard lock(mu);
+        ++turns[std::this_thread::get_id()];
+      },
+      std::chrono::seconds(30));
+  std::lock_guard lock(mu);
+  EXPECT_EQ(turns.size(), 4u);
+  for (const auto& [id, n] : turns) {
+    EXPECT_EQ(n, 1);
+    EXPECT_NE(id, std::this_thread::get_id());
+  }
+}
+
+// A worker busy with a long request holds nobody up past the given time: every turn is taken (the free
+// worker takes the busy one's, or the busy one once free), and the server answers as before.
+TEST_F(LiveServer, AWorkerBusyWithALongRequestHoldsNoTurnUp) {
+  std::string reply;
+  std::thread client([&] { reply = get("/slow"); });
+  while (!slow_started_) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  std::atomic<int> turns{0};
+  server_->on_each_thread([&] { ++turns; }, std::chrono::milliseconds(1));
+  client.join();
+  EXPECT_EQ(body_of(reply), "finished");
+  while (turns < 4) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_EQ(get("/maybe/x").find("handler x") != std::string::npos, true);
 }
 
 TEST_F(LiveServer, FastPathAnswersWithoutTheHandlerAndDeclinesToIt) {

@@ -87,6 +87,35 @@ TEST(TextIndex, RanksWholeEarlyAndAdjacentWordsFirst) {
   EXPECT_TRUE(r.hits.empty());
 }
 
+// Documents far apart (distances of 4-byte varints), words late in long texts (a posting's position is kept
+// up to 63) and repeated, and a document added below a list's end agree with scoring the texts, before and
+// after settling.
+TEST(TextIndex, FarDocumentsAndLatePositionsAgreeWithScoringTheTexts) {
+  std::string filler;
+  for (int i = 0; i < 70; ++i) filler += "filler" + std::to_string(i) + " ";
+  const std::vector<std::pair<std::uint32_t, std::string>> puts = {
+      {0, "alpha beta"},
+      {1, filler + "alpha"},
+      {2, "beta alpha alpha alpha alpha alpha"},
+      {200, "one two three four five six seven alpha beta beta"},
+      {(1u << 24) + 5, "beta " + filler + "alpha alpha"},
+      {3'000'000, "gamma alpha"},  // below the lists' ends: kept aside until settled
+      {1, "alpha " + filler},      // replaced
+  };
+  TextIndex ix;
+  std::map<std::uint32_t, std::string> docs;
+  for (const auto& [doc, text] : puts) {
+    ix.put(doc, text);
+    docs[doc] = text;
+  }
+  const std::vector<Words> queries = {{"alpha"},   {"beta"},    {"alpha", "beta"},     {"filler6"}, {"filler69", "alpha"},
+                                      {"gamma"},   {"filler"},  {"beta", "filler0"},   {"seven", "alpha"}};
+  for (int settled = 0; settled < 2; ++settled) {
+    for (const auto& q : queries) expect_same(ix.query(q, 0, 10), brute_force(docs, q, 0, 10), q);
+    ix.settle();
+  }
+}
+
 // A quiet server gives the query scratch kept between queries back (db/idle_memory.cpp); queries after
 // that take new scratch and answer the same.
 TEST(TextIndex, SpareQueryScratchIsGivenBackAndQueriesStillAnswer) {
