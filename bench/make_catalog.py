@@ -2,7 +2,9 @@
 """Fills a migrated SoundTime SQLite database with a synthetic catalogue: N tracks, N/10 albums, N/100 artists,
 titles drawn from a small vocabulary (so that searches hit), albums of years 1960-2024 (their tracks too), files
 laid out as /tmp/soundtime-bench-music/ARTIST/ALBUM/NNNNNNN.mp3 (what folder browsing reads; no file exists:
-bench/subsonic.sh makes the folder, empty, and turns scans off).
+bench/subsonic.sh makes the folder, empty, and turns scans off). An album's ten tracks are added one after the
+other, as a scan or an upload adds them (until 2026-12-07 tracks were dealt to the albums in turn, so that any
+500 songs in the order added belonged to 500 albums).
 Usage: make_catalog.py DB N"""
 import random, sqlite3, sys, time, uuid
 db, n = sys.argv[1], int(sys.argv[2])
@@ -24,7 +26,7 @@ c.executemany("INSERT INTO albums (id, match_key, title, artist_id, search_text,
               [(al, f"{ar}|{t.lower()}", t, ar, t + " " + arn, y, now) for al, ar, arn, t, y in albums])
 rows = []
 for i in range(n):
-    al, ar, arn, at, year = albums[i % len(albums)]
+    al, ar, arn, at, year = albums[min(i // 10, len(albums) - 1)]
     title = " ".join(random.choice(words).title() for _ in range(3))
     rows.append((str(uuid.uuid4()), title, ar, al, 200.0, f"/tmp/soundtime-bench-music/{arn}/{at}/{i:07d}.mp3", 5000000, "mp3", random.choice(words).title(),
                  (title + " " + arn + " " + at).lower(), year, now - i))

@@ -395,21 +395,22 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     }
     params.push_back(page.per_page);
     params.push_back(offset);
-    // Deferred join: the OFFSET walks the ordering's index and the tracks alone, not rows joined with their
-    // artists and albums, so a skipped track costs no join (issue 15). SQLite then finds the page's rows by
-    // rowid, which the ordering index holds (a third of a 500-track page's time against looking each id up
-    // in the id index). PostgreSQL reads the page's tracks in the ordering index's order and joins them: 500
-    // look-ups of random ids in the primary key took 18 of a 500-track page's 33 ms (search3's sync).
+    // The page's tracks alone (the OFFSET walks the ordering's index and the tracks, never joined rows), then
+    // the names of their artists and albums, each looked up once (fill_track_names). SQLite finds the page's
+    // rows by rowid, which the ordering's index holds (a third of a 500-track page's time against looking
+    // each id up in the id index); PostgreSQL reads them in the index's order (500 look-ups of random ids in
+    // the primary key took 18 of a 500-track page's 33 ms).
     std::string sql;
-    if (order == model::TrackOrder::random)
-      sql = kTrackSelect + where + order_by + " LIMIT ? OFFSET ?";
-    else if (c->dialect() == Dialect::sqlite)
-      sql = fmt::format("{0} WHERE t.rowid IN (SELECT t.rowid FROM tracks t{1}{2} LIMIT ? OFFSET ?){2}", kTrackSelect,
-                        where, order_by);
+    if (order != model::TrackOrder::random && c->dialect() == Dialect::sqlite)
+      sql = fmt::format("SELECT {0} FROM tracks t WHERE t.rowid IN (SELECT t.rowid FROM tracks t{1}{2} "
+                        "LIMIT ? OFFSET ?){2}",
+                        kTrackOwnColumns, where, order_by);
     else
-      sql = fmt::format("SELECT {0} FROM (SELECT * FROM tracks t{1}{2} LIMIT ? OFFSET ?) t {3}{2}", kTrackColumns, where,
-                        order_by, kTrackJoins);
-    for (const auto& r : c->query(sql, params).rows) out.items.push_back(read_track(r));
+      sql = fmt::format("SELECT {} FROM tracks t{}{} LIMIT ? OFFSET ?", kTrackOwnColumns, where, order_by);
+    auto rows = c->query(sql, params);
+    out.items.reserve(rows.rows.size());
+    for (const auto& r : rows.rows) out.items.push_back(read_track_own(r));
+    fill_track_names(*c, out.items);
     return out;
   }
 

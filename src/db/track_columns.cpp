@@ -1,21 +1,27 @@
 #include "db/track_columns.hpp"
+
 #include <fmt/format.h>
+
+#include <unordered_map>
 
 
 namespace st::db {
 
-const char* const kTrackColumns =
-    "t.id, t.title, t.artist_id, t.album_id, t.track_number, t.track_total, t.disc_number, t.disc_total, "
-    "t.duration_secs, t.genre, t.year, t.musicbrainz_id, t.file_path, t.file_size, t.file_mtime, t.format, "
-    "t.bitrate, t.sample_rate, t.channels, t.bit_depth, t.replaygain_track_gain, t.replaygain_track_peak, "
-    "t.replaygain_album_gain, t.replaygain_album_peak, t.lyrics, t.uploaded_by, t.play_count, t.content_hash, "
-    "t.created_at, ar.name, al.title, al.cover_url";
+#define ST_TRACK_OWN_COLUMNS                                                                                   \
+  "t.id, t.title, t.artist_id, t.album_id, t.track_number, t.track_total, t.disc_number, t.disc_total, "       \
+  "t.duration_secs, t.genre, t.year, t.musicbrainz_id, t.file_path, t.file_size, t.file_mtime, t.format, "    \
+  "t.bitrate, t.sample_rate, t.channels, t.bit_depth, t.replaygain_track_gain, t.replaygain_track_peak, "     \
+  "t.replaygain_album_gain, t.replaygain_album_peak, t.lyrics, t.uploaded_by, t.play_count, t.content_hash, " \
+  "t.created_at"
+const char* const kTrackOwnColumns = ST_TRACK_OWN_COLUMNS;
+const char* const kTrackColumns = ST_TRACK_OWN_COLUMNS ", ar.name, al.title, al.cover_url";
+#undef ST_TRACK_OWN_COLUMNS
 
 const char* const kTrackJoins = "JOIN artists ar ON ar.id = t.artist_id LEFT JOIN albums al ON al.id = t.album_id";
 
 const std::string kTrackSelect = std::string("SELECT ") + kTrackColumns + " FROM tracks t " + kTrackJoins;
 
-model::Track read_track(const Row& r, std::size_t o) {
+model::Track read_track_own(const Row& r, std::size_t o) {
   model::Track t;
   t.id = r.text(o + 0);
   t.title = r.text(o + 1);
@@ -46,10 +52,84 @@ model::Track read_track(const Row& r, std::size_t o) {
   t.play_count = r.integer(o + 26);
   t.content_hash = r.opt_text(o + 27);
   t.created_at = r.integer(o + 28);
-  t.artist_name = r.text(o + 29);
-  t.album_title = r.opt_text(o + 30);
-  t.cover_url = r.opt_text(o + 31);
   return t;
+}
+
+model::Track read_track(const Row& r, std::size_t o) {
+  auto t = read_track_own(r, o);
+  t.artist_name = r.text(o + kTrackOwnColumnCount);
+  t.album_title = r.opt_text(o + kTrackOwnColumnCount + 1);
+  t.cover_url = r.opt_text(o + kTrackOwnColumnCount + 2);
+  return t;
+}
+
+namespace {
+
+// ["a","b"]: strings as a JSON array (SQLite's json_each reads it).
+std::string json_array(const std::vector<std::string>& values) {
+  std::string out = "[";
+  for (const auto& v : values) {
+    if (out.size() > 1) out += ',';
+    out += '"';
+    for (char ch : v) {
+      auto u = static_cast<unsigned char>(ch);
+      if (ch == '"' || ch == '\\') out += '\\', out += ch;
+      else if (u < 0x20) out += fmt::format("\\u{:04x}", u);
+      else out += ch;
+    }
+    out += '"';
+  }
+  return out + "]";
+}
+
+}  // namespace
+
+void fill_track_names(Connection& c, std::vector<model::Track>& tracks) {
+  std::vector<std::string> artist_ids, album_ids;
+  for (const auto& t : tracks) {
+    artist_ids.push_back(t.artist_id);
+    if (t.album_id) album_ids.push_back(*t.album_id);
+  }
+  for (auto* ids : {&artist_ids, &album_ids}) {
+    std::sort(ids->begin(), ids->end());
+    ids->erase(std::unique(ids->begin(), ids->end()), ids->end());
+  }
+  std::unordered_map<std::string, std::string> artist_names;
+  struct AlbumNames {
+    std::string title;
+    std::optional<std::string> cover_url;
+  };
+  std::unordered_map<std::string, AlbumNames> albums;
+  // The ids as one value, so that the statement is the same whatever their number (a connection keeps each
+  // distinct statement it ran prepared): a JSON array on SQLite, a uuid[] on PostgreSQL.
+  bool pg = c.dialect() == Dialect::postgres;
+  auto in = pg ? "SELECT unnest(CAST(? AS uuid[]))" : "SELECT value FROM json_each(?)";
+  auto id_set = [pg](const std::vector<std::string>& ids) { return Value(pg ? pg_array(ids) : json_array(ids)); };
+  if (!artist_ids.empty()) {
+    auto rows = c.query(fmt::format("SELECT id, name FROM artists WHERE id IN ({})", in), {id_set(artist_ids)});
+    for (const auto& r : rows.rows) artist_names.emplace(r.text(0), r.text(1));
+  }
+  if (!album_ids.empty()) {
+    auto rows =
+        c.query(fmt::format("SELECT id, title, cover_url FROM albums WHERE id IN ({})", in), {id_set(album_ids)});
+    for (const auto& r : rows.rows) albums.emplace(r.text(0), AlbumNames{r.text(1), r.opt_text(2)});
+  }
+  // As the join: a track without its artist row is left out; one without its album row has no album title.
+  std::size_t kept = 0;
+  for (auto& t : tracks) {
+    auto artist = artist_names.find(t.artist_id);
+    if (artist == artist_names.end()) continue;
+    t.artist_name = artist->second;
+    if (t.album_id) {
+      if (auto album = albums.find(*t.album_id); album != albums.end()) {
+        t.album_title = album->second.title;
+        t.cover_url = album->second.cover_url;
+      }
+    }
+    if (&t != &tracks[kept]) tracks[kept] = std::move(t);
+    ++kept;
+  }
+  tracks.resize(kept);
 }
 
 const char* const kAlbumColumns =

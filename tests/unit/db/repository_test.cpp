@@ -4,8 +4,10 @@
 
 #include <atomic>
 #include <map>
+#include <optional>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "db/repositories.hpp"
 #include "model/errors.hpp"
@@ -395,6 +397,9 @@ TEST_P(Repositories, TracksRoundTripListAndPrune) {
   EXPECT_EQ(page.total, 2);
   ASSERT_EQ(page.items.size(), 1u);
   EXPECT_EQ(page.items[0].title, "One");
+  EXPECT_EQ(page.items[0].artist_name, "Band");
+  EXPECT_EQ(page.items[0].album_title, "LP");
+  EXPECT_EQ(page.items[0].cover_url, "/api/media/covers/x");
   model::TrackFilter rock;
   rock.genre = "Rock";
   EXPECT_EQ(catalog_->list_tracks(rock, model::TrackOrder::newest, {1, 10}).total, 2);
@@ -408,6 +413,42 @@ TEST_P(Repositories, TracksRoundTripListAndPrune) {
   catalog_->prune_orphans();
   EXPECT_EQ(catalog_->counts().albums, 0);
   EXPECT_EQ(catalog_->counts().artists, 0);
+}
+
+// A page of tracks carries each track's artist name and album title and cover, looked up once per distinct
+// artist and album (several tracks share them; one track has no album), in every order and filter.
+TEST_P(Repositories, ListedTracksCarryTheirArtistsAndAlbumsNames) {
+  std::map<std::string, std::tuple<std::string, std::optional<std::string>, std::optional<std::string>>> want;
+  int n = 0;
+  for (const std::string name : {"Ant", "Bee", "Cat"}) {
+    auto [ar, al] = artist_with_album(name);
+    if (name != "Bee") catalog_->set_album_cover(al.id, "/api/media/covers/" + name, true);
+    for (int i = 0; i < 4; ++i, ++n) {
+      auto t = track_for(ar, al, "Song " + std::to_string(n), "/m/" + std::to_string(n) + ".flac");
+      std::optional<std::string> cover;
+      if (name != "Bee") cover = "/api/media/covers/" + name;
+      want[t.id] = {name, std::string("Album"), cover};
+      if (name == "Cat" && i == 3) {
+        t.album_id.reset();
+        want[t.id] = {name, std::nullopt, std::nullopt};
+      }
+      catalog_->insert_track(t);
+    }
+  }
+  model::TrackFilter rock;
+  rock.genre = "Rock";
+  for (auto order : {model::TrackOrder::added, model::TrackOrder::newest, model::TrackOrder::title,
+                     model::TrackOrder::most_played, model::TrackOrder::random})
+    for (const auto& filter : {model::TrackFilter{}, rock}) {
+      auto page = catalog_->list_tracks(filter, order, {1, 50});
+      ASSERT_EQ(page.items.size(), 12u);
+      for (const auto& t : page.items) {
+        auto& [artist, album, cover] = want.at(t.id);
+        EXPECT_EQ(t.artist_name, artist) << t.title;
+        EXPECT_EQ(t.album_title, album) << t.title;
+        EXPECT_EQ(t.cover_url, cover) << t.title;
+      }
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, Repositories, test::kEngines,
