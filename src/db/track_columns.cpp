@@ -168,6 +168,13 @@ model::Artist read_artist(const Row& r) {
   return a;
 }
 
+std::size_t in_list_length(std::size_t n) {
+  if (n > 256) return std::max<std::size_t>(n, 400);
+  std::size_t length = 1;
+  while (length < n) length *= 2;
+  return length;
+}
+
 std::string placeholders(std::size_t n) {
   std::string s;
   for (std::size_t i = 0; i < n; ++i) s += i ? ", ?" : "?";

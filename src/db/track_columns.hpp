@@ -43,16 +43,24 @@ model::Artist read_artist(const Row& r);
 // "?, ?, ..." for an IN list of n values.
 std::string placeholders(std::size_t n);
 
+// The length an IN list of n values is given: a power of two up to 256, else 400. A connection keeps each
+// distinct statement it ran prepared (until the server is quiet), so lists of every length from 1 to 400 would
+// each be one more statement per query shape per connection; padded to these lengths they are at most ten.
+std::size_t in_list_length(std::size_t n);
+
 // Calls fn(in_list, params) for each slice of at most 400 ids: "?, ?, ..." and the slice's values (IN
-// lists stay well under SQLite's and PostgreSQL's parameter limits). `leading` values come first.
+// lists stay well under SQLite's and PostgreSQL's parameter limits), the list padded to in_list_length with
+// the slice's last id again (the same set). `leading` values come first.
 template <typename Fn>
 void for_each_slice(const std::vector<std::string>& ids, Fn&& fn, const std::vector<Value>& leading = {}) {
   constexpr std::size_t kSlice = 400;
   for (std::size_t at = 0; at < ids.size(); at += kSlice) {
     std::vector<Value> params = leading;
     auto n = std::min(kSlice, ids.size() - at);
-    for (std::size_t i = 0; i < n; ++i) params.push_back(ids[at + i]);
-    fn(placeholders(n), params);
+    auto length = in_list_length(n);
+    params.reserve(params.size() + length);
+    for (std::size_t i = 0; i < length; ++i) params.push_back(ids[at + std::min(i, n - 1)]);
+    fn(placeholders(length), params);
   }
 }
 
