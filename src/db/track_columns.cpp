@@ -4,7 +4,6 @@
 
 #include <unordered_map>
 
-
 namespace st::db {
 
 #define ST_TRACK_OWN_COLUMNS                                                                                   \
@@ -63,27 +62,6 @@ model::Track read_track(const Row& r, std::size_t o) {
   return t;
 }
 
-namespace {
-
-// ["a","b"]: strings as a JSON array (SQLite's json_each reads it).
-std::string json_array(const std::vector<std::string>& values) {
-  std::string out = "[";
-  for (const auto& v : values) {
-    if (out.size() > 1) out += ',';
-    out += '"';
-    for (char ch : v) {
-      auto u = static_cast<unsigned char>(ch);
-      if (ch == '"' || ch == '\\') out += '\\', out += ch;
-      else if (u < 0x20) out += fmt::format("\\u{:04x}", u);
-      else out += ch;
-    }
-    out += '"';
-  }
-  return out + "]";
-}
-
-}  // namespace
-
 void fill_track_names(Connection& c, std::vector<model::Track>& tracks) {
   std::vector<std::string> artist_ids, album_ids;
   for (const auto& t : tracks) {
@@ -100,20 +78,15 @@ void fill_track_names(Connection& c, std::vector<model::Track>& tracks) {
     std::optional<std::string> cover_url;
   };
   std::unordered_map<std::string, AlbumNames> albums;
-  // The ids as one value, so that the statement is the same whatever their number (a connection keeps each
-  // distinct statement it ran prepared): a JSON array on SQLite, a uuid[] on PostgreSQL.
-  bool pg = c.dialect() == Dialect::postgres;
-  auto in = pg ? "SELECT unnest(CAST(? AS uuid[]))" : "SELECT value FROM json_each(?)";
-  auto id_set = [pg](const std::vector<std::string>& ids) { return Value(pg ? pg_array(ids) : json_array(ids)); };
-  if (!artist_ids.empty()) {
-    auto rows = c.query(fmt::format("SELECT id, name FROM artists WHERE id IN ({})", in), {id_set(artist_ids)});
-    for (const auto& r : rows.rows) artist_names.emplace(r.text(0), r.text(1));
-  }
-  if (!album_ids.empty()) {
-    auto rows =
-        c.query(fmt::format("SELECT id, title, cover_url FROM albums WHERE id IN ({})", in), {id_set(album_ids)});
-    for (const auto& r : rows.rows) albums.emplace(r.text(0), AlbumNames{r.text(1), r.opt_text(2)});
-  }
+  // for_each_id_set: one uuid[] on PostgreSQL, IN lists of a few lengths on SQLite.
+  for_each_id_set(c.dialect(), artist_ids, [&](const std::string& in, const std::vector<Value>& params) {
+    for (const auto& r : c.query("SELECT id, name FROM artists WHERE id IN (" + in + ")", params).rows)
+      artist_names.emplace(r.text(0), r.text(1));
+  });
+  for_each_id_set(c.dialect(), album_ids, [&](const std::string& in, const std::vector<Value>& params) {
+    for (const auto& r : c.query("SELECT id, title, cover_url FROM albums WHERE id IN (" + in + ")", params).rows)
+      albums.emplace(r.text(0), AlbumNames{r.text(1), r.opt_text(2)});
+  });
   // As the join: a track without its artist row is left out; one without its album row has no album title.
   std::size_t kept = 0;
   for (auto& t : tracks) {

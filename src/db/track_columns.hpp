@@ -16,7 +16,6 @@ extern const char* const kTrackColumns;
 extern const char* const kTrackJoins;
 // "SELECT <columns> FROM tracks t <joins>"
 extern const std::string kTrackSelect;
-inline constexpr std::size_t kTrackColumnCount = 32;
 
 // Reads the track columns starting at column `offset`.
 model::Track read_track(const Row& r, std::size_t offset = 0);
@@ -24,6 +23,7 @@ model::Track read_track(const Row& r, std::size_t offset = 0);
 // their reader: fill_track_names then gives a list of tracks their names.
 extern const char* const kTrackOwnColumns;
 inline constexpr std::size_t kTrackOwnColumnCount = 29;
+inline constexpr std::size_t kTrackColumnCount = kTrackOwnColumnCount + 3;  // with ar.name, al.title, al.cover_url
 model::Track read_track_own(const Row& r, std::size_t offset = 0);
 // Sets each track's artist name, album title and cover by looking each distinct artist and album up once:
 // a page of 500 songs in the order they were added holds the tracks of ~50 albums (an album's tracks are

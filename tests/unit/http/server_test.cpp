@@ -365,7 +365,7 @@ TEST_F(LiveServer, AWorkerBusyWithALongRequestHoldsNoTurnUp) {
   client.join();
   EXPECT_EQ(body_of(reply), "finished");
   while (turns < 4) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  EXPECT_EQ(get("/maybe/x").find("handler x") != std::string::npos, true);
+  EXPECT_NE(get("/maybe/x").find("handler x"), std::string::npos);
 }
 
 TEST_F(LiveServer, FastPathAnswersWithoutTheHandlerAndDeclinesToIt) {
