@@ -6,6 +6,7 @@
 #include <set>
 #include <memory>
 #include <mutex>
+#include <unordered_map>
 
 #include "db/album_queries.hpp"
 #include "db/bulk_insert.hpp"
@@ -815,32 +816,27 @@ class SqlCatalogRepository final : public model::CatalogRepository {
   }
 
   std::vector<model::Track> tracks_by_ids(const std::vector<std::string>& ids) override {
-    std::map<std::string, model::Track> found;
     auto c = pool_.acquire();
-    for_each_slice(ids, [&](const std::string& in, const std::vector<Value>& params) {
-      for (const auto& r : c->query(kTrackSelect + " WHERE t.id IN (" + in + ")", params).rows) {
-        auto t = read_track(r);
-        found.emplace(t.id, std::move(t));
-      }
-    });
-    std::vector<model::Track> out;
-    for (const auto& id : ids)
-      if (auto it = found.find(id); it != found.end()) out.push_back(it->second);
-    return out;
+    return tracks_by_ids(*c, ids);
   }
 
  private:
+  // The tracks of `ids` in their order (an id given twice, twice; an unknown one left out), read alone and
+  // given their artists' and albums' names once each (fill_track_names).
   static std::vector<model::Track> tracks_by_ids(Connection& c, const std::vector<std::string>& ids) {
-    std::map<std::string, model::Track> found;
-    for_each_slice(ids, [&](const std::string& in, const std::vector<Value>& params) {
-      for (const auto& r : c.query(kTrackSelect + " WHERE t.id IN (" + in + ")", params).rows) {
-        auto t = read_track(r);
-        found.emplace(t.id, std::move(t));
-      }
+    std::vector<model::Track> read;
+    for_each_id_set(c.dialect(), ids, [&](const std::string& set, const std::vector<Value>& params) {
+      for (const auto& r :
+           c.query(fmt::format("SELECT {} FROM tracks t WHERE t.id IN ({})", kTrackOwnColumns, set), params).rows)
+        read.push_back(read_track_own(r));
     });
+    fill_track_names(c, read);
+    std::unordered_map<std::string, std::size_t> at;
+    for (std::size_t i = 0; i < read.size(); ++i) at.emplace(read[i].id, i);
     std::vector<model::Track> out;
+    out.reserve(ids.size());
     for (const auto& id : ids)
-      if (auto it = found.find(id); it != found.end()) out.push_back(std::move(it->second));
+      if (auto it = at.find(id); it != at.end()) out.push_back(read[it->second]);
     return out;
   }
 

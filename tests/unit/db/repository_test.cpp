@@ -416,8 +416,9 @@ TEST_P(Repositories, TracksRoundTripListAndPrune) {
 }
 
 // A page of tracks carries each track's artist name and album title and cover, looked up once per distinct
-// artist and album (several tracks share them; one track has no album), in every order and filter.
-TEST_P(Repositories, ListedTracksCarryTheirArtistsAndAlbumsNames) {
+// artist and album (several tracks share them; one track has no album), in every order and filter; so do tracks
+// asked for by id.
+TEST_P(Repositories, ListedTracksAndTracksByIdCarryTheirArtistsAndAlbumsNames) {
   std::map<std::string, std::tuple<std::string, std::optional<std::string>, std::optional<std::string>>> want;
   int n = 0;
   for (const std::string name : {"Ant", "Bee", "Cat"}) {
@@ -449,6 +450,21 @@ TEST_P(Repositories, ListedTracksCarryTheirArtistsAndAlbumsNames) {
         EXPECT_EQ(t.cover_url, cover) << t.title;
       }
     }
+  // Tracks by id: in the order asked, an id asked twice given twice, an unknown one left out, with names.
+  std::vector<std::string> ids;
+  for (const auto& [id, names] : want) ids.insert(ids.begin(), id);
+  auto asked = ids;
+  asked.insert(asked.begin() + 3, "00000000-0000-4000-8000-000000000000");
+  asked.push_back(ids.front());
+  auto got = catalog_->tracks_by_ids(asked);
+  ASSERT_EQ(got.size(), ids.size() + 1);
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].id, i < ids.size() ? ids[i] : ids.front());
+    auto& [artist, album, cover] = want.at(got[i].id);
+    EXPECT_EQ(got[i].artist_name, artist) << got[i].title;
+    EXPECT_EQ(got[i].album_title, album) << got[i].title;
+    EXPECT_EQ(got[i].cover_url, cover) << got[i].title;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, Repositories, test::kEngines,
