@@ -21,6 +21,13 @@ std::uint8_t posting_byte(std::size_t first, std::size_t count) {
 }
 constexpr std::size_t kBoundedWords = 16;  // queries of more words are scored exactly throughout
 
+// 1 / (1 + p) for each first position p a posting records (kFar: that or later, so at most this).
+constexpr auto kEarly = [] {
+  std::array<double, kFar + 1> out{};
+  for (std::size_t p = 0; p <= kFar; ++p) out[p] = 1.0 / (1.0 + static_cast<double>(p));
+  return out;
+}();
+
 void put_varint(std::vector<std::uint8_t>& out, std::uint32_t v) {
   while (v >= 0x80) {
     out.push_back(static_cast<std::uint8_t>(v | 0x80));
@@ -77,8 +84,10 @@ std::vector<std::pair<std::uint32_t, std::uint8_t>> first_positions(const std::v
 class Bits {
  public:
   explicit Bits(std::size_t bound) : words_((bound + 63) / 64, 0) {}
+  void reset(std::size_t bound) { words_.assign((bound + 63) / 64, 0); }
   void set(std::uint32_t i) { words_[i >> 6] |= std::uint64_t{1} << (i & 63); }
   bool test(std::uint32_t i) const { return (words_[i >> 6] >> (i & 63)) & 1; }
+  std::size_t capacity_bytes() const { return words_.capacity() * sizeof(std::uint64_t); }
 
  private:
   Scratch<std::uint64_t> words_;
@@ -137,11 +146,15 @@ struct TextIndex::QueryScratch {
   Scratch<std::pair<std::uint32_t, Candidates::At>> all;
   Scratch<Hit> top;
   Scratch<Pending> pending;
+  // One word's postings spread over all documents (dense lists): whether each holds it and, where it does,
+  // its posting byte (the rest of `posting` is left as the last query wrote it).
+  Bits holds{0};
+  Scratch<std::uint8_t> posting;
 
   std::size_t bytes() const {
     return cand.docs.capacity() * sizeof(std::uint32_t) + cand.at.capacity() * sizeof(Candidates::At) +
            by_doc.capacity() * sizeof(Candidates::At) + all.capacity() * sizeof(all[0]) + top.capacity() * sizeof(Hit) +
-           pending.capacity() * sizeof(Pending);
+           pending.capacity() * sizeof(Pending) + holds.capacity_bytes() + posting.capacity();
   }
 };
 
@@ -391,6 +404,16 @@ void TextIndex::candidates_of(const Word& w, std::size_t column, QueryScratch& s
   }
 }
 
+void TextIndex::spread(std::uint32_t term, QueryScratch& s) const {
+  s.holds.reset(where_.size());
+  if (s.posting.size() < where_.size()) s.posting.resize(where_.size());
+  // (A document both in the list, stale, and late: the late posting, written last, holds.)
+  for_each_posting(term, [&](std::uint32_t d, std::uint8_t f) {
+    s.holds.set(d);
+    s.posting[d] = f;
+  });
+}
+
 void TextIndex::intersection(const Word& a, std::size_t column_a, const Word& b, std::size_t column_b,
                              QueryScratch& s) const {
   auto& c = s.cand;
@@ -401,13 +424,33 @@ void TextIndex::intersection(const Word& a, std::size_t column_a, const Word& b,
   const std::uint8_t* y = pb.bytes.data();
   std::uint32_t left_a = pa.count, left_b = pb.count, da = 0, db = 0;
   if (left_a == 0 || left_b == 0) return;
+  bool whole_a = a.terms[0] == a.exact, whole_b = b.terms[0] == b.exact;
+  if (dense(pa.count)) {
+    // Both lists hold a good share of all documents (a the smaller): a merge would mispredict at about every
+    // other step. b is spread over all documents instead and a walked through it, each of a's documents
+    // written as a candidate and kept (the next one written after it) when b holds it too.
+    spread(b.terms[0], s);
+    c.docs.resize(pa.count);
+    c.at.resize(std::size_t{pa.count} * columns);
+    std::size_t kept = 0;
+    for (std::uint32_t i = 0; i < pa.count; ++i) {
+      da += get_varint(x);
+      c.docs[kept] = da;
+      auto* row = &c.at[kept * columns];
+      row[column_a] = Candidates::At::of(*x++, whole_a);
+      row[column_b] = Candidates::At::of(s.posting[da], whole_b);
+      kept += s.holds.test(da);
+    }
+    c.docs.resize(kept);
+    c.at.resize(kept * columns);
+    return;
+  }
   da = get_varint(x);
   db = get_varint(y);
   --left_a;
   --left_b;
   c.docs.reserve(std::min(pa.count, pb.count));
   c.at.reserve(std::min(pa.count, pb.count) * columns);
-  bool whole_a = a.terms[0] == a.exact, whole_b = b.terms[0] == b.exact;
   for (;;) {  // each list's current posting is (d, *x or *y); the byte follows its number
     if (da == db) {
       c.push(da, column_a, Candidates::At::of(*x, whole_a));
@@ -437,7 +480,12 @@ void TextIndex::filter(const Word& w, std::size_t column, QueryScratch& s) const
     c.at[kept * c.columns + column] = a;
     ++kept;
   };
-  if (w.single()) {  // merge the two ascending lists
+  if (w.single() && dense(w.postings) && dense(c.docs.size())) {  // both many: see intersection()
+    spread(w.terms[0], s);
+    bool whole = w.terms[0] == w.exact;
+    for (std::size_t i = 0; i < c.docs.size(); ++i)
+      if (s.holds.test(c.docs[i])) keep(i, Candidates::At::of(s.posting[c.docs[i]], whole));
+  } else if (w.single()) {  // merge the two ascending lists
     const auto& p = postings_[w.terms[0]];
     const std::uint8_t* b = p.bytes.data();
     std::uint32_t remaining = p.count, doc = 0;
@@ -584,6 +632,11 @@ TextIndex::Result TextIndex::query(std::span<const std::string> words, std::size
       }
       ++r.total;
       const auto* at = &cand.at[i * cand.columns];
+      double hi = 0;
+      for (std::size_t w = 0; w < n; ++w)
+        hi += 1.0 + (at[w].whole ? 1.0 : 0.0) + 0.1 * (at[w].count - 1) + kEarly[at[w].first] + (w > 0 ? 0.75 : 0.0);
+      if (top.size() == window_end && (window_end == 0 || hi * 1000 + 4 < static_cast<double>(top.front().score)))
+        continue;  // (most candidates of a broad query, once the window is full)
       bool exact = true;
       for (std::size_t w = 0; w < n; ++w) exact = exact && at[w].first < kFar && (n == 1 || at[w].count == 1);
       if (exact) {
@@ -594,11 +647,6 @@ TextIndex::Result TextIndex::query(std::span<const std::string> words, std::size
         }
         offer({util::search_score(std::span(m.data(), n)), doc});
         continue;
-      }
-      double hi = 0;
-      for (std::size_t w = 0; w < n; ++w) {
-        hi += 1.0 + (at[w].whole ? 1.0 : 0.0) + 0.1 * (at[w].count - 1) + 1.0 / (1.0 + at[w].first);
-        if (w > 0) hi += 0.75;
       }
       pending.push_back({doc, hi * 1000});
     }

@@ -87,6 +87,9 @@ class TextIndex {
   template <class F>
   void for_each_posting(std::uint32_t term, F&& f) const;
   void candidates_of(const Word& w, std::size_t column, QueryScratch& s) const;
+  // A list holding at least one document in 64: intersected through spread(), not merged.
+  bool dense(std::size_t postings) const { return postings * 64 >= where_.size(); }
+  void spread(std::uint32_t term, QueryScratch& s) const;  // into s.holds and s.posting
   void intersection(const Word& a, std::size_t column_a, const Word& b, std::size_t column_b,
                     QueryScratch& s) const;  // of two single, settled lists
   void filter(const Word& w, std::size_t column, QueryScratch& s) const;
