@@ -30,8 +30,11 @@ model::SearchHits catalog_search(Connection& c, SearchIndexes* index, const std:
     for (const auto& r : c.query(sql, {pg ? "{" + keys + "}" : "[" + keys + "]"}).rows) out.push_back(read(r));
   };
   auto fetch_all = [&](const std::array<std::string, 3>& keys, bool by_doc) {
-    fetch("tracks", "t", kTrackColumns, kTrackJoins, [](const Row& r) { return read_track(r); }, hits.tracks, keys[0],
+    // Tracks alone, then their artists' and albums' names: PostgreSQL plans a join of four tables for each
+    // window anew (~1.8 ms at 1M tracks, more than reading the 20 rows).
+    fetch("tracks", "t", kTrackOwnColumns, "", [](const Row& r) { return read_track_own(r); }, hits.tracks, keys[0],
           by_doc);
+    fill_track_names(c, hits.tracks);
     fetch("albums", "al", kAlbumColumns, kAlbumJoins, read_album, hits.albums, keys[1], by_doc);
     fetch("artists", "ar", kArtistColumns, "", read_artist, hits.artists, keys[2], by_doc);
   };

@@ -416,9 +416,9 @@ TEST_P(Repositories, TracksRoundTripListAndPrune) {
 }
 
 // A page of tracks carries each track's artist name and album title and cover, looked up once per distinct
-// artist and album (several tracks share them; one track has no album), in every order and filter; so do tracks
-// asked for by id.
-TEST_P(Repositories, ListedTracksAndTracksByIdCarryTheirArtistsAndAlbumsNames) {
+// artist and album (several tracks share them; one track has no album), in every order and filter; so do songs
+// found by search and tracks asked for by id.
+TEST_P(Repositories, ListedFoundAndTracksByIdCarryTheirArtistsAndAlbumsNames) {
   std::map<std::string, std::tuple<std::string, std::optional<std::string>, std::optional<std::string>>> want;
   int n = 0;
   for (const std::string name : {"Ant", "Bee", "Cat"}) {
@@ -450,6 +450,15 @@ TEST_P(Repositories, ListedTracksAndTracksByIdCarryTheirArtistsAndAlbumsNames) {
         EXPECT_EQ(t.cover_url, cover) << t.title;
       }
     }
+  // Songs found by search.
+  auto found = catalog_->search({"song"}, {1, 50});
+  ASSERT_EQ(found.tracks.size(), 12u);
+  for (const auto& t : found.tracks) {
+    auto& [artist, album, cover] = want.at(t.id);
+    EXPECT_EQ(t.artist_name, artist) << t.title;
+    EXPECT_EQ(t.album_title, album) << t.title;
+    EXPECT_EQ(t.cover_url, cover) << t.title;
+  }
   // Tracks by id: in the order asked, an id asked twice given twice, an unknown one left out, with names.
   std::vector<std::string> ids;
   for (const auto& [id, names] : want) ids.insert(ids.begin(), id);
