@@ -19,7 +19,16 @@ model::SharedBucket PgRateBuckets::take(std::string_view key, double burst, doub
     lease->query("DELETE FROM rate_buckets WHERE updated < EXTRACT(EPOCH FROM clock_timestamp()) - CAST(? AS DOUBLE PRECISION)",
                  {burst * refill_ms / 1000.0 + 3600.0});
   std::string level = kLevel;
-  double take = consume ? 1.0 : 0.0;
+  if (!consume) {
+    // A look alone (every Subsonic request checks its address's failures): read, never written, so that
+    // a request costs no commit (with fsync on, a WAL flush each) and leaves no dead row.
+    auto rows =
+        lease->query("SELECT " + level + " FROM rate_buckets WHERE key = ?", {burst, refill_ms, std::string(key)});
+    if (rows.empty()) return {true, burst};
+    auto tokens = rows.rows.front().real(0);
+    return {tokens >= 1, tokens};
+  }
+  double take = 1.0;
   std::string sql =
       "INSERT INTO rate_buckets (key, tokens, updated, allowed) VALUES (?, CAST(? AS DOUBLE PRECISION) - CAST(? AS DOUBLE PRECISION), EXTRACT(EPOCH FROM clock_timestamp()), "
       "TRUE) ON CONFLICT (key) DO UPDATE SET tokens = CASE WHEN " + level + " >= 1 THEN " + level + " - CAST(? AS DOUBLE PRECISION) ELSE " + level +

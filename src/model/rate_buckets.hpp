@@ -15,7 +15,8 @@ class RateBuckets {
  public:
   virtual ~RateBuckets() = default;
   // Refills the bucket `key` (full: `burst`; one token every `refill_ms`), then takes one token if there
-  // is one and `consume`; one atomic statement, whichever node asks. Throws when the database is out of reach.
+  // is one and `consume`; one atomic statement, whichever node asks. Without `consume`, only reads the level
+  // (a missing bucket is full). Throws when the database is out of reach.
   virtual SharedBucket take(std::string_view key, double burst, double refill_ms, bool consume) = 0;
 };
 

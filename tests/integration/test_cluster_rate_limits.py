@@ -1,6 +1,7 @@
-"""Two nodes on one PostgreSQL database (issue 16): the login rate limit is one bucket per client for
-every node, so a client alternating between nodes gets no more attempts than on one node; an app password
-revoked on one node is refused on the other at once (nothing in memory vouches for it)."""
+"""Two nodes on one PostgreSQL database (issue 16): the login rate limit and the Subsonic API's count of
+failures are one bucket per client for every node, so a client alternating between nodes gets no more
+attempts than on one node; an app password revoked on one node is refused on the other at once (nothing
+in memory vouches for it)."""
 import hashlib
 import os
 import shutil
@@ -42,11 +43,31 @@ class ClusterRateLimits(unittest.TestCase):
         self.assertEqual(self.login(self.b, "203.0.113.8").status, 401)
         self.assertEqual(self.login(self.a, "203.0.113.8").status, 401)
 
-    def ping(self, node, password):
+    def ping(self, node, password, client=None):
         salt = os.urandom(6).hex()
         t = hashlib.md5((password + salt).encode()).hexdigest()
         qs = urllib.parse.urlencode({"u": "admin", "t": t, "s": salt, "c": "tests", "v": "1.16.1", "f": "json"})
-        return node.get(f"/rest/ping?{qs}").json["subsonic-response"]
+        headers = {"X-Forwarded-For": client} if client else None
+        return node.get(f"/rest/ping?{qs}", headers=headers).json["subsonic-response"]
+
+    def test_subsonic_failures_count_across_nodes_and_good_requests_write_nothing(self):
+        token = self.a.setup_admin()["tokens"]["access_token"]
+        app = self.a.post("/api/auth/app-passwords", {"name": "phone"}, token=token).json
+        # Every request looks at its address's failures; one that passes writes no bucket (on PostgreSQL a
+        # write is a commit, and with fsync a flush, per request).
+        for i in range(6):
+            answer = self.ping((self.a, self.b)[i % 2], app["password"], "203.0.113.20")
+            self.assertEqual(answer["status"], "ok", answer)
+        self.assertEqual(self.a.sql("SELECT COUNT(*) FROM rate_buckets WHERE key LIKE 'subsonic-failures:%'"), [["0"]])
+        # Wrong passwords alternating between the nodes spend one bucket: past the burst (10), even the right
+        # password is refused, on either node; another address is unaffected.
+        codes = [self.ping((self.a, self.b)[i % 2], "wrong", "203.0.113.21")["error"]["code"] for i in range(10)]
+        self.assertEqual(codes, [40] * 10)
+        for node in (self.a, self.b):
+            answer = self.ping(node, app["password"], "203.0.113.21")
+            self.assertEqual(answer["status"], "failed", answer)
+            self.assertIn("Too many attempts", answer["error"]["message"])
+        self.assertEqual(self.ping(self.b, app["password"], "203.0.113.22")["status"], "ok")
 
     def test_app_password_revoked_on_a_is_refused_on_b_at_once(self):
         token = self.a.setup_admin()["tokens"]["access_token"]
