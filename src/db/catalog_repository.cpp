@@ -20,45 +20,17 @@
 #include "db/name_upserts.hpp"
 #include "db/page_keys.hpp"
 #include "db/path_under.hpp"
-#include "db/random_picks.hpp"
+#include "db/random_tracks.hpp"
 #include "db/repositories.hpp"
 #include "db/search_index.hpp"
 #include "db/track_columns.hpp"
+#include "db/track_writes.hpp"
 #include "util/fold.hpp"
 #include "util/time.hpp"
 
 namespace st::db {
 
 namespace {
-
-std::vector<Value> track_values(const model::Track& t) {
-  return {t.title,
-          t.artist_id,
-          opt(t.album_id),
-          opt(t.track_number),
-          opt(t.track_total),
-          opt(t.disc_number),
-          opt(t.disc_total),
-          t.duration_secs,
-          opt(t.genre),
-          opt(t.year),
-          opt(t.musicbrainz_id),
-          t.file_path,
-          t.file_size,
-          t.file_mtime,
-          t.format,
-          opt(t.bitrate),
-          opt(t.sample_rate),
-          opt(t.channels),
-          opt(t.bit_depth),
-          opt(t.replaygain_track_gain),
-          opt(t.replaygain_track_peak),
-          opt(t.replaygain_album_gain),
-          opt(t.replaygain_album_peak),
-          opt(t.lyrics),
-          opt(t.content_hash),
-          util::fold_for_search(t.title + " " + t.artist_name + " " + t.album_title.value_or(""))};
-}
 
 class SqlCatalogRepository final : public model::CatalogRepository {
  public:
@@ -97,115 +69,31 @@ class SqlCatalogRepository final : public model::CatalogRepository {
 
   void insert_track(const model::Track& t) override {
     auto c = pool_.acquire();
-    insert_on(*c, t);
+    insert_track_on(*c, t);
   }
 
   void insert_tracks(const std::vector<model::Track>& tracks) override {
     std::vector<const model::Track*> all;
     all.reserve(tracks.size());
     for (const auto& t : tracks) all.push_back(&t);
-    transaction(pool_, [&](Connection& c) { insert_all_on(c, all); });
+    transaction(pool_, [&](Connection& c) { insert_tracks_on(c, all); });
   }
 
-  // One replica per content hash without a unique index on the bytes (a replica's file_path, p2p://<its id>,
-  // grows at the end of the path index instead of at 20,000 random places a page): the tracks already
-  // holding a page's bytes are read inside the write transaction, which no other replica insert shares
-  // (SQLite has one writer; PostgreSQL takes a transaction advisory lock), and only the others go in.
+  // (Replicas: see db/track_writes.hpp.)
   std::map<std::string, std::string> insert_replicas(const std::vector<model::Track>& replicas) override {
-    std::map<std::string, std::string> skipped;  // content hash -> the track that holds those bytes
-    transaction(pool_, [&](Connection& c) {
-      skipped.clear();
-      std::map<std::string, std::string> held;
-      if (c.dialect() == Dialect::postgres) c.exec_script("SELECT pg_advisory_xact_lock(7310002)");
-      std::vector<std::string> hashes;
-      hashes.reserve(replicas.size());
-      for (const auto& t : replicas) hashes.push_back(t.content_hash.value_or(""));
-      for_tracks_holding(c, hashes, [&](const std::string& hash, const std::string& id, const std::string&) {
-        held.emplace(hash, id);  // the oldest
-      });
-      std::vector<const model::Track*> fresh;
-      fresh.reserve(replicas.size());
-      for (const auto& t : replicas) {
-        if (!t.content_hash) throw std::invalid_argument("a replica without a content hash");
-        auto [it, added] = held.emplace(*t.content_hash, t.id);  // twice in the page: the first goes in
-        if (added) fresh.push_back(&t);
-        else skipped.emplace(it->first, it->second);
-      }
-      insert_all_on(c, fresh);
-    });
+    std::map<std::string, std::string> skipped;
+    transaction(pool_, [&](Connection& c) { skipped = insert_replicas_on(c, replicas); });
     return skipped;
-  }
-
-  static void insert_all_on(Connection& c, const std::vector<const model::Track*>& tracks) {
-    BulkWrite bulk(c, tracks.size());
-    if (c.dialect() == Dialect::postgres) {
-      // PostgreSQL: many rows a statement, so that the statement-level triggers of tracks (migration 0032)
-      // move each counter row once a statement, not once a row.
-      insert_rows(c, kInsertTrack, 30, tracks.size(),
-                  [&](std::size_t i, std::vector<Value>& v) { append_insert_values(v, *tracks[i]); });
-      return;
-    }
-    if (tracks.size() < 2) {
-      for (const auto* t : tracks) insert_on(c, *t);
-      return;
-    }
-    // SQLite, many rows: the rows go in with the connection's triggers off (each trigger a row was a program
-    // frame and a statement or three: about half the time of a replica's insert), then what the INSERT
-    // triggers of tracks do is done once for the batch (db/bulk_insert.hpp). New rows take rowids above the
-    // largest one (tracks has no AUTOINCREMENT and never nears 2^63).
-    auto last_rowid = c.query("SELECT COALESCE(MAX(rowid), 0) FROM tracks").rows.front().integer(0);
-    {
-      TriggersOff off(c);
-      for (const auto* t : tracks) insert_on(c, *t);
-      off.restore();
-    }
-    track_insert_triggers_work(c, last_rowid, static_cast<std::int64_t>(tracks.size()));
-  }
-
-  static constexpr std::string_view kInsertTrack =
-      "INSERT INTO tracks (id, title, artist_id, album_id, track_number, track_total, disc_number, disc_total, "
-      "duration_secs, genre, year, musicbrainz_id, file_path, file_size, file_mtime, format, bitrate, "
-      "sample_rate, channels, bit_depth, replaygain_track_gain, replaygain_track_peak, replaygain_album_gain, "
-      "replaygain_album_peak, lyrics, content_hash, search_text, uploaded_by, created_at, shuffle) VALUES ";
-  // One row's 30 placeholders.
-  static constexpr std::string_view kTrackRow =
-      "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-
-  static void append_insert_values(std::vector<Value>& out, const model::Track& t) {
-    out.push_back(t.id);
-    for (auto& v : track_values(t)) out.push_back(std::move(v));
-    out.push_back(opt(t.uploaded_by));
-    out.push_back(t.created_at);
-    out.push_back(shuffle_key());
-  }
-
-  static void insert_on(Connection& c, const model::Track& t) {
-    std::vector<Value> values;
-    values.reserve(30);
-    append_insert_values(values, t);
-    c.query(std::string(kInsertTrack) + std::string(kTrackRow), values);
   }
 
   void update_track_file(const model::Track& t) override {
     auto c = pool_.acquire();
-    update_file_on(*c, t);
-  }
-
-  static void update_file_on(Connection& c, const model::Track& t) {
-    auto values = track_values(t);
-    values.push_back(t.id);
-    c.query(
-        "UPDATE tracks SET title = ?, artist_id = ?, album_id = ?, track_number = ?, track_total = ?, "
-        "disc_number = ?, disc_total = ?, duration_secs = ?, genre = ?, year = ?, musicbrainz_id = ?, "
-        "file_path = ?, file_size = ?, file_mtime = ?, format = ?, bitrate = ?, sample_rate = ?, channels = ?, "
-        "bit_depth = ?, replaygain_track_gain = ?, replaygain_track_peak = ?, replaygain_album_gain = ?, "
-        "replaygain_album_peak = ?, lyrics = ?, content_hash = ?, search_text = ? WHERE id = ?",
-        values);
+    update_track_file_on(*c, t);
   }
 
   void update_track_files(const std::vector<model::Track>& tracks) override {
     transaction(pool_, [&](Connection& c) {
-      for (const auto& t : tracks) update_file_on(c, t);
+      for (const auto& t : tracks) update_track_file_on(c, t);
     });
   }
 
@@ -570,67 +458,6 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     return random_tracks_on(*c, q);
   }
 
-  std::vector<model::Track> random_tracks_on(Connection& c, const model::RandomQuery& q) {
-    std::string where = " WHERE 1 = 1";
-    std::vector<Value> params;
-    auto any_of = [&](const char* column, const std::vector<std::string>& values) {
-      if (values.empty()) return;
-      where += std::string(" AND ") + column + " IN (";
-      for (std::size_t i = 0; i < values.size(); ++i) {
-        where += i ? ", ?" : "?";
-        params.push_back(values[i]);
-      }
-      where += ")";
-    };
-    if (q.artist_id) where += " AND t.artist_id = ?", params.push_back(*q.artist_id);
-    if (q.not_artist_id) where += " AND t.artist_id <> ?", params.push_back(*q.not_artist_id);
-    any_of("t.artist_id", q.artist_ids);
-    any_of("t.genre", q.genres);
-    if (q.year_min) where += " AND t.year >= ?", params.push_back(static_cast<std::int64_t>(*q.year_min));
-    if (q.year_max) where += " AND t.year <= ?", params.push_back(static_cast<std::int64_t>(*q.year_max));
-    // (SQLite: a range of the path index, so that a small folder's few tracks are read alone.)
-    if (q.path_prefix) where += " AND " + path_under(c.dialect(), "t.file_path", *q.path_prefix, params);
-    if (!q.exclude.empty()) {
-      where += " AND t.id NOT IN (";
-      for (std::size_t i = 0; i < q.exclude.size(); ++i) {
-        where += i ? ", ?" : "?";
-        params.push_back(q.exclude[i]);
-      }
-      where += ")";
-    }
-    std::vector<model::Track> out;
-    // A filter that most tracks pass (none, a common genre, not an artist, a few exclusions): probes of the
-    // random key. Narrow ones (an artist, a folder, years, a rare genre): their few rows, shuffled.
-    bool broad = !q.artist_id && q.artist_ids.empty() && !q.year_min && !q.year_max;
-    if (broad && !q.genres.empty()) {
-      std::int64_t matching = 0;
-      for (const auto& g : q.genres) matching += genre_tracks(c, g);
-      broad = matching * 100 >= maintained_total(c, "tracks");
-    }
-    if (broad && q.path_prefix) {
-      // A music folder (getRandomSongs' musicFolderId): broad when it holds at least 1% of the tracks, counted
-      // no further than that (sorting a whole-library folder's million tracks by random() took seconds).
-      auto enough = maintained_total(c, "tracks") / 100 + 1;
-      std::vector<Value> p;
-      auto under = path_under(c.dialect(), "file_path", *q.path_prefix, p);
-      p.push_back(enough);
-      broad = c.query("SELECT COUNT(*) FROM (SELECT 1 FROM tracks WHERE " + under + " LIMIT ?) x", p).rows.at(0).integer(0) >=
-              enough;
-    }
-    if (broad) {
-      auto ids = random_picks(c, c.dialect() == Dialect::sqlite ? "tracks t INDEXED BY tracks_shuffle" : "tracks t", "t",
-                              where, params, q.limit);
-      if (static_cast<std::int64_t>(ids.size()) == q.limit) {
-        out = tracks_by_ids(c, ids);
-        return out;
-      }
-    }
-    params.push_back(q.limit);
-    for (const auto& r : c.query(kTrackSelect + where + " ORDER BY random() LIMIT ?", params).rows)
-      out.push_back(read_track(r));
-    return out;
-  }
-
   std::vector<std::string> artist_genres(std::string_view artist_id) override {
     auto c = pool_.acquire();
     std::vector<std::string> out;
@@ -756,7 +583,7 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     return out;
   }
 
-  std::vector<model::Track> tracks_in_folder(std::string_view folder) override {
+  std::vector<model::Track> tracks_in_folder(std::string_view folder, std::int64_t limit) override {
     auto prefix = folder_prefix(folder);
     auto c = pool_.acquire();
     // The folder's entries by skipping through the path index (folder_listing.hpp), then those that are
@@ -767,8 +594,9 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     std::vector<Value> params;
     auto steps = folder_steps(c->dialect(), prefix, params);
     params.push_back(prefix);
+    params.push_back(limit);
     auto sql = steps + "SELECT " + kTrackColumns + " FROM step s JOIN tracks t ON t.file_path = s.p " + kTrackJoins +
-               " WHERE s.p IS NOT NULL AND " + no_slash_after + " ORDER BY t.file_path";
+               " WHERE s.p IS NOT NULL AND " + no_slash_after + " ORDER BY t.file_path LIMIT ?";
     std::vector<model::Track> out;
     for (const auto& r : c->query(sql, params).rows) out.push_back(read_track(r));
     return out;
@@ -817,34 +645,10 @@ class SqlCatalogRepository final : public model::CatalogRepository {
 
   std::vector<model::Track> tracks_by_ids(const std::vector<std::string>& ids) override {
     auto c = pool_.acquire();
-    return tracks_by_ids(*c, ids);
+    return tracks_by_ids_on(*c, ids);
   }
 
  private:
-  // The tracks of `ids` in their order (an id given twice, twice; an unknown one left out), read alone and
-  // given their artists' and albums' names once each (fill_track_names).
-  static std::vector<model::Track> tracks_by_ids(Connection& c, const std::vector<std::string>& ids) {
-    std::vector<model::Track> read;
-    for_each_id_set(c.dialect(), ids, [&](const std::string& set, const std::vector<Value>& params) {
-      for (const auto& r :
-           c.query(fmt::format("SELECT {} FROM tracks t WHERE t.id IN ({})", kTrackOwnColumns, set), params).rows)
-        read.push_back(read_track_own(r));
-    });
-    fill_track_names(c, read);
-    std::unordered_map<std::string, std::size_t> at;
-    for (std::size_t i = 0; i < read.size(); ++i) at.emplace(read[i].id, i);
-    std::vector<model::Track> out;
-    out.reserve(ids.size());
-    for (const auto& id : ids)
-      if (auto it = at.find(id); it != at.end()) out.push_back(read[it->second]);
-    return out;
-  }
-
-  static std::int64_t genre_tracks(Connection& c, const std::string& genre) {
-    auto rows = c.query("SELECT tracks FROM genre_counts WHERE genre = ?", {genre});
-    return rows.empty() ? 0 : rows.rows.front().integer(0);
-  }
-
   std::optional<model::Track> one_track(const std::string& sql, const std::vector<Value>& params) {
     auto c = pool_.acquire();
     auto rows = c->query(sql, params);

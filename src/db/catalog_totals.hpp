@@ -8,6 +8,8 @@ namespace st::db {
 
 // The number of rows of `table` ("tracks", "albums", "artists"); 0 when none is kept.
 std::int64_t maintained_total(Connection& c, const char* table);
+// The tracks of one genre (genre_counts, kept by the triggers of migration 0023); 0 for an unknown genre.
+std::int64_t genre_tracks(Connection& c, const std::string& genre);
 
 // The version of the tracks and of their paths ('tracks' and 'track_paths': both only grow, so their sum moves
 // whenever either does), read in one query, and when either last changed (µs; migration 0033/0037): what a

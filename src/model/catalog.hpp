@@ -296,8 +296,9 @@ class CatalogRepository {
   virtual std::set<std::string> artists_with_covers(const std::vector<std::string>& artist_ids) = 0;
   virtual std::vector<Artist> find_artists_by_name(std::string_view name) = 0;
   virtual std::vector<GenreCount> genre_counts() = 0;
-  // The tracks whose file lies directly in the folder (not in its sub-folders), by file name.
-  virtual std::vector<Track> tracks_in_folder(std::string_view folder) = 0;
+  // The tracks whose file lies directly in the folder (not in its sub-folders), by file name: the first
+  // `limit` of them.
+  virtual std::vector<Track> tracks_in_folder(std::string_view folder, std::int64_t limit) = 0;
   // The sub-folders of a folder and the number of its own tracks, without reading what lies deeper (a
   // library root of a million files costs a read per artist folder; kept until the tracks change).
   virtual std::shared_ptr<const FolderEntries> folder_entries(std::string_view folder) = 0;

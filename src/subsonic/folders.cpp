@@ -2,6 +2,7 @@
 // ifModifiedSince), getMusicDirectory a folder's sub-folders and songs. getMusicDirectory also takes an
 // artist id (its albums) or an album id (its songs), as returned by getAlbumList.
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <map>
@@ -14,6 +15,11 @@
 namespace st::subsonic {
 
 namespace {
+
+// The songs of one folder a listing shows at most, by file name: a folder of a million files (a library
+// poured into one directory) would otherwise be one answer of ~500 MB. The rest are reached as albums,
+// artists and by search; a warning names the folder.
+constexpr std::int64_t kFolderSongs = 10'000;
 
 struct Folder {
   std::size_t root = 0;  // index into music_folders
@@ -41,6 +47,15 @@ std::optional<Folder> parse_folder_id(Call& c, std::string_view id) {
 std::string absolute(Call& c, const Folder& f) {
   const auto& root = c.d.music_folders[f.root];
   return f.rel.empty() ? root : root + "/" + f.rel;
+}
+
+// The songs lying directly in a folder that holds `files` of them (at most kFolderSongs).
+std::vector<model::Track> folder_songs(Call& c, const std::string& path, std::int64_t files) {
+  if (files <= 0) return {};
+  if (files > kFolderSongs)
+    spdlog::warn("folder browsing: {} holds {} songs of its own; its listing shows the first {} by file name", path,
+                 files, kFolderSongs);
+  return c.d.catalog.tracks_in_folder(path, kFolderSongs);
 }
 
 std::string base_name(std::string_view p) {
@@ -126,7 +141,7 @@ Reply indexes(Call& c) {
   std::vector<model::Track> root_tracks;
   for (std::size_t i = 0; i < roots.size(); ++i)
     if (listed[i]->files > 0)
-      for (auto& t : c.d.catalog.tracks_in_folder(absolute(c, Folder{roots[i], ""})))
+      for (auto& t : folder_songs(c, absolute(c, Folder{roots[i], ""}), listed[i]->files))
         root_tracks.push_back(std::move(t));
   idx = folder_index(roots, listed, last_modified, song_nodes(c, root_tracks));
   return body;
@@ -149,7 +164,7 @@ Reply directory(Call& c) {
     auto& children = dir.list("child");
     auto entries = c.d.catalog.folder_entries(path);
     auto subs = sub_folders(*entries);
-    auto tracks = entries->files > 0 ? c.d.catalog.tracks_in_folder(path) : std::vector<model::Track>{};
+    auto tracks = folder_songs(c, path, entries->files);
     if (subs.empty() && tracks.empty() && !f->rel.empty()) not_found("Directory");
     for (const auto& name : subs) {
       Node n;

@@ -49,9 +49,9 @@ class FolderPaths : public ::testing::TestWithParam<std::string> {
     return out;
   }
 
-  std::set<std::string> directly_in(const std::string& folder) {
+  std::set<std::string> directly_in(const std::string& folder, std::int64_t limit = 1000) {
     std::set<std::string> out;
-    for (const auto& t : catalog_->tracks_in_folder(folder)) out.insert(t.file_path);
+    for (const auto& t : catalog_->tracks_in_folder(folder, limit)) out.insert(t.file_path);
     return out;
   }
 
@@ -72,6 +72,7 @@ TEST_P(FolderPaths, PrefixesMatchExactlyTheirFolders) {
   }
   EXPECT_EQ(directly_in("/m/a/b"), (std::set<std::string>{"/m/a/b/1.flac", "/m/a/b/2.flac"}));
   EXPECT_EQ(directly_in("/m/a/b/"), (std::set<std::string>{"/m/a/b/1.flac", "/m/a/b/2.flac"}));
+  EXPECT_EQ(directly_in("/m/a/b/", 1), (std::set<std::string>{"/m/a/b/1.flac"})) << "the first by file name";
   EXPECT_EQ(directly_in("/m/a"), (std::set<std::string>{"/m/a/b.flac"}));
 }
 
