@@ -6,7 +6,6 @@
 #include <set>
 #include <memory>
 #include <mutex>
-#include <unordered_map>
 
 #include "db/album_queries.hpp"
 #include "db/bulk_insert.hpp"

@@ -14,10 +14,6 @@ constexpr const char* kLevel =
 
 model::SharedBucket PgRateBuckets::take(std::string_view key, double burst, double refill_ms, bool consume) {
   auto lease = pool_.acquire();
-  // Refilled completely long ago: nobody needs the row (bounded table under a flood of addresses).
-  if (++calls_ % 1000 == 0)
-    lease->query("DELETE FROM rate_buckets WHERE updated < EXTRACT(EPOCH FROM clock_timestamp()) - CAST(? AS DOUBLE PRECISION)",
-                 {burst * refill_ms / 1000.0 + 3600.0});
   std::string level = kLevel;
   if (!consume) {
     // A look alone (every Subsonic request checks its address's failures): read, never written, so that
@@ -28,6 +24,11 @@ model::SharedBucket PgRateBuckets::take(std::string_view key, double burst, doub
     auto tokens = rows.rows.front().real(0);
     return {tokens >= 1, tokens};
   }
+  // Refilled completely long ago: nobody needs the row (bounded table under a flood of addresses; only takes
+  // add rows, so they alone sweep).
+  if (++calls_ % 1000 == 0)
+    lease->query("DELETE FROM rate_buckets WHERE updated < EXTRACT(EPOCH FROM clock_timestamp()) - CAST(? AS DOUBLE PRECISION)",
+                 {burst * refill_ms / 1000.0 + 3600.0});
   double take = 1.0;
   std::string sql =
       "INSERT INTO rate_buckets (key, tokens, updated, allowed) VALUES (?, CAST(? AS DOUBLE PRECISION) - CAST(? AS DOUBLE PRECISION), EXTRACT(EPOCH FROM clock_timestamp()), "

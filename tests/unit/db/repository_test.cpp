@@ -436,6 +436,12 @@ TEST_P(Repositories, ListedFoundAndTracksByIdCarryTheirArtistsAndAlbumsNames) {
       catalog_->insert_track(t);
     }
   }
+  auto expect_names = [&](const model::Track& t) {
+    auto& [artist, album, cover] = want.at(t.id);
+    EXPECT_EQ(t.artist_name, artist) << t.title;
+    EXPECT_EQ(t.album_title, album) << t.title;
+    EXPECT_EQ(t.cover_url, cover) << t.title;
+  };
   model::TrackFilter rock;
   rock.genre = "Rock";
   for (auto order : {model::TrackOrder::added, model::TrackOrder::newest, model::TrackOrder::title,
@@ -443,22 +449,12 @@ TEST_P(Repositories, ListedFoundAndTracksByIdCarryTheirArtistsAndAlbumsNames) {
     for (const auto& filter : {model::TrackFilter{}, rock}) {
       auto page = catalog_->list_tracks(filter, order, {1, 50});
       ASSERT_EQ(page.items.size(), 12u);
-      for (const auto& t : page.items) {
-        auto& [artist, album, cover] = want.at(t.id);
-        EXPECT_EQ(t.artist_name, artist) << t.title;
-        EXPECT_EQ(t.album_title, album) << t.title;
-        EXPECT_EQ(t.cover_url, cover) << t.title;
-      }
+      for (const auto& t : page.items) expect_names(t);
     }
   // Songs found by search.
   auto found = catalog_->search({"song"}, {1, 50});
   ASSERT_EQ(found.tracks.size(), 12u);
-  for (const auto& t : found.tracks) {
-    auto& [artist, album, cover] = want.at(t.id);
-    EXPECT_EQ(t.artist_name, artist) << t.title;
-    EXPECT_EQ(t.album_title, album) << t.title;
-    EXPECT_EQ(t.cover_url, cover) << t.title;
-  }
+  for (const auto& t : found.tracks) expect_names(t);
   // Tracks by id: in the order asked, an id asked twice given twice, an unknown one left out, with names.
   std::vector<std::string> ids;
   for (const auto& [id, names] : want) ids.insert(ids.begin(), id);
@@ -469,10 +465,7 @@ TEST_P(Repositories, ListedFoundAndTracksByIdCarryTheirArtistsAndAlbumsNames) {
   ASSERT_EQ(got.size(), ids.size() + 1);
   for (std::size_t i = 0; i < got.size(); ++i) {
     EXPECT_EQ(got[i].id, i < ids.size() ? ids[i] : ids.front());
-    auto& [artist, album, cover] = want.at(got[i].id);
-    EXPECT_EQ(got[i].artist_name, artist) << got[i].title;
-    EXPECT_EQ(got[i].album_title, album) << got[i].title;
-    EXPECT_EQ(got[i].cover_url, cover) << got[i].title;
+    expect_names(got[i]);
   }
 }
 
