@@ -4,6 +4,7 @@
 #include "api/json.hpp"
 #include "api/routes.hpp"
 #include "model/errors.hpp"
+#include "model/metadata_enrichment.hpp"
 
 namespace st::api {
 
@@ -82,8 +83,9 @@ void add_admin_library_routes(http::Router& r, AdminLibraryDeps& d) {
     o["total_tracks"] = m.total_tracks;
     o["total_size_bytes"] = m.total_size_bytes;
     o["storage_path_or_bucket"] = d.objects ? d.objects->describe() : d.audio_storage_path;
-    o["remote_track_count"] = 0;
-    o["remote_available_count"] = 0;
+    auto remote = d.metadata ? d.metadata->remote_track_counts() : model::RemoteTrackCounts{};
+    o["remote_track_count"] = remote.total;  // the copies peers offer of their tracks, and those reachable
+    o["remote_available_count"] = remote.available;
     return json_response(200, o);
   });
   r.post("/api/admin/storage/integrity-check", [&d](http::Request& req) {

@@ -145,6 +145,7 @@ struct AdminLibraryDeps {
   library::StorageTasks* tasks = nullptr;
   library::ObjectStore* objects = nullptr;
   std::string audio_storage_path;
+  model::MetadataRepository* metadata = nullptr;  // the peers' tracks' copies, counted
 };
 void add_admin_library_routes(http::Router& r, AdminLibraryDeps& d);
 

@@ -43,7 +43,6 @@ void remove_track(const TrackFiles& d, const model::Track& t) {
   if (library::is_object_path(t.file_path)) {  // an upload kept in object storage: the row, then the object
     d.catalog->delete_track(t.id);
     if (d.stream_sources) d.stream_sources->forget(t.id);
-    d.catalog->prune_orphans();
     auto key = library::object_key(t.file_path);
     if (d.media.media_cache) d.media.media_cache->forget(key);
     try {
@@ -59,7 +58,6 @@ void remove_track(const TrackFiles& d, const model::Track& t) {
   if (!upload) d.catalog->ignore_file(t.file_path, t.file_size, t.file_mtime, util::now_micros());
   d.catalog->delete_track(t.id);
   if (d.stream_sources) d.stream_sources->forget(t.id);
-  d.catalog->prune_orphans();
   if (upload) {
     std::error_code ec;
     std::filesystem::remove(t.file_path, ec);

@@ -42,7 +42,7 @@ std::unique_ptr<RestRoutes> rest_routes(const Config& c, Services& s, const Rout
                  .p2p = p.p2p, .p2p_waits = &p.network_waits, .track_health = &p.track_health,
                  .stream_sources = &p.stream_sources},
       .admin_library = {.guard = guard, .catalog = catalog, .tasks = s.tasks.get(), .objects = s.objects.get(),
-                        .audio_storage_path = c.audio_storage_path},
+                        .audio_storage_path = c.audio_storage_path, .metadata = s.metadata_repo.get()},
       .metadata = {.guard = guard, .catalog = catalog, .enricher = &p.enricher, .metadata = s.metadata_repo.get()},
       .devices = {.guard = guard, .devices = s.devices.get(), .p2p = p.p2p},
       .moderation = {.guard = guard, .catalog = catalog, .reports = s.reports.get(), .files = files},

@@ -14,19 +14,45 @@ namespace {
 // Above this many ids of artists or albums, a user's annotations of that kind are read whole.
 constexpr std::size_t kWholeListIds = 500;
 
-std::vector<Value> with(std::vector<Value> params, const std::string& last) {
-  params.push_back(last);
-  return params;
+// The parts' params one after the other (each part of a UNION ALL takes the same ones).
+std::vector<Value> repeated(const std::vector<Value>& params, int times) {
+  std::vector<Value> out;
+  out.reserve(params.size() * static_cast<std::size_t>(times));
+  for (int i = 0; i < times; ++i) out.insert(out.end(), params.begin(), params.end());
+  return out;
 }
 
-// Every star and rating a user gave to items of `kind` (albums or artists), by the keys' prefix.
+// Rows of (what, item, value, value2), what being kStar, kRating or kPlays, into annotations by item.
+enum What : std::int64_t { kStar = 0, kRating = 1, kPlays = 2 };
+void collect(const Rows& rows, std::map<std::string, model::Annotation>& out) {
+  for (const auto& r : rows.rows) {
+    auto& a = out[r.text(1)];
+    switch (r.integer(0)) {
+      case kStar: a.starred_at = r.integer(2); break;
+      case kRating: a.rating = static_cast<int>(r.integer(2)); break;
+      default:
+        a.play_count = r.integer(2);
+        a.played_at = r.integer(3);
+        break;
+    }
+  }
+}
+
+// The ratings of items of one kind ('track', 'album', 'artist': the enum's names, never a caller's text).
+std::string ratings_part(std::string_view kind, const std::string& ids_where) {
+  return fmt::format("SELECT 1, item_id, rating, 0 FROM ratings WHERE user_id = ? AND item_kind = '{}'{}", kind,
+                     ids_where);
+}
+
+// Every star and rating a user gave to items of `kind` (albums or artists), by the keys' prefix: one statement.
 std::map<std::string, model::Annotation> whole_kind(Connection& c, std::string_view user, model::ItemKind kind) {
-  std::vector<Value> params{std::string(user), std::string(model::to_string(kind))};
+  auto k = model::to_string(kind);
   std::map<std::string, model::Annotation> out;
-  for (const auto& r : c.query("SELECT item_id, created_at FROM stars WHERE user_id = ? AND item_kind = ?", params).rows)
-    out[r.text(0)].starred_at = r.integer(1);
-  for (const auto& r : c.query("SELECT item_id, rating FROM ratings WHERE user_id = ? AND item_kind = ?", params).rows)
-    out[r.text(0)].rating = static_cast<int>(r.integer(1));
+  collect(c.query(fmt::format("SELECT 0, item_id, created_at, 0 FROM stars WHERE user_id = ? AND item_kind = '{}' "
+                              "UNION ALL {}",
+                              k, ratings_part(k, "")),
+                  {std::string(user), std::string(user)}),
+          out);
   return out;
 }
 
@@ -72,7 +98,6 @@ class SqlAnnotationRepository final : public model::AnnotationRepository {
     std::map<std::string, model::Annotation> out;
     if (ids.empty()) return out;
     auto c = pool_.acquire();
-    std::string k(model::to_string(kind));
     if (kind != model::ItemKind::track && ids.size() > kWholeListIds) {
       // A long list of albums or artists: the user's stars and ratings of that kind are fewer than the ids,
       // read whole (by their primary keys' prefix) and kept for the ids asked.
@@ -83,29 +108,23 @@ class SqlAnnotationRepository final : public model::AnnotationRepository {
         if (wanted.count(id)) out.emplace(id, a);
       return out;
     }
-    for_each_id_set(c->dialect(), ids, [&](const std::string& in, std::vector<Value> params) {
-      auto stars = kind == model::ItemKind::track
-                       ? c->query("SELECT track_id, created_at FROM favorites WHERE user_id = ? AND track_id IN (" + in + ")",
-                                  params)
-                       : c->query("SELECT item_id, created_at FROM stars WHERE user_id = ? AND item_id IN (" + in +
-                                      ") AND item_kind = ?",
-                                  with(params, k));
-      for (const auto& r : stars.rows) out[r.text(0)].starred_at = r.integer(1);
-      for (const auto& r : c->query("SELECT item_id, rating FROM ratings WHERE user_id = ? AND item_id IN (" + in +
-                                        ") AND item_kind = ?",
-                                    with(params, k))
-                               .rows)
-        out[r.text(0)].rating = static_cast<int>(r.integer(1));
+    // One statement a slice (PostgreSQL: one in all): stars, ratings and, for songs, the user's plays.
+    auto k = model::to_string(kind);
+    for_each_id_set(c->dialect(), ids, [&](const std::string& in, const std::vector<Value>& params) {
+      std::string sql;
+      int parts = 2;
       if (kind == model::ItemKind::track) {
-        for (const auto& r : c->query("SELECT track_id, COUNT(*), MAX(listened_at) FROM listen_history WHERE user_id = ? "
-                                      "AND track_id IN (" + in + ") GROUP BY track_id",
-                                      params)
-                                 .rows) {
-          auto& a = out[r.text(0)];
-          a.play_count = r.integer(1);
-          a.played_at = r.integer(2);
-        }
+        sql = "SELECT 0, track_id, created_at, 0 FROM favorites WHERE user_id = ? AND track_id IN (" + in + ") "
+              "UNION ALL " + ratings_part(k, " AND item_id IN (" + in + ")") + " UNION ALL "
+              "SELECT 2, track_id, COUNT(*), MAX(listened_at) FROM listen_history WHERE user_id = ? AND track_id IN (" +
+              in + ") GROUP BY track_id";
+        parts = 3;
+      } else {
+        sql = fmt::format("SELECT 0, item_id, created_at, 0 FROM stars WHERE user_id = ? AND item_kind = '{}' AND "
+                          "item_id IN ({}) UNION ALL {}",
+                          k, in, ratings_part(k, " AND item_id IN (" + in + ")"));
       }
+      collect(c->query(sql, repeated(params, parts)), out);
     }, {std::string(user)});
     return out;
   }

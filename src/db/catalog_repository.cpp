@@ -17,6 +17,7 @@
 #include "db/keyed_orders.hpp"
 #include "db/multi_row_insert.hpp"
 #include "db/name_upserts.hpp"
+#include "db/orphans.hpp"
 #include "db/page_keys.hpp"
 #include "db/path_under.hpp"
 #include "db/random_tracks.hpp"
@@ -122,21 +123,30 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     return model::KnownFile{r.text(0), r.integer(1), r.integer(2)};
   }
 
+  // A moved track's old album and artist go with it when it was their last track (in the same transaction: no
+  // reader sees the track regrouped and the emptied artist still listed).
   void update_track_fields(std::string_view id, const model::TrackChanges& ch) override {
-    auto c = pool_.acquire();
-    c->query(
-        "UPDATE tracks SET title = COALESCE(?, title), genre = COALESCE(?, genre), year = COALESCE(?, year), "
-        "track_number = COALESCE(?, track_number), disc_number = COALESCE(?, disc_number), "
-        "artist_id = COALESCE(?, artist_id), album_id = COALESCE(?, album_id) WHERE id = ?",
-        {opt(ch.title), opt(ch.genre), opt(ch.year), opt(ch.track_number), opt(ch.disc_number), opt(ch.artist_id),
-         opt(ch.album_id), std::string(id)});
-    if (ch.title || ch.artist_id || ch.album_id) {
-      auto rows = c->query(kTrackSelect + " WHERE t.id = ?", {std::string(id)});
+    transaction(pool_, [&](Connection& c) {
+      std::string track(id);
+      Holders left;
+      if (ch.artist_id || ch.album_id) left = holders_of(c, track);
+      c.query(
+          "UPDATE tracks SET title = COALESCE(?, title), genre = COALESCE(?, genre), year = COALESCE(?, year), "
+          "track_number = COALESCE(?, track_number), disc_number = COALESCE(?, disc_number), "
+          "artist_id = COALESCE(?, artist_id), album_id = COALESCE(?, album_id) WHERE id = ?",
+          {opt(ch.title), opt(ch.genre), opt(ch.year), opt(ch.track_number), opt(ch.disc_number), opt(ch.artist_id),
+           opt(ch.album_id), track});
+      if (!(ch.title || ch.artist_id || ch.album_id)) return;
+      auto rows = c.query(kTrackSelect + " WHERE t.id = ?", {track});
       if (rows.empty()) return;
       auto t = read_track(rows.rows.front());
-      c->query("UPDATE tracks SET search_text = ? WHERE id = ?",
-               {util::fold_for_search(t.title + " " + t.artist_name + " " + t.album_title.value_or("")), t.id});
-    }
+      c.query("UPDATE tracks SET search_text = ? WHERE id = ?",
+              {util::fold_for_search(t.title + " " + t.artist_name + " " + t.album_title.value_or("")), t.id});
+      // What the track still belongs to is not empty.
+      std::erase(left.artists, t.artist_id);
+      if (t.album_id) std::erase(left.albums, *t.album_id);
+      prune_emptied(c, left);
+    });
   }
 
   std::optional<std::string> waveform(std::string_view id) override {
@@ -184,17 +194,15 @@ class SqlCatalogRepository final : public model::CatalogRepository {
   }
 
   void delete_track(std::string_view id) override {
-    auto c = pool_.acquire();
-    c->query("DELETE FROM tracks WHERE id = ?", {std::string(id)});
+    transaction(pool_, [&](Connection& c) {
+      std::string track(id);
+      auto left = holders_of(c, track);
+      if (c.query("DELETE FROM tracks WHERE id = ?", {track}).affected > 0) prune_emptied(c, left);
+    });
   }
 
   void prune_orphans() override {
-    transaction(pool_, [](Connection& c) {
-      c.query("DELETE FROM albums WHERE NOT EXISTS (SELECT 1 FROM tracks t WHERE t.album_id = albums.id)");
-      c.query(
-          "DELETE FROM artists WHERE NOT EXISTS (SELECT 1 FROM tracks t WHERE t.artist_id = artists.id) "
-          "AND NOT EXISTS (SELECT 1 FROM albums a WHERE a.artist_id = artists.id)");
-    });
+    transaction(pool_, [](Connection& c) { prune_all_orphans(c); });
   }
 
   model::Paged<model::Track> list_tracks(const model::TrackFilter& f, model::TrackOrder order,

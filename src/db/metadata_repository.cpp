@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include "db/orphans.hpp"
 #include "db/repositories.hpp"
 #include "util/fold.hpp"
 
@@ -107,14 +108,12 @@ class SqlMetadataRepository final : public model::MetadataRepository {
   void move_track(std::string_view id, const std::optional<std::string>& artist_id,
                   const std::optional<std::string>& album_id) override {
     transaction(pool_, [&](Connection& c) {
+      std::string track(id);
+      auto left = holders_of(c, track);
       c.query("UPDATE tracks SET artist_id = COALESCE(?, artist_id), album_id = COALESCE(?, album_id) WHERE id = ?",
-              {opt(artist_id), opt(album_id), std::string(id)});
+              {opt(artist_id), opt(album_id), track});
       refresh_track_words(c, id);
-      // The artist or album the track left may now be empty.
-      c.query("DELETE FROM albums WHERE NOT EXISTS (SELECT 1 FROM tracks t WHERE t.album_id = albums.id)");
-      c.query(
-          "DELETE FROM artists WHERE NOT EXISTS (SELECT 1 FROM tracks t WHERE t.artist_id = artists.id) "
-          "AND NOT EXISTS (SELECT 1 FROM albums a WHERE a.artist_id = artists.id)");
+      prune_emptied(c, left);  // the artist or album the track left may now be empty
     });
   }
 

@@ -547,7 +547,8 @@ TreeResult Importer::import_tree(const std::string& root, unsigned threads, bool
       }
     });
   }
-  if (result.removed > 0 || progress.updated > 0) catalog_.prune_orphans();
+  // A removed track took its emptied album and artist with it; a changed file may have left one.
+  if (progress.updated > 0) catalog_.prune_orphans();
 
   result.files = progress.total;
   result.added = progress.added;

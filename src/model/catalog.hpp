@@ -244,14 +244,17 @@ class CatalogRepository {
   virtual std::optional<KnownFile> find_by_path(std::string_view path) = 0;
   // Path -> what is known of it, for every track under the prefix (one query for a whole rescan).
   virtual std::vector<std::pair<std::string, KnownFile>> known_files_under(std::string_view path_prefix) = 0;
+  // The changed fields; a track moved to another artist or album takes the old ones with it when it was their
+  // last track (in the same transaction).
   virtual void update_track_fields(std::string_view id, const TrackChanges& c) = 0;
+  // The track, and its album and artist when it was their last track (in the same transaction).
   virtual void delete_track(std::string_view id) = 0;
   // The stored waveform JSON ({"peaks": [...], "fine_peaks": [...]}), when computed.
   virtual std::optional<std::string> waveform(std::string_view track_id) = 0;
   virtual void set_waveform(std::string_view track_id, const std::string& json) = 0;
   // Fills the ReplayGain track values from a measurement, unless the file's tags provided them.
   virtual void set_measured_gain(std::string_view track_id, double gain_db, double peak) = 0;
-  // Deletes albums without tracks and artists without tracks or albums.
+  // Deletes every album without tracks and artist without tracks or albums (a scan's moved files, at start).
   virtual void prune_orphans() = 0;
 
   virtual Paged<Track> list_tracks(const TrackFilter& f, TrackOrder order, Page page) = 0;

@@ -151,7 +151,7 @@ void Replicator::settle_names(const std::vector<const TrackAnnouncement*>& fresh
 }
 
 // The peer edited its track, or renamed its artist or album: follow the fields peers may change, and
-// regroup the replica under the artist and album its new names give (the old ones are pruned if empty).
+// regroup the replica under the artist and album its new names give (the old ones go if left empty).
 void Replicator::follow_edit(const std::string& track_id, const TrackAnnouncement& a, const std::string& from) {
   auto existing = catalog_.find_track(track_id);
   if (!existing) return;
@@ -182,7 +182,6 @@ void Replicator::follow_edit(const std::string& track_id, const TrackAnnouncemen
   if (a.disc_number && existing->disc_number != a.disc_number) ch.disc_number = a.disc_number;
   if (ch.title || ch.genre || ch.year || ch.track_number || ch.disc_number || ch.artist_id || ch.album_id)
     catalog_.update_track_fields(track_id, ch);
-  if (ch.artist_id || ch.album_id) catalog_.prune_orphans();
 }
 
 model::Track Replicator::new_replica(const TrackAnnouncement& a, const model::RemoteTrackRecord& copy, PageCache* cache) {
@@ -285,7 +284,6 @@ void Replicator::remove(const std::string& from, const std::string& hash) {
   auto t = catalog_.find_track_by_hash(hash);
   if (!t || !is_replica(*t)) return;
   catalog_.delete_track(t->id);
-  catalog_.prune_orphans();
 }
 
 }  // namespace st::p2p

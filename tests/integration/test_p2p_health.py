@@ -218,6 +218,9 @@ class ReplicaMetadata(HealthNodes):
         b = self.start_node([])
         self.link(a, b)
         wait_for(lambda: {"Tone 1", "Tone 2"} <= {t["title"] for t in self.track_list(b)}, what="A's tones on B")
+        storage = b.get("/api/admin/storage/status", token=b.token).json
+        self.assertEqual((storage["remote_track_count"], storage["remote_available_count"]), (2, 2), storage)
+        self.assertEqual(a.get("/api/admin/storage/status", token=a.token).json["remote_track_count"], 0)
         # A gives the album a new cover: it reaches B once, verified, shared by the album's tracks.
         from test_upload import multipart
         png = subprocess.run(["ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i", "color=c=red:s=48x48", "-frames:v",

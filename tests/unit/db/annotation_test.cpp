@@ -100,6 +100,7 @@ TEST_P(Annotations, TracksOfALongPageInOneAnswer) {
   for (auto at : {2000, 3000}) activity->record_listen({util::new_uuid(), me_.id, ids[899], at, 30, std::nullopt, true, false, std::nullopt});
   activity->add_favorite(other_.id, ids[450], 1000);
   notes_->set_rating(other_.id, k, ids[0], 1, 100);
+  notes_->set_rating(me_.id, model::ItemKind::album, ids[899], 3, 100);  // the same id as another kind's
 
   auto got = notes_->annotations(me_.id, k, ids);
   ASSERT_EQ(got.size(), 3u);
@@ -109,6 +110,7 @@ TEST_P(Annotations, TracksOfALongPageInOneAnswer) {
   EXPECT_FALSE(got[ids[450]].starred_at);
   EXPECT_EQ(got[ids[899]].play_count, 2);
   EXPECT_EQ(got[ids[899]].played_at, 3000);
+  EXPECT_FALSE(got[ids[899]].rating);
   EXPECT_TRUE(notes_->annotations(me_.id, k, {}).empty());
 }
 

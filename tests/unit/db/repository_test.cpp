@@ -409,10 +409,83 @@ TEST_P(Repositories, TracksRoundTripListAndPrune) {
   EXPECT_EQ(catalog_->known_files_under("/m/").size(), 2u);
 
   catalog_->delete_track(t1.id);
-  catalog_->delete_track(t2.id);
-  catalog_->prune_orphans();
+  EXPECT_TRUE(catalog_->find_album(album.id)) << "the album keeps its other track";
+  catalog_->delete_track(t2.id);  // the last one: the album and its artist go with it
   EXPECT_EQ(catalog_->counts().albums, 0);
   EXPECT_EQ(catalog_->counts().artists, 0);
+}
+
+// A track deleted or moved to another artist or album takes with it, in its own transaction, the album and
+// artists it leaves empty (its album's artist too), and only those: another empty artist waits for a full prune.
+TEST_P(Repositories, ATrackDeletedOrMovedTakesWhatItLeftEmpty) {
+  auto [band, lp] = artist_with_album("Band");
+  auto [various, comp] = artist_with_album("Various");
+  auto [other, ep] = artist_with_album("Other");
+  auto now = util::now_micros();
+  auto solo = catalog_->upsert_artist("name:solo", {util::new_uuid(), "Solo", {}, {}, {}, now});
+  auto ghost = catalog_->upsert_artist("name:ghost", {util::new_uuid(), "Ghost", {}, {}, {}, now});
+  auto t1 = track_for(band, lp, "One", "/m/1.flac");
+  auto t2 = track_for(band, lp, "Two", "/m/2.flac");
+  auto t3 = track_for(solo, comp, "Guest", "/m/3.flac");  // Solo on Various' compilation
+  auto t4 = track_for(other, ep, "Four", "/m/4.flac");
+  for (const auto* t : {&t1, &t2, &t3, &t4}) catalog_->insert_track(*t);
+
+  auto album_of = [&](const model::Artist& ar, const std::string& title) {
+    model::Album al;
+    al.id = util::new_uuid();
+    al.title = title;
+    al.artist_id = ar.id;
+    al.created_at = now;
+    return catalog_->upsert_album(ar.id + "|" + title, al);
+  };
+  // Moved within its artist to another album: the emptied album goes, the artist (with other tracks) stays.
+  auto single = album_of(band, "Single");
+  catalog_->update_track_fields(t1.id, {.album_id = single.id});
+  EXPECT_TRUE(catalog_->find_album(lp.id)) << "LP still holds Two";
+  catalog_->update_track_fields(t2.id, {.album_id = single.id});
+  EXPECT_FALSE(catalog_->find_album(lp.id));
+  EXPECT_TRUE(catalog_->find_artist(band.id));
+  // A rename regroups Four under another artist and album: Other and its EP go.
+  auto renamed = catalog_->upsert_artist("name:renamed", {util::new_uuid(), "Renamed", {}, {}, {}, now});
+  auto ep2 = album_of(renamed, "EP");
+  catalog_->update_track_fields(t4.id, {.artist_id = renamed.id, .album_id = ep2.id});
+  EXPECT_FALSE(catalog_->find_album(ep.id));
+  EXPECT_FALSE(catalog_->find_artist(other.id));
+  EXPECT_EQ(catalog_->find_track(t4.id)->artist_name, "Renamed");
+  // The compilation's only track goes: the compilation, its artist and the track's artist go.
+  catalog_->delete_track(t3.id);
+  EXPECT_FALSE(catalog_->find_album(comp.id));
+  EXPECT_FALSE(catalog_->find_artist(various.id));
+  EXPECT_FALSE(catalog_->find_artist(solo.id));
+  catalog_->delete_track(t3.id);  // again: nothing
+  EXPECT_TRUE(catalog_->find_artist(ghost.id)) << "an artist no change emptied is left to the full prune";
+  EXPECT_EQ(catalog_->counts().artists, 3);
+  catalog_->prune_orphans();
+  EXPECT_FALSE(catalog_->find_artist(ghost.id));
+  EXPECT_EQ(catalog_->counts().artists, 2);
+  EXPECT_EQ(catalog_->counts().albums, 2);
+}
+
+// Two transactions taking an album's last two tracks at once: whichever ends second sees the album empty.
+TEST_P(Repositories, AnAlbumsLastTracksDeletedAtOnceTakeItWithThem) {
+  for (int round = 0; round < 12; ++round) {
+    auto [ar, al] = artist_with_album(fmt::format("Band {}", round));
+    auto a = track_for(ar, al, "A", fmt::format("/m/{}/a.flac", round));
+    auto b = track_for(ar, al, "B", fmt::format("/m/{}/b.flac", round));
+    catalog_->insert_track(a);
+    catalog_->insert_track(b);
+    std::atomic<int> ready{0};
+    auto remove = [&](const std::string& id) {
+      ready.fetch_add(1);
+      while (ready.load() < 2) std::this_thread::yield();
+      catalog_->delete_track(id);
+    };
+    std::thread ta(remove, a.id), tb(remove, b.id);
+    ta.join();
+    tb.join();
+    EXPECT_FALSE(catalog_->find_album(al.id)) << "round " << round;
+    EXPECT_FALSE(catalog_->find_artist(ar.id)) << "round " << round;
+  }
 }
 
 // A page of tracks carries each track's artist name and album title and cover, looked up once per distinct
