@@ -505,7 +505,7 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     std::map<std::string, model::AlbumSummary> out;
     if (ids.empty()) return out;
     auto c = pool_.acquire();
-    for_each_slice(ids, [&](const std::string& in, const std::vector<Value>& params) {
+    for_each_id_set(c->dialect(), ids, [&](const std::string& in, const std::vector<Value>& params) {
       auto rows = c->query("SELECT album_id, COUNT(*), COALESCE(SUM(duration_secs), 0), COALESCE(SUM(play_count), 0) "
                            "FROM tracks WHERE album_id IN (" + in + ") GROUP BY album_id",
                            params);
@@ -547,29 +547,17 @@ class SqlCatalogRepository final : public model::CatalogRepository {
     artist_index_version_ = -1;
   }
 
-  std::map<std::string, std::int64_t> album_counts(const std::vector<std::string>& ids) override {
-    std::map<std::string, std::int64_t> out;
+  std::map<std::string, model::ArtistTally> artist_tallies(const std::vector<std::string>& ids) override {
+    std::map<std::string, model::ArtistTally> out;
     if (ids.empty()) return out;
     auto c = pool_.acquire();
-    for_each_slice(ids, [&](const std::string& in, const std::vector<Value>& params) {
-      for (const auto& r : c->query("SELECT artist_id, albums FROM artist_album_tally WHERE artist_id IN (" + in + ")",
-                                    params)
-                               .rows)
-        out[r.text(0)] = r.integer(1);
-    });
-    return out;
-  }
-
-  std::set<std::string> artists_with_covers(const std::vector<std::string>& ids) override {
-    std::set<std::string> out;
-    if (ids.empty()) return out;
-    auto c = pool_.acquire();
-    for_each_slice(ids, [&](const std::string& in, const std::vector<Value>& params) {
-      for (const auto& r : c->query("SELECT artist_id FROM artist_album_tally WHERE covered > 0 AND artist_id IN (" +
+    // Kept per artist by triggers (migration 0024).
+    for_each_id_set(c->dialect(), ids, [&](const std::string& in, const std::vector<Value>& params) {
+      for (const auto& r : c->query("SELECT artist_id, albums, covered FROM artist_album_tally WHERE artist_id IN (" +
                                         in + ")",
                                     params)
                                .rows)
-        out.insert(r.text(0));
+        out[r.text(0)] = {r.integer(1), r.integer(2) > 0};
     });
     return out;
   }

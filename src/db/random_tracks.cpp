@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <unordered_map>
 
 #include "db/catalog_totals.hpp"
@@ -27,6 +28,11 @@ std::vector<model::Track> tracks_by_ids_on(Connection& c, const std::vector<std:
     if (auto it = at.find(id); it != at.end()) out.push_back(read[it->second]);
   return out;
 }
+
+namespace {
+// Probing the random key pays over at least this many matching rows per song asked for.
+constexpr std::int64_t kRowsPerProbedPick = 8;
+}  // namespace
 
 std::vector<model::Track> random_tracks_on(Connection& c, const model::RandomQuery& q) {
   std::string where = " WHERE 1 = 1";
@@ -57,18 +63,23 @@ std::vector<model::Track> random_tracks_on(Connection& c, const model::RandomQue
     where += ")";
   }
   std::vector<model::Track> out;
-  // A filter that most tracks pass (none, a common genre, not an artist, a few exclusions): probes of the
-  // random key. Narrow ones (an artist, a folder, years, a rare genre): their few rows, shuffled.
+  // A filter that most tracks pass (none, a common genre, not an artist, a few exclusions), over rows that far
+  // outnumber the picks: probes of the random key. Narrow ones (an artist, a folder, years, a rare genre) and
+  // small libraries: their few rows, shuffled (probes would mostly meet rows already picked or wrap past the
+  // end, two statements each: 200 statements for 50 songs of a 12-track library).
+  const std::int64_t few = kRowsPerProbedPick * q.limit;
   bool broad = !q.artist_id && q.artist_ids.empty() && !q.year_min && !q.year_max;
+  std::int64_t total = broad ? maintained_total(c, "tracks") : 0;
+  broad = broad && total >= few;
   if (broad && !q.genres.empty()) {
     std::int64_t matching = 0;
     for (const auto& g : q.genres) matching += genre_tracks(c, g);
-    broad = matching * 100 >= maintained_total(c, "tracks");
+    broad = matching * 100 >= total && matching >= few;
   }
   if (broad && q.path_prefix) {
     // A music folder (getRandomSongs' musicFolderId): broad when it holds at least 1% of the tracks, counted
     // no further than that (sorting a whole-library folder's million tracks by random() took seconds).
-    auto enough = maintained_total(c, "tracks") / 100 + 1;
+    auto enough = std::max(total / 100 + 1, few);
     std::vector<Value> p;
     auto under = path_under(c.dialect(), "file_path", *q.path_prefix, p);
     p.push_back(enough);

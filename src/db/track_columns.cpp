@@ -63,6 +63,7 @@ model::Track read_track(const Row& r, std::size_t o) {
 }
 
 void fill_track_names(Connection& c, std::vector<model::Track>& tracks) {
+  if (tracks.empty()) return;
   std::vector<std::string> artist_ids, album_ids;
   for (const auto& t : tracks) {
     artist_ids.push_back(t.artist_id);
@@ -78,15 +79,28 @@ void fill_track_names(Connection& c, std::vector<model::Track>& tracks) {
     std::optional<std::string> cover_url;
   };
   std::unordered_map<std::string, AlbumNames> albums;
-  // for_each_id_set: one uuid[] on PostgreSQL, IN lists of a few lengths on SQLite.
-  for_each_id_set(c.dialect(), artist_ids, [&](const std::string& in, const std::vector<Value>& params) {
-    for (const auto& r : c.query("SELECT id, name FROM artists WHERE id IN (" + in + ")", params).rows)
-      artist_names.emplace(r.text(0), r.text(1));
-  });
-  for_each_id_set(c.dialect(), album_ids, [&](const std::string& in, const std::vector<Value>& params) {
-    for (const auto& r : c.query("SELECT id, title, cover_url FROM albums WHERE id IN (" + in + ")", params).rows)
-      albums.emplace(r.text(0), AlbumNames{r.text(1), r.opt_text(2)});
-  });
+  if (c.dialect() == Dialect::postgres) {
+    // One round trip for both: a uuid[] each (an empty one matches nothing).
+    auto rows = c.query(
+        "SELECT 0, id, name, NULL FROM artists WHERE id IN (SELECT unnest(CAST(? AS uuid[]))) UNION ALL "
+        "SELECT 1, id, title, cover_url FROM albums WHERE id IN (SELECT unnest(CAST(? AS uuid[])))",
+        {pg_array(artist_ids), pg_array(album_ids)});
+    for (const auto& r : rows.rows) {
+      if (r.integer(0) == 0)
+        artist_names.emplace(r.text(1), r.text(2));
+      else
+        albums.emplace(r.text(1), AlbumNames{r.text(2), r.opt_text(3)});
+    }
+  } else {  // in-process statements: IN lists of a few lengths (for_each_slice)
+    for_each_slice(artist_ids, [&](const std::string& in, const std::vector<Value>& params) {
+      for (const auto& r : c.query("SELECT id, name FROM artists WHERE id IN (" + in + ")", params).rows)
+        artist_names.emplace(r.text(0), r.text(1));
+    });
+    for_each_slice(album_ids, [&](const std::string& in, const std::vector<Value>& params) {
+      for (const auto& r : c.query("SELECT id, title, cover_url FROM albums WHERE id IN (" + in + ")", params).rows)
+        albums.emplace(r.text(0), AlbumNames{r.text(1), r.opt_text(2)});
+    });
+  }
   // As the join: a track without its artist row is left out; one without its album row has no album title.
   std::size_t kept = 0;
   for (auto& t : tracks) {

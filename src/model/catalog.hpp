@@ -210,6 +210,11 @@ struct ArtistWithAlbums {
   bool has_cover = false;  // one of the albums has a cover (what a Subsonic app shows for the artist)
 };
 
+struct ArtistTally {
+  std::int64_t albums = 0;
+  bool has_cover = false;
+};
+
 struct GenreCount {
   std::string name;
   std::int64_t songs = 0;
@@ -294,9 +299,8 @@ class CatalogRepository {
   // Every artist credited with an album, by name, with the number of their albums: one copy, shared until an
   // artist or an album changes (on any node).
   virtual std::shared_ptr<const std::vector<ArtistWithAlbums>> album_artists() = 0;
-  virtual std::map<std::string, std::int64_t> album_counts(const std::vector<std::string>& artist_ids) = 0;
-  // Of these artists, those with at least one album cover.
-  virtual std::set<std::string> artists_with_covers(const std::vector<std::string>& artist_ids) = 0;
+  // Of these artists, those credited with albums: how many, and whether one has a cover (one statement).
+  virtual std::map<std::string, ArtistTally> artist_tallies(const std::vector<std::string>& artist_ids) = 0;
   virtual std::vector<Artist> find_artists_by_name(std::string_view name) = 0;
   virtual std::vector<GenreCount> genre_counts() = 0;
   // The tracks whose file lies directly in the folder (not in its sub-folders), by file name: the first

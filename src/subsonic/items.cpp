@@ -265,14 +265,13 @@ Node artist_node(const model::Artist& ar, std::optional<std::int64_t> album_coun
 
 std::vector<Node> artist_nodes(Call& c, const std::vector<model::Artist>& artists) {
   auto ids = ids_of(artists);
-  auto counts = c.d.catalog.album_counts(ids);
-  auto covered = c.d.catalog.artists_with_covers(ids);
+  auto tallies = c.d.catalog.artist_tallies(ids);
   auto notes = c.d.annotations.annotations(c.user.id, model::ItemKind::artist, ids);
   std::vector<Node> out;
   for (const auto& ar : artists) {
-    auto n = counts.find(ar.id);
-    out.push_back(artist_node(ar, n == counts.end() ? std::int64_t{0} : n->second, find(notes, ar.id),
-                              covered.count(ar.id) > 0));
+    auto n = tallies.find(ar.id);
+    auto tally = n == tallies.end() ? model::ArtistTally{} : n->second;
+    out.push_back(artist_node(ar, tally.albums, find(notes, ar.id), tally.has_cover));
   }
   return out;
 }

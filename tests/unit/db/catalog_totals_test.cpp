@@ -134,12 +134,12 @@ class CatalogTotals : public ::testing::TestWithParam<std::string> {
     }
     EXPECT_EQ(maintained, fresh);
     EXPECT_EQ(listed_artists, fresh_artists);
-    auto counts_by_id = catalog_->album_counts(ids);
-    auto covered = catalog_->artists_with_covers(ids);
+    auto tallies = catalog_->artist_tallies(ids);
     for (const auto& id : ids) {
       auto f = fresh.find(id);
-      EXPECT_EQ(counts_by_id.count(id) ? counts_by_id[id] : 0, f == fresh.end() ? 0 : f->second.first) << id;
-      EXPECT_EQ(covered.count(id) > 0, f != fresh.end() && f->second.second) << id;
+      auto t = tallies.count(id) ? tallies[id] : model::ArtistTally{};
+      EXPECT_EQ(t.albums, f == fresh.end() ? 0 : f->second.first) << id;
+      EXPECT_EQ(t.has_cover, f != fresh.end() && f->second.second) << id;
     }
   }
 
