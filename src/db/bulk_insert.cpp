@@ -28,6 +28,11 @@ void track_insert_triggers_work(Connection& c, std::int64_t last_rowid, std::int
   c.query("UPDATE catalog_totals SET n = n + (SELECT COALESCE(SUM(CAST(round(duration_secs * 1000000) AS INTEGER)), 0) "
           "FROM tracks WHERE rowid > ?) WHERE name = 'duration_us'",
           {last_rowid});
+  // totals_facts_insert (0034): the batch's bytes, and its tracks with a MusicBrainz id and with a bitrate.
+  c.query("UPDATE catalog_totals SET n = n + (SELECT CASE catalog_totals.name WHEN 'track_bytes' THEN "
+          "COALESCE(SUM(file_size), 0) WHEN 'tracks_enriched' THEN COUNT(musicbrainz_id) ELSE COUNT(bitrate) END "
+          "FROM tracks WHERE rowid > ?) WHERE name IN ('track_bytes', 'tracks_enriched', 'tracks_with_bitrate')",
+          {last_rowid});
   // genre_track_insert: per genre its tracks, and its albums that held no track of that genre before (counted
   // before genre_albums gains them; a genre_albums row always holds at least one track). genre_albums' own
   // triggers run: the connection's triggers are on again.

@@ -13,9 +13,9 @@ namespace st::db {
 // Every INSERT trigger of tracks on SQLite, each done by track_insert_triggers_work. A migration that adds
 // one must add it there too: a unit test (BulkInsert.EveryInsertTriggerOfTracksIsDoneByTheBatch) compares
 // this list with the schema's.
-inline constexpr std::array<std::string_view, 7> kTrackInsertTriggers = {
-    "genre_track_insert", "p2p_log_insert",           "totals_duration_insert", "totals_track_insert",
-    "tracks_fts_insert",  "tracks_search_log_insert", "tracks_shuffle_insert"};
+inline constexpr std::array<std::string_view, 8> kTrackInsertTriggers = {
+    "genre_track_insert",     "p2p_log_insert",      "totals_duration_insert",   "totals_facts_insert",
+    "totals_track_insert",    "tracks_fts_insert",   "tracks_search_log_insert", "tracks_shuffle_insert"};
 
 // A connection's triggers off for a scope, on again when it ends however it ends (a connection that cannot
 // turn them on again reports itself unhealthy and the pool drops it).

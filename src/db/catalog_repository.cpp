@@ -438,15 +438,16 @@ class SqlCatalogRepository final : public model::CatalogRepository {
             ready ? static_cast<std::int64_t>(search_index_->memory_bytes()) : 0};
   }
 
+  // Kept by triggers (migrations 0017 and 0034): rows of catalog_totals, not scans of every track.
   model::MetadataCounts metadata_counts() override {
     auto c = pool_.acquire();
-    auto r = c->query(
-                  "SELECT (SELECT COUNT(*) FROM tracks), (SELECT COUNT(*) FROM tracks WHERE musicbrainz_id IS NOT NULL), "
-                  "(SELECT COUNT(*) FROM tracks WHERE bitrate IS NOT NULL), (SELECT COUNT(*) FROM albums), "
-                  "(SELECT COUNT(*) FROM albums WHERE cover_url IS NOT NULL), "
-                  "(SELECT COALESCE(SUM(file_size), 0) FROM tracks)")
-                 .rows.at(0);
-    return {r.integer(0), r.integer(1), r.integer(2), r.integer(3), r.integer(4), r.integer(5)};
+    std::map<std::string, std::int64_t> n;
+    for (const auto& r : c->query("SELECT name, n FROM catalog_totals WHERE name IN ('tracks', 'tracks_enriched', "
+                                  "'tracks_with_bitrate', 'albums', 'albums_with_cover', 'track_bytes')")
+                             .rows)
+      n[r.text(0)] = r.integer(1);
+    return {n["tracks"], n["tracks_enriched"], n["tracks_with_bitrate"], n["albums"], n["albums_with_cover"],
+            n["track_bytes"]};
   }
 
   std::vector<model::TrackFile> track_files(std::string_view after_id, std::int64_t limit) override {

@@ -57,7 +57,9 @@ class CatalogTotals : public ::testing::TestWithParam<std::string> {
     t.genre = std::move(genre);
     t.duration_secs = 60 + static_cast<double>(path.size()) + 0.123456;  // a total to sum exactly
     t.file_path = path;
-    t.file_size = 1000;
+    t.file_size = 1000 + static_cast<std::int64_t>(path.size()) * 7;  // bytes to sum
+    if (path.size() % 2) t.bitrate = 320;                              // some with a bitrate, some enriched
+    if (path.size() % 3 == 0) t.musicbrainz_id = "mb " + path;
     t.format = "flac";
     t.created_at = util::now_micros();
     return t;
@@ -92,6 +94,13 @@ class CatalogTotals : public ::testing::TestWithParam<std::string> {
     EXPECT_EQ(catalog_->list_tracks({}, model::TrackOrder::newest, {1, 1}).total, count("SELECT COUNT(*) FROM tracks"));
     EXPECT_EQ(catalog_->list_albums({1, 1}, true).total, count("SELECT COUNT(*) FROM albums"));
     EXPECT_EQ(catalog_->list_artists({1, 1}).total, count("SELECT COUNT(*) FROM artists"));
+    auto facts = catalog_->metadata_counts();  // the administrator's storage and metadata status
+    EXPECT_EQ(facts.total_tracks, count("SELECT COUNT(*) FROM tracks"));
+    EXPECT_EQ(facts.enriched_tracks, count("SELECT COUNT(*) FROM tracks WHERE musicbrainz_id IS NOT NULL"));
+    EXPECT_EQ(facts.tracks_with_bitrate, count("SELECT COUNT(*) FROM tracks WHERE bitrate IS NOT NULL"));
+    EXPECT_EQ(facts.total_albums, count("SELECT COUNT(*) FROM albums"));
+    EXPECT_EQ(facts.albums_with_cover, count("SELECT COUNT(*) FROM albums WHERE cover_url IS NOT NULL"));
+    EXPECT_EQ(facts.total_size_bytes, count("SELECT COALESCE(SUM(file_size), 0) FROM tracks"));
     auto counts = catalog_->counts();
     EXPECT_EQ(counts.tracks, count("SELECT COUNT(*) FROM tracks"));
     EXPECT_EQ(counts.albums, count("SELECT COUNT(*) FROM albums"));
@@ -156,7 +165,23 @@ class CatalogTotals : public ::testing::TestWithParam<std::string> {
   // Migrations applied again after undoing `names` (and, on PostgreSQL, 0032 with them).
   std::vector<std::string> again(std::vector<std::string> names) {
     if (GetParam() == "postgres") names.push_back("0032_statement_level_counters");
+    std::sort(names.begin(), names.end());  // applied in their numbers' order
     return names;
+  }
+
+  // Migration 0034 (SQLite) / 0038 (PostgreSQL): the administrator's status counts.
+  std::string facts_migration() const {
+    return GetParam() == "postgres" ? "0038_catalog_facts" : "0034_catalog_facts";
+  }
+  void undo_catalog_facts(db::Connection& c) {
+    if (GetParam() == "postgres")
+      c.exec_script("DROP FUNCTION catalog_facts_rows_changed() CASCADE; DROP FUNCTION catalog_facts_row_updated() "
+                    "CASCADE;");
+    else
+      for (const char* t : {"totals_facts_insert", "totals_facts_delete", "totals_facts_update", "totals_cover_insert",
+                            "totals_cover_delete", "totals_cover_update"})
+        c.exec_script(std::string("DROP TRIGGER ") + t);
+    c.query("DELETE FROM schema_migrations WHERE name = ?", {facts_migration()});
   }
 
   // Undoes migration 0026 (which builds on 0017's and 0024's tables), so that a test can take the
@@ -225,8 +250,11 @@ TEST_P(CatalogTotals, InsertsDeletesAndEditsKeepEveryTotalExact) {
   t3.album_id = lp.id;
   t3.genre = std::nullopt;
   t3.duration_secs = 301.75;
+  t3.file_size = 123456;
+  t3.bitrate = t3.bitrate ? std::nullopt : std::optional<int>(256);
+  t3.musicbrainz_id = t3.musicbrainz_id ? std::nullopt : std::optional<std::string>("mb rescanned");
   catalog_->update_track_file(t3);
-  expect_exact("album, genre and duration changed by a rescan");
+  expect_exact("album, genre, duration, size, bitrate and MusicBrainz id changed by a rescan");
   t4.album_id = ep.id;
   catalog_->update_track_files({t4});
   expect_exact("album set");
@@ -343,6 +371,7 @@ TEST_P(CatalogTotals, TheMigrationSeedsTheTotalsOfAnExistingCatalogue) {
     auto c = db_.pool().acquire();
     undo_artist_index_version(*c);
     undo_duration_total(*c);
+    undo_catalog_facts(*c);
     if (c->dialect() == db::Dialect::postgres)
       c->exec_script("DROP FUNCTION catalog_totals_count() CASCADE; DROP FUNCTION catalog_totals_track() CASCADE; "
                      "DROP FUNCTION catalog_totals_plays() CASCADE;");
@@ -356,7 +385,8 @@ TEST_P(CatalogTotals, TheMigrationSeedsTheTotalsOfAnExistingCatalogue) {
                    "DROP INDEX tracks_genre_title; CREATE INDEX tracks_genre ON tracks (genre);");
     c->query("DELETE FROM schema_migrations WHERE name = '0017_catalog_totals'");
   }
-  EXPECT_EQ(db::migrate(db_.pool()), again({"0017_catalog_totals", "0026_artist_index_version", "0031_duration_total"}));
+  EXPECT_EQ(db::migrate(db_.pool()),
+            again({"0017_catalog_totals", "0026_artist_index_version", "0031_duration_total", facts_migration()}));
   expect_exact("seeded");
   EXPECT_EQ(catalog_->list_tracks({}, model::TrackOrder::newest, {1, 1}).total, 12);
   EXPECT_EQ(catalog_->list_albums({1, 1}, true).total, 3);

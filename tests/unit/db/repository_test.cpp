@@ -466,6 +466,26 @@ TEST_P(Repositories, ATrackDeletedOrMovedTakesWhatItLeftEmpty) {
   EXPECT_EQ(catalog_->counts().albums, 2);
 }
 
+// The enrichment files a track under the artist and release MusicBrainz names: the placeholder album and the
+// misspelt artist it leaves empty go in the same transaction, the search words follow.
+TEST_P(Repositories, AnEnrichmentMoveTakesWhatItLeftEmpty) {
+  auto metadata = db::make_metadata_repository(db_.pool());
+  auto [typo, unknown] = artist_with_album("Teh Band");
+  auto [band, release] = artist_with_album("The Band");
+  auto t = track_for(typo, unknown, "Song", "/m/song.flac");
+  catalog_->insert_track(t);
+  metadata->move_track(t.id, band.id, release.id);
+  EXPECT_FALSE(catalog_->find_album(unknown.id));
+  EXPECT_FALSE(catalog_->find_artist(typo.id));
+  auto moved = catalog_->find_track(t.id);
+  ASSERT_TRUE(moved);
+  EXPECT_EQ(moved->artist_name, "The Band");
+  EXPECT_EQ(catalog_->search({"the", "band"}, {1, 10}).total_tracks, 1);
+  metadata->move_track(t.id, std::nullopt, std::nullopt);  // nothing to move: the holders stay
+  EXPECT_TRUE(catalog_->find_album(release.id));
+  EXPECT_EQ(catalog_->counts().artists, 1);
+}
+
 // Two transactions taking an album's last two tracks at once: whichever ends second sees the album empty.
 TEST_P(Repositories, AnAlbumsLastTracksDeletedAtOnceTakeItWithThem) {
   for (int round = 0; round < 12; ++round) {
