@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <string>
 
+#include "db/track_columns.hpp"
+
 namespace st::db {
 
 namespace {
@@ -16,11 +18,7 @@ void add(std::vector<std::string>& to, std::optional<std::string> id) {
   if (id && std::find(to.begin(), to.end(), *id) == to.end()) to.push_back(std::move(*id));
 }
 
-std::string id_list(std::size_t n) {
-  std::string in = "id IN (?";
-  for (std::size_t i = 1; i < n; ++i) in += ", ?";
-  return in + ")";
-}
+std::string id_list(std::size_t n) { return "id IN (" + placeholders(n) + ")"; }
 
 // Deletes the rows of `table` among `ids` for which `empty` holds.
 void delete_empty(Connection& c, const char* table, std::vector<std::string> ids, const char* empty) {
