@@ -28,9 +28,21 @@ constexpr const char* kBulkCacheSize = "PRAGMA cache_size=-262144;";
 
 class SqliteConnection final : public Connection {
  public:
-  explicit SqliteConnection(const std::string& path) : db_(path) {
+  SqliteConnection(const std::string& path, std::shared_ptr<WalCheckpointer> checkpointer) : db_(path) {
     db_.busy_timeout(10'000);
     db_.exec("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;");
+    if (checkpointer) {
+      // Commits hand the checkpoint to its thread (db/wal_checkpointer.hpp); a log that grew long while it
+      // could not keep up is cut back to 64 MiB once copied rather than kept at its largest.
+      db_.exec("PRAGMA journal_size_limit=67108864;");
+      db_.on_wal_commit([this, checkpointer = std::move(checkpointer)](int pages) {
+        if (!checkpointer->note_commit(pages)) return;
+        try {
+          db_.checkpoint_passive();
+        } catch (...) {  // as SQLite's own: a failed checkpoint does not fail the commit
+        }
+      });
+    }
     // A page cache of up to 64 MiB (default 2 MiB): big write transactions (a catalogue pull applies
     // thousands of tracks at once) then stay in memory until they commit instead of spilling to the WAL.
     db_.exec(kCacheSize);
@@ -162,14 +174,14 @@ class SqliteConnection final : public Connection {
 
 }  // namespace
 
-std::unique_ptr<Connection> open_sqlite(const std::string& path) {
+std::unique_ptr<Connection> open_sqlite(const std::string& path, std::shared_ptr<WalCheckpointer> checkpointer) {
   // SQLite creates a new file 0644 less the umask, and gives its -wal and -shm files the database's mode:
   // creating it first as 0600 keeps accounts and sessions private to the server's user whatever the umask.
   if (path != ":memory:" && path.compare(0, 5, "file:") != 0) {
     if (int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600); fd >= 0) ::close(fd);
   }
   try {
-    return std::make_unique<SqliteConnection>(path);
+    return std::make_unique<SqliteConnection>(path, std::move(checkpointer));
   } catch (const lib::sqlite::Error& e) {
     throw model::StorageError(e.what());
   }

@@ -55,4 +55,24 @@ void Database::enable_triggers(bool on) {
   }
 }
 
+void Database::on_wal_commit(std::function<void(int pages)> hook) {
+  wal_hook_ = std::move(hook);
+  sqlite3_wal_hook(
+      db_,
+      [](void* self, sqlite3*, const char*, int pages) {
+        static_cast<Database*>(self)->wal_hook_(pages);
+        return SQLITE_OK;
+      },
+      this);
+}
+
+Database::Checkpoint Database::checkpoint_passive() {
+  Checkpoint out;
+  int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &out.log_pages, &out.copied_pages);
+  if (rc == SQLITE_BUSY) out.busy = true;
+  else if (rc != SQLITE_OK) throw_error(db_, rc, "SQLite checkpoint");
+  else out.busy = out.copied_pages < out.log_pages;
+  return out;
+}
+
 }  // namespace st::lib::sqlite

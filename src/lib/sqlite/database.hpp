@@ -1,4 +1,5 @@
 #pragma once
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -24,10 +25,20 @@ class Database {
   // Turns this connection's triggers on or off (SQLITE_DBCONFIG_ENABLE_TRIGGER); its prepared statements are
   // prepared again on their next use, with or without the trigger programs.
   void enable_triggers(bool on);
+  // Calls hook after each commit in WAL mode with the pages the log then holds, instead of SQLite's own
+  // checkpoint at 1,000 pages (sqlite3_wal_hook; the hook must not throw).
+  void on_wal_commit(std::function<void(int pages)> hook);
+  struct Checkpoint {
+    int log_pages = 0, copied_pages = 0;
+    bool busy = false;  // a reader or writer kept some pages from being copied
+  };
+  // Copies what it can of the log into the database file without waiting for anyone (PASSIVE).
+  Checkpoint checkpoint_passive();
   sqlite3* handle() const noexcept { return db_; }
 
  private:
   sqlite3* db_ = nullptr;
+  std::function<void(int)> wal_hook_;
 };
 
 }  // namespace st::lib::sqlite
