@@ -77,27 +77,36 @@ void AppPasswords::revoke(std::string_view user_id, std::string_view id) {
   if (!util::is_uuid(id) || !repo_.remove(user_id, id)) model::throw_not_found("App password not found");
 }
 
-std::optional<model::AppPassword> AppPasswords::match_password(std::string_view user_id, std::string_view password) {
-  auto found = repo_.find_by_digest(digest(password));
-  if (!found || found->user_id != user_id) return std::nullopt;
-  touch(*found);
-  return found;
+std::optional<SubsonicLogin> AppPasswords::login_with_password(std::string_view username,
+                                                              std::string_view password) {
+  auto found = repo_.find_login(username, digest(password));
+  if (!found) return std::nullopt;
+  SubsonicLogin login{std::move(found->user), std::nullopt};
+  if (!found->app_passwords.empty()) {
+    login.app_password = std::move(found->app_passwords.front());
+    touch(*login.app_password);
+  }
+  return login;
 }
 
-std::optional<model::AppPassword> AppPasswords::match_token(std::string_view user_id, std::string_view token,
-                                                            std::string_view salt) {
-  if (token.size() != 32 || salt.empty()) return std::nullopt;
+std::optional<SubsonicLogin> AppPasswords::login_with_token(std::string_view username, std::string_view token,
+                                                           std::string_view salt) {
+  auto found = repo_.find_login(username, std::nullopt);
+  if (!found) return std::nullopt;
+  SubsonicLogin login{std::move(found->user), std::nullopt};
+  if (token.size() != 32 || salt.empty()) return login;
   auto wanted = util::to_lower(token);
-  for (auto& p : repo_.list_by_user(user_id)) {
+  for (auto& p : found->app_passwords) {
     auto secret = open(p);
     if (!secret) continue;  // sealed under another key: unusable, never a match
     auto got = crypto::md5_hex(*secret + std::string(salt));
     if (crypto::equal_constant_time(got, wanted)) {
       touch(p);
-      return p;
+      login.app_password = std::move(p);
+      break;
     }
   }
-  return std::nullopt;
+  return login;
 }
 
 std::optional<model::AppPassword> AppPasswords::match_api_key(std::string_view key) {

@@ -16,6 +16,11 @@ struct CreatedAppPassword {
   std::string secret;  // shown to the user once
 };
 
+struct SubsonicLogin {
+  model::User user;
+  std::optional<model::AppPassword> app_password;  // the one the credentials matched
+};
+
 class AppPasswords {
  public:
   // server_key: 32 random bytes kept by the instance (see app/services.cpp).
@@ -27,10 +32,11 @@ class AppPasswords {
   // 404 when the user has no such app password.
   void revoke(std::string_view user_id, std::string_view id);
 
-  // The user's app password equal to `password`, if any (and marks it used).
-  std::optional<model::AppPassword> match_password(std::string_view user_id, std::string_view password);
-  // The user's app password for which md5(secret + salt) == token (hex, any case), if any.
-  std::optional<model::AppPassword> match_token(std::string_view user_id, std::string_view token,
+  // A Subsonic login in one read: the account named `username` (nothing when there is none) and its app
+  // password equal to `password`, if any (marked used).
+  std::optional<SubsonicLogin> login_with_password(std::string_view username, std::string_view password);
+  // ... and its app password for which md5(secret + salt) == token (hex, any case), if any (marked used).
+  std::optional<SubsonicLogin> login_with_token(std::string_view username, std::string_view token,
                                                 std::string_view salt);
   // The app password that is this apiKey, if any.
   std::optional<model::AppPassword> match_api_key(std::string_view key);

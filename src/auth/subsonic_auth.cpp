@@ -86,26 +86,28 @@ SubsonicIdentity SubsonicAuthenticator::check(const SubsonicCredentials& c, std:
     throw SubsonicAuthError(10, "Token authentication needs both t and s");
   refuse_if_limited(client);
 
-  auto user = users_.find_by_username(*c.username);
+  // The account and its app passwords in one read; a user without app passwords gets the same answer to a
+  // token as an unknown one: a different code would tell which names exist.
+  std::optional<model::User> user;
   std::optional<std::string> app_id;
   bool ok = false;
   if (has_token) {
-    // A user without app passwords gets the same answer as an unknown one: a different code would tell
-    // which names exist.
-    if (user) {
-      if (auto app = apps_.match_token(user->id, *c.token, *c.salt)) {
+    if (auto login = apps_.login_with_token(*c.username, *c.token, *c.salt)) {
+      user = std::move(login->user);
+      if (login->app_password) {
         ok = true;
-        app_id = app->id;
+        app_id = login->app_password->id;
       }
     }
   } else {
     auto decoded = decode_subsonic_password(*c.password);
     if (!decoded) throw SubsonicAuthError(40, "Wrong username or password");
     std::string password = std::move(*decoded);
-    if (user) {
-      if (auto app = apps_.match_password(user->id, password)) {
+    if (auto login = apps_.login_with_password(*c.username, password)) {
+      user = std::move(login->user);
+      if (login->app_password) {
         ok = true;
-        app_id = app->id;
+        app_id = login->app_password->id;
       } else {
         ok = account_password_ok(*user, password, client);
       }

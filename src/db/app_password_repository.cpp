@@ -1,4 +1,10 @@
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <string_view>
+
 #include "db/repositories.hpp"
+#include "db/user_columns.hpp"
 
 namespace st::db {
 
@@ -6,9 +12,13 @@ namespace {
 
 constexpr const char* kSelect =
     "SELECT id, user_id, name, secret_box, lookup_digest, created_at, last_used_at FROM app_passwords";
+constexpr std::size_t kUserColumnCount =
+    static_cast<std::size_t>(std::count(std::string_view(kUserColumns).begin(), std::string_view(kUserColumns).end(), ',')) + 1;
 
-model::AppPassword read(const Row& r) {
-  return {r.text(0), r.text(1), r.text(2), r.text(3), r.text(4), r.integer(5), r.opt_integer(6)};
+// The app password in the row's cells from `at` on (kSelect's columns).
+model::AppPassword read(const Row& r, std::size_t at = 0) {
+  return {r.text(at),     r.text(at + 1),    r.text(at + 2),       r.text(at + 3),
+          r.text(at + 4), r.integer(at + 5), r.opt_integer(at + 6)};
 }
 
 class SqlAppPasswordRepository final : public model::AppPasswordRepository {
@@ -36,6 +46,24 @@ class SqlAppPasswordRepository final : public model::AppPasswordRepository {
     auto rows = c->query(std::string(kSelect) + " WHERE lookup_digest = ?", {std::string(digest)});
     if (rows.empty()) return std::nullopt;
     return read(rows.rows.front());
+  }
+
+  std::optional<model::AccountLogin> find_login(std::string_view username,
+                                               std::optional<std::string> lookup_digest) override {
+    auto c = pool_.acquire();
+    std::vector<Value> params;
+    if (lookup_digest) params.emplace_back(std::move(*lookup_digest));
+    params.emplace_back(std::string(username));
+    auto rows = c->query(fmt::format("SELECT {}, a.id, a.user_id, a.name, a.secret_box, a.lookup_digest, a.created_at, "
+                                     "a.last_used_at FROM users u LEFT JOIN app_passwords a ON a.user_id = u.id{} "
+                                     "WHERE lower(u.username) = lower(?) ORDER BY a.created_at, a.id",
+                                     kUserColumns, params.size() > 1 ? " AND a.lookup_digest = ?" : ""),
+                         params);
+    if (rows.empty()) return std::nullopt;
+    model::AccountLogin login{read_user(rows.rows.front()), {}};
+    for (const auto& r : rows.rows)
+      if (!r.is_null(kUserColumnCount)) login.app_passwords.push_back(read(r, kUserColumnCount));  // (LEFT JOIN)
+    return login;
   }
 
   bool remove(std::string_view user_id, std::string_view id) override {

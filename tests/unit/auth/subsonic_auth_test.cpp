@@ -122,6 +122,16 @@ TEST_F(SubsonicAuth, OneUserCannotUseOrRevokeAnothersAppPassword) {
   auto bob = accounts_->create_by_admin({"bob", "bob@example.org", "bob-password-1", std::nullopt});
   auto app = apps_->create(alice_.id, "Phone");
   EXPECT_EQ(code_of({"bob", app.secret, {}, {}, {}}), 40);
+  EXPECT_EQ(code_of({"bob", {}, crypto::md5_hex(app.secret + "s4lt"), "s4lt", {}}), 40);
+  // Bob's own app passwords do not open Alice's account either, and each opens his.
+  auto bobs = apps_->create(bob.id, "Tablet"), bobs2 = apps_->create(bob.id, "Car");
+  EXPECT_EQ(code_of({"alice", bobs.secret, {}, {}, {}}), 40);
+  EXPECT_EQ(code_of({"alice", {}, crypto::md5_hex(bobs2.secret + "s4lt"), "s4lt", {}}), 40);
+  EXPECT_EQ(authn_->authenticate({"Bob", {}, crypto::md5_hex(bobs2.secret + "s4lt"), "s4lt", {}}, "ip").app_password_id,
+            bobs2.record.id);
+  EXPECT_EQ(authn_->authenticate({"bob", bobs.secret, {}, {}, {}}, "ip").app_password_id, bobs.record.id);
+  apps_->revoke(bob.id, bobs.record.id);
+  apps_->revoke(bob.id, bobs2.record.id);
   EXPECT_THROW(apps_->revoke(bob.id, app.record.id), model::DomainError);
   EXPECT_EQ(apps_->list(bob.id).size(), 0u);
 }

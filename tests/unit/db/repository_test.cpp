@@ -99,6 +99,43 @@ TEST_P(Repositories, UserRoundTripAndCaseInsensitiveLookup) {
   EXPECT_FALSE(users_->find_by_id(util::new_uuid()));
 }
 
+// A Subsonic login's one read: the account (any case) with all its app passwords, or only the one a digest
+// names; another account's app passwords never come with it.
+TEST_P(Repositories, ALoginReadsTheAccountWithItsAppPasswords) {
+  auto apps = db::make_app_password_repository(db_.pool());
+  auto alice = make_user("Alice"), bob = make_user("bob");
+  ASSERT_TRUE(users_->create(alice, model::CreatePolicy::any));
+  ASSERT_TRUE(users_->create(bob, model::CreatePolicy::any));
+  auto none = apps->find_login("ALICE", std::nullopt);
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->user.id, alice.id);
+  EXPECT_EQ(none->user.username, "Alice");
+  EXPECT_TRUE(none->app_passwords.empty());
+  auto now = util::now_micros();
+  model::AppPassword phone{util::new_uuid(), alice.id, "Phone", "box1", "digest-1", now, std::nullopt};
+  model::AppPassword car{util::new_uuid(), alice.id, "Car", "box2", "digest-2", now + 1, std::nullopt};
+  model::AppPassword bobs{util::new_uuid(), bob.id, "Tablet", "box3", "digest-3", now, std::nullopt};
+  for (const auto& p : {phone, car, bobs}) apps->create(p);
+  apps->touch(car.id, now + 5);
+  auto all = apps->find_login("alice", std::nullopt);
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->app_passwords.size(), 2u);
+  EXPECT_EQ(all->app_passwords[0].id, phone.id);
+  EXPECT_EQ(all->app_passwords[1].name, "Car");
+  EXPECT_EQ(all->app_passwords[1].user_id, alice.id);
+  EXPECT_EQ(all->app_passwords[1].last_used_at, now + 5);
+  auto one = apps->find_login("alice", std::string("digest-2"));
+  ASSERT_TRUE(one);
+  ASSERT_EQ(one->app_passwords.size(), 1u);
+  EXPECT_EQ(one->app_passwords[0].id, car.id);
+  auto others = apps->find_login("alice", std::string("digest-3"));  // Bob's
+  ASSERT_TRUE(others);
+  EXPECT_EQ(others->user.id, alice.id);
+  EXPECT_TRUE(others->app_passwords.empty());
+  EXPECT_FALSE(apps->find_login("nobody", std::nullopt));
+  EXPECT_FALSE(apps->find_login("nobody", std::string("digest-1")));
+}
+
 TEST_P(Repositories, UsernamesAndEmailsAreUniqueIgnoringCase) {
   auto a = make_user("bob");
   ASSERT_TRUE(users_->create(a, model::CreatePolicy::any));
