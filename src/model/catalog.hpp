@@ -1,5 +1,6 @@
 #pragma once
-// The music catalogue: artists, albums, tracks, and the repository that stores them.
+// The music catalogue's repository, and what it answers beside its items (model/catalog_items.hpp) and
+// lists (model/catalog_queries.hpp).
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -9,95 +10,11 @@
 #include <string_view>
 #include <vector>
 
+#include "model/catalog_items.hpp"
+#include "model/catalog_queries.hpp"
 #include "util/time.hpp"
 
 namespace st::model {
-
-struct Artist {
-  std::string id;
-  std::string name;
-  std::optional<std::string> musicbrainz_id;
-  std::optional<std::string> bio;
-  std::optional<std::string> image_url;
-  util::Micros created_at = 0;
-};
-
-struct Album {
-  std::string id;
-  std::string title;
-  std::string artist_id;
-  std::string artist_name;  // joined
-  std::optional<std::string> release_date;
-  std::optional<std::string> cover_url;  // "/api/media/covers/<hash>.<ext>"
-  std::optional<std::string> musicbrainz_id;
-  std::optional<std::string> genre;
-  std::optional<int> year;
-  bool is_compilation = false;
-  util::Micros created_at = 0;
-};
-
-struct Track {
-  std::string id;
-  std::string title;
-  std::string artist_id;
-  std::optional<std::string> album_id;
-  std::optional<int> track_number;
-  std::optional<int> track_total;
-  std::optional<int> disc_number;
-  std::optional<int> disc_total;
-  double duration_secs = 0;
-  std::optional<std::string> genre;
-  std::optional<int> year;
-  std::optional<std::string> musicbrainz_id;
-  std::string file_path;
-  std::int64_t file_size = 0;
-  std::int64_t file_mtime = 0;  // seconds; with size, lets a rescan skip unchanged files
-  std::string format;           // mp3, flac, ogg, opus, aac, wav, aiff
-  std::optional<int> bitrate;   // kbps
-  std::optional<int> sample_rate;
-  std::optional<int> channels;
-  std::optional<int> bit_depth;
-  std::optional<double> replaygain_track_gain;
-  std::optional<double> replaygain_track_peak;
-  std::optional<double> replaygain_album_gain;
-  std::optional<double> replaygain_album_peak;
-  std::optional<std::string> lyrics;
-  std::optional<std::string> uploaded_by;
-  std::int64_t play_count = 0;
-  std::optional<std::string> content_hash;  // BLAKE3 hex of the file's bytes
-  util::Micros created_at = 0;
-  // Joined for "enriched" responses.
-  std::string artist_name;
-  std::optional<std::string> album_title;
-  std::optional<std::string> cover_url;
-};
-
-struct Page {
-  std::int64_t page = 1;      // 1-based
-  std::int64_t per_page = 20;
-  std::optional<std::int64_t> start;  // an offset that is not a page boundary (Subsonic's count/offset)
-  std::int64_t offset() const { return start ? *start : (page - 1) * per_page; }
-  static Page window(std::int64_t offset, std::int64_t count) { return Page{1, count, offset}; }
-};
-
-template <typename T>
-struct Paged {
-  std::vector<T> items;
-  std::int64_t total = 0;
-};
-
-// added: oldest first, the order tracks came in (new ones go to the end, so a client paging through the
-// whole library does not see what it read move; a track stamped just before a page was read but committed
-// after it can still be missed until the next sync).
-enum class TrackOrder { newest, most_played, random, title, added };
-
-struct TrackFilter {
-  std::optional<std::string> genre;        // exact
-  std::optional<std::string> uploaded_by;
-  std::optional<std::string> artist_id;
-  std::optional<std::string> album_id;
-  std::optional<std::string> path_prefix;  // files under this folder ("/music/" with the slash)
-};
 
 // What streaming a track needs, read by primary key alone (the hot path of every play and seek).
 struct StreamSource {
@@ -125,18 +42,6 @@ struct SearchIndexStatus {
 struct MetadataCounts {
   std::int64_t total_tracks = 0, enriched_tracks = 0, tracks_with_bitrate = 0, total_albums = 0,
                albums_with_cover = 0, total_size_bytes = 0;
-};
-
-// A random pick of tracks matching every given condition (radio).
-struct RandomQuery {
-  std::optional<std::string> artist_id;
-  std::optional<std::string> not_artist_id;
-  std::vector<std::string> artist_ids;  // any of
-  std::vector<std::string> genres;      // any of
-  std::optional<int> year_min, year_max;
-  std::vector<std::string> exclude;  // track ids
-  std::optional<std::string> path_prefix;  // only files in this folder ("/music/")
-  std::int64_t limit = 10;
 };
 
 struct CatalogCounts {
@@ -177,24 +82,6 @@ struct TrackChanges {
   // Regrouping (a peer's replica following the peer's artist or album): the new ids.
   std::optional<std::string> artist_id;
   std::optional<std::string> album_id;
-};
-
-struct SearchHits {
-  std::vector<Track> tracks;
-  std::vector<Album> albums;
-  std::vector<Artist> artists;
-  std::int64_t total_tracks = 0, total_albums = 0, total_artists = 0;
-};
-
-// Album lists of every kind Subsonic apps ask for.
-enum class AlbumOrder { newest, random, title, artist, year, frequent, recent, starred, highest };
-struct AlbumQuery {
-  AlbumOrder order = AlbumOrder::newest;
-  std::optional<std::string> genre;
-  std::optional<int> from_year, to_year;  // from > to lists the years downwards
-  std::string user_id;                    // whose listens, stars or ratings (recent, starred, highest)
-  std::optional<std::string> path_prefix;  // only albums with music in this folder ("/music/")
-  std::int64_t limit = 10, offset = 0;
 };
 
 // What an album's tracks add up to.
