@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+
 #include "lib/sqlite/database.hpp"
 #include "lib/sqlite/error.hpp"
 
@@ -36,9 +38,15 @@ std::uint64_t WalCheckpointer::checkpoints() const {
 }
 
 void WalCheckpointer::loop() {
+  // A checkpoint that could not copy everything (a reader still needed older pages) is tried again a second
+  // later, and so on until the log is all copied: a quiet database is not left reading through a long log.
+  constexpr auto kRetry = std::chrono::seconds(1);
+  bool unfinished = false;
   std::unique_lock lock(mu_);
   for (;;) {
-    cv_.wait(lock, [this] { return due_ || stop_; });
+    auto woken = [this] { return due_ || stop_; };
+    if (!unfinished) cv_.wait(lock, woken);
+    else if (!cv_.wait_for(lock, kRetry, woken)) due_ = true;  // the retry's turn
     if (stop_) return;
     due_ = false;  // commits from now on wake the next round
     lock.unlock();
@@ -47,11 +55,12 @@ void WalCheckpointer::loop() {
         db_ = std::make_unique<lib::sqlite::Database>(path_);
         db_->exec("PRAGMA synchronous=NORMAL;");  // as the writers' (db/sqlite_backend.cpp)
       }
-      db_->checkpoint_passive();  // busy: what a reader still needs is copied at a later commit's round
+      unfinished = db_->checkpoint_passive().busy;
     } catch (const lib::sqlite::Error& e) {
       // The writers' backstop still bounds the log; the next commit past the threshold tries again.
       spdlog::warn("database: background checkpoint failed: {}", e.what());
       db_.reset();
+      unfinished = false;
     }
     lock.lock();
     ++checkpoints_;

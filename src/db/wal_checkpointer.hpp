@@ -4,7 +4,8 @@
 // a scan commits thousands of scattered index pages at a time, then writes them all a second time and
 // fsyncs before its next transaction can start. Here every commit reports the log's length (note_commit);
 // past the same 1,000 pages this thread is woken and checkpoints PASSIVE (never waiting for a reader or a
-// writer) while the writer goes on, on the other core. The writers still checkpoint themselves past
+// writer) while the writer goes on, on the other core; what a reader's older snapshot kept it from copying
+// is tried again every second until the log is all copied. The writers still checkpoint themselves past
 // kBackstopPages, when this thread cannot keep up (a reader holding an old snapshot, a slow disk).
 #include <condition_variable>
 #include <cstdint>

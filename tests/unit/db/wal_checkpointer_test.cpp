@@ -59,3 +59,26 @@ TEST(WalCheckpointer, ACommitPastTheThresholdIsCopiedByItsThread) {
   auto again = db::open_sqlite(t.db());
   EXPECT_EQ(again->query("SELECT COUNT(*), SUM(length(data)) FROM blobs", {}).rows.at(0).integer(1), 3 * 100 + 2000 * 4000);
 }
+
+// A reader on an older snapshot keeps the new pages from being copied; once it is done, the thread's next
+// try (a second later, without another commit) copies them.
+TEST(WalCheckpointer, WhatAReaderHeldBackIsCopiedOnceItIsDone) {
+  TempFile t;
+  auto checkpointer = std::make_shared<db::WalCheckpointer>(t.db());
+  auto conn = db::open_sqlite(t.db(), checkpointer);
+  auto reader = db::open_sqlite(t.db());
+  conn->exec_script("CREATE TABLE blobs (id INTEGER PRIMARY KEY, data BLOB)");
+  conn->query("INSERT INTO blobs (data) VALUES (randomblob(100))", {});
+  reader->exec_script("BEGIN");
+  EXPECT_EQ(reader->query("SELECT COUNT(*) FROM blobs", {}).rows.at(0).integer(0), 1);  // its snapshot
+  conn->begin();
+  for (int i = 0; i < 2000; ++i) conn->query("INSERT INTO blobs (data) VALUES (randomblob(4000))", {});
+  conn->commit();
+  ASSERT_TRUE(checkpointed(*checkpointer, 1));
+  EXPECT_LT(std::filesystem::file_size(t.db()), 1u << 20);  // the 2,000 rows are newer than the reader's snapshot
+  reader->exec_script("COMMIT");
+  ASSERT_TRUE(checkpointed(*checkpointer, 2));
+  for (int i = 0; i < 6000 && std::filesystem::file_size(t.db()) <= 8'000'000u; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_GT(std::filesystem::file_size(t.db()), 8'000'000u);
+}
