@@ -3,9 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <exception>
 
 #include "lib/sqlite/database.hpp"
-#include "lib/sqlite/error.hpp"
 
 namespace st::db {
 
@@ -21,15 +21,15 @@ WalCheckpointer::~WalCheckpointer() {
 }
 
 bool WalCheckpointer::note_commit(int pages) {
-  if (pages >= kBackstopPages) return true;
-  if (pages >= kThresholdPages) {
-    {
-      std::lock_guard lock(mu_);
-      due_ = true;
-    }
-    cv_.notify_one();
+  if (pages < kThresholdPages) return false;
+  // Woken even when the writer checkpoints itself: that try may be refused (this thread holds the checkpoint)
+  // or stop at a reader's snapshot, and the thread then copies what it left.
+  {
+    std::lock_guard lock(mu_);
+    due_ = true;
   }
-  return false;
+  cv_.notify_one();
+  return pages >= kBackstopPages;
 }
 
 std::uint64_t WalCheckpointer::checkpoints() const {
@@ -41,6 +41,7 @@ void WalCheckpointer::loop() {
   // A checkpoint that could not copy everything (a reader still needed older pages) is tried again a second
   // later, and so on until the log is all copied: a quiet database is not left reading through a long log.
   constexpr auto kRetry = std::chrono::seconds(1);
+  constexpr int kBusyTimeoutMs = 1000;  // opening reads the schema, which a moment's writer can hold up
   bool unfinished = false;
   std::unique_lock lock(mu_);
   for (;;) {
@@ -53,14 +54,15 @@ void WalCheckpointer::loop() {
     try {
       if (!db_) {
         db_ = std::make_unique<lib::sqlite::Database>(path_);
+        db_->busy_timeout(kBusyTimeoutMs);
         db_->exec("PRAGMA synchronous=NORMAL;");  // as the writers' (db/sqlite_backend.cpp)
       }
       unfinished = db_->checkpoint_passive().busy;
-    } catch (const lib::sqlite::Error& e) {
-      // The writers' backstop still bounds the log; the next commit past the threshold tries again.
+    } catch (const std::exception& e) {
+      // Tried again a second later, on a new connection (the writers' backstop still bounds the log).
       spdlog::warn("database: background checkpoint failed: {}", e.what());
       db_.reset();
-      unfinished = false;
+      unfinished = true;
     }
     lock.lock();
     ++checkpoints_;

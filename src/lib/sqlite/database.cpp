@@ -59,8 +59,11 @@ void Database::on_wal_commit(std::function<void(int pages)> hook) {
   wal_hook_ = std::move(hook);
   sqlite3_wal_hook(
       db_,
-      [](void* self, sqlite3*, const char*, int pages) {
-        static_cast<Database*>(self)->wal_hook_(pages);
+      [](void* self, sqlite3*, const char*, int pages) noexcept {
+        try {  // nothing may unwind through SQLite's frames; the commit itself has succeeded
+          static_cast<Database*>(self)->wal_hook_(pages);
+        } catch (...) {
+        }
         return SQLITE_OK;
       },
       this);
@@ -69,7 +72,7 @@ void Database::on_wal_commit(std::function<void(int pages)> hook) {
 Database::Checkpoint Database::checkpoint_passive() {
   Checkpoint out;
   int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &out.log_pages, &out.copied_pages);
-  if (rc == SQLITE_BUSY) out.busy = true;
+  if ((rc & 0xff) == SQLITE_BUSY) out.busy = true;  // (extended result codes are on)
   else if (rc != SQLITE_OK) throw_error(db_, rc, "SQLite checkpoint");
   else out.busy = out.copied_pages < out.log_pages;
   return out;
