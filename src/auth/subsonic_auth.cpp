@@ -35,6 +35,11 @@ void SubsonicAuthenticator::refuse_if_limited(std::string_view client) {
     throw SubsonicAuthError(40, fmt::format("Too many attempts. Try again in {} s.", d.retry_after_seconds));
 }
 
+void SubsonicAuthenticator::take_slow_check(std::string_view client) {
+  if (auto d = slow_checks_.take(client); !d.allowed)
+    throw SubsonicAuthError(40, fmt::format("Too many attempts. Try again in {} s.", d.retry_after_seconds));
+}
+
 bool SubsonicAuthenticator::account_password_ok(const model::User& u, std::string_view password,
                                                 std::string_view client) {
   auto digest = remember_digest(u, password);
@@ -46,9 +51,7 @@ bool SubsonicAuthenticator::account_password_ok(const model::User& u, std::strin
         crypto::equal_constant_time(it->second.digest, digest))
       return true;
   }
-  auto decision = slow_checks_.take(client);
-  if (!decision.allowed)
-    throw SubsonicAuthError(40, fmt::format("Too many attempts. Try again in {} s.", decision.retry_after_seconds));
+  take_slow_check(client);
   if (!crypto::verify_password(u.password_hash, password)) return false;
   std::lock_guard lock(mu_);
   if (verified_.size() >= kMaxRemembered) verified_.clear();
@@ -88,40 +91,28 @@ SubsonicIdentity SubsonicAuthenticator::check(const SubsonicCredentials& c, std:
 
   // The account and its app passwords in one read; a user without app passwords gets the same answer to a
   // token as an unknown one: a different code would tell which names exist.
-  std::optional<model::User> user;
-  std::optional<std::string> app_id;
-  bool ok = false;
+  std::optional<SubsonicLogin> login;
+  std::string password;
   if (has_token) {
-    if (auto login = apps_.login_with_token(*c.username, *c.token, *c.salt)) {
-      user = std::move(login->user);
-      if (login->app_password) {
-        ok = true;
-        app_id = login->app_password->id;
-      }
-    }
+    login = apps_.login_with_token(*c.username, *c.token, *c.salt);
   } else {
     auto decoded = decode_subsonic_password(*c.password);
     if (!decoded) throw SubsonicAuthError(40, "Wrong username or password");
-    std::string password = std::move(*decoded);
-    if (auto login = apps_.login_with_password(*c.username, password)) {
-      user = std::move(login->user);
-      if (login->app_password) {
-        ok = true;
-        app_id = login->app_password->id;
-      } else {
-        ok = account_password_ok(*user, password, client);
-      }
-    } else {
+    password = std::move(*decoded);
+    login = apps_.login_with_password(*c.username, password);
+    if (!login) {
       // The same work as for a real account: timing does not tell which names exist.
-      auto decision = slow_checks_.take(client);
-      if (!decision.allowed)
-        throw SubsonicAuthError(40, fmt::format("Too many attempts. Try again in {} s.", decision.retry_after_seconds));
+      take_slow_check(client);
       crypto::verify_password(crypto::dummy_password_hash(), password);
     }
   }
-  if (!ok || !user) throw SubsonicAuthError(40, "Wrong username or password");
-  if (user->is_banned) throw SubsonicAuthError(50, "This account is banned");
-  return {std::move(*user), std::move(app_id)};
+  // An app password matched, or (with a password, never a token) the account's own.
+  bool ok = login && (login->app_password || (!has_token && account_password_ok(login->user, password, client)));
+  if (!ok) throw SubsonicAuthError(40, "Wrong username or password");
+  if (login->user.is_banned) throw SubsonicAuthError(50, "This account is banned");
+  std::optional<std::string> app_id;
+  if (login->app_password) app_id = std::move(login->app_password->id);
+  return {std::move(login->user), std::move(app_id)};
 }
 
 }  // namespace st::auth

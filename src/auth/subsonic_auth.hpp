@@ -60,6 +60,7 @@ class SubsonicAuthenticator {
  private:
   SubsonicIdentity check(const SubsonicCredentials& c, std::string_view client);
   void refuse_if_limited(std::string_view client);
+  void take_slow_check(std::string_view client);  // one password hash's worth of this client's budget
   bool account_password_ok(const model::User& u, std::string_view password, std::string_view client);
 
   model::UserRepository& users_;

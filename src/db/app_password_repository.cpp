@@ -1,6 +1,5 @@
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <string_view>
 
 #include "db/repositories.hpp"
@@ -12,8 +11,6 @@ namespace {
 
 constexpr const char* kSelect =
     "SELECT id, user_id, name, secret_box, lookup_digest, created_at, last_used_at FROM app_passwords";
-constexpr std::size_t kUserColumnCount =
-    static_cast<std::size_t>(std::count(std::string_view(kUserColumns).begin(), std::string_view(kUserColumns).end(), ',')) + 1;
 
 // The app password in the row's cells from `at` on (kSelect's columns).
 model::AppPassword read(const Row& r, std::size_t at = 0) {

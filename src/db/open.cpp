@@ -38,7 +38,7 @@ std::unique_ptr<Pool> open_pool(const DatabaseConfig& config) {
   if (has_prefix(url, "sqlite://")) {
     std::string path = url.substr(9);
     if (path.empty()) throw model::StorageError("DATABASE_URL has no SQLite file path");
-    if (path == ":memory:" || path.compare(0, 5, "file:") == 0)
+    if (!is_plain_sqlite_file(path))
       return std::make_unique<Pool>([path] { return open_sqlite(path); }, config.pool_size);
     auto checkpointer = std::make_shared<WalCheckpointer>(path);
     return std::make_unique<Pool>([path, checkpointer] { return open_sqlite(path, checkpointer); }, config.pool_size);

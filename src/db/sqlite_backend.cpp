@@ -177,7 +177,7 @@ class SqliteConnection final : public Connection {
 std::unique_ptr<Connection> open_sqlite(const std::string& path, std::shared_ptr<WalCheckpointer> checkpointer) {
   // SQLite creates a new file 0644 less the umask, and gives its -wal and -shm files the database's mode:
   // creating it first as 0600 keeps accounts and sessions private to the server's user whatever the umask.
-  if (path != ":memory:" && path.compare(0, 5, "file:") != 0) {
+  if (is_plain_sqlite_file(path)) {
     if (int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600); fd >= 0) ::close(fd);
   }
   try {

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <exception>
 
@@ -40,14 +41,17 @@ std::uint64_t WalCheckpointer::checkpoints() const {
 void WalCheckpointer::loop() {
   // A checkpoint that could not copy everything (a reader still needed older pages) is tried again a second
   // later, and so on until the log is all copied: a quiet database is not left reading through a long log.
+  // One that failed is tried again after a pause that doubles up to a minute, and an outage is logged once.
   constexpr auto kRetry = std::chrono::seconds(1);
+  constexpr auto kLongestPause = std::chrono::seconds(60);
   constexpr int kBusyTimeoutMs = 1000;  // opening reads the schema, which a moment's writer can hold up
-  bool unfinished = false;
+  bool unfinished = false, failing = false;
+  std::chrono::seconds pause = kRetry;
   std::unique_lock lock(mu_);
   for (;;) {
     auto woken = [this] { return due_ || stop_; };
     if (!unfinished) cv_.wait(lock, woken);
-    else if (!cv_.wait_for(lock, kRetry, woken)) due_ = true;  // the retry's turn
+    else cv_.wait_for(lock, pause, woken);  // woken early by a long commit, else the retry's turn
     if (stop_) return;
     due_ = false;  // commits from now on wake the next round
     lock.unlock();
@@ -58,9 +62,14 @@ void WalCheckpointer::loop() {
         db_->exec("PRAGMA synchronous=NORMAL;");  // as the writers' (db/sqlite_backend.cpp)
       }
       unfinished = db_->checkpoint_passive().busy;
+      if (failing) spdlog::info("database: background checkpoint works again");
+      failing = false;
+      pause = kRetry;
     } catch (const std::exception& e) {
-      // Tried again a second later, on a new connection (the writers' backstop still bounds the log).
-      spdlog::warn("database: background checkpoint failed: {}", e.what());
+      // Tried again later on a new connection; meanwhile the writers' backstop still bounds the log.
+      if (!failing) spdlog::warn("database: background checkpoint failed (retrying quietly): {}", e.what());
+      pause = failing ? std::min(pause * 2, kLongestPause) : kRetry;
+      failing = true;
       db_.reset();
       unfinished = true;
     }

@@ -8,18 +8,11 @@
 
 #include "db/sqlite_backend.hpp"
 #include "db/wal_checkpointer.hpp"
-#include "util/random.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace st;
 
 namespace {
-
-struct TempFile {
-  std::filesystem::path dir = std::filesystem::temp_directory_path() / ("st-wal-" + util::random_hex(6));
-  TempFile() { std::filesystem::create_directories(dir); }
-  ~TempFile() { std::filesystem::remove_all(dir); }
-  std::string db() const { return (dir / "t.db").string(); }
-};
 
 // Waits for the thread's first checkpoint; the bound only keeps a broken build from hanging.
 bool checkpointed(const db::WalCheckpointer& c, std::uint64_t at_least) {
@@ -30,8 +23,8 @@ bool checkpointed(const db::WalCheckpointer& c, std::uint64_t at_least) {
 }  // namespace
 
 TEST(WalCheckpointer, OnlyALongLogWakesItAndOnlyAHugeOneMakesTheWriterDoIt) {
-  TempFile t;
-  db::WalCheckpointer c(t.db());
+  test::TempDir t("st-wal-");
+  db::WalCheckpointer c(t.file("t.db"));
   EXPECT_FALSE(c.note_commit(10));
   EXPECT_FALSE(c.note_commit(db::WalCheckpointer::kThresholdPages));
   EXPECT_FALSE(c.note_commit(db::WalCheckpointer::kBackstopPages - 1));
@@ -39,11 +32,11 @@ TEST(WalCheckpointer, OnlyALongLogWakesItAndOnlyAHugeOneMakesTheWriterDoIt) {
 }
 
 TEST(WalCheckpointer, ACommitPastTheThresholdIsCopiedByItsThread) {
-  TempFile t;
-  auto checkpointer = std::make_shared<db::WalCheckpointer>(t.db());
-  auto conn = db::open_sqlite(t.db(), checkpointer);
+  test::TempDir t("st-wal-");
+  auto checkpointer = std::make_shared<db::WalCheckpointer>(t.file("t.db"));
+  auto conn = db::open_sqlite(t.file("t.db"), checkpointer);
   conn->exec_script("CREATE TABLE blobs (id INTEGER PRIMARY KEY, data BLOB)");
-  auto main_size = [&] { return std::filesystem::file_size(t.db()); };
+  auto main_size = [&] { return std::filesystem::file_size(t.file("t.db")); };
   // A few small commits: the log stays short and the file small (SQLite alone would not copy them either).
   for (int i = 0; i < 3; ++i) conn->query("INSERT INTO blobs (data) VALUES (randomblob(100))", {});
   EXPECT_EQ(checkpointer->checkpoints(), 0u);
@@ -56,17 +49,17 @@ TEST(WalCheckpointer, ACommitPastTheThresholdIsCopiedByItsThread) {
   EXPECT_GT(main_size(), 8'000'000u);  // the 2,000 rows
   // Everything reads back through a fresh connection once the writer has gone.
   conn.reset();
-  auto again = db::open_sqlite(t.db());
+  auto again = db::open_sqlite(t.file("t.db"));
   EXPECT_EQ(again->query("SELECT COUNT(*), SUM(length(data)) FROM blobs", {}).rows.at(0).integer(1), 3 * 100 + 2000 * 4000);
 }
 
 // A reader on an older snapshot keeps the new pages from being copied; once it is done, the thread's next
 // try (a second later, without another commit) copies them.
 TEST(WalCheckpointer, WhatAReaderHeldBackIsCopiedOnceItIsDone) {
-  TempFile t;
-  auto checkpointer = std::make_shared<db::WalCheckpointer>(t.db());
-  auto conn = db::open_sqlite(t.db(), checkpointer);
-  auto reader = db::open_sqlite(t.db());
+  test::TempDir t("st-wal-");
+  auto checkpointer = std::make_shared<db::WalCheckpointer>(t.file("t.db"));
+  auto conn = db::open_sqlite(t.file("t.db"), checkpointer);
+  auto reader = db::open_sqlite(t.file("t.db"));
   conn->exec_script("CREATE TABLE blobs (id INTEGER PRIMARY KEY, data BLOB)");
   conn->query("INSERT INTO blobs (data) VALUES (randomblob(100))", {});
   reader->exec_script("BEGIN");
@@ -75,10 +68,10 @@ TEST(WalCheckpointer, WhatAReaderHeldBackIsCopiedOnceItIsDone) {
   for (int i = 0; i < 2000; ++i) conn->query("INSERT INTO blobs (data) VALUES (randomblob(4000))", {});
   conn->commit();
   ASSERT_TRUE(checkpointed(*checkpointer, 1));
-  EXPECT_LT(std::filesystem::file_size(t.db()), 1u << 20);  // the 2,000 rows are newer than the reader's snapshot
+  EXPECT_LT(std::filesystem::file_size(t.file("t.db")), 1u << 20);  // the 2,000 rows are newer than the reader's snapshot
   reader->exec_script("COMMIT");
   ASSERT_TRUE(checkpointed(*checkpointer, 2));
-  for (int i = 0; i < 6000 && std::filesystem::file_size(t.db()) <= 8'000'000u; ++i)
+  for (int i = 0; i < 6000 && std::filesystem::file_size(t.file("t.db")) <= 8'000'000u; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  EXPECT_GT(std::filesystem::file_size(t.db()), 8'000'000u);
+  EXPECT_GT(std::filesystem::file_size(t.file("t.db")), 8'000'000u);
 }
