@@ -74,17 +74,27 @@ std::vector<model::Album> query_albums(Connection& c, PageKeys& keys, FolderCoun
       where += " AND" + order_of.filter.substr(6);
       params = order_of.filter_params;
     }
-    auto skip = keys.seek(c, order_of, q.offset, where, params);
+    PageEnd end;
+    auto skip = keys.seek(c, order_of, q.offset, where, params, q.limit, &end);
     if (!skip) return {};
-    params.push_back(q.limit);
-    params.push_back(*skip);
     auto order = order_of.order_by();
-    std::vector<model::Album> out;
-    for (const auto& r : c.query(kAlbumSelect + " WHERE al.id IN (SELECT al.id FROM " + order_of.from +
-                                      where + order + " LIMIT ? OFFSET ?)" + order,
-                                  params)
-                             .rows)
-      out.push_back(read_album(r));
+    auto read = [&](const PageEnd& bound) {
+      auto values = params;
+      values.insert(values.end(), bound.params.begin(), bound.params.end());
+      values.push_back(q.limit);
+      values.push_back(*skip);
+      std::vector<model::Album> out;
+      for (const auto& r : c.query(kAlbumSelect + " WHERE al.id IN (SELECT al.id FROM " + order_of.from + where +
+                                       bound.where + order + " LIMIT ? OFFSET ?)" + order,
+                                   values)
+                               .rows)
+        out.push_back(read_album(r));
+      return out;
+    };
+    auto out = read(end);
+    // Short within the bound: albums before it went or moved after the keys were sampled (in the moment
+    // between reading the versions and the page).
+    if (!end.where.empty() && static_cast<std::int64_t>(out.size()) < q.limit) out = read(PageEnd{});
     return out;
   }
   if (q.order == model::AlbumOrder::title && q.genre && !q.path_prefix) {

@@ -22,12 +22,14 @@ std::vector<Value> repeated(const std::vector<Value>& params, int times) {
   return out;
 }
 
-// Rows of (what, item, value, value2), what being kStar, kRating or kPlays, into annotations by item.
-enum What : std::int64_t { kStar = 0, kRating = 1, kPlays = 2 };
-void collect(const Rows& rows, std::map<std::string, model::Annotation>& out) {
+// Rows of (what, item, value, value2), what being kStar, kRating or kPlays, into annotations by item; rows of
+// several lists tell theirs by kWhats times the list's index added to what.
+enum What : std::int64_t { kStar = 0, kRating = 1, kPlays = 2, kWhats = 3 };
+void collect(const Rows& rows, std::vector<std::map<std::string, model::Annotation>>& lists) {
   for (const auto& r : rows.rows) {
-    auto& a = out[r.text(1)];
-    switch (r.integer(0)) {
+    auto code = r.integer(0);
+    auto& a = lists.at(static_cast<std::size_t>(code / kWhats))[r.text(1)];
+    switch (code % kWhats) {
       case kStar: a.starred_at = r.integer(2); break;
       case kRating: a.rating = static_cast<int>(r.integer(2)); break;
       default:
@@ -38,10 +40,34 @@ void collect(const Rows& rows, std::map<std::string, model::Annotation>& out) {
   }
 }
 
+void collect(const Rows& rows, std::map<std::string, model::Annotation>& out) {
+  std::vector<std::map<std::string, model::Annotation>> one(1);
+  one[0].swap(out);
+  collect(rows, one);
+  one[0].swap(out);
+}
+
 // The ratings of items of one kind ('track', 'album', 'artist': the enum's names, never a caller's text).
-std::string ratings_part(std::string_view kind, const std::string& ids_where) {
-  return fmt::format("SELECT 1, item_id, rating, 0 FROM ratings WHERE user_id = ? AND item_kind = '{}'{}", kind,
-                     ids_where);
+std::string ratings_part(std::string_view kind, const std::string& ids_where, std::int64_t base = 0) {
+  return fmt::format("SELECT {}, item_id, rating, 0 FROM ratings WHERE user_id = ? AND item_kind = '{}'{}",
+                     base + kRating, kind, ids_where);
+}
+
+// The statement for the given items' annotations (`in`: what an IN list holds), its rows' whats counted from
+// base, and how many times it takes the user and the ids: stars, ratings and, for songs, the user's plays.
+std::pair<std::string, int> ids_part(model::ItemKind kind, const std::string& in, std::int64_t base = 0) {
+  auto k = model::to_string(kind);
+  auto rated = ratings_part(k, " AND item_id IN (" + in + ")", base);
+  if (kind == model::ItemKind::track)
+    return {fmt::format("SELECT {0}, track_id, created_at, 0 FROM favorites WHERE user_id = ? AND track_id IN ({3}) "
+                        "UNION ALL {2} UNION ALL SELECT {1}, track_id, COUNT(*), MAX(listened_at) FROM listen_history "
+                        "WHERE user_id = ? AND track_id IN ({3}) GROUP BY track_id",
+                        base + kStar, base + kPlays, rated, in),
+            3};
+  return {fmt::format("SELECT {}, item_id, created_at, 0 FROM stars WHERE user_id = ? AND item_kind = '{}' AND "
+                      "item_id IN ({}) UNION ALL {}",
+                      base + kStar, k, in, rated),
+          2};
 }
 
 // Every star and rating a user gave to items of `kind` (albums or artists), by the keys' prefix: one statement.
@@ -108,24 +134,40 @@ class SqlAnnotationRepository final : public model::AnnotationRepository {
         if (wanted.count(id)) out.emplace(id, a);
       return out;
     }
-    // One statement a slice (PostgreSQL: one in all): stars, ratings and, for songs, the user's plays.
-    auto k = model::to_string(kind);
+    // One statement a slice (PostgreSQL: one in all).
     for_each_id_set(c->dialect(), ids, [&](const std::string& in, const std::vector<Value>& params) {
-      std::string sql;
-      int parts = 2;
-      if (kind == model::ItemKind::track) {
-        sql = "SELECT 0, track_id, created_at, 0 FROM favorites WHERE user_id = ? AND track_id IN (" + in + ") "
-              "UNION ALL " + ratings_part(k, " AND item_id IN (" + in + ")") + " UNION ALL "
-              "SELECT 2, track_id, COUNT(*), MAX(listened_at) FROM listen_history WHERE user_id = ? AND track_id IN (" +
-              in + ") GROUP BY track_id";
-        parts = 3;
-      } else {
-        sql = fmt::format("SELECT 0, item_id, created_at, 0 FROM stars WHERE user_id = ? AND item_kind = '{}' AND "
-                          "item_id IN ({}) UNION ALL {}",
-                          k, in, ratings_part(k, " AND item_id IN (" + in + ")"));
-      }
+      auto [sql, parts] = ids_part(kind, in);
       collect(c->query(sql, repeated(params, parts)), out);
     }, {std::string(user)});
+    return out;
+  }
+
+  std::vector<std::map<std::string, model::Annotation>> annotations(std::string_view user,
+                                                                    const std::vector<model::ItemIds>& lists) override {
+    std::vector<std::map<std::string, model::Annotation>> out(lists.size());
+    // On PostgreSQL the lists' parts in one UNION ALL, each list's ids as one array; on SQLite (no round trips
+    // to save) and for a list long enough to be read whole, one list at a time.
+    bool together = pool_.dialect() == Dialect::postgres;
+    for (const auto& l : lists)
+      if (l.kind != model::ItemKind::track && l.ids.size() > kWholeListIds) together = false;
+    if (!together) {
+      for (std::size_t i = 0; i < lists.size(); ++i) out[i] = annotations(user, lists[i].kind, lists[i].ids);
+      return out;
+    }
+    std::string sql;
+    std::vector<Value> params;
+    for (std::size_t i = 0; i < lists.size(); ++i) {
+      if (lists[i].ids.empty()) continue;
+      auto [part, parts] = ids_part(lists[i].kind, "SELECT unnest(CAST(? AS uuid[]))",
+                                    static_cast<std::int64_t>(i) * kWhats);
+      sql += (sql.empty() ? "" : " UNION ALL ") + part;
+      std::vector<Value> one{std::string(user), pg_array(lists[i].ids)};
+      auto all = repeated(one, parts);
+      params.insert(params.end(), all.begin(), all.end());
+    }
+    if (sql.empty()) return out;
+    auto c = pool_.acquire();
+    collect(c->query(sql, params), out);
     return out;
   }
 

@@ -29,7 +29,8 @@ std::vector<Value> KeyedOrder::key_params(const std::vector<Value>& key) const {
   return out;
 }
 
-std::optional<PageStart> PageKeys::start(Connection& c, const KeyedOrder& order, std::int64_t offset) {
+std::optional<PageStart> PageKeys::start(Connection& c, const KeyedOrder& order, std::int64_t offset,
+                                         std::int64_t limit) {
   if (offset < order.stride) return std::nullopt;
   std::string names;
   std::vector<Value> params;
@@ -80,13 +81,21 @@ std::optional<PageStart> PageKeys::start(Connection& c, const KeyedOrder& order,
     s.versions = std::move(versions);
   }
   auto j = offset / order.stride;
-  if (j >= static_cast<std::int64_t>(s.keys.size())) return PageStart{{}, 0, true};
-  return PageStart{s.keys[static_cast<std::size_t>(j)], offset - j * order.stride, false};
+  auto count = static_cast<std::int64_t>(s.keys.size());
+  if (j >= count) return PageStart{{}, 0, true};
+  PageStart out{s.keys[static_cast<std::size_t>(j)], offset - j * order.stride, false, std::nullopt};
+  if (limit > 0 && order.seek_first_column) {
+    // The key of the first sampled row after the page's last, then a stride further.
+    auto past = j + (out.skip + limit - 1) / order.stride + 2;
+    if (past < count) out.end_first = s.keys[static_cast<std::size_t>(past)].front();
+  }
+  return out;
 }
 
 std::optional<std::int64_t> PageKeys::seek(Connection& c, const KeyedOrder& order, std::int64_t offset,
-                                           std::string& where, std::vector<Value>& params) {
-  auto s = start(c, order, offset);
+                                           std::string& where, std::vector<Value>& params, std::int64_t limit,
+                                           PageEnd* end) {
+  auto s = start(c, order, offset, end ? limit : 0);
   if (!s) {
     // A shallow page: a plain OFFSET. An ordering read partly from another table still gets its first
     // column's bound, at the lowest text ('' is below every text; the columns are NOT NULL): unbounded,
@@ -102,6 +111,10 @@ std::optional<std::int64_t> PageKeys::seek(Connection& c, const KeyedOrder& orde
   where += order.from_key();
   auto key = order.key_params(s->key);
   params.insert(params.end(), key.begin(), key.end());
+  if (end && s->end_first) {
+    end->where = fmt::format(" AND {} {} ?", order.columns.front(), order.descending ? ">=" : "<=");
+    end->params = {*s->end_first};
+  }
   return s->skip;
 }
 

@@ -15,14 +15,6 @@ namespace st::subsonic {
 
 namespace {
 
-template <typename T>
-std::vector<std::string> ids_of(const std::vector<T>& items) {
-  std::vector<std::string> ids;
-  ids.reserve(items.size());
-  for (const auto& x : items) ids.push_back(x.id);
-  return ids;
-}
-
 const model::Annotation* find(const std::map<std::string, model::Annotation>& m, const std::string& id) {
   auto it = m.find(id);
   return it == m.end() ? nullptr : &it->second;
@@ -166,7 +158,10 @@ Node song_node(Call& c, const model::Track& t, const model::Annotation* a) {
 }
 
 std::vector<Node> song_nodes(Call& c, const std::vector<model::Track>& tracks) {
-  auto notes = c.d.annotations.annotations(c.user.id, model::ItemKind::track, ids_of(tracks));
+  return song_nodes(c, tracks, c.d.annotations.annotations(c.user.id, model::ItemKind::track, ids_of(tracks)));
+}
+
+std::vector<Node> song_nodes(Call& c, const std::vector<model::Track>& tracks, const Notes& notes) {
   std::vector<Node> out;
   out.reserve(tracks.size());
   for (const auto& t : tracks) out.push_back(song_node(c, t, find(notes, t.id)));
@@ -205,9 +200,11 @@ Node album_node(const model::Album& al, const model::AlbumSummary* s, const mode
 }
 
 std::vector<Node> album_nodes(Call& c, const std::vector<model::Album>& albums) {
-  auto ids = ids_of(albums);
-  auto sums = c.d.catalog.album_summaries(ids);
-  auto notes = c.d.annotations.annotations(c.user.id, model::ItemKind::album, ids);
+  return album_nodes(c, albums, c.d.annotations.annotations(c.user.id, model::ItemKind::album, ids_of(albums)));
+}
+
+std::vector<Node> album_nodes(Call& c, const std::vector<model::Album>& albums, const Notes& notes) {
+  auto sums = c.d.catalog.album_summaries(ids_of(albums));
   std::vector<Node> out;
   out.reserve(albums.size());
   for (const auto& al : albums) {
@@ -218,9 +215,11 @@ std::vector<Node> album_nodes(Call& c, const std::vector<model::Album>& albums) 
 }
 
 std::vector<Node> album_dir_nodes(Call& c, const std::vector<model::Album>& albums) {
-  auto ids = ids_of(albums);
-  auto sums = c.d.catalog.album_summaries(ids);
-  auto notes = c.d.annotations.annotations(c.user.id, model::ItemKind::album, ids);
+  return album_dir_nodes(c, albums, c.d.annotations.annotations(c.user.id, model::ItemKind::album, ids_of(albums)));
+}
+
+std::vector<Node> album_dir_nodes(Call& c, const std::vector<model::Album>& albums, const Notes& notes) {
+  auto sums = c.d.catalog.album_summaries(ids_of(albums));
   std::vector<Node> out;
   for (const auto& al : albums) {
     Node n;
@@ -264,9 +263,11 @@ Node artist_node(const model::Artist& ar, std::optional<std::int64_t> album_coun
 }
 
 std::vector<Node> artist_nodes(Call& c, const std::vector<model::Artist>& artists) {
-  auto ids = ids_of(artists);
-  auto tallies = c.d.catalog.artist_tallies(ids);
-  auto notes = c.d.annotations.annotations(c.user.id, model::ItemKind::artist, ids);
+  return artist_nodes(c, artists, c.d.annotations.annotations(c.user.id, model::ItemKind::artist, ids_of(artists)));
+}
+
+std::vector<Node> artist_nodes(Call& c, const std::vector<model::Artist>& artists, const Notes& notes) {
+  auto tallies = c.d.catalog.artist_tallies(ids_of(artists));
   std::vector<Node> out;
   for (const auto& ar : artists) {
     auto n = tallies.find(ar.id);

@@ -504,6 +504,15 @@ class Subsonic(ServerTest):
         self.assertEqual([s["id"] for s in starred["song"]], [tone["id"]])
         self.assertEqual([a["id"] for a in starred["album"]], [album["id"]])
         self.assertEqual([a["id"] for a in starred["artist"]], [album["artistId"]])
+        for kind in ("song", "album", "artist"):
+            self.assertTrue(all("starred" in x for x in starred[kind]), kind)
+        # A search's three lists carry the user's stars (read in one go): only the starred items.
+        hits = self.ok("search3", {"query": "tone"})["searchResult3"]
+        self.assertEqual([s["id"] for s in hits["song"] if "starred" in s], [tone["id"]])
+        hits = self.ok("search3", {"query": album["name"]})["searchResult3"]
+        self.assertEqual([a["id"] for a in hits["album"] if "starred" in a], [album["id"]])
+        hits = self.ok("search3", {"query": album["artist"]})["searchResult3"]
+        self.assertEqual([a["id"] for a in hits["artist"] if "starred" in a], [album["artistId"]])
         favs = self.s.get("/api/favorites", token=self.admin_token).json
         favs = favs.get("data", favs) if isinstance(favs, dict) else favs
         self.assertEqual([f["id"] for f in favs], [tone["id"]])

@@ -112,6 +112,36 @@ TEST_P(Annotations, TracksOfALongPageInOneAnswer) {
   EXPECT_EQ(got[ids[899]].played_at, 3000);
   EXPECT_FALSE(got[ids[899]].rating);
   EXPECT_TRUE(notes_->annotations(me_.id, k, {}).empty());
+
+  // The three kinds asked for together (a search's lists, PostgreSQL: one statement) answer as each alone,
+  // each list its own: ids[899] is both a song with plays and an album with a rating.
+  notes_->star(me_.id, model::ItemKind::artist, ids[1], 7000);
+  auto lists = notes_->annotations(me_.id, {{model::ItemKind::artist, {ids[1], ids[2]}},
+                                            {model::ItemKind::album, {ids[899], ids[0]}},
+                                            {model::ItemKind::track, ids},
+                                            {model::ItemKind::album, {}}});
+  ASSERT_EQ(lists.size(), 4u);
+  ASSERT_EQ(lists[0].size(), 1u);
+  EXPECT_EQ(lists[0][ids[1]].starred_at, 7000);
+  ASSERT_EQ(lists[1].size(), 1u);
+  EXPECT_EQ(lists[1][ids[899]].rating, 3);
+  EXPECT_EQ(lists[1][ids[899]].play_count, 0);
+  ASSERT_EQ(lists[2].size(), 3u);
+  for (const auto& [id, a] : got) {
+    EXPECT_EQ(lists[2][id].starred_at, a.starred_at) << id;
+    EXPECT_EQ(lists[2][id].rating, a.rating) << id;
+    EXPECT_EQ(lists[2][id].play_count, a.play_count) << id;
+    EXPECT_EQ(lists[2][id].played_at, a.played_at) << id;
+  }
+  EXPECT_TRUE(lists[3].empty());
+  // A list long enough to be read whole is read on its own, the others still answered.
+  std::vector<std::string> many(ids.begin(), ids.begin() + 600);
+  auto mixed = notes_->annotations(me_.id, {{model::ItemKind::track, {ids[0]}}, {model::ItemKind::artist, many}});
+  ASSERT_EQ(mixed.size(), 2u);
+  EXPECT_EQ(mixed[0][ids[0]].starred_at, 1000);
+  ASSERT_EQ(mixed[1].size(), 1u);
+  EXPECT_EQ(mixed[1][ids[1]].starred_at, 7000);
+  EXPECT_TRUE(notes_->annotations(me_.id, std::vector<model::ItemIds>{}).empty());
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, Annotations, test::kEngines, [](const auto& info) { return info.param; });

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <map>
 #include <random>
 #include <set>
@@ -743,6 +744,47 @@ TEST_P(DeepPages, EveryPageEqualsTheOffsetPageAsTheCatalogueChanges) {
     c->query("UPDATE tracks SET file_path = '/d/' || substr(file_path, 8) WHERE substr(file_path, 1, 7) = '/moved/'");
   }
   expect_pages_match("every file back in one folder");
+}
+
+// A deep page of albums by artist is read between its sampled key and one a little past its end (a bound
+// that keeps PostgreSQL walking the index near the end of the list, db/page_keys.hpp: PageEnd). Should the
+// rows between have gone since the keys were sampled (a change committed between reading the versions and
+// the page: here, the versions put back by hand), the page is read again without that end, still full.
+TEST_P(DeepPages, APageWhoseEndBoundWentStaleIsStillFull) {
+  std::vector<std::pair<std::string, model::Album>> keyed;
+  for (int i = 0; i < 1100; ++i) {
+    char name[32];
+    std::snprintf(name, sizeof name, "Artist %04d", i);
+    auto a = catalog_->upsert_artist(std::string("name:") + name,
+                                     model::Artist{util::new_uuid(), name, std::nullopt, {}, {}, 1000});
+    model::Album al;
+    al.id = util::new_uuid();
+    al.title = "Album";
+    al.artist_id = a.id;
+    al.created_at = 5000;
+    keyed.emplace_back("k" + std::to_string(i), al);
+  }
+  catalog_->upsert_albums(keyed);
+  const char* sql = "SELECT al.id FROM albums al JOIN artists ar ON ar.id = al.artist_id ORDER BY lower(ar.name), "
+                    "al.year IS NULL, al.year, lower(al.title), al.id";
+  model::AlbumQuery q;
+  q.order = model::AlbumOrder::artist;
+  q.limit = 50;
+  q.offset = 500;
+  ASSERT_EQ(ids_of(catalog_->query_albums(q)), ids(sql, 50, 500));  // keys sampled
+  {
+    auto c = db_.pool().acquire();
+    auto versions = c->query("SELECT name, version FROM catalog_totals WHERE name IN ('albums', 'artists')");
+    // The albums of artists 0501-0760 gone: the sampled key of row 700, the page's end bound, now has one
+    // album before it from the page's start.
+    c->query("DELETE FROM albums WHERE artist_id IN (SELECT id FROM artists WHERE name > 'Artist 0500' AND "
+             "name <= 'Artist 0760')");
+    for (const auto& r : versions.rows)
+      c->query("UPDATE catalog_totals SET version = ? WHERE name = ?", {r.integer(1), r.text(0)});
+  }
+  auto page = ids_of(catalog_->query_albums(q));
+  ASSERT_EQ(page.size(), 50u);
+  EXPECT_EQ(page, ids(sql, 50, 500));  // rows 0-499 did not move: the stale start is still right
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, DeepPages, test::kEngines, [](const auto& info) { return info.param; });
