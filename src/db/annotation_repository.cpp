@@ -146,7 +146,7 @@ class SqlAnnotationRepository final : public model::AnnotationRepository {
                                                                     const std::vector<model::ItemIds>& lists) override {
     std::vector<std::map<std::string, model::Annotation>> out(lists.size());
     // On PostgreSQL the lists' parts in one UNION ALL, each list's ids as one array; on SQLite (no round trips
-    // to save) and for a list long enough to be read whole, one list at a time.
+    // to save), or when any album or artist list is long enough to be read whole, every list on its own.
     bool together = pool_.dialect() == Dialect::postgres;
     for (const auto& l : lists)
       if (l.kind != model::ItemKind::track && l.ids.size() > kWholeListIds) together = false;

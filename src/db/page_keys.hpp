@@ -61,8 +61,9 @@ struct PageStart {
 // Bounded at both ends, PostgreSQL reads the few rows between through the ordering's index (0.3 ms for 50
 // albums by artist at a million tracks); bounded below only, it estimates the rows from a key near the end of
 // the list too few to walk for, and joins the whole tables instead (28 ms). The bound is a stride past the
-// page's last row as sampled, for rows added since; a caller whose page comes back short reads it again
-// without the bound (more rows than that were added between the sampling and the read).
+// page's last row as sampled: rows added since only lengthen what lies within it, and up to a stride of rows
+// removed or moved out of it still leaves the page inside. A caller whose page comes back short (more went
+// between reading the versions and the page) reads it again without the bound.
 struct PageEnd {
   std::string where;
   std::vector<Value> params;

@@ -50,8 +50,11 @@ void WalCheckpointer::loop() {
   std::unique_lock lock(mu_);
   for (;;) {
     auto woken = [this] { return due_ || stop_; };
-    if (!unfinished) cv_.wait(lock, woken);
-    else cv_.wait_for(lock, pause, woken);  // woken early by a long commit, else the retry's turn
+    // After a failure only the pause ends the wait (the log stays long, so every commit would wake it);
+    // a checkpoint stopped by a reader is tried again a second later, or at the next long commit.
+    if (failing) cv_.wait_for(lock, pause, [this] { return stop_; });
+    else if (unfinished) cv_.wait_for(lock, kRetry, woken);
+    else cv_.wait(lock, woken);
     if (stop_) return;
     due_ = false;  // commits from now on wake the next round
     lock.unlock();

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "db/migrator.hpp"
+#include "db/page_keys.hpp"
 #include "db/repositories.hpp"
 #include "support/test_database.hpp"
 #include "util/time.hpp"
@@ -527,6 +528,24 @@ class DeepPages : public CatalogTotals {
     return out;
   }
 
+  // Artists "Artist 0000" ... with one album "Album" each: by artist, row i is artist i's album.
+  void one_album_per_artist(int n) {
+    std::vector<std::pair<std::string, model::Album>> keyed;
+    for (int i = 0; i < n; ++i) {
+      char name[32];
+      std::snprintf(name, sizeof name, "Artist %04d", i);
+      auto a = catalog_->upsert_artist(std::string("name:") + name,
+                                       model::Artist{util::new_uuid(), name, std::nullopt, {}, {}, 1000});
+      model::Album al;
+      al.id = util::new_uuid();
+      al.title = "Album";
+      al.artist_id = a.id;
+      al.created_at = 5000;
+      keyed.emplace_back("k" + std::to_string(i), al);
+    }
+    catalog_->upsert_albums(keyed);
+  }
+
   template <typename T>
   static std::vector<std::string> ids_of(const std::vector<T>& items) {
     std::vector<std::string> out;
@@ -751,20 +770,7 @@ TEST_P(DeepPages, EveryPageEqualsTheOffsetPageAsTheCatalogueChanges) {
 // rows between have gone since the keys were sampled (a change committed between reading the versions and
 // the page: here, the versions put back by hand), the page is read again without that end, still full.
 TEST_P(DeepPages, APageWhoseEndBoundWentStaleIsStillFull) {
-  std::vector<std::pair<std::string, model::Album>> keyed;
-  for (int i = 0; i < 1100; ++i) {
-    char name[32];
-    std::snprintf(name, sizeof name, "Artist %04d", i);
-    auto a = catalog_->upsert_artist(std::string("name:") + name,
-                                     model::Artist{util::new_uuid(), name, std::nullopt, {}, {}, 1000});
-    model::Album al;
-    al.id = util::new_uuid();
-    al.title = "Album";
-    al.artist_id = a.id;
-    al.created_at = 5000;
-    keyed.emplace_back("k" + std::to_string(i), al);
-  }
-  catalog_->upsert_albums(keyed);
+  one_album_per_artist(1100);
   const char* sql = "SELECT al.id FROM albums al JOIN artists ar ON ar.id = al.artist_id ORDER BY lower(ar.name), "
                     "al.year IS NULL, al.year, lower(al.title), al.id";
   model::AlbumQuery q;
@@ -785,6 +791,32 @@ TEST_P(DeepPages, APageWhoseEndBoundWentStaleIsStillFull) {
   auto page = ids_of(catalog_->query_albums(q));
   ASSERT_EQ(page.size(), 50u);
   EXPECT_EQ(page, ids(sql, 50, 500));  // rows 0-499 did not move: the stale start is still right
+}
+
+// Where a page's end bound comes from: the first column of the sampled key two strides past the page's last
+// row (one past it, and one more of slack); none when the list ends before that key.
+TEST_P(DeepPages, APageEndsAtTheFirstColumnOfASampledKeyTwoStridesOn) {
+  one_album_per_artist(1100);
+  const db::KeyedOrder order{"test:by_artist", "albums al JOIN artists ar ON ar.id = al.artist_id",
+                             {"lower(ar.name)", "al.id"}, {false, false}, false, {"albums", "artists"}, true,
+                             {}, {}, 100};
+  db::PageKeys keys;
+  auto c = db_.pool().acquire();
+  auto end_of = [&](std::int64_t offset, std::int64_t limit) {
+    auto s = keys.start(*c, order, offset, limit);
+    EXPECT_TRUE(s.has_value()) << offset;
+    return s && s->end_first ? std::get<std::string>(*s->end_first) : std::string("(none)");
+  };
+  EXPECT_EQ(end_of(500, 50), "artist 0700");   // rows 500-549: row 600 is past them, row 700 a stride on
+  EXPECT_EQ(end_of(550, 50), "artist 0700");   // rows 550-599
+  EXPECT_EQ(end_of(551, 50), "artist 0800");   // rows 551-600 reach row 600
+  EXPECT_EQ(end_of(900, 50), "(none)");        // row 1100 does not exist
+  EXPECT_EQ(end_of(899, 1), "artist 1000");
+  EXPECT_FALSE(keys.start(*c, order, 500, 0)->end_first);  // no length, no end
+  db::KeyedOrder one_table = order;
+  one_table.seek_first_column = false;
+  one_table.name = "test:one_table";
+  EXPECT_FALSE(keys.start(*c, one_table, 500, 50)->end_first);  // read without a join: no end needed
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, DeepPages, test::kEngines, [](const auto& info) { return info.param; });

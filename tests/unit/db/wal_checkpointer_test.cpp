@@ -75,3 +75,19 @@ TEST(WalCheckpointer, WhatAReaderHeldBackIsCopiedOnceItIsDone) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   EXPECT_GT(std::filesystem::file_size(t.file("t.db")), 8'000'000u);
 }
+
+// A checkpoint that fails (here: the database cannot be opened) is tried again after a pause that grows,
+// not at every commit: under a steady stream of long commits it tries a few times, not once per commit.
+TEST(WalCheckpointer, AFailingCheckpointBacksOffWhateverTheCommits) {
+  test::TempDir t("st-wal-");
+  db::WalCheckpointer c(t.file("no-such-folder/t.db"));
+  c.note_commit(db::WalCheckpointer::kThresholdPages);
+  ASSERT_TRUE(checkpointed(c, 1));  // the first try, failed
+  // 50 commits past the threshold over at least half a second: before the pause, each woke another try.
+  for (int i = 0; i < 50; ++i) {
+    c.note_commit(2 * db::WalCheckpointer::kThresholdPages);
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  // Pauses of 1, 2, 4, 8 ... s: a handful of tries even if the loop above took many seconds.
+  EXPECT_LE(c.checkpoints(), 5u);
+}
