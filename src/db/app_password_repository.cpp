@@ -48,13 +48,14 @@ class SqlAppPasswordRepository final : public model::AppPasswordRepository {
   std::optional<model::AccountLogin> find_login(std::string_view username,
                                                std::optional<std::string> lookup_digest) override {
     auto c = pool_.acquire();
+    const char* only_it = lookup_digest ? " AND a.lookup_digest = ?" : "";
     std::vector<Value> params;
     if (lookup_digest) params.emplace_back(std::move(*lookup_digest));
     params.emplace_back(std::string(username));
     auto rows = c->query(fmt::format("SELECT {}, a.id, a.user_id, a.name, a.secret_box, a.lookup_digest, a.created_at, "
                                      "a.last_used_at FROM users u LEFT JOIN app_passwords a ON a.user_id = u.id{} "
                                      "WHERE lower(u.username) = lower(?) ORDER BY a.created_at, a.id",
-                                     kUserColumns, params.size() > 1 ? " AND a.lookup_digest = ?" : ""),
+                                     kUserColumns, only_it),
                          params);
     if (rows.empty()) return std::nullopt;
     model::AccountLogin login{read_user(rows.rows.front()), {}};

@@ -15,7 +15,18 @@ namespace st::subsonic {
 
 namespace {
 
-const model::Annotation* find(const std::map<std::string, model::Annotation>& m, const std::string& id) {
+template <typename T>
+std::vector<std::string> ids_of(const std::vector<T>& items) {
+  std::vector<std::string> ids;
+  ids.reserve(items.size());
+  for (const auto& x : items) ids.push_back(x.id);
+  return ids;
+}
+
+// The user's annotations of a list's items, by id.
+using Notes = std::map<std::string, model::Annotation>;
+
+const model::Annotation* find(const Notes& m, const std::string& id) {
   auto it = m.find(id);
   return it == m.end() ? nullptr : &it->second;
 }
@@ -157,17 +168,6 @@ Node song_node(Call& c, const model::Track& t, const model::Annotation* a) {
   return n;
 }
 
-std::vector<Node> song_nodes(Call& c, const std::vector<model::Track>& tracks) {
-  return song_nodes(c, tracks, c.d.annotations.annotations(c.user.id, model::ItemKind::track, ids_of(tracks)));
-}
-
-std::vector<Node> song_nodes(Call& c, const std::vector<model::Track>& tracks, const Notes& notes) {
-  std::vector<Node> out;
-  out.reserve(tracks.size());
-  for (const auto& t : tracks) out.push_back(song_node(c, t, find(notes, t.id)));
-  return out;
-}
-
 Node album_node(const model::Album& al, const model::AlbumSummary* s, const model::Annotation* a) {
   Node n;
   n.attrs.reserve(kAlbumAttrs);
@@ -199,8 +199,29 @@ Node album_node(const model::Album& al, const model::AlbumSummary* s, const mode
   return n;
 }
 
-std::vector<Node> album_nodes(Call& c, const std::vector<model::Album>& albums) {
-  return album_nodes(c, albums, c.d.annotations.annotations(c.user.id, model::ItemKind::album, ids_of(albums)));
+Node artist_node(const model::Artist& ar, std::optional<std::int64_t> album_count, const model::Annotation* a,
+                 bool has_cover) {
+  Node n;
+  n.set("id", ar.id);
+  n.set("name", ar.name);
+  if (has_cover) n.set("coverArt", ar.id);
+  if (ar.image_url) n.set("artistImageUrl", *ar.image_url);
+  n.set("albumCount", album_count);
+  annotate(n, a);
+  if (ar.musicbrainz_id) n.set("musicBrainzId", *ar.musicbrainz_id);
+  n.set("sortName", "");
+  n.scalars("roles").push_back(std::string("artist"));
+  return n;
+}
+
+namespace {
+
+// The renderers below, with the user's annotations of the items already read.
+std::vector<Node> song_nodes(Call& c, const std::vector<model::Track>& tracks, const Notes& notes) {
+  std::vector<Node> out;
+  out.reserve(tracks.size());
+  for (const auto& t : tracks) out.push_back(song_node(c, t, find(notes, t.id)));
+  return out;
 }
 
 std::vector<Node> album_nodes(Call& c, const std::vector<model::Album>& albums, const Notes& notes) {
@@ -212,10 +233,6 @@ std::vector<Node> album_nodes(Call& c, const std::vector<model::Album>& albums, 
     out.push_back(album_node(al, s == sums.end() ? nullptr : &s->second, find(notes, al.id)));
   }
   return out;
-}
-
-std::vector<Node> album_dir_nodes(Call& c, const std::vector<model::Album>& albums) {
-  return album_dir_nodes(c, albums, c.d.annotations.annotations(c.user.id, model::ItemKind::album, ids_of(albums)));
 }
 
 std::vector<Node> album_dir_nodes(Call& c, const std::vector<model::Album>& albums, const Notes& notes) {
@@ -247,25 +264,6 @@ std::vector<Node> album_dir_nodes(Call& c, const std::vector<model::Album>& albu
   return out;
 }
 
-Node artist_node(const model::Artist& ar, std::optional<std::int64_t> album_count, const model::Annotation* a,
-                 bool has_cover) {
-  Node n;
-  n.set("id", ar.id);
-  n.set("name", ar.name);
-  if (has_cover) n.set("coverArt", ar.id);
-  if (ar.image_url) n.set("artistImageUrl", *ar.image_url);
-  n.set("albumCount", album_count);
-  annotate(n, a);
-  if (ar.musicbrainz_id) n.set("musicBrainzId", *ar.musicbrainz_id);
-  n.set("sortName", "");
-  n.scalars("roles").push_back(std::string("artist"));
-  return n;
-}
-
-std::vector<Node> artist_nodes(Call& c, const std::vector<model::Artist>& artists) {
-  return artist_nodes(c, artists, c.d.annotations.annotations(c.user.id, model::ItemKind::artist, ids_of(artists)));
-}
-
 std::vector<Node> artist_nodes(Call& c, const std::vector<model::Artist>& artists, const Notes& notes) {
   auto tallies = c.d.catalog.artist_tallies(ids_of(artists));
   std::vector<Node> out;
@@ -275,6 +273,34 @@ std::vector<Node> artist_nodes(Call& c, const std::vector<model::Artist>& artist
     out.push_back(artist_node(ar, tally.albums, find(notes, ar.id), tally.has_cover));
   }
   return out;
+}
+
+}  // namespace
+
+std::vector<Node> song_nodes(Call& c, const std::vector<model::Track>& tracks) {
+  return song_nodes(c, tracks, c.d.annotations.annotations(c.user.id, model::ItemKind::track, ids_of(tracks)));
+}
+
+std::vector<Node> album_nodes(Call& c, const std::vector<model::Album>& albums) {
+  return album_nodes(c, albums, c.d.annotations.annotations(c.user.id, model::ItemKind::album, ids_of(albums)));
+}
+
+std::vector<Node> album_dir_nodes(Call& c, const std::vector<model::Album>& albums) {
+  return album_dir_nodes(c, albums, c.d.annotations.annotations(c.user.id, model::ItemKind::album, ids_of(albums)));
+}
+
+std::vector<Node> artist_nodes(Call& c, const std::vector<model::Artist>& artists) {
+  return artist_nodes(c, artists, c.d.annotations.annotations(c.user.id, model::ItemKind::artist, ids_of(artists)));
+}
+
+void add_item_lists(Call& c, Node& root, const std::vector<model::Artist>& artists,
+                    const std::vector<model::Album>& albums, const std::vector<model::Track>& tracks, bool id3) {
+  auto notes = c.d.annotations.annotations(c.user.id, {{model::ItemKind::artist, ids_of(artists)},
+                                                       {model::ItemKind::album, ids_of(albums)},
+                                                       {model::ItemKind::track, ids_of(tracks)}});
+  root.list("artist") = artist_nodes(c, artists, notes[0]);
+  root.list("album") = id3 ? album_nodes(c, albums, notes[1]) : album_dir_nodes(c, albums, notes[1]);
+  root.list("song") = song_nodes(c, tracks, notes[2]);
 }
 
 Node playlist_node(Call& c, const model::Playlist& p, double duration_secs) {

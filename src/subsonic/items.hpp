@@ -12,37 +12,28 @@
 
 namespace st::subsonic {
 
-// The items' ids, in order.
-template <typename T>
-std::vector<std::string> ids_of(const std::vector<T>& items) {
-  std::vector<std::string> ids;
-  ids.reserve(items.size());
-  for (const auto& x : items) ids.push_back(x.id);
-  return ids;
-}
-
 // ISO 8601 in UTC with milliseconds ("2024-01-31T12:00:00.000Z").
 std::string iso_time(util::Micros t);
 
 Node song_node(Call& c, const model::Track& t, const model::Annotation* a);
-// Songs with annotations looked up in one go; or with the user's annotations of them already read (a
-// reply of several lists reads all their annotations in one go: model::ItemIds).
-using Notes = std::map<std::string, model::Annotation>;
+// Songs with annotations looked up in one go.
 std::vector<Node> song_nodes(Call& c, const std::vector<model::Track>& tracks);
-std::vector<Node> song_nodes(Call& c, const std::vector<model::Track>& tracks, const Notes& notes);
 
 Node album_node(const model::Album& al, const model::AlbumSummary* s, const model::Annotation* a);
 std::vector<Node> album_nodes(Call& c, const std::vector<model::Album>& albums);
-std::vector<Node> album_nodes(Call& c, const std::vector<model::Album>& albums, const Notes& notes);
 // getAlbumList (folder style): an album as a directory child.
 std::vector<Node> album_dir_nodes(Call& c, const std::vector<model::Album>& albums);
-std::vector<Node> album_dir_nodes(Call& c, const std::vector<model::Album>& albums, const Notes& notes);
 
 // coverArt only for an artist with an album cover: an app shows a broken image for an id without art.
 Node artist_node(const model::Artist& ar, std::optional<std::int64_t> album_count, const model::Annotation* a,
                  bool has_cover);
 std::vector<Node> artist_nodes(Call& c, const std::vector<model::Artist>& artists);
-std::vector<Node> artist_nodes(Call& c, const std::vector<model::Artist>& artists, const Notes& notes);
+
+// A reply's artists, albums (AlbumID3 with id3, else directory children) and songs as the lists "artist",
+// "album" and "song" of `root`, the user's stars, ratings and plays of all three read in one go
+// (search2/search3, getStarred/getStarred2).
+void add_item_lists(Call& c, Node& root, const std::vector<model::Artist>& artists,
+                    const std::vector<model::Album>& albums, const std::vector<model::Track>& tracks, bool id3);
 
 Node playlist_node(Call& c, const model::Playlist& p, double duration_secs);
 

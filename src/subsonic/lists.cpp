@@ -93,17 +93,9 @@ Reply now_playing(Call& c) {
 }
 
 Reply starred(Call& c, bool id3) {
-  auto artists = c.d.annotations.starred_artists(c.user.id);
-  auto albums = c.d.annotations.starred_albums(c.user.id);
-  auto tracks = c.d.annotations.starred_tracks(c.user.id);
-  auto notes = c.d.annotations.annotations(c.user.id, {{model::ItemKind::artist, ids_of(artists)},
-                                                       {model::ItemKind::album, ids_of(albums)},
-                                                       {model::ItemKind::track, ids_of(tracks)}});
   Node body;
-  auto& root = body.object(id3 ? "starred2" : "starred");
-  root.list("artist") = artist_nodes(c, artists, notes[0]);
-  root.list("album") = id3 ? album_nodes(c, albums, notes[1]) : album_dir_nodes(c, albums, notes[1]);
-  root.list("song") = song_nodes(c, tracks, notes[2]);
+  add_item_lists(c, body.object(id3 ? "starred2" : "starred"), c.d.annotations.starred_artists(c.user.id),
+                 c.d.annotations.starred_albums(c.user.id), c.d.annotations.starred_tracks(c.user.id), id3);
   return body;
 }
 

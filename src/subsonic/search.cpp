@@ -50,15 +50,8 @@ Reply search(Call& c, bool id3) {
     auto words = util::search_words(q);
     if (!words.empty()) hits = c.d.catalog.search(words, artists, albums, songs);
   }
-  // The user's stars, ratings and plays of the three lists in one read.
-  auto notes = c.d.annotations.annotations(c.user.id, {{model::ItemKind::artist, ids_of(hits.artists)},
-                                                       {model::ItemKind::album, ids_of(hits.albums)},
-                                                       {model::ItemKind::track, ids_of(hits.tracks)}});
   Node body;
-  auto& root = body.object(id3 ? "searchResult3" : "searchResult2");
-  root.list("artist") = artist_nodes(c, hits.artists, notes[0]);
-  root.list("album") = id3 ? album_nodes(c, hits.albums, notes[1]) : album_dir_nodes(c, hits.albums, notes[1]);
-  root.list("song") = song_nodes(c, hits.tracks, notes[2]);
+  add_item_lists(c, body.object(id3 ? "searchResult3" : "searchResult2"), hits.artists, hits.albums, hits.tracks, id3);
   return body;
 }
 
